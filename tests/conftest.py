@@ -1,0 +1,14 @@
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED = SEEDS / "deep-summary-staff-eng-at-meta.txt"
+
+
+@pytest.fixture
+def seed_path():
+    """The real summary page in ../shared (not part of this repository)."""
+    if not SEED.exists():
+        pytest.skip(f"the seed page is not here ({SEED}); it lives in ../shared/seeds")
+    return SEED

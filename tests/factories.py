@@ -1,0 +1,101 @@
+"""A factory for every model. Published by default, so a test says when it wants a draft."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from kb.models import Chapter, Lesson, Quote, Status, Takeaway, Theme, TranscriptSegment, Video
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"theme {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.replace(" ", "-"))
+    description = "Advice on a career theme."
+    cues = factory.LazyAttribute(lambda o: [o.name])
+
+
+class VideoFactory(DjangoModelFactory):
+    class Meta:
+        model = Video
+
+    title = factory.Sequence(lambda n: f"Career story number {n}")
+    slug = factory.Sequence(lambda n: f"career-story-{n}")
+    channel = "The Career Channel"
+    published_on = factory.Sequence(lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(n))
+    duration_seconds = 3600
+    status = Status.PUBLISHED
+
+
+class ChapterFactory(DjangoModelFactory):
+    class Meta:
+        model = Chapter
+
+    video = factory.SubFactory(VideoFactory)
+    title = factory.Sequence(lambda n: f"Chapter {n}")
+    start_seconds = factory.Sequence(lambda n: n * 60)
+
+
+class TranscriptSegmentFactory(DjangoModelFactory):
+    class Meta:
+        model = TranscriptSegment
+
+    video = factory.SubFactory(VideoFactory)
+    chapter = None
+    start_seconds = factory.Sequence(lambda n: float(n * 2))
+    end_seconds = factory.LazyAttribute(lambda o: o.start_seconds + 2.0)
+    text = factory.Faker("sentence", nb_words=7)
+    exact = False
+
+
+class LessonFactory(DjangoModelFactory):
+    class Meta:
+        model = Lesson
+        skip_postgeneration_save = True
+
+    video = factory.SubFactory(VideoFactory)
+    chapter = None
+    title = factory.Sequence(lambda n: f"Lesson {n}: ask for help early")
+    slug = factory.Sequence(lambda n: f"lesson-{n}")
+    body = factory.Faker("paragraph")
+    status = Status.PUBLISHED
+    start_seconds = 120.0
+    position = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class TakeawayFactory(DjangoModelFactory):
+    class Meta:
+        model = Takeaway
+
+    lesson = factory.SubFactory(LessonFactory)
+    text = factory.Faker("sentence")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Quote
+        skip_postgeneration_save = True
+
+    video = factory.SubFactory(VideoFactory)
+    lesson = None
+    chapter = None
+    text = factory.Faker("sentence", nb_words=12)
+    speaker = "Guest"
+    start_seconds = 300.0
+    end_seconds = 312.5
+    status = Status.PUBLISHED
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
