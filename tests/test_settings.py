@@ -118,3 +118,23 @@ def test_a_sqlite_database_url_gets_the_same_options():
 
 def test_themes_are_case_insensitive():
     assert settings.TAGGIT_CASE_INSENSITIVE is True
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x9" * 20 + "abcdefghijklmnop",
+        DJANGO_ALLOWED_HOSTS="kb.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
