@@ -1,0 +1,267 @@
+"""Put each piece of advice on its moment in the video.
+
+A summary's sections and the video's chapters don't line up one to one, and their
+titles differ ("Staff Engineer Promotion: Impact…" vs "Staff promo"), so sections are
+matched on content: BM25 over each chapter's transcript, where words that occur in few
+chapters weigh most. Sections mostly follow the video's order; that breaks close calls.
+Inside the chosen chapter, the moment is the start of the best-matching window of text.
+
+Re-anchoring finds the same words in a new transcript (a timed one attached later), so
+a moment moves to where those words are really said.
+"""
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from kb.importers.documents import Segment
+
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing don down during each
+    even ever every few for from further get gets getting go going gonna got had has have
+    having he her here hers him his how i if in into is it its itself just kind know let like
+    lot really me might more most much must my myself no nor not now of off on once one only or
+    other our ours out over own pretty right said same say says she should so some something
+    such than that thats the their theirs them then there these they thing things think this
+    those through thing to too uh um under until up us very want was way we well were what when
+    where which while who whom why will with would yeah yes you your yours yourself actually
+    okay oh sort stuff maybe""".split()
+)
+SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ers", "er", "ies", "es", "ly", "s")
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# BM25 constants (Robertson's defaults).
+K1, B = 1.2, 0.75
+# What a section pays, in normalised score, for going back to an earlier chapter, and
+# for staying in the chapter of the section before it (sections mostly move forward).
+# Tuned on the seed page: 15 of 15 sections land right anywhere in 0.1-0.3 / 0.2-0.5.
+BACKWARD_PENALTY = 0.3
+STAY_PENALTY = 0.15
+# A chapter's title is a short, dense description of it: count its words this often.
+CHAPTER_TITLE_WEIGHT = 3
+WINDOW_WORDS = 45
+
+
+def stem(word: str) -> str:
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content words, lower-cased and crudely stemmed ("promoted", "promoting" → "promot")."""
+    words = (w.replace("'", "") for w in WORD.findall(text.lower()))
+    return [stem(w) for w in words if w not in STOP_WORDS and len(w) > 1]
+
+
+def normalise(word: str) -> str:
+    """A word as captions of the same speech would spell it, for finding words again."""
+    return re.sub(r"[^\w]", "", word.lower())
+
+
+@dataclass
+class Link:
+    chapter: int
+    start_seconds: float
+    score: float
+
+
+class ChapterIndex:
+    """BM25 over the chapters of one video, plus windows of text inside each chapter."""
+
+    def __init__(self, chapters: list[tuple[str, str]], segments: list[Segment]):
+        self.docs = [
+            Counter(terms(f"{title} " * CHAPTER_TITLE_WEIGHT + text)) for title, text in chapters
+        ]
+        self.lengths = [sum(doc.values()) for doc in self.docs]
+        self.average = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
+        df = Counter(term for doc in self.docs for term in doc)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.segments_by_chapter: dict[int, list[Segment]] = defaultdict(list)
+        for segment in segments:
+            if segment.chapter is not None:
+                self.segments_by_chapter[segment.chapter].append(segment)
+
+    def chapter_scores(self, query: Counter) -> list[float]:
+        scores = []
+        for doc, length in zip(self.docs, self.lengths, strict=True):
+            norm = K1 * (1 - B + B * length / self.average) if self.average else K1
+            score = 0.0
+            for term, weight in query.items():
+                tf = doc.get(term, 0)
+                if tf:
+                    score += weight * self.idf[term] * tf * (K1 + 1) / (tf + norm)
+            scores.append(score)
+        return scores
+
+    def best_window(self, chapter: int, query: Counter) -> tuple[float, float] | None:
+        """(start, score) of the window of text in `chapter` that best matches `query`."""
+        segments = self.segments_by_chapter.get(chapter, [])
+        if not segments:
+            return None
+        seg_terms = [Counter(terms(s.text)) for s in segments]
+        best: tuple[float, float] | None = None
+        for first in range(len(segments)):
+            window: Counter = Counter()
+            words = 0
+            last = first
+            while last < len(segments) and words < WINDOW_WORDS:
+                window.update(seg_terms[last])
+                words += len(segments[last].text.split())
+                last += 1
+            score = sum(
+                weight * self.idf.get(term, 0.0) * min(window[term], 2)
+                for term, weight in query.items()
+                if window[term]
+            )
+            if best is None or score > best[1]:
+                best = (segments[first].start_seconds, score)
+        return best
+
+
+def query_terms(*weighted_texts: tuple[str, float]) -> Counter:
+    query: Counter = Counter()
+    for text, weight in weighted_texts:
+        for term in set(terms(text)):
+            query[term] += weight
+    return query
+
+
+def link_sections(
+    sections: list[tuple[str, str]], chapters: list[tuple[str, str]], segments: list[Segment]
+) -> list[Link | None]:
+    """For each (title, text) section, its chapter and moment; None when nothing matches.
+
+    `chapters` are (title, transcript text) pairs, `segments` the timed transcript.
+    """
+    if not chapters:
+        return [None] * len(sections)
+    index = ChapterIndex(chapters, segments)
+    queries = [query_terms((title, 2.0), (text, 1.0)) for title, text in sections]
+    normalised = []
+    for query in queries:
+        scores = index.chapter_scores(query)
+        top = max(scores) if scores else 0.0
+        normalised.append([s / top if top > 0 else 0.0 for s in scores])
+    choices = _in_video_order(normalised)
+    links: list[Link | None] = []
+    for query, chapter, scores in zip(queries, choices, normalised, strict=True):
+        if chapter is None:
+            links.append(None)
+            continue
+        window = index.best_window(chapter, query)
+        start = window[0] if window else None
+        if start is None:
+            links.append(None)
+            continue
+        links.append(Link(chapter, start, scores[chapter]))
+    return links
+
+
+def _in_video_order(normalised: list[list[float]]) -> list[int | None]:
+    """The chapter per section maximising total match, less penalties for not moving on.
+
+    Dynamic programming over (section, chapter): a section that clearly belongs to an
+    earlier chapter still goes there; a close call goes to the chapter that keeps order.
+    """
+    if not normalised:
+        return []
+    n_chapters = len(normalised[0])
+    best = [list(normalised[0])]
+    back: list[list[int]] = [[-1] * n_chapters]
+    for scores in normalised[1:]:
+        previous = best[-1]
+        row, row_back = [], []
+        for j in range(n_chapters):
+            options = [
+                previous[k] - (BACKWARD_PENALTY if j < k else STAY_PENALTY if j == k else 0.0)
+                for k in range(n_chapters)
+            ]
+            k = max(range(n_chapters), key=options.__getitem__)
+            row.append(options[k] + scores[j])
+            row_back.append(k)
+        best.append(row)
+        back.append(row_back)
+    j = max(range(n_chapters), key=best[-1].__getitem__)
+    path = [j]
+    for i in range(len(normalised) - 1, 0, -1):
+        j = back[i][j]
+        path.append(j)
+    path.reverse()
+    return [j if normalised[i][j] > 0 else None for i, j in enumerate(path)]
+
+
+class WordTimeline:
+    """Every word of a transcript in order, each with the time it is (about to be) said."""
+
+    def __init__(self, segments: list[Segment]):
+        self.words: list[str] = []
+        self.times: list[float] = []
+        for segment in segments:
+            words = [normalise(w) for w in segment.text.split()]
+            words = [w for w in words if w]
+            if not words:
+                continue
+            step = (segment.end_seconds - segment.start_seconds) / len(words)
+            for n, word in enumerate(words):
+                self.words.append(word)
+                self.times.append(segment.start_seconds + n * step)
+        self._ngrams: dict[int, dict[tuple[str, ...], list[int]]] = {}
+
+    def index_at(self, seconds: float) -> int:
+        return max(bisect.bisect_right(self.times, seconds + 1e-6) - 1, 0)
+
+    def positions(self, gram: tuple[str, ...]) -> list[int]:
+        n = len(gram)
+        if n not in self._ngrams:
+            table: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            for i in range(len(self.words) - n + 1):
+                table[tuple(self.words[i : i + n])].append(i)
+            self._ngrams[n] = table
+        return self._ngrams[n].get(gram, [])
+
+    def find(self, words: list[str], near: float, gram: int = 6) -> int | None:
+        """Index in this timeline of the first of `words`, choosing the occurrence nearest `near`.
+
+        Tries successive runs of `gram` words, so a word the captions spell differently
+        does not lose the match.
+        """
+        words = [w for w in (normalise(w) for w in words) if w]
+        size = min(gram, len(words))
+        if size == 0:
+            return None
+        for offset in range(0, max(len(words) - size, 0) + 1):
+            hits = self.positions(tuple(words[offset : offset + size]))
+            if hits:
+                best = min(hits, key=lambda i: abs(self.times[i] - near))
+                return max(best - offset, 0)
+        return None
+
+
+def reanchor(old: WordTimeline, new: WordTimeline, seconds: float, span: int = 24) -> float | None:
+    """Where the words said at `seconds` in the old transcript are said in the new one."""
+    if not old.words or not new.words:
+        return None
+    i = old.index_at(seconds)
+    found = new.find(old.words[i : i + span], near=seconds)
+    return None if found is None else new.times[found]
+
+
+def locate_text(timeline: WordTimeline, text: str, near: float) -> tuple[float, float] | None:
+    """(start, end) of `text`'s words in a timeline, near the moment it was thought to be."""
+    words = [w for w in (normalise(w) for w in text.split()) if w]
+    if not words or not timeline.words:
+        return None
+    first = timeline.find(words, near=near)
+    if first is None:
+        return None
+    tail = words[-6:]
+    last = timeline.find(tail, near=timeline.times[first])
+    end_index = (last + len(tail)) if last is not None and last >= first else first + len(words)
+    end_index = min(end_index, len(timeline.times) - 1)
+    return timeline.times[first], max(timeline.times[end_index], timeline.times[first])
