@@ -102,7 +102,9 @@ def parse_srt(text: str) -> list[Cue]:
     except srt.SRTParseError as exc:
         skipped = len(exc.unmatched_content) - len(exc.unmatched_content.lstrip())
         line = text[: exc.expected_start + skipped].count("\n") + 1
-        raise DocumentError("this is not SRT: expected a number, then a timing line", line) from None
+        raise DocumentError(
+            "this is not SRT: expected a number, then a timing line", line
+        ) from None
     except ValueError as exc:
         raise DocumentError(f"not a valid SRT file: {exc}") from None
     raw = [

@@ -26,7 +26,8 @@ def decode_text(data: bytes) -> str:
         raise DocumentError("the file is empty")
     if b"\x00" in data:
         raise DocumentError(
-            "this is a binary file, not a text document", data[: data.index(b"\x00")].count(b"\n") + 1
+            "this is a binary file, not a text document",
+            data[: data.index(b"\x00")].count(b"\n") + 1,
         )
     try:
         text = data.decode("utf-8-sig")

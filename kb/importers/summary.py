@@ -122,9 +122,7 @@ def parse_summary(text: str) -> SummaryPage:
     lines = text.split("\n")
     header_index = _find_header(lines)
     channel, duration, published_on = _parse_header(lines[header_index], header_index + 1)
-    title = next(
-        (line.strip() for line in reversed(lines[:header_index]) if line.strip()), ""
-    )
+    title = next((line.strip() for line in reversed(lines[:header_index]) if line.strip()), "")
     if not title:
         raise DocumentError("no video title above the header line", header_index + 1)
 

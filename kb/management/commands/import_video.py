@@ -1,0 +1,70 @@
+"""python manage.py import_video PATH... — see README, "Importing"."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+from kb.importers.documents import DocumentError
+from kb.importers.pipeline import FORMATS, import_document
+from kb.importers.youtube import parse_youtube_id
+
+
+class Command(BaseCommand):
+    help = "Import summary pages (new videos) or timed transcripts (--video SLUG)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--publish", action="store_true", help="publish what is imported")
+        parser.add_argument(
+            "--update", action="store_true", help="refresh a changed file, keeping editors' work"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="parse and report, store nothing"
+        )
+        parser.add_argument("--video", metavar="SLUG", default="", help="attach a transcript to it")
+        parser.add_argument("--youtube", metavar="URL_OR_ID", default="")
+        parser.add_argument("--format", choices=FORMATS, default="auto")
+
+    def handle(self, *args, **options):
+        youtube_id = ""
+        if options["youtube"]:
+            try:
+                youtube_id = parse_youtube_id(options["youtube"])
+            except DocumentError as exc:
+                self.stderr.write(f"error: {exc.message}")
+                sys.exit(1)
+        paths = options["paths"]
+        failed = 0
+        for number, path in enumerate(paths, 1):
+            if len(paths) > 1:
+                self.stdout.write(f"[{number}/{len(paths)}] {path}")
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                self.stderr.write(f"error: {path}: cannot read it: {exc.strerror}")
+                failed += 1
+                continue
+            try:
+                outcome = import_document(
+                    path,
+                    data,
+                    fmt=options["format"],
+                    video_slug=options["video"],
+                    youtube_id=youtube_id,
+                    publish=options["publish"],
+                    update=options["update"],
+                    dry_run=options["dry_run"],
+                )
+            except DocumentError as exc:
+                self.stderr.write(f"error: {exc.located(path)}")
+                failed += 1
+            except DatabaseError as exc:
+                self.stderr.write(f"error: {path}: the database refused it: {exc}")
+                failed += 1
+            else:
+                self.stdout.write(outcome.summary_line())
+        if failed:
+            # Each failure has had its one `error:` line; the status says some file failed.
+            sys.exit(1)
