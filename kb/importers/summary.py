@@ -35,6 +35,7 @@ SENTENCE_END = ".!?:;,…"
 CLOSING_QUOTES = "\"'”’»"
 TITLE_MAX_WORDS = 16
 TITLE_MAX_CHARS = 140
+QUESTION_TITLE_MAX_WORDS = 8
 
 
 @dataclass
@@ -247,7 +248,11 @@ def _is_title(items: list[_Line], index: int) -> bool:
     if text.startswith((" ", "\t")) or _is_list_item(text) or TAKEAWAY_LABEL.match(text):
         return False
     stripped = text.strip().rstrip(CLOSING_QUOTES)
-    if not stripped or stripped[-1] in SENTENCE_END:
+    if not stripped:
+        return False
+    # "Manager or IC?" is a title; a longer question is a sentence of prose.
+    short_question = stripped.endswith("?") and len(stripped.split()) <= QUESTION_TITLE_MAX_WORDS
+    if stripped[-1] in SENTENCE_END and not short_question:
         return False
     if len(text) > TITLE_MAX_CHARS or len(text.split()) > TITLE_MAX_WORDS:
         return False
