@@ -178,7 +178,8 @@ def test_several_files_store_the_good_and_report_the_bad(page_file, tmp_path):
         "growing-fast-a-story",
     ]
     assert err.splitlines() == [
-        f"error: {bad}: no header line like 'Channel • 117:16 minutes • Published 2025-01-17 • YouTube'",
+        f"error: {bad}: no header line like "
+        "'Channel • 117:16 minutes • Published 2025-01-17 • YouTube'",
         f"error: {missing}: cannot read it: No such file or directory",
     ]
 

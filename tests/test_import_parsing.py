@@ -161,7 +161,10 @@ def test_srt_cues_with_tags_stripped():
 
 
 def test_youtube_transcript_api_json():
-    text = '[{"text": "ask for\\nhelp", "start": 1.5, "duration": 2.0}, {"text": "early", "start": 4, "duration": 1}]'
+    text = (
+        '[{"text": "ask for\\nhelp", "start": 1.5, "duration": 2.0},'
+        ' {"text": "early", "start": 4, "duration": 1}]'
+    )
     cues = parse_captions(text, "json")
     assert [(c.start_seconds, c.end_seconds, c.text) for c in cues] == [
         (1.5, 3.5, "ask for help"),

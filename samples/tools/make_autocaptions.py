@@ -1,56 +1,66 @@
-"""Make a YouTube-style auto-caption VTT for samples/shipping-small.vtt from chapter texts."""
+"""Write a YouTube-style auto-caption WebVTT for a sample from its chapter texts.
+
+    python samples/tools/make_autocaptions.py samples/tools/shipping-small-chapters.txt \
+        > samples/shipping-small-lessons-from-a-decade-of-startups.vtt
+
+Each chapter is spoken at its own pace with a few pauses (so estimated moments drift
+from the real ones, as they do in life); cues roll two lines as YouTube's do, with
+inline word timings and 10 ms cues that repeat the last line. Prints the chapter starts
+(for the summary page) on stderr.
+"""
 
 import random
 import sys
 
-random.seed(7)
-chapters = [l.split("|") for l in open(sys.argv[1]).read().strip().split("\n")]
-rates = [3.1, 3.9, 3.4, 2.8, 3.6]  # words per second differ per chapter: estimates drift from truth
-t = 0.6
-words = []
-starts = []
-for (title, text), rate in zip(chapters, rates):
-    starts.append(int(t) if not starts else int(t) + 1)
-    if len(starts) > 1:
-        t = float(starts[-1]) + 0.3
-    else:
-        t = 0.0
-        starts[0] = 0
-        t = 0.4
-    for w in text.split():
-        words.append((t, w))
-        t += random.uniform(0.6, 1.4) / rate
-        if random.random() < 0.04:
-            t += random.uniform(0.5, 1.5)  # pauses
-    t += 1.0
-end = t
+WORDS_PER_SECOND = [3.1, 3.9, 3.4, 2.8, 3.6]
+WORDS_PER_LINE = 8
 
 
-def ts(x):
-    h = int(x // 3600)
-    m = int(x % 3600 // 60)
-    s = x % 60
-    return f"{h:02d}:{m:02d}:{s:06.3f}"
+def timestamp(seconds: float) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
 
 
-out = ["WEBVTT", "Kind: captions", "Language: en", ""]
-lines = [words[i : i + 8] for i in range(0, len(words), 8)]
-prev = ""
-for n, line in enumerate(lines):
-    start = line[0][0]
-    nxt = lines[n + 1][0][0] if n + 1 < len(lines) else end
-    first = f"{line[0][1]}" + "".join(f"<{ts(tw)}><c> {w}</c>" for tw, w in line[1:])
-    out.append(f"{ts(start)} --> {ts(nxt)} align:start position:0%")
-    out.append(prev if prev else " ")
-    out.append(first)
-    out.append("")
-    plain = " ".join(w for _, w in line)
-    out.append(
-        f"{ts(nxt - 0.01 if nxt - 0.01 > start else nxt)} --> {ts(nxt)} align:start position:0%"
-    )
-    out.append(plain)
-    out.append(" ")
-    out.append("")
-    prev = plain
-print("\n".join(out))
-print(starts, end, file=sys.stderr)
+def spoken_words(
+    chapters: list[tuple[str, str]],
+) -> tuple[list[tuple[float, str]], list[int], float]:
+    rng = random.Random(7)
+    words, starts, clock = [], [], 0.0
+    for n, ((_, text), rate) in enumerate(zip(chapters, WORDS_PER_SECOND, strict=False)):
+        start = 0 if n == 0 else int(clock) + 1
+        starts.append(start)
+        clock = start + (0.4 if n == 0 else 0.3)
+        for word in text.split():
+            words.append((clock, word))
+            clock += rng.uniform(0.6, 1.4) / rate
+            if rng.random() < 0.04:
+                clock += rng.uniform(0.5, 1.5)
+        clock += 1.0
+    return words, starts, clock
+
+
+def main(path: str) -> None:
+    with open(path, encoding="utf-8") as source:
+        chapters = [tuple(line.split("|", 1)) for line in source.read().strip().split("\n")]
+    words, starts, end = spoken_words(chapters)
+    lines = [words[i : i + WORDS_PER_LINE] for i in range(0, len(words), WORDS_PER_LINE)]
+    out = ["WEBVTT", "Kind: captions", "Language: en", ""]
+    previous = " "
+    for n, line in enumerate(lines):
+        start = line[0][0]
+        following = lines[n + 1][0][0] if n + 1 < len(lines) else end
+        timed = line[0][1] + "".join(f"<{timestamp(t)}><c> {w}</c>" for t, w in line[1:])
+        plain = " ".join(w for _, w in line)
+        out += [f"{timestamp(start)} --> {timestamp(following)} align:start position:0%"]
+        out += [previous, timed, ""]
+        repeat_at = max(following - 0.01, start)
+        out += [f"{timestamp(repeat_at)} --> {timestamp(following)} align:start position:0%"]
+        out += [plain, " ", ""]
+        previous = plain
+    print("\n".join(out))
+    print("chapter starts:", starts, "end:", round(end, 1), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,108 @@
+"""Each lesson lands on the chapter that discusses it, at a moment inside it."""
+
+import pytest
+
+from kb.importers.documents import Segment, decode_text
+from kb.importers.linking import WordTimeline, link_sections, reanchor
+from kb.importers.pipeline import parse_page
+from tests.pages import page
+
+# Read off the seed's transcript by a person: the chapter(s) each summary section is about.
+SEED_EXPECTED = {
+    "Early Beginnings: No Need to Be a Prodigy": {"Getting into programming"},
+    "Building Skills and Leadership in College": {"Getting into programming"},
+    "Navigating Interviews and Landing Meta": {"Leetcode"},
+    "Choosing the Right Team and Role": {"Picking his first team"},
+    "Early Career Promotions and Confidence Building": {"Mid-level promo"},
+    "Shipping Code Fast: Workflow and Asking for Help": {"How to ship code fast"},
+    "Growing Into Leadership and Senior Roles": {"Senior promo"},
+    "Staff Engineer Promotion: Impact and Holistic Problem Solving": {"Staff promo"},
+    # The section spans the three chapters on Meta's culture, tech leading and influence.
+    "Meta’s Culture of Impact and Influence Without Authority": {
+        "Meta impact culture",
+        "On being a tech lead",
+        "Influence without authority",
+    },
+    "Management vs. Individual Contributor Path": {"Management vs Eng"},
+    "Leaving Meta for Startups: Risks and Rewards": {"Why leave Meta"},
+    "Technical Growth: Big Tech vs. Startups": {"Technical learning (big tech vs startups)"},
+    "When to Build a Startup": {"When to build a startup"},
+    # Hours worked and regrets: two neighbouring chapters.
+    "Work-Life Balance and Biggest Regrets": {"How much he worked", "Biggest career regret"},
+    "Final Advice to New Grads and Aspiring Engineers": {"Advice for new grads & past self"},
+}
+
+
+def chapters(*texts):
+    return [(f"Chapter {n}", text) for n, text in enumerate(texts)]
+
+
+def segments_for(chapter_texts, seconds_per_chapter=100):
+    return [
+        Segment(n, n * seconds_per_chapter, (n + 1) * seconds_per_chapter, text, False)
+        for n, (_, text) in enumerate(chapter_texts)
+    ]
+
+
+def test_a_section_lands_on_the_chapter_its_distinctive_words_come_from():
+    chs = chapters(
+        "we talk about careers and how to grow in your job",
+        "I went snowboarding every weekend in the mountains and snowboarding kept me sane",
+        "the promotion packet needs evidence of impact for calibration",
+    )
+    links = link_sections(
+        [
+            ("Hobbies Keep You Sane", "He snowboards on weekends to rest."),
+            ("Promotion Needs Evidence", "Collect impact for the promotion packet."),
+        ],
+        chs,
+        segments_for(chs),
+    )
+    assert [link.chapter for link in links] == [1, 2]
+    assert 100 <= links[0].start_seconds < 200
+    assert 200 <= links[1].start_seconds < 300
+
+
+def test_a_section_that_matches_nothing_gets_no_chapter():
+    chs = chapters("alpha beta gamma", "delta epsilon zeta")
+    assert link_sections([("Quantum", "chromodynamics")], chs, segments_for(chs)) == [None]
+
+
+def test_every_lesson_of_the_sample_page_lands_in_its_chapter():
+    parsed, segments, links = parse_page(page())
+    landed = {
+        s.title: parsed.chapters[link.chapter].title
+        for s, link in zip(parsed.sections, links, strict=True)
+    }
+    assert landed == {
+        "Asking for Help Early": "Asking for help",
+        "Gardening & the <Promo> Packet": "Promo packets",
+        "Final Advice": "Promo packets",
+    }
+
+
+def test_every_seed_lesson_lands_on_the_chapter_that_discusses_it(seed_path):
+    parsed, segments, links = parse_page(decode_text(seed_path.read_bytes()))
+    misses = []
+    for section, link in zip(parsed.sections, links, strict=True):
+        chapter = parsed.chapters[link.chapter]
+        end = parsed.chapter_end(link.chapter)
+        assert chapter.start_seconds <= link.start_seconds < end
+        if chapter.title not in SEED_EXPECTED[section.title]:
+            misses.append((section.title, chapter.title))
+    assert misses == []
+
+
+def test_reanchoring_finds_the_same_words_on_a_new_timeline():
+    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    old = WordTimeline([Segment(0, 0, 12, " ".join(words), False)])  # a word a second
+    new = WordTimeline(
+        [
+            Segment(0, 50, 53, " ".join(words[:6]), True),
+            Segment(0, 60, 63, " ".join(words[6:]), True),
+        ]
+    )
+    assert reanchor(old, new, 6.0) == pytest.approx(60.0)  # "seven…" is said at 1:00 now
+    assert reanchor(old, new, 2.0) == pytest.approx(51.0)
+    elsewhere = WordTimeline([Segment(0, 0, 5, "completely different words here now", True)])
+    assert reanchor(old, elsewhere, 7.0) is None
