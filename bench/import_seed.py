@@ -55,12 +55,9 @@ def main() -> None:
     connection.close()
     print(outcome.summary_line())
     print(f"runs: {args.runs}")
-    print(
-        f"parse + link: median {statistics.median(parse_times) * 1000:.0f} ms, best {min(parse_times) * 1000:.0f} ms"
-    )
-    print(
-        f"whole import: median {statistics.median(total_times) * 1000:.0f} ms, best {min(total_times) * 1000:.0f} ms"
-    )
+    for label, times in (("parse + link", parse_times), ("whole import", total_times)):
+        median, best = statistics.median(times) * 1000, min(times) * 1000
+        print(f"{label}: median {median:.0f} ms, best {best:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -361,3 +361,36 @@ def test_the_samples_load_for_make_run():
     again = io.StringIO()
     call_command("load_samples", stdout=again)
     assert "already has videos" in again.getvalue()
+
+
+def test_updating_the_page_keeps_an_attached_timed_transcript(page_file, tmp_path):
+    run(page_file())
+    vtt = tmp_path / "talk.vtt"
+    vtt.write_text(as_vtt(timed_cues()))
+    run(vtt, "--video", "growing-fast-a-story")
+    changed = page(promo_start="04:00").replace("Be curious.", "Be very curious.")
+    code, out, err = run(page_file(changed), "--update")
+    assert (code, err) == (0, "")
+    video = Video.objects.get()
+    assert video.transcript_exact
+    assert video.segments.count() == 15 and not video.segments.filter(exact=False).exists()
+    promo = video.chapters.get(title="Promo packets")
+    assert promo.start_seconds == 240
+    assert set(video.segments.filter(start_seconds__gte=240).values_list("chapter", flat=True)) <= {
+        promo.pk
+    }
+
+
+def test_a_second_timed_transcript_needs_update(page_file, tmp_path):
+    run(page_file())
+    first, second = tmp_path / "a.vtt", tmp_path / "b.srt"
+    first.write_text(as_vtt(timed_cues()))
+    second.write_text(as_srt([(a + 1, b + 1, t) for a, b, t in timed_cues()]))
+    run(first, "--video", "growing-fast-a-story")
+    before = snapshot()
+    code, out, err = run(second, "--video", "growing-fast-a-story")
+    assert code == 1 and "already has a timed transcript" in err and "--update" in err
+    assert snapshot() == before
+    code, out, err = run(second, "--video", "growing-fast-a-story", "--update")
+    assert code == 0
+    assert Video.objects.get().segments.order_by("start_seconds").first().start_seconds == 11.0

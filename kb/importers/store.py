@@ -215,12 +215,6 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
             chapter.title = parsed.title
             chapter.save(update_fields=["title"])
         chapters.append(chapter)
-    kept = [c for c in existing.values() if c.lessons.exists() or c.quotes.exists()]
-    Chapter.objects.filter(pk__in=[c.pk for c in existing.values() if c not in kept]).delete()
-    if kept:
-        notes.append(
-            f"kept {len(kept)} chapters no longer in the page (lessons or quotes use them)"
-        )
     snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
 
     if video.transcript_exact:
@@ -256,6 +250,15 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
         else:
             _refresh_lesson(lesson, fresh, chapters)
         takeaways += lesson.takeaways.count()
+
+    # Chapters gone from the page go too, unless an editor's lesson or quote still uses them.
+    gone = list(existing.values())
+    kept = [c for c in gone if c.lessons.exists() or c.quotes.exists()]
+    Chapter.objects.filter(pk__in=[c.pk for c in gone if c not in kept]).delete()
+    if kept:
+        notes.append(
+            f"kept {len(kept)} chapters no longer in the page (in use by lessons or quotes)"
+        )
 
     video.imported = snapshot
     video.source_hash = digest
