@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kb.urls")),
 ]
+
+handler404 = "kb.views.meta.page_not_found"
+handler500 = "kb.views.meta.server_error"

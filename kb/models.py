@@ -5,13 +5,16 @@ Visibility to readers is decided in one place per model: its queryset's
 `published()`. Every public view, feed, sitemap and search goes through it.
 """
 
+import re
+from dataclasses import dataclass, field
+
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from kb import timecodes
 
@@ -35,6 +38,41 @@ def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
     return slug
 
 
+class ReaderQuerySet(models.QuerySet):
+    """`published()` says what readers may see; staff may also preview drafts."""
+
+    def visible_to(self, user):
+        return self.all() if user.is_staff else self.published()
+
+
+class ThemeQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Each theme's number of published lessons and quotes (readers' counts)."""
+
+        def count(published):
+            per_theme = (
+                published.filter(tags=OuterRef("pk"))
+                .order_by()
+                .values("tags")
+                .annotate(n=Count("pk", distinct=True))
+                .values("n")[:1]
+            )
+            return Coalesce(Subquery(per_theme), 0)
+
+        return self.annotate(
+            lesson_count=count(Lesson.objects.published()),
+            quote_count=count(Quote.objects.published()),
+        )
+
+    def in_use(self):
+        """Themes with something published under them, with their counts."""
+        return self.with_counts().filter(Q(lesson_count__gt=0) | Q(quote_count__gt=0))
+
+
+class ThemeManager(NaturalKeyManager.from_queryset(ThemeQuerySet)):
+    pass
+
+
 class Theme(TagBase):
     """A career theme (a taggit tag) that lessons and quotes are filed under."""
 
@@ -44,6 +82,8 @@ class Theme(TagBase):
         blank=True,
         help_text="Words and phrases that suggest this theme when found in a lesson.",
     )
+
+    objects = ThemeManager()
 
     class Meta:
         ordering = ["name"]
@@ -75,9 +115,27 @@ class QuoteTheme(TaggedItemBase):
         ]
 
 
-class VideoQuerySet(models.QuerySet):
+class VideoQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def with_counts(self):
+        """Each video's number of published lessons and quotes."""
+
+        def count(published):
+            per_video = (
+                published.filter(video=OuterRef("pk"))
+                .order_by()
+                .values("video")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(per_video), 0)
+
+        return self.annotate(
+            lesson_count=count(Lesson.objects.published()),
+            quote_count=count(Quote.objects.published()),
+        )
 
 
 class Video(models.Model):
@@ -132,8 +190,20 @@ class Video(models.Model):
     def duration_display(self) -> str:
         return timecodes.format_timecode(self.duration_seconds)
 
+    @property
+    def youtube_url(self) -> str:
+        return f"https://www.youtube.com/watch?v={self.youtube_id}" if self.youtube_id else ""
 
-class ChapterQuerySet(models.QuerySet):
+    def moment_url(self, seconds: float) -> str:
+        """Where a reader hears `seconds` into this video: YouTube at that second when the id
+        is known, else the transcript's anchor for that second."""
+        second = int(seconds)
+        if self.youtube_id:
+            return f"{self.youtube_url}&t={second}s"
+        return reverse("kb:transcript", kwargs={"slug": self.slug}) + f"#t-{second}"
+
+
+class ChapterQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(video__status=Status.PUBLISHED)
 
@@ -162,7 +232,7 @@ class Chapter(models.Model):
         )
 
 
-class TranscriptSegmentQuerySet(models.QuerySet):
+class TranscriptSegmentQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(video__status=Status.PUBLISHED)
 
@@ -197,7 +267,7 @@ class TranscriptSegment(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} {self.text[:60]}"
 
 
-class LessonQuerySet(models.QuerySet):
+class LessonQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 
@@ -249,8 +319,48 @@ class Lesson(models.Model):
     def get_absolute_url(self):
         return reverse("kb:lesson", kwargs={"slug": self.slug})
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED and self.video.status == Status.PUBLISHED
 
-class TakeawayQuerySet(models.QuerySet):
+    def body_blocks(self) -> list["BodyBlock"]:
+        return parse_body(self.body)
+
+
+@dataclass
+class BodyBlock:
+    kind: str  # "p", "ul" or "ol"
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+LIST_ITEM = re.compile(r"^\s*(?:(?P<bullet>[-•*])|(?P<number>\d{1,3})[.)])\s+(?P<text>.+)$")
+
+
+def parse_body(body: str) -> list[BodyBlock]:
+    """A lesson body as editors write it: paragraphs apart, `- ` and `1. ` lines as lists."""
+    blocks: list[BodyBlock] = []
+    for chunk in re.split(r"\n\s*\n", body.strip()):
+        paragraph: list[str] = []
+        for line in chunk.splitlines():
+            item = LIST_ITEM.match(line)
+            if not item:
+                paragraph.append(line.strip())
+                continue
+            if paragraph:
+                blocks.append(BodyBlock("p", text=" ".join(paragraph)))
+                paragraph = []
+            kind = "ol" if item.group("number") else "ul"
+            if blocks and blocks[-1].kind == kind:
+                blocks[-1].items.append(item.group("text").strip())
+            else:
+                blocks.append(BodyBlock(kind, items=[item.group("text").strip()]))
+        if any(paragraph):
+            blocks.append(BodyBlock("p", text=" ".join(p for p in paragraph if p)))
+    return blocks
+
+
+class TakeawayQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(lesson__status=Status.PUBLISHED, lesson__video__status=Status.PUBLISHED)
 
@@ -276,7 +386,7 @@ class Takeaway(models.Model):
         return self.text[:80]
 
 
-class QuoteQuerySet(models.QuerySet):
+class QuoteQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 

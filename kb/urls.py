@@ -1,14 +1,26 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from kb import views
+from kb.feeds import LessonsFeed, ThemeFeed
+from kb.sitemaps import SITEMAPS
 
 app_name = "kb"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("themes/", views.theme_list, name="themes"),
     path("themes/<str:slug>/", views.theme_detail, name="theme"),
+    path("themes/<str:slug>/feed/", ThemeFeed(), name="theme-feed"),
+    path("lessons/", views.lesson_list, name="lessons"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
+    path("quotes/", views.quote_list, name="quotes"),
+    path("videos/", views.video_list, name="videos"),
     path("videos/<slug:slug>/", views.video_detail, name="video"),
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),
+    path("search/", views.search, name="search"),
+    path("feeds/lessons/", LessonsFeed(), name="lessons-feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

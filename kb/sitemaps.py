@@ -1,0 +1,41 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from kb.models import Lesson, Theme, Video
+
+
+class StaticSitemap(Sitemap):
+    def items(self):
+        return ["kb:home", "kb:themes", "kb:lessons", "kb:quotes", "kb:videos"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class VideoSitemap(Sitemap):
+    def items(self):
+        return Video.objects.published().order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class LessonSitemap(Sitemap):
+    def items(self):
+        return Lesson.objects.published().order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class ThemeSitemap(Sitemap):
+    def items(self):
+        return Theme.objects.in_use().order_by("pk")
+
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "videos": VideoSitemap,
+    "lessons": LessonSitemap,
+    "themes": ThemeSitemap,
+}

@@ -1,0 +1,30 @@
+"""The public, read-only site, by area."""
+
+from kb.views.meta import healthz, robots_txt
+from kb.views.reading import (
+    home,
+    lesson_detail,
+    lesson_list,
+    quote_list,
+    theme_detail,
+    theme_list,
+    video_detail,
+    video_list,
+)
+from kb.views.search import search
+from kb.views.transcript import transcript
+
+__all__ = [
+    "healthz",
+    "home",
+    "lesson_detail",
+    "lesson_list",
+    "quote_list",
+    "robots_txt",
+    "search",
+    "theme_detail",
+    "theme_list",
+    "transcript",
+    "video_detail",
+    "video_list",
+]

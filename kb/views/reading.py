@@ -1,0 +1,194 @@
+"""Pages readers browse: themes, lessons, quotes, videos.
+
+Every query starts from `published()` (or `visible_to()`, which lets staff preview
+drafts); related rows are loaded up front so each page runs a fixed number of queries.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from kb.models import Lesson, Quote, Status, Theme, Video
+from kb.timeline import build_timeline
+
+PER_PAGE = 20
+FEATURED = 6
+
+
+def published_lessons():
+    return (
+        Lesson.objects.published()
+        .select_related("video", "chapter")
+        .prefetch_related("tags")
+        .order_by("-video__published_on", "video_id", "position")
+    )
+
+
+def published_quotes():
+    return (
+        Quote.objects.published()
+        .select_related("video", "chapter", "lesson")
+        .prefetch_related("tags")
+        .order_by("-video__published_on", "video_id", "start_seconds")
+    )
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def preview(response, obj_is_published: bool):
+    """Drafts shown to staff must never be indexed or cached."""
+    if not obj_is_published:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "no-cache, no-store, private"
+    return response
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "kb/home.html",
+        {
+            "themes": Theme.objects.in_use().order_by("-lesson_count", "name")[:24],
+            "videos": Video.objects.published().with_counts()[:6],
+            "featured": published_lessons()[:FEATURED],
+        },
+    )
+
+
+@require_safe
+def theme_list(request):
+    return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
+
+
+@require_safe
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    lessons = published_lessons().filter(tags=theme)
+    quotes = published_quotes().filter(tags=theme)
+    narrow = None
+    if request.GET.get("and"):
+        narrow = get_object_or_404(Theme, slug=request.GET["and"])
+        lessons, quotes = lessons.filter(tags=narrow), quotes.filter(tags=narrow)
+    # Themes that share lessons with this one, to narrow by.
+    neighbours = (
+        Theme.objects.filter(
+            lesson_items__content_object__in=published_lessons().filter(tags=theme)
+        )
+        .exclude(pk=theme.pk)
+        .annotate(shared=Count("lesson_items", distinct=True))
+        .order_by("-shared", "name")[:12]
+    )
+    return render(
+        request,
+        "kb/theme_detail.html",
+        {
+            "theme": theme,
+            "narrow": narrow,
+            "neighbours": neighbours,
+            "page": paginate(request, lessons),
+            "quotes": quotes[:10],
+        },
+    )
+
+
+@require_safe
+def lesson_list(request):
+    lessons = published_lessons()
+    tags = [slug for slug in request.GET.getlist("tag") if slug][:5]
+    selected = list(Theme.objects.filter(slug__in=tags)) if tags else []
+    if len(selected) != len(set(tags)):
+        lessons = lessons.none()  # an unknown theme matches nothing
+    for theme in selected:
+        lessons = lessons.filter(tags=theme)
+    video = None
+    if request.GET.get("video"):
+        video = Video.objects.published().filter(slug=request.GET["video"]).first()
+        lessons = lessons.filter(video=video) if video else lessons.none()
+    return render(
+        request,
+        "kb/lesson_list.html",
+        {"page": paginate(request, lessons), "selected": selected, "video": video},
+    )
+
+
+@require_safe
+def lesson_detail(request, slug):
+    lesson = get_object_or_404(
+        Lesson.objects.visible_to(request.user)
+        .select_related("video", "chapter")
+        .prefetch_related("tags", "takeaways"),
+        slug=slug,
+    )
+    if not lesson.video.is_published and not request.user.is_staff:
+        raise Http404
+    quotes = Quote.objects.visible_to(request.user).filter(lesson=lesson).order_by("start_seconds")
+    theme_ids = [theme.pk for theme in lesson.tags.all()]
+    related = (
+        published_lessons()
+        .filter(tags__in=theme_ids)
+        .exclude(pk=lesson.pk)
+        .annotate(shared=Count("tags", distinct=True))
+        .order_by("-shared", "-video__published_on", "position")[:5]
+        if theme_ids
+        else Lesson.objects.none()
+    )
+    response = render(
+        request,
+        "kb/lesson_detail.html",
+        {"lesson": lesson, "quotes": quotes, "related": related},
+    )
+    return preview(response, lesson.is_published)
+
+
+@require_safe
+def quote_list(request):
+    quotes = published_quotes()
+    theme = None
+    if request.GET.get("tag"):
+        theme = Theme.objects.filter(slug=request.GET["tag"]).first()
+        quotes = quotes.filter(tags=theme) if theme else quotes.none()
+    return render(
+        request, "kb/quote_list.html", {"page": paginate(request, quotes), "theme": theme}
+    )
+
+
+@require_safe
+def video_list(request):
+    videos = Video.objects.published().with_counts()
+    return render(request, "kb/video_list.html", {"page": paginate(request, videos)})
+
+
+@require_safe
+def video_detail(request, slug):
+    video = get_object_or_404(Video.objects.visible_to(request.user), slug=slug)
+    chapters = list(video.chapters.all())
+    lessons = list(
+        Lesson.objects.visible_to(request.user)
+        .filter(video=video)
+        .select_related("chapter")
+        .prefetch_related("tags")
+        .order_by("start_seconds", "position")
+    )
+    quotes = list(
+        Quote.objects.visible_to(request.user)
+        .filter(video=video)
+        .select_related("lesson")
+        .order_by("start_seconds")
+    )
+    response = render(
+        request,
+        "kb/video_detail.html",
+        {
+            "video": video,
+            "chapters": chapters,
+            "lessons": lessons,
+            "quotes": quotes,
+            "timeline": build_timeline(video, chapters, lessons, quotes),
+        },
+    )
+    return preview(response, video.status == Status.PUBLISHED)

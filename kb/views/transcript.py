@@ -1,0 +1,25 @@
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from kb.models import Lesson, Quote, Status, Takeaway, Video
+from kb.transcript import transcript_rows
+from kb.views.reading import preview
+
+
+@require_safe
+def transcript(request, slug):
+    video = get_object_or_404(Video.objects.visible_to(request.user), slug=slug)
+    moments = [
+        *Lesson.objects.visible_to(request.user)
+        .filter(video=video, start_seconds__isnull=False)
+        .values_list("start_seconds", flat=True),
+        *Takeaway.objects.visible_to(request.user)
+        .filter(lesson__video=video, start_seconds__isnull=False)
+        .values_list("start_seconds", flat=True),
+        *Quote.objects.visible_to(request.user)
+        .filter(video=video)
+        .values_list("start_seconds", flat=True),
+    ]
+    rows = transcript_rows(video.chapters.all(), video.segments.all(), moments)
+    response = render(request, "kb/transcript.html", {"video": video, "rows": rows})
+    return preview(response, video.status == Status.PUBLISHED)
