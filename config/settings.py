@@ -156,6 +156,9 @@ STORAGES = {
     },
 }
 
+# In development (and tests) whitenoise serves files straight from the app folders.
+WHITENOISE_AUTOREFRESH = DEBUG
+
 # Themes are tags; "Leadership" and "leadership" are one theme.
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -216,7 +216,7 @@ class Chapter(models.Model):
     objects = ChapterQuerySet.as_manager()
 
     class Meta:
-        ordering = ["video", "start_seconds"]
+        ordering = ["video_id", "start_seconds"]
         constraints = [
             models.UniqueConstraint(
                 fields=["video", "start_seconds"], name="kb_chapter_one_per_start"
@@ -252,7 +252,7 @@ class TranscriptSegment(models.Model):
     objects = TranscriptSegmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["video", "start_seconds", "id"]
+        ordering = ["video_id", "start_seconds", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_seconds__gte=0), name="kb_segment_start_nonnegative"
@@ -297,7 +297,7 @@ class Lesson(models.Model):
     objects = LessonQuerySet.as_manager()
 
     class Meta:
-        ordering = ["video", "position"]
+        ordering = ["video_id", "position"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="kb_lesson_status_valid"
@@ -375,7 +375,7 @@ class Takeaway(models.Model):
     objects = TakeawayQuerySet.as_manager()
 
     class Meta:
-        ordering = ["lesson", "position", "id"]
+        ordering = ["lesson_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_seconds__gte=0), name="kb_takeaway_start_nonnegative"
@@ -413,7 +413,7 @@ class Quote(models.Model):
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
-        ordering = ["video", "start_seconds"]
+        ordering = ["video_id", "start_seconds"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="kb_quote_status_valid"

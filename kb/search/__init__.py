@@ -20,10 +20,6 @@ class Results:
     quotes: list
     moments: list
 
-    @property
-    def empty(self) -> bool:
-        return not (self.lessons.exists() or self.quotes or self.moments)
-
 
 def _words(query: str) -> list[str]:
     return [word for word in query.split() if word][:10]

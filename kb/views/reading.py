@@ -177,7 +177,7 @@ def video_detail(request, slug):
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(video=video)
-        .select_related("lesson")
+        .select_related("video", "lesson")
         .order_by("start_seconds")
     )
     response = render(

@@ -1,0 +1,361 @@
+"""The reading site: every public page, what it lists, drafts, moments, escaping, queries."""
+
+import itertools
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from kb.models import Status
+from tests.factories import (
+    ChapterFactory,
+    LessonFactory,
+    QuoteFactory,
+    TakeawayFactory,
+    ThemeFactory,
+    TranscriptSegmentFactory,
+    VideoFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+YOUTUBE_IDS = (f"vid{n:08d}" for n in itertools.count())
+
+
+def build(n, themes=None):
+    """n published videos, each with 2 chapters, 3 lessons (2 themes each), 2 quotes, segments."""
+    themes = themes or [ThemeFactory(name="promotion"), ThemeFactory(name="leadership")]
+    for i in range(n):
+        video = VideoFactory(youtube_id=next(YOUTUBE_IDS) if i % 2 else "")
+        chapters = [ChapterFactory(video=video, start_seconds=s) for s in (0, 600)]
+        for j in range(3):
+            lesson = LessonFactory(video=video, chapter=chapters[j % 2], tags=themes)
+            TakeawayFactory(lesson=lesson, start_seconds=60.0 * j)
+            TakeawayFactory(lesson=lesson)
+        for _ in range(2):
+            QuoteFactory(video=video, lesson=lesson, chapter=chapters[0], tags=themes[:1])
+        for s in range(4):
+            TranscriptSegmentFactory(video=video, chapter=chapters[s % 2], start_seconds=s * 300.5)
+    return themes
+
+
+# Pages and the most queries each may run, whatever the data's size:
+PAGES = {
+    # themes in use with counts; recent videos with counts; featured lessons; their tags
+    "home": (lambda: reverse("kb:home"), 4),
+    # themes in use with counts
+    "themes": (lambda: reverse("kb:themes"), 1),
+    # theme; neighbours; count; page of lessons; their tags; quotes; their tags
+    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 7),
+    # themes asked for; count; page of lessons; their tags
+    "lessons": (lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership", 4),
+    # lesson+video+chapter; tags; takeaways; quotes; related lessons; their tags
+    "lesson": (lambda: _first_lesson_url(), 6),
+    # count; page of quotes with video, chapter, lesson; their tags
+    "quotes": (lambda: reverse("kb:quotes"), 3),
+    # count; page of videos with counts
+    "videos": (lambda: reverse("kb:videos"), 2),
+    # video; chapters; lessons+chapter; their tags; quotes+lesson
+    "video": (lambda: _first_video_url(), 5),
+    # video; lesson, takeaway and quote moments; chapters; segments
+    "transcript": (lambda: _first_video_url() + "transcript/", 6),
+    # lessons count; page of lessons; their tags; quotes; moments
+    "search": (lambda: reverse("kb:search") + "?q=Lesson", 5),
+    # lessons with videos; their takeaways
+    "feed": (lambda: reverse("kb:lessons-feed"), 2),
+    # theme; lessons with videos; their takeaways
+    "theme feed": (lambda: reverse("kb:theme-feed", args=["promotion"]), 3),
+}
+
+
+def _first_lesson_url():
+    from kb.models import Lesson
+
+    return Lesson.objects.published().order_by("pk").first().get_absolute_url()
+
+
+def _first_video_url():
+    from kb.models import Video
+
+    return Video.objects.published().order_by("pk").first().get_absolute_url()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_runs_the_same_few_queries_whatever_the_data_size(
+    name, client, django_assert_max_num_queries, django_assert_num_queries
+):
+    make_url, limit = PAGES[name]
+    themes = build(2)
+    url = make_url()
+    with django_assert_max_num_queries(limit) as small:
+        assert client.get(url).status_code == 200
+    build(5, themes)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+    assert limit <= 12
+
+
+def test_sitemap_lists_published_pages_only(client):
+    live = LessonFactory()
+    hidden = LessonFactory(status=Status.DRAFT)
+    hidden_video = VideoFactory(status=Status.DRAFT)
+    body = client.get("/sitemap.xml").content.decode()
+    assert live.get_absolute_url() in body
+    assert live.video.get_absolute_url() in body
+    assert hidden.get_absolute_url() not in body
+    assert hidden_video.get_absolute_url() not in body
+
+
+def test_drafts_are_absent_everywhere_a_reader_looks(client):
+    theme = ThemeFactory(name="promotion")
+    live = LessonFactory(title="Visible lesson", tags=[theme])
+    draft = LessonFactory(title="Secret draft lesson", status=Status.DRAFT, tags=[theme])
+    draft_video = VideoFactory(title="Secret draft video", status=Status.DRAFT)
+    in_draft_video = LessonFactory(title="Lesson of a draft video", video=draft_video, tags=[theme])
+    QuoteFactory(text="A secret draft quote", status=Status.DRAFT, video=live.video, tags=[theme])
+    QuoteFactory(text="Quote in a draft video", video=draft_video, tags=[theme])
+    TranscriptSegmentFactory(video=draft_video, text="secret transcript words")
+    urls = [
+        "/",
+        "/themes/",
+        "/themes/promotion/",
+        "/lessons/",
+        "/lessons/?tag=promotion",
+        "/quotes/",
+        "/videos/",
+        live.get_absolute_url(),
+        live.video.get_absolute_url(),
+        live.video.get_absolute_url() + "transcript/",
+        "/search/?q=secret",
+        "/search/?q=draft",
+        "/feeds/lessons/",
+        "/themes/promotion/feed/",
+        "/sitemap.xml",
+    ]
+    for url in urls:
+        body = client.get(url).content.decode()
+        for secret in ("Secret draft", "draft video", "secret draft quote", "secret transcript"):
+            assert secret.lower() not in body.lower(), (url, secret)
+    for url in (
+        draft.get_absolute_url(),
+        in_draft_video.get_absolute_url(),
+        draft_video.get_absolute_url(),
+        draft_video.get_absolute_url() + "transcript/",
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_counts_include_published_items_only(client):
+    theme = ThemeFactory(name="promotion")
+    LessonFactory(tags=[theme])
+    LessonFactory(tags=[theme])
+    LessonFactory(tags=[theme], status=Status.DRAFT)
+    LessonFactory(tags=[theme], video=VideoFactory(status=Status.DRAFT))
+    QuoteFactory(tags=[theme])
+    QuoteFactory(tags=[theme], status=Status.DRAFT)
+    body = client.get("/themes/").content.decode()
+    assert "2 lessons · 1 quote" in body
+
+
+def test_staff_preview_a_draft_marked_and_never_cached_or_indexed(client):
+    draft = LessonFactory(title="Work in progress", status=Status.DRAFT)
+    staff = User.objects.create_user("editor", password="pw", is_staff=True)
+    client.force_login(staff)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Draft preview" in body
+    assert '<meta name="robots" content="noindex, nofollow">' in body
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+    live = client.get(LessonFactory().get_absolute_url())
+    assert "X-Robots-Tag" not in live and "Draft preview" not in live.content.decode()
+
+
+def test_moment_links_go_to_youtube_when_the_id_is_known(client):
+    video = VideoFactory(youtube_id="dQw4w9WgXcQ", transcript_exact=True)
+    lesson = LessonFactory(video=video, start_seconds=3165.7)
+    body = client.get(lesson.get_absolute_url()).content.decode()
+    assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=3165s"' in body
+    assert "watch at 52:45" in body
+    assert "≈52:45" not in body
+
+
+def test_moment_links_go_to_the_transcript_anchor_otherwise(client):
+    video = VideoFactory(youtube_id="", slug="staff-eng")
+    lesson = LessonFactory(video=video, start_seconds=4322.2)
+    TranscriptSegmentFactory(video=video, start_seconds=4320.0, end_seconds=4324.0)
+    body = client.get(lesson.get_absolute_url()).content.decode()
+    assert 'href="/videos/staff-eng/transcript/#t-4322"' in body
+    assert "≈1:12:02" in body  # an estimated moment says so
+    transcript = client.get("/videos/staff-eng/transcript/").content.decode()
+    assert 'id="t-4322"' in transcript  # the link lands inside the segment saying it
+
+
+def test_transcript_anchors_are_unique_and_on_the_first_element_of_each_second(client):
+    video = VideoFactory(slug="talk")
+    ChapterFactory(video=video, title="Intro", start_seconds=0)
+    ChapterFactory(video=video, title="Promo", start_seconds=10)
+    for start in (0.0, 0.6, 3.2, 3.9, 10.0, 10.4, 12.0):
+        TranscriptSegmentFactory(video=video, start_seconds=start, end_seconds=start + 0.5)
+    body = client.get("/videos/talk/transcript/").content.decode()
+    ids = re.findall(r'id="(t-\d+)"', body)
+    assert ids == ["t-0", "t-3", "t-10", "t-12"]
+    assert re.search(r'<h2 id="t-0" class="seg-chapter">.*Intro', body)
+    assert re.search(r'<h2 id="t-10" class="seg-chapter">.*Promo', body)
+    assert "≈0:03" in body
+
+
+def test_imported_text_is_escaped_everywhere(client):
+    evil = '<script>alert("x")</script>'
+    theme = ThemeFactory(name="promotion")
+    video = VideoFactory(title=f"Video {evil}", channel=evil, headline=evil, resources=[evil])
+    lesson = LessonFactory(
+        video=video, title=f"Lesson {evil}", body=f"- {evil}\n\n{evil}", tags=[theme]
+    )
+    TakeawayFactory(lesson=lesson, text=evil)
+    QuoteFactory(video=video, lesson=lesson, text=evil, speaker=evil, tags=[theme])
+    TranscriptSegmentFactory(video=video, text=f"said {evil}")
+    ChapterFactory(video=video, title=evil)
+    for url in (
+        "/",
+        "/themes/promotion/",
+        "/lessons/",
+        lesson.get_absolute_url(),
+        video.get_absolute_url(),
+        video.get_absolute_url() + "transcript/",
+        "/quotes/",
+        "/videos/",
+        f"/search/?q={evil}",
+        "/search/?q=said",
+    ):
+        body = client.get(url).content.decode()
+        assert "<script>alert" not in body, url
+    feed = client.get("/feeds/lessons/").content.decode()
+    assert "<script>alert" not in feed
+
+
+def test_lessons_filter_keeps_lessons_having_every_tag(client):
+    a, b = ThemeFactory(name="alpha"), ThemeFactory(name="beta")
+    LessonFactory(title="Both themes", tags=[a, b])
+    LessonFactory(title="Only alpha", tags=[a])
+    body = client.get("/lessons/?tag=alpha&tag=beta").content.decode()
+    assert "Both themes" in body and "Only alpha" not in body
+    body = client.get("/lessons/?tag=alpha").content.decode()
+    assert "Both themes" in body and "Only alpha" in body
+    assert "No lessons match" in client.get("/lessons/?tag=alpha&tag=nope").content.decode()
+
+
+def test_lessons_filter_by_video(client):
+    one = LessonFactory(title="From one")
+    LessonFactory(title="From another")
+    body = client.get(f"/lessons/?video={one.video.slug}").content.decode()
+    assert "From one" in body and "From another" not in body
+
+
+def test_theme_page_lists_lessons_newest_video_first_and_narrows_by_a_second_theme(client):
+    promo, lead = ThemeFactory(name="promotion"), ThemeFactory(name="leadership")
+    old = LessonFactory(
+        title="Older advice", tags=[promo], video=VideoFactory(published_on="2020-01-01")
+    )
+    new = LessonFactory(
+        title="Newer advice", tags=[promo, lead], video=VideoFactory(published_on="2025-01-01")
+    )
+    body = client.get("/themes/promotion/").content.decode()
+    assert body.index(new.title) < body.index(old.title)
+    assert 'href="?and=leadership"' in body
+    narrowed = client.get("/themes/promotion/?and=leadership").content.decode()
+    assert "Newer advice" in narrowed and "Older advice" not in narrowed
+
+
+def test_theme_pages_paginate(client):
+    theme = ThemeFactory(name="promotion")
+    for n in range(25):
+        LessonFactory(title=f"Advice number {n}", tags=[theme])
+    first = client.get("/themes/promotion/").content.decode()
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get("/themes/promotion/?page=2").content.decode()
+    assert second.count('class="item"') == 5
+
+
+def test_lesson_page_shows_body_takeaways_quotes_chapter_and_related(client):
+    theme = ThemeFactory(name="promotion")
+    video = VideoFactory(youtube_id="dQw4w9WgXcQ")
+    chapter = ChapterFactory(video=video, title="Staff promo", start_seconds=3165)
+    lesson = LessonFactory(
+        video=video,
+        chapter=chapter,
+        body="Intro paragraph.\n\n1. First step\n2. Second step\n\n- a bullet",
+        tags=[theme],
+    )
+    TakeawayFactory(lesson=lesson, text="Focus on impact.", start_seconds=3200.0)
+    QuoteFactory(video=video, lesson=lesson, text="Impact matters more than complexity.")
+    LessonFactory(title="Sharing a theme", tags=[theme])
+    LessonFactory(title="Sharing nothing")
+    body = client.get(lesson.get_absolute_url()).content.decode()
+    assert "<p>Intro paragraph.</p>" in body
+    assert "<ol><li>First step</li><li>Second step</li></ol>" in body
+    assert "<ul><li>a bullet</li></ul>" in body
+    assert "Focus on impact." in body and "t=3200s" in body
+    assert "Impact matters more than complexity." in body
+    assert "Staff promo" in body
+    assert "Sharing a theme" in body and "Sharing nothing" not in body
+
+
+def test_video_page_has_facts_timeline_chapters_lessons_quotes_and_a_player(client):
+    video = VideoFactory(title="Staff Eng", youtube_id="dQw4w9WgXcQ", duration_seconds=7036)
+    ChapterFactory(video=video, title="Intro", start_seconds=0)
+    ChapterFactory(video=video, title="Staff promo", start_seconds=3165)
+    lesson = LessonFactory(video=video, title="Impact first", start_seconds=3518.0)
+    QuoteFactory(video=video, text="It was simple.", start_seconds=3600.0, end_seconds=3605.0)
+    body = client.get(video.get_absolute_url()).content.decode()
+    assert "1:57:16" in body
+    assert "<svg" in body
+    assert (
+        f'<a href="{lesson.get_absolute_url()}"><title>58:38 Lesson: Impact first</title>' in body
+    )
+    assert 'x="50.0%"' in body  # the lesson marker sits at half the video's length
+    assert 'data-youtube-id="dQw4w9WgXcQ"' in body
+    assert "<iframe" not in body  # the player loads only when asked
+    assert "Staff promo" in body and "It was simple." in body
+
+
+def test_feeds_are_atom_with_published_lessons(client):
+    theme = ThemeFactory(name="promotion")
+    LessonFactory(title="On the feed", tags=[theme])
+    LessonFactory(title="Not themed")
+    LessonFactory(title="Draft off the feed", status=Status.DRAFT, tags=[theme])
+    feed = client.get("/feeds/lessons/")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "On the feed" in feed.content.decode()
+    assert "Draft off the feed" not in feed.content.decode()
+    themed = client.get("/themes/promotion/feed/").content.decode()
+    assert "On the feed" in themed and "Not themed" not in themed
+
+
+def test_robots_healthz_and_not_found(client):
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+    assert client.get("/healthz").content == b"ok\n"
+    missing = client.get("/lessons/no-such-lesson/")
+    assert missing.status_code == 404
+    assert "Not found" in missing.content.decode()
+
+
+def test_every_page_has_title_description_canonical_and_open_graph(client):
+    lesson = LessonFactory(title="Ask early")
+    body = client.get(lesson.get_absolute_url()).content.decode()
+    assert "<title>Ask early · Career lessons</title>" in body
+    assert '<meta name="description"' in body
+    assert f'<link rel="canonical" href="http://testserver{lesson.get_absolute_url()}">' in body
+    assert '<meta property="og:title" content="Ask early">' in body
+
+
+def test_search_echoes_the_query_safely_and_has_an_empty_state(client):
+    body = client.get("/search/?q=%22%3E%3Cb%3Ehi").content.decode()
+    assert "&quot;&gt;&lt;b&gt;hi" in body
+    assert "Nothing matches" in body
+    assert "Try a phrase" in client.get("/search/").content.decode()
