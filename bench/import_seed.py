@@ -38,7 +38,8 @@ def main() -> None:
     from django.db import connection
 
     from kb.importers.documents import decode_text
-    from kb.importers.pipeline import import_document, parse_page
+    from kb.importers.analysis import parse_page
+    from kb.importers.pipeline import import_document
     from kb.models import Video
 
     call_command("migrate", verbosity=0)

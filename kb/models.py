@@ -290,6 +290,9 @@ class Lesson(models.Model):
     position = models.PositiveIntegerField(default=0)
     import_key = models.CharField(max_length=200, blank=True, editable=False)
     imported = models.JSONField(default=dict, blank=True, editable=False)
+    keywords = models.TextField(
+        blank=True, editable=False, help_text="Distinctive words, for finding related lessons."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -370,7 +373,12 @@ class Takeaway(models.Model):
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
     start_seconds = models.FloatField(null=True, blank=True)
-    import_key = models.CharField(max_length=200, blank=True, editable=False)
+    score = models.FloatField(
+        null=True, blank=True, editable=False, help_text="How well the transcript there matches."
+    )
+    confirmed = models.BooleanField(
+        default=False, help_text="An editor checked that the moment says this."
+    )
 
     objects = TakeawayQuerySet.as_manager()
 
@@ -433,3 +441,41 @@ class Quote(models.Model):
 
     def get_absolute_url(self):
         return reverse("kb:video", kwargs={"slug": self.video.slug}) + f"#quote-{self.pk}"
+
+
+class Suggestion(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class QuoteSuggestion(models.Model):
+    """A transcript passage proposed as evidence for a lesson, for an editor to accept or dismiss.
+
+    Dismissed suggestions are kept so the same passage is never proposed again.
+    """
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="suggestions")
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    score = models.FloatField(default=0.0)
+    rank = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Suggestion.choices, default=Suggestion.OPEN)
+    quote = models.OneToOneField(
+        Quote, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestion"
+    )
+
+    class Meta:
+        ordering = ["lesson_id", "rank"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_seconds__gte=F("start_seconds")), name="kb_suggestion_span"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{timecodes.format_timecode(self.start_seconds)} “{self.text[:60]}”"

@@ -4,7 +4,7 @@ import pytest
 
 from kb.importers.documents import Segment, decode_text
 from kb.importers.linking import WordTimeline, link_sections, reanchor
-from kb.importers.pipeline import parse_page
+from kb.importers.analysis import parse_page
 from tests.pages import page
 
 # Read off the seed's transcript by a person: the chapter(s) each summary section is about.
@@ -69,10 +69,10 @@ def test_a_section_that_matches_nothing_gets_no_chapter():
 
 
 def test_every_lesson_of_the_sample_page_lands_in_its_chapter():
-    parsed, segments, links = parse_page(page())
+    parsed = parse_page(page())
     landed = {
-        s.title: parsed.chapters[link.chapter].title
-        for s, link in zip(parsed.sections, links, strict=True)
+        s.title: parsed.page.chapters[link.chapter].title
+        for s, link in zip(parsed.page.sections, parsed.links, strict=True)
     }
     assert landed == {
         "Asking for Help Early": "Asking for help",
@@ -82,7 +82,8 @@ def test_every_lesson_of_the_sample_page_lands_in_its_chapter():
 
 
 def test_every_seed_lesson_lands_on_the_chapter_that_discusses_it(seed_path):
-    parsed, segments, links = parse_page(decode_text(seed_path.read_bytes()))
+    parsed = parse_page(decode_text(seed_path.read_bytes())).page
+    links = parse_page(decode_text(seed_path.read_bytes())).links
     misses = []
     for section, link in zip(parsed.sections, links, strict=True):
         chapter = parsed.chapters[link.chapter]

@@ -70,8 +70,17 @@ class Link:
     score: float
 
 
+@dataclass
+class Passage:
+    """A window of consecutive segments: what a moment or a suggested quote is made of."""
+
+    first: int  # index into the index's segments
+    last: int  # inclusive
+    score: float
+
+
 class ChapterIndex:
-    """BM25 over the chapters of one video, plus windows of text inside each chapter."""
+    """BM25 over the chapters of one video, plus windows of text across its segments."""
 
     def __init__(self, chapters: list[tuple[str, str]], segments: list[Segment]):
         self.docs = [
@@ -82,10 +91,27 @@ class ChapterIndex:
         df = Counter(term for doc in self.docs for term in doc)
         n = len(self.docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.segments_by_chapter: dict[int, list[Segment]] = defaultdict(list)
-        for segment in segments:
+        self.segments = segments
+        self.by_chapter: dict[int, list[int]] = defaultdict(list)
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, segment in enumerate(segments):
             if segment.chapter is not None:
-                self.segments_by_chapter[segment.chapter].append(segment)
+                self.by_chapter[segment.chapter].append(i)
+            for term, count in Counter(terms(segment.text)).items():
+                self.postings[term].append((i, count))
+        # The window starting at segment i ends at ends[i] (about WINDOW_WORDS words);
+        # segment i lies in the windows starting from firsts[i] to i.
+        counts = [len(s.text.split()) for s in segments]
+        self.ends, last, words = [], 0, 0
+        for first in range(len(segments)):
+            if last < first:
+                last, words = first, 0
+            while last < len(segments) and words < WINDOW_WORDS:
+                words += counts[last]
+                last += 1
+            self.ends.append(max(last - 1, first))
+            words -= counts[first]
+        self.firsts = [bisect.bisect_left(self.ends, i) for i in range(len(segments))]
 
     def chapter_scores(self, query: Counter) -> list[float]:
         scores = []
@@ -99,29 +125,37 @@ class ChapterIndex:
             scores.append(score)
         return scores
 
+    def passages(self, query: Counter, starts: list[int] | None = None) -> list[Passage]:
+        """Windows scored against `query`: those starting at `starts`, or all that match.
+
+        A term counts at most twice in a window, weighted by how rare it is across
+        chapters. Work is proportional to the query terms' occurrences, not the transcript.
+        """
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            idf = self.idf.get(term)
+            if not idf:
+                continue
+            in_window: dict[int, int] = defaultdict(int)
+            for i, count in self.postings.get(term, ()):
+                for first in range(self.firsts[i], i + 1):
+                    in_window[first] += count
+            for first, count in in_window.items():
+                scores[first] += weight * idf * min(count, 2)
+        if starts is None:
+            starts = sorted(scores)
+        return [Passage(first, self.ends[first], scores.get(first, 0.0)) for first in starts]
+
     def best_window(self, chapter: int, query: Counter) -> tuple[float, float] | None:
-        """(start, score) of the window of text in `chapter` that best matches `query`."""
-        segments = self.segments_by_chapter.get(chapter, [])
-        if not segments:
+        """(start, score) of the window in `chapter` that best matches `query`."""
+        starts = self.by_chapter.get(chapter)
+        if not starts:
             return None
-        seg_terms = [Counter(terms(s.text)) for s in segments]
-        best: tuple[float, float] | None = None
-        for first in range(len(segments)):
-            window: Counter = Counter()
-            words = 0
-            last = first
-            while last < len(segments) and words < WINDOW_WORDS:
-                window.update(seg_terms[last])
-                words += len(segments[last].text.split())
-                last += 1
-            score = sum(
-                weight * self.idf.get(term, 0.0) * min(window[term], 2)
-                for term, weight in query.items()
-                if window[term]
-            )
-            if best is None or score > best[1]:
-                best = (segments[first].start_seconds, score)
-        return best
+        scored = self.passages(query, starts)
+        if not scored:
+            return self.segments[starts[0]].start_seconds, 0.0
+        best = max(scored, key=lambda p: (p.score, -p.first))
+        return self.segments[best.first].start_seconds, best.score
 
 
 def query_terms(*weighted_texts: tuple[str, float]) -> Counter:
@@ -141,8 +175,15 @@ def link_sections(
     """
     if not chapters:
         return [None] * len(sections)
-    index = ChapterIndex(chapters, segments)
-    queries = [query_terms((title, 2.0), (text, 1.0)) for title, text in sections]
+    return link_with_index(ChapterIndex(chapters, segments), sections)
+
+
+def section_query(title: str, text: str) -> Counter:
+    return query_terms((title, 2.0), (text, 1.0))
+
+
+def link_with_index(index: "ChapterIndex", sections: list[tuple[str, str]]) -> list[Link | None]:
+    queries = [section_query(title, text) for title, text in sections]
     normalised = []
     for query in queries:
         scores = index.chapter_scores(query)
@@ -155,12 +196,59 @@ def link_sections(
             links.append(None)
             continue
         window = index.best_window(chapter, query)
-        start = window[0] if window else None
-        if start is None:
+        if window is None:
             links.append(None)
             continue
-        links.append(Link(chapter, start, scores[chapter]))
+        links.append(Link(chapter, window[0], scores[chapter]))
     return links
+
+
+# A takeaway stays in its lesson's chapter unless the best passage elsewhere is this much
+# better: advice is usually said where its lesson is discussed.
+ELSEWHERE_FACTOR = 2.0
+
+
+def link_takeaway(index: ChapterIndex, text: str, chapter: int | None) -> Link | None:
+    """The moment that best supports a takeaway: in its lesson's chapter first, then anywhere."""
+    everywhere = index.passages(query_terms((text, 1.0)))
+    if not everywhere:
+        return None
+    best = max(everywhere, key=lambda p: (p.score, -p.first))
+    inside = [p for p in everywhere if index.segments[p.first].chapter == chapter]
+    if chapter is not None and inside:
+        local = max(inside, key=lambda p: (p.score, -p.first))
+        if local.score * ELSEWHERE_FACTOR >= best.score:
+            best = local
+    segment = index.segments[best.first]
+    return Link(segment.chapter, segment.start_seconds, round(best.score, 3))
+
+
+CHAPTER_BONUS = 1.25
+
+
+def suggest_passages(
+    index: ChapterIndex, query: Counter, chapter: int | None, count: int = 3, avoid=()
+) -> list[Passage]:
+    """The `count` best non-overlapping passages for a lesson, its own chapter favoured.
+
+    `avoid` holds (start, end) spans an editor dismissed: passages overlapping them are skipped.
+    """
+    scored = index.passages(query)
+    for passage in scored:
+        if chapter is not None and index.segments[passage.first].chapter == chapter:
+            passage.score *= CHAPTER_BONUS
+    chosen: list[Passage] = []
+    for passage in sorted(scored, key=lambda p: (-p.score, p.first)):
+        if passage.score <= 0 or len(chosen) == count:
+            break
+        start = index.segments[passage.first].start_seconds
+        end = index.segments[passage.last].end_seconds
+        if any(passage.first <= c.last and c.first <= passage.last for c in chosen):
+            continue
+        if any(start < b and a < end for a, b in avoid):
+            continue
+        chosen.append(passage)
+    return chosen
 
 
 def _in_video_order(normalised: list[list[float]]) -> list[int | None]:
@@ -265,3 +353,59 @@ def locate_text(timeline: WordTimeline, text: str, near: float) -> tuple[float, 
     end_index = (last + len(tail)) if last is not None and last >= first else first + len(words)
     end_index = min(end_index, len(timeline.times) - 1)
     return timeline.times[first], max(timeline.times[end_index], timeline.times[first])
+
+
+@dataclass
+class SuggestedPassage:
+    chapter: int | None
+    start_seconds: float
+    end_seconds: float
+    text: str
+    score: float
+
+
+def passage_of(index: ChapterIndex, passage: Passage) -> SuggestedPassage:
+    first, last = index.segments[passage.first], index.segments[passage.last]
+    text = " ".join(s.text for s in index.segments[passage.first : passage.last + 1])
+    return SuggestedPassage(
+        first.chapter, first.start_seconds, last.end_seconds, text, round(passage.score, 3)
+    )
+
+
+@dataclass
+class SectionEvidence:
+    """What supports one lesson: a moment per takeaway, and passages to quote."""
+
+    takeaways: list[Link | None]
+    passages: list[SuggestedPassage]
+
+
+# Passages proposed per lesson, best first. Editors see three; the spares replace any that
+# overlap a passage they already accepted or dismissed.
+CANDIDATE_PASSAGES = 6
+
+
+def gather_evidence(
+    index: ChapterIndex,
+    sections: list[tuple[str, str, list[str]]],
+    links: list[Link | None],
+) -> list[SectionEvidence]:
+    """For (title, text, takeaways) sections linked by `links`: their takeaways' moments and
+    the best passages to quote."""
+    evidence = []
+    for (title, text, takeaways), link in zip(sections, links, strict=True):
+        chapter = link.chapter if link else None
+        moments = [link_takeaway(index, takeaway, chapter) for takeaway in takeaways]
+        chosen = suggest_passages(
+            index, section_query(title, text), chapter, count=CANDIDATE_PASSAGES
+        )
+        evidence.append(SectionEvidence(moments, [passage_of(index, p) for p in chosen]))
+    return evidence
+
+
+KEYWORDS = 15
+
+
+def keywords(text: str) -> str:
+    """A lesson's most frequent content words, for finding related lessons cheaply."""
+    return " ".join(term for term, _ in Counter(terms(text)).most_common(KEYWORDS))

@@ -1,8 +1,8 @@
 """Import one document: read → parse → link → store. Used by the command and the admin."""
 
-from kb.importers import captions, summary
+from kb.importers import captions
+from kb.importers.analysis import parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
-from kb.importers.linking import link_sections
 from kb.importers.store import Outcome, attach_transcript, store_summary
 from kb.models import Video
 
@@ -15,18 +15,6 @@ def detect(name: str, text: str, fmt: str = "auto") -> str:
     if name.lower().endswith((".txt", ".md")):
         return "summary"
     return captions.detect_format(name, text) or "summary"
-
-
-def parse_page(text: str):
-    """A summary page with its estimated segments and each section's link to its moment."""
-    page = summary.parse_summary(text)
-    segments = summary.estimate_segments(page)
-    links = link_sections(
-        [(s.title, "\n".join([s.prose, *s.takeaways])) for s in page.sections],
-        [(c.title, c.text) for c in page.chapters],
-        segments,
-    )
-    return page, segments, links
 
 
 def import_document(
@@ -49,11 +37,8 @@ def import_document(
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
             )
-        page, segments, links = parse_page(text)
         return store_summary(
-            page,
-            links,
-            segments,
+            parse_page(text),
             digest=digest,
             publish=publish,
             update=update,

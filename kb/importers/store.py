@@ -7,23 +7,40 @@ holds that value, so anything an editor changed stays as the editor left it.
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from kb.importers.documents import DocumentError, Segment
-from kb.importers.linking import Link, WordTimeline, locate_text, reanchor
-from kb.importers.summary import SummaryPage
+from kb.importers.linking import (
+    Link,
+    SectionEvidence,
+    WordTimeline,
+    keywords,
+    locate_text,
+    reanchor,
+)
+from kb.importers.summary import Section, SummaryPage
+from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
 from kb.models import (
     Chapter,
     Lesson,
+    QuoteSuggestion,
     Status,
+    Suggestion,
     Takeaway,
+    Theme,
     TranscriptSegment,
     Video,
     unique_slug,
 )
 from kb.timecodes import format_timecode
+
+if TYPE_CHECKING:
+    from kb.importers.analysis import ParsedPage
+
+SUGGESTIONS_SHOWN = 3
 
 VIDEO_FIELDS = (
     "title",
@@ -70,9 +87,7 @@ def find_video(page: SummaryPage, youtube_id: str) -> Video | None:
 
 
 def store_summary(
-    page: SummaryPage,
-    links: list[Link | None],
-    segments: list[Segment],
+    parsed: "ParsedPage",
     *,
     digest: str,
     publish: bool = False,
@@ -80,6 +95,7 @@ def store_summary(
     youtube_id: str = "",
     dry_run: bool = False,
 ) -> Outcome:
+    page = parsed.page
     with transaction.atomic():
         video = find_video(page, youtube_id)
         if video is not None and video.source_hash == digest:
@@ -96,17 +112,19 @@ def store_summary(
             .exists()
         ):
             raise DocumentError(f"YouTube id {youtube_id} belongs to another video")
+        themer = Themer()
         if video is None:
-            outcome = _create(page, links, segments, digest, publish, youtube_id)
+            outcome = _create(parsed, digest, publish, youtube_id, themer)
         else:
-            outcome = _update(video, page, links, segments, digest, youtube_id)
+            outcome = _update(video, parsed, digest, youtube_id, themer)
         outcome.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
         return outcome
 
 
-def _create(page, links, segments, digest, publish, youtube_id) -> Outcome:
+def _create(parsed, digest, publish, youtube_id, themer) -> Outcome:
+    page, segments = parsed.page, parsed.segments
     status = Status.PUBLISHED if publish else Status.DRAFT
     video = Video(
         slug=unique_slug(Video, page.title, "video"),
@@ -124,8 +142,11 @@ def _create(page, links, segments, digest, publish, youtube_id) -> Outcome:
     )
     _replace_segments(video, chapters, segments)
     takeaways = 0
-    for position, (section, link) in enumerate(zip(page.sections, links, strict=True)):
+    for position, (section, link, evidence) in enumerate(
+        zip(page.sections, parsed.links, parsed.evidence, strict=True)
+    ):
         fresh = _imported_lesson(section, link, chapters)
+        fresh["tags"] = themer.suggest(section)
         lesson = Lesson.objects.create(
             video=video,
             chapter=chapters[link.chapter] if link else None,
@@ -137,8 +158,11 @@ def _create(page, links, segments, digest, publish, youtube_id) -> Outcome:
             position=position,
             import_key=_import_key(page, position),
             imported=fresh,
+            keywords=_keywords(section),
         )
-        _set_takeaways(lesson, section.takeaways)
+        lesson.tags.set(themer.themes(fresh["tags"]))
+        _set_takeaways(lesson, section.takeaways, evidence.takeaways)
+        _suggest_quotes(lesson, evidence, chapters)
         takeaways += len(section.takeaways)
     return Outcome(
         "imported",
@@ -149,6 +173,64 @@ def _create(page, links, segments, digest, publish, youtube_id) -> Outcome:
             "takeaways": takeaways,
             "segments": len(segments),
         },
+    )
+
+
+class Themer:
+    """Suggests themes from the vocabulary and from lessons editors have tagged."""
+
+    def __init__(self):
+        self.by_name = {theme.name.lower(): theme for theme in Theme.objects.all()}
+        self.vocabulary = [ThemeCues(t.name, t.cues) for t in self.by_name.values()]
+        self._examples = None
+
+    @property
+    def examples(self) -> list[TaggedExample]:
+        if self._examples is None:
+            self._examples = [
+                TaggedExample(f"{lesson.title} {lesson.keywords}", names)
+                for lesson in Lesson.objects.prefetch_related("tags").only(
+                    "title", "keywords", "imported"
+                )
+                if (names := sorted(t.name for t in lesson.tags.all()))
+                and names != sorted(lesson.imported.get("tags", []))
+            ]
+        return self._examples
+
+    def suggest(self, section: Section) -> list[str]:
+        text = "\n".join([section.prose, *section.takeaways])
+        return suggest_themes(section.title, text, self.vocabulary, self.examples)
+
+    def themes(self, names: list[str]) -> list[Theme]:
+        return [self.by_name[name.lower()] for name in names if name.lower() in self.by_name]
+
+
+def _keywords(section: Section) -> str:
+    return keywords("\n".join([section.title, section.prose, *section.takeaways]))
+
+
+def _suggest_quotes(lesson: Lesson, evidence: SectionEvidence, chapters: list[Chapter]) -> None:
+    """Replace the open suggestions; passages an editor accepted or dismissed stay decided."""
+    decided = list(lesson.suggestions.exclude(status=Suggestion.OPEN))
+    lesson.suggestions.filter(status=Suggestion.OPEN).delete()
+    fresh = [
+        p
+        for p in evidence.passages
+        if not any(
+            p.start_seconds < d.end_seconds and d.start_seconds < p.end_seconds for d in decided
+        )
+    ][:SUGGESTIONS_SHOWN]
+    QuoteSuggestion.objects.bulk_create(
+        QuoteSuggestion(
+            lesson=lesson,
+            chapter=chapters[p.chapter] if p.chapter is not None else None,
+            text=p.text,
+            start_seconds=p.start_seconds,
+            end_seconds=p.end_seconds,
+            score=p.score,
+            rank=rank,
+        )
+        for rank, p in enumerate(fresh, 1)
     )
 
 
@@ -191,7 +273,8 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
     )
 
 
-def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
+def _update(video, parsed, digest, youtube_id, themer) -> Outcome:
+    page, segments, links = parsed.page, parsed.segments, parsed.links
     notes = []
     old = video.imported
     for name in VIDEO_FIELDS:
@@ -205,14 +288,14 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
     old_titles = old.get("chapters", {})
     existing = {c.start_seconds: c for c in video.chapters.all()}
     chapters = []
-    for parsed in page.chapters:
-        chapter = existing.pop(parsed.start_seconds, None)
+    for new in page.chapters:
+        chapter = existing.pop(new.start_seconds, None)
         if chapter is None:
             chapter = Chapter.objects.create(
-                video=video, title=parsed.title, start_seconds=parsed.start_seconds
+                video=video, title=new.title, start_seconds=new.start_seconds
             )
-        elif chapter.title == old_titles.get(str(parsed.start_seconds)):
-            chapter.title = parsed.title
+        elif chapter.title == old_titles.get(str(new.start_seconds)):
+            chapter.title = new.title
             chapter.save(update_fields=["title"])
         chapters.append(chapter)
     snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
@@ -229,9 +312,12 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
 
     by_key = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
     takeaways = 0
-    for position, (section, link) in enumerate(zip(page.sections, links, strict=True)):
+    for position, (section, link, evidence) in enumerate(
+        zip(page.sections, links, parsed.evidence, strict=True)
+    ):
         key = _import_key(page, position)
         fresh = _imported_lesson(section, link, chapters)
+        fresh["tags"] = themer.suggest(section)
         lesson = by_key.get(key)
         if lesson is None:
             lesson = Lesson.objects.create(
@@ -245,10 +331,15 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
                 position=position,
                 import_key=key,
                 imported=fresh,
+                keywords=_keywords(section),
             )
-            _set_takeaways(lesson, section.takeaways)
+            lesson.tags.set(themer.themes(fresh["tags"]))
+            _set_takeaways(lesson, section.takeaways, evidence.takeaways)
         else:
-            _refresh_lesson(lesson, fresh, chapters)
+            _refresh_lesson(lesson, fresh, chapters, evidence, themer)
+            lesson.keywords = _keywords(section)
+            lesson.save(update_fields=["keywords"])
+        _suggest_quotes(lesson, evidence, chapters)
         takeaways += lesson.takeaways.count()
 
     # Chapters gone from the page go too, unless an editor's lesson or quote still uses them.
@@ -276,7 +367,7 @@ def _update(video, page, links, segments, digest, youtube_id) -> Outcome:
     )
 
 
-def _refresh_lesson(lesson: Lesson, fresh: dict, chapters: list[Chapter]) -> None:
+def _refresh_lesson(lesson, fresh, chapters, evidence, themer) -> None:
     old = lesson.imported
     current = {
         "title": lesson.title,
@@ -290,16 +381,32 @@ def _refresh_lesson(lesson: Lesson, fresh: dict, chapters: list[Chapter]) -> Non
     if current["chapter_start"] == old.get("chapter_start"):
         by_start = {c.start_seconds: c for c in chapters}
         lesson.chapter = by_start.get(fresh["chapter_start"])
-    if [t.text for t in lesson.takeaways.all()] == old.get("takeaways"):
-        _set_takeaways(lesson, fresh["takeaways"])
+    takeaways = list(lesson.takeaways.all())
+    untouched = [t.text for t in takeaways] == old.get("takeaways")
+    if untouched and not any(t.confirmed for t in takeaways):
+        _set_takeaways(lesson, fresh["takeaways"], evidence.takeaways)
+    current_tags = sorted(t.name for t in lesson.tags.all())
+    if current_tags == sorted(old.get("tags", [])):
+        # Nobody has curated these themes: new suggestions add to them, never remove.
+        lesson.tags.add(*themer.themes(fresh["tags"]))
+        fresh["tags"] = sorted({*current_tags, *fresh["tags"]})
+    else:
+        fresh["tags"] = old.get("tags", [])
     lesson.imported = fresh
     lesson.save()
 
 
-def _set_takeaways(lesson: Lesson, texts: list[str]) -> None:
+def _set_takeaways(lesson: Lesson, texts: list[str], moments: list[Link | None]) -> None:
     lesson.takeaways.all().delete()
     Takeaway.objects.bulk_create(
-        Takeaway(lesson=lesson, text=text, position=n) for n, text in enumerate(texts)
+        Takeaway(
+            lesson=lesson,
+            text=text,
+            position=n,
+            start_seconds=moment.start_seconds if moment else None,
+            score=moment.score if moment else None,
+        )
+        for n, (text, moment) in enumerate(zip(texts, moments, strict=True))
     )
 
 
@@ -394,6 +501,11 @@ def attach_transcript(
                 takeaway.save(update_fields=["start_seconds"])
         quotes_moved, quotes_kept = _reanchor_quotes(video, old, new)
         moved, kept = moved + quotes_moved, kept + quotes_kept
+        for suggestion in QuoteSuggestion.objects.filter(lesson__video=video):
+            span = locate_text(new, suggestion.text, near=suggestion.start_seconds)
+            if span:
+                suggestion.start_seconds, suggestion.end_seconds = span
+                suggestion.save(update_fields=["start_seconds", "end_seconds"])
 
         _replace_segments(video, chapters, segments)
         video.transcript_exact = True
