@@ -1,10 +1,27 @@
 """Curation in Django admin: every model editable, lists constant in queries."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
-from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, TranscriptSegment, Video
+from kb.curation import accept_suggestion, dismiss_suggestion
+from kb.models import (
+    Chapter,
+    Lesson,
+    Quote,
+    QuoteSuggestion,
+    Suggestion,
+    Takeaway,
+    Theme,
+    TranscriptSegment,
+    Video,
+)
+from kb.timecodes import format_timecode
 
 
 class ChapterInline(admin.TabularInline):
@@ -16,7 +33,47 @@ class ChapterInline(admin.TabularInline):
 class TakeawayInline(admin.TabularInline):
     model = Takeaway
     extra = 0
-    fields = ["position", "text", "start_seconds"]
+    fields = ["position", "text", "start_seconds", "confirmed", "score"]
+    readonly_fields = ["score"]
+
+
+class SuggestionInline(admin.TabularInline):
+    """Passages proposed as quotes; Accept and Dismiss each take one click."""
+
+    model = QuoteSuggestion
+    extra = 0
+    can_delete = False
+    fields = ["moment", "text", "score", "status", "decide"]
+    readonly_fields = fields
+    verbose_name = "suggested quote"
+    verbose_name_plural = "suggested quotes (from the transcript)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="at")
+    def moment(self, obj):
+        return format_timecode(obj.start_seconds)
+
+    @admin.display(description="")
+    def decide(self, obj):
+        if obj.quote_id:
+            return format_html(
+                '<a href="{}">the quote</a>', reverse("admin:kb_quote_change", args=[obj.quote_id])
+            )
+        if obj.status != Suggestion.OPEN:
+            return ""
+        # Buttons of the lesson's own form, posted to their own URLs (forms can't nest).
+        button = (
+            '<button type="submit" class="button" formaction="{}" formmethod="post">{}</button>'
+        )
+        return format_html(
+            f"{button} {button}",
+            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "accept"]),
+            "Accept",
+            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "dismiss"]),
+            "Dismiss",
+        )
 
 
 @admin.register(Video)
@@ -61,10 +118,43 @@ class LessonAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     raw_id_fields = ["video", "chapter"]
-    inlines = [TakeawayInline]
+    inlines = [TakeawayInline, SuggestionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(require_POST(self.decide_suggestion))
+        return [
+            path(
+                "<int:lesson_id>/suggestions/<int:suggestion_id>/<str:decision>/",
+                decide,
+                name="kb_lesson_suggestion",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_suggestion(self, request, lesson_id, suggestion_id, decision):
+        suggestion = get_object_or_404(QuoteSuggestion, pk=suggestion_id, lesson_id=lesson_id)
+        back = HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson_id]))
+        if not self.has_change_permission(request, suggestion.lesson) or decision not in {
+            "accept",
+            "dismiss",
+        }:
+            messages.error(request, "You can't decide on suggested quotes.")
+            return back
+        if decision == "accept":
+            if not request.user.has_perm("kb.add_quote"):
+                messages.error(request, "You can't add quotes.")
+                return back
+            quote = accept_suggestion(suggestion)
+            self.log_addition(request, quote, [{"added": {"name": "quote", "object": str(quote)}}])
+            messages.success(request, f"Quote {quote} created as a draft.")
+        else:
+            dismiss_suggestion(suggestion)
+            self.log_change(request, suggestion.lesson, f"Dismissed suggested quote {suggestion}")
+            messages.info(request, "Suggestion dismissed: it won't be proposed again.")
+        return back
 
     @admin.display(description="themes")
     def theme_list(self, obj):

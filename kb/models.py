@@ -271,6 +271,26 @@ class LessonQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 
+    def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
+        """Lessons, across videos, sharing the most themes and then the most words."""
+        theme_ids = [theme.pk for theme in lesson.tags.all()]
+        if not theme_ids:
+            return []
+        candidates = (
+            self.filter(tags__in=theme_ids)
+            .exclude(pk=lesson.pk)
+            .annotate(shared=Count("tags", distinct=True))
+            .order_by("-shared", "-video__published_on")[: limit * 6]
+        )
+        mine = set(lesson.keywords.split())
+
+        def closeness(other):
+            theirs = set(other.keywords.split())
+            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+            return other.shared + 2 * overlap
+
+        return sorted(candidates, key=closeness, reverse=True)[:limit]
+
 
 class Lesson(models.Model):
     """One section of a video's summary: a piece of advice with its takeaways."""

@@ -59,8 +59,8 @@ PAGES = {
     "videos": (lambda: reverse("kb:videos"), 2),
     # video; chapters; lessons+chapter; their tags; quotes+lesson
     "video": (lambda: _first_video_url(), 5),
-    # video; lesson, takeaway and quote moments; chapters; segments
-    "transcript": (lambda: _first_video_url() + "transcript/", 6),
+    # video; lesson, takeaway, quote and suggestion moments; chapters; segments
+    "transcript": (lambda: _first_video_url() + "transcript/", 7),
     # lessons count; page of lessons; their tags; quotes; moments
     "search": (lambda: reverse("kb:search") + "?q=Lesson", 5),
     # lessons with videos; their takeaways

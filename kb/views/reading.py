@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, Status, Theme, Video
+from kb.models import Lesson, Quote, Status, Suggestion, Theme, Video
 from kb.timeline import build_timeline
 
 PER_PAGE = 20
@@ -126,21 +126,23 @@ def lesson_detail(request, slug):
     )
     if not lesson.video.is_published and not request.user.is_staff:
         raise Http404
-    quotes = Quote.objects.visible_to(request.user).filter(lesson=lesson).order_by("start_seconds")
-    theme_ids = [theme.pk for theme in lesson.tags.all()]
-    related = (
-        published_lessons()
-        .filter(tags__in=theme_ids)
-        .exclude(pk=lesson.pk)
-        .annotate(shared=Count("tags", distinct=True))
-        .order_by("-shared", "-video__published_on", "position")[:5]
-        if theme_ids
-        else Lesson.objects.none()
+    quotes = list(
+        Quote.objects.visible_to(request.user)
+        .filter(lesson=lesson)
+        .select_related("video")
+        .order_by("start_seconds")
     )
+    # Until an editor has confirmed a quote, show the best passage, marked as a suggestion.
+    suggestion = (
+        None
+        if quotes
+        else lesson.suggestions.filter(status=Suggestion.OPEN).order_by("rank").first()
+    )
+    related = Lesson.objects.published().select_related("video").related_to(lesson)
     response = render(
         request,
         "kb/lesson_detail.html",
-        {"lesson": lesson, "quotes": quotes, "related": related},
+        {"lesson": lesson, "quotes": quotes, "suggestion": suggestion, "related": related},
     )
     return preview(response, lesson.is_published)
 

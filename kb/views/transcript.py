@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, Status, Takeaway, Video
+from kb.models import Lesson, Quote, QuoteSuggestion, Status, Suggestion, Takeaway, Video
 from kb.transcript import transcript_rows
 from kb.views.reading import preview
 
@@ -19,6 +19,10 @@ def transcript(request, slug):
         *Quote.objects.visible_to(request.user)
         .filter(video=video)
         .values_list("start_seconds", flat=True),
+        *QuoteSuggestion.objects.filter(
+            lesson__in=Lesson.objects.visible_to(request.user).filter(video=video),
+            status=Suggestion.OPEN,
+        ).values_list("start_seconds", flat=True),
     ]
     rows = transcript_rows(video.chapters.all(), video.segments.all(), moments)
     response = render(request, "kb/transcript.html", {"video": video, "rows": rows})
