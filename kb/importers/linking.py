@@ -99,18 +99,20 @@ class ChapterIndex:
                 self.by_chapter[segment.chapter].append(i)
             for term, count in Counter(terms(segment.text)).items():
                 self.postings[term].append((i, count))
-        # The window starting at segment i ends at ends[i] (about WINDOW_WORDS words);
-        # segment i lies in the windows starting from firsts[i] to i.
+        # The window starting at segment i ends at ends[i]: about WINDOW_WORDS words, never
+        # past its chapter. Segment i lies in the windows starting from firsts[i] to i.
         counts = [len(s.text.split()) for s in segments]
-        self.ends, last, words = [], 0, 0
+        self.ends = []
         for first in range(len(segments)):
-            if last < first:
-                last, words = first, 0
-            while last < len(segments) and words < WINDOW_WORDS:
-                words += counts[last]
+            last, words = first, counts[first]
+            while (
+                last + 1 < len(segments)
+                and words < WINDOW_WORDS
+                and segments[last + 1].chapter == segments[first].chapter
+            ):
                 last += 1
-            self.ends.append(max(last - 1, first))
-            words -= counts[first]
+                words += counts[last]
+            self.ends.append(last)
         self.firsts = [bisect.bisect_left(self.ends, i) for i in range(len(segments))]
 
     def chapter_scores(self, query: Counter) -> list[float]:
