@@ -37,8 +37,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from kb.importers.documents import decode_text
     from kb.importers.analysis import parse_page
+    from kb.importers.documents import decode_text
     from kb.importers.pipeline import import_document
     from kb.models import Video
 

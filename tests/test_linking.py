@@ -2,9 +2,9 @@
 
 import pytest
 
+from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment, decode_text
 from kb.importers.linking import WordTimeline, link_sections, reanchor
-from kb.importers.analysis import parse_page
 from tests.pages import page
 
 # Read off the seed's transcript by a person: the chapter(s) each summary section is about.
