@@ -84,7 +84,8 @@ def main() -> None:
     print(f"estimated vs exact moments ({TIMED[1].name}):")
     print(
         f"  {result['found']}/{result['moments']} moments found again; "
-        f"error mean {result['mean']:.1f} s, median {result['median']:.1f} s, max {result['max']:.1f} s"
+        f"error mean {result['mean']:.1f} s, median {result['median']:.1f} s, "
+        f"max {result['max']:.1f} s"
     )
     if result["word_mean"] is not None:
         print(f"  every word: mean {result['word_mean']:.1f} s, max {result['word_max']:.1f} s")

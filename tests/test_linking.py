@@ -107,3 +107,34 @@ def test_reanchoring_finds_the_same_words_on_a_new_timeline():
     assert reanchor(old, new, 2.0) == pytest.approx(51.0)
     elsewhere = WordTimeline([Segment(0, 0, 5, "completely different words here now", True)])
     assert reanchor(old, elsewhere, 7.0) is None
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "support-desk-to-engineering-manager.txt",
+            [
+                "Working the support desk",
+                "Learning to code at night",
+                "On-call & incidents",
+                "Becoming a tech lead",
+                "Manager or IC?",
+                "Advice for career switchers",
+            ],
+        ),
+        (
+            "shipping-small.txt",
+            [
+                "Why small batches win",
+                "The feature flag habit",
+                "Saying no to big rewrites",
+                "What I'd tell my younger self",
+            ],
+        ),
+    ],
+)
+def test_every_sample_lesson_lands_on_its_chapter(name, expected):
+    with open(f"samples/{name}", encoding="utf-8") as sample:
+        parsed = parse_page(sample.read())
+    assert [parsed.page.chapters[link.chapter].title for link in parsed.links] == expected
