@@ -21,7 +21,7 @@ def accept_suggestion(suggestion: QuoteSuggestion) -> Quote:
     """Turn a suggested passage into a draft quote with its exact words, times and chapter."""
     with transaction.atomic():
         suggestion = (
-            QuoteSuggestion.objects.select_for_update()
+            QuoteSuggestion.objects.select_for_update(of=("self",))
             .select_related("lesson__video", "quote")
             .get(pk=suggestion.pk)
         )
