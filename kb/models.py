@@ -212,6 +212,11 @@ class Chapter(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="chapters")
     title = models.CharField(max_length=300)
     start_seconds = models.PositiveIntegerField()
+    text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The chapter's transcript, kept by the importer: search ranks chapters by it.",
+    )
 
     objects = ChapterQuerySet.as_manager()
 

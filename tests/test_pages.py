@@ -61,8 +61,9 @@ PAGES = {
     "video": (lambda: _first_video_url(), 5),
     # video; lesson, takeaway, quote and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 7),
-    # lessons count; page of lessons; their tags; quotes; moments
-    "search": (lambda: reverse("kb:search") + "?q=Lesson", 5),
+    # themes for the filter; lessons; takeaways; the lessons found; their tags; quotes;
+    # chapters; (lines in the best chapters: 2; their segments: 1, when chapters match)
+    "search": (lambda: reverse("kb:search") + "?q=Lesson", 10),
     # lessons with videos; their takeaways
     "feed": (lambda: reverse("kb:lessons-feed"), 2),
     # theme; lessons with videos; their takeaways
@@ -358,4 +359,4 @@ def test_search_echoes_the_query_safely_and_has_an_empty_state(client):
     body = client.get("/search/?q=%22%3E%3Cb%3Ehi").content.decode()
     assert "&quot;&gt;&lt;b&gt;hi" in body
     assert "Nothing matches" in body
-    assert "Try a phrase" in client.get("/search/").content.decode()
+    assert "Try something someone might have said" in client.get("/search/").content.decode()

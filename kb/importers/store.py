@@ -271,6 +271,20 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
         ),
         batch_size=2000,
     )
+    refresh_chapter_texts(video)
+
+
+def refresh_chapter_texts(video: Video) -> None:
+    """Each chapter keeps its whole transcript as text: search ranks chapters by it."""
+    texts: dict[int, list[str]] = {}
+    for chapter_id, text in video.segments.order_by("start_seconds", "id").values_list(
+        "chapter_id", "text"
+    ):
+        texts.setdefault(chapter_id, []).append(text)
+    chapters = list(video.chapters.all())
+    for chapter in chapters:
+        chapter.text = " ".join(texts.get(chapter.pk, []))
+    Chapter.objects.bulk_update(chapters, ["text"], batch_size=500)
 
 
 def _update(video, parsed, digest, youtube_id, themer) -> Outcome:
@@ -429,6 +443,7 @@ def _assign_chapters(video: Video, chapters: list[Chapter]) -> None:
         index = _chapter_index(starts, segment.start_seconds)
         segment.chapter = chapters[index] if index is not None else None
     TranscriptSegment.objects.bulk_update(segments, ["chapter"], batch_size=2000)
+    refresh_chapter_texts(video)
 
 
 def _reanchor_quotes(video: Video, old: WordTimeline, new: WordTimeline) -> tuple[int, int]:

@@ -1,15 +1,39 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
-from kb.views.reading import paginate
-
-MAX_QUERY = 200
+from kb.models import Theme, Video
+from kb.search.query import MAX_QUERY_CHARS
+from kb.views.reading import PER_PAGE
 
 
 @require_safe
 def search(request):
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY]
-    results = kb_search.search(query) if query else None
-    page = paginate(request, results.lessons) if results else None
-    return render(request, "kb/search.html", {"query": query, "results": results, "page": page})
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_CHARS]
+    theme = (
+        Theme.objects.filter(slug=request.GET["theme"]).first()
+        if request.GET.get("theme")
+        else None
+    )
+    video = (
+        Video.objects.published().filter(slug=request.GET["video"]).first()
+        if request.GET.get("video")
+        else None
+    )
+    results = kb_search.search(query, theme=theme, video=video) if query else None
+    page = (
+        Paginator(results.lessons, PER_PAGE).get_page(request.GET.get("page")) if results else None
+    )
+    return render(
+        request,
+        "kb/search.html",
+        {
+            "query": query,
+            "results": results,
+            "page": page,
+            "theme": theme,
+            "video": video,
+            "themes": Theme.objects.in_use(),
+        },
+    )

@@ -1,0 +1,72 @@
+"""What a reader typed, as words, "exact phrases" and -exclusions. Plain Python.
+
+Everything else is taken literally: operators of the search engines (AND, OR, NOT, NEAR,
+`*`, `:`, `^`, parentheses) are just words or separators here, so no input can change
+the query's structure or raise an error. Each backend turns a `ParsedQuery` into its own
+syntax from these clean tokens only.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+# Words so common that requiring them only costs time ("how to ask for help").
+STOP_WORDS = frozenset(
+    """a an and are as at be but by for from has have he her his i if in into is it its me
+    my no not of on or our she so than that the their them then there these they this to
+    was we were what when where which who will with you your""".split()
+)
+TOKEN = re.compile(r"\w+")
+PIECE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)  # each required, matched as a prefix
+    phrases: list[list[str]] = field(default_factory=list)  # each required, in order
+    excluded: list[list[str]] = field(default_factory=list)  # none may match
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.phrases)
+
+    @property
+    def all_tokens(self) -> list[str]:
+        return [*self.words, *(t for phrase in self.phrases for t in phrase)]
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in TOKEN.findall(text.replace("_", " "))]
+
+
+def parse_query(text: str) -> ParsedQuery:
+    text = (text or "").replace("\x00", " ")[:MAX_QUERY_CHARS]
+    words, phrases, excluded = [], [], []
+    for match in PIECE.finditer(text):
+        quoted_minus, quoted, minus, bare = match.groups()
+        if quoted is not None:
+            found, negative, exact = tokens(quoted), bool(quoted_minus), True
+        else:
+            found, negative, exact = tokens(bare), bool(minus) and bare != "-", False
+        if not found:
+            continue
+        if negative:
+            excluded.append(found)
+        elif exact or len(found) > 1:
+            # "foo:bar" or "a*b" is what the text says literally: those words together.
+            phrases.append(found)
+        else:
+            words.append(found[0])
+    content = [w for w in words if w not in STOP_WORDS]
+    if content or phrases:
+        words = content
+    return ParsedQuery(
+        words=_unique(words)[:MAX_TERMS],
+        phrases=phrases[:MAX_TERMS],
+        excluded=excluded[:MAX_TERMS],
+    )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
