@@ -212,3 +212,32 @@ def test_search_page_shows_groups_with_moment_links(client):
     assert "Lessons" in body and "Moments in the transcripts" in body
     assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=4322s" in body
     assert "<mark>promo</mark>" in body
+
+
+def test_reindex_rebuilds_a_lost_index():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    LessonFactory(title="Quokka habits", body="Small steps.")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO kb_lesson_fts(kb_lesson_fts) VALUES ('delete-all')")
+        assert not search("quokka").lessons
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert "reindexed" in out.getvalue()
+    assert [h.lesson.title for h in search("quokka").lessons] == ["Quokka habits"]
+
+
+def test_search_triggers_survive_the_migrations():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 triggers exist on SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    for table in ("kb_lesson", "kb_takeaway", "kb_quote", "kb_chapter", "kb_transcriptsegment"):
+        assert {f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"} <= triggers
