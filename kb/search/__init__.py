@@ -139,7 +139,9 @@ def _moments(engine, parsed: ParsedQuery, chapters) -> list[Moment]:
     moments = []
     for chapter, chapter_snippet in ranked:
         found = [
-            (segments[s], snippet) for s, c, snippet in lines if c == chapter.pk and s in segments
+            (segments[s], snippet)
+            for s, c, snippet in lines
+            if c == chapter.pk and s in segments and segments[s].chapter_id == chapter.pk
         ]
         if not found:
             # The words are in the chapter but across lines (a phrase split between captions).

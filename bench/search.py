@@ -1,0 +1,393 @@
+"""Search benchmark at a million transcript lines: ours against datasette, over HTTP.
+
+    .venv/bin/python bench/search.py [--videos 300] [--segments 1000000] [--runs 10]
+
+1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, 19 chapters and 15
+   lessons each, 1,000,000 transcript segments of caption-like text drawn from the seed
+   page's transcript, or from samples/ when the seed is absent).
+2. Serves it with gunicorn (production settings) and times /search/ for 20 fixed queries.
+3. Copies the file, gives the copy datasette's own FTS5 index on the segments (as
+   `sqlite-utils enable-fts` makes it), serves it with datasette (installed into
+   bench/out/datasette-venv) and times the equal-work ranked SQL query and datasette's
+   default unranked `?_search=`.
+4. Times a naive `icontains` scan through the ORM, the index's size and `reindex`.
+
+Prints a Markdown table for the README. Nothing here runs in CI.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+DB = OUT / "search.sqlite3"
+COPY = OUT / "datasette-copy.sqlite3"
+SEED = ROOT.parent / "shared" / "seeds" / "deep-summary-staff-eng-at-meta.txt"
+OUR_PORT, DATASETTE_PORT = 8765, 8766
+
+QUERIES = [
+    "team",  # common: in a large share of all lines
+    "really good",
+    "people work",
+    "meta",
+    "promotion",
+    "manager",
+    "startup",
+    "interview",
+    "snowboarding",
+    "calibration",
+    "staff engineer",
+    '"asking for help"',
+    '"promo packet"',
+    '"big tech"',
+    "senior engineer impact",
+    "team -meta",
+    "delegate",
+    "leetcode hard",
+    "qwertyuiop",  # no hits
+    "zebra unicorn",
+]
+
+
+def env(**extra):
+    values = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    values.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"sqlite:///{DB}",
+        DJANGO_SECRET_KEY="bench-" + "k" * 60 + "abcdefghij",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_DEBUG="0",
+        **extra,
+    )
+    return values
+
+
+def corpus_words() -> list[str]:
+    if SEED.exists():
+        text = SEED.read_text(encoding="utf-8").split("\n")[-1]
+    else:
+        text = " ".join(
+            p.read_text(encoding="utf-8").split("\n")[-2] for p in (ROOT / "samples").glob("*.txt")
+        )
+    return [w for w in text.split() if not w.startswith(("##", "[")) and "]" not in w]
+
+
+def generate(videos: int, segments: int) -> None:
+    """Raw inserts through the real schema (its triggers fill the FTS index as they go)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for path in (DB, Path(f"{DB}-wal"), Path(f"{DB}-shm")):
+        path.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
+    words = corpus_words()
+    rng = random.Random(42)
+    per_video = segments // videos
+    per_chapter = per_video // 19
+    db = sqlite3.connect(DB)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    started = time.perf_counter()
+    segment_id = 0
+    for v in range(videos):
+        duration = per_video * 2
+        db.execute(
+            "INSERT INTO kb_video (slug, title, channel, published_on, duration_seconds, youtube_id,"
+            " status, headline, intro, conclusion, resources, transcript_exact, source_hash, imported,"
+            " created_at, updated_at) VALUES (?, ?, 'Bench', date('2020-01-01', ?), ?, ?, 'published',"
+            " '', '', '', '[]', 1, '', '{}', datetime('now'), datetime('now'))",
+            (f"video-{v}", f"Career talk {v}", f"+{v} days", duration, f"v{v:010d}"),
+        )
+        video_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        rows, chapter_ids = [], []
+        for c in range(19):
+            start = c * per_chapter * 2
+            db.execute(
+                "INSERT INTO kb_chapter (video_id, title, start_seconds, text) VALUES (?, ?, ?, '')",
+                (video_id, f"Chapter {c} " + " ".join(rng.sample(words, 3)), start),
+            )
+            chapter_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+            chapter_ids.append(chapter_id)
+            texts = []
+            for s in range(per_chapter):
+                at = rng.randrange(len(words) - 8)
+                text = " ".join(words[at : at + 7])
+                texts.append(text)
+                rows.append((video_id, chapter_id, start + s * 2.0, start + s * 2.0 + 2.0, text))
+                segment_id += 1
+            db.execute("UPDATE kb_chapter SET text = ? WHERE id = ?", (" ".join(texts), chapter_id))
+        db.executemany(
+            "INSERT INTO kb_transcriptsegment (video_id, chapter_id, start_seconds, end_seconds,"
+            " text, exact) VALUES (?, ?, ?, ?, ?, 1)",
+            rows,
+        )
+        for n in range(15):
+            at = rng.randrange(len(words) - 60)
+            db.execute(
+                "INSERT INTO kb_lesson (video_id, chapter_id, slug, title, body, status, start_seconds,"
+                " position, import_key, imported, keywords, created_at, updated_at) VALUES"
+                " (?, ?, ?, ?, ?, 'published', ?, ?, '', '{}', '', datetime('now'), datetime('now'))",
+                (
+                    video_id,
+                    chapter_ids[n],
+                    f"lesson-{v}-{n}",
+                    " ".join(words[at : at + 6]).capitalize(),
+                    " ".join(words[at + 6 : at + 60]),
+                    n * per_chapter * 2.0,
+                    n,
+                ),
+            )
+        db.commit()
+        if v % 50 == 49:
+            print(
+                f"  {v + 1} videos, {segment_id:,} segments, {time.perf_counter() - started:.0f} s"
+            )
+    db.close()
+    print(f"generated {segment_id:,} segments in {time.perf_counter() - started:.0f} s")
+
+
+def wait_for(url: str, process: subprocess.Popen) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} never answered")
+
+
+def timed_get(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+        assert response.status == 200, (url, response.status)
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(urls: dict[str, str], runs: int) -> dict[str, list[float]]:
+    for url in urls.values():
+        timed_get(url)  # warm caches
+    return {q: [timed_get(url) for _ in range(runs)] for q, url in urls.items()}
+
+
+def summary(times: dict[str, list[float]]) -> tuple[float, float, str, float]:
+    every = sorted(t for values in times.values() for t in values)
+    p50 = statistics.median(every)
+    p95 = every[int(len(every) * 0.95) - 1]
+    worst = max(times, key=lambda q: statistics.median(times[q]))
+    return p50, p95, worst, statistics.median(times[worst])
+
+
+def escape_fts(query: str) -> str:
+    """datasette.utils.escape_fts: every token quoted, quotes balanced."""
+    if query.count('"') % 2:
+        query += '"'
+    bits = [b for b in __import__("re").split(r'("[^"]*"|\s+)', query) if b.strip()]
+    return " ".join(f'"{b.strip(chr(34))}"' for b in bits)
+
+
+def run_ours(runs: int) -> dict[str, list[float]]:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{OUR_PORT}",
+            "-w",
+            "2",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{OUR_PORT}/healthz", server)
+        urls = {
+            q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q})
+            for q in QUERIES
+        }
+        return measure(urls, runs)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+
+def datasette_venv() -> Path:
+    venv = OUT / "datasette-venv"
+    binary = venv / "bin" / "datasette"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "datasette"], check=True)
+    return binary
+
+
+def run_datasette(runs: int) -> tuple[dict, dict]:
+    shutil.copy(DB, COPY)
+    db = sqlite3.connect(COPY)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {row[0]}")
+    for table in ("kb_lesson", "kb_takeaway", "kb_quote", "kb_chapter", "kb_transcriptsegment"):
+        db.execute(f"DROP TABLE IF EXISTS {table}_fts")
+    # What `sqlite-utils enable-fts --fts5 kb_transcriptsegment text` creates.
+    db.execute(
+        "CREATE VIRTUAL TABLE [kb_transcriptsegment_fts] USING FTS5 ([text], content=[kb_transcriptsegment])"
+    )
+    db.execute(
+        "INSERT INTO [kb_transcriptsegment_fts] (rowid, [text]) SELECT rowid, [text] FROM [kb_transcriptsegment]"
+    )
+    db.commit()
+    db.close()
+    server = subprocess.Popen(
+        [
+            str(datasette_venv()),
+            "serve",
+            str(COPY),
+            "-p",
+            str(DATASETTE_PORT),
+            "--setting",
+            "sql_time_limit_ms",
+            "60000",
+            "--setting",
+            "num_sql_threads",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{DATASETTE_PORT}/datasette-copy"
+    try:
+        wait_for(f"{base}.json", server)
+        sql = (
+            "select rowid, text from kb_transcriptsegment_fts where kb_transcriptsegment_fts "
+            "match :q order by rank limit 20"
+        )
+        ranked = {
+            q: f"{base}.json?" + urllib.parse.urlencode({"sql": sql, "q": escape_fts(q)})
+            for q in QUERIES
+        }
+        unranked = {
+            q: f"{base}/kb_transcriptsegment.json?"
+            + urllib.parse.urlencode({"_search": q, "_size": 20})
+            for q in QUERIES
+        }
+        return measure(ranked, runs), measure(unranked, runs)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+
+def run_icontains(runs: int) -> dict[str, list[float]]:
+    code = (
+        "import json, sys, time, django; django.setup()\n"
+        "from kb.models import TranscriptSegment\n"
+        "from kb.search.query import parse_query\n"
+        "out = {}\n"
+        f"for q in {QUERIES!r}:\n"
+        "    qs = TranscriptSegment.objects.published()\n"
+        "    for word in parse_query(q).all_tokens: qs = qs.filter(text__icontains=word)\n"
+        "    list(qs[:20])\n"
+        "    times = []\n"
+        f"    for _ in range({runs}):\n"
+        "        t = time.perf_counter(); list(qs[:20]); times.append((time.perf_counter() - t) * 1000)\n"
+        "    out[q] = times\n"
+        "print(json.dumps(out))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    import json
+
+    return json.loads(result.stdout)
+
+
+def index_size() -> float:
+    db = sqlite3.connect(DB)
+    total = 0
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE name LIKE '%_fts_data' OR name LIKE '%_fts_idx' OR name LIKE '%_fts_docsize'"
+    ):
+        total += (
+            db.execute(f"SELECT coalesce(sum(length(block)), 0) FROM {name}").fetchone()[0]
+            if name.endswith("_data")
+            else 0
+        )
+        if name.endswith(("_idx", "_docsize")):
+            total += db.execute(f"SELECT count(*) * 16 FROM {name}").fetchone()[0]
+    db.close()
+    return total / 1e6
+
+
+def reindex_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "reindex"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--videos", type=int, default=300)
+    parser.add_argument("--segments", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
+    args = parser.parse_args()
+    if not (args.reuse and DB.exists()):
+        generate(args.videos, args.segments)
+    ours = run_ours(args.runs)
+    ranked, unranked = run_datasette(args.runs)
+    naive = run_icontains(max(args.runs // 5, 1))
+    rows = [
+        ("ours: /search/ page (lessons, quotes and moments, ranked, rendered)", ours),
+        ("datasette: ranked FTS5 SQL query (`order by rank limit 20`)", ranked),
+        ("datasette: default table search (`?_search=`, unranked)", unranked),
+        ("naive `icontains` scan (ORM, first 20, no HTTP)", naive),
+    ]
+    print(f"\n{args.segments:,} segments, {len(QUERIES)} queries x {args.runs} runs\n")
+    print("| what | p50 ms | p95 ms | slowest query (median ms) |")
+    print("|---|---|---|---|")
+    for label, times in rows:
+        p50, p95, worst, worst_ms = summary(times)
+        print(f"| {label} | {p50:.1f} | {p95:.1f} | `{worst}` ({worst_ms:.1f}) |")
+    print("\nper query, ours vs datasette ranked (median ms):")
+    for q in QUERIES:
+        print(f"  {q!r}: {statistics.median(ours[q]):.1f} vs {statistics.median(ranked[q]):.1f}")
+    print(
+        f"\nFTS index size: {index_size():.0f} MB; database file: {DB.stat().st_size / 1e6:.0f} MB"
+    )
+    print(f"reindex from scratch: {reindex_seconds():.1f} s")
+
+
+if __name__ == "__main__":
+    main()
