@@ -201,7 +201,7 @@ def test_hostile_queries_are_answered_200(client, query):
 @given(st.text(max_size=300))
 def test_any_text_is_a_valid_search(text):
     results = search(text)
-    assert isinstance(results.lessons, list)
+    assert len(results.lessons) == len(results.lessons[:200])
 
 
 def test_search_page_shows_groups_with_moment_links(client):

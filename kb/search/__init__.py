@@ -61,7 +61,7 @@ class Moment:
 class Results:
     query: str
     parsed: ParsedQuery
-    lessons: list[LessonHit] = field(default_factory=list)
+    lessons: "LessonHits | list" = field(default_factory=list)
     quotes: list[QuoteHit] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)
 
@@ -105,50 +105,89 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
             parsed, quotes.select_related("video", "chapter", "lesson"), MAX_QUOTES
         )
     ]
-    results.moments = _moments(engine, parsed, chapters)
+    narrowed = theme is not None or video is not None
+    results.moments = _moments(engine, parsed, chapters, narrowed)
     return results
 
 
-def _lessons(engine, parsed: ParsedQuery, lessons) -> list[LessonHit]:
-    best: dict[int, tuple[float, str]] = {}
-    for lesson_id, rank, snippet in engine.lessons(parsed, lessons, MAX_LESSONS):
-        best[lesson_id] = (rank, snippet)
-    takeaways = engine.takeaways(parsed, lessons, MAX_LESSONS)
-    for lesson_id, rank, snippet in takeaways:
+def _lessons(engine, parsed: ParsedQuery, lessons) -> "LessonHits":
+    """Lessons ranked by their own words or, a little lower, by a takeaway's."""
+    best: dict[int, tuple[float, int | None]] = {}
+    for lesson_id, rank in engine.lessons(parsed, lessons, MAX_LESSONS):
+        best[lesson_id] = (rank, None)
+    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, lessons, MAX_LESSONS):
         rank *= TAKEAWAY_WEIGHT
         if lesson_id not in best or rank > best[lesson_id][0]:
-            best[lesson_id] = (rank, snippet)
-    found = (
-        Lesson.objects.filter(pk__in=best)
-        .select_related("video", "chapter")
-        .prefetch_related("tags")
-    )
-    hits = [
-        LessonHit(lesson, highlight(best[lesson.pk][1]), best[lesson.pk][0]) for lesson in found
-    ]
-    hits.sort(key=lambda hit: (-hit.rank, hit.lesson.pk))
-    return hits
+            best[lesson_id] = (rank, takeaway_id)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+    return LessonHits(engine, parsed, [(pk, rank, takeaway) for pk, (rank, takeaway) in ranked])
 
 
-def _moments(engine, parsed: ParsedQuery, chapters) -> list[Moment]:
-    ranked = engine.chapters(parsed, chapters, TOP_CHAPTERS)
+class LessonHits:
+    """The ranked lessons, loaded a page at a time: only the lessons shown, and their
+    snippets, are fetched (a Paginator slices this)."""
+
+    def __init__(self, engine, parsed: ParsedQuery, ranked: list[tuple[int, float, int | None]]):
+        self.engine, self.parsed, self.ranked = engine, parsed, ranked
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranked)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        chosen = self.ranked[index]
+        lessons = (
+            Lesson.objects.filter(pk__in=[pk for pk, _, _ in chosen])
+            .select_related("video", "chapter")
+            .prefetch_related("tags")
+            .in_bulk()
+        )
+        by_lesson = [pk for pk, _, takeaway in chosen if takeaway is None]
+        by_takeaway = [takeaway for _, _, takeaway in chosen if takeaway is not None]
+        snippets = self.engine.lesson_snippets(self.parsed, by_lesson) if by_lesson else {}
+        takeaway_snippets = (
+            self.engine.takeaway_snippets(self.parsed, by_takeaway) if by_takeaway else {}
+        )
+        return [
+            LessonHit(
+                lessons[pk],
+                highlight(
+                    snippets.get(pk, "")
+                    if takeaway is None
+                    else takeaway_snippets.get(takeaway, "")
+                ),
+                rank,
+            )
+            for pk, rank, takeaway in chosen
+            if pk in lessons
+        ]
+
+
+def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
+    ranked = engine.chapters(parsed, chapters, TOP_CHAPTERS, narrowed)
     if not ranked:
         return []
-    lines = engine.lines(parsed, [chapter.pk for chapter, _ in ranked], MOMENTS_PER_CHAPTER)
+    lines = engine.lines(parsed, [chapter.pk for chapter in ranked], MOMENTS_PER_CHAPTER)
     segments = TranscriptSegment.objects.published().in_bulk([s for s, _, _ in lines])
+    found: dict[int, list] = {}
+    for segment_id, chapter_id, snippet in lines:
+        segment = segments.get(segment_id)
+        if segment is not None and segment.chapter_id == chapter_id:
+            found.setdefault(chapter_id, []).append((segment, snippet))
+    # A chapter whose words are all there but across lines (a phrase split between
+    # captions) is shown at its start, with a snippet of its text.
+    whole = [chapter.pk for chapter in ranked if chapter.pk not in found]
+    chapter_snippets = engine.chapter_snippets(parsed, whole) if whole else {}
     moments = []
-    for chapter, chapter_snippet in ranked:
-        found = [
-            (segments[s], snippet)
-            for s, c, snippet in lines
-            if c == chapter.pk and s in segments and segments[s].chapter_id == chapter.pk
-        ]
-        if not found:
-            # The words are in the chapter but across lines (a phrase split between captions).
-            moments.append(
-                Moment(chapter.video, chapter, chapter.start_seconds, highlight(chapter_snippet))
-            )
-        for segment, snippet in sorted(found, key=lambda pair: pair[0].start_seconds):
+    for chapter in ranked:
+        if chapter.pk not in found:
+            snippet = highlight(chapter_snippets.get(chapter.pk, ""))
+            moments.append(Moment(chapter.video, chapter, chapter.start_seconds, snippet))
+        for segment, snippet in sorted(found.get(chapter.pk, []), key=lambda p: p[0].start_seconds):
             moments.append(
                 Moment(chapter.video, chapter, segment.start_seconds, highlight(snippet))
             )

@@ -34,40 +34,67 @@ def to_query(parsed: ParsedQuery) -> SearchQuery:
     return query
 
 
-def _ranked(queryset, parsed: ParsedQuery, headline_field: str, limit: int):
+def _vector(queryset):
     table = queryset.model._meta.db_table
-    vector = RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
-    query = to_query(parsed)
-    return (
+    return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
+
+
+def _ranked(queryset, parsed: ParsedQuery, headline_field: str | None, limit: int):
+    vector, query = _vector(queryset), to_query(parsed)
+    ranked = (
         queryset.alias(search_vector=vector)
         .filter(search_vector=query)
-        .annotate(
-            search_rank=SearchRank(vector, query),
-            search_snippet=SearchHeadline(headline_field, query, config=CONFIG, **HEADLINE),
-        )
-        .order_by("-search_rank", "pk")[:limit]
+        .annotate(search_rank=SearchRank(vector, query))
     )
+    if headline_field:
+        ranked = ranked.annotate(
+            search_snippet=SearchHeadline(headline_field, query, config=CONFIG, **HEADLINE)
+        )
+    return ranked.order_by("-search_rank", "pk")[:limit]
+
+
+def _snippets(model, field: str, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+    headline = SearchHeadline(field, to_query(parsed), config=CONFIG, **HEADLINE)
+    return dict(model.objects.filter(pk__in=ids).annotate(s=headline).values_list("pk", "s"))
 
 
 def lessons(parsed, queryset, limit):
-    rows = _ranked(queryset, parsed, "body", limit)
-    return list(rows.values_list("pk", "search_rank", "search_snippet"))
+    return list(_ranked(queryset, parsed, None, limit).values_list("pk", "search_rank"))
+
+
+def lesson_snippets(parsed, ids):
+    from kb.models import Lesson
+
+    return _snippets(Lesson, "body", parsed, ids)
 
 
 def takeaways(parsed, lessons_queryset, limit):
     from kb.models import Takeaway
 
-    rows = _ranked(Takeaway.objects.filter(lesson__in=lessons_queryset), parsed, "text", limit)
-    return list(rows.values_list("lesson_id", "search_rank", "search_snippet"))
+    queryset = Takeaway.objects.filter(lesson__in=lessons_queryset)
+    return list(
+        _ranked(queryset, parsed, None, limit).values_list("lesson_id", "search_rank", "pk")
+    )
+
+
+def takeaway_snippets(parsed, ids):
+    from kb.models import Takeaway
+
+    return _snippets(Takeaway, "text", parsed, ids)
 
 
 def quotes(parsed, queryset, limit):
     return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
 
 
-def chapters(parsed, queryset, limit):
-    ranked = _ranked(queryset.select_related("video"), parsed, "text", limit)
-    return [(chapter, chapter.search_snippet) for chapter in ranked]
+def chapters(parsed, queryset, limit, narrowed=False):
+    return list(_ranked(queryset.select_related("video"), parsed, None, limit))
+
+
+def chapter_snippets(parsed, ids):
+    from kb.models import Chapter
+
+    return _snippets(Chapter, "text", parsed, ids)
 
 
 def lines(parsed, chapter_ids, per_chapter):
@@ -75,11 +102,10 @@ def lines(parsed, chapter_ids, per_chapter):
 
     if not chapter_ids:
         return []
-    vector = RawSQL('"kb_transcriptsegment"."search_vector"', [], output_field=SearchVectorField())
-    query = to_query(parsed)
+    segments = TranscriptSegment.objects.filter(chapter_id__in=chapter_ids)
+    vector, query = _vector(segments), to_query(parsed)
     ranked = (
-        TranscriptSegment.objects.filter(chapter_id__in=chapter_ids)
-        .alias(search_vector=vector)
+        segments.alias(search_vector=vector)
         .filter(search_vector=query)
         .annotate(search_rank=SearchRank(vector, query))
         .values_list("pk", "chapter_id", "search_rank")

@@ -16,8 +16,11 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
-def match_expression(parsed: ParsedQuery) -> str:
-    parts = [_phrase([w]) + ("*" if len(w) >= 3 else "") for w in parsed.words]
+def match_expression(parsed: ParsedQuery, prefix: bool = True) -> str:
+    """FTS5 syntax for the query. Porter stemming already matches other forms of a word
+    ("promoted" → "promotion"); `prefix` adds partial words ("promo"), which costs a merge
+    of every term with that prefix, so the big transcript tables go without."""
+    parts = [_phrase([w]) + ("*" if prefix and len(w) >= 3 else "") for w in parsed.words]
     parts += [_phrase(p) for p in parsed.phrases]
     expression = " AND ".join(parts)
     if parsed.excluded:
@@ -25,47 +28,54 @@ def match_expression(parsed: ParsedQuery) -> str:
     return expression
 
 
-def _ranked(queryset, table: str, parsed: ParsedQuery, rank: str, snippet: str, limit: int):
+def _ranked(queryset, table: str, parsed: ParsedQuery, rank: str, snippet: str | None, limit: int):
     source = queryset.model._meta.db_table
     fts = f"{table}_fts"
+    select = {"search_rank": f"-{rank}"}
+    if snippet:
+        select["search_snippet"] = snippet
     return queryset.extra(
         tables=[fts],
         where=[f"{fts}.rowid = {source}.id", f"{fts} MATCH %s"],
         params=[match_expression(parsed)],
-        select={"search_rank": f"-{rank}", "search_snippet": snippet},
+        select=select,
         order_by=["-search_rank"],
     )[:limit]
 
 
+def _snippets(
+    table: str, column: int, parsed: ParsedQuery, ids: list[int], prefix: bool = True
+) -> dict[int, str]:
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, {SNIPPET.format(table=f'{table}_fts', column=column, words=24)} "
+            f"FROM {table}_fts WHERE {table}_fts MATCH %s AND rowid IN ({marks})",
+            [match_expression(parsed, prefix), *ids],
+        )
+        return dict(cursor.fetchall())
+
+
 def lessons(parsed, queryset, limit):
-    rows = _ranked(
-        queryset,
-        "kb_lesson",
-        parsed,
-        "bm25(kb_lesson_fts, 10.0, 3.0)",
-        # -1: from whichever column matched best, the title or the body.
-        SNIPPET.format(table="kb_lesson_fts", column=-1, words=24),
-        limit,
-    )
-    return [
-        (pk, rank, snip)
-        for pk, rank, snip in rows.values_list("pk", "search_rank", "search_snippet")
-    ]
+    rows = _ranked(queryset, "kb_lesson", parsed, "bm25(kb_lesson_fts, 10.0, 3.0)", None, limit)
+    return list(rows.values_list("pk", "search_rank"))
+
+
+def lesson_snippets(parsed, ids):
+    # -1: from whichever column matched best, the title or the body.
+    return _snippets("kb_lesson", -1, parsed, ids)
 
 
 def takeaways(parsed, lessons_queryset, limit):
     from kb.models import Takeaway
 
     queryset = Takeaway.objects.filter(lesson__in=lessons_queryset)
-    rows = _ranked(
-        queryset,
-        "kb_takeaway",
-        parsed,
-        "bm25(kb_takeaway_fts) * 3.0",
-        SNIPPET.format(table="kb_takeaway_fts", column=0, words=24),
-        limit,
-    )
-    return list(rows.values_list("lesson_id", "search_rank", "search_snippet"))
+    rows = _ranked(queryset, "kb_takeaway", parsed, "bm25(kb_takeaway_fts) * 3.0", None, limit)
+    return list(rows.values_list("lesson_id", "search_rank", "pk"))
+
+
+def takeaway_snippets(parsed, ids):
+    return _snippets("kb_takeaway", 0, parsed, ids)
 
 
 def quotes(parsed, queryset, limit):
@@ -80,16 +90,35 @@ def quotes(parsed, queryset, limit):
     return [(quote, quote.search_snippet) for quote in rows]
 
 
-def chapters(parsed, queryset, limit):
-    rows = _ranked(
-        queryset,
-        "kb_chapter",
-        parsed,
-        "bm25(kb_chapter_fts, 2.0, 1.0)",
-        SNIPPET.format(table="kb_chapter_fts", column=1, words=20),
-        limit,
-    )
-    return [(chapter, chapter.search_snippet) for chapter in rows.select_related("video")]
+# Chapters are ranked by FTS5 alone, then the visible ones kept: over-fetch so that a
+# few draft chapters among the best cannot leave the page short.
+CHAPTER_OVERFETCH = 5
+CHAPTER_RANK = "bm25(kb_chapter_fts, 2.0, 1.0)"
+
+
+def chapters(parsed, queryset, limit, narrowed=False):
+    """The best chapters: ranked by the full-text index first (so the engine walks the
+    matches, never every chapter), then filtered through `published()`. A search
+    narrowed to a video or theme has few chapters: those drive the query instead."""
+    if narrowed:
+        rows = _ranked(
+            queryset.select_related("video"), "kb_chapter", parsed, CHAPTER_RANK, None, limit
+        )
+        return list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM kb_chapter_fts WHERE kb_chapter_fts MATCH %s"
+            # `rank MATCH` sets the weights (title, text) and lets FTS5 sort internally.
+            " AND rank MATCH 'bm25(2.0, 1.0)' ORDER BY rank LIMIT %s",
+            [match_expression(parsed, prefix=False), limit * CHAPTER_OVERFETCH],
+        )
+        ranked = [pk for (pk,) in cursor.fetchall()]
+    visible = queryset.select_related("video").in_bulk(ranked)
+    return [visible[pk] for pk in ranked if pk in visible][:limit]
+
+
+def chapter_snippets(parsed, ids):
+    return _snippets("kb_chapter", 1, parsed, ids, prefix=False)
 
 
 def lines(parsed, chapter_ids, per_chapter):
@@ -102,7 +131,7 @@ def lines(parsed, chapter_ids, per_chapter):
     if not chapter_ids:
         return []
     marks = ", ".join(["%s"] * len(chapter_ids))
-    match = match_expression(parsed)
+    match = match_expression(parsed, prefix=False)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT chapter_id, min(id), max(id) FROM kb_transcriptsegment "

@@ -34,6 +34,6 @@ def search(request):
             "page": page,
             "theme": theme,
             "video": video,
-            "themes": Theme.objects.in_use(),
+            "themes": Theme.objects.order_by("name"),
         },
     )
