@@ -5,13 +5,16 @@ Visibility to readers is decided in one place per model: its queryset's
 `published()`. Every public view, feed, sitemap and search goes through it.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
@@ -22,6 +25,19 @@ from kb import timecodes
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+
+
+@functools.cache
+def _slug_pattern(name: str, prefix: str) -> str:
+    return reverse(name, kwargs={"slug": "__slug__"})
+
+
+def slug_url(name: str, slug: str) -> str:
+    """`reverse(name, kwargs={"slug": slug})`, at a fraction of the cost: list pages make
+    hundreds of these. Quoted as `reverse` quotes."""
+    return _slug_pattern(name, get_script_prefix()).replace(
+        "__slug__", quote(slug, safe=RFC3986_SUBDELIMS + "/~:@")
+    )
 
 
 def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
@@ -92,7 +108,7 @@ class Theme(TagBase):
         ]
 
     def get_absolute_url(self):
-        return reverse("kb:theme", kwargs={"slug": self.slug})
+        return slug_url("kb:theme", self.slug)
 
 
 class LessonTheme(TaggedItemBase):
@@ -180,7 +196,7 @@ class Video(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("kb:video", kwargs={"slug": self.slug})
+        return slug_url("kb:video", self.slug)
 
     @property
     def is_published(self) -> bool:
@@ -200,7 +216,7 @@ class Video(models.Model):
         second = int(seconds)
         if self.youtube_id:
             return f"{self.youtube_url}&t={second}s"
-        return reverse("kb:transcript", kwargs={"slug": self.slug}) + f"#t-{second}"
+        return slug_url("kb:transcript", self.slug) + f"#t-{second}"
 
 
 class ChapterQuerySet(ReaderQuerySet):
@@ -232,9 +248,7 @@ class Chapter(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("kb:transcript", kwargs={"slug": self.video.slug}) + (
-            f"#t-{self.start_seconds}"
-        )
+        return slug_url("kb:transcript", self.video.slug) + (f"#t-{self.start_seconds}")
 
 
 class TranscriptSegmentQuerySet(ReaderQuerySet):
@@ -345,7 +359,7 @@ class Lesson(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("kb:lesson", kwargs={"slug": self.slug})
+        return slug_url("kb:lesson", self.slug)
 
     @property
     def is_published(self) -> bool:
@@ -465,7 +479,7 @@ class Quote(models.Model):
         return f"“{self.text[:70]}”"
 
     def get_absolute_url(self):
-        return reverse("kb:video", kwargs={"slug": self.video.slug}) + f"#quote-{self.pk}"
+        return slug_url("kb:video", self.video.slug) + f"#quote-{self.pk}"
 
 
 class Suggestion(models.TextChoices):

@@ -148,3 +148,12 @@ def test_slug_stays_when_a_title_is_edited():
     lesson.save()
     lesson.refresh_from_db()
     assert lesson.slug == "ask-for-help"
+
+
+def test_fast_urls_match_reverse_for_any_slug():
+    from django.urls import reverse
+
+    from kb.models import slug_url
+
+    for slug in ("plain", "ünïcode-thème", "a b", "100%"):
+        assert slug_url("kb:theme", slug) == reverse("kb:theme", kwargs={"slug": slug})

@@ -1,6 +1,8 @@
 """Moment links and times, the same on every page."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from kb.timecodes import format_timecode
 
@@ -15,25 +17,30 @@ def timecode(seconds):
     return format_timecode(float(seconds))
 
 
-@register.inclusion_tag("kb/_moment.html")
+@register.simple_tag
 def moment(video, seconds, label=""):
     """A compact "▶ 52:45" link to the moment (≈ before an estimated time).
 
-    `label` adds words before the time, e.g. "watch at".
+    `label` adds words before the time, e.g. "watch at". Built here rather than in an
+    included template: search pages show dozens of these.
     """
     if seconds is None:
-        return {"url": ""}
+        return ""
     estimate = not video.transcript_exact
     time = format_timecode(seconds)
     where = "on YouTube" if video.youtube_id else "in the transcript"
-    return {
-        "url": video.moment_url(seconds),
-        "time": time,
-        "estimate": estimate,
-        "label": label,
-        "external": bool(video.youtube_id),
-        "aria": f"{label or 'Moment'} {'about ' if estimate else ''}{time} {where}".strip(),
-    }
+    aria = f"{label or 'Moment'} {'about ' if estimate else ''}{time} {where}".strip()
+    return format_html(
+        '<a class="moment{}" href="{}" aria-label="{}"{}>'
+        '<span class="play" aria-hidden="true">▶</span>{} {}{}</a>',
+        " estimate" if estimate else "",
+        video.moment_url(seconds),
+        aria,
+        mark_safe(' title="Estimated from the transcript\'s position"') if estimate else "",
+        f" {label}" if label else "",
+        "≈" if estimate else "",
+        time,
+    )
 
 
 @register.simple_tag(takes_context=True)
