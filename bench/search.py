@@ -109,7 +109,7 @@ def generate(videos: int, segments: int) -> None:
             (f"video-{v}", f"Career talk {v}", f"+{v} days", duration, f"v{v:010d}"),
         )
         video_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        rows, chapter_ids = [], []
+        rows, chapter_ids, video_text = [], [], []
         for c in range(19):
             start = c * per_chapter * 2
             db.execute(
@@ -126,6 +126,10 @@ def generate(videos: int, segments: int) -> None:
                 rows.append((video_id, chapter_id, start + s * 2.0, start + s * 2.0 + 2.0, text))
                 segment_id += 1
             db.execute("UPDATE kb_chapter SET text = ? WHERE id = ?", (" ".join(texts), chapter_id))
+            video_text.append(" ".join(texts))
+        db.execute(
+            "UPDATE kb_video SET transcript = ? WHERE id = ?", (" ".join(video_text), video_id)
+        )
         db.executemany(
             "INSERT INTO kb_transcriptsegment (video_id, chapter_id, start_seconds, end_seconds,"
             " text, exact) VALUES (?, ?, ?, ?, ?, 1)",
@@ -248,7 +252,14 @@ def run_datasette(runs: int) -> tuple[dict, dict]:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         db.execute(f"DROP TRIGGER {row[0]}")
-    for table in ("kb_lesson", "kb_takeaway", "kb_quote", "kb_chapter", "kb_transcriptsegment"):
+    for table in (
+        "kb_lesson",
+        "kb_takeaway",
+        "kb_quote",
+        "kb_chapter",
+        "kb_transcriptsegment",
+        "kb_video",
+    ):
         db.execute(f"DROP TABLE IF EXISTS {table}_fts")
     # What `sqlite-utils enable-fts --fts5 kb_transcriptsegment text` creates.
     db.execute(

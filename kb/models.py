@@ -171,6 +171,11 @@ class Video(models.Model):
     transcript_exact = models.BooleanField(
         default=False, help_text="The transcript has real cue times, not estimated ones."
     )
+    transcript = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The whole transcript as text, kept by the importer: search ranks videos by it.",
+    )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

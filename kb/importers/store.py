@@ -275,7 +275,8 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
 
 
 def refresh_chapter_texts(video: Video) -> None:
-    """Each chapter keeps its whole transcript as text: search ranks chapters by it."""
+    """Each chapter, and the video, keep their whole transcript as text: search ranks
+    videos, then chapters, by it."""
     texts: dict[int, list[str]] = {}
     for chapter_id, text in video.segments.order_by("start_seconds", "id").values_list(
         "chapter_id", "text"
@@ -285,6 +286,8 @@ def refresh_chapter_texts(video: Video) -> None:
     for chapter in chapters:
         chapter.text = " ".join(texts.get(chapter.pk, []))
     Chapter.objects.bulk_update(chapters, ["text"], batch_size=500)
+    video.transcript = " ".join(chapter.text for chapter in chapters)
+    Video.objects.filter(pk=video.pk).update(transcript=video.transcript)
 
 
 def _update(video, parsed, digest, youtube_id, themer) -> Outcome:

@@ -146,11 +146,10 @@ class LessonHits:
             .prefetch_related("tags")
             .in_bulk()
         )
-        by_lesson = [pk for pk, _, takeaway in chosen if takeaway is None]
-        by_takeaway = [takeaway for _, _, takeaway in chosen if takeaway is not None]
-        snippets = self.engine.lesson_snippets(self.parsed, by_lesson) if by_lesson else {}
-        takeaway_snippets = (
-            self.engine.takeaway_snippets(self.parsed, by_takeaway) if by_takeaway else {}
+        snippets, takeaway_snippets = self.engine.page_snippets(
+            self.parsed,
+            [pk for pk, _, takeaway in chosen if takeaway is None],
+            [takeaway for _, _, takeaway in chosen if takeaway is not None],
         )
         return [
             LessonHit(
@@ -168,10 +167,10 @@ class LessonHits:
 
 
 def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
-    ranked = engine.chapters(parsed, chapters, TOP_CHAPTERS, narrowed)
+    ranked = engine.best_chapters(parsed, chapters, TOP_CHAPTERS, narrowed)
     if not ranked:
         return []
-    lines = engine.lines(parsed, [chapter.pk for chapter in ranked], MOMENTS_PER_CHAPTER)
+    lines = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)
     segments = TranscriptSegment.objects.published().in_bulk([s for s, _, _ in lines])
     found: dict[int, list] = {}
     for segment_id, chapter_id, snippet in lines:

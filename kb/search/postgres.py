@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 
 from kb.search.query import ParsedQuery
+from kb.search.sqlite import SEARCHED_TABLES
 
 CONFIG = "english"
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
@@ -62,12 +63,6 @@ def lessons(parsed, queryset, limit):
     return list(_ranked(queryset, parsed, None, limit).values_list("pk", "search_rank"))
 
 
-def lesson_snippets(parsed, ids):
-    from kb.models import Lesson
-
-    return _snippets(Lesson, "body", parsed, ids)
-
-
 def takeaways(parsed, lessons_queryset, limit):
     from kb.models import Takeaway
 
@@ -77,17 +72,20 @@ def takeaways(parsed, lessons_queryset, limit):
     )
 
 
-def takeaway_snippets(parsed, ids):
-    from kb.models import Takeaway
+def page_snippets(parsed, lesson_ids, takeaway_ids):
+    from kb.models import Lesson, Takeaway
 
-    return _snippets(Takeaway, "text", parsed, ids)
+    return (
+        _snippets(Lesson, "body", parsed, lesson_ids) if lesson_ids else {},
+        _snippets(Takeaway, "text", parsed, takeaway_ids) if takeaway_ids else {},
+    )
 
 
 def quotes(parsed, queryset, limit):
     return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
 
 
-def chapters(parsed, queryset, limit, narrowed=False):
+def best_chapters(parsed, queryset, limit, narrowed=False):
     return list(_ranked(queryset.select_related("video"), parsed, None, limit))
 
 
@@ -97,11 +95,12 @@ def chapter_snippets(parsed, ids):
     return _snippets(Chapter, "text", parsed, ids)
 
 
-def lines(parsed, chapter_ids, per_chapter):
+def lines(parsed, chapters, per_chapter):
     from kb.models import TranscriptSegment
 
-    if not chapter_ids:
+    if not chapters:
         return []
+    chapter_ids = [chapter.pk for chapter in chapters]
     segments = TranscriptSegment.objects.filter(chapter_id__in=chapter_ids)
     vector, query = _vector(segments), to_query(parsed)
     ranked = (
@@ -131,5 +130,5 @@ def reindex() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("kb_lesson", "kb_takeaway", "kb_quote", "kb_chapter", "kb_transcriptsegment"):
+        for table in SEARCHED_TABLES:
             cursor.execute(f"REINDEX INDEX {table}_search_gin")

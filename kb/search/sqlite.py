@@ -5,9 +5,18 @@ Visibility always comes from the `published()` querysets passed in.
 """
 
 from django.db import connection
+from django.db.models import Max, Min
 
 from kb.search.query import ParsedQuery
 
+SEARCHED_TABLES = (
+    "kb_video",
+    "kb_lesson",
+    "kb_takeaway",
+    "kb_quote",
+    "kb_chapter",
+    "kb_transcriptsegment",
+)
 SNIPPET = "snippet({table}, {column}, char(2), char(3), '…', {words})"
 
 
@@ -61,11 +70,6 @@ def lessons(parsed, queryset, limit):
     return list(rows.values_list("pk", "search_rank"))
 
 
-def lesson_snippets(parsed, ids):
-    # -1: from whichever column matched best, the title or the body.
-    return _snippets("kb_lesson", -1, parsed, ids)
-
-
 def takeaways(parsed, lessons_queryset, limit):
     from kb.models import Takeaway
 
@@ -74,8 +78,29 @@ def takeaways(parsed, lessons_queryset, limit):
     return list(rows.values_list("lesson_id", "search_rank", "pk"))
 
 
-def takeaway_snippets(parsed, ids):
-    return _snippets("kb_takeaway", 0, parsed, ids)
+def page_snippets(parsed, lesson_ids, takeaway_ids):
+    """Snippets for the lessons on one page: from the lesson's best column (title or body),
+    or from the takeaway that found it. One query for both."""
+    one = (
+        "SELECT {kind}, rowid, snippet({table}_fts, {column}, char(2), char(3), '…', 24)"
+        " FROM {table}_fts WHERE {table}_fts MATCH %s AND rowid IN ({marks})"
+    )
+    parts, params = [], []
+    for kind, table, column, ids in (
+        (0, "kb_lesson", -1, lesson_ids),
+        (1, "kb_takeaway", 0, takeaway_ids),
+    ):
+        if ids:
+            marks = ", ".join(["%s"] * len(ids))
+            parts.append(one.format(kind=kind, table=table, marks=marks, column=column))
+            params += [match_expression(parsed), *ids]
+    found = ({}, {})
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, pk, snippet in cursor:
+                found[kind][pk] = snippet
+    return found
 
 
 def quotes(parsed, queryset, limit):
@@ -90,71 +115,88 @@ def quotes(parsed, queryset, limit):
     return [(quote, quote.search_snippet) for quote in rows]
 
 
-# Chapters are ranked by FTS5 alone, then the visible ones kept: over-fetch so that a
-# few draft chapters among the best cannot leave the page short.
-CHAPTER_OVERFETCH = 5
+# Videos are ranked first: over-fetch so that a few drafts among the best cannot leave
+# the page short of moments.
+TOP_VIDEOS = 12
+CHAPTERS_PER_VIDEO = 3
 CHAPTER_RANK = "bm25(kb_chapter_fts, 2.0, 1.0)"
 
 
-def chapters(parsed, queryset, limit, narrowed=False):
-    """The best chapters: ranked by the full-text index first (so the engine walks the
-    matches, never every chapter), then filtered through `published()`. A search
-    narrowed to a video or theme has few chapters: those drive the query instead."""
+def best_chapters(parsed, queryset, limit, narrowed=False):
+    """The chapters that best match, each with the range of its lines' row ids (lo, hi).
+
+    Ranked whole videos first (a few hundred documents), then the chapters inside the
+    best videos, each video's chapters being a range of row ids FTS5 can seek to. A
+    search narrowed to a video or theme has few chapters: those drive the query instead.
+    """
+    match = match_expression(parsed, prefix=False)
     if narrowed:
-        rows = _ranked(
-            queryset.select_related("video"), "kb_chapter", parsed, CHAPTER_RANK, None, limit
+        ranked = list(
+            _ranked(queryset, "kb_chapter", parsed, CHAPTER_RANK, None, limit).values_list(
+                "pk", flat=True
+            )
         )
-        return list(rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM kb_chapter_fts WHERE kb_chapter_fts MATCH %s"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT v.rowid, min(c.id), max(c.id) FROM (SELECT rowid, rank FROM kb_video_fts"
+                " WHERE kb_video_fts MATCH %s ORDER BY rank LIMIT %s) AS v"
+                " JOIN kb_chapter AS c ON c.video_id = v.rowid"
+                " GROUP BY v.rowid ORDER BY min(v.rank)",
+                [match, TOP_VIDEOS],
+            )
+            videos = cursor.fetchall()
+            if not videos:
+                return []
             # `rank MATCH` sets the weights (title, text) and lets FTS5 sort internally.
-            " AND rank MATCH 'bm25(2.0, 1.0)' ORDER BY rank LIMIT %s",
-            [match_expression(parsed, prefix=False), limit * CHAPTER_OVERFETCH],
-        )
-        ranked = [pk for (pk,) in cursor.fetchall()]
-    visible = queryset.select_related("video").in_bulk(ranked)
-    return [visible[pk] for pk in ranked if pk in visible][:limit]
+            best_in_video = (
+                "SELECT * FROM (SELECT rowid, rank FROM kb_chapter_fts WHERE kb_chapter_fts"
+                " MATCH %s AND rank MATCH 'bm25(2.0, 1.0)' AND rowid BETWEEN %s AND %s"
+                " ORDER BY rank LIMIT %s)"
+            )
+            cursor.execute(
+                " UNION ALL ".join([best_in_video] * len(videos)),
+                [v for _, lo, hi in videos for v in (match, lo, hi, CHAPTERS_PER_VIDEO)],
+            )
+            ranked = [pk for pk, _ in sorted(cursor.fetchall(), key=lambda row: row[1])]
+    found = (
+        queryset.filter(pk__in=ranked)
+        .select_related("video")
+        .annotate(lo=Min("segments__id"), hi=Max("segments__id"))
+        .in_bulk()
+    )
+    return [found[pk] for pk in ranked if pk in found and found[pk].lo is not None][:limit]
 
 
 def chapter_snippets(parsed, ids):
     return _snippets("kb_chapter", 1, parsed, ids, prefix=False)
 
 
-def lines(parsed, chapter_ids, per_chapter):
+def lines(parsed, chapters, per_chapter):
     """The best-matching lines inside the given chapters: (segment id, chapter id, snippet).
 
-    A chapter's lines are stored together, so each chapter is a range of row ids, and
-    FTS5 seeks straight to that range: a word said in half a million lines costs a
-    lookup in a few hundred of them per chapter, not a pass over all its matches.
+    A chapter's lines are stored together, a range of row ids FTS5 seeks straight to: a
+    word said in half a million lines costs a look at a few hundred of them per chapter,
+    never a pass over all its matches.
     """
-    if not chapter_ids:
+    if not chapters:
         return []
-    marks = ", ".join(["%s"] * len(chapter_ids))
+    best_in_range = (
+        "SELECT * FROM (SELECT rowid, %s, "
+        + SNIPPET.format(table="kb_transcriptsegment_fts", column=0, words=24)
+        + " FROM kb_transcriptsegment_fts WHERE kb_transcriptsegment_fts MATCH %s"
+        " AND rowid BETWEEN %s AND %s ORDER BY rank LIMIT %s)"
+    )
     match = match_expression(parsed, prefix=False)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT chapter_id, min(id), max(id) FROM kb_transcriptsegment "
-            f"WHERE chapter_id IN ({marks}) GROUP BY chapter_id",
-            chapter_ids,
-        )
-        ranges = cursor.fetchall()
-        if not ranges:
-            return []
-        best_in_range = (
-            "SELECT * FROM (SELECT rowid, %s, "
-            + SNIPPET.format(table="kb_transcriptsegment_fts", column=0, words=24)
-            + " FROM kb_transcriptsegment_fts WHERE kb_transcriptsegment_fts MATCH %s"
-            " AND rowid BETWEEN %s AND %s ORDER BY rank LIMIT %s)"
-        )
-        cursor.execute(
-            " UNION ALL ".join([best_in_range] * len(ranges)),
-            [v for chapter, lo, hi in ranges for v in (chapter, match, lo, hi, per_chapter)],
+            " UNION ALL ".join([best_in_range] * len(chapters)),
+            [v for c in chapters for v in (c.pk, match, c.lo, c.hi, per_chapter)],
         )
         return [(segment_id, chapter_id, snippet) for segment_id, chapter_id, snippet in cursor]
 
 
 def reindex() -> None:
     with connection.cursor() as cursor:
-        for table in ("kb_lesson", "kb_takeaway", "kb_quote", "kb_chapter", "kb_transcriptsegment"):
+        for table in SEARCHED_TABLES:
             cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
