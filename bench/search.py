@@ -113,7 +113,7 @@ def generate(videos: int, segments: int) -> None:
         for c in range(19):
             start = c * per_chapter * 2
             db.execute(
-                "INSERT INTO kb_chapter (video_id, title, start_seconds, text) VALUES (?, ?, ?, '')",
+                "INSERT INTO kb_chapter (video_id, title, start_seconds) VALUES (?, ?, ?)",
                 (video_id, f"Chapter {c} " + " ".join(rng.sample(words, 3)), start),
             )
             chapter_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -125,7 +125,10 @@ def generate(videos: int, segments: int) -> None:
                 texts.append(text)
                 rows.append((video_id, chapter_id, start + s * 2.0, start + s * 2.0 + 2.0, text))
                 segment_id += 1
-            db.execute("UPDATE kb_chapter SET text = ? WHERE id = ?", (" ".join(texts), chapter_id))
+            db.execute(
+                "INSERT INTO kb_chaptertranscript (chapter_id, title, text) VALUES (?, 'Chapter', ?)",
+                (chapter_id, " ".join(texts)),
+            )
             video_text.append(" ".join(texts))
         db.execute(
             "UPDATE kb_video SET transcript = ? WHERE id = ?", (" ".join(video_text), video_id)

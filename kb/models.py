@@ -171,11 +171,7 @@ class Video(models.Model):
     transcript_exact = models.BooleanField(
         default=False, help_text="The transcript has real cue times, not estimated ones."
     )
-    transcript = models.TextField(
-        blank=True,
-        editable=False,
-        help_text="The whole transcript as text, kept by the importer: search ranks videos by it.",
-    )
+
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -233,11 +229,6 @@ class Chapter(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="chapters")
     title = models.CharField(max_length=300)
     start_seconds = models.PositiveIntegerField()
-    text = models.TextField(
-        blank=True,
-        editable=False,
-        help_text="The chapter's transcript, kept by the importer: search ranks chapters by it.",
-    )
 
     objects = ChapterQuerySet.as_manager()
 
@@ -523,3 +514,33 @@ class QuoteSuggestion(models.Model):
 
     def __str__(self):
         return f"{timecodes.format_timecode(self.start_seconds)} “{self.text[:60]}”"
+
+
+class VideoTranscript(models.Model):
+    """A video's whole transcript as one text, for search to rank videos by.
+
+    Kept by the importer beside the segments, in a table of its own so that the large
+    text is never loaded with a video.
+    """
+
+    video = models.OneToOneField(
+        Video, on_delete=models.CASCADE, primary_key=True, related_name="transcript_text"
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"Transcript of {self.title}"
+
+
+class ChapterTranscript(models.Model):
+    """A chapter's transcript as one text, for search to rank chapters by (see above)."""
+
+    chapter = models.OneToOneField(
+        Chapter, on_delete=models.CASCADE, primary_key=True, related_name="transcript_text"
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"Transcript of {self.title}"

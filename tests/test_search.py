@@ -5,9 +5,11 @@ from django.contrib.auth.models import User
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.importers.store import refresh_chapter_texts
 from kb.models import Status
 from kb.search import search
 from kb.search.query import parse_query
+from kb.search.sqlite import SEARCHED_TABLES
 from tests.factories import (
     ChapterFactory,
     LessonFactory,
@@ -57,11 +59,7 @@ def spoken(video, text, start=0.0, chapter=None):
     segment = TranscriptSegmentFactory(
         video=video, chapter=chapter, text=text, start_seconds=start, end_seconds=start + 3
     )
-    # What the importer keeps: each chapter's and each video's whole transcript as text.
-    chapter.text = f"{chapter.text} {text}".strip()
-    chapter.save()
-    video.transcript = f"{video.transcript} {text}".strip()
-    video.save()
+    refresh_chapter_texts(video)  # as the importer does after writing segments
     return segment
 
 
@@ -242,12 +240,5 @@ def test_search_triggers_survive_the_migrations():
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in cursor.fetchall()}
-    for table in (
-        "kb_video",
-        "kb_lesson",
-        "kb_takeaway",
-        "kb_quote",
-        "kb_chapter",
-        "kb_transcriptsegment",
-    ):
+    for table in SEARCHED_TABLES:
         assert {f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"} <= triggers

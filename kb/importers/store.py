@@ -25,6 +25,7 @@ from kb.importers.summary import Section, SummaryPage
 from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
 from kb.models import (
     Chapter,
+    ChapterTranscript,
     Lesson,
     QuoteSuggestion,
     Status,
@@ -33,6 +34,7 @@ from kb.models import (
     Theme,
     TranscriptSegment,
     Video,
+    VideoTranscript,
     unique_slug,
 )
 from kb.timecodes import format_timecode
@@ -275,7 +277,7 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
 
 
 def refresh_chapter_texts(video: Video) -> None:
-    """Each chapter, and the video, keep their whole transcript as text: search ranks
+    """Each chapter, and the video, keep their whole transcript as one text: search ranks
     videos, then chapters, by it."""
     texts: dict[int, list[str]] = {}
     for chapter_id, text in video.segments.order_by("start_seconds", "id").values_list(
@@ -283,11 +285,18 @@ def refresh_chapter_texts(video: Video) -> None:
     ):
         texts.setdefault(chapter_id, []).append(text)
     chapters = list(video.chapters.all())
-    for chapter in chapters:
-        chapter.text = " ".join(texts.get(chapter.pk, []))
-    Chapter.objects.bulk_update(chapters, ["text"], batch_size=500)
-    video.transcript = " ".join(chapter.text for chapter in chapters)
-    Video.objects.filter(pk=video.pk).update(transcript=video.transcript)
+    ChapterTranscript.objects.filter(chapter__video=video).delete()
+    ChapterTranscript.objects.bulk_create(
+        ChapterTranscript(chapter=c, title=c.title, text=" ".join(texts.get(c.pk, [])))
+        for c in chapters
+    )
+    VideoTranscript.objects.update_or_create(
+        video=video,
+        defaults={
+            "title": video.title,
+            "text": " ".join(" ".join(texts.get(c.pk, [])) for c in chapters),
+        },
+    )
 
 
 def _update(video, parsed, digest, youtube_id, themer) -> Outcome:

@@ -15,7 +15,10 @@ INDEXED = [
      "setweight(to_tsvector('english', coalesce(body, '')), 'B')"),
     ("kb_takeaway", ["text"], "setweight(to_tsvector('english', coalesce(text, '')), 'B')"),
     ("kb_quote", ["text"], "setweight(to_tsvector('english', coalesce(text, '')), 'C')"),
-    ("kb_chapter", ["title", "text"],
+    ("kb_videotranscript", ["title", "text"],
+     "setweight(to_tsvector('english', coalesce(title, '')), 'C') || "
+     "setweight(to_tsvector('english', coalesce(text, '')), 'D')"),
+    ("kb_chaptertranscript", ["title", "text"],
      "setweight(to_tsvector('english', coalesce(title, '')), 'C') || "
      "setweight(to_tsvector('english', coalesce(text, '')), 'D')"),
     ("kb_transcriptsegment", ["text"], "setweight(to_tsvector('english', coalesce(text, '')), 'D')"),
@@ -23,21 +26,25 @@ INDEXED = [
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 
+PRIMARY_KEYS = {"kb_videotranscript": "video_id", "kb_chaptertranscript": "chapter_id"}
+
+
 def sqlite_statements(table, columns):
     fts = f"{table}_fts"
+    pk = PRIMARY_KEYS.get(table, "id")
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
     return [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', content_rowid='id', "
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', content_rowid='{pk}', "
         f"tokenize='{TOKENIZE}')",
         f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{pk}, {new}); END",
         f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{pk}, {old}); END",
         f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
-        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{pk}, {old}); "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{pk}, {new}); END",
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
 
@@ -75,6 +82,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0005_chapter_text")]
+    dependencies = [("kb", "0005_search_documents")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -86,13 +86,18 @@ def quotes(parsed, queryset, limit):
 
 
 def best_chapters(parsed, queryset, limit, narrowed=False):
-    return list(_ranked(queryset.select_related("video"), parsed, None, limit))
+    from kb.models import ChapterTranscript
+
+    transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
+    ranked = list(_ranked(transcripts, parsed, None, limit).values_list("pk", flat=True))
+    found = queryset.select_related("video").in_bulk(ranked)
+    return [found[pk] for pk in ranked if pk in found]
 
 
 def chapter_snippets(parsed, ids):
-    from kb.models import Chapter
+    from kb.models import ChapterTranscript
 
-    return _snippets(Chapter, "text", parsed, ids)
+    return _snippets(ChapterTranscript, "text", parsed, ids)
 
 
 def lines(parsed, chapters, per_chapter):

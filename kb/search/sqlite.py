@@ -10,11 +10,11 @@ from django.db.models import Max, Min
 from kb.search.query import ParsedQuery
 
 SEARCHED_TABLES = (
-    "kb_video",
     "kb_lesson",
     "kb_takeaway",
     "kb_quote",
-    "kb_chapter",
+    "kb_videotranscript",
+    "kb_chaptertranscript",
     "kb_transcriptsegment",
 )
 SNIPPET = "snippet({table}, {column}, char(2), char(3), '…', {words})"
@@ -119,7 +119,7 @@ def quotes(parsed, queryset, limit):
 # the page short of moments.
 TOP_VIDEOS = 12
 CHAPTERS_PER_VIDEO = 3
-CHAPTER_RANK = "bm25(kb_chapter_fts, 2.0, 1.0)"
+CHAPTER_RANK = "bm25(kb_chaptertranscript_fts, 2.0, 1.0)"
 
 
 def best_chapters(parsed, queryset, limit, narrowed=False):
@@ -132,15 +132,16 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
     match = match_expression(parsed, prefix=False)
     if narrowed:
         ranked = list(
-            _ranked(queryset, "kb_chapter", parsed, CHAPTER_RANK, None, limit).values_list(
-                "pk", flat=True
-            )
+            _ranked(
+                queryset, "kb_chaptertranscript", parsed, CHAPTER_RANK, None, limit
+            ).values_list("pk", flat=True)
         )
     else:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT v.rowid, min(c.id), max(c.id) FROM (SELECT rowid, rank FROM kb_video_fts"
-                " WHERE kb_video_fts MATCH %s ORDER BY rank LIMIT %s) AS v"
+                "SELECT v.rowid, min(c.id), max(c.id) FROM (SELECT rowid, rank"
+                " FROM kb_videotranscript_fts WHERE kb_videotranscript_fts MATCH %s"
+                " ORDER BY rank LIMIT %s) AS v"
                 " JOIN kb_chapter AS c ON c.video_id = v.rowid"
                 " GROUP BY v.rowid ORDER BY min(v.rank)",
                 [match, TOP_VIDEOS],
@@ -150,8 +151,9 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
                 return []
             # `rank MATCH` sets the weights (title, text) and lets FTS5 sort internally.
             best_in_video = (
-                "SELECT * FROM (SELECT rowid, rank FROM kb_chapter_fts WHERE kb_chapter_fts"
-                " MATCH %s AND rank MATCH 'bm25(2.0, 1.0)' AND rowid BETWEEN %s AND %s"
+                "SELECT * FROM (SELECT rowid, rank FROM kb_chaptertranscript_fts"
+                " WHERE kb_chaptertranscript_fts MATCH %s AND rank MATCH 'bm25(2.0, 1.0)'"
+                " AND rowid BETWEEN %s AND %s"
                 " ORDER BY rank LIMIT %s)"
             )
             cursor.execute(
@@ -169,7 +171,7 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
 
 
 def chapter_snippets(parsed, ids):
-    return _snippets("kb_chapter", 1, parsed, ids, prefix=False)
+    return _snippets("kb_chaptertranscript", 1, parsed, ids, prefix=False)
 
 
 def lines(parsed, chapters, per_chapter):
