@@ -131,7 +131,8 @@ def generate(videos: int, segments: int) -> None:
             )
             video_text.append(" ".join(texts))
         db.execute(
-            "UPDATE kb_video SET transcript = ? WHERE id = ?", (" ".join(video_text), video_id)
+            "INSERT INTO kb_videotranscript (video_id, title, text) VALUES (?, 'Video', ?)",
+            (video_id, " ".join(video_text)),
         )
         db.executemany(
             "INSERT INTO kb_transcriptsegment (video_id, chapter_id, start_seconds, end_seconds,"

@@ -143,6 +143,7 @@ class LessonHits:
         lessons = (
             Lesson.objects.filter(pk__in=[pk for pk, _, _ in chosen])
             .select_related("video", "chapter")
+            .defer("body", "imported", "keywords", "video__intro", "video__imported")
             .prefetch_related("tags")
             .in_bulk()
         )

@@ -5,8 +5,9 @@ Visibility always comes from the `published()` querysets passed in.
 """
 
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import OuterRef, Subquery
 
+from kb.models import TranscriptSegment
 from kb.search.query import ParsedQuery
 
 SEARCHED_TABLES = (
@@ -161,13 +162,28 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
                 [v for _, lo, hi in videos for v in (match, lo, hi, CHAPTERS_PER_VIDEO)],
             )
             ranked = [pk for pk, _ in sorted(cursor.fetchall(), key=lambda row: row[1])]
+    return _with_line_ranges(queryset, ranked[: limit * 2])[:limit]
+
+
+# A video's long texts are never needed to show a moment.
+VIDEO_DETAILS = ("video__intro", "video__conclusion", "video__resources", "video__imported")
+
+
+def _with_line_ranges(queryset, ranked: list[int]) -> list:
+    """The visible chapters among `ranked`, in order, each with the row-id range of its
+    lines (lo, hi), in one query."""
+    lines = TranscriptSegment.objects.filter(chapter=OuterRef("pk")).order_by()
     found = (
         queryset.filter(pk__in=ranked)
         .select_related("video")
-        .annotate(lo=Min("segments__id"), hi=Max("segments__id"))
+        .defer(*VIDEO_DETAILS)
+        .annotate(
+            lo=Subquery(lines.order_by("id").values("id")[:1]),
+            hi=Subquery(lines.order_by("-id").values("id")[:1]),
+        )
         .in_bulk()
     )
-    return [found[pk] for pk in ranked if pk in found and found[pk].lo is not None][:limit]
+    return [found[pk] for pk in ranked if pk in found and found[pk].lo is not None]
 
 
 def chapter_snippets(parsed, ids):
