@@ -109,7 +109,7 @@ def generate(videos: int, segments: int) -> None:
             (f"video-{v}", f"Career talk {v}", f"+{v} days", duration, f"v{v:010d}"),
         )
         video_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        rows, chapter_ids, video_text = [], [], []
+        rows, chapter_ids = [], []
         for c in range(19):
             start = c * per_chapter * 2
             db.execute(
@@ -129,11 +129,6 @@ def generate(videos: int, segments: int) -> None:
                 "INSERT INTO kb_chaptertranscript (chapter_id, title, text) VALUES (?, 'Chapter', ?)",
                 (chapter_id, " ".join(texts)),
             )
-            video_text.append(" ".join(texts))
-        db.execute(
-            "INSERT INTO kb_videotranscript (video_id, title, text) VALUES (?, 'Video', ?)",
-            (video_id, " ".join(video_text)),
-        )
         db.executemany(
             "INSERT INTO kb_transcriptsegment (video_id, chapter_id, start_seconds, end_seconds,"
             " text, exact) VALUES (?, ?, ?, ?, ?, 1)",

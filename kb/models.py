@@ -516,25 +516,12 @@ class QuoteSuggestion(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} “{self.text[:60]}”"
 
 
-class VideoTranscript(models.Model):
-    """A video's whole transcript as one text, for search to rank videos by.
+class ChapterTranscript(models.Model):
+    """A chapter's whole transcript as one text, for search to rank chapters by.
 
     Kept by the importer beside the segments, in a table of its own so that the large
-    text is never loaded with a video.
+    text is never loaded with a chapter.
     """
-
-    video = models.OneToOneField(
-        Video, on_delete=models.CASCADE, primary_key=True, related_name="transcript_text"
-    )
-    title = models.CharField(max_length=300)
-    text = models.TextField(blank=True)
-
-    def __str__(self):
-        return f"Transcript of {self.title}"
-
-
-class ChapterTranscript(models.Model):
-    """A chapter's transcript as one text, for search to rank chapters by (see above)."""
 
     chapter = models.OneToOneField(
         Chapter, on_delete=models.CASCADE, primary_key=True, related_name="transcript_text"

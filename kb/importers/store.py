@@ -34,7 +34,6 @@ from kb.models import (
     Theme,
     TranscriptSegment,
     Video,
-    VideoTranscript,
     unique_slug,
 )
 from kb.timecodes import format_timecode
@@ -277,8 +276,7 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
 
 
 def refresh_chapter_texts(video: Video) -> None:
-    """Each chapter, and the video, keep their whole transcript as one text: search ranks
-    videos, then chapters, by it."""
+    """Each chapter keeps its whole transcript as one text: search ranks chapters by it."""
     texts: dict[int, list[str]] = {}
     for chapter_id, text in video.segments.order_by("start_seconds", "id").values_list(
         "chapter_id", "text"
@@ -289,13 +287,6 @@ def refresh_chapter_texts(video: Video) -> None:
     ChapterTranscript.objects.bulk_create(
         ChapterTranscript(chapter=c, title=c.title, text=" ".join(texts.get(c.pk, [])))
         for c in chapters
-    )
-    VideoTranscript.objects.update_or_create(
-        video=video,
-        defaults={
-            "title": video.title,
-            "text": " ".join(" ".join(texts.get(c.pk, [])) for c in chapters),
-        },
     )
 
 

@@ -15,9 +15,6 @@ INDEXED = [
      "setweight(to_tsvector('english', coalesce(body, '')), 'B')"),
     ("kb_takeaway", ["text"], "setweight(to_tsvector('english', coalesce(text, '')), 'B')"),
     ("kb_quote", ["text"], "setweight(to_tsvector('english', coalesce(text, '')), 'C')"),
-    ("kb_videotranscript", ["title", "text"],
-     "setweight(to_tsvector('english', coalesce(title, '')), 'C') || "
-     "setweight(to_tsvector('english', coalesce(text, '')), 'D')"),
     ("kb_chaptertranscript", ["title", "text"],
      "setweight(to_tsvector('english', coalesce(title, '')), 'C') || "
      "setweight(to_tsvector('english', coalesce(text, '')), 'D')"),
@@ -26,7 +23,7 @@ INDEXED = [
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 
 
-PRIMARY_KEYS = {"kb_videotranscript": "video_id", "kb_chaptertranscript": "chapter_id"}
+PRIMARY_KEYS = {"kb_chaptertranscript": "chapter_id"}
 
 
 def sqlite_statements(table, columns):

@@ -14,7 +14,6 @@ SEARCHED_TABLES = (
     "kb_lesson",
     "kb_takeaway",
     "kb_quote",
-    "kb_videotranscript",
     "kb_chaptertranscript",
     "kb_transcriptsegment",
 )
@@ -116,53 +115,32 @@ def quotes(parsed, queryset, limit):
     return [(quote, quote.search_snippet) for quote in rows]
 
 
-# Videos are ranked first: over-fetch so that a few drafts among the best cannot leave
-# the page short of moments.
-TOP_VIDEOS = 12
-CHAPTERS_PER_VIDEO = 3
 CHAPTER_RANK = "bm25(kb_chaptertranscript_fts, 2.0, 1.0)"
+# Over-fetch so that a few draft chapters among the best cannot leave the page short.
+CHAPTER_OVERFETCH = 2
 
 
 def best_chapters(parsed, queryset, limit, narrowed=False):
     """The chapters that best match, each with the range of its lines' row ids (lo, hi).
 
-    Ranked whole videos first (a few hundred documents), then the chapters inside the
-    best videos, each video's chapters being a range of row ids FTS5 can seek to. A
-    search narrowed to a video or theme has few chapters: those drive the query instead.
+    Ranked by FTS5 itself (`ORDER BY rank`: it sorts before anything else is computed),
+    over every chapter: about 1.7 µs a matching chapter, so 10 ms when a word is in all
+    5,700 chapters of a million lines. A search narrowed to a video or theme has few
+    chapters: those drive the query instead.
     """
-    match = match_expression(parsed, prefix=False)
     if narrowed:
-        ranked = list(
-            _ranked(
-                queryset, "kb_chaptertranscript", parsed, CHAPTER_RANK, None, limit
-            ).values_list("pk", flat=True)
-        )
+        rows = _ranked(queryset, "kb_chaptertranscript", parsed, CHAPTER_RANK, None, limit)
+        ranked = list(rows.values_list("pk", flat=True))
     else:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT v.rowid, min(c.id), max(c.id) FROM (SELECT rowid, rank"
-                " FROM kb_videotranscript_fts WHERE kb_videotranscript_fts MATCH %s"
-                " ORDER BY rank LIMIT %s) AS v"
-                " JOIN kb_chapter AS c ON c.video_id = v.rowid"
-                " GROUP BY v.rowid ORDER BY min(v.rank)",
-                [match, TOP_VIDEOS],
+                "SELECT rowid FROM kb_chaptertranscript_fts WHERE kb_chaptertranscript_fts"
+                # `rank MATCH` sets the weights: title, text.
+                " MATCH %s AND rank MATCH 'bm25(2.0, 1.0)' ORDER BY rank LIMIT %s",
+                [match_expression(parsed, prefix=False), limit * CHAPTER_OVERFETCH],
             )
-            videos = cursor.fetchall()
-            if not videos:
-                return []
-            # `rank MATCH` sets the weights (title, text) and lets FTS5 sort internally.
-            best_in_video = (
-                "SELECT * FROM (SELECT rowid, rank FROM kb_chaptertranscript_fts"
-                " WHERE kb_chaptertranscript_fts MATCH %s AND rank MATCH 'bm25(2.0, 1.0)'"
-                " AND rowid BETWEEN %s AND %s"
-                " ORDER BY rank LIMIT %s)"
-            )
-            cursor.execute(
-                " UNION ALL ".join([best_in_video] * len(videos)),
-                [v for _, lo, hi in videos for v in (match, lo, hi, CHAPTERS_PER_VIDEO)],
-            )
-            ranked = [pk for pk, _ in sorted(cursor.fetchall(), key=lambda row: row[1])]
-    return _with_line_ranges(queryset, ranked[: limit * 2])[:limit]
+            ranked = [pk for (pk,) in cursor.fetchall()]
+    return _with_line_ranges(queryset, ranked)[:limit]
 
 
 # A video's long texts are never needed to show a moment.
