@@ -47,14 +47,14 @@ PAGES = {
     "home": (lambda: reverse("kb:home"), 4),
     # themes in use with counts
     "themes": (lambda: reverse("kb:themes"), 1),
-    # theme; neighbours; count; page of lessons; their tags; quotes; their tags
-    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 7),
+    # theme; neighbours; count; page of lessons; their themes; quotes
+    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 6),
     # themes asked for; count; page of lessons; their tags
     "lessons": (lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership", 4),
     # lesson+video+chapter; tags; takeaways; quotes; related lessons; their tags
     "lesson": (lambda: _first_lesson_url(), 6),
-    # count; page of quotes with video, chapter, lesson; their tags
-    "quotes": (lambda: reverse("kb:quotes"), 3),
+    # count; page of quotes with video, chapter and lesson
+    "quotes": (lambda: reverse("kb:quotes"), 2),
     # count; page of videos with counts
     "videos": (lambda: reverse("kb:videos"), 2),
     # video; chapters; lessons+chapter; their tags; quotes+lesson

@@ -144,7 +144,7 @@ class LessonHits:
             Lesson.objects.filter(pk__in=[pk for pk, _, _ in chosen])
             .select_related("video", "chapter")
             .defer("body", "imported", "keywords", "video__intro", "video__imported")
-            .prefetch_related("tags")
+            .with_themes()
             .in_bulk()
         )
         snippets, takeaway_snippets = self.engine.page_snippets(

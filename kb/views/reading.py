@@ -21,7 +21,7 @@ def published_lessons():
     return (
         Lesson.objects.published()
         .select_related("video", "chapter")
-        .prefetch_related("tags")
+        .with_themes()
         .order_by("-video__published_on", "video_id", "position")
     )
 
@@ -30,7 +30,6 @@ def published_quotes():
     return (
         Quote.objects.published()
         .select_related("video", "chapter", "lesson")
-        .prefetch_related("tags")
         .order_by("-video__published_on", "video_id", "start_seconds")
     )
 
@@ -121,7 +120,8 @@ def lesson_detail(request, slug):
     lesson = get_object_or_404(
         Lesson.objects.visible_to(request.user)
         .select_related("video", "chapter")
-        .prefetch_related("tags", "takeaways"),
+        .with_themes()
+        .prefetch_related("takeaways"),
         slug=slug,
     )
     if not lesson.video.is_published and not request.user.is_staff:
@@ -173,7 +173,7 @@ def video_detail(request, slug):
         Lesson.objects.visible_to(request.user)
         .filter(video=video)
         .select_related("chapter")
-        .prefetch_related("tags")
+        .with_themes()
         .order_by("start_seconds", "position")
     )
     quotes = list(
