@@ -49,3 +49,56 @@ def dismiss_suggestion(suggestion: QuoteSuggestion) -> None:
     QuoteSuggestion.objects.filter(pk=suggestion.pk, status=Suggestion.OPEN).update(
         status=Suggestion.DISMISSED
     )
+
+
+def merge_themes(sources: list[Theme], target: Theme) -> int:
+    """Move everything tagged with `sources` to `target`, keep their addresses as redirects,
+    and delete them. Returns how many tagged items moved."""
+    from kb.models import LessonTheme, QuoteTheme, ThemeRedirect
+
+    moved = 0
+    with transaction.atomic():
+        for source in sources:
+            if source.pk == target.pk:
+                continue
+            for through in (LessonTheme, QuoteTheme):
+                items = through.objects.filter(tag=source)
+                already = set(
+                    through.objects.filter(tag=target).values_list("content_object_id", flat=True)
+                )
+                moved += items.exclude(content_object_id__in=already).update(tag=target)
+                items.delete()  # what was tagged with both keeps the one target tag
+            ThemeRedirect.objects.filter(theme=source).update(theme=target)
+            ThemeRedirect.objects.update_or_create(old_slug=source.slug, defaults={"theme": target})
+            source.delete()
+    return moved
+
+
+def cut_quote(video, segments: list, speaker: str = "") -> Quote:
+    """A draft quote made of consecutive transcript segments, with their exact words and times.
+
+    Raises ValueError when the segments are not consecutive lines of one video.
+    """
+    if not segments:
+        raise ValueError("Select the transcript lines to quote.")
+    ordered = sorted(segments, key=lambda s: (s.start_seconds, s.pk))
+    if any(s.video_id != video.pk for s in ordered):
+        raise ValueError("Those lines belong to another video.")
+    first, last = ordered[0], ordered[-1]
+    between = video.segments.filter(
+        start_seconds__gte=first.start_seconds, start_seconds__lte=last.start_seconds
+    ).count()
+    if between != len(ordered):
+        raise ValueError("Select consecutive lines: a quote is one passage, without gaps.")
+    quote = Quote.objects.create(
+        video=video,
+        chapter=first.chapter,
+        lesson=first.chapter.lessons.order_by("position").first() if first.chapter else None,
+        text=" ".join(s.text for s in ordered),
+        speaker=speaker,
+        start_seconds=first.start_seconds,
+        end_seconds=max(last.end_seconds, first.start_seconds),
+        status=Status.DRAFT,
+    )
+    quote.tags.set(themes_for_quote(quote))
+    return quote

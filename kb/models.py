@@ -547,3 +547,13 @@ class ChapterTranscript(models.Model):
 
     def __str__(self):
         return f"Transcript of {self.title}"
+
+
+class ThemeRedirect(models.Model):
+    """An old theme address that now leads to another theme (after a merge or a rename)."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"/themes/{self.old_slug}/ → {self.theme.slug}"

@@ -1,0 +1,3 @@
+"""Curation in Django admin (see README, "Editing"). Importing registers everything."""
+
+from kb.admin import models  # noqa: F401

@@ -1,0 +1,192 @@
+"""Admin form pieces: times typed as 52:45, themes typed with suggestions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from taggit.forms import TagField, TagWidget
+
+from kb.importers.youtube import parse_youtube_id
+from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, Video
+from kb.timecodes import format_timecode, parse_timecode
+
+
+class MomentInput(forms.TextInput):
+    """Shows seconds as 52:45 or 1:12:02."""
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return ""
+        if isinstance(value, int | float):
+            return format_timecode(value)
+        return value
+
+
+class MomentField(forms.Field):
+    """A moment typed as `52:45`, `1:12:02` or plain seconds; cleaned to seconds."""
+
+    widget = MomentInput(attrs={"placeholder": "52:45", "size": 9})
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip()
+        try:
+            return (
+                float(text) if text.replace(".", "", 1).isdigit() else float(parse_timecode(text))
+            )
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+def check_within(seconds, video: Video | None, field: str):
+    """A moment past the end of its video can't be right."""
+    if seconds is not None and video is not None and seconds > video.duration_seconds:
+        raise ValidationError(
+            {
+                field: f"{format_timecode(seconds)} is past the end of the video "
+                f"({format_timecode(video.duration_seconds)})."
+            }
+        )
+
+
+class ThemeWidget(TagWidget):
+    """taggit's comma-separated input, offering the existing themes as you type."""
+
+    template_name = "admin/kb/theme_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["themes"] = list(
+            Theme.objects.order_by("name").values_list("name", flat=True)
+        )
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-themes"
+        return context
+
+
+class LessonForm(forms.ModelForm):
+    start_seconds = MomentField(label="Moment", required=False)
+    tags = TagField(label="Themes", required=False, widget=ThemeWidget)
+
+    class Meta:
+        model = Lesson
+        fields = ["video", "title", "slug", "status", "chapter", "start_seconds", "body", "tags"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        video_id = self.instance.video_id or self.data.get("video") or self.initial.get("video")
+        if "chapter" in self.fields and video_id:
+            # Only the lesson's own video's chapters make sense.
+            self.fields["chapter"].queryset = Chapter.objects.filter(video_id=video_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        video, chapter = cleaned.get("video"), cleaned.get("chapter")
+        if chapter is not None and video is not None and chapter.video_id != video.pk:
+            raise ValidationError({"chapter": "That chapter belongs to another video."})
+        check_within(cleaned.get("start_seconds"), video, "start_seconds")
+        return cleaned
+
+
+class TakeawayForm(forms.ModelForm):
+    start_seconds = MomentField(label="Moment", required=False)
+
+    class Meta:
+        model = Takeaway
+        fields = ["position", "text", "start_seconds", "confirmed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        lesson = getattr(self.instance, "lesson", None) if self.instance.lesson_id else None
+        check_within(
+            cleaned.get("start_seconds"), lesson.video if lesson else None, "start_seconds"
+        )
+        return cleaned
+
+
+class QuoteForm(forms.ModelForm):
+    start_seconds = MomentField(label="Starts")
+    end_seconds = MomentField(label="Ends")
+    tags = TagField(label="Themes", required=False, widget=ThemeWidget)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "video",
+            "lesson",
+            "chapter",
+            "text",
+            "speaker",
+            "start_seconds",
+            "end_seconds",
+            "status",
+            "tags",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        video_id = self.instance.video_id or self.data.get("video") or self.initial.get("video")
+        if video_id:
+            if "chapter" in self.fields:
+                self.fields["chapter"].queryset = Chapter.objects.filter(video_id=video_id)
+            if "lesson" in self.fields:
+                self.fields["lesson"].queryset = Lesson.objects.filter(video_id=video_id)
+
+    def clean_text(self):
+        text = " ".join(self.cleaned_data.get("text", "").split())
+        if not text:
+            raise ValidationError("A quote needs its words.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        video = cleaned.get("video")
+        for name in ("chapter", "lesson"):
+            related = cleaned.get(name)
+            if related is not None and video is not None and related.video_id != video.pk:
+                raise ValidationError({name: f"That {name} belongs to another video."})
+        start, end = cleaned.get("start_seconds"), cleaned.get("end_seconds")
+        if start is not None and end is not None and end < start:
+            raise ValidationError({"end_seconds": "A quote can't end before it starts."})
+        check_within(end, video, "end_seconds")
+        return cleaned
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "slug", "description", "cues"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Theme.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        if clash:
+            raise ValidationError(f"There is already a theme “{clash.name}” (themes ignore case).")
+        return name
+
+
+class VideoForm(forms.ModelForm):
+    class Meta:
+        model = Video
+        fields = [
+            "title",
+            "slug",
+            "status",
+            "channel",
+            "published_on",
+            "duration_seconds",
+            "youtube_id",
+            "headline",
+            "intro",
+            "conclusion",
+            "resources",
+        ]
+
+    def clean_youtube_id(self):
+        value = self.cleaned_data.get("youtube_id", "").strip()
+        if not value:
+            return ""
+        try:
+            return parse_youtube_id(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None

@@ -1,0 +1,461 @@
+"""The admin for each model: lists constant in queries, drafts published in bulk,
+every change in the history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from taggit.models import Tag as TaggitTag
+
+from kb.admin.forms import LessonForm, QuoteForm, TakeawayForm, ThemeForm, VideoForm
+from kb.admin.importing import import_view
+from kb.admin.transcript import transcript_view
+from kb.curation import accept_suggestion, dismiss_suggestion, merge_themes
+from kb.models import (
+    Chapter,
+    Lesson,
+    LessonTheme,
+    Quote,
+    QuoteSuggestion,
+    QuoteTheme,
+    Status,
+    Suggestion,
+    Takeaway,
+    Theme,
+    ThemeRedirect,
+    TranscriptSegment,
+    Video,
+)
+from kb.timecodes import format_timecode
+
+
+class StatusActions:
+    """Publish / unpublish in bulk, each change logged in the objects' history."""
+
+    actions = ["publish", "unpublish"]
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = 0
+        for obj in queryset.exclude(status=status):
+            obj.status = status
+            obj.save(update_fields=["status", "updated_at"])
+            self.log_change(request, obj, f"{verb} (bulk action)")
+            changed += 1
+        self.message_user(request, f"{verb} {changed} of {queryset.count()} selected.")
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Status.PUBLISHED, "Published")
+
+    @admin.action(description="Unpublish selected (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Status.DRAFT, "Unpublished")
+
+
+def moment(seconds):
+    return "" if seconds is None else format_timecode(seconds)
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    extra = 0
+    fields = ["start_seconds", "title"]
+
+
+class TakeawayInline(admin.TabularInline):
+    model = Takeaway
+    form = TakeawayForm
+    extra = 0
+    fields = ["position", "text", "start_seconds", "confirmed", "score"]
+    readonly_fields = ["score"]
+    ordering = ["position", "id"]
+
+
+class SuggestionInline(admin.TabularInline):
+    """Passages proposed as quotes; Accept and Dismiss each take one click."""
+
+    model = QuoteSuggestion
+    extra = 0
+    can_delete = False
+    fields = ["at", "text", "score", "status", "decide"]
+    readonly_fields = fields
+    verbose_name = "suggested quote"
+    verbose_name_plural = "suggested quotes (from the transcript)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="at")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+    @admin.display(description="")
+    def decide(self, obj):
+        if obj.quote_id:
+            url = reverse("admin:kb_quote_change", args=[obj.quote_id])
+            return format_html('<a href="{}">the quote</a>', url)
+        if obj.status != Suggestion.OPEN:
+            return ""
+        # Buttons of the lesson's own form, posted to their own URLs (forms can't nest).
+        button = (
+            '<button type="submit" class="button" formaction="{}" formmethod="post">{}</button>'
+        )
+        return format_html(
+            f"{button} {button}",
+            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "accept"]),
+            "Accept",
+            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "dismiss"]),
+            "Dismiss",
+        )
+
+
+@admin.register(Video)
+class VideoAdmin(StatusActions, admin.ModelAdmin):
+    form = VideoForm
+    list_display = [
+        "title",
+        "channel",
+        "published_on",
+        "status",
+        "lesson_count",
+        "transcript_exact",
+    ]
+    list_filter = ["status", "transcript_exact", "channel"]
+    search_fields = ["title", "channel", "slug", "youtube_id"]
+    date_hierarchy = "published_on"
+    readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
+    inlines = [ChapterInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lesson_count=Count("lessons"))
+
+    @admin.display(ordering="lesson_count", description="lessons")
+    def lesson_count(self, obj):
+        return obj.lesson_count
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(
+                lambda request, **kwargs: function(self, request, **kwargs)
+            )
+
+        return [
+            path("import/", view(import_view), name="kb_video_import"),
+            path("<int:video_id>/transcript/", view(transcript_view), name="kb_video_transcript"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ["title", "video", "at"]
+    list_select_related = ["video"]
+    list_filter = ["video"]
+    search_fields = ["title", "video__title"]
+    autocomplete_fields = ["video"]
+
+    @admin.display(ordering="start_seconds")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+
+@admin.register(TranscriptSegment)
+class TranscriptSegmentAdmin(admin.ModelAdmin):
+    """Read-only: the transcript comes from imports; quotes are cut from it (video page)."""
+
+    list_display = ["at", "text", "video", "chapter", "exact"]
+    list_select_related = ["video", "chapter"]
+    list_filter = ["exact", "video"]
+    search_fields = ["text"]
+
+    @admin.display(ordering="start_seconds")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ThemeFilter(admin.SimpleListFilter):
+    title = "theme"
+    parameter_name = "theme"
+
+    def lookups(self, request, model_admin):
+        return [(t.slug, t.name) for t in Theme.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tags__slug=self.value()) if self.value() else queryset
+
+
+class ThemeChoiceForm(forms.Form):
+    theme = forms.ModelChoiceField(Theme.objects.order_by("name"))
+
+
+@admin.register(Lesson)
+class LessonAdmin(StatusActions, admin.ModelAdmin):
+    form = LessonForm
+    list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
+    list_editable = ["status"]
+    list_select_related = ["video", "chapter"]
+    list_filter = ["status", ThemeFilter, "video", "chapter"]
+    search_fields = ["title", "body", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["video"]
+    inlines = [TakeawayInline, SuggestionInline]
+    actions = ["publish", "unpublish", "add_theme", "remove_theme"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_themes()
+
+    @admin.display(ordering="start_seconds")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+    @admin.display(description="themes")
+    def theme_list(self, obj):
+        # Preloaded by with_themes(): taggit's names() would query once per row.
+        return ", ".join(theme.name for theme in obj.themes)
+
+    def _theme_action(self, request, queryset, verb):
+        form = ThemeChoiceForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            theme = form.cleaned_data["theme"]
+            for lesson in queryset:
+                getattr(lesson.tags, "add" if verb == "Add" else "remove")(theme)
+                self.log_change(request, lesson, f"{verb} theme “{theme.name}” (bulk action)")
+            self.message_user(request, f"{verb}ed “{theme.name}”: {queryset.count()} lessons.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} a theme: {queryset.count()} lessons",
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST["action"],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/kb/choose_theme.html", context)
+
+    @admin.action(description="Add a theme to selected lessons", permissions=["change"])
+    def add_theme(self, request, queryset):
+        return self._theme_action(request, queryset, "Add")
+
+    @admin.action(description="Remove a theme from selected lessons", permissions=["change"])
+    def remove_theme(self, request, queryset):
+        return self._theme_action(request, queryset, "Remove")
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(require_POST(self.decide_suggestion))
+        return [
+            path(
+                "<int:lesson_id>/suggestions/<int:suggestion_id>/<str:decision>/",
+                decide,
+                name="kb_lesson_suggestion",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_suggestion(self, request, lesson_id, suggestion_id, decision):
+        suggestion = get_object_or_404(QuoteSuggestion, pk=suggestion_id, lesson_id=lesson_id)
+        back = HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson_id]))
+        if decision not in {"accept", "dismiss"} or not self.has_change_permission(
+            request, suggestion.lesson
+        ):
+            messages.error(request, "You can't decide on suggested quotes.")
+            return back
+        if decision == "accept":
+            if not request.user.has_perm("kb.add_quote"):
+                messages.error(request, "You can't add quotes.")
+                return back
+            quote = accept_suggestion(suggestion)
+            self.log_addition(request, quote, [{"added": {"name": "quote", "object": str(quote)}}])
+            messages.success(request, f"Quote {quote} created as a draft.")
+        else:
+            dismiss_suggestion(suggestion)
+            self.log_change(request, suggestion.lesson, f"Dismissed suggested quote {suggestion}")
+            messages.info(request, "Suggestion dismissed: it won't be proposed again.")
+        return back
+
+
+@admin.register(Takeaway)
+class TakeawayAdmin(admin.ModelAdmin):
+    form = TakeawayForm
+    list_display = ["text", "lesson", "at", "confirmed"]
+    list_select_related = ["lesson"]
+    list_filter = ["confirmed"]
+    search_fields = ["text", "lesson__title"]
+
+    @admin.display(ordering="start_seconds")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+    def get_fields(self, request, obj=None):
+        return ["lesson", *TakeawayForm._meta.fields]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["fields"] = self.get_fields(request, obj)
+        return super().get_form(request, obj, **kwargs)
+
+
+@admin.register(Quote)
+class QuoteAdmin(StatusActions, admin.ModelAdmin):
+    form = QuoteForm
+    list_display = ["__str__", "speaker", "video", "lesson", "at", "status"]
+    list_select_related = ["video", "lesson"]
+    list_filter = ["status", ThemeFilter, "video"]
+    search_fields = ["text", "speaker"]
+    autocomplete_fields = ["video"]
+
+    @admin.display(ordering="start_seconds")
+    def at(self, obj):
+        return moment(obj.start_seconds)
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        Theme.objects.order_by("name"), label="Merge into", help_text="The theme that stays."
+    )
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    form = ThemeForm
+    list_display = [
+        "name",
+        "slug",
+        "published_lessons",
+        "draft_lessons",
+        "published_quotes",
+        "draft_quotes",
+    ]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge", "remove_unused"]
+
+    def get_queryset(self, request):
+        def count(items, status):
+            return Count(
+                f"{items}__content_object",
+                filter=Q(**{f"{items}__content_object__status": status}),
+                distinct=True,
+            )
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                published_lessons=count("lesson_items", Status.PUBLISHED),
+                draft_lessons=count("lesson_items", Status.DRAFT),
+                published_quotes=count("quote_items", Status.PUBLISHED),
+                draft_quotes=count("quote_items", Status.DRAFT),
+            )
+        )
+
+    @admin.display(ordering="published_lessons", description="published lessons")
+    def published_lessons(self, obj):
+        return obj.published_lessons
+
+    @admin.display(ordering="draft_lessons", description="draft lessons")
+    def draft_lessons(self, obj):
+        return obj.draft_lessons
+
+    @admin.display(ordering="published_quotes", description="published quotes")
+    def published_quotes(self, obj):
+        return obj.published_quotes
+
+    @admin.display(ordering="draft_quotes", description="draft quotes")
+    def draft_quotes(self, obj):
+        return obj.draft_quotes
+
+    def save_model(self, request, obj, form, change):
+        old_slug = Theme.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and old_slug and old_slug != obj.slug:
+            # A renamed theme keeps its old address working.
+            ThemeRedirect.objects.update_or_create(old_slug=old_slug, defaults={"theme": obj})
+
+    @admin.action(description="Merge selected themes into one", permissions=["change"])
+    def merge(self, request, queryset):
+        form = MergeForm(request.POST if "apply" in request.POST else None)
+        form.fields["target"].queryset = queryset.order_by("name")
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            sources = [theme for theme in queryset if theme.pk != target.pk]
+            names = ", ".join(f"“{theme.name}”" for theme in sources)
+            moved = merge_themes(sources, target)
+            self.log_change(
+                request, target, f"Merged {names} into this theme ({moved} items moved)"
+            )
+            self.message_user(request, f"Merged {names} into “{target.name}”: {moved} items moved.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {queryset.count()} themes",
+            "form": form,
+            "queryset": queryset,
+            "action": "merge",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/kb/choose_theme.html", context)
+
+    @admin.action(description="Delete selected themes that nothing uses", permissions=["delete"])
+    def remove_unused(self, request, queryset):
+        unused = queryset.filter(lesson_items__isnull=True, quote_items__isnull=True)
+        for theme in unused:
+            self.log_deletion(request, theme, str(theme))
+        deleted = len(unused)
+        unused.delete()
+        self.message_user(
+            request, f"Deleted {deleted} unused themes; kept {queryset.count()} in use."
+        )
+
+
+@admin.register(ThemeRedirect)
+class ThemeRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "theme"]
+    list_select_related = ["theme"]
+    search_fields = ["old_slug", "theme__name"]
+
+
+@admin.register(QuoteSuggestion)
+class QuoteSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "lesson", "rank", "score", "status"]
+    list_select_related = ["lesson"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "lesson",
+        "chapter",
+        "text",
+        "start_seconds",
+        "end_seconds",
+        "score",
+        "rank",
+        "quote",
+    ]
+    actions = ["dismiss"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Dismiss selected suggestions", permissions=["change"])
+    def dismiss(self, request, queryset):
+        for suggestion in queryset.filter(status=Suggestion.OPEN):
+            dismiss_suggestion(suggestion)
+            self.log_change(request, suggestion, "Dismissed (bulk action)")
+
+
+# Themes replace taggit's own Tag model, which nothing here uses.
+admin.site.unregister(TaggitTag)
+for through in (LessonTheme, QuoteTheme):
+    if admin.site.is_registered(through):
+        admin.site.unregister(through)
