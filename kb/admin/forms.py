@@ -125,6 +125,7 @@ class QuoteForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["text"].required = False  # so an empty quote gets clean_text's message
         video_id = self.instance.video_id or self.data.get("video") or self.initial.get("video")
         if video_id:
             if "chapter" in self.fields:

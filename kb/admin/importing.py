@@ -9,8 +9,6 @@ import base64
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -38,7 +36,7 @@ class ImportForm(forms.Form):
         required=False,
         help_text="For a timed transcript: the video it belongs to.",
     )
-    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto")
+    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto", required=False)
     youtube = forms.CharField(required=False, label="YouTube URL or id")
     publish = forms.BooleanField(required=False, help_text="Publish what a summary page creates.")
     update = forms.BooleanField(
@@ -114,13 +112,13 @@ def import_view(model_admin, request):
             messages.error(request, exc.located(payload["name"]))
             return HttpResponseRedirect(request.path)
         if outcome.action != "unchanged":
-            LogEntry.objects.log_action(
-                user_id=request.user.pk,
-                content_type_id=ContentType.objects.get_for_model(Video).pk,
-                object_id=outcome.video.pk,
-                object_repr=str(outcome.video)[:200],
-                action_flag=ADDITION if outcome.action == "imported" else CHANGE,
-                change_message=f"{outcome.summary_line()} (from {payload['name']}, in the browser)",
+            log = (
+                model_admin.log_addition if outcome.action == "imported" else model_admin.log_change
+            )
+            log(
+                request,
+                outcome.video,
+                f"{outcome.summary_line()} (from {payload['name']}, in the browser)",
             )
         messages.success(request, outcome.summary_line())
         return HttpResponseRedirect(reverse("admin:kb_video_change", args=[outcome.video.pk]))
@@ -131,7 +129,7 @@ def import_view(model_admin, request):
         data = upload.read()
         video = form.cleaned_data["video"]
         options = {
-            "fmt": form.cleaned_data["format"],
+            "fmt": form.cleaned_data["format"] or "auto",
             "video_slug": video.slug if video else "",
             "youtube_id": form.cleaned_data["youtube"],
             "publish": form.cleaned_data["publish"],

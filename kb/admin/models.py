@@ -411,9 +411,8 @@ class ThemeAdmin(admin.ModelAdmin):
     @admin.action(description="Delete selected themes that nothing uses", permissions=["delete"])
     def remove_unused(self, request, queryset):
         unused = queryset.filter(lesson_items__isnull=True, quote_items__isnull=True)
-        for theme in unused:
-            self.log_deletion(request, theme, str(theme))
         deleted = len(unused)
+        self.log_deletions(request, unused)
         unused.delete()
         self.message_user(
             request, f"Deleted {deleted} unused themes; kept {queryset.count()} in use."

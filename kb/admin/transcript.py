@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -10,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from kb.curation import cut_quote
-from kb.models import Quote, Video
+from kb.models import Video
 from kb.timecodes import format_timecode
 
 
@@ -35,13 +34,8 @@ def transcript_view(model_admin, request, video_id):
         except ValueError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(request.get_full_path())
-        LogEntry.objects.log_action(
-            user_id=request.user.pk,
-            content_type_id=ContentType.objects.get_for_model(Quote).pk,
-            object_id=quote.pk,
-            object_repr=str(quote)[:200],
-            action_flag=ADDITION,
-            change_message="Cut from the transcript",
+        LogEntry.objects.log_actions(
+            request.user.pk, [quote], ADDITION, "Cut from the transcript", single_object=True
         )
         messages.success(
             request, f"Quote {quote} created as a draft at {format_timecode(quote.start_seconds)}."

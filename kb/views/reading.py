@@ -6,11 +6,11 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, Status, Suggestion, Theme, Video
+from kb.models import Lesson, Quote, Status, Suggestion, Theme, ThemeRedirect, Video
 from kb.timeline import build_timeline
 
 PER_PAGE = 20
@@ -64,9 +64,21 @@ def theme_list(request):
     return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
 
 
+def theme_or_redirect(request, slug):
+    """The theme, or a permanent redirect when it was merged or renamed away."""
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is not None:
+        return theme, None
+    moved = get_object_or_404(ThemeRedirect.objects.select_related("theme"), old_slug=slug)
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return None, HttpResponsePermanentRedirect(moved.theme.get_absolute_url() + query)
+
+
 @require_safe
 def theme_detail(request, slug):
-    theme = get_object_or_404(Theme, slug=slug)
+    theme, moved = theme_or_redirect(request, slug)
+    if moved:
+        return moved
     lessons = published_lessons().filter(tags=theme)
     quotes = published_quotes().filter(tags=theme)
     narrow = None

@@ -1,0 +1,317 @@
+"""The editors' workflows, driven through the admin's own views as an editor would."""
+
+import io
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from kb.models import Lesson, Quote, Status, Theme, ThemeRedirect, Video
+from tests.factories import (
+    ChapterFactory,
+    LessonFactory,
+    QuoteFactory,
+    ThemeFactory,
+    TranscriptSegmentFactory,
+    VideoFactory,
+)
+from tests.pages import page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
+    client.login(username="ed", password="Correct-Horse-42")
+    return User.objects.get(username="ed")
+
+
+def upload(name, text):
+    return SimpleUploadedFile(name, text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def test_import_previews_then_creates_on_confirm(client, editor):
+    response = client.post(
+        "/admin/kb/video/import/", {"file": upload("talk.txt", page()), "format": "auto"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "would have imported growing-fast-a-story: 3 chapters, 3 lessons, 5 takeaways" in body
+    assert "Gardening &amp; the &lt;Promo&gt; Packet" in body  # the lessons, escaped
+    assert not Video.objects.exists()  # a preview stores nothing
+
+    payload = response.context["payload"]
+    response = client.post("/admin/kb/video/import/", {"payload": payload, "confirm": "1"})
+    video = Video.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/kb/video/{video.pk}/change/"
+    assert video.lessons.count() == 3
+    assert LogEntry.objects.filter(action_flag=ADDITION, object_id=str(video.pk)).exists()
+
+
+def test_a_tampered_confirmation_imports_nothing(client, editor):
+    response = client.post("/admin/kb/video/import/", {"file": upload("talk.txt", page())})
+    payload = response.context["payload"]
+    client.post("/admin/kb/video/import/", {"payload": payload[:-3] + "xyz", "confirm": "1"})
+    assert not Video.objects.exists()
+
+
+def test_a_bad_file_shows_its_error_with_the_line_and_creates_nothing(client, editor):
+    response = client.post(
+        "/admin/kb/video/import/", {"file": upload("talk.txt", page(promo_start="49:7x"))}
+    )
+    body = response.content.decode()
+    assert "talk.txt:60: chapter &#x27;Promo packets&#x27;: &#x27;49:7x&#x27; is not a time" in body
+    assert "payload" not in response.context or not response.context.get("payload")
+    assert not Video.objects.exists()
+
+
+def test_a_timed_transcript_is_attached_to_the_chosen_video(client, editor):
+    call_command("import_video", "samples/shipping-small.txt", stdout=io.StringIO())
+    video = Video.objects.get()
+    with open("samples/shipping-small-lessons-from-a-decade-of-startups.vtt", "rb") as vtt:
+        response = client.post(
+            "/admin/kb/video/import/", {"file": upload("talk.vtt", vtt.read()), "video": video.pk}
+        )
+    assert "would have attached" in response.content.decode()
+    client.post("/admin/kb/video/import/", {"payload": response.context["payload"], "confirm": "1"})
+    video.refresh_from_db()
+    assert video.transcript_exact
+
+
+def test_bulk_publish_and_unpublish_are_logged(client, editor):
+    lessons = [LessonFactory(status=Status.DRAFT) for _ in range(3)]
+    response = client.post(
+        "/admin/kb/lesson/",
+        {"action": "publish", "_selected_action": [lessons[0].pk, lessons[1].pk]},
+    )
+    assert response.status_code == 302
+    assert sorted(Lesson.objects.published().values_list("pk", flat=True)) == sorted(
+        [lessons[0].pk, lessons[1].pk]
+    )
+    assert (
+        LogEntry.objects.filter(action_flag=CHANGE, change_message__contains="Published").count()
+        == 2
+    )
+    client.post("/admin/kb/lesson/", {"action": "unpublish", "_selected_action": [lessons[0].pk]})
+    assert Lesson.objects.published().count() == 1
+
+
+def test_a_quote_is_cut_from_consecutive_transcript_lines(client, editor):
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, start_seconds=0)
+    lines = [
+        TranscriptSegmentFactory(
+            video=video, chapter=chapter, text=t, start_seconds=s, end_seconds=s + 2
+        )
+        for t, s in (
+            ("ask for help", 10.0),
+            ("as soon as you", 12.0),
+            ("are stuck", 14.0),
+            ("ok", 16.0),
+        )
+    ]
+    url = f"/admin/kb/video/{video.pk}/transcript/"
+    assert "ask for help" in client.get(url).content.decode()
+    response = client.post(
+        url, {"segment": [lines[0].pk, lines[1].pk, lines[2].pk], "speaker": "Evan"}
+    )
+    quote = Quote.objects.get()
+    assert response["Location"] == f"/admin/kb/quote/{quote.pk}/change/"
+    assert (quote.text, quote.start_seconds, quote.end_seconds) == (
+        "ask for help as soon as you are stuck",
+        10.0,
+        16.0,
+    )
+    assert (quote.chapter, quote.speaker, quote.status) == (chapter, "Evan", Status.DRAFT)
+
+    client.post(url, {"segment": [lines[0].pk, lines[2].pk]})  # a gap: refused
+    client.post(url, {"segment": []})  # nothing selected: refused
+    assert Quote.objects.count() == 1
+
+
+def test_merging_themes_moves_everything_and_redirects_the_old_address(client, editor):
+    keep = ThemeFactory(name="leading teams", slug="leading-teams")
+    old = ThemeFactory(name="team leadership", slug="team-leadership")
+    both = LessonFactory(tags=[keep, old])
+    only_old = LessonFactory(tags=[old])
+    quote = QuoteFactory(tags=[old])
+    response = client.post(
+        "/admin/kb/theme/",
+        {"action": "merge", "_selected_action": [keep.pk, old.pk], "target": keep.pk, "apply": "1"},
+    )
+    assert response.status_code == 302
+    assert not Theme.objects.filter(pk=old.pk).exists()
+    assert list(both.tags.names()) == ["leading teams"]
+    assert list(only_old.tags.names()) == ["leading teams"]
+    assert list(quote.tags.names()) == ["leading teams"]
+    redirect = client.get("/themes/team-leadership/?page=2")
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/themes/leading-teams/?page=2"
+    assert LogEntry.objects.filter(
+        object_id=str(keep.pk), change_message__contains="Merged"
+    ).exists()
+
+
+def test_renaming_a_theme_keeps_its_old_address(client, editor):
+    theme = ThemeFactory(name="negotiating", slug="negotiating")
+    client.post(
+        f"/admin/kb/theme/{theme.pk}/change/",
+        {"name": "negotiation", "slug": "negotiation", "description": "", "cues": "[]"},
+    )
+    assert ThemeRedirect.objects.get(old_slug="negotiating").theme == theme
+    assert client.get("/themes/negotiating/")["Location"] == "/themes/negotiation/"
+
+
+def test_unused_themes_can_be_removed_in_bulk(client, editor):
+    used, unused = ThemeFactory(name="used one"), ThemeFactory(name="unused one")
+    LessonFactory(tags=[used])
+    client.post(
+        "/admin/kb/theme/", {"action": "remove_unused", "_selected_action": [used.pk, unused.pk]}
+    )
+    assert Theme.objects.filter(pk=used.pk).exists()
+    assert not Theme.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_theme_is_added_to_and_removed_from_selected_lessons(client, editor):
+    theme = ThemeFactory(name="negotiation")
+    lessons = [LessonFactory() for _ in range(2)]
+    ids = [lesson.pk for lesson in lessons]
+    client.post(
+        "/admin/kb/lesson/",
+        {"action": "add_theme", "_selected_action": ids, "theme": theme.pk, "apply": "1"},
+    )
+    assert all("negotiation" in lesson.tags.names() for lesson in lessons)
+    client.post(
+        "/admin/kb/lesson/",
+        {"action": "remove_theme", "_selected_action": ids, "theme": theme.pk, "apply": "1"},
+    )
+    assert not any("negotiation" in lesson.tags.names() for lesson in lessons)
+
+
+def lesson_form(lesson, **changes):
+    data = {
+        "video": lesson.video_id,
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "status": lesson.status,
+        "chapter": lesson.chapter_id or "",
+        "start_seconds": "52:45",
+        "body": lesson.body,
+        "tags": "",
+        "takeaways-TOTAL_FORMS": "0",
+        "takeaways-INITIAL_FORMS": "0",
+        "suggestions-TOTAL_FORMS": "0",
+        "suggestions-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_lesson_moment_is_typed_and_shown_as_minutes_and_seconds(client, editor):
+    lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
+    response = client.post(f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson))
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.start_seconds == 3165
+    assert 'value="52:45"' in client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"start_seconds": "2:00:00"}, "start_seconds", "past the end of the video"),
+        ({"start_seconds": "49:7x"}, "start_seconds", "is not a number"),
+        ({"chapter": "OTHER"}, "chapter", "Select a valid choice"),
+    ],
+)
+def test_bad_lesson_edits_are_refused_on_the_field(client, editor, changes, field, message):
+    lesson = LessonFactory(video=VideoFactory(duration_seconds=3600), title="Unchanged")
+    if changes.get("chapter") == "OTHER":
+        changes = {"chapter": ChapterFactory().pk}  # a chapter of another video
+    response = client.post(
+        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, title="Changed", **changes)
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors[field])
+    lesson.refresh_from_db()
+    assert lesson.title == "Unchanged"
+
+
+def test_an_empty_quote_and_a_theme_differing_only_in_case_are_refused(client, editor):
+    quote = QuoteFactory(text="Keep me.")
+    response = client.post(
+        f"/admin/kb/quote/{quote.pk}/change/",
+        {
+            "video": quote.video_id,
+            "text": "   ",
+            "start_seconds": "5:00",
+            "end_seconds": "5:10",
+            "status": "draft",
+            "tags": "",
+        },
+    )
+    assert "A quote needs its words." in str(response.context["adminform"].form.errors["text"])
+    quote.refresh_from_db()
+    assert quote.text == "Keep me."
+    ThemeFactory(name="Negotiation")
+    response = client.post(
+        "/admin/kb/theme/add/", {"name": "NEGOTIATION", "slug": "negotiation-2", "cues": "[]"}
+    )
+    assert "already a theme" in str(response.context["adminform"].form.errors["name"])
+    assert Theme.objects.filter(name__iexact="negotiation").count() == 1
+
+
+def test_editors_cannot_manage_users_and_others_cannot_reach_admin(client, editor):
+    assert client.get("/admin/kb/lesson/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 403
+    assert client.get("/admin/auth/group/").status_code == 403
+    client.logout()
+    User.objects.create_user("reader", password="Correct-Horse-42")
+    client.login(username="reader", password="Correct-Horse-42")
+    response = client.get("/admin/kb/lesson/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    staff_without_group = User.objects.create_user(
+        "intern", password="Correct-Horse-42", is_staff=True
+    )
+    client.force_login(staff_without_group)
+    assert client.get("/admin/kb/lesson/").status_code == 403
+    assert client.post("/admin/kb/video/import/", {}).status_code == 403
+
+
+ADMIN_LISTS = [
+    "video",
+    "lesson",
+    "quote",
+    "theme",
+    "takeaway",
+    "chapter",
+    "transcriptsegment",
+    "quotesuggestion",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_LISTS)
+def test_admin_lists_run_the_same_queries_whatever_the_data_size(
+    model, client, editor, django_assert_num_queries, django_assert_max_num_queries
+):
+    def grow():
+        theme = ThemeFactory()
+        video = VideoFactory()
+        chapter = ChapterFactory(video=video)
+        for _ in range(3):
+            lesson = LessonFactory(video=video, chapter=chapter, tags=[theme])
+            QuoteFactory(video=video, lesson=lesson, tags=[theme])
+            TranscriptSegmentFactory(video=video, chapter=chapter)
+
+    grow()
+    client.get(f"/admin/kb/{model}/")  # warm the session and content types
+    with django_assert_max_num_queries(15) as small:
+        assert client.get(f"/admin/kb/{model}/").status_code == 200
+    for _ in range(4):
+        grow()
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(f"/admin/kb/{model}/").status_code == 200
