@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "Career lessons: editing"
+admin.site.site_title = "Career lessons"
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("", include("kb.urls")),
 ]
 

@@ -557,3 +557,17 @@ class ThemeRedirect(models.Model):
 
     def __str__(self):
         return f"/themes/{self.old_slug}/ → {self.theme.slug}"
+
+
+class ContentVersion(models.Model):
+    """One row whose number changes whenever readers' content may have changed.
+
+    Database triggers (migration 0009) bump it on every write to the knowledge base, from
+    any process: the admin, an import, a script. Cached pages are keyed by it, so every
+    web worker sees a change on its very next request.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"content version {self.version}"

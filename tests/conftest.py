@@ -12,3 +12,13 @@ def seed_path():
     if not SEED.exists():
         pytest.skip(f"the seed page is not here ({SEED}); it lives in ../shared/seeds")
     return SEED
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Tests roll the database back, content versions included: start each with no pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -11,3 +11,11 @@ from config.settings import *  # noqa: E402, F403
 
 # Hashing with the default hasher costs ~0.3 s per test user.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so tests can check what another process sees.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"kb-test-{os.getpid()}.sqlite3")
+    }

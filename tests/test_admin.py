@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(client):
     call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
-    client.login(username="ed", password="Correct-Horse-42")
-    return User.objects.get(username="ed")
+    user = User.objects.get(username="ed")
+    client.force_login(user)
+    return user
 
 
 def upload(name, text):
@@ -270,8 +271,7 @@ def test_editors_cannot_manage_users_and_others_cannot_reach_admin(client, edito
     assert client.get("/admin/auth/user/").status_code == 403
     assert client.get("/admin/auth/group/").status_code == 403
     client.logout()
-    User.objects.create_user("reader", password="Correct-Horse-42")
-    client.login(username="reader", password="Correct-Horse-42")
+    client.force_login(User.objects.create_user("reader", password="Correct-Horse-42"))
     response = client.get("/admin/kb/lesson/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     staff_without_group = User.objects.create_user(

@@ -1,0 +1,87 @@
+"""Anonymous pages are cached; any change, from any process, shows on the next request."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from kb.models import Status
+from tests.factories import LessonFactory, VideoFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def database_url() -> str:
+    entry = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{entry['NAME']}"
+    return (
+        f"postgres://{entry['USER']}:{entry.get('PASSWORD') or ''}@{entry['HOST'] or 'localhost'}"
+        f":{entry['PORT'] or 5432}/{entry['NAME']}"
+    )
+
+
+def in_another_process(code: str) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
+    env["DATABASE_URL"] = database_url()
+    script = f"import django; django.setup()\nfrom kb.models import *\n{code}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_anonymous_readers_get_cached_pages(client):
+    lesson = LessonFactory(title="Cached advice")
+    first = client.get(lesson.get_absolute_url())
+    second = client.get(lesson.get_absolute_url())
+    assert first["X-Cache"] == "miss" and second["X-Cache"] == "hit"
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_staff_never_see_or_fill_the_cache(client):
+    lesson = LessonFactory(title="Advice")
+    client.force_login(User.objects.create_user("ed", is_staff=True))
+    assert "X-Cache" not in client.get(lesson.get_absolute_url())
+    assert "X-Cache" not in client.get(lesson.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_publishing_shows_at_once(client):
+    lesson = LessonFactory(title="Soon public", status=Status.DRAFT)
+    assert "Soon public" not in client.get("/lessons/").content.decode()
+    lesson.status = Status.PUBLISHED
+    lesson.save()
+    assert "Soon public" in client.get("/lessons/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_in_another_process_shows_on_the_next_request(client):
+    video = VideoFactory(title="Original title")
+    LessonFactory(video=video, title="A lesson")
+    assert "Original title" in client.get("/videos/").content.decode()
+    assert client.get("/videos/")["X-Cache"] == "hit"
+    in_another_process(f"Video.objects.filter(pk={video.pk}).update(title='Edited elsewhere')")
+    body = client.get("/videos/").content.decode()
+    assert "Edited elsewhere" in body and "Original title" not in body
+    in_another_process(f"Video.objects.filter(pk={video.pk}).update(status='draft')")
+    assert client.get(video.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set (CI sets it when Redis answers)"
+)
+def test_the_cache_works_against_redis():
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    assert type(cache).__name__ == "RedisCache"
+    cache.set("kb:test:redis", {"ok": 1}, 30)
+    assert cache.get("kb:test:redis") == {"ok": 1}
+    cache.delete("kb:test:redis")
