@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run test lint migrations-check samples clean
+.PHONY: install run serve backup test lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,25 @@ run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_samples
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## serve: production mode locally (DEBUG off, gunicorn, whitenoise), http://127.0.0.1:8000
+# Plain HTTP here, so no redirect to HTTPS; secure cookies stay on (sign in with `make run`).
+SERVE_ENV = DJANGO_DEBUG=0 \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}"
+
+.secret-key: | $(PY)
+	$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: install .secret-key
+	$(SERVE_ENV) $(PY) manage.py migrate --no-input
+	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v0
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
+
+## backup: a consistent copy of the SQLite database, safe while the site serves
+backup: install
+	$(DEV_ENV) $(PY) manage.py backup_db
 
 ## test: install, then the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: install

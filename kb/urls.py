@@ -10,6 +10,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.home, name="home"),
     path("themes/", views.theme_list, name="themes"),
+    path("themes/<str:slug>.md", views.theme_markdown, name="theme-markdown"),
     path("themes/<str:slug>/", views.theme_detail, name="theme"),
     path("themes/<str:slug>/feed/", ThemeFeed(), name="theme-feed"),
     path("lessons/", views.lesson_list, name="lessons"),

@@ -7,6 +7,8 @@ from kb.importers.store import Outcome, attach_transcript, store_summary
 from kb.models import Video
 
 FORMATS = ("auto", "summary", "vtt", "srt", "json")
+# About a two-hour video's page: bigger files report their progress as they go.
+LONG_WORK_BYTES = 256 * 1024
 
 
 def detect(name: str, text: str, fmt: str = "auto") -> str:
@@ -27,8 +29,15 @@ def import_document(
     publish: bool = False,
     update: bool = False,
     dry_run: bool = False,
+    progress=None,
 ) -> Outcome:
-    """Raises DocumentError (with the line to blame, where there is one); stores nothing then."""
+    """Raises DocumentError (with the line to blame, where there is one); stores nothing then.
+
+    `progress`, when given, is called with a line of news before each step of long work
+    (files over LONG_WORK_BYTES); short files just get their summary.
+    """
+    if progress is None or len(data) < LONG_WORK_BYTES:
+        progress = lambda message: None  # noqa: E731
     text = decode_text(data)
     kind = detect(name, text, fmt)
     digest = source_hash(data)
@@ -37,8 +46,11 @@ def import_document(
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
             )
+        progress(f"{name}: parsing and linking")
+        parsed = parse_page(text)
+        progress(f"{name}: storing {len(parsed.segments)} segments")
         return store_summary(
-            parse_page(text),
+            parsed,
             digest=digest,
             publish=publish,
             update=update,
@@ -53,4 +65,5 @@ def import_document(
     if video is None:
         raise DocumentError(f"no video with the slug '{video_slug}'")
     cues = captions.parse_captions(text, kind)
+    progress(f"{name}: storing {len(cues)} segments")
     return attach_transcript(video, cues, digest=digest, update=update, dry_run=dry_run)

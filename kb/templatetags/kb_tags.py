@@ -49,3 +49,10 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def moment_url(video, seconds, site=""):
+    """The moment's address; absolute (with `site`) when it is on this site."""
+    url = video.moment_url(seconds)
+    return url if url.startswith("http") else f"{site}{url}"

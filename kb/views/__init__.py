@@ -8,6 +8,7 @@ from kb.views.reading import (
     quote_list,
     theme_detail,
     theme_list,
+    theme_markdown,
     video_detail,
     video_list,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "search",
     "theme_detail",
     "theme_list",
+    "theme_markdown",
     "transcript",
     "video_detail",
     "video_list",

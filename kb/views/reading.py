@@ -6,8 +6,9 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from kb.models import Lesson, Quote, Status, Suggestion, Theme, ThemeRedirect, Video
@@ -206,3 +207,25 @@ def video_detail(request, slug):
         },
     )
     return preview(response, video.status == Status.PUBLISHED)
+
+
+@require_safe
+def theme_markdown(request, slug):
+    """One theme's lessons as Markdown, for readers who keep notes (Obsidian and the like)."""
+    theme, moved = theme_or_redirect(request, slug)
+    if moved:
+        return moved
+    lessons = published_lessons().filter(tags=theme).prefetch_related("takeaways")
+    quotes = published_quotes().filter(tags=theme)
+    text = render_to_string(
+        "kb/theme.md",
+        {
+            "theme": theme,
+            "lessons": lessons,
+            "quotes": quotes,
+            "site": request.build_absolute_uri("/")[:-1],
+        },
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{theme.slug}.md"'
+    return response

@@ -56,6 +56,7 @@ class Command(BaseCommand):
                     publish=options["publish"],
                     update=options["update"],
                     dry_run=options["dry_run"],
+                    progress=self.progress if options["verbosity"] >= 1 else None,
                 )
             except DocumentError as exc:
                 self.stderr.write(f"error: {exc.located(path)}")
@@ -68,3 +69,7 @@ class Command(BaseCommand):
         if failed:
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)
+
+    def progress(self, message: str) -> None:
+        self.stdout.write(f"  {message}…")
+        self.stdout.flush()

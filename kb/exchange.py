@@ -1,0 +1,228 @@
+"""The whole knowledge base as one versioned JSON document, and back.
+
+Schema `career-kb/1` (documented in README, "Export and restore"): themes (with their
+descriptions and cue words) and theme redirects; then each video with its chapters,
+transcript, lessons (with takeaways, themes and suggested quotes) and quotes. Every list
+is in a fixed order and nothing depends on database ids, so export → restore → export
+gives the same bytes. Accounts and the admin's history are not part of it.
+"""
+
+import datetime
+import json
+
+from django.db import transaction
+
+from kb.importers.store import refresh_chapter_texts
+from kb.models import (
+    Chapter,
+    Lesson,
+    LessonTheme,
+    Quote,
+    QuoteSuggestion,
+    QuoteTheme,
+    Takeaway,
+    Theme,
+    ThemeRedirect,
+    TranscriptSegment,
+    Video,
+)
+
+SCHEMA = "career-kb/1"
+
+VIDEO_FIELDS = [
+    "slug", "title", "channel", "published_on", "duration_seconds", "youtube_id", "status",
+    "headline", "intro", "conclusion", "resources", "transcript_exact", "source_hash", "imported",
+]  # fmt: skip
+LESSON_FIELDS = [
+    "slug", "title", "body", "status", "start_seconds", "position", "import_key", "imported",
+    "keywords",
+]  # fmt: skip
+
+
+class ExchangeError(ValueError):
+    pass
+
+
+def _chapter_key(chapter_id, starts: dict) -> int | None:
+    return starts.get(chapter_id) if chapter_id else None
+
+
+def export_data() -> dict:
+    themes = {t.pk: t.slug for t in Theme.objects.all()}
+    data = {
+        "schema": SCHEMA,
+        "themes": [
+            {"name": t.name, "slug": t.slug, "description": t.description, "cues": t.cues}
+            for t in Theme.objects.order_by("slug")
+        ],
+        "theme_redirects": [
+            {"old_slug": r.old_slug, "theme": r.theme.slug}
+            for r in ThemeRedirect.objects.select_related("theme").order_by("old_slug")
+        ],
+        "videos": [],
+    }
+    lesson_themes: dict[int, list[str]] = {}
+    for link in LessonTheme.objects.all():
+        lesson_themes.setdefault(link.content_object_id, []).append(themes[link.tag_id])
+    quote_themes: dict[int, list[str]] = {}
+    for link in QuoteTheme.objects.all():
+        quote_themes.setdefault(link.content_object_id, []).append(themes[link.tag_id])
+
+    for video in Video.objects.order_by("slug"):
+        starts = {c.pk: c.start_seconds for c in video.chapters.all()}
+        quotes = list(video.quotes.order_by("start_seconds", "end_seconds", "text", "pk"))
+        quote_keys = {q.pk: n for n, q in enumerate(quotes)}
+        lessons = list(video.lessons.order_by("position", "slug"))
+        lesson_slugs = {lesson.pk: lesson.slug for lesson in lessons}
+        entry = {name: _json_value(getattr(video, name)) for name in VIDEO_FIELDS}
+        entry["chapters"] = [
+            {"title": c.title, "start_seconds": c.start_seconds}
+            for c in video.chapters.order_by("start_seconds")
+        ]
+        entry["segments"] = [
+            [s.start_seconds, s.end_seconds, s.text, s.exact, _chapter_key(s.chapter_id, starts)]
+            for s in video.segments.order_by("start_seconds", "end_seconds", "text", "pk")
+        ]
+        entry["lessons"] = [
+            {
+                **{name: getattr(lesson, name) for name in LESSON_FIELDS},
+                "chapter": _chapter_key(lesson.chapter_id, starts),
+                "themes": sorted(lesson_themes.get(lesson.pk, [])),
+                "takeaways": [
+                    {
+                        "text": t.text,
+                        "position": t.position,
+                        "start_seconds": t.start_seconds,
+                        "score": t.score,
+                        "confirmed": t.confirmed,
+                    }
+                    for t in lesson.takeaways.order_by("position", "text", "pk")
+                ],
+                "suggestions": [
+                    {
+                        "text": s.text,
+                        "start_seconds": s.start_seconds,
+                        "end_seconds": s.end_seconds,
+                        "score": s.score,
+                        "rank": s.rank,
+                        "status": s.status,
+                        "chapter": _chapter_key(s.chapter_id, starts),
+                        "quote": quote_keys.get(s.quote_id),
+                    }
+                    for s in lesson.suggestions.order_by("rank", "start_seconds", "text", "pk")
+                ],
+            }
+            for lesson in lessons
+        ]
+        entry["quotes"] = [
+            {
+                "text": q.text,
+                "speaker": q.speaker,
+                "start_seconds": q.start_seconds,
+                "end_seconds": q.end_seconds,
+                "status": q.status,
+                "chapter": _chapter_key(q.chapter_id, starts),
+                "lesson": lesson_slugs.get(q.lesson_id),
+                "themes": sorted(quote_themes.get(q.pk, [])),
+            }
+            for q in quotes
+        ]
+        data["videos"].append(entry)
+    return data
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def import_data(data: dict) -> dict:
+    """Restore an export into an empty knowledge base, in one transaction."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ExchangeError(f"not a {SCHEMA} export (its 'schema' says {data.get('schema')!r})")
+    if Video.objects.exists():
+        raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
+    with transaction.atomic():
+        # The migrations' starting themes give way to the exported ones.
+        Theme.objects.filter(lesson_items__isnull=True, quote_items__isnull=True).delete()
+        themes = {
+            t["slug"]: Theme.objects.create(
+                name=t["name"], slug=t["slug"], description=t["description"], cues=t["cues"]
+            )
+            for t in data["themes"]
+        }
+        for redirect in data["theme_redirects"]:
+            ThemeRedirect.objects.create(
+                old_slug=redirect["old_slug"], theme=themes[redirect["theme"]]
+            )
+        counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
+        for entry in data["videos"]:
+            _import_video(entry, themes, counts)
+    return counts
+
+
+def _import_video(entry: dict, themes: dict, counts: dict) -> None:
+    values = {name: entry[name] for name in VIDEO_FIELDS}
+    if values["published_on"]:
+        values["published_on"] = datetime.date.fromisoformat(values["published_on"])
+    video = Video.objects.create(**values)
+    created = Chapter.objects.bulk_create(
+        Chapter(video=video, title=c["title"], start_seconds=c["start_seconds"])
+        for c in entry["chapters"]
+    )
+    chapters = {c.start_seconds: c for c in created}
+    TranscriptSegment.objects.bulk_create(
+        (
+            TranscriptSegment(
+                video=video, start_seconds=start, end_seconds=end, text=text, exact=exact,
+                chapter=chapters.get(chapter),
+            )
+            for start, end, text, exact, chapter in entry["segments"]
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+    quotes = []
+    lessons = {}
+    for item in entry["lessons"]:
+        lesson = Lesson.objects.create(
+            video=video,
+            chapter=chapters.get(item["chapter"]),
+            **{name: item[name] for name in LESSON_FIELDS},
+        )
+        lesson.tags.set([themes[slug] for slug in item["themes"]])
+        Takeaway.objects.bulk_create(Takeaway(lesson=lesson, **t) for t in item["takeaways"])
+        lessons[lesson.slug] = (lesson, item["suggestions"])
+    for item in entry["quotes"]:
+        quote = Quote.objects.create(
+            video=video,
+            chapter=chapters.get(item["chapter"]),
+            lesson=lessons[item["lesson"]][0] if item["lesson"] else None,
+            text=item["text"],
+            speaker=item["speaker"],
+            start_seconds=item["start_seconds"],
+            end_seconds=item["end_seconds"],
+            status=item["status"],
+        )
+        quote.tags.set([themes[slug] for slug in item["themes"]])
+        quotes.append(quote)
+    for lesson, suggestions in lessons.values():
+        QuoteSuggestion.objects.bulk_create(
+            QuoteSuggestion(
+                lesson=lesson,
+                chapter=chapters.get(s["chapter"]),
+                quote=quotes[s["quote"]] if s["quote"] is not None else None,
+                **{
+                    k: s[k]
+                    for k in ("text", "start_seconds", "end_seconds", "score", "rank", "status")
+                },
+            )
+            for s in suggestions
+        )
+    refresh_chapter_texts(video)
+    counts["videos"] += 1
+    counts["lessons"] += len(entry["lessons"])
+    counts["quotes"] += len(entry["quotes"])
+    counts["segments"] += len(entry["segments"])

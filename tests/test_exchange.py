@@ -1,0 +1,146 @@
+"""Nothing an editor did is ever lost: export, restore, backups, killed imports."""
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from kb.exchange import SCHEMA
+from kb.models import Lesson, Status, Theme, ThemeRedirect, TranscriptSegment, Video
+from tests.factories import QuoteFactory
+from tests.test_cache import database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def export() -> str:
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    return out.getvalue()
+
+
+def empty_the_database():
+    for model in (Video, ThemeRedirect):
+        model.objects.all().delete()
+    Theme.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_export_restore_export_is_byte_identical(tmp_path):
+    call_command("load_samples", stdout=io.StringIO())
+    lesson = Lesson.objects.order_by("pk").first()
+    lesson.title = "Edited by an editor"
+    lesson.status = Status.DRAFT
+    lesson.save()
+    lesson.tags.add("a brand new theme")
+    QuoteFactory(
+        video=lesson.video, lesson=lesson, text="Exact words “quoted” & kept.", tags=["mentoring"]
+    )
+    suggestion = lesson.suggestions.first()
+    suggestion.status = "dismissed"
+    suggestion.save()
+    ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
+
+    first = export()
+    data = json.loads(first)
+    assert data["schema"] == SCHEMA
+    assert {v["slug"] for v in data["videos"]} == set(Video.objects.values_list("slug", flat=True))
+
+    dump = tmp_path / "kb.json"
+    dump.write_text(first, encoding="utf-8")
+    empty_the_database()
+    out = io.StringIO()
+    call_command("import_kb", str(dump), stdout=out)
+    assert out.getvalue().startswith("restored 2 videos")
+    assert export() == first
+    restored = Lesson.objects.get(title="Edited by an editor")
+    assert restored.status == Status.DRAFT and "a brand new theme" in restored.tags.names()
+    assert TranscriptSegment.objects.filter(video__transcript_exact=True).exists()
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path):
+    call_command("load_samples", stdout=io.StringIO())
+    dump = tmp_path / "kb.json"
+    dump.write_text(export(), encoding="utf-8")
+    with pytest.raises(Exception, match="not empty"):
+        call_command("import_kb", str(dump), stdout=io.StringIO())
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something-else"}')
+    empty_the_database()
+    with pytest.raises(Exception, match="not a career-kb/1 export"):
+        call_command("import_kb", str(other), stdout=io.StringIO())
+    assert not Video.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_theme_exports_as_markdown(client):
+    call_command("load_samples", stdout=io.StringIO())
+    theme = Theme.objects.filter(lesson_items__isnull=False).distinct().first()
+    response = client.get(f"/themes/{theme.slug}.md")
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith(f"# {theme.name}")
+    lesson = Lesson.objects.published().filter(tags=theme).first()
+    assert f"## {lesson.title}" in text.replace("&amp;", "&").replace("&lt;", "<")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_a_consistent_copy(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("backup_db copies SQLite; PostgreSQL uses pg_dump")
+    call_command("load_samples", stdout=io.StringIO())
+    target = tmp_path / "backup.sqlite3"
+    call_command("backup_db", str(target), stdout=io.StringIO())
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT count(*) FROM kb_video").fetchone()[0] == Video.objects.count()
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path):
+    call_command("load_samples", stdout=io.StringIO())
+    before = export()
+    sample = (ROOT / "samples" / "shipping-small.txt").read_text(encoding="utf-8")
+    header = "Quiet Craft • 2:39 minutes • Published 2024-11-02 • YouTube"
+    words = sample.rsplit("\n", 2)[-2].split()
+    words = [w for w in words if not w.startswith(("##", "["))]
+    chapters = " ".join(
+        f"## Part {n} [{n // 60:02d}:{n % 60:02d}:00] "
+        + " ".join(words[(n * 31 + i) % len(words)] for i in range(2500))
+        for n in range(60)
+    )
+    page = sample.split("📝 Transcript Chapters")[0].replace(
+        header, "Bench • 61:00:00 minutes • Published 2024-11-02 • YouTube"
+    )
+    page = page.replace("Shipping Small: Lessons From a Decade of Startups", "A very long talk")
+    path = tmp_path / "long.txt"
+    path.write_text(page + "📝 Transcript (9 entries):\n\n" + chapters + "\n", encoding="utf-8")
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
+    env["DATABASE_URL"] = database_url()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_video", str(path)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for line in process.stdout:  # "storing ..." is printed as the transaction starts
+        if "storing" in line:
+            break
+    assert "storing" in line, (line, process.stderr.read() if process.poll() is not None else "")
+    time.sleep(0.5)
+    assert process.poll() is None, "the import finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    connection.close()
+    assert not Video.objects.filter(title="A very long talk").exists()
+    assert export() == before
