@@ -97,6 +97,7 @@ def generate(videos: int, segments: int) -> None:
     db = sqlite3.connect(DB)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
+    theme_ids = [pk for (pk,) in db.execute("SELECT id FROM kb_theme")]
     started = time.perf_counter()
     segment_id = 0
     for v in range(videos):
@@ -150,6 +151,12 @@ def generate(videos: int, segments: int) -> None:
                     n,
                 ),
             )
+        # Every lesson under one or two of the starting themes, as editors would file them.
+        lessons = db.execute("SELECT id FROM kb_lesson WHERE video_id = ?", (video_id,)).fetchall()
+        db.executemany(
+            "INSERT OR IGNORE INTO kb_lessontheme (content_object_id, tag_id) VALUES (?, ?)",
+            [(lesson, theme) for (lesson,) in lessons for theme in rng.sample(theme_ids, 2)],
+        )
         db.commit()
         if v % 50 == 49:
             print(
