@@ -104,13 +104,6 @@ def wrk(path: str, seconds: int) -> dict:
     }
 
 
-def worker_rss_mb(server: subprocess.Popen) -> list[float]:
-    children = subprocess.run(
-        ["ps", "-o", "pid=,rss=", "--ppid", str(server.pid)], capture_output=True, text=True
-    ).stdout.split()
-    return [int(rss) / 1024 for rss in children[1::2]]
-
-
 def run(seconds: int, with_editor: bool, server) -> dict:
     editor = None
     if with_editor:
@@ -169,19 +162,26 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        gunicorn = subprocess.run(
-            ["pgrep", "-f", "gunicorn.*config.wsgi"], capture_output=True, text=True
-        ).stdout.split()
         alone = run(args.seconds, False, server)
         busy = run(args.seconds, True, server)
-        master = min(int(pid) for pid in gunicorn) if gunicorn else None
-        rss = (
-            subprocess.run(
-                ["ps", "-o", "rss=", "--ppid", str(master)], capture_output=True, text=True
+        # gunicorn's master and workers share the command line; the master has the lowest pid.
+        pids = sorted(
+            int(pid)
+            for pid in subprocess.run(
+                ["pgrep", "-f", "bin/gunicorn -c config/gunicorn.py"],
+                capture_output=True,
+                text=True,
             ).stdout.split()
-            if master
-            else []
         )
+        rss = [
+            int(
+                subprocess.run(
+                    ["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True
+                ).stdout
+                or 0
+            )
+            for pid in pids[1:]
+        ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -191,7 +191,7 @@ def main() -> None:
     print("\nWhile an editor writes every second:\n")
     print(table(busy))
     print(f"\neditor: {busy['editor']}")
-    print(f"worker RSS after the runs: {', '.join(f'{int(r) / 1024:.0f} MB' for r in rss)}")
+    print(f"{len(rss)} workers' RSS after the runs: {', '.join(f'{r / 1024:.0f} MB' for r in rss)}")
 
 
 if __name__ == "__main__":
