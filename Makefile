@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run serve backup test lint migrations-check clean
+.PHONY: install run serve backup screenshots test lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ backup: install
 ## test: install, then the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: install
 	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+## screenshots: every page type at desktop and phone size, into screenshots/ (needs chromium)
+screenshots: install
+	$(PY) bench/screenshots.py
 
 lint: install
 	$(VENV)/bin/ruff check .

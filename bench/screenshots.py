@@ -1,0 +1,88 @@
+"""Screenshots of each page type, at desktop and phone size, for reviewing the design.
+
+    make screenshots      (writes screenshots/*.png; the folder is ignored by git)
+
+Serves the sample documents from a scratch database with `runserver`, and photographs
+every public page type with Debian's Chromium through Playwright.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "screenshots"
+PORT = 8099
+PAGES = {
+    "home": "/",
+    "themes": "/themes/",
+    "theme": "/themes/shipping-fast/",
+    "lessons": "/lessons/",
+    "lesson": "/lessons/feature-flags-from-the-first-commit/",
+    "quotes": "/quotes/",
+    "videos": "/videos/",
+    "video": "/videos/from-support-desk-to-engineering-manager-a-career-switch-story/",
+    "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
+    "search": "/search/?q=feature+flag",
+    "not-found": "/no-such-page/",
+}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
+
+
+def main() -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("Chromium is not installed: apt-get install chromium")
+    scratch = Path(tempfile.mkdtemp(prefix="kb-shots-"))
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "load_samples"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        OUT.mkdir(exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                ],
+            )
+            for size, viewport in SIZES.items():
+                context = browser.new_context(viewport=viewport, is_mobile=size == "phone")
+                page = context.new_page()
+                for name, path in PAGES.items():
+                    page.goto(f"http://127.0.0.1:{PORT}{path}")
+                    page.screenshot(path=OUT / f"{name}-{size}.png", full_page=size == "desktop")
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"{len(PAGES) * len(SIZES)} screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""The reader's and the editor's journeys in a real browser (headless Chromium).
+
+Runs when Debian's Chromium is installed (`.ci/run` installs it); skipped otherwise.
+Playwright drives it through `executable_path`: no browser is downloaded.
+"""
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from kb.models import Lesson, Quote, Status, Video
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM, reason="Chromium is not installed (apt-get install chromium)"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+# Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
+# test itself are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page that records console errors and failed requests, to be asserted empty."""
+
+    def __init__(self, page, base_url):
+        self.page, self.base = page, base_url
+        self.problems = []
+        page.on(
+            "console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}")
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", self.failed)
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and r.url.startswith(base_url)
+                and self.problems.append(f"{r.status}: {r.url}")
+            ),
+        )
+
+    def failed(self, request):
+        # A request the next navigation cancels (a favicon, say) is not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"failed: {request.url} ({request.failure})")
+
+    def open(self, path):
+        self.page.goto(self.base + path)
+        return self.page
+
+
+@pytest.fixture
+def reader(browser, live_server):
+    context = browser.new_context()
+    watched = Watched(context.new_page(), live_server.url)
+    yield watched
+    context.close()
+    assert watched.problems == []
+
+
+@pytest.fixture
+def published_samples():
+    call_command("load_samples", stdout=io.StringIO())
+    video = Video.objects.get(slug="from-support-desk-to-engineering-manager-a-career-switch-story")
+    video.youtube_id = "dQw4w9WgXcQ"
+    video.save()
+    return video
+
+
+def test_reader_goes_from_a_theme_to_the_moment_and_back(reader, published_samples):
+    page = reader.open("/")
+    page.get_by_role("link", name="incidents & on-call").first.click()
+    assert page.locator("h1").inner_text() == "incidents & on-call"
+    page.get_by_role(
+        "link", name="On-Call & Incidents: Staying Calm When < 5 Minutes Matter"
+    ).click()
+    lesson = Lesson.objects.get(title__startswith="On-Call & Incidents")
+    assert page.url.endswith(lesson.get_absolute_url())
+
+    watch = page.locator("p.watch a.moment")
+    assert (
+        watch.get_attribute("href")
+        == f"https://www.youtube.com/watch?v=dQw4w9WgXcQ&t={int(lesson.start_seconds)}s"
+    )
+
+    # The same lesson's marker on the video's timeline leads back to it.
+    page.goto(reader.base + lesson.video.get_absolute_url())
+    page.locator(f'svg a[href="{lesson.get_absolute_url()}"]').click()
+    assert page.url.endswith(lesson.get_absolute_url())
+
+
+def test_a_transcript_moment_scrolls_into_view_highlighted(reader, published_samples):
+    lesson = Lesson.objects.filter(video__youtube_id="").order_by("position").last()
+    page = reader.open(lesson.get_absolute_url())
+    href = page.locator("p.watch a.moment").get_attribute("href")
+    assert href == f"{lesson.video.get_absolute_url()}transcript/#t-{int(lesson.start_seconds)}"
+    page.locator("p.watch a.moment").click()
+    target = page.locator(f"#t-{int(lesson.start_seconds)}")
+    assert target.is_visible() or target.locator("xpath=..").is_visible()
+    highlighted = page.evaluate(
+        "() => { const t = document.querySelector(':target');"
+        " const row = t.closest('.seg, .seg-chapter') || t; const box = row.getBoundingClientRect();"
+        " return [getComputedStyle(row).backgroundColor, box.top >= 0 && box.top < innerHeight]; }"
+    )
+    assert highlighted[0] not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert highlighted[1] is True
+
+
+def test_search_for_a_phrase_and_open_the_transcript_moment(reader, published_samples):
+    page = reader.open("/")
+    page.get_by_role("searchbox", name="Search").fill('"feature flag"')
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    moment = page.locator("section[aria-labelledby=r-moments] a.moment").first
+    href = moment.get_attribute("href")
+    assert "/transcript/#t-" in href
+    moment.click()
+    assert page.locator(":target").count() == 1
+    assert "feature flag" in page.locator(":target").evaluate(
+        "t => (t.closest('.seg, .seg-chapter') || t).textContent"
+    )
+
+
+PAGE_TYPES = [
+    "/",
+    "/themes/",
+    "/themes/shipping-fast/",
+    "/lessons/",
+    "/lessons/feature-flags-from-the-first-commit/",
+    "/quotes/",
+    "/videos/",
+    "/videos/shipping-small-lessons-from-a-decade-of-startups/",
+    "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/",
+    "/search/?q=feature+flag",
+    "/no-such-page/",
+]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, published_samples):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    for path in PAGE_TYPES:
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+        font = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+        assert font >= 16, (path, font)
+    # The navigation stays usable: its links are on screen and lead somewhere.
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Themes").click()
+    assert page.url.endswith("/themes/")
+    context.close()
+
+
+def test_public_pages_have_no_serious_accessibility_violations(
+    browser, live_server, published_samples
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context()
+    page = context.new_page()
+    found = {}
+    for path in PAGE_TYPES:
+        page.goto(live_server.url + path)
+        results = axe.run(page)
+        serious = [
+            v["id"]
+            for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
+        if serious:
+            found[path] = serious
+    context.close()
+    assert found == {}
+
+
+def test_no_console_errors_or_failed_requests_and_no_player_until_asked(reader, published_samples):
+    for path in PAGE_TYPES[:-1]:
+        reader.open(path)
+    page = reader.open("/videos/from-support-desk-to-engineering-manager-a-career-switch-story/")
+    assert page.locator("iframe").count() == 0
+    assert page.locator("[data-player] .player-start").is_visible()
+
+
+@pytest.fixture
+def editor_page(browser, live_server):
+    call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "ed")
+    page.fill("#id_password", "Correct-Horse-42")
+    page.click("input[type=submit]")
+    yield page
+    context.close()
+
+
+def test_editor_imports_publishes_cuts_a_quote_and_readers_see_it(
+    editor_page, live_server, browser, tmp_path
+):
+    page = editor_page
+    sample = ROOT / "samples" / "shipping-small.txt"
+
+    page.goto(live_server.url + "/admin/kb/video/")
+    page.get_by_role("link", name="Import a video or transcript").click()
+    page.set_input_files("#id_file", str(sample))
+    page.get_by_role("button", name="Preview").click()
+    assert "would have imported shipping-small-lessons-from-a-decade-of-startups" in page.content()
+    assert not Video.objects.exists()
+    page.get_by_role("button", name="Confirm import").click()
+    video = Video.objects.get()
+    assert Lesson.objects.filter(status=Status.DRAFT).count() == 4
+
+    # Publish the video and two of its lessons with the bulk actions.
+    page.goto(live_server.url + "/admin/kb/video/")
+    page.check(f'input[name=_selected_action][value="{video.pk}"]')
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    page.goto(live_server.url + "/admin/kb/lesson/")
+    chosen = list(Lesson.objects.order_by("position")[:2])
+    for lesson in chosen:
+        page.check(f'input[name=_selected_action][value="{lesson.pk}"]')
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    published = set(Lesson.objects.published().values_list("pk", flat=True))
+    assert published == {lesson.pk for lesson in chosen}
+
+    # Cut a quote from two consecutive lines of the transcript, then publish it.
+    page.goto(live_server.url + f"/admin/kb/video/{video.pk}/change/")
+    page.get_by_role("link", name="Cut a quote from the transcript").click()
+    boxes = page.locator("input[name=segment]")
+    boxes.nth(3).check()
+    boxes.nth(4).check()
+    page.fill("#speaker", "The host")
+    page.get_by_role("button", name="Create quote from the selected lines").click()
+    quote = Quote.objects.get()
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    quote.refresh_from_db()
+    assert quote.status == Status.PUBLISHED
+
+    # A reader, not signed in, sees both lessons and the quote.
+    reader = browser.new_context().new_page()
+    reader.goto(live_server.url + video.get_absolute_url())
+    text = reader.content()
+    assert all(lesson.title.replace("&", "&amp;") in text for lesson in chosen)
+    assert quote.text[:30] in reader.locator(f"#quote-{quote.pk}").inner_text()
+    reader.context.close()
+
+    # A broken upload shows its error and creates nothing.
+    broken = tmp_path / "broken.txt"
+    broken.write_text(
+        sample.read_text(encoding="utf-8").replace("[00:58]", "[00:5x]"), encoding="utf-8"
+    )
+    page.goto(live_server.url + "/admin/kb/video/import/")
+    page.set_input_files("#id_file", str(broken))
+    page.get_by_role("button", name="Preview").click()
+    assert "broken.txt:" in page.locator(".errornote").inner_text()
+    assert "is not a time" in page.locator(".errornote").inner_text()
+    assert Video.objects.count() == 1
