@@ -182,7 +182,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -197,6 +197,7 @@ STORAGES = {
 
 # In development (and tests) whitenoise serves files straight from the app folders.
 WHITENOISE_AUTOREFRESH = DEBUG
+
 
 # Themes are tags; "Leadership" and "leadership" are one theme.
 TAGGIT_CASE_INSENSITIVE = True

@@ -22,3 +22,23 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def migration_data(django_db_blocker):
+    """The rows data migrations make (theme vocabulary, Editors group), which a
+    transactional test's flush removes: put back for tests that need them."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    importlib.import_module("kb.migrations.0004_theme_vocabulary").add_themes(apps, None)
+    editors = importlib.import_module("kb.migrations.0008_editors_group").EDITOR_PERMISSIONS
+    group, _ = Group.objects.get_or_create(name="Editors")
+    codenames = [
+        f"{a}_{m}" for models in editors.values() for m, acts in models.items() for a in acts
+    ]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)
+    )

@@ -18,7 +18,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM, reason="Chromium is not installed (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
 # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
 # test itself are still synchronous and safe.
@@ -125,7 +126,8 @@ def test_a_transcript_moment_scrolls_into_view_highlighted(reader, published_sam
     assert target.is_visible() or target.locator("xpath=..").is_visible()
     highlighted = page.evaluate(
         "() => { const t = document.querySelector(':target');"
-        " const row = t.closest('.seg, .seg-chapter') || t; const box = row.getBoundingClientRect();"
+        " const row = t.closest('.seg, .seg-chapter') || t;"
+        " const box = row.getBoundingClientRect();"
         " return [getComputedStyle(row).backgroundColor, box.top >= 0 && box.top < innerHeight]; }"
     )
     assert highlighted[0] not in ("rgba(0, 0, 0, 0)", "transparent")

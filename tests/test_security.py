@@ -19,6 +19,21 @@ PRODUCTION = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def collected_static(tmp_path_factory):
+    """Production serves hashed static files, so collect them first, as a deploy does."""
+    root = tmp_path_factory.mktemp("static")
+    PRODUCTION["DJANGO_STATIC_ROOT"] = str(root)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.update(PRODUCTION, DJANGO_SETTINGS_MODULE="config.settings")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=environ, check=True,
+    )  # fmt: skip
+    yield root
+    del PRODUCTION["DJANGO_STATIC_ROOT"]
+
+
 def production_get(path: str, **env) -> dict:
     """GET `path` over HTTPS through the real middleware, with production settings."""
     code = (
