@@ -148,21 +148,10 @@ def _create(parsed, digest, publish, youtube_id, themer) -> Outcome:
     ):
         fresh = _imported_lesson(section, link, chapters)
         fresh["tags"] = themer.suggest(section)
-        lesson = Lesson.objects.create(
-            video=video,
-            chapter=chapters[link.chapter] if link else None,
-            slug=unique_slug(Lesson, section.title, "lesson"),
-            title=section.title,
-            body=section.body,
-            status=status,
-            start_seconds=fresh["start_seconds"],
-            position=position,
-            import_key=_import_key(page, position),
-            imported=fresh,
-            keywords=_keywords(section),
-        )
-        lesson.tags.set(themer.themes(fresh["tags"]))
-        _set_takeaways(lesson, section.takeaways, evidence.takeaways)
+        lesson = _new_lesson(
+            video, section, link, evidence, chapters, fresh, themer, position,
+            import_key=_import_key(page, position), status=status,
+        )  # fmt: skip
         _suggest_quotes(lesson, evidence, chapters)
         takeaways += len(section.takeaways)
     return Outcome(
@@ -233,6 +222,38 @@ def _suggest_quotes(lesson: Lesson, evidence: SectionEvidence, chapters: list[Ch
         )
         for rank, p in enumerate(fresh, 1)
     )
+
+
+def _new_lesson(
+    video,
+    section,
+    link,
+    evidence,
+    chapters,
+    fresh,
+    themer,
+    position,
+    *,
+    import_key,
+    status=Status.DRAFT,
+) -> Lesson:
+    """A lesson made from a summary section, with its themes and takeaways."""
+    lesson = Lesson.objects.create(
+        video=video,
+        chapter=chapters[link.chapter] if link else None,
+        slug=unique_slug(Lesson, section.title, "lesson"),
+        title=section.title,
+        body=section.body,
+        status=status,
+        start_seconds=fresh["start_seconds"],
+        position=position,
+        import_key=import_key,
+        imported=fresh,
+        keywords=_keywords(section),
+    )
+    lesson.tags.set(themer.themes(fresh["tags"]))
+    _set_takeaways(lesson, section.takeaways, evidence.takeaways)
+    return lesson
 
 
 def _imported_lesson(section, link: Link | None, chapters: list[Chapter]) -> dict:
@@ -337,21 +358,9 @@ def _update(video, parsed, digest, youtube_id, themer) -> Outcome:
         fresh["tags"] = themer.suggest(section)
         lesson = by_key.get(key)
         if lesson is None:
-            lesson = Lesson.objects.create(
-                video=video,
-                chapter=chapters[link.chapter] if link else None,
-                slug=unique_slug(Lesson, section.title, "lesson"),
-                title=section.title,
-                body=section.body,
-                status=Status.DRAFT,
-                start_seconds=fresh["start_seconds"],
-                position=position,
-                import_key=key,
-                imported=fresh,
-                keywords=_keywords(section),
+            lesson = _new_lesson(
+                video, section, link, evidence, chapters, fresh, themer, position, import_key=key
             )
-            lesson.tags.set(themer.themes(fresh["tags"]))
-            _set_takeaways(lesson, section.takeaways, evidence.takeaways)
         else:
             _refresh_lesson(lesson, fresh, chapters, evidence, themer)
             lesson.keywords = _keywords(section)
