@@ -20,9 +20,9 @@ from kb.search.query import ParsedQuery, parse_query
 
 MAX_LESSONS = 200
 MAX_QUOTES = 10
-TOP_CHAPTERS = 6
-MOMENTS_PER_CHAPTER = 3
-MAX_MOMENTS = 18
+TOP_CHAPTERS = 5
+MOMENTS_PER_CHAPTER = 2
+MAX_MOMENTS = 10
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
 START, STOP = "\x02", "\x03"

@@ -5,7 +5,9 @@ from django.views.decorators.http import require_safe
 from kb import search as kb_search
 from kb.models import Theme, Video
 from kb.search.query import MAX_QUERY_CHARS
-from kb.views.reading import PER_PAGE
+
+# Ten lessons a page, with quotes and transcript moments beside them: a page to scan.
+SEARCH_PER_PAGE = 10
 
 
 @require_safe
@@ -22,9 +24,9 @@ def search(request):
         else None
     )
     results = kb_search.search(query, theme=theme, video=video) if query else None
-    page = (
-        Paginator(results.lessons, PER_PAGE).get_page(request.GET.get("page")) if results else None
-    )
+    page = None
+    if results:
+        page = Paginator(results.lessons, SEARCH_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/search.html",
