@@ -166,7 +166,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
-# Seconds an anonymous page stays cached; any content change invalidates it at once.
+# Seconds an anonymous page stays cached (0: no page cache); any content change
+# invalidates it at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 
 AUTH_PASSWORD_VALIDATORS = [

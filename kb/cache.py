@@ -46,7 +46,8 @@ class AnonymousPageCacheMiddleware:
 
     def cacheable_request(self, request) -> bool:
         return (
-            request.method in ("GET", "HEAD")
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
             and not request.path.startswith(self.skipped)
             and not request.user.is_authenticated
         )
