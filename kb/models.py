@@ -61,23 +61,25 @@ class ReaderQuerySet(models.QuerySet):
         return self.all() if user.is_staff else self.published()
 
 
+def count_per(published: models.QuerySet, field: str):
+    """How many rows of `published` point at the outer row through `field`: a subquery,
+    so a list counts for every row at once, from readers' own definition of visible."""
+    per_row = (
+        published.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(per_row), 0)
+
+
 class ThemeQuerySet(models.QuerySet):
     def with_counts(self):
         """Each theme's number of published lessons and quotes (readers' counts)."""
-
-        def count(published):
-            per_theme = (
-                published.filter(tags=OuterRef("pk"))
-                .order_by()
-                .values("tags")
-                .annotate(n=Count("pk", distinct=True))
-                .values("n")[:1]
-            )
-            return Coalesce(Subquery(per_theme), 0)
-
         return self.annotate(
-            lesson_count=count(Lesson.objects.published()),
-            quote_count=count(Quote.objects.published()),
+            lesson_count=count_per(Lesson.objects.published(), "tags"),
+            quote_count=count_per(Quote.objects.published(), "tags"),
         )
 
     def in_use(self):
@@ -137,20 +139,9 @@ class VideoQuerySet(ReaderQuerySet):
 
     def with_counts(self):
         """Each video's number of published lessons and quotes."""
-
-        def count(published):
-            per_video = (
-                published.filter(video=OuterRef("pk"))
-                .order_by()
-                .values("video")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            return Coalesce(Subquery(per_video), 0)
-
         return self.annotate(
-            lesson_count=count(Lesson.objects.published()),
-            quote_count=count(Quote.objects.published()),
+            lesson_count=count_per(Lesson.objects.published(), "video"),
+            quote_count=count_per(Quote.objects.published(), "video"),
         )
 
 

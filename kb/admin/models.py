@@ -196,6 +196,20 @@ class ThemeFilter(admin.SimpleListFilter):
         return queryset.filter(tags__slug=self.value()) if self.value() else queryset
 
 
+def choice_page(model_admin, request, queryset, title, form, action):
+    """The intermediate page of an action that asks one question about the selection."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": model_admin.model._meta,
+    }
+    return TemplateResponse(request, "admin/kb/choose_theme.html", context)
+
+
 class ThemeChoiceForm(forms.Form):
     theme = forms.ModelChoiceField(Theme.objects.order_by("name"))
 
@@ -234,16 +248,8 @@ class LessonAdmin(StatusActions, admin.ModelAdmin):
                 self.log_change(request, lesson, f"{verb} theme “{theme.name}” (bulk action)")
             self.message_user(request, f"{verb}ed “{theme.name}”: {queryset.count()} lessons.")
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb} a theme: {queryset.count()} lessons",
-            "form": form,
-            "queryset": queryset,
-            "action": request.POST["action"],
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/kb/choose_theme.html", context)
+        title = f"{verb} a theme: {queryset.count()} lessons"
+        return choice_page(self, request, queryset, title, form, request.POST["action"])
 
     @admin.action(description="Add a theme to selected lessons", permissions=["change"])
     def add_theme(self, request, queryset):
@@ -397,16 +403,8 @@ class ThemeAdmin(admin.ModelAdmin):
             )
             self.message_user(request, f"Merged {names} into “{target.name}”: {moved} items moved.")
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Merge {queryset.count()} themes",
-            "form": form,
-            "queryset": queryset,
-            "action": "merge",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/kb/choose_theme.html", context)
+        title = f"Merge {queryset.count()} themes"
+        return choice_page(self, request, queryset, title, form, "merge")
 
     @admin.action(description="Delete selected themes that nothing uses", permissions=["delete"])
     def remove_unused(self, request, queryset):
