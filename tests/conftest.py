@@ -34,11 +34,8 @@ def migration_data(django_db_blocker):
     from django.contrib.auth.models import Group, Permission
 
     importlib.import_module("kb.migrations.0004_theme_vocabulary").add_themes(apps, None)
-    editors = importlib.import_module("kb.migrations.0008_editors_group").EDITOR_PERMISSIONS
+    codenames = importlib.import_module("kb.migrations.0008_editors_group").editor_codenames()
     group, _ = Group.objects.get_or_create(name="Editors")
-    codenames = [
-        f"{a}_{m}" for models in editors.values() for m, acts in models.items() for a in acts
-    ]
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)
     )

@@ -18,6 +18,15 @@ EDITOR_PERMISSIONS = {
 }
 
 
+def editor_codenames() -> list[str]:
+    return [
+        f"{action}_{model}"
+        for models in EDITOR_PERMISSIONS.values()
+        for model, actions in models.items()
+        for action in actions
+    ]
+
+
 def create_group(apps, schema_editor):
     # Permissions are normally created after migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
@@ -27,14 +36,8 @@ def create_group(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name="Editors")
-    codenames = [
-        f"{action}_{model}"
-        for app, models in EDITOR_PERMISSIONS.items()
-        for model, actions in models.items()
-        for action in actions
-    ]
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)
+        Permission.objects.filter(content_type__app_label="kb", codename__in=editor_codenames())
     )
 
 

@@ -6,12 +6,12 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, Status, Suggestion, Theme, ThemeRedirect, Video
+from kb.models import Lesson, Quote, Suggestion, Theme, ThemeRedirect, Video
 from kb.timeline import build_timeline
 
 PER_PAGE = 20
@@ -137,8 +137,6 @@ def lesson_detail(request, slug):
         .prefetch_related("takeaways"),
         slug=slug,
     )
-    if not lesson.video.is_published and not request.user.is_staff:
-        raise Http404
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(lesson=lesson)
@@ -206,7 +204,7 @@ def video_detail(request, slug):
             "timeline": build_timeline(video, chapters, lessons, quotes),
         },
     )
-    return preview(response, video.status == Status.PUBLISHED)
+    return preview(response, video.is_published)
 
 
 @require_safe

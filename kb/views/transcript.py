@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, QuoteSuggestion, Status, Suggestion, Takeaway, Video
+from kb.models import Lesson, Quote, QuoteSuggestion, Suggestion, Takeaway, Video
 from kb.transcript import transcript_rows
 from kb.views.reading import preview
 
@@ -26,4 +26,4 @@ def transcript(request, slug):
     ]
     rows = transcript_rows(video.chapters.all(), video.segments.all(), moments)
     response = render(request, "kb/transcript.html", {"video": video, "rows": rows})
-    return preview(response, video.status == Status.PUBLISHED)
+    return preview(response, video.is_published)
