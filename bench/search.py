@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/search.py [--videos 300] [--segments 1000000] [--runs 10]
 
-1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, 19 chapters and 15
-   lessons each, 1,000,000 transcript segments of caption-like text drawn from the seed
+1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, 19 chapters, 15
+   lessons, 45 takeaways and 10 quotes each, 1,000,000 transcript segments of caption-like text drawn from the seed
    page's transcript, or from samples/ when the seed is absent).
 2. Serves it with gunicorn (production settings) and times /search/ for 20 fixed queries.
 3. Copies the file, gives the copy datasette's own FTS5 index on the segments (as
@@ -153,6 +153,31 @@ def generate(videos: int, segments: int) -> None:
             )
         # Every lesson under one or two of the starting themes, as editors would file them.
         lessons = db.execute("SELECT id FROM kb_lesson WHERE video_id = ?", (video_id,)).fetchall()
+        # Three takeaways a lesson and ten published quotes a video, as imports and editors
+        # leave them, so the page ranks every kind of content it shows.
+        takeaways = []
+        for (lesson,) in lessons:
+            for position in range(3):
+                at = rng.randrange(len(words) - 20)
+                takeaways.append((lesson, " ".join(words[at : at + 16]).capitalize(), position))
+        db.executemany(
+            "INSERT INTO kb_takeaway (lesson_id, text, position, score, confirmed)"
+            " VALUES (?, ?, ?, 0, 0)",
+            takeaways,
+        )
+        quotes = []
+        for q in range(10):
+            at = rng.randrange(len(words) - 30)
+            start = rng.randrange(duration - 10)
+            quotes.append(
+                (video_id, chapter_ids[q], " ".join(words[at : at + 24]), start, start + 8)
+            )
+        db.executemany(
+            "INSERT INTO kb_quote (video_id, chapter_id, text, speaker, start_seconds, end_seconds,"
+            " status, created_at, updated_at) VALUES (?, ?, ?, 'Guest', ?, ?, 'published',"
+            " datetime('now'), datetime('now'))",
+            quotes,
+        )
         db.executemany(
             "INSERT OR IGNORE INTO kb_lessontheme (content_object_id, tag_id) VALUES (?, ?)",
             [(lesson, theme) for (lesson,) in lessons for theme in rng.sample(theme_ids, 2)],

@@ -134,6 +134,16 @@ def test_the_best_transcript_moment_comes_first_wherever_it_is_stored():
     assert {m.start_seconds for m in moments} == {600, 90}
 
 
+def test_inside_a_chapter_the_lines_that_say_most_of_the_query_are_shown_in_time_order():
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, start_seconds=0)
+    spoken(video, "calibration came up", 10, chapter)
+    spoken(video, "calibration and more calibration", 20, chapter)
+    spoken(video, "calibration again", 30, chapter)
+    moments = search("calibration").moments
+    assert [m.start_seconds for m in moments] == [10, 20]
+
+
 def test_drafts_never_appear():
     draft_video = VideoFactory(status=Status.DRAFT)
     live = VideoFactory()

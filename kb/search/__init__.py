@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Chapter, Lesson, Quote, Theme, TranscriptSegment, Video
+from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, TranscriptSegment, Video
 from kb.search.query import ParsedQuery, parse_query
 
 MAX_LESSONS = 200
@@ -25,6 +25,7 @@ MOMENTS_PER_CHAPTER = 2
 MAX_MOMENTS = 10
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
+# Around matched words in the engines' snippets; `highlight` turns them into <mark>.
 START, STOP = "\x02", "\x03"
 MARKED = re.compile(f"{START}(.*?){STOP}", re.S)
 
@@ -87,18 +88,21 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
         return results
     engine = backend()
     lessons = Lesson.objects.published()
+    takeaways = Takeaway.objects.published()
     quotes = Quote.objects.published()
     chapters = Chapter.objects.published()
     if theme is not None:
         lessons, quotes = lessons.filter(tags=theme), quotes.filter(tags=theme)
+        takeaways = takeaways.filter(lesson__tags=theme)
         chapters = chapters.filter(lessons__in=lessons).distinct()
     if video is not None:
-        lessons, quotes, chapters = (
+        lessons, takeaways, quotes, chapters = (
             lessons.filter(video=video),
+            takeaways.filter(lesson__video=video),
             quotes.filter(video=video),
             chapters.filter(video=video),
         )
-    results.lessons = _lessons(engine, parsed, lessons)
+    results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
         QuoteHit(quote, highlight(snippet))
         for quote, snippet in engine.quotes(
@@ -110,12 +114,12 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
     return results
 
 
-def _lessons(engine, parsed: ParsedQuery, lessons) -> "LessonHits":
+def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
     """Lessons ranked by their own words or, a little lower, by a takeaway's."""
     best: dict[int, tuple[float, int | None]] = {}
     for lesson_id, rank in engine.lessons(parsed, lessons, MAX_LESSONS):
         best[lesson_id] = (rank, None)
-    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, lessons, MAX_LESSONS):
+    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, takeaways, MAX_LESSONS):
         rank *= TAKEAWAY_WEIGHT
         if lesson_id not in best or rank > best[lesson_id][0]:
             best[lesson_id] = (rank, takeaway_id)

@@ -63,10 +63,7 @@ def lessons(parsed, queryset, limit):
     return list(_ranked(queryset, parsed, None, limit).values_list("pk", "search_rank"))
 
 
-def takeaways(parsed, lessons_queryset, limit):
-    from kb.models import Takeaway
-
-    queryset = Takeaway.objects.filter(lesson__in=lessons_queryset)
+def takeaways(parsed, queryset, limit):
     return list(
         _ranked(queryset, parsed, None, limit).values_list("lesson_id", "search_rank", "pk")
     )
