@@ -192,11 +192,7 @@ def lines(parsed, chapters, per_chapter):
     with connection.cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join([in_range] * len(chapters)),
-            [
-                v
-                for c in chapters
-                for v in (c.pk, match, c.lo, c.hi, LINES_PER_CHAPTER_SCANNED)
-            ],
+            [v for c in chapters for v in (c.pk, match, c.lo, c.hi, LINES_PER_CHAPTER_SCANNED)],
         )
         for segment_id, chapter_id, snippet in cursor:
             found.setdefault(chapter_id, []).append((segment_id, chapter_id, snippet))
