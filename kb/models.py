@@ -54,11 +54,21 @@ def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
     return slug
 
 
+# A video's long texts: only its own page shows them, never a list of its lessons or quotes.
+VIDEO_LONG_FIELDS = ("intro", "conclusion", "resources", "imported")
+
+
 class ReaderQuerySet(models.QuerySet):
     """`published()` says what readers may see; staff may also preview drafts."""
 
     def visible_to(self, user):
         return self.all() if user.is_staff else self.published()
+
+    def with_video(self, *related):
+        """Joined with their video (and `related`), leaving out the video's long texts."""
+        return self.select_related("video", *related).defer(
+            *(f"video__{name}" for name in VIDEO_LONG_FIELDS)
+        )
 
 
 def count_per(published: models.QuerySet, field: str):

@@ -105,9 +105,7 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
         QuoteHit(quote, highlight(snippet))
-        for quote, snippet in engine.quotes(
-            parsed, quotes.select_related("video", "chapter", "lesson"), MAX_QUOTES
-        )
+        for quote, snippet in engine.quotes(parsed, quotes.with_video("chapter"), MAX_QUOTES)
     ]
     narrowed = theme is not None or video is not None
     results.moments = _moments(engine, parsed, chapters, narrowed)
@@ -146,8 +144,8 @@ class LessonHits:
         chosen = self.ranked[index]
         lessons = (
             Lesson.objects.filter(pk__in=[pk for pk, _, _ in chosen])
-            .select_related("video", "chapter")
-            .defer("body", "imported", "keywords", "video__intro", "video__imported")
+            .with_video("chapter")
+            .defer("body", "imported", "keywords")
             .with_themes()
             .in_bulk()
         )

@@ -87,7 +87,7 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
 
     transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
     ranked = list(_ranked(transcripts, parsed, None, limit).values_list("pk", flat=True))
-    found = queryset.select_related("video").in_bulk(ranked)
+    found = queryset.with_video().in_bulk(ranked)
     return [found[pk] for pk in ranked if pk in found]
 
 

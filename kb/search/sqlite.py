@@ -141,18 +141,13 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
     return _with_line_ranges(queryset, ranked)[:limit]
 
 
-# A video's long texts are never needed to show a moment.
-VIDEO_DETAILS = ("video__intro", "video__conclusion", "video__resources", "video__imported")
-
-
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
     """The visible chapters among `ranked`, in order, each with the row-id range of its
     lines (lo, hi), in one query."""
     lines = TranscriptSegment.objects.filter(chapter=OuterRef("pk")).order_by()
     found = (
         queryset.filter(pk__in=ranked)
-        .select_related("video")
-        .defer(*VIDEO_DETAILS)
+        .with_video()
         .annotate(
             lo=Subquery(lines.order_by("id").values("id")[:1]),
             hi=Subquery(lines.order_by("-id").values("id")[:1]),

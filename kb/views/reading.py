@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from kb.models import Lesson, Quote, Suggestion, Theme, ThemeRedirect, Video
+from kb.models import VIDEO_LONG_FIELDS, Lesson, Quote, Suggestion, Theme, ThemeRedirect, Video
 from kb.timeline import build_timeline
 
 PER_PAGE = 20
@@ -21,7 +21,7 @@ FEATURED = 6
 def published_lessons():
     return (
         Lesson.objects.published()
-        .select_related("video", "chapter")
+        .with_video("chapter")
         .with_themes()
         .order_by("-video__published_on", "video_id", "position")
     )
@@ -30,7 +30,7 @@ def published_lessons():
 def published_quotes():
     return (
         Quote.objects.published()
-        .select_related("video", "chapter", "lesson")
+        .with_video("chapter", "lesson")
         .order_by("-video__published_on", "video_id", "start_seconds")
     )
 
@@ -149,7 +149,7 @@ def lesson_detail(request, slug):
         if quotes
         else lesson.suggestions.filter(status=Suggestion.OPEN).order_by("rank").first()
     )
-    related = Lesson.objects.published().select_related("video").related_to(lesson)
+    related = Lesson.objects.published().with_video().related_to(lesson)
     response = render(
         request,
         "kb/lesson_detail.html",
@@ -172,7 +172,7 @@ def quote_list(request):
 
 @require_safe
 def video_list(request):
-    videos = Video.objects.published().with_counts()
+    videos = Video.objects.published().with_counts().defer(*VIDEO_LONG_FIELDS)
     return render(request, "kb/video_list.html", {"page": paginate(request, videos)})
 
 
