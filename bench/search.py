@@ -2,20 +2,23 @@
 
     .venv/bin/python bench/search.py [--videos 300] [--segments 1000000] [--runs 10]
 
-1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, 19 chapters, 15
-   lessons, 45 takeaways and 10 quotes each, 1,000,000 transcript segments of caption-like text drawn from the seed
-   page's transcript, or from samples/ when the seed is absent).
-2. Serves it with gunicorn (production settings) and times /search/ for 20 fixed queries.
-3. Copies the file, gives the copy datasette's own FTS5 index on the segments (as
-   `sqlite-utils enable-fts` makes it), serves it with datasette (installed into
-   bench/out/datasette-venv) and times the equal-work ranked SQL query and datasette's
-   default unranked `?_search=`.
+1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, each with 19
+   chapters, 15 lessons, 45 takeaways and 10 quotes; 1,000,000 transcript lines of
+   caption-like text drawn from the seed page's transcript, or from samples/ when the
+   seed is absent).
+2. Serves it with gunicorn (production settings, page cache off); copies the file, gives
+   the copy datasette's own FTS5 index on the lines (as `sqlite-utils enable-fts` makes
+   it) and serves that with datasette (installed into bench/out/datasette-venv).
+3. Times, over HTTP and interleaved (each query asked of every side in turn), our
+   /search/ page, datasette's equal-work ranked SQL query and its default unranked
+   `?_search=`, for 20 fixed queries.
 4. Times a naive `icontains` scan through the ORM, the index's size and `reindex`.
 
 Prints a Markdown table for the README. Nothing here runs in CI.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
@@ -211,10 +214,18 @@ def timed_get(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(urls: dict[str, str], runs: int) -> dict[str, list[float]]:
-    for url in urls.values():
-        timed_get(url)  # warm caches
-    return {q: [timed_get(url) for _ in range(runs)] for q, url in urls.items()}
+def measure(sides: dict[str, dict[str, str]], runs: int) -> dict[str, dict[str, list[float]]]:
+    """Times every side's URL for each query in turn, run after run, so that whatever else
+    this machine is doing slows all sides alike."""
+    for urls in sides.values():
+        for url in urls.values():
+            timed_get(url)  # warm caches
+    times = {side: {q: [] for q in QUERIES} for side in sides}
+    for _ in range(runs):
+        for q in QUERIES:
+            for side, urls in sides.items():
+                times[side][q].append(timed_get(urls[q]))
+    return times
 
 
 def summary(times: dict[str, list[float]]) -> tuple[float, float, str, float]:
@@ -233,9 +244,22 @@ def escape_fts(query: str) -> str:
     return " ".join(f'"{b.strip(chr(34))}"' for b in bits)
 
 
-def run_ours(runs: int, cached: bool = False) -> dict[str, list[float]]:
-    """Our /search/ over HTTP; the page cache is off unless `cached`, so the same query
-    repeated measures the work, not the cache (datasette caches nothing either)."""
+@contextlib.contextmanager
+def serving(command: list[str], ready_url: str, **popen):
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen
+    )
+    try:
+        wait_for(ready_url, server)
+        yield
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+
+def serve_ours():
+    """Our site with gunicorn and production settings; the page cache is off, so the same
+    query repeated measures the work, not the cache (datasette caches nothing either)."""
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -243,32 +267,20 @@ def run_ours(runs: int, cached: bool = False) -> dict[str, list[float]]:
         env=env(),
         check=True,
     )
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{OUR_PORT}",
-            "-w",
-            "2",
-            "--timeout",
-            "120",
-        ],
+    gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
+    return serving(
+        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{OUR_PORT}", "-w", "2", "--timeout", "120"],
+        f"http://127.0.0.1:{OUR_PORT}/healthz",
         cwd=ROOT,
-        env=env(DJANGO_PAGE_CACHE_SECONDS="600" if cached else "0"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=env(DJANGO_PAGE_CACHE_SECONDS="0"),
     )
-    try:
-        wait_for(f"http://127.0.0.1:{OUR_PORT}/healthz", server)
-        urls = {
-            q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q})
-            for q in QUERIES
-        }
-        return measure(urls, runs)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait()
+
+
+def ours_urls() -> dict[str, str]:
+    return {
+        q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q})
+        for q in QUERIES
+    }
 
 
 def datasette_venv() -> Path:
@@ -280,7 +292,11 @@ def datasette_venv() -> Path:
     return binary
 
 
-def run_datasette(runs: int) -> tuple[dict, dict]:
+DATASETTE = f"http://127.0.0.1:{DATASETTE_PORT}/datasette-copy"
+
+
+def serve_datasette():
+    """A copy of the file with datasette's own FTS5 index on the lines, served by it."""
     shutil.copy(DB, COPY)
     db = sqlite3.connect(COPY)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -291,6 +307,7 @@ def run_datasette(runs: int) -> tuple[dict, dict]:
         "kb_takeaway",
         "kb_quote",
         "kb_chapter",
+        "kb_chaptertranscript",
         "kb_transcriptsegment",
         "kb_video",
     ):
@@ -304,7 +321,7 @@ def run_datasette(runs: int) -> tuple[dict, dict]:
     )
     db.commit()
     db.close()
-    server = subprocess.Popen(
+    return serving(
         [
             str(datasette_venv()),
             "serve",
@@ -318,29 +335,26 @@ def run_datasette(runs: int) -> tuple[dict, dict]:
             "num_sql_threads",
             "2",
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        f"{DATASETTE}.json",
     )
-    base = f"http://127.0.0.1:{DATASETTE_PORT}/datasette-copy"
-    try:
-        wait_for(f"{base}.json", server)
-        sql = (
-            "select rowid, text from kb_transcriptsegment_fts where kb_transcriptsegment_fts "
-            "match :q order by rank limit 20"
-        )
-        ranked = {
-            q: f"{base}.json?" + urllib.parse.urlencode({"sql": sql, "q": escape_fts(q)})
-            for q in QUERIES
-        }
-        unranked = {
-            q: f"{base}/kb_transcriptsegment.json?"
-            + urllib.parse.urlencode({"_search": q, "_size": 20})
-            for q in QUERIES
-        }
-        return measure(ranked, runs), measure(unranked, runs)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait()
+
+
+def datasette_urls() -> tuple[dict[str, str], dict[str, str]]:
+    """The equal-work ranked SQL query, and the table's default (unranked) search."""
+    sql = (
+        "select rowid, text from kb_transcriptsegment_fts where kb_transcriptsegment_fts "
+        "match :q order by rank limit 20"
+    )
+    ranked = {
+        q: f"{DATASETTE}.json?" + urllib.parse.urlencode({"sql": sql, "q": escape_fts(q)})
+        for q in QUERIES
+    }
+    unranked = {
+        q: f"{DATASETTE}/kb_transcriptsegment.json?"
+        + urllib.parse.urlencode({"_search": q, "_size": 20})
+        for q in QUERIES
+    }
+    return ranked, unranked
 
 
 def run_icontains(runs: int) -> dict[str, list[float]]:
@@ -410,8 +424,10 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.reuse and DB.exists()):
         generate(args.videos, args.segments)
-    ours = run_ours(args.runs)
-    ranked, unranked = run_datasette(args.runs)
+    with serve_ours(), serve_datasette():
+        ranked, unranked = datasette_urls()
+        times = measure({"ours": ours_urls(), "ranked": ranked, "unranked": unranked}, args.runs)
+    ours, ranked, unranked = times["ours"], times["ranked"], times["unranked"]
     naive = run_icontains(max(args.runs // 5, 1))
     rows = [
         ("ours: /search/ page (lessons, quotes and moments, ranked, rendered)", ours),
@@ -419,7 +435,10 @@ def main() -> None:
         ("datasette: default table search (`?_search=`, unranked)", unranked),
         ("naive `icontains` scan (ORM, first 20, no HTTP)", naive),
     ]
-    print(f"\n{args.segments:,} segments, {len(QUERIES)} queries x {args.runs} runs\n")
+    db = sqlite3.connect(DB)
+    lines = db.execute("SELECT count(*) FROM kb_transcriptsegment").fetchone()[0]
+    db.close()
+    print(f"\n{lines:,} transcript lines, {len(QUERIES)} queries x {args.runs} runs, interleaved\n")
     print("| what | p50 ms | p95 ms | slowest query (median ms) |")
     print("|---|---|---|---|")
     for label, times in rows:

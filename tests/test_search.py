@@ -144,6 +144,17 @@ def test_inside_a_chapter_the_lines_that_say_most_of_the_query_are_shown_in_time
     assert [m.start_seconds for m in moments] == [10, 20]
 
 
+def test_a_phrase_split_between_two_captions_lands_on_the_line_where_it_starts():
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, start_seconds=0)
+    spoken(video, "we opened with introductions", 5, chapter)
+    spoken(video, "the hardest part was asking for", 40, chapter)
+    spoken(video, "help when everyone looked busy", 43, chapter)
+    moments = search('"asking for help"').moments
+    assert [m.start_seconds for m in moments] == [40]
+    assert "<mark>asking</mark>" in moments[0].snippet
+
+
 def test_drafts_never_appear():
     draft_video = VideoFactory(status=Status.DRAFT)
     live = VideoFactory()

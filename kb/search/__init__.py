@@ -174,14 +174,18 @@ def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Mome
     if not ranked:
         return []
     lines = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)
+    # A chapter says every word, but no one line does: the line that says most of them.
+    said = {chapter_id for _, chapter_id, _ in lines}
+    spread = [chapter for chapter in ranked if chapter.pk not in said]
+    if spread:
+        lines += engine.lines(parsed.loosened(), spread, 1)
     segments = TranscriptSegment.objects.published().in_bulk([s for s, _, _ in lines])
     found: dict[int, list] = {}
     for segment_id, chapter_id, snippet in lines:
         segment = segments.get(segment_id)
         if segment is not None and segment.chapter_id == chapter_id:
             found.setdefault(chapter_id, []).append((segment, snippet))
-    # A chapter whose words are all there but across lines (a phrase split between
-    # captions) is shown at its start, with a snippet of its text.
+    # Found by its title alone: the chapter is shown at its start.
     whole = [chapter.pk for chapter in ranked if chapter.pk not in found]
     chapter_snippets = engine.chapter_snippets(parsed, whole) if whole else {}
     moments = []

@@ -29,7 +29,7 @@ def to_query(parsed: ParsedQuery) -> SearchQuery:
         for word in parsed.words
     ]
     parts += [SearchQuery(" ".join(p), search_type="phrase", config=CONFIG) for p in parsed.phrases]
-    query = reduce(lambda a, b: a & b, parts)
+    query = reduce((lambda a, b: a | b) if parsed.any_word else (lambda a, b: a & b), parts)
     for excluded in parsed.excluded:
         query &= ~SearchQuery(" ".join(excluded), search_type="phrase", config=CONFIG)
     return query

@@ -26,6 +26,7 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # each required, matched as a prefix
     phrases: list[list[str]] = field(default_factory=list)  # each required, in order
     excluded: list[list[str]] = field(default_factory=list)  # none may match
+    any_word: bool = False  # one of the words is enough (see `loosened`)
 
     @property
     def empty(self) -> bool:
@@ -34,6 +35,13 @@ class ParsedQuery:
     @property
     def all_tokens(self) -> list[str]:
         return [*self.words, *(t for phrase in self.phrases for t in phrase)]
+
+    def loosened(self) -> "ParsedQuery":
+        """Any one of the words, phrases taken apart: inside a chapter that says them all,
+        this finds the lines that say some when no line says every one (a phrase split
+        between two captions, words a sentence apart)."""
+        content = [t for t in self.all_tokens if t not in STOP_WORDS] or self.all_tokens
+        return ParsedQuery(words=_unique(content), excluded=self.excluded, any_word=True)
 
 
 def tokens(text: str) -> list[str]:

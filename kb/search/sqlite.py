@@ -5,9 +5,7 @@ Visibility always comes from the `published()` querysets passed in.
 """
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 
-from kb.models import TranscriptSegment
 from kb.search import START
 from kb.search.query import ParsedQuery
 
@@ -32,7 +30,7 @@ def match_expression(parsed: ParsedQuery, prefix: bool = True) -> str:
     of every term with that prefix, so the big transcript tables go without."""
     parts = [_phrase([w]) + ("*" if prefix and len(w) >= 3 else "") for w in parsed.words]
     parts += [_phrase(p) for p in parsed.phrases]
-    expression = " AND ".join(parts)
+    expression = (" OR " if parsed.any_word else " AND ").join(parts)
     if parsed.excluded:
         expression = f"({expression}) NOT ({' OR '.join(_phrase(e) for e in parsed.excluded)})"
     return expression
@@ -143,18 +141,22 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
 
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
     """The visible chapters among `ranked`, in order, each with the row-id range of its
-    lines (lo, hi), in one query."""
-    lines = TranscriptSegment.objects.filter(chapter=OuterRef("pk")).order_by()
-    found = (
-        queryset.filter(pk__in=ranked)
-        .with_video()
-        .annotate(
-            lo=Subquery(lines.order_by("id").values("id")[:1]),
-            hi=Subquery(lines.order_by("-id").values("id")[:1]),
+    lines (lo, hi)."""
+    if not ranked:
+        return []
+    found = queryset.with_video().in_bulk(ranked)
+    if not found:
+        return []
+    marks = ", ".join(["%s"] * len(found))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chapter_id, min(id), max(id) FROM kb_transcriptsegment"
+            f" WHERE chapter_id IN ({marks}) GROUP BY chapter_id",
+            list(found),
         )
-        .in_bulk()
-    )
-    return [found[pk] for pk in ranked if pk in found and found[pk].lo is not None]
+        for chapter_id, lo, hi in cursor:
+            found[chapter_id].lo, found[chapter_id].hi = lo, hi
+    return [found[pk] for pk in ranked if pk in found and hasattr(found[pk], "lo")]
 
 
 def chapter_snippets(parsed, ids):
