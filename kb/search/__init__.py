@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, TranscriptSegment, Video
+from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, Video
 from kb.search.query import ParsedQuery, parse_query
 
 MAX_LESSONS = 200
@@ -175,16 +175,13 @@ def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Mome
         return []
     lines = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)
     # A chapter says every word, but no one line does: the line that says most of them.
-    said = {chapter_id for _, chapter_id, _ in lines}
+    said = {chapter_id for chapter_id, _, _ in lines}
     spread = [chapter for chapter in ranked if chapter.pk not in said]
     if spread:
         lines += engine.lines(parsed.loosened(), spread, 1)
-    segments = TranscriptSegment.objects.published().in_bulk([s for s, _, _ in lines])
-    found: dict[int, list] = {}
-    for segment_id, chapter_id, snippet in lines:
-        segment = segments.get(segment_id)
-        if segment is not None and segment.chapter_id == chapter_id:
-            found.setdefault(chapter_id, []).append((segment, snippet))
+    found: dict[int, list[tuple[float, str]]] = {}
+    for chapter_id, start_seconds, snippet in lines:
+        found.setdefault(chapter_id, []).append((start_seconds, snippet))
     # Found by its title alone: the chapter is shown at its start.
     whole = [chapter.pk for chapter in ranked if chapter.pk not in found]
     chapter_snippets = engine.chapter_snippets(parsed, whole) if whole else {}
@@ -193,8 +190,6 @@ def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Mome
         if chapter.pk not in found:
             snippet = highlight(chapter_snippets.get(chapter.pk, ""))
             moments.append(Moment(chapter.video, chapter, chapter.start_seconds, snippet))
-        for segment, snippet in sorted(found.get(chapter.pk, []), key=lambda p: p[0].start_seconds):
-            moments.append(
-                Moment(chapter.video, chapter, segment.start_seconds, highlight(snippet))
-            )
+        for start_seconds, snippet in sorted(found.get(chapter.pk, [])):
+            moments.append(Moment(chapter.video, chapter, start_seconds, highlight(snippet)))
     return moments[:MAX_MOMENTS]

@@ -102,29 +102,28 @@ def lines(parsed, chapters, per_chapter):
 
     if not chapters:
         return []
-    chapter_ids = [chapter.pk for chapter in chapters]
-    segments = TranscriptSegment.objects.filter(chapter_id__in=chapter_ids)
+    segments = TranscriptSegment.objects.filter(chapter__in=[chapter.pk for chapter in chapters])
     vector, query = _vector(segments), to_query(parsed)
     ranked = (
         segments.alias(search_vector=vector)
         .filter(search_vector=query)
         .annotate(search_rank=SearchRank(vector, query))
-        .values_list("pk", "chapter_id", "search_rank")
+        .values_list("pk", "chapter_id", "start_seconds", "search_rank")
     )
-    best: dict[int, list[tuple[float, int]]] = {}
-    for segment_id, chapter_id, rank in ranked:
-        best.setdefault(chapter_id, []).append((-rank, segment_id))
+    best: dict[int, list] = {}
+    for segment_id, chapter_id, start, rank in ranked:
+        best.setdefault(chapter_id, []).append((-rank, start, segment_id))
     chosen = {
-        segment_id: chapter_id
+        segment_id: (chapter_id, start)
         for chapter_id, found in best.items()
-        for _, segment_id in sorted(found)[:per_chapter]
+        for _, start, segment_id in sorted(found)[:per_chapter]
     }
     snippets = dict(
         TranscriptSegment.objects.filter(pk__in=chosen)
         .annotate(s=SearchHeadline(F("text"), query, config=CONFIG, **HEADLINE))
         .values_list("pk", "s")
     )
-    return [(pk, chapter_id, snippets.get(pk, "")) for pk, chapter_id in chosen.items()]
+    return [(chapter_id, start, snippets.get(pk, "")) for pk, (chapter_id, start) in chosen.items()]
 
 
 def reindex() -> None:

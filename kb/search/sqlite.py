@@ -168,7 +168,7 @@ LINES_PER_CHAPTER_SCANNED = 300
 
 
 def lines(parsed, chapters, per_chapter):
-    """The best lines inside the given chapters: (segment id, chapter id, snippet).
+    """The best lines inside the given (visible) chapters: (chapter id, start, snippet).
 
     A chapter's lines are stored together, a range of row ids FTS5 seeks straight to, so
     a word said in half a million lines costs a look at a few of them per chapter. Inside
@@ -179,24 +179,27 @@ def lines(parsed, chapters, per_chapter):
     if not chapters:
         return []
     in_range = (
-        "SELECT * FROM (SELECT rowid, %s, "
+        "SELECT * FROM (SELECT line.chapter_id, line.start_seconds, "
         + SNIPPET.format(table="kb_transcriptsegment_fts", column=0, words=24)
-        + " FROM kb_transcriptsegment_fts WHERE kb_transcriptsegment_fts MATCH %s"
-        " AND rowid BETWEEN %s AND %s LIMIT %s)"
+        + " FROM kb_transcriptsegment_fts"
+        " CROSS JOIN kb_transcriptsegment line ON line.id = kb_transcriptsegment_fts.rowid"
+        " WHERE kb_transcriptsegment_fts MATCH %s"
+        " AND kb_transcriptsegment_fts.rowid BETWEEN %s AND %s AND line.chapter_id = %s"
+        " LIMIT %s)"
     )
     match = match_expression(parsed, prefix=False)
-    found: dict[int, list[tuple[int, int, str]]] = {}
+    found: dict[int, list[tuple[int, float, str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join([in_range] * len(chapters)),
-            [v for c in chapters for v in (c.pk, match, c.lo, c.hi, LINES_PER_CHAPTER_SCANNED)],
+            [v for c in chapters for v in (match, c.lo, c.hi, c.pk, LINES_PER_CHAPTER_SCANNED)],
         )
-        for segment_id, chapter_id, snippet in cursor:
-            found.setdefault(chapter_id, []).append((segment_id, chapter_id, snippet))
+        for line in cursor:
+            found.setdefault(line[0], []).append(line)
     return [
         line
         for candidates in found.values()
-        for line in sorted(candidates, key=lambda line: (-line[2].count(START), line[0]))[
+        for line in sorted(candidates, key=lambda line: (-line[2].count(START), line[1]))[
             :per_chapter
         ]
     ]
