@@ -26,6 +26,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
+from kb.search import tidy_index
 
 SCHEMA = "career-kb/1"
 
@@ -161,6 +162,7 @@ def import_data(data: dict) -> dict:
         counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
         for entry in data["videos"]:
             _import_video(entry, themes, counts)
+    tidy_index()
     return counts
 
 

@@ -263,3 +263,21 @@ def test_search_triggers_survive_the_migrations():
         triggers = {row[0] for row in cursor.fetchall()}
     for table in SEARCHED_TABLES:
         assert {f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"} <= triggers
+
+
+def test_an_import_leaves_each_search_index_in_one_segment(settings):
+    """Many segments make a word's lookup inside a chapter seek once per segment."""
+    from django.db import connection
+
+    from kb.importers.pipeline import import_document
+
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 segments exist on SQLite only")
+    samples = sorted((settings.BASE_DIR / "samples").glob("*.txt"))
+    for path in samples:
+        import_document(path.name, path.read_bytes(), publish=True)
+    with connection.cursor() as cursor:
+        for table in SEARCHED_TABLES:
+            cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_fts_idx")
+            assert cursor.fetchone()[0] <= 1, table
+    assert search("shipping").lessons

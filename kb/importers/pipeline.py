@@ -5,6 +5,7 @@ from kb.importers.analysis import parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
 from kb.importers.store import Outcome, attach_transcript, store_summary
 from kb.models import Video
+from kb.search import tidy_index
 
 FORMATS = ("auto", "summary", "vtt", "srt", "json")
 # About a two-hour video's page: bigger files report their progress as they go.
@@ -49,7 +50,7 @@ def import_document(
         progress(f"{name}: parsing and linking")
         parsed = parse_page(text)
         progress(f"{name}: storing {len(parsed.segments)} segments")
-        return store_summary(
+        outcome = store_summary(
             parsed,
             digest=digest,
             publish=publish,
@@ -57,6 +58,7 @@ def import_document(
             youtube_id=youtube_id,
             dry_run=dry_run,
         )
+        return _indexed(outcome, dry_run, progress, name)
     if not video_slug:
         raise DocumentError(
             f"a timed transcript ({kind}) needs --video SLUG: the video it belongs to"
@@ -66,4 +68,13 @@ def import_document(
         raise DocumentError(f"no video with the slug '{video_slug}'")
     cues = captions.parse_captions(text, kind)
     progress(f"{name}: storing {len(cues)} segments")
-    return attach_transcript(video, cues, digest=digest, update=update, dry_run=dry_run)
+    outcome = attach_transcript(video, cues, digest=digest, update=update, dry_run=dry_run)
+    return _indexed(outcome, dry_run, progress, name)
+
+
+def _indexed(outcome: Outcome, dry_run: bool, progress, name: str) -> Outcome:
+    """The import is committed; now tidy the search index it wrote to (see kb.search)."""
+    if not dry_run and outcome.action != "unchanged":
+        progress(f"{name}: tidying the search index")
+        tidy_index()
+    return outcome

@@ -133,3 +133,7 @@ def reindex() -> None:
     with connection.cursor() as cursor:
         for table in SEARCHED_TABLES:
             cursor.execute(f"REINDEX INDEX {table}_search_gin")
+
+
+def tidy() -> None:
+    """Nothing to do: PostgreSQL keeps its GIN indexes in shape itself (autovacuum)."""
