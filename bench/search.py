@@ -237,12 +237,12 @@ def measure(sides: dict[str, dict[str, str]], runs: int) -> dict[str, dict[str, 
         for url in urls.values():
             timed_get(url)  # warm caches
     times = {side: {q: [] for q in QUERIES} for side in sides}
-    order = list(sides)
-    for _ in range(runs):
-        for q in QUERIES:
-            for side in order:
+    names = list(sides)
+    for run in range(runs):
+        for n, q in enumerate(QUERIES):
+            turn = (run + n) % len(names)
+            for side in names[turn:] + names[:turn]:
                 times[side][q].append(timed_get(sides[side][q]))
-            order.append(order.pop(0))
     return times
 
 
