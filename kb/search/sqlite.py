@@ -262,7 +262,7 @@ def tidy() -> None:
     FTS5 adds a segment per write transaction and merges them only now and then; a
     word's lookup inside a chapter's row range then seeks once per segment, and some
     common words cost 0.4 ms a chapter across eleven segments, 0.01 ms in one. Merging a
-    million lines' index takes about 0.75 s; it runs after imports, not on every edit.
+    million lines' index takes about 0.7 s; it runs after imports, not on every edit.
     """
     with connection.cursor() as cursor:
         for table in SEARCHED_TABLES:
