@@ -30,12 +30,14 @@ def import_document(
     publish: bool = False,
     update: bool = False,
     dry_run: bool = False,
+    tidy: bool = True,
     progress=None,
 ) -> Outcome:
     """Raises DocumentError (with the line to blame, where there is one); stores nothing then.
 
     `progress`, when given, is called with a line of news before each step of long work
-    (files over LONG_WORK_BYTES); short files just get their summary.
+    (files over LONG_WORK_BYTES); short files just get their summary. `tidy=False` leaves
+    tidying the search index to the caller: a batch does it once, at its end.
     """
     if progress is None or len(data) < LONG_WORK_BYTES:
         progress = lambda message: None  # noqa: E731
@@ -58,7 +60,7 @@ def import_document(
             youtube_id=youtube_id,
             dry_run=dry_run,
         )
-        return _indexed(outcome, dry_run, progress, name)
+        return _indexed(outcome, tidy, progress, name)
     if not video_slug:
         raise DocumentError(
             f"a timed transcript ({kind}) needs --video SLUG: the video it belongs to"
@@ -69,12 +71,12 @@ def import_document(
     cues = captions.parse_captions(text, kind)
     progress(f"{name}: storing {len(cues)} segments")
     outcome = attach_transcript(video, cues, digest=digest, update=update, dry_run=dry_run)
-    return _indexed(outcome, dry_run, progress, name)
+    return _indexed(outcome, tidy, progress, name)
 
 
-def _indexed(outcome: Outcome, dry_run: bool, progress, name: str) -> Outcome:
+def _indexed(outcome: Outcome, tidy: bool, progress, name: str) -> Outcome:
     """The import is committed; now tidy the search index it wrote to (see kb.search)."""
-    if not dry_run and outcome.action != "unchanged":
+    if tidy and outcome.wrote:
         progress(f"{name}: tidying the search index")
         tidy_index()
     return outcome

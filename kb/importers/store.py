@@ -66,6 +66,10 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
+    @property
+    def wrote(self) -> bool:
+        return not self.dry_run and self.action != "unchanged"
+
     def summary_line(self) -> str:
         prefix = "would have " if self.dry_run and self.action != "unchanged" else ""
         parts = ", ".join(f"{n} {name}" for name, n in self.counts.items())

@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from kb.importers.documents import DocumentError
 from kb.importers.pipeline import FORMATS, import_document
 from kb.importers.youtube import parse_youtube_id
+from kb.search import tidy_index
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"error: {exc.message}")
                 sys.exit(1)
         paths = options["paths"]
-        failed = 0
+        failed = wrote = 0
         for number, path in enumerate(paths, 1):
             if len(paths) > 1:
                 self.stdout.write(f"[{number}/{len(paths)}] {path}")
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                     publish=options["publish"],
                     update=options["update"],
                     dry_run=options["dry_run"],
+                    tidy=False,
                     progress=self.progress if options["verbosity"] >= 1 else None,
                 )
             except DocumentError as exc:
@@ -66,6 +68,10 @@ class Command(BaseCommand):
                 failed += 1
             else:
                 self.stdout.write(outcome.summary_line())
+                wrote += outcome.wrote
+        if wrote:
+            # Once for the whole batch: it can take a second on a big knowledge base.
+            tidy_index()
         if failed:
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)
