@@ -63,11 +63,11 @@ QUERIES = [
 ]
 
 
-def env(**extra):
+def env(database_url: str = f"sqlite:///{DB}", **extra):
     values = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     values.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"sqlite:///{DB}",
+        DATABASE_URL=database_url,
         DJANGO_SECRET_KEY="bench-" + "k" * 60 + "abcdefghij",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
@@ -275,14 +275,17 @@ def serving(command: list[str], ready_url: str, **popen):
         server.wait()
 
 
-def serve_ours():
+def serve_ours(database_url: str = f"sqlite:///{DB}"):
     """Our site with gunicorn and production settings; the page cache is off, so the same
     query repeated measures the work, not the cache (datasette caches nothing either)."""
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
+    settings = env(database_url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=settings, check=True
+    )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
-        env=env(),
+        env=settings,
         check=True,
     )
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -290,7 +293,7 @@ def serve_ours():
         [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{OUR_PORT}", "-w", "2", "--timeout", "120"],
         f"http://127.0.0.1:{OUR_PORT}/healthz",
         cwd=ROOT,
-        env=env(DJANGO_PAGE_CACHE_SECONDS="0"),
+        env=env(database_url, DJANGO_PAGE_CACHE_SECONDS="0"),
     )
 
 

@@ -116,6 +116,17 @@ def test_a_sqlite_database_url_gets_the_same_options():
     assert result.stdout.strip() == "['init_command', 'timeout', 'transaction_mode']"
 
 
+def test_postgresql_connections_plan_for_fast_storage(db):
+    """Else PostgreSQL reads every chapter's text for a rare word instead of its index."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
 def test_themes_are_case_insensitive():
     assert settings.TAGGIT_CASE_INSENSITIVE is True
 
