@@ -11,7 +11,8 @@
    it) and serves that with datasette (installed into bench/out/datasette-venv).
 3. Times, over HTTP, 20 fixed queries: our /search/ page and datasette's equal-work
    ranked SQL query interleaved (each query asked of both in turn, who goes first
-   alternating), then datasette's default unranked `?_search=` on its own.
+   alternating), then datasette's default unranked `?_search=` on its own, then ours
+   narrowed to a theme and to a video.
 4. Times a naive `icontains` scan through the ORM, the index's size and `reindex`.
 
 Prints a Markdown table for the README. Nothing here runs in CI.
@@ -297,11 +298,20 @@ def serve_ours(database_url: str = f"sqlite:///{DB}"):
     )
 
 
-def ours_urls() -> dict[str, str]:
+def ours_urls(**filters: str) -> dict[str, str]:
     return {
-        q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q})
+        q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q, **filters})
         for q in QUERIES
     }
+
+
+def filters() -> dict[str, dict[str, str]]:
+    """A theme and a video to narrow the same searches to (datasette has no such thing)."""
+    db = sqlite3.connect(DB)
+    theme = db.execute("SELECT slug FROM kb_theme ORDER BY name LIMIT 1").fetchone()[0]
+    video = db.execute("SELECT slug FROM kb_video ORDER BY id LIMIT 1").fetchone()[0]
+    db.close()
+    return {f"theme={theme}": {"theme": theme}, f"video={video}": {"video": video}}
 
 
 def datasette_venv() -> Path:
@@ -452,12 +462,17 @@ def main() -> None:
         times = measure({"ours": ours_urls(), "ranked": ranked}, args.runs)
         ours, ranked = times["ours"], times["ranked"]
         unranked = measure({"unranked": unranked}, max(args.runs // 2, 1))["unranked"]
+        narrowed = measure(
+            {name: ours_urls(**params) for name, params in filters().items()},
+            max(args.runs // 4, 1),
+        )
     naive = run_icontains(max(args.runs // 5, 1))
     rows = [
         ("ours: /search/ page (lessons, quotes and moments, ranked, rendered)", ours),
         ("datasette: ranked FTS5 SQL query (`order by rank limit 20`)", ranked),
         ("datasette: default table search (`?_search=`, unranked)", unranked),
         ("naive `icontains` scan (ORM, first 20, no HTTP)", naive),
+        *((f"ours, narrowed to `{name}`", times) for name, times in narrowed.items()),
     ]
     db = sqlite3.connect(DB)
     lines = db.execute("SELECT count(*) FROM kb_transcriptsegment").fetchone()[0]

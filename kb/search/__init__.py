@@ -99,7 +99,7 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
     if theme is not None:
         lessons, quotes = lessons.filter(tags=theme), quotes.filter(tags=theme)
         takeaways = takeaways.filter(lesson__tags=theme)
-        chapters = chapters.filter(lessons__in=lessons).distinct()
+        chapters = chapters.filter(pk__in=lessons.values("chapter_id"))
     if video is not None:
         lessons, takeaways, quotes, chapters = (
             lessons.filter(video=video),

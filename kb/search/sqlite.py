@@ -36,7 +36,15 @@ def match_expression(parsed: ParsedQuery, prefix: bool = True) -> str:
     return expression
 
 
-def _ranked(queryset, table: str, parsed: ParsedQuery, rank: str, snippet: str | None, limit: int):
+def _ranked(
+    queryset,
+    table: str,
+    parsed: ParsedQuery,
+    rank: str,
+    snippet: str | None,
+    limit: int,
+    prefix: bool = True,
+):
     source = queryset.model._meta.db_table
     fts = f"{table}_fts"
     select = {"search_rank": f"-{rank}"}
@@ -45,7 +53,7 @@ def _ranked(queryset, table: str, parsed: ParsedQuery, rank: str, snippet: str |
     return queryset.extra(
         tables=[fts],
         where=[f"{fts}.rowid = {source}.id", f"{fts} MATCH %s"],
-        params=[match_expression(parsed)],
+        params=[match_expression(parsed, prefix)],
         select=select,
         order_by=["-search_rank"],
     )[:limit]
@@ -126,7 +134,9 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
     drive the query instead.
     """
     if narrowed:
-        rows = _ranked(queryset, "kb_chaptertranscript", parsed, CHAPTER_RANK, None, limit)
+        rows = _ranked(
+            queryset, "kb_chaptertranscript", parsed, CHAPTER_RANK, None, limit, prefix=False
+        )
         ranked = list(rows.values_list("pk", flat=True))
     else:
         with connection.cursor() as cursor:
