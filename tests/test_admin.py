@@ -193,6 +193,30 @@ def test_a_theme_is_added_to_and_removed_from_selected_lessons(client, editor):
     assert not any("negotiation" in lesson.tags.names() for lesson in lessons)
 
 
+def test_the_chapter_filter_offers_the_chosen_videos_chapters_only(client, editor):
+    one, other = VideoFactory(title="One talk"), VideoFactory(title="Other talk")
+    intro = ChapterFactory(video=one, title="Intro bit", start_seconds=0)
+    ChapterFactory(video=one, title="Later bit", start_seconds=300)
+    ChapterFactory(video=other, title="Elsewhere bit", start_seconds=0)
+    LessonFactory(video=one, chapter=intro, title="Found in the intro")
+    LessonFactory(video=one, chapter=None, title="In no chapter")
+
+    # Chapters without lessons show only in the filter.
+    everything = client.get("/admin/kb/lesson/").content.decode()
+    assert "Later bit" not in everything and "Elsewhere bit" not in everything
+
+    narrowed = client.get(f"/admin/kb/lesson/?video__id__exact={one.pk}").content.decode()
+    assert "Later bit" in narrowed and "Elsewhere bit" not in narrowed
+
+    response = client.get(
+        f"/admin/kb/lesson/?video__id__exact={one.pk}&chapter__id__exact={intro.pk}"
+    )
+    assert [lesson.title for lesson in response.context["cl"].result_list] == ["Found in the intro"]
+    # A forged value is refused by the admin, not a server error.
+    forged = client.get("/admin/kb/lesson/?chapter__id__exact=x%27")
+    assert forged.status_code in (200, 302)
+
+
 def lesson_form(lesson, **changes):
     data = {
         "video": lesson.video_id,
