@@ -41,7 +41,9 @@ class ParsedQuery:
         this finds the lines that say some when no line says every one (a phrase split
         between two captions, words a sentence apart)."""
         content = [t for t in self.all_tokens if t not in STOP_WORDS] or self.all_tokens
-        return ParsedQuery(words=_unique(content), excluded=self.excluded, any_word=True)
+        return ParsedQuery(
+            words=_unique(content)[:MAX_TERMS], excluded=self.excluded, any_word=True
+        )
 
 
 def tokens(text: str) -> list[str]:
