@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from kb.models import Lesson, Quote, QuoteSuggestion, Suggestion, Takeaway, Video
-from kb.transcript import transcript_rows
+from kb.transcript import rows_html, transcript_rows
 from kb.views.reading import preview
 
 
@@ -24,6 +24,9 @@ def transcript(request, slug):
             status=Suggestion.OPEN,
         ).values_list("start_seconds", flat=True),
     ]
-    rows = transcript_rows(video.chapters.all(), video.segments.all(), moments)
-    response = render(request, "kb/transcript.html", {"video": video, "rows": rows})
+    segments = video.segments.values_list("start_seconds", "text", "exact")
+    rows = transcript_rows(video.chapters.all(), segments, moments)
+    response = render(
+        request, "kb/transcript.html", {"video": video, "rows": rows, "rows_html": rows_html(rows)}
+    )
     return preview(response, video.is_published)
