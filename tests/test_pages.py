@@ -62,8 +62,8 @@ PAGES = {
     "video": (lambda: _first_video_url(), 6),
     # video; lesson, takeaway, quote and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
-    # themes for the filter; lessons; takeaways; the lessons found; their tags; quotes;
-    # chapters; (lines in the best chapters: 2; their segments: 1, when chapters match)
+    # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
+    # their tags and snippets (moments: test_search.py's bounded-queries test)
     "search": (lambda: reverse("kb:search") + "?q=Lesson", 11),
     # lessons with videos; their takeaways
     "feed": (lambda: reverse("kb:lessons-feed"), 3),

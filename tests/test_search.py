@@ -288,3 +288,38 @@ def test_imports_leave_each_search_index_in_one_segment(settings, how):
             cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_fts_idx")
             assert cursor.fetchone()[0] <= 1, table
     assert search("shipping").lessons
+
+
+def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size(
+    client, django_assert_max_num_queries
+):
+    """Every kind of hit: lessons, takeaways, quotes, a line saying both words, a chapter
+    saying them on different lines, a chapter found by its title alone. Which of the
+    last two need their own lookup depends on which chapters rank best, so the count
+    is bounded rather than fixed."""
+
+    def grow():
+        video = VideoFactory()
+        lesson = LessonFactory(video=video, title="Budget planning")
+        TakeawayFactory(lesson=lesson, text="Plan the budget early")
+        QuoteFactory(video=video, lesson=lesson, text="Budget planning is a habit")
+        whole = ChapterFactory(video=video, title="Intro", start_seconds=0)
+        spoken(video, "budget planning matters", 10, whole)
+        spread = ChapterFactory(video=video, title="Money", start_seconds=100)
+        spoken(video, "the budget was tight", 110, spread)
+        spoken(video, "so planning came first", 115, spread)
+        titled = ChapterFactory(video=video, title="Budget planning", start_seconds=200)
+        spoken(video, "nothing else here", 210, titled)
+
+    url = "/search/?q=budget+planning"
+    grow()
+    # The page cache's version; the five searches; chapters and their line ranges; lines
+    # saying both words; words looked up alone, then their lines; title-only chapters'
+    # snippets; the lessons shown, their themes, their snippets; themes for the filter.
+    with django_assert_max_num_queries(15):
+        body = client.get(url).content.decode()
+    assert "Moments in the transcripts" in body
+    for _ in range(9):
+        grow()
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
