@@ -152,8 +152,6 @@ def best_chapters(parsed, queryset, limit, narrowed=False):
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
     """The visible chapters among `ranked`, in order, each with the row-id range of its
     lines (lo, hi)."""
-    if not ranked:
-        return []
     found = queryset.with_video().in_bulk(ranked)
     if not found:
         return []
@@ -175,15 +173,22 @@ def chapter_snippets(parsed, ids):
 
 # Matching lines looked at in one chapter; past that, the earliest are enough.
 LINES_PER_CHAPTER_SCANNED = 300
-# A chapter's lines, seeked by row id: CROSS JOIN keeps FTS5 the outer loop (else
-# SQLite walks every line of the chapter and asks FTS5 about each one).
-IN_CHAPTER = (
+# Lines matching the query. CROSS JOIN keeps FTS5 the outer loop: else, inside a
+# chapter, SQLite walks every line of it and asks FTS5 about each one.
+MATCHING_LINES = (
     " FROM kb_transcriptsegment_fts"
     " CROSS JOIN kb_transcriptsegment line ON line.id = kb_transcriptsegment_fts.rowid"
     " WHERE kb_transcriptsegment_fts MATCH %s"
-    " AND kb_transcriptsegment_fts.rowid BETWEEN %s AND %s AND line.chapter_id = %s"
 )
-LINE_SNIPPET = SNIPPET.format(table="kb_transcriptsegment_fts", column=0, words=24)
+# ... within one chapter: its range of row ids, which FTS5 seeks straight to.
+IN_CHAPTER = (
+    MATCHING_LINES
+    + " AND kb_transcriptsegment_fts.rowid BETWEEN %s AND %s AND line.chapter_id = %s"
+)
+# What `lines` returns for each: (chapter id, start, snippet).
+LINE = "line.chapter_id, line.start_seconds, " + SNIPPET.format(
+    table="kb_transcriptsegment_fts", column=0, words=24
+)
 
 
 def lines(parsed, chapters, per_chapter):
@@ -199,10 +204,7 @@ def lines(parsed, chapters, per_chapter):
         return []
     if parsed.any_word:
         return _lines_saying_most(parsed, chapters, per_chapter)
-    in_range = (
-        f"SELECT * FROM (SELECT line.chapter_id, line.start_seconds, {LINE_SNIPPET}"
-        f"{IN_CHAPTER} LIMIT %s)"
-    )
+    in_range = f"SELECT * FROM (SELECT {LINE}{IN_CHAPTER} LIMIT %s)"
     match = match_expression(parsed, prefix=False)
     found: dict[int, list[tuple[int, float, str]]] = {}
     with connection.cursor() as cursor:
@@ -249,11 +251,7 @@ def _lines_saying_most(parsed, chapters, per_chapter):
             return []
         marks = ", ".join(["%s"] * len(chosen))
         cursor.execute(
-            f"SELECT line.chapter_id, line.start_seconds, {LINE_SNIPPET}"
-            " FROM kb_transcriptsegment_fts"
-            " CROSS JOIN kb_transcriptsegment line ON line.id = kb_transcriptsegment_fts.rowid"
-            " WHERE kb_transcriptsegment_fts MATCH %s"
-            f" AND kb_transcriptsegment_fts.rowid IN ({marks})",
+            f"SELECT {LINE}{MATCHING_LINES} AND kb_transcriptsegment_fts.rowid IN ({marks})",
             [match_expression(parsed, prefix=False), *chosen],
         )
         return cursor.fetchall()

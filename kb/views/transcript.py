@@ -26,7 +26,5 @@ def transcript(request, slug):
     ]
     segments = video.segments.values_list("start_seconds", "text", "exact")
     rows = transcript_rows(video.chapters.all(), segments, moments)
-    response = render(
-        request, "kb/transcript.html", {"video": video, "rows": rows, "rows_html": rows_html(rows)}
-    )
+    response = render(request, "kb/transcript.html", {"video": video, "rows_html": rows_html(rows)})
     return preview(response, video.is_published)
