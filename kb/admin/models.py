@@ -214,6 +214,16 @@ class ChapterFilter(admin.SimpleListFilter):
         return queryset.filter(chapter_id=self.value()) if self.value() else queryset
 
 
+def annotation_column(name: str):
+    """A list column showing the queryset's annotation `name`, sortable by it."""
+
+    @admin.display(ordering=name, description=name.replace("_", " "))
+    def column(model_admin, obj):
+        return getattr(obj, name)
+
+    return column
+
+
 def choice_page(model_admin, request, queryset, title, form, action):
     """The intermediate page of an action that asks one question about the selection."""
     context = {
@@ -384,21 +394,10 @@ class ThemeAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(ordering="published_lessons", description="published lessons")
-    def published_lessons(self, obj):
-        return obj.published_lessons
-
-    @admin.display(ordering="draft_lessons", description="draft lessons")
-    def draft_lessons(self, obj):
-        return obj.draft_lessons
-
-    @admin.display(ordering="published_quotes", description="published quotes")
-    def published_quotes(self, obj):
-        return obj.published_quotes
-
-    @admin.display(ordering="draft_quotes", description="draft quotes")
-    def draft_quotes(self, obj):
-        return obj.draft_quotes
+    published_lessons = annotation_column("published_lessons")
+    draft_lessons = annotation_column("draft_lessons")
+    published_quotes = annotation_column("published_quotes")
+    draft_quotes = annotation_column("draft_quotes")
 
     def save_model(self, request, obj, form, change):
         old_slug = Theme.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
