@@ -12,7 +12,7 @@ FEED_SIZE = 30
 
 def latest(lessons):
     return (
-        lessons.select_related("video")
+        lessons.with_video()
         .prefetch_related("takeaways")
         .order_by("-created_at", "-pk")[:FEED_SIZE]
     )

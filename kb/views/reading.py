@@ -140,7 +140,7 @@ def lesson_detail(request, slug):
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(lesson=lesson)
-        .select_related("video")
+        .with_video()
         .order_by("start_seconds")
     )
     # Until an editor has confirmed a quote, show the best passage, marked as a suggestion.
@@ -190,7 +190,7 @@ def video_detail(request, slug):
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(video=video)
-        .select_related("video", "lesson")
+        .with_video("lesson")
         .order_by("start_seconds")
     )
     response = render(
