@@ -32,7 +32,8 @@ SCHEMA = "career-kb/1"
 
 VIDEO_FIELDS = [
     "slug", "title", "channel", "published_on", "duration_seconds", "youtube_id", "status",
-    "headline", "intro", "conclusion", "resources", "transcript_exact", "source_hash", "imported",
+    "headline", "intro", "conclusion", "resources", "transcript_exact", "import_key",
+    "source_hash", "imported",
 ]  # fmt: skip
 LESSON_FIELDS = [
     "slug", "title", "body", "status", "start_seconds", "position", "import_key", "imported",

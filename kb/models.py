@@ -173,6 +173,13 @@ class Video(models.Model):
         default=False, help_text="The transcript has real cue times, not estimated ones."
     )
 
+    import_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The import identity: a hash of the page header's title, channel, date and "
+        "length. Re-imports find their video by it (or by YouTube id), never by slug.",
+    )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,6 +194,13 @@ class Video(models.Model):
                 fields=["youtube_id"],
                 condition=~Q(youtube_id=""),
                 name="kb_video_youtube_id_unique",
+            ),
+            # One video per identity and YouTube id: two imports of one new page at once
+            # make one video, and the second finds it.
+            models.UniqueConstraint(
+                fields=["import_key", "youtube_id"],
+                condition=~Q(import_key=""),
+                name="kb_video_import_identity_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="kb_video_status_valid"

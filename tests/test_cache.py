@@ -85,3 +85,24 @@ def test_the_cache_works_against_redis():
     cache.set("kb:test:redis", {"ok": 1}, 30)
     assert cache.get("kb:test:redis") == {"ok": 1}
     cache.delete("kb:test:redis")
+
+
+@pytest.mark.django_db
+def test_every_knowledge_base_table_still_bumps_the_content_version():
+    """SQLite drops a table's triggers when a migration rebuilds it: one that forgot to
+    put them back would leave stale pages cached after every write to that table."""
+    from kb import triggers
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            expected = {
+                f"{table}_version_{op}"
+                for table in triggers.TABLES
+                for op in triggers.SQLITE_OPERATIONS
+            }
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            expected = {f"{table}_version" for table in triggers.TABLES}
+        present = {name for (name,) in cursor.fetchall()}
+    assert expected <= present, sorted(expected - present)

@@ -53,3 +53,19 @@ class Segment:
     end_seconds: float
     text: str
     exact: bool
+
+
+def header_identity(title: str, channel: str, published_on, duration_seconds: int) -> str:
+    """A video's import identity when its YouTube id is not known: what its page's header
+    says of the video itself (title, channel, date, length), never of the summary.
+
+    Case and spacing are ignored, so a re-generated summary of the same video finds it
+    again; two talks that share a title but not a channel, a date or a length do not.
+    """
+    parts = [
+        " ".join(title.casefold().split()),
+        " ".join(channel.casefold().split()),
+        published_on.isoformat() if published_on else "",
+        str(duration_seconds),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -2,17 +2,23 @@
 
 Editors' work is never lost. Each imported object remembers the values it was imported
 with (`imported`); a re-import with `--update` refreshes a field only where it still
-holds that value, so anything an editor changed stays as the editor left it.
+holds that value, so anything an editor changed stays as the editor left it. Creating a
+video is the same code as updating one: a new object simply has no snapshot yet.
+
+To import a new field: add it to the `*_FIELDS` list of its model below, and give the
+parsed document a value for it (`_video_values`, `_lesson_values`).
 """
 
 import bisect
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
-from kb.importers.documents import DocumentError, Segment
+from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
     Link,
     SectionEvidence,
@@ -42,20 +48,76 @@ if TYPE_CHECKING:
     from kb.importers.analysis import ParsedPage
 
 SUGGESTIONS_SHOWN = 3
-
-VIDEO_FIELDS = (
-    "title",
-    "channel",
-    "published_on",
-    "duration_seconds",
-    "headline",
-    "intro",
-    "conclusion",
-    "resources",
-)
-LESSON_FIELDS = ("title", "body", "start_seconds", "chapter_start")
 # A cue may start a little after the length the page gives (it is rounded to the second).
 END_SLACK_SECONDS = 5
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A field an import fills. `key` names it in the `imported` snapshot (default: the
+    attribute); `snap` turns its value into what the snapshot keeps (JSON)."""
+
+    attr: str
+    key: str = ""
+    snap: Callable[[Any], Any] = _plain
+
+    @property
+    def name(self) -> str:
+        return self.key or self.attr
+
+
+VIDEO_FIELDS = tuple(
+    Imported(name)
+    for name in (
+        "title",
+        "channel",
+        "published_on",
+        "duration_seconds",
+        "headline",
+        "intro",
+        "conclusion",
+        "resources",
+    )
+)
+CHAPTER_FIELDS = (Imported("title"),)
+LESSON_FIELDS = (
+    Imported("title"),
+    Imported("body"),
+    Imported("start_seconds"),
+    # Compared by start time: the chapter rows may be new ones at the same place.
+    Imported("chapter", "chapter_start", lambda c: c.start_seconds if c else None),
+)
+EMPTY = ("", None, [], {})
+# How `move_moments` moves a row: a span by its own words, a point by what was said there.
+SPAN = ("start_seconds", "end_seconds")
+POINT = ("start_seconds",)
+
+
+def refresh(obj: models.Model, fields, fresh: dict, imported: dict | None) -> dict:
+    """Set `obj`'s fields from `fresh` wherever no editor has changed them; return the
+    new snapshot. The one rule of every import, for videos, chapters and lessons alike.
+
+    `imported` is the snapshot of the last import, None for an object this import makes.
+    A field still holding its imported value is refreshed and one an editor changed is
+    kept; a field no earlier import filled is filled only while it is empty.
+    """
+    snapshot = {}
+    for f in fields:
+        current = f.snap(getattr(obj, f.attr))
+        if imported is None:
+            untouched = True
+        elif f.name in imported:
+            untouched = current == imported[f.name]
+        else:
+            untouched = current in EMPTY
+        if untouched:
+            setattr(obj, f.attr, fresh[f.attr])
+        snapshot[f.name] = f.snap(fresh[f.attr])
+    return snapshot
 
 
 @dataclass
@@ -77,18 +139,38 @@ class Outcome:
         return line + "".join(f"; {note}" for note in self.notes)
 
 
-def _snapshot_value(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
+def page_identity(page: SummaryPage) -> str:
+    return header_identity(page.title, page.channel, page.published_on, page.duration_seconds)
 
 
-def find_video(page: SummaryPage, youtube_id: str) -> Video | None:
-    """A re-import finds its video by YouTube id when known, else by the slug of the title."""
+def find_video(identity: str, youtube_id: str = "") -> Video | None:
+    """The video a document is about: by its YouTube id when the import gives one, else by
+    its import identity. Never by slug or title, which editors change and talks share."""
     if youtube_id:
         video = Video.objects.filter(youtube_id=youtube_id).first()
-        if video:
-            return video
-    slug = slugify(page.title)[:80].strip("-")
-    return Video.objects.filter(slug=slug).first() if slug else None
+        # Else perhaps the same page, imported before without its id.
+        return video or Video.objects.filter(import_key=identity, youtube_id="").first()
+    matches = list(Video.objects.filter(import_key=identity).order_by("pk")[:3])
+    if len(matches) > 1:
+        slugs = ", ".join(v.slug for v in matches)
+        raise DocumentError(
+            f"several videos have this page's title, channel, date and length ({slugs}): "
+            "pass --youtube to say which one it is"
+        )
+    return matches[0] if matches else None
+
+
+def _retrying(write):
+    """Run `write` in a transaction; if another import of the same new video committed
+    first (two confirms, two processes), the constraint refuses ours: look again, once."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return write()
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def store_summary(
@@ -100,9 +182,10 @@ def store_summary(
     youtube_id: str = "",
     dry_run: bool = False,
 ) -> Outcome:
-    page = parsed.page
-    with transaction.atomic():
-        video = find_video(page, youtube_id)
+    identity = page_identity(parsed.page)
+
+    def write() -> Outcome:
+        video = find_video(identity, youtube_id)
         if video is not None and video.source_hash == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
         if video is not None and not update:
@@ -110,64 +193,139 @@ def store_summary(
                 f"video '{video.slug}' was imported from a different version of this page; "
                 "use --update to refresh it (editors' changes are kept)"
             )
-        if (
-            youtube_id
-            and Video.objects.filter(youtube_id=youtube_id)
-            .exclude(pk=getattr(video, "pk", None))
-            .exists()
-        ):
-            raise DocumentError(f"YouTube id {youtube_id} belongs to another video")
-        themer = Themer()
-        if video is None:
-            outcome = _create(parsed, digest, publish, youtube_id, themer)
-        else:
-            outcome = _update(video, parsed, digest, youtube_id, themer)
+        outcome = _store_page(video, parsed, digest, identity, youtube_id, publish)
         outcome.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
         return outcome
 
+    return _retrying(write)
 
-def _create(parsed, digest, publish, youtube_id, themer) -> Outcome:
-    page, segments = parsed.page, parsed.segments
-    status = Status.PUBLISHED if publish else Status.DRAFT
-    video = Video(
-        slug=unique_slug(Video, page.title, "video"),
-        youtube_id=youtube_id,
-        status=status,
-        source_hash=digest,
-    )
-    for name in VIDEO_FIELDS:
-        setattr(video, name, getattr(page, name))
-    video.imported = {name: _snapshot_value(getattr(page, name)) for name in VIDEO_FIELDS}
-    video.imported["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
+
+def _video_values(page: SummaryPage) -> dict:
+    return {f.attr: getattr(page, f.attr) for f in VIDEO_FIELDS}
+
+
+def _lesson_values(section: Section, link: Link | None, chapters: list[Chapter]) -> dict:
+    return {
+        "title": section.title,
+        "body": section.body,
+        "start_seconds": link.start_seconds if link else None,
+        "chapter": chapters[link.chapter] if link else None,
+    }
+
+
+def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome:
+    """Create or refresh a video from its summary page; `video` is None for a new one."""
+    page = parsed.page
+    new = video is None
+    # A new video's lessons share its status; lessons new to a known video are drafts.
+    status = Status.PUBLISHED if publish and new else Status.DRAFT
+    if new:
+        video = Video(slug=unique_slug(Video, page.title, youtube_id or "video"), status=status)
+    old = None if new else video.imported
+    snapshot = refresh(video, VIDEO_FIELDS, _video_values(page), old)
+    snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
+    video.imported = {**(old or {}), **snapshot}
+    video.import_key = identity
+    video.youtube_id = youtube_id or video.youtube_id
+    video.source_hash = digest
     video.save()
-    chapters = Chapter.objects.bulk_create(
-        Chapter(video=video, title=c.title, start_seconds=c.start_seconds) for c in page.chapters
-    )
-    _replace_segments(video, chapters, segments)
+
+    chapters, gone = _store_chapters(video, page, (old or {}).get("chapters"))
+    if video.transcript_exact:
+        # The timed transcript stays; only its chapter links follow the new chapters.
+        _assign_chapters(video, chapters)
+        segment_count = video.segments.count()
+    else:
+        _replace_segments(video, chapters, parsed.segments)
+        move_moments(video.quotes.all(), SPAN, None, WordTimeline(parsed.segments))
+        segment_count = len(parsed.segments)
+
+    themer = Themer()
+    existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
     takeaways = 0
     for position, (section, link, evidence) in enumerate(
         zip(page.sections, parsed.links, parsed.evidence, strict=True)
     ):
-        fresh = _imported_lesson(section, link, chapters)
-        fresh["tags"] = themer.suggest(section)
-        lesson = _new_lesson(
-            video, section, link, evidence, chapters, fresh, themer, position,
-            import_key=_import_key(page, position), status=status,
-        )  # fmt: skip
-        _suggest_quotes(lesson, evidence, chapters)
-        takeaways += len(section.takeaways)
-    return Outcome(
-        "imported",
-        video,
-        {
-            "chapters": len(chapters),
-            "lessons": len(page.sections),
-            "takeaways": takeaways,
-            "segments": len(segments),
-        },
+        key = _import_key(page, position)
+        lesson = existing.get(key)
+        if lesson is None:
+            lesson = Lesson(
+                video=video,
+                slug=unique_slug(Lesson, section.title, "lesson"),
+                status=status,
+                position=position,
+                import_key=key,
+            )
+        takeaways += _store_lesson(lesson, section, link, evidence, chapters, themer)
+
+    # Chapters gone from the page go too, unless an editor's lesson or quote still uses them.
+    kept = [c for c in gone if c.lessons.exists() or c.quotes.exists()]
+    Chapter.objects.filter(pk__in=[c.pk for c in gone if c not in kept]).delete()
+    notes = []
+    if kept:
+        notes.append(
+            f"kept {len(kept)} chapters no longer in the page (in use by lessons or quotes)"
+        )
+    counts = {
+        "chapters": len(chapters),
+        "lessons": len(page.sections) if new else video.lessons.count(),
+        "takeaways": takeaways,
+        "segments": segment_count,
+    }
+    return Outcome("imported" if new else "updated", video, counts, notes)
+
+
+def _store_chapters(video: Video, page: SummaryPage, titles: dict | None):
+    """The page's chapters, matched to stored ones by start time (an editor's title is
+    kept); returns them and the stored ones no longer in the page."""
+    stored = {c.start_seconds: c for c in video.chapters.all()}
+    chapters, created = [], []
+    for parsed in page.chapters:
+        chapter = stored.pop(parsed.start_seconds, None)
+        if chapter is None:
+            chapter = Chapter(video=video, start_seconds=parsed.start_seconds)
+            refresh(chapter, CHAPTER_FIELDS, {"title": parsed.title}, None)
+            created.append(chapter)
+        else:
+            key = str(parsed.start_seconds)
+            imported = {"title": titles[key]} if titles and key in titles else {}
+            before = chapter.title
+            refresh(chapter, CHAPTER_FIELDS, {"title": parsed.title}, imported)
+            if chapter.title != before:
+                chapter.save(update_fields=["title"])
+        chapters.append(chapter)
+    Chapter.objects.bulk_create(created)
+    return chapters, list(stored.values())
+
+
+def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
+    """Create or refresh one lesson with its takeaways, themes and suggested quotes;
+    returns how many takeaways it has."""
+    imported = lesson.imported if lesson.pk else None
+    snapshot = refresh(lesson, LESSON_FIELDS, _lesson_values(section, link, chapters), imported)
+    lesson.keywords = _keywords(section)
+    stored_takeaways = list(lesson.takeaways.all()) if lesson.pk else []
+    current_tags = sorted(t.name for t in lesson.tags.all()) if lesson.pk else []
+    suggested = themer.suggest(section)
+    curated = imported is not None and current_tags != sorted(imported.get("tags", []))
+    # Nobody has curated these themes: new suggestions add to them, never remove.
+    snapshot["tags"] = imported.get("tags", []) if curated else sorted({*current_tags, *suggested})
+    snapshot["takeaways"] = section.takeaways
+    lesson.imported = snapshot
+    lesson.save()
+
+    if not curated:
+        lesson.tags.add(*themer.themes(suggested))
+    untouched = imported is None or (
+        [t.text for t in stored_takeaways] == imported.get("takeaways")
+        and not any(t.confirmed for t in stored_takeaways)
     )
+    if untouched:
+        _set_takeaways(lesson, section.takeaways, evidence.takeaways)
+    _suggest_quotes(lesson, evidence, chapters)
+    return len(section.takeaways) if untouched else len(stored_takeaways)
 
 
 class Themer:
@@ -228,47 +386,40 @@ def _suggest_quotes(lesson: Lesson, evidence: SectionEvidence, chapters: list[Ch
     )
 
 
-def _new_lesson(
-    video,
-    section,
-    link,
-    evidence,
-    chapters,
-    fresh,
-    themer,
-    position,
-    *,
-    import_key,
-    status=Status.DRAFT,
-) -> Lesson:
-    """A lesson made from a summary section, with its themes and takeaways."""
-    lesson = Lesson.objects.create(
-        video=video,
-        chapter=chapters[link.chapter] if link else None,
-        slug=unique_slug(Lesson, section.title, "lesson"),
-        title=section.title,
-        body=section.body,
-        status=status,
-        start_seconds=fresh["start_seconds"],
-        position=position,
-        import_key=import_key,
-        imported=fresh,
-        keywords=_keywords(section),
+def _set_takeaways(lesson: Lesson, texts: list[str], moments: list[Link | None]) -> None:
+    lesson.takeaways.all().delete()
+    Takeaway.objects.bulk_create(
+        Takeaway(
+            lesson=lesson,
+            text=text,
+            position=n,
+            start_seconds=moment.start_seconds if moment else None,
+            score=moment.score if moment else None,
+        )
+        for n, (text, moment) in enumerate(zip(texts, moments, strict=True))
     )
-    lesson.tags.set(themer.themes(fresh["tags"]))
-    _set_takeaways(lesson, section.takeaways, evidence.takeaways)
-    return lesson
 
 
-def _imported_lesson(section, link: Link | None, chapters: list[Chapter]) -> dict:
-    """A lesson's fields as the page gives them: what `--update` compares editors' work to."""
-    return {
-        "title": section.title,
-        "body": section.body,
-        "start_seconds": link.start_seconds if link else None,
-        "chapter_start": chapters[link.chapter].start_seconds if link else None,
-        "takeaways": section.takeaways,
-    }
+def _stored_segments(video: Video) -> list[Segment]:
+    return [
+        Segment(None, s.start_seconds, s.end_seconds, s.text, s.exact)
+        for s in video.segments.order_by("start_seconds", "id")
+    ]
+
+
+def _chapter_index(starts: list[int], seconds: float) -> int | None:
+    index = bisect.bisect_right(starts, seconds) - 1
+    return index if index >= 0 else None
+
+
+def _assign_chapters(video: Video, chapters: list[Chapter]) -> None:
+    starts = [c.start_seconds for c in chapters]
+    segments = list(video.segments.all())
+    for segment in segments:
+        index = _chapter_index(starts, segment.start_seconds)
+        segment.chapter = chapters[index] if index is not None else None
+    TranscriptSegment.objects.bulk_update(segments, ["chapter"], batch_size=2000)
+    refresh_chapter_texts(video)
 
 
 def _import_key(page: SummaryPage, position: int) -> str:
@@ -315,164 +466,28 @@ def refresh_chapter_texts(video: Video) -> None:
     )
 
 
-def _update(video, parsed, digest, youtube_id, themer) -> Outcome:
-    page, segments, links = parsed.page, parsed.segments, parsed.links
-    notes = []
-    old = video.imported
-    for name in VIDEO_FIELDS:
-        if _snapshot_value(getattr(video, name)) == old.get(name):
-            setattr(video, name, getattr(page, name))
-    if youtube_id:
-        video.youtube_id = youtube_id
-    snapshot = {name: _snapshot_value(getattr(page, name)) for name in VIDEO_FIELDS}
+def move_moments(rows: models.QuerySet, fields, old: WordTimeline | None, new: WordTimeline):
+    """Move each row's moment onto a new timeline; returns (moved, kept where it was).
 
-    # Chapters are matched by start time; an editor's title is kept.
-    old_titles = old.get("chapters", {})
-    existing = {c.start_seconds: c for c in video.chapters.all()}
-    chapters = []
-    for new in page.chapters:
-        chapter = existing.pop(new.start_seconds, None)
-        if chapter is None:
-            chapter = Chapter.objects.create(
-                video=video, title=new.title, start_seconds=new.start_seconds
-            )
-        elif chapter.title == old_titles.get(str(new.start_seconds)):
-            chapter.title = new.title
-            chapter.save(update_fields=["title"])
-        chapters.append(chapter)
-    snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
-
-    if video.transcript_exact:
-        # The timed transcript stays; only its chapter links follow the new chapters.
-        _assign_chapters(video, chapters)
-        segment_count = video.segments.count()
-    else:
-        old_timeline = WordTimeline(_stored_segments(video))
-        _replace_segments(video, chapters, segments)
-        _reanchor_quotes(video, old_timeline, WordTimeline(segments))
-        segment_count = len(segments)
-
-    by_key = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
-    takeaways = 0
-    for position, (section, link, evidence) in enumerate(
-        zip(page.sections, links, parsed.evidence, strict=True)
-    ):
-        key = _import_key(page, position)
-        fresh = _imported_lesson(section, link, chapters)
-        fresh["tags"] = themer.suggest(section)
-        lesson = by_key.get(key)
-        if lesson is None:
-            lesson = _new_lesson(
-                video, section, link, evidence, chapters, fresh, themer, position, import_key=key
-            )
+    With `SPAN` the row has words of its own (a quote, a suggestion): start and end go
+    to where its text is said. With `POINT` (a lesson, a takeaway) its start goes to
+    where the words said at that moment in the `old` timeline are said in the new one.
+    """
+    moved, kept = [], 0
+    for row in rows.filter(start_seconds__isnull=False):
+        if fields == SPAN:
+            found = locate_text(new, row.text, near=row.start_seconds)
         else:
-            _refresh_lesson(lesson, fresh, chapters, evidence, themer)
-            lesson.keywords = _keywords(section)
-            lesson.save(update_fields=["keywords"])
-        _suggest_quotes(lesson, evidence, chapters)
-        takeaways += lesson.takeaways.count()
-
-    # Chapters gone from the page go too, unless an editor's lesson or quote still uses them.
-    gone = list(existing.values())
-    kept = [c for c in gone if c.lessons.exists() or c.quotes.exists()]
-    Chapter.objects.filter(pk__in=[c.pk for c in gone if c not in kept]).delete()
-    if kept:
-        notes.append(
-            f"kept {len(kept)} chapters no longer in the page (in use by lessons or quotes)"
-        )
-
-    video.imported = snapshot
-    video.source_hash = digest
-    video.save()
-    return Outcome(
-        "updated",
-        video,
-        {
-            "chapters": len(chapters),
-            "lessons": video.lessons.count(),
-            "takeaways": takeaways,
-            "segments": segment_count,
-        },
-        notes,
-    )
-
-
-def _refresh_lesson(lesson, fresh, chapters, evidence, themer) -> None:
-    old = lesson.imported
-    current = {
-        "title": lesson.title,
-        "body": lesson.body,
-        "start_seconds": lesson.start_seconds,
-        "chapter_start": lesson.chapter.start_seconds if lesson.chapter else None,
-    }
-    for name in LESSON_FIELDS:
-        if current[name] == old.get(name) and name != "chapter_start":
-            setattr(lesson, name, fresh[name])
-    if current["chapter_start"] == old.get("chapter_start"):
-        by_start = {c.start_seconds: c for c in chapters}
-        lesson.chapter = by_start.get(fresh["chapter_start"])
-    takeaways = list(lesson.takeaways.all())
-    untouched = [t.text for t in takeaways] == old.get("takeaways")
-    if untouched and not any(t.confirmed for t in takeaways):
-        _set_takeaways(lesson, fresh["takeaways"], evidence.takeaways)
-    current_tags = sorted(t.name for t in lesson.tags.all())
-    if current_tags == sorted(old.get("tags", [])):
-        # Nobody has curated these themes: new suggestions add to them, never remove.
-        lesson.tags.add(*themer.themes(fresh["tags"]))
-        fresh["tags"] = sorted({*current_tags, *fresh["tags"]})
-    else:
-        fresh["tags"] = old.get("tags", [])
-    lesson.imported = fresh
-    lesson.save()
-
-
-def _set_takeaways(lesson: Lesson, texts: list[str], moments: list[Link | None]) -> None:
-    lesson.takeaways.all().delete()
-    Takeaway.objects.bulk_create(
-        Takeaway(
-            lesson=lesson,
-            text=text,
-            position=n,
-            start_seconds=moment.start_seconds if moment else None,
-            score=moment.score if moment else None,
-        )
-        for n, (text, moment) in enumerate(zip(texts, moments, strict=True))
-    )
-
-
-def _stored_segments(video: Video) -> list[Segment]:
-    return [
-        Segment(None, s.start_seconds, s.end_seconds, s.text, s.exact)
-        for s in video.segments.order_by("start_seconds", "id")
-    ]
-
-
-def _chapter_index(starts: list[int], seconds: float) -> int | None:
-    index = bisect.bisect_right(starts, seconds) - 1
-    return index if index >= 0 else None
-
-
-def _assign_chapters(video: Video, chapters: list[Chapter]) -> None:
-    starts = [c.start_seconds for c in chapters]
-    segments = list(video.segments.all())
-    for segment in segments:
-        index = _chapter_index(starts, segment.start_seconds)
-        segment.chapter = chapters[index] if index is not None else None
-    TranscriptSegment.objects.bulk_update(segments, ["chapter"], batch_size=2000)
-    refresh_chapter_texts(video)
-
-
-def _reanchor_quotes(video: Video, old: WordTimeline, new: WordTimeline) -> tuple[int, int]:
-    moved = kept = 0
-    for quote in video.quotes.all():
-        span = locate_text(new, quote.text, near=quote.start_seconds)
-        if span is None:
+            start = reanchor(old, new, row.start_seconds)
+            found = None if start is None else (start,)
+        if found is None:
             kept += 1
             continue
-        quote.start_seconds, quote.end_seconds = span
-        quote.save(update_fields=["start_seconds", "end_seconds"])
-        moved += 1
-    return moved, kept
+        for name, value in zip(fields, found, strict=True):
+            setattr(row, name, value)
+        moved.append(row)
+    rows.model.objects.bulk_update(moved, fields, batch_size=500)
+    return len(moved), kept
 
 
 def attach_transcript(
@@ -514,29 +529,14 @@ def attach_transcript(
         old, new = WordTimeline(_stored_segments(video)), WordTimeline(segments)
 
         moved = kept = 0
-        for lesson in video.lessons.all():
-            if lesson.start_seconds is None:
-                continue
-            found = reanchor(old, new, lesson.start_seconds)
-            if found is None:
-                kept += 1
-            else:
-                lesson.start_seconds, moved = found, moved + 1
-                lesson.save(update_fields=["start_seconds"])
-        for takeaway in Takeaway.objects.filter(lesson__video=video, start_seconds__isnull=False):
-            found = reanchor(old, new, takeaway.start_seconds)
-            if found is None:
-                kept += 1
-            else:
-                takeaway.start_seconds, moved = found, moved + 1
-                takeaway.save(update_fields=["start_seconds"])
-        quotes_moved, quotes_kept = _reanchor_quotes(video, old, new)
-        moved, kept = moved + quotes_moved, kept + quotes_kept
-        for suggestion in QuoteSuggestion.objects.filter(lesson__video=video):
-            span = locate_text(new, suggestion.text, near=suggestion.start_seconds)
-            if span:
-                suggestion.start_seconds, suggestion.end_seconds = span
-                suggestion.save(update_fields=["start_seconds", "end_seconds"])
+        for rows, fields in (
+            (video.lessons.all(), POINT),
+            (Takeaway.objects.filter(lesson__video=video), POINT),
+            (video.quotes.all(), SPAN),
+        ):
+            done, missed = move_moments(rows, fields, old, new)
+            moved, kept = moved + done, kept + missed
+        move_moments(QuoteSuggestion.objects.filter(lesson__video=video), SPAN, old, new)
 
         _replace_segments(video, chapters, segments)
         video.transcript_exact = True

@@ -1,0 +1,73 @@
+"""The content-version triggers: every write to a knowledge-base table bumps
+`ContentVersion`, so no write path (ORM, bulk update, raw SQL, another process) can leave
+a stale page cached. Migrations create them from here.
+
+On SQLite, a migration that rebuilds a table (most column changes do) drops that table's
+triggers: such a migration must end with `recreate(table)`.
+"""
+
+from django.db import migrations
+
+TABLES = [
+    "kb_video",
+    "kb_chapter",
+    "kb_transcriptsegment",
+    "kb_lesson",
+    "kb_takeaway",
+    "kb_quote",
+    "kb_quotesuggestion",
+    "kb_theme",
+    "kb_lessontheme",
+    "kb_quotetheme",
+    "kb_themeredirect",
+]
+BUMP = "UPDATE kb_contentversion SET version = version + 1 WHERE id = 1"
+SQLITE_OPERATIONS = ("insert", "update", "delete")
+
+
+def create_function(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE FUNCTION kb_bump_content_version() RETURNS trigger AS $$ "
+            f"BEGIN {BUMP}; RETURN NULL; END; $$ LANGUAGE plpgsql"
+        )
+
+
+def drop_function(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS kb_bump_content_version()")
+
+
+def create(schema_editor, table: str) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for op in SQLITE_OPERATIONS:
+            schema_editor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_version_{op} AFTER {op.upper()} "
+                f"ON {table} BEGIN {BUMP}; END"
+            )
+    elif vendor == "postgresql":
+        # Once per statement: a bulk insert of a transcript bumps it once.
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION kb_bump_content_version()"
+        )
+
+
+def drop(schema_editor, table: str) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for op in SQLITE_OPERATIONS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version_{op}")
+    elif vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version ON {table}")
+
+
+def recreate(table: str) -> migrations.RunPython:
+    """A migration step that puts back a table's triggers after SQLite rebuilt it."""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            create(schema_editor, table)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
