@@ -4,9 +4,15 @@ A page is cached under the current content version (one cheap query per request)
 write to the knowledge base bumps the version in the database (triggers), so the next
 request, on whichever worker, misses the old entries and renders afresh. Signed-in
 users (editors previewing drafts) are never served from or stored in the cache.
+
+The cache is a speed-up only: when it fails (Redis down, unreachable, full), pages are
+served uncached, the failure is logged at most once a minute, and the cache is tried
+again a few seconds later, so the site recovers by itself when it returns.
 """
 
 import hashlib
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,6 +20,58 @@ from django.core.cache import cache
 from kb.models import ContentVersion
 
 SKIPPED_PREFIXES = ("/healthz", "/static/")
+log = logging.getLogger(__name__)
+
+
+class CacheGuard:
+    """Calls to the cache that can fail without failing the request."""
+
+    retry_seconds = 2.0  # after a failure, requests skip the cache this long
+    log_every_seconds = 60.0
+
+    def __init__(self):
+        self.down_until = 0.0
+        self.logged_at = float("-inf")
+        self.last_error = ""
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def call(self, method: str, *args):
+        """`cache.<method>(*args)`, or None when the cache is failing."""
+        if not self.available:
+            return None
+        try:
+            result = getattr(cache, method)(*args)
+        except Exception as exc:  # noqa: BLE001 - any cache failure: serve without it
+            self.failed(exc)
+            return None
+        self.down_until = 0.0
+        return result
+
+    def failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        self.down_until = now + self.retry_seconds
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        if now - self.logged_at >= self.log_every_seconds:
+            self.logged_at = now
+            log.warning("page cache unavailable, serving uncached: %s", self.last_error)
+
+    def probe(self) -> str:
+        """The cache's state in a word or two, for /healthz: it asks the cache itself."""
+        try:
+            cache.set("kb:healthz", 1, 10)
+            if cache.get("kb:healthz") != 1:
+                return "not storing"
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            self.failed(exc)
+            return f"unavailable ({type(exc).__name__})"
+        self.down_until = 0.0
+        return "ok"
+
+
+guard = CacheGuard()
 
 
 def content_version() -> int:
@@ -34,14 +92,15 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         raw = f"{content_version()}|{request.get_host()}|{request.get_full_path()}|{request.method}"
         key = "kb:page:" + hashlib.sha256(raw.encode()).hexdigest()
-        response = cache.get(key)
+        response = guard.call("get", key)
         if response is not None:
             response["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if self.cacheable_response(response):
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
-            response["X-Cache"] = "miss"
+            if guard.available:
+                guard.call("set", key, response, settings.PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "miss" if guard.available else "unavailable"
         return response
 
     def cacheable_request(self, request) -> bool:

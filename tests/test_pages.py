@@ -341,7 +341,9 @@ def test_robots_healthz_and_not_found(client):
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
-    assert client.get("/healthz").content == b"ok\n"
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.content.decode().splitlines() == ["ok", "database: ok", "cache: ok"]
     missing = client.get("/lessons/no-such-lesson/")
     assert missing.status_code == 404
     assert "Not found" in missing.content.decode()

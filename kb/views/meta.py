@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from kb.cache import guard
+
 
 @require_safe
 def robots_txt(request):
@@ -18,13 +20,18 @@ def robots_txt(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database answers, 503 when it does not.
+
+    The cache's state is in the body but never fails the node: pages are served
+    without it (kb.cache)."""
+    cache_state = guard.probe()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        body = f"database unavailable\ncache: {cache_state}\n"
+        return HttpResponse(body, status=503, content_type="text/plain")
+    return HttpResponse(f"ok\ndatabase: ok\ncache: {cache_state}\n", content_type="text/plain")
 
 
 def page_not_found(request, exception):
