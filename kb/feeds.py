@@ -1,4 +1,8 @@
-"""Atom feeds of published lessons: all of them, and per theme."""
+"""Atom feeds of published lessons: all of them, and per theme.
+
+An entry's summary is HTML built by a template, escaped as the pages escape it, so
+imported text never reaches a feed reader as markup; its links are absolute.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -12,7 +16,7 @@ FEED_SIZE = 30
 
 def latest(lessons):
     return (
-        lessons.with_video()
+        lessons.with_video("chapter")
         .prefetch_related("takeaways")
         .order_by("-created_at", "-pk")[:FEED_SIZE]
     )
@@ -32,9 +36,10 @@ class LessonsFeed(Feed):
     def item_title(self, item):
         return item.title
 
-    def item_description(self, item):
-        takeaways = "".join(f"\n• {t.text}" for t in item.takeaways.all())
-        return f"{item.body}{takeaways}\n\nFrom “{item.video.title}” ({item.video.channel})"
+    description_template = "kb/feed_lesson.html"
+
+    def get_context_data(self, **kwargs):
+        return {"lesson": kwargs["item"], "site": kwargs["request"].build_absolute_uri("/")[:-1]}
 
     def item_pubdate(self, item):
         return item.created_at
