@@ -5,11 +5,13 @@ imported text never reaches a feed reader as markup; its links are absolute.
 """
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from kb.models import Lesson, Theme
+from kb.views.reading import theme_or_redirect
 
 FEED_SIZE = 30
 
@@ -52,6 +54,13 @@ class LessonsFeed(Feed):
 
 
 class ThemeFeed(LessonsFeed):
+    def __call__(self, request, slug):
+        try:
+            return super().__call__(request, slug=slug)
+        except Http404:
+            # A merged or renamed theme's old feed address keeps working, like its page.
+            return theme_or_redirect(request, slug, "kb:theme-feed")[1]
+
     def get_object(self, request, slug):
         return get_object_or_404(Theme, slug=slug)
 

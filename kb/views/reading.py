@@ -4,11 +4,14 @@ Every query starts from `published()` (or `visible_to()`, which lets staff previ
 drafts); related rows are loaded up front so each page runs a fixed number of queries.
 """
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from kb.models import VIDEO_LONG_FIELDS, Lesson, Quote, Suggestion, Theme, ThemeRedirect, Video
@@ -65,14 +68,45 @@ def theme_list(request):
     return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
 
 
-def theme_or_redirect(request, slug):
-    """The theme, or a permanent redirect when it was merged or renamed away."""
+def theme_or_redirect(request, slug, url_name="kb:theme"):
+    """The theme, or a permanent redirect to `url_name` for its new slug when it was
+    merged or renamed away."""
     theme = Theme.objects.filter(slug=slug).first()
     if theme is not None:
         return theme, None
     moved = get_object_or_404(ThemeRedirect.objects.select_related("theme"), old_slug=slug)
     query = f"?{request.GET.urlencode()}" if request.GET else ""
-    return None, HttpResponsePermanentRedirect(moved.theme.get_absolute_url() + query)
+    url = reverse(url_name, args=[moved.theme.slug])
+    return None, HttpResponsePermanentRedirect(url + query)
+
+
+@dataclass
+class ThemeFilter:
+    """The themes a page's query string names (`?tag=a&tag=b`, `?and=c`)."""
+
+    themes: list[Theme]
+    unknown: list[str]
+    redirect: HttpResponse | None = None
+
+
+def theme_filter(request, param: str, limit: int = 5) -> ThemeFilter:
+    """Old slugs of merged or renamed themes redirect (301) to the same page with the
+    theme's slug now; slugs no theme has are returned, for the page to say so."""
+    slugs = list(dict.fromkeys(s for s in request.GET.getlist(param) if s))[:limit]
+    if not slugs:
+        return ThemeFilter([], [])
+    found = {t.slug: t for t in Theme.objects.filter(slug__in=slugs)}
+    missing = [s for s in slugs if s not in found]
+    moved = dict(
+        ThemeRedirect.objects.filter(old_slug__in=missing).values_list("old_slug", "theme__slug")
+        if missing
+        else ()
+    )
+    if moved:
+        query = request.GET.copy()
+        query.setlist(param, [moved.get(s, s) for s in slugs])
+        return ThemeFilter([], [], HttpResponsePermanentRedirect(f"?{query.urlencode()}"))
+    return ThemeFilter([found[s] for s in slugs if s in found], missing)
 
 
 @require_safe
@@ -80,12 +114,15 @@ def theme_detail(request, slug):
     theme, moved = theme_or_redirect(request, slug)
     if moved:
         return moved
+    narrow = theme_filter(request, "and", limit=1)
+    if narrow.redirect:
+        return narrow.redirect
     lessons = published_lessons().filter(tags=theme)
     quotes = published_quotes().filter(tags=theme)
-    narrow = None
-    if request.GET.get("and"):
-        narrow = get_object_or_404(Theme, slug=request.GET["and"])
-        lessons, quotes = lessons.filter(tags=narrow), quotes.filter(tags=narrow)
+    for other in narrow.themes:
+        lessons, quotes = lessons.filter(tags=other), quotes.filter(tags=other)
+    if narrow.unknown:
+        lessons, quotes = lessons.none(), quotes.none()
     # Themes that share lessons with this one, to narrow by.
     neighbours = (
         Theme.objects.filter(
@@ -100,7 +137,8 @@ def theme_detail(request, slug):
         "kb/theme_detail.html",
         {
             "theme": theme,
-            "narrow": narrow,
+            "narrow": narrow.themes[0] if narrow.themes else None,
+            "unknown": narrow.unknown,
             "neighbours": neighbours,
             "page": paginate(request, lessons),
             "quotes": quotes[:10],
@@ -110,21 +148,28 @@ def theme_detail(request, slug):
 
 @require_safe
 def lesson_list(request):
+    tags = theme_filter(request, "tag")
+    if tags.redirect:
+        return tags.redirect
     lessons = published_lessons()
-    tags = [slug for slug in request.GET.getlist("tag") if slug][:5]
-    selected = list(Theme.objects.filter(slug__in=tags)) if tags else []
-    if len(selected) != len(set(tags)):
+    if tags.unknown:
         lessons = lessons.none()  # an unknown theme matches nothing
-    for theme in selected:
+    for theme in tags.themes:
         lessons = lessons.filter(tags=theme)
-    video = None
-    if request.GET.get("video"):
-        video = Video.objects.published().filter(slug=request.GET["video"]).first()
+    video, video_slug = None, request.GET.get("video", "")
+    if video_slug:
+        video = Video.objects.published().filter(slug=video_slug).first()
         lessons = lessons.filter(video=video) if video else lessons.none()
     return render(
         request,
         "kb/lesson_list.html",
-        {"page": paginate(request, lessons), "selected": selected, "video": video},
+        {
+            "page": paginate(request, lessons),
+            "selected": tags.themes,
+            "unknown": tags.unknown,
+            "video": video,
+            "unknown_video": video_slug if video is None else "",
+        },
     )
 
 
@@ -160,13 +205,19 @@ def lesson_detail(request, slug):
 
 @require_safe
 def quote_list(request):
+    tags = theme_filter(request, "tag", limit=1)
+    if tags.redirect:
+        return tags.redirect
     quotes = published_quotes()
-    theme = None
-    if request.GET.get("tag"):
-        theme = Theme.objects.filter(slug=request.GET["tag"]).first()
-        quotes = quotes.filter(tags=theme) if theme else quotes.none()
+    theme = tags.themes[0] if tags.themes else None
+    if theme:
+        quotes = quotes.filter(tags=theme)
+    elif tags.unknown:
+        quotes = quotes.none()
     return render(
-        request, "kb/quote_list.html", {"page": paginate(request, quotes), "theme": theme}
+        request,
+        "kb/quote_list.html",
+        {"page": paginate(request, quotes), "theme": theme, "unknown": tags.unknown},
     )
 
 
@@ -210,7 +261,7 @@ def video_detail(request, slug):
 @require_safe
 def theme_markdown(request, slug):
     """One theme's lessons as Markdown, for readers who keep notes (Obsidian and the like)."""
-    theme, moved = theme_or_redirect(request, slug)
+    theme, moved = theme_or_redirect(request, slug, "kb:theme-markdown")
     if moved:
         return moved
     lessons = published_lessons().filter(tags=theme).prefetch_related("takeaways")
