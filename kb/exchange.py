@@ -12,6 +12,7 @@ import json
 
 from django.db import transaction
 
+from kb.exchange_schema import SchemaError, validate
 from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
@@ -141,10 +142,15 @@ def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def import_data(data: dict) -> dict:
-    """Restore an export into an empty knowledge base, in one transaction."""
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise ExchangeError(f"not a {SCHEMA} export (its 'schema' says {data.get('schema')!r})")
+def import_data(data) -> dict:
+    """Restore an export into an empty knowledge base, in one transaction.
+
+    The whole document is checked first (`kb.exchange_schema`): a bad one raises
+    ExchangeError naming the JSON path to blame, and nothing is written."""
+    try:
+        validate(data, SCHEMA)
+    except SchemaError as exc:
+        raise ExchangeError(exc.message) from None
     if Video.objects.exists():
         raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
     with transaction.atomic():
@@ -168,7 +174,7 @@ def import_data(data: dict) -> dict:
 
 
 def _import_video(entry: dict, themes: dict, counts: dict) -> None:
-    values = {name: entry[name] for name in VIDEO_FIELDS}
+    values = {name: entry.get(name, "") for name in VIDEO_FIELDS}
     if values["published_on"]:
         values["published_on"] = datetime.date.fromisoformat(values["published_on"])
     video = Video.objects.create(**values)

@@ -72,14 +72,27 @@ def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path):
     call_command("load_samples", stdout=io.StringIO())
     dump = tmp_path / "kb.json"
     dump.write_text(export(), encoding="utf-8")
-    with pytest.raises(Exception, match="not empty"):
-        call_command("import_kb", str(dump), stdout=io.StringIO())
+    code, err = restore(dump)
+    assert (
+        code == 1
+        and err
+        == f"error: {dump}: the knowledge base is not empty: restore into a fresh database\n"
+    )
     other = tmp_path / "other.json"
     other.write_text('{"schema": "something-else"}')
     empty_the_database()
-    with pytest.raises(Exception, match="not a career-kb/1 export"):
-        call_command("import_kb", str(other), stdout=io.StringIO())
+    code, err = restore(other)
+    assert code == 1 and "not a career-kb/1 export" in err
     assert not Video.objects.exists()
+
+
+def restore(path) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_kb", str(path), stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return exit_.code, err.getvalue()
+    return 0, err.getvalue()
 
 
 @pytest.mark.django_db

@@ -1,10 +1,12 @@
 """python manage.py import_kb kb.json — restore an export into an empty database."""
 
 import json
+import sys
 
-from django.core.cache import cache
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
+from kb.cache import guard
 from kb.exchange import ExchangeError, import_data
 
 
@@ -16,12 +18,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            with open(path, encoding="utf-8") as source:
-                data = json.load(source)
+            with open(path, "rb") as source:
+                data = json.loads(source.read().decode("utf-8-sig"))
             counts = import_data(data)
-        except (OSError, json.JSONDecodeError, ExchangeError, KeyError, TypeError) as exc:
-            raise CommandError(f"{path}: {exc}") from None
+        except OSError as exc:
+            self.fail(f"{path}: cannot read it: {exc.strerror}")
+        except UnicodeDecodeError as exc:
+            self.fail(f"{path}: not UTF-8 text (byte {exc.start})")
+        except json.JSONDecodeError as exc:
+            self.fail(f"{path}:{exc.lineno}: not JSON: {exc.msg} (column {exc.colno})")
+        except ExchangeError as exc:
+            self.fail(f"{path}: {exc}")
+        except DatabaseError as exc:
+            self.fail(f"{path}: the database refused it: {exc}".splitlines()[0])
         # Restored content may reuse old content versions: drop any page cached before.
-        cache.clear()
+        if guard.call("clear") is None and not guard.available:
+            self.stderr.write(
+                f"warning: the page cache could not be cleared ({guard.last_error}); "
+                "pages cached before the restore may show until they expire"
+            )
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(f"restored {summary}")
+
+    def fail(self, message: str):
+        self.stderr.write(f"error: {message}")
+        sys.exit(1)

@@ -1,0 +1,248 @@
+"""The `career-kb/1` document's shape, checked whole before a restore writes anything.
+
+Every problem is reported with the JSON path of the value to blame
+(`$.videos[2].lessons[0].start_seconds: expected a number, got "abc"`), so a hand-edited
+or truncated export is refused with one clear line instead of a traceback or a partial
+restore. Plain Python, no Django.
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+
+from kb.importers.documents import DocumentError
+
+Check = Callable[[object, str], None]
+STATUSES = ("draft", "published")
+SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
+
+
+class SchemaError(DocumentError):
+    """A restore document that does not hold together; the message starts with its path."""
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "a list"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def fail(path: str, message: str):
+    raise SchemaError(f"{path}: {message}")
+
+
+def text(max_length: int | None = None, required: bool = False) -> Check:
+    def check(value, path):
+        if not isinstance(value, str):
+            fail(path, f"expected a string, got {_kind(value)}")
+        if required and not value.strip():
+            fail(path, "must not be empty")
+        if max_length and len(value) > max_length:
+            fail(path, f"longer than {max_length} characters")
+
+    return check
+
+
+def number(integer: bool = False, nullable: bool = False) -> Check:
+    def check(value, path):
+        if value is None and nullable:
+            return
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            what = "a whole number" if integer else "a number"
+            fail(path, f"expected {what}{' or null' if nullable else ''}, got {_kind(value)}")
+        if value < 0:
+            fail(path, f"must not be negative, got {value}")
+
+    return check
+
+
+def boolean(value, path):
+    if not isinstance(value, bool):
+        fail(path, f"expected true or false, got {_kind(value)}")
+
+
+def date(value, path):
+    if value is None:
+        return
+    try:
+        datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        fail(path, f"expected a date like 2025-01-17 or null, got {_kind(value)}")
+
+
+def choice(*values: str) -> Check:
+    def check(value, path):
+        if value not in values:
+            fail(path, f"expected one of {', '.join(values)}, got {_kind(value)}")
+
+    return check
+
+
+def anything(value, path):
+    pass
+
+
+def list_of(item: Check) -> Check:
+    def check(value, path):
+        if not isinstance(value, list):
+            fail(path, f"expected a list, got {_kind(value)}")
+        for n, element in enumerate(value):
+            item(element, f"{path}[{n}]")
+
+    return check
+
+
+def obj(fields: dict[str, Check], optional: tuple[str, ...] = ()) -> Check:
+    def check(value, path):
+        if not isinstance(value, dict):
+            fail(path, f"expected an object, got {_kind(value)}")
+        for name, field_check in fields.items():
+            if name in value:
+                field_check(value[name], f"{path}.{name}")
+            elif name not in optional:
+                fail(f"{path}.{name}", "missing")
+
+    return check
+
+
+def segment(value, path):
+    """[start, end, text, exact, chapter start or null]"""
+    if not isinstance(value, list) or len(value) != 5:
+        fail(path, f"expected [start, end, text, exact, chapter], got {_kind(value)}")
+    for n, check in enumerate((number(), number(), text(), boolean, number(True, True))):
+        check(value[n], f"{path}[{n}]")
+    if value[1] < value[0]:
+        fail(f"{path}[1]", f"ends ({value[1]}) before it starts ({value[0]})")
+
+
+SLUG = text(100, required=True)
+THEME = obj({"name": text(100, required=True), "slug": SLUG, "description": text(),
+             "cues": list_of(text())})  # fmt: skip
+TAKEAWAY = obj({"text": text(), "position": number(True), "start_seconds": number(nullable=True),
+                "score": number(nullable=True), "confirmed": boolean})  # fmt: skip
+SUGGESTION = obj({
+    "text": text(), "start_seconds": number(), "end_seconds": number(), "score": anything,
+    "rank": number(True), "status": choice(*SUGGESTION_STATUSES),
+    "chapter": number(True, True), "quote": number(True, True),
+})  # fmt: skip
+LESSON = obj({
+    "slug": SLUG, "title": text(300, required=True), "body": text(), "status": choice(*STATUSES),
+    "start_seconds": number(nullable=True), "position": number(True), "import_key": text(200),
+    "imported": anything, "keywords": text(), "chapter": number(True, True),
+    "themes": list_of(text()), "takeaways": list_of(TAKEAWAY), "suggestions": list_of(SUGGESTION),
+})  # fmt: skip
+QUOTE = obj({
+    "text": text(required=True), "speaker": text(200), "start_seconds": number(),
+    "end_seconds": number(), "status": choice(*STATUSES), "chapter": number(True, True),
+    "lesson": lambda v, p: v is None or SLUG(v, p), "themes": list_of(text()),
+})  # fmt: skip
+VIDEO = obj(
+    {
+        "slug": SLUG, "title": text(300, required=True), "channel": text(200),
+        "published_on": date, "duration_seconds": number(True), "youtube_id": text(11),
+        "status": choice(*STATUSES), "headline": text(500), "intro": text(),
+        "conclusion": text(), "resources": list_of(anything), "transcript_exact": boolean,
+        "import_key": text(64), "source_hash": text(64), "imported": anything,
+        "chapters": list_of(obj({"title": text(300), "start_seconds": number(True)})),
+        "segments": list_of(segment), "lessons": list_of(LESSON), "quotes": list_of(QUOTE),
+    },
+    optional=("import_key",),  # exports made before videos had an import identity
+)  # fmt: skip
+DOCUMENT = obj({
+    "schema": anything, "themes": list_of(THEME),
+    "theme_redirects": list_of(obj({"old_slug": SLUG, "theme": SLUG})),
+    "videos": list_of(VIDEO),
+})  # fmt: skip
+
+
+def unique(values, what: str) -> None:
+    """`values` are (path, key) pairs; the second holder of a key is to blame."""
+    seen = {}
+    for path, key in values:
+        if key in seen:
+            fail(path, f"{what} {_kind(key)} is already used at {seen[key]}")
+        seen[key] = path
+
+
+def known(path: str, key, keys, what: str) -> None:
+    if key is not None and key not in keys:
+        fail(path, f"no {what} {_kind(key)} in this export")
+
+
+def validate(data, schema: str) -> None:
+    """Raises SchemaError at the first value that is wrong; returns when all is well."""
+    if not isinstance(data, dict):
+        fail("$", f"not a {schema} export: expected an object, got {_kind(data)}")
+    if data.get("schema") != schema:
+        fail("$", f"not a {schema} export (its 'schema' says {_kind(data.get('schema'))})")
+    DOCUMENT(data, "$")
+    themes = [(f"$.themes[{n}]", t) for n, t in enumerate(data["themes"])]
+    unique([(f"{p}.slug", t["slug"]) for p, t in themes], "theme slug")
+    unique([(f"{p}.name", t["name"].casefold()) for p, t in themes], "theme name")
+    theme_slugs = {t["slug"] for t in data["themes"]}
+    for n, redirect in enumerate(data["theme_redirects"]):
+        known(f"$.theme_redirects[{n}].theme", redirect["theme"], theme_slugs, "theme")
+    unique(
+        [(f"$.theme_redirects[{n}].old_slug", r["old_slug"])
+         for n, r in enumerate(data["theme_redirects"])],
+        "old theme slug",
+    )  # fmt: skip
+
+    videos = [(f"$.videos[{n}]", v) for n, v in enumerate(data["videos"])]
+    unique([(f"{p}.slug", v["slug"]) for p, v in videos], "video slug")
+    unique([(f"{p}.youtube_id", v["youtube_id"]) for p, v in videos if v["youtube_id"]],
+           "YouTube id")  # fmt: skip
+    unique(
+        [(f"{p}.import_key", (v["import_key"], v["youtube_id"]))
+         for p, v in videos if v.get("import_key")],
+        "import identity",
+    )  # fmt: skip
+    unique(
+        [(f"{p}.lessons[{n}].slug", lesson["slug"])
+         for p, v in videos for n, lesson in enumerate(v["lessons"])],
+        "lesson slug",
+    )  # fmt: skip
+    for path, video in videos:
+        _validate_video(path, video, theme_slugs)
+
+
+def _validate_video(path: str, video: dict, theme_slugs: set) -> None:
+    chapters = [(f"{path}.chapters[{n}].start_seconds", c["start_seconds"])
+                for n, c in enumerate(video["chapters"])]  # fmt: skip
+    unique(chapters, "chapter start")
+    starts = {start for _, start in chapters}
+    for n, seg in enumerate(video["segments"]):
+        known(f"{path}.segments[{n}][4]", seg[4], starts, "chapter starting at")
+    lesson_slugs = {lesson["slug"] for lesson in video["lessons"]}
+    for n, lesson in enumerate(video["lessons"]):
+        at = f"{path}.lessons[{n}]"
+        known(f"{at}.chapter", lesson["chapter"], starts, "chapter starting at")
+        for m, slug in enumerate(lesson["themes"]):
+            known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
+        for m, suggestion in enumerate(lesson["suggestions"]):
+            known(f"{at}.suggestions[{m}].chapter", suggestion["chapter"], starts,
+                  "chapter starting at")  # fmt: skip
+            known(f"{at}.suggestions[{m}].quote", suggestion["quote"],
+                  range(len(video["quotes"])), "quote number")  # fmt: skip
+            if suggestion["end_seconds"] < suggestion["start_seconds"]:
+                fail(f"{at}.suggestions[{m}].end_seconds", "ends before it starts")
+    unique(
+        [(f"{path}.lessons[{n}].suggestions[{m}].quote", s["quote"])
+         for n, lesson in enumerate(video["lessons"])
+         for m, s in enumerate(lesson["suggestions"]) if s["quote"] is not None],
+        "quote number",
+    )  # fmt: skip
+    for n, quote in enumerate(video["quotes"]):
+        at = f"{path}.quotes[{n}]"
+        known(f"{at}.chapter", quote["chapter"], starts, "chapter starting at")
+        known(f"{at}.lesson", quote["lesson"], lesson_slugs, "lesson of this video with slug")
+        for m, slug in enumerate(quote["themes"]):
+            known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
+        if quote["end_seconds"] < quote["start_seconds"]:
+            fail(f"{at}.end_seconds", "ends before it starts")

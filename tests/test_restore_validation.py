@@ -1,0 +1,166 @@
+"""`import_kb` checks the whole document before it writes: a bad one gets one line
+naming the JSON path to blame, exit 1, and nothing changes (issue 13)."""
+
+import copy
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from kb.models import Chapter, Lesson, Quote, Theme, ThemeRedirect, TranscriptSegment, Video
+from tests.test_exchange import empty_the_database, export, restore
+
+pytestmark = pytest.mark.django_db
+
+
+def everything():
+    return [
+        sorted(map(str, model.objects.values_list("pk", flat=True)))
+        for model in (Video, Chapter, TranscriptSegment, Lesson, Quote, Theme, ThemeRedirect)
+    ]
+
+
+def set_path(data, keys, value):
+    for key in keys[:-1]:
+        data = data[key]
+    data[keys[-1]] = value
+
+
+def first_quote_with_a_lesson(data):
+    for n, video in enumerate(data["videos"]):
+        for m, quote in enumerate(video["quotes"]):
+            if quote["lesson"]:
+                return n, m
+    raise AssertionError("the samples have a quote with a lesson")
+
+
+BROKEN = {
+    "a top-level list": (lambda d: [d], "$", "not a career-kb/1 export"),
+    "a bad date": (
+        lambda d: set_path(d, ["videos", 0, "published_on"], "2025-13-45"),
+        "$.videos[0].published_on",
+        'expected a date like 2025-01-17 or null, got "2025-13-45"',
+    ),
+    "a string for a number": (
+        lambda d: set_path(d, ["videos", 0, "lessons", 0, "start_seconds"], "52:45"),
+        "$.videos[0].lessons[0].start_seconds",
+        'expected a number or null, got "52:45"',
+    ),
+    "a negative length": (
+        lambda d: set_path(d, ["videos", 1, "duration_seconds"], -5),
+        "$.videos[1].duration_seconds",
+        "must not be negative",
+    ),
+    "a missing field": (
+        lambda d: d["videos"][0].pop("title"),
+        "$.videos[0].title",
+        "missing",
+    ),
+    "duplicate video slugs": (
+        lambda d: set_path(d, ["videos", 1, "slug"], d["videos"][0]["slug"]),
+        "$.videos[1].slug",
+        "is already used at $.videos[0].slug",
+    ),
+    "duplicate lesson slugs across videos": (
+        lambda d: set_path(
+            d, ["videos", 1, "lessons", 0, "slug"], d["videos"][0]["lessons"][0]["slug"]
+        ),
+        "$.videos[1].lessons[0].slug",
+        "lesson slug",
+    ),
+    "a lesson on a chapter that is not there": (
+        lambda d: set_path(d, ["videos", 0, "lessons", 0, "chapter"], 99999),
+        "$.videos[0].lessons[0].chapter",
+        "no chapter starting at 99999 in this export",
+    ),
+    "a theme that is not there": (
+        lambda d: set_path(d, ["videos", 0, "lessons", 0, "themes"], ["no-such-theme"]),
+        "$.videos[0].lessons[0].themes[0]",
+        'no theme "no-such-theme"',
+    ),
+    "a quote's lesson that is not there": (
+        lambda d: set_path(
+            d,
+            ["videos", 0, "quotes"],
+            [
+                {
+                    **(
+                        d["videos"][0]["quotes"]
+                        or [
+                            {
+                                "text": "x",
+                                "speaker": "",
+                                "start_seconds": 1,
+                                "end_seconds": 2,
+                                "status": "draft",
+                                "chapter": None,
+                                "themes": [],
+                            }
+                        ]
+                    )[0],
+                    "lesson": "gone-lesson",
+                }
+            ],
+        ),
+        "$.videos[0].quotes[0].lesson",
+        'no lesson of this video with slug "gone-lesson"',
+    ),  # fmt: skip
+    "a broken segment": (
+        lambda d: set_path(d, ["videos", 0, "segments", 3], [1.0, "two", "words", False, 0]),
+        "$.videos[0].segments[3][1]",
+        'expected a number, got "two"',
+    ),
+    "a redirect to a missing theme": (
+        lambda d: d["theme_redirects"].append({"old_slug": "old", "theme": "vanished"}),
+        "$.theme_redirects[0].theme",
+        'no theme "vanished"',
+    ),
+    "a wrong status": (
+        lambda d: set_path(d, ["videos", 0, "status"], "live"),
+        "$.videos[0].status",
+        'expected one of draft, published, got "live"',
+    ),
+}
+
+
+@pytest.fixture
+def exported():
+    call_command("load_samples", stdout=io.StringIO())
+    return json.loads(export())
+
+
+@pytest.mark.parametrize("database", ["empty", "not empty"])
+@pytest.mark.parametrize("case", BROKEN)
+def test_a_broken_export_is_refused_with_its_json_path(tmp_path, exported, case, database):
+    mutate, where, message = BROKEN[case]
+    data = copy.deepcopy(exported)
+    data = mutate(data) if case == "a top-level list" else (mutate(data), data)[1]
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    if database == "empty":
+        empty_the_database()
+    before = everything()
+    code, err = restore(path)
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: {path}: {where}: "), err
+    assert message in err
+    assert everything() == before
+
+
+def test_a_file_that_is_not_json_names_its_line(tmp_path):
+    path = tmp_path / "kb.json"
+    path.write_text('{\n  "schema": "career-kb/1",\n  "themes": [,]\n}')
+    code, err = restore(path)
+    assert code == 1 and err.startswith(f"error: {path}:3: not JSON: ")
+
+
+def test_an_export_from_before_video_identities_still_restores(tmp_path, exported):
+    for video in exported["videos"]:
+        video.pop("import_key")
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    empty_the_database()
+    assert restore(path) == (0, "")
+    assert Video.objects.count() == 2
