@@ -7,9 +7,11 @@ Visibility to readers is decided in one place per model: its queryset's
 
 import functools
 import re
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -586,3 +588,38 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.version}"
+
+
+class PendingImport(models.Model):
+    """A file uploaded in the admin, kept on the server between its preview and its
+    confirmation (never sent back and forth through the form), and the state of its work.
+
+    In the database, so that any app server behind the load balancer can confirm what
+    another previewed. Big files are previewed and imported outside the request; the
+    page shows their progress. The file's bytes are dropped once it is imported or fails,
+    and rows older than a day are removed.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWING = "previewing", "Reading the file"
+        PREVIEWED = "previewed", "Previewed"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=255)
+    digest = models.CharField(max_length=64, db_index=True)
+    data = models.BinaryField(blank=True)
+    options = models.JSONField(default=dict)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PREVIEWING)
+    progress = models.CharField(max_length=300, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.TextField(blank=True)
+    video = models.ForeignKey(Video, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.get_state_display()})"

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from kb.models import Lesson, Quote, Status, Theme, ThemeRedirect, Video
+from kb.models import Lesson, PendingImport, Quote, Status, Theme, ThemeRedirect, Video
 from tests.factories import (
     ChapterFactory,
     LessonFactory,
@@ -44,8 +44,8 @@ def test_import_previews_then_creates_on_confirm(client, editor):
     assert "Gardening &amp; the &lt;Promo&gt; Packet" in body  # the lessons, escaped
     assert not Video.objects.exists()  # a preview stores nothing
 
-    payload = response.context["payload"]
-    response = client.post("/admin/kb/video/import/", {"payload": payload, "confirm": "1"})
+    upload_id = response.context["job"].pk
+    response = client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
     video = Video.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/admin/kb/video/{video.pk}/change/"
@@ -53,11 +53,38 @@ def test_import_previews_then_creates_on_confirm(client, editor):
     assert LogEntry.objects.filter(action_flag=ADDITION, object_id=str(video.pk)).exists()
 
 
-def test_a_tampered_confirmation_imports_nothing(client, editor):
-    response = client.post("/admin/kb/video/import/", {"file": upload("talk.txt", page())})
-    payload = response.context["payload"]
-    client.post("/admin/kb/video/import/", {"payload": payload[:-3] + "xyz", "confirm": "1"})
+@pytest.mark.parametrize("forged", [None, "", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_a_forged_or_missing_confirmation_imports_nothing(client, editor, forged):
+    client.post("/admin/kb/video/import/", {"file": upload("talk.txt", page())})
+    response = client.post(
+        "/admin/kb/video/import/",
+        {"confirm": "1"} if forged is None else {"upload": forged, "confirm": "1"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "That preview has expired" in response.content.decode()
     assert not Video.objects.exists()
+
+
+def test_another_editors_preview_cannot_be_confirmed(client, editor):
+    response = client.post("/admin/kb/video/import/", {"file": upload("talk.txt", page())})
+    upload_id = response.context["job"].pk
+    other = User.objects.create_superuser("other", password="x")
+    client.force_login(other)
+    client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
+    assert not Video.objects.exists()
+    assert client.get(f"/admin/kb/video/import/{upload_id}/").status_code == 404
+
+
+def test_a_confirmed_preview_imports_once(client, editor):
+    response = client.post("/admin/kb/video/import/", {"file": upload("talk.txt", page())})
+    upload_id = response.context["job"].pk
+    client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
+    again = client.post(
+        "/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"}, follow=True
+    )
+    assert "That preview has expired" in again.content.decode()
+    assert Video.objects.count() == 1 and PendingImport.objects.count() == 0
 
 
 def test_a_bad_file_shows_its_error_with_the_line_and_creates_nothing(client, editor):
@@ -66,7 +93,8 @@ def test_a_bad_file_shows_its_error_with_the_line_and_creates_nothing(client, ed
     )
     body = response.content.decode()
     assert "talk.txt:60: chapter &#x27;Promo packets&#x27;: &#x27;49:7x&#x27; is not a time" in body
-    assert "payload" not in response.context or not response.context.get("payload")
+    assert not response.context.get("job")
+    assert not PendingImport.objects.exists()
     assert not Video.objects.exists()
 
 
@@ -78,7 +106,7 @@ def test_a_timed_transcript_is_attached_to_the_chosen_video(client, editor):
             "/admin/kb/video/import/", {"file": upload("talk.vtt", vtt.read()), "video": video.pk}
         )
     assert "would have attached" in response.content.decode()
-    client.post("/admin/kb/video/import/", {"payload": response.context["payload"], "confirm": "1"})
+    client.post("/admin/kb/video/import/", {"upload": response.context["job"].pk, "confirm": "1"})
     video.refresh_from_db()
     assert video.transcript_exact
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import LessonForm, QuoteForm, TakeawayForm, ThemeForm, VideoForm
-from kb.admin.importing import import_view
+from kb.admin.importing import import_status_view, import_view
 from kb.admin.transcript import transcript_view
 from kb.curation import accept_suggestion, dismiss_suggestion, merge_themes
 from kb.models import (
@@ -147,6 +147,7 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
 
         return [
             path("import/", view(import_view), name="kb_video_import"),
+            path("import/<uuid:job_id>/", view(import_status_view), name="kb_video_import_status"),
             path("<int:video_id>/transcript/", view(transcript_view), name="kb_video_transcript"),
             *super().get_urls(),
         ]

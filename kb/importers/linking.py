@@ -11,6 +11,7 @@ a moment moves to where those words are really said.
 """
 
 import bisect
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -45,7 +46,9 @@ CHAPTER_TITLE_WEIGHT = 3
 WINDOW_WORDS = 45
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    # Cached: a long transcript says the same few thousand words over and over.
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]

@@ -1,7 +1,9 @@
 """Import one document: read → parse → link → store. Used by the command and the admin."""
 
+from dataclasses import dataclass
+
 from kb.importers import captions
-from kb.importers.analysis import parse_page
+from kb.importers.analysis import ParsedPage, parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
 from kb.importers.store import Outcome, attach_transcript, store_summary
 from kb.models import Video
@@ -20,11 +22,39 @@ def detect(name: str, text: str, fmt: str = "auto") -> str:
     return captions.detect_format(name, text) or "summary"
 
 
-def import_document(
-    name: str,
-    data: bytes,
+def _quiet(message: str) -> None:
+    pass
+
+
+@dataclass
+class Document:
+    """A file read and parsed, not yet stored: a summary page or a timed transcript."""
+
+    name: str
+    kind: str  # "summary", or the caption format
+    digest: str
+    size: int
+    page: ParsedPage | None = None
+    cues: list | None = None
+
+
+def read_document(name: str, data: bytes, fmt: str = "auto", progress=None) -> Document:
+    """Parse (and, for a page, link) a file; raises DocumentError, with the line to blame."""
+    progress = progress if progress and len(data) >= LONG_WORK_BYTES else _quiet
+    text = decode_text(data)
+    kind = detect(name, text, fmt)
+    document = Document(name, kind, source_hash(data), len(data))
+    if kind == "summary":
+        progress(f"{name}: parsing and linking")
+        document.page = parse_page(text)
+    else:
+        document.cues = captions.parse_captions(text, kind)
+    return document
+
+
+def store_document(
+    document: Document,
     *,
-    fmt: str = "auto",
     video_slug: str = "",
     youtube_id: str = "",
     publish: bool = False,
@@ -33,50 +63,48 @@ def import_document(
     tidy: bool = True,
     progress=None,
 ) -> Outcome:
-    """Raises DocumentError (with the line to blame, where there is one); stores nothing then.
+    """Store a read document in one transaction; raises DocumentError and stores nothing.
 
     `progress`, when given, is called with a line of news before each step of long work
-    (files over LONG_WORK_BYTES); short files just get their summary. `tidy=False` leaves
-    tidying the search index to the caller: a batch does it once, at its end.
+    (files over LONG_WORK_BYTES). `tidy=False` leaves tidying the search index to the
+    caller: a batch does it once, at its end.
     """
-    if progress is None or len(data) < LONG_WORK_BYTES:
-        progress = lambda message: None  # noqa: E731
-    text = decode_text(data)
-    kind = detect(name, text, fmt)
-    digest = source_hash(data)
-    if kind == "summary":
+    progress = progress if progress and document.size >= LONG_WORK_BYTES else _quiet
+    name = document.name
+    if document.page is not None:
         if video_slug:
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
             )
-        progress(f"{name}: parsing and linking")
-        parsed = parse_page(text)
-        progress(f"{name}: storing {len(parsed.segments)} segments")
+        progress(f"{name}: storing {len(document.page.segments)} segments")
         outcome = store_summary(
-            parsed,
-            digest=digest,
+            document.page,
+            digest=document.digest,
             publish=publish,
             update=update,
             youtube_id=youtube_id,
             dry_run=dry_run,
         )
-        return _indexed(outcome, tidy, progress, name)
-    if not video_slug:
-        raise DocumentError(
-            f"a timed transcript ({kind}) needs --video SLUG: the video it belongs to"
+    else:
+        if not video_slug:
+            raise DocumentError(
+                f"a timed transcript ({document.kind}) needs --video SLUG: the video it belongs to"
+            )
+        video = Video.objects.filter(slug=video_slug).first()
+        if video is None:
+            raise DocumentError(f"no video with the slug '{video_slug}'")
+        progress(f"{name}: storing {len(document.cues)} segments")
+        outcome = attach_transcript(
+            video, document.cues, digest=document.digest, update=update, dry_run=dry_run
         )
-    video = Video.objects.filter(slug=video_slug).first()
-    if video is None:
-        raise DocumentError(f"no video with the slug '{video_slug}'")
-    cues = captions.parse_captions(text, kind)
-    progress(f"{name}: storing {len(cues)} segments")
-    outcome = attach_transcript(video, cues, digest=digest, update=update, dry_run=dry_run)
-    return _indexed(outcome, tidy, progress, name)
-
-
-def _indexed(outcome: Outcome, tidy: bool, progress, name: str) -> Outcome:
-    """The import is committed; now tidy the search index it wrote to (see kb.search)."""
     if tidy and outcome.wrote:
+        # The import is committed; now tidy the search index it wrote to (see kb.search).
         progress(f"{name}: tidying the search index")
         tidy_index()
     return outcome
+
+
+def import_document(name: str, data: bytes, *, fmt: str = "auto", progress=None, **options):
+    """read_document then store_document: the whole import of one file."""
+    document = read_document(name, data, fmt, progress)
+    return store_document(document, progress=progress, **options)
