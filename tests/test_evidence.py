@@ -13,6 +13,7 @@ from kb.importers.linking import ChapterIndex, link_takeaway
 from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
 from kb.models import Lesson, Quote, QuoteSuggestion, Status, Suggestion, Takeaway, Theme, Video
 from tests.factories import LessonFactory, QuoteFactory
+from tests.forms import form_data
 from tests.pages import page
 from tests.test_import_command import as_vtt, timed_cues
 
@@ -75,13 +76,22 @@ def editor(client):
     return user
 
 
+def decide(client, lesson, suggestion, decision, **edits):
+    """Click Accept or Dismiss on the lesson's admin page, after making `edits` there."""
+    url = f"/admin/kb/lesson/{lesson.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "lesson_form")
+    data.update(edits)
+    data["_decide_suggestion"] = f"{decision}-{suggestion.pk}"
+    return client.post(url, data)
+
+
 def test_accepting_a_suggestion_creates_a_draft_quote_in_one_click(tmp_path, client, editor):
     import_page(tmp_path)
     lesson = Lesson.objects.get(title="Asking for Help Early")
     suggestion = lesson.suggestions.order_by("rank").first()
-    url = f"/admin/kb/lesson/{lesson.pk}/suggestions/{suggestion.pk}/accept/"
-    response = client.post(url)
+    response = decide(client, lesson, suggestion, "accept")
     assert response.status_code == 302
+    assert response["Location"] == f"/admin/kb/lesson/{lesson.pk}/change/"
     quote = Quote.objects.get()
     assert quote.status == Status.DRAFT
     assert (quote.text, quote.start_seconds, quote.end_seconds) == (
@@ -95,17 +105,66 @@ def test_accepting_a_suggestion_creates_a_draft_quote_in_one_click(tmp_path, cli
     suggestion.refresh_from_db()
     assert (suggestion.status, suggestion.quote) == (Suggestion.ACCEPTED, quote)
     assert LogEntry.objects.filter(action_flag=ADDITION, object_id=str(quote.pk)).exists()
-    client.post(url)  # a second click changes nothing
+    decide(client, lesson, suggestion, "accept")  # a second click changes nothing
     assert Quote.objects.count() == 1
+
+
+def test_deciding_a_suggestion_keeps_the_editors_unsaved_edits(tmp_path, client, editor):
+    """Accept and Dismiss are buttons of the lesson's form: what the editor typed is saved
+    before the decision, never thrown away."""
+    import_page(tmp_path)
+    lesson = Lesson.objects.get(title="Asking for Help Early")
+    first = lesson.suggestions.order_by("rank").first()
+    takeaway = lesson.takeaways.order_by("position").first()
+    row = next(
+        key[: -len("-id")]
+        for key, value in form_data(
+            client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode(), "lesson_form"
+        ).items()
+        if key.startswith("takeaways-") and key.endswith("-id") and value == str(takeaway.pk)
+    )
+    response = decide(
+        client,
+        lesson,
+        first,
+        "accept",
+        title="Ask for help sooner",
+        **{f"{row}-start_seconds": "1:05"},
+    )
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    takeaway.refresh_from_db()
+    assert lesson.title == "Ask for help sooner"
+    assert takeaway.start_seconds == 65
+    assert Quote.objects.filter(lesson=lesson).count() == 1
+
+    other = Lesson.objects.exclude(pk=lesson.pk).filter(suggestions__isnull=False).first()
+    second = other.suggestions.first()
+    decide(client, other, second, "dismiss", body="An editor's better body.")
+    other.refresh_from_db()
+    second.refresh_from_db()
+    assert other.body == "An editor's better body." and second.status == Suggestion.DISMISSED
+
+
+def test_a_decision_with_invalid_edits_saves_and_decides_nothing(tmp_path, client, editor):
+    import_page(tmp_path)
+    lesson = Lesson.objects.get(title="Asking for Help Early")
+    suggestion = lesson.suggestions.order_by("rank").first()
+    response = decide(client, lesson, suggestion, "accept", title="Changed", start_seconds="49:7x")
+    assert response.status_code == 200  # the form again, with its error and the edits kept
+    assert "is not a number" in response.content.decode()
+    assert 'value="Changed"' in response.content.decode()
+    lesson.refresh_from_db()
+    assert lesson.title == "Asking for Help Early" and not Quote.objects.exists()
 
 
 def test_accepting_needs_a_post(tmp_path, client, editor):
     import_page(tmp_path)
     suggestion = QuoteSuggestion.objects.first()
-    response = client.get(
-        f"/admin/kb/lesson/{suggestion.lesson_id}/suggestions/{suggestion.pk}/accept/"
+    url = (
+        f"/admin/kb/lesson/{suggestion.lesson_id}/change/?_decide_suggestion=accept-{suggestion.pk}"
     )
-    assert response.status_code == 405
+    assert client.get(url).status_code == 200
     assert not Quote.objects.exists()
 
 
@@ -113,7 +172,7 @@ def test_a_dismissed_suggestion_is_not_proposed_again(tmp_path, client, editor):
     import_page(tmp_path)
     lesson = Lesson.objects.get(title="Asking for Help Early")
     dismissed = lesson.suggestions.order_by("rank").first()
-    client.post(f"/admin/kb/lesson/{lesson.pk}/suggestions/{dismissed.pk}/dismiss/")
+    decide(client, lesson, dismissed, "dismiss")
     dismissed.refresh_from_db()
     assert dismissed.status == Suggestion.DISMISSED
 

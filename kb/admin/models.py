@@ -6,11 +6,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import LessonForm, QuoteForm, TakeawayForm, ThemeForm, VideoForm
@@ -77,6 +75,9 @@ class TakeawayInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
+DECIDE = "_decide_suggestion"
+
+
 class SuggestionInline(admin.TabularInline):
     """Passages proposed as quotes; Accept and Dismiss each take one click."""
 
@@ -102,17 +103,14 @@ class SuggestionInline(admin.TabularInline):
             return format_html('<a href="{}">the quote</a>', url)
         if obj.status != Suggestion.OPEN:
             return ""
-        # Buttons of the lesson's own form, posted to their own URLs (forms can't nest).
-        button = (
-            '<button type="submit" class="button" formaction="{}" formmethod="post">{}</button>'
-        )
+        # Submit buttons of the lesson's own form: the editor's unsaved edits are saved
+        # first, then the decision is made (LessonAdmin.response_change).
+        button = '<button type="submit" class="button" name="{}" value="{}-{}">{}</button>'
         return format_html(
             f"{button} {button}",
-            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "accept"]),
-            "Accept",
-            reverse("admin:kb_lesson_suggestion", args=[obj.lesson_id, obj.pk, "dismiss"]),
-            "Dismiss",
-        )
+            DECIDE, "accept", obj.pk, "Accept",
+            DECIDE, "dismiss", obj.pk, "Dismiss",
+        )  # fmt: skip
 
 
 @admin.register(Video)
@@ -288,37 +286,29 @@ class LessonAdmin(StatusActions, admin.ModelAdmin):
     def remove_theme(self, request, queryset):
         return self._theme_action(request, queryset, "Remove")
 
-    def get_urls(self):
-        decide = self.admin_site.admin_view(require_POST(self.decide_suggestion))
-        return [
-            path(
-                "<int:lesson_id>/suggestions/<int:suggestion_id>/<str:decision>/",
-                decide,
-                name="kb_lesson_suggestion",
-            ),
-            *super().get_urls(),
-        ]
-
-    def decide_suggestion(self, request, lesson_id, suggestion_id, decision):
-        suggestion = get_object_or_404(QuoteSuggestion, pk=suggestion_id, lesson_id=lesson_id)
-        back = HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson_id]))
-        if decision not in {"accept", "dismiss"} or not self.has_change_permission(
-            request, suggestion.lesson
-        ):
-            messages.error(request, "You can't decide on suggested quotes.")
-            return back
-        if decision == "accept":
-            if not request.user.has_perm("kb.add_quote"):
-                messages.error(request, "You can't add quotes.")
-                return back
+    def response_change(self, request, obj):
+        """After a save, a suggested quote's Accept or Dismiss (buttons of this form)."""
+        decision, _, suggestion_id = request.POST.get(DECIDE, "").partition("-")
+        if not decision:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Saved “{obj}”.", messages.SUCCESS)
+        suggestion = obj.suggestions.filter(pk=suggestion_id if suggestion_id.isdigit() else None)
+        suggestion = suggestion.filter(status=Suggestion.OPEN).first()
+        if suggestion is None or decision not in {"accept", "dismiss"}:
+            messages.error(
+                request, "That suggestion has already been decided, or is not this lesson's."
+            )
+        elif decision == "accept" and not request.user.has_perm("kb.add_quote"):
+            messages.error(request, "You can't add quotes.")
+        elif decision == "accept":
             quote = accept_suggestion(suggestion)
             self.log_addition(request, quote, [{"added": {"name": "quote", "object": str(quote)}}])
             messages.success(request, f"Quote {quote} created as a draft.")
         else:
             dismiss_suggestion(suggestion)
-            self.log_change(request, suggestion.lesson, f"Dismissed suggested quote {suggestion}")
+            self.log_change(request, obj, f"Dismissed suggested quote {suggestion}")
             messages.info(request, "Suggestion dismissed: it won't be proposed again.")
-        return back
+        return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[obj.pk]))
 
 
 @admin.register(Takeaway)
