@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from kb.models import ContentVersion
 
@@ -89,7 +90,13 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         if not self.cacheable_request(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if request.user.is_authenticated and not request.path.startswith(self.skipped):
+                # Signed-in staff may see drafts on any page (a published video's draft
+                # lessons): no shared cache may keep what they were shown.
+                patch_cache_control(response, private=True)
+                patch_vary_headers(response, ["Cookie"])
+            return response
         raw = f"{content_version()}|{request.get_host()}|{request.get_full_path()}|{request.method}"
         key = "kb:page:" + hashlib.sha256(raw.encode()).hexdigest()
         response = guard.call("get", key)

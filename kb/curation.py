@@ -1,5 +1,7 @@
 """Editors' decisions that change more than one row: accepting and dismissing evidence."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from kb.importers.themes import ThemeCues, suggest_themes
@@ -51,27 +53,44 @@ def dismiss_suggestion(suggestion: QuoteSuggestion) -> None:
     )
 
 
-def merge_themes(sources: list[Theme], target: Theme) -> int:
+@dataclass
+class Merged:
+    """What a merge did: the lessons and quotes now under the target theme, and how many
+    of them already had it (they keep it once)."""
+
+    lessons: int = 0
+    quotes: int = 0
+    had_both: int = 0
+
+    def __str__(self):
+        both = f" ({self.had_both} of them already had both)" if self.had_both else ""
+        return f"{self.lessons} lessons and {self.quotes} quotes now under it{both}"
+
+
+def merge_themes(sources: list[Theme], target: Theme) -> Merged:
     """Move everything tagged with `sources` to `target`, keep their addresses as redirects,
-    and delete them. Returns how many tagged items moved."""
+    and delete them."""
     from kb.models import LessonTheme, QuoteTheme, ThemeRedirect
 
-    moved = 0
+    merged = Merged()
     with transaction.atomic():
         for source in sources:
             if source.pk == target.pk:
                 continue
-            for through in (LessonTheme, QuoteTheme):
+            for through, kind in ((LessonTheme, "lessons"), (QuoteTheme, "quotes")):
                 items = through.objects.filter(tag=source)
                 already = set(
                     through.objects.filter(tag=target).values_list("content_object_id", flat=True)
                 )
-                moved += items.exclude(content_object_id__in=already).update(tag=target)
+                moved = items.exclude(content_object_id__in=already).update(tag=target)
+                both = items.count()
                 items.delete()  # what was tagged with both keeps the one target tag
+                setattr(merged, kind, getattr(merged, kind) + moved + both)
+                merged.had_both += both
             ThemeRedirect.objects.filter(theme=source).update(theme=target)
             ThemeRedirect.objects.update_or_create(old_slug=source.slug, defaults={"theme": target})
             source.delete()
-    return moved
+    return merged
 
 
 def cut_quote(video, segments: list, speaker: str = "") -> Quote:

@@ -17,7 +17,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
@@ -87,6 +87,10 @@ def count_per(published: models.QuerySet, field: str):
 
 
 class ThemeQuerySet(models.QuerySet):
+    def alphabetical(self, *first):
+        """By name as a reader reads it: "asking for help" before "Prioritization"."""
+        return self.order_by(*first, Lower("name"), "name")
+
     def with_counts(self):
         """Each theme's number of published lessons and quotes (readers' counts)."""
         return self.annotate(
@@ -116,7 +120,7 @@ class Theme(TagBase):
     objects = ThemeManager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name"), "name"]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="kb_theme_name_ci_unique"),
         ]
@@ -505,7 +509,8 @@ class Quote(models.Model):
         indexes = [models.Index(fields=["status", "video", "start_seconds"])]
 
     def __str__(self):
-        return f"“{self.text[:70]}”"
+        # No quotation marks: the admin's messages put their own around it.
+        return Truncator(self.text).chars(70)
 
     def get_absolute_url(self):
         return slug_url("kb:video", self.video.slug) + f"#quote-{self.pk}"

@@ -58,7 +58,7 @@ class ThemeWidget(TagWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["themes"] = list(
-            Theme.objects.order_by("name").values_list("name", flat=True)
+            Theme.objects.alphabetical().values_list("name", flat=True)
         )
         context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-themes"
         return context
@@ -166,7 +166,30 @@ class ThemeForm(forms.ModelForm):
         return name
 
 
+class LinesField(forms.CharField):
+    """A list of short texts (a video's resources) edited one per line, not as JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def whole_seconds(value, field: str):
+    if value is not None and value != int(value):
+        raise ValidationError({field: "Use whole seconds here (like 52:45)."})
+    return None if value is None else int(value)
+
+
 class VideoForm(forms.ModelForm):
+    duration_seconds = MomentField(label="Length", help_text="Like 1:57:16.")
+    resources = LinesField(required=False, help_text="One per line: books, links, tools.")
+
     class Meta:
         model = Video
         fields = [
@@ -183,6 +206,9 @@ class VideoForm(forms.ModelForm):
             "resources",
         ]
 
+    def clean_duration_seconds(self):
+        return whole_seconds(self.cleaned_data.get("duration_seconds"), "duration_seconds")
+
     def clean_youtube_id(self):
         value = self.cleaned_data.get("youtube_id", "").strip()
         if not value:
@@ -191,3 +217,19 @@ class VideoForm(forms.ModelForm):
             return parse_youtube_id(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class ChapterForm(forms.ModelForm):
+    start_seconds = MomentField(label="Starts")
+
+    class Meta:
+        model = Chapter
+        fields = ["start_seconds", "title"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start = whole_seconds(cleaned.get("start_seconds"), "start_seconds")
+        video = cleaned.get("video") or (self.instance.video if self.instance.video_id else None)
+        check_within(start, video, "start_seconds")
+        cleaned["start_seconds"] = start
+        return cleaned

@@ -11,7 +11,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.models import Tag as TaggitTag
 
-from kb.admin.forms import LessonForm, QuoteForm, TakeawayForm, ThemeForm, VideoForm
+from kb.admin.forms import (
+    ChapterForm,
+    LessonForm,
+    QuoteForm,
+    TakeawayForm,
+    ThemeForm,
+    VideoForm,
+)
 from kb.admin.importing import import_status_view, import_view
 from kb.admin.transcript import transcript_view
 from kb.curation import accept_suggestion, dismiss_suggestion, merge_themes
@@ -33,18 +40,24 @@ from kb.models import (
 from kb.timecodes import format_timecode
 
 
+def set_status(model_admin, request, queryset, status, verb) -> int:
+    """Give each object of `queryset` that lacks it `status`, logged in its history."""
+    changed = 0
+    for obj in queryset.exclude(status=status):
+        obj.status = status
+        obj.save(update_fields=["status", "updated_at"])
+        model_admin.log_change(request, obj, f"{verb} (bulk action)")
+        changed += 1
+    return changed
+
+
 class StatusActions:
     """Publish / unpublish in bulk, each change logged in the objects' history."""
 
     actions = ["publish", "unpublish"]
 
     def _set_status(self, request, queryset, status, verb):
-        changed = 0
-        for obj in queryset.exclude(status=status):
-            obj.status = status
-            obj.save(update_fields=["status", "updated_at"])
-            self.log_change(request, obj, f"{verb} (bulk action)")
-            changed += 1
+        changed = set_status(self, request, queryset, status, verb)
         self.message_user(request, f"{verb} {changed} of {queryset.count()} selected.")
 
     @admin.action(description="Publish selected", permissions=["change"])
@@ -62,6 +75,7 @@ def moment(seconds):
 
 class ChapterInline(admin.TabularInline):
     model = Chapter
+    form = ChapterForm
     extra = 0
     fields = ["start_seconds", "title"]
 
@@ -129,9 +143,49 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
     date_hierarchy = "published_on"
     readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
     inlines = [ChapterInline]
+    actions = ["publish", "publish_with_contents", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lesson_count=Count("lessons"))
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        super().publish(request, queryset)
+        lessons = Lesson.objects.filter(video__in=queryset, status=Status.DRAFT).count()
+        quotes = Quote.objects.filter(video__in=queryset, status=Status.DRAFT).count()
+        if lessons or quotes:
+            self.message_user(
+                request,
+                f"Readers see these videos now, but not their {lessons} draft lessons and "
+                f"{quotes} draft quotes: to publish those too, choose “Publish selected with "
+                "their draft lessons and quotes”, or publish them one by one.",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Publish selected with their draft lessons and quotes", permissions=["change"]
+    )
+    def publish_with_contents(self, request, queryset):
+        if not all(
+            self.admin_site._registry[model].has_change_permission(request)
+            for model in (Lesson, Quote)
+        ):
+            self.message_user(request, "You can't publish lessons and quotes.", messages.ERROR)
+            return
+        videos = set_status(self, request, queryset, Status.PUBLISHED, "Published")
+        counts = [
+            set_status(
+                self.admin_site._registry[model],
+                request,
+                model.objects.filter(video__in=queryset),
+                Status.PUBLISHED,
+                "Published with its video",
+            )
+            for model in (Lesson, Quote)
+        ]
+        self.message_user(
+            request, f"Published {videos} videos, {counts[0]} lessons and {counts[1]} quotes."
+        )
 
     @admin.display(ordering="lesson_count", description="lessons")
     def lesson_count(self, obj):
@@ -153,6 +207,8 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
 
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
+    form = ChapterForm
+    fields = ["video", "title", "start_seconds"]
     list_display = ["title", "video", "at"]
     list_select_related = ["video"]
     list_filter = ["video"]
@@ -189,7 +245,7 @@ class ThemeFilter(admin.SimpleListFilter):
     parameter_name = "theme"
 
     def lookups(self, request, model_admin):
-        return [(t.slug, t.name) for t in Theme.objects.order_by("name")]
+        return [(t.slug, t.name) for t in Theme.objects.alphabetical()]
 
     def queryset(self, request, queryset):
         return queryset.filter(tags__slug=self.value()) if self.value() else queryset
@@ -238,7 +294,7 @@ def choice_page(model_admin, request, queryset, title, form, action):
 
 
 class ThemeChoiceForm(forms.Form):
-    theme = forms.ModelChoiceField(Theme.objects.order_by("name"))
+    theme = forms.ModelChoiceField(Theme.objects.alphabetical())
 
 
 @admin.register(Lesson)
@@ -273,7 +329,8 @@ class LessonAdmin(StatusActions, admin.ModelAdmin):
             for lesson in queryset:
                 getattr(lesson.tags, "add" if verb == "Add" else "remove")(theme)
                 self.log_change(request, lesson, f"{verb} theme “{theme.name}” (bulk action)")
-            self.message_user(request, f"{verb}ed “{theme.name}”: {queryset.count()} lessons.")
+            done = {"Add": "Added", "Remove": "Removed"}[verb]
+            self.message_user(request, f"{done} “{theme.name}”: {queryset.count()} lessons.")
             return None
         title = f"{verb} a theme: {queryset.count()} lessons"
         return choice_page(self, request, queryset, title, form, request.POST["action"])
@@ -303,7 +360,7 @@ class LessonAdmin(StatusActions, admin.ModelAdmin):
         elif decision == "accept":
             quote = accept_suggestion(suggestion)
             self.log_addition(request, quote, [{"added": {"name": "quote", "object": str(quote)}}])
-            messages.success(request, f"Quote {quote} created as a draft.")
+            messages.success(request, f"Quote “{quote}” created as a draft.")
         else:
             dismiss_suggestion(suggestion)
             self.log_change(request, obj, f"Dismissed suggested quote {suggestion}")
@@ -347,7 +404,7 @@ class QuoteAdmin(StatusActions, admin.ModelAdmin):
 
 class MergeForm(forms.Form):
     target = forms.ModelChoiceField(
-        Theme.objects.order_by("name"), label="Merge into", help_text="The theme that stays."
+        Theme.objects.alphabetical(), label="Merge into", help_text="The theme that stays."
     )
 
 
@@ -400,16 +457,14 @@ class ThemeAdmin(admin.ModelAdmin):
     @admin.action(description="Merge selected themes into one", permissions=["change"])
     def merge(self, request, queryset):
         form = MergeForm(request.POST if "apply" in request.POST else None)
-        form.fields["target"].queryset = queryset.order_by("name")
+        form.fields["target"].queryset = queryset.alphabetical()
         if form.is_valid():
             target = form.cleaned_data["target"]
             sources = [theme for theme in queryset if theme.pk != target.pk]
             names = ", ".join(f"“{theme.name}”" for theme in sources)
             moved = merge_themes(sources, target)
-            self.log_change(
-                request, target, f"Merged {names} into this theme ({moved} items moved)"
-            )
-            self.message_user(request, f"Merged {names} into “{target.name}”: {moved} items moved.")
+            self.log_change(request, target, f"Merged {names} into this theme: {moved}")
+            self.message_user(request, f"Merged {names} into “{target.name}”: {moved}.")
             return None
         title = f"Merge {queryset.count()} themes"
         return choice_page(self, request, queryset, title, form, "merge")

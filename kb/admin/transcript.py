@@ -38,7 +38,8 @@ def transcript_view(model_admin, request, video_id):
             request.user.pk, [quote], ADDITION, "Cut from the transcript", single_object=True
         )
         messages.success(
-            request, f"Quote {quote} created as a draft at {format_timecode(quote.start_seconds)}."
+            request,
+            f"Quote “{quote}” created as a draft at {format_timecode(quote.start_seconds)}.",
         )
         return HttpResponseRedirect(reverse("admin:kb_quote_change", args=[quote.pk]))
     segments = video.segments.filter(chapter=chapter) if chapter else video.segments.all()

@@ -3,6 +3,7 @@
 Plain Python, no Django: parsers are tested on strings.
 """
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 
@@ -20,11 +21,34 @@ class DocumentError(ValueError):
         return f"{where}: {self.message}"
 
 
+# Byte-order marks of the encodings other than UTF-8 that editors' tools save text in
+# (Windows' Notepad's "Unicode" is UTF-16).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_text(data: bytes) -> str:
-    """The document's text, refusing empty, binary and non-UTF-8 files with the line to blame."""
+    """The document's text, refusing empty, binary and undecodable files with the line to
+    blame. UTF-8 (with or without a BOM) and UTF-16/32 with their BOM are read."""
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), "utf-8-sig")
+    if encoding != "utf-8-sig":
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(
+                f"not {encoding.upper()} text, though it starts like it: {exc.reason}"
+            ) from None
     if not data.strip():
         raise DocumentError("the file is empty")
     if b"\x00" in data:
+        if _looks_like_utf16(data):
+            raise DocumentError(
+                "this looks like UTF-16 text without a byte-order mark: save it as UTF-8"
+            )
         raise DocumentError(
             "this is a binary file, not a text document",
             data[: data.index(b"\x00")].count(b"\n") + 1,
@@ -37,6 +61,13 @@ def decode_text(data: bytes) -> str:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at character {exc.start})", line
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Text in UTF-16 has a zero in every other byte (for Latin script)."""
+    sample = data[:4000]
+    zeros = max(sample[0::2].count(0), sample[1::2].count(0))
+    return zeros > 0.4 * len(sample) / 2
 
 
 def source_hash(data: bytes) -> str:

@@ -56,7 +56,7 @@ def home(request):
         request,
         "kb/home.html",
         {
-            "themes": Theme.objects.in_use().order_by("-lesson_count", "name")[:24],
+            "themes": Theme.objects.in_use().alphabetical("-lesson_count")[:24],
             "videos": Video.objects.published().with_counts()[:6],
             "featured": published_lessons()[:FEATURED],
         },
@@ -130,7 +130,7 @@ def theme_detail(request, slug):
         )
         .exclude(pk=theme.pk)
         .annotate(shared=Count("lesson_items", distinct=True))
-        .order_by("-shared", "name")[:12]
+        .alphabetical("-shared")[:12]
     )
     return render(
         request,

@@ -36,6 +36,6 @@ def search(request):
             "page": page,
             "theme": theme,
             "video": video,
-            "themes": Theme.objects.order_by("name"),
+            "themes": Theme.objects.alphabetical(),
         },
     )
