@@ -33,6 +33,13 @@ PAGES = {
     "search": "/search/?q=feature+flag",
     "not-found": "/no-such-page/",
 }
+# Signed in as an editor (create_editor): the curation pages.
+ADMIN_PAGES = {
+    "admin-lesson": "/admin/kb/lesson/1/change/",
+    "admin-video": "/admin/kb/video/1/change/",
+    "admin-import": "/admin/kb/video/import/",
+    "admin-themes": "/admin/kb/theme/",
+}
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
 
@@ -47,6 +54,10 @@ def main() -> None:
     subprocess.run(
         [*manage, "load_samples"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
+    subprocess.run(
+        [*manage, "create_editor", "shots", "--password", "Screen-Shots-42"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{PORT}", "--noreload"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -73,15 +84,32 @@ def main() -> None:
                 context = browser.new_context(viewport=viewport, is_mobile=size == "phone")
                 page = context.new_page()
                 for name, path in PAGES.items():
-                    page.goto(f"http://127.0.0.1:{PORT}{path}")
-                    page.screenshot(path=OUT / f"{name}-{size}.png", full_page=size == "desktop")
+                    shoot(page, name, path, size)
+                sign_in(page)
+                for name, path in ADMIN_PAGES.items():
+                    shoot(page, name, path, size)
                 context.close()
             browser.close()
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{len(PAGES) * len(SIZES)} screenshots in {OUT}")
+    print(f"{(len(PAGES) + len(ADMIN_PAGES)) * len(SIZES)} screenshots in {OUT}")
+
+
+def shoot(page, name: str, path: str, size: str) -> None:
+    page.goto(f"http://127.0.0.1:{PORT}{path}")
+    page.screenshot(path=OUT / f"{name}-{size}.png", full_page=size == "desktop")
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > page.viewport_size["width"]:
+        print(f"{name} at {size} size is {wide} px wide, wider than its window")
+
+
+def sign_in(page) -> None:
+    page.goto(f"http://127.0.0.1:{PORT}/admin/login/")
+    page.fill("#id_username", "shots")
+    page.fill("#id_password", "Screen-Shots-42")
+    page.click("input[type=submit]")
 
 
 if __name__ == "__main__":

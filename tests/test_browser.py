@@ -287,3 +287,19 @@ def test_editor_imports_publishes_cuts_a_quote_and_readers_see_it(
     assert "broken.txt:" in page.locator(".errornote").inner_text()
     assert "is not a time" in page.locator(".errornote").inner_text()
     assert Video.objects.count() == 1
+
+
+def test_curation_pages_fit_a_1280_pixel_window(editor_page, live_server, published_samples):
+    page = editor_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    lesson = Lesson.objects.filter(takeaways__isnull=False, suggestions__isnull=False).first()
+    video = lesson.video
+    for path in (
+        f"/admin/kb/lesson/{lesson.pk}/change/",
+        f"/admin/kb/video/{video.pk}/change/",
+        "/admin/kb/video/import/",
+        "/admin/kb/theme/",
+    ):
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 1280, (path, width)

@@ -94,6 +94,11 @@ class TakeawayForm(forms.ModelForm):
     class Meta:
         model = Takeaway
         fields = ["position", "text", "start_seconds", "confirmed"]
+        # Sized for a row of the lesson's page: the admin's defaults overflow 1280 px.
+        widgets = {
+            "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        }
 
     def clean(self):
         cleaned = super().clean()
