@@ -11,7 +11,7 @@ from kb.importers.store import refresh_chapter_texts
 from kb.models import Status
 from kb.search import search
 from kb.search.query import parse_query
-from kb.search.sqlite import SEARCHED_TABLES
+from kb.search.schema import INDEXED
 from tests.factories import (
     ChapterFactory,
     LessonFactory,
@@ -263,7 +263,7 @@ def test_search_triggers_survive_the_migrations():
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in cursor.fetchall()}
-    for table in SEARCHED_TABLES:
+    for table in (indexed.table for indexed in INDEXED):
         assert {f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"} <= triggers
 
 
@@ -284,7 +284,7 @@ def test_imports_leave_each_search_index_in_one_segment(settings, how):
     else:
         call_command("import_video", *map(str, samples), publish=True, stdout=io.StringIO())
     with connection.cursor() as cursor:
-        for table in SEARCHED_TABLES:
+        for table in (indexed.table for indexed in INDEXED):
             cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_fts_idx")
             assert cursor.fetchone()[0] <= 1, table
     assert search("shipping").lessons

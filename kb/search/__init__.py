@@ -8,9 +8,11 @@ word said in half a million lines costs a ranking of a few thousand chapters, no
 every line, and the best match still comes first wherever it is stored.
 """
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
@@ -71,14 +73,57 @@ class Results:
         return bool(self.lessons or self.quotes or self.moments)
 
 
-def backend():
-    if connection.vendor == "postgresql":
-        from kb.search import postgres
+class Backend(Protocol):
+    """What a database's full-text engine does for `search()`. Each method gets the
+    readers' `published()` queryset to search within; ranks are higher-is-better."""
 
-        return postgres
-    from kb.search import sqlite
+    def lessons(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[int, float]]:
+        """(lesson id, rank) of the best-matching lessons."""
 
-    return sqlite
+    def takeaways(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[int, float, int]]:
+        """(lesson id, rank, takeaway id) of the best-matching takeaways."""
+
+    def page_snippets(
+        self, parsed: ParsedQuery, lesson_ids: list[int], takeaway_ids: list[int]
+    ) -> tuple[dict[int, str], dict[int, str]]:
+        """Marked snippets of the lessons and takeaways shown on one page."""
+
+    def quotes(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[Quote, str]]:
+        """The best-matching quotes, with their snippets."""
+
+    def best_chapters(
+        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
+    ) -> list[Chapter]:
+        """The chapters whose transcript matches best, in order."""
+
+    def chapter_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+        """Snippets of whole chapters (found by words no one line says)."""
+
+    def lines(
+        self, parsed: ParsedQuery, chapters: list[Chapter], per_chapter: int
+    ) -> list[tuple[int, float, str]]:
+        """(chapter id, start, snippet) of the best lines inside the given chapters."""
+
+    def reindex(self) -> None:
+        """Rebuild the index from the data (`manage.py reindex`)."""
+
+    def tidy(self) -> None:
+        """Put the index in its fastest shape after a bulk write."""
+
+
+@functools.cache
+def _backend(vendor: str) -> Backend:
+    if vendor == "postgresql":
+        from kb.search.postgres import PostgresSearch
+
+        return PostgresSearch()
+    from kb.search.sqlite import SQLiteSearch
+
+    return SQLiteSearch()
+
+
+def backend() -> Backend:
+    return _backend(connection.vendor)
 
 
 def tidy_index() -> None:
