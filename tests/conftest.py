@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,17 @@ def migration_data(django_db_blocker):
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)
     )
+
+
+EDITOR_PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """An editor's account (create_editor: staff, in the Editors group), signed in."""
+    from django.core.management import call_command
+
+    call_command("create_editor", "ed", "--password", EDITOR_PASSWORD, stdout=io.StringIO())
+    user = django_user_model.objects.get(username="ed")
+    client.force_login(user)
+    return user

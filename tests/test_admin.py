@@ -22,14 +22,6 @@ from tests.pages import page
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(client):
-    call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
-    user = User.objects.get(username="ed")
-    client.force_login(user)
-    return user
-
-
 def upload(name, text):
     return SimpleUploadedFile(name, text.encode("utf-8") if isinstance(text, str) else text)
 

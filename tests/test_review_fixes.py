@@ -23,14 +23,6 @@ from tests.pages import page
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(client):
-    call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
-    user = User.objects.get(username="ed")
-    client.force_login(user)
-    return user
-
-
 def shown(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
