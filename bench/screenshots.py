@@ -31,6 +31,7 @@ PAGES = {
     "video": "/videos/from-support-desk-to-engineering-manager-a-career-switch-story/",
     "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
     "search": "/search/?q=feature+flag",
+    "unknown-theme": "/lessons/?tag=no-such-theme",
     "not-found": "/no-such-page/",
 }
 # Signed in as an editor (create_editor): the curation pages.
