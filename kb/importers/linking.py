@@ -164,9 +164,12 @@ class ChapterIndex:
 
 
 def query_terms(*weighted_texts: tuple[str, float]) -> Counter:
+    """Each distinct term of the texts, weighted. In sorted order: scores are float sums
+    over the query's terms, so a hash-seeded order would change the winner of a tie
+    from one process to the next."""
     query: Counter = Counter()
     for text, weight in weighted_texts:
-        for term in set(terms(text)):
+        for term in sorted(set(terms(text))):
             query[term] += weight
     return query
 
