@@ -3,9 +3,16 @@
 The page reads, top to bottom: boilerplate, the video's title, a header line
 (`Channel • 117:16 minutes • Published 2025-01-17 • YouTube`), an AI summary (a
 headline, an intro, then themed sections with prose, lists and `Key Takeaways:`), and
-the transcript: caption text with chapter markers `## Title [mm:ss]`. The format has
-no markup for section titles, so a title is recognised as a short line that is not a
-sentence (no closing punctuation) standing on its own between blank lines.
+the transcript: caption text with chapter markers `## Title [mm:ss]`.
+
+Generators vary the format, so it is read by its structure rather than one file's
+spelling. A section title is a short line standing on its own: marked as a Markdown
+heading or in bold, numbered (`3. …`) or prefixed with an emoji, or plain; one that ends
+like a sentence ("Start small.", a long question) is a title only where the page's
+structure says so (it follows a section's takeaways, is in title case, or a takeaways
+label follows its text). Takeaway labels may be bold or italic, with or without "Key",
+singular or plural, with the takeaway on the same line. What is doubtful is reported in
+`SummaryPage.warnings`, and a page with no lessons is refused.
 """
 
 import datetime
@@ -16,17 +23,36 @@ from kb.importers.documents import DocumentError, Segment
 from kb.timecodes import format_timecode, parse_timecode
 
 HEADER_EXAMPLE = "Channel • 117:16 minutes • Published 2025-01-17 • YouTube"
-BULLET = re.compile(r"^\s*[•▪◦‣●\-*]\s+(?P<text>.+)$")
+BULLET = re.compile(r"^\s*[•▪◦‣●○■□►▸✓✔➤→\-–—*+]\s+(?P<text>.+)$")
 NUMBERED = re.compile(r"^\s*(?P<number>\d{1,3})[.)]\s+(?P<text>.+)$")
-TAKEAWAY_LABEL = re.compile(r"^\s*key\s+take-?aways?\s*:?\s*$", re.IGNORECASE)
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
+EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?P<text>[^*_].*?)\1$")
+# Emoji, arrows and other marks before a title or label ("📌 Conclusion").
+LEADING_MARKS = re.compile(r"^[^\w\"“‘'(\[]+")
+TAKEAWAY_LABEL = re.compile(
+    r"^(?P<prefix>(?:key|main|top|the)\s+)?"
+    r"(?P<word>take-?aways?|points?|lessons?(?:\s+learned)?|insights?|learnings?|"
+    r"action\s+items?|actionable\s+(?:tips|advice|steps|insights|takeaways))"
+    r"\s*(?P<colon>[:：]\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
 MARKER_TEXT = re.compile(
     r"^(chapter summaries|ai-generated summary|transcript chapters|transcript)\b\s*(\(|:|$)",
     re.IGNORECASE,
 )
 CHAPTER_MARKER = re.compile(r"(?:^|(?<=\s))##\s+")
+TIMED_MARKER = re.compile(r"##\s+[^\[\n]{0,300}\[[^\]\n]{0,20}\d")
 BRACKETS = re.compile(r"\[([^\[\]\n]{0,20})\]")
-RESOURCES_TITLE = re.compile(r"^(resources|further reading|links)\b", re.IGNORECASE)
-CONCLUSION_TITLE = re.compile(r"^(conclusion|final thoughts|wrapping up)\b", re.IGNORECASE)
+RESOURCES_TITLE = re.compile(
+    r"^(resources|further reading|links|references|recommended\s+(reading|resources|books)"
+    r"|books\s+(and\s+\w+\s+)?mentioned|tools\s+mentioned)\b",
+    re.IGNORECASE,
+)
+CONCLUSION_TITLE = re.compile(
+    r"^(conclusion|in conclusion|final thoughts|closing thoughts|wrapping up|the bottom line"
+    r"|bottom line)\b",
+    re.IGNORECASE,
+)
 CALL_TO_ACTION = re.compile(
     r"\b(comment|subscribe|share your|reach out|let us know|let me know|follow us|like and)\b",
     re.IGNORECASE,
@@ -36,6 +62,10 @@ CLOSING_QUOTES = "\"'”’»"
 TITLE_MAX_WORDS = 16
 TITLE_MAX_CHARS = 140
 QUESTION_TITLE_MAX_WORDS = 8
+# A title in sentence case that ends like a sentence is short ("Ask for help early.").
+SENTENCE_TITLE_MAX_WORDS = 10
+# An intro longer than this many paragraphs probably swallowed section titles.
+LONG_INTRO_PARAGRAPHS = 4
 
 
 @dataclass
@@ -100,6 +130,9 @@ class SummaryPage:
     resources: list[str] = field(default_factory=list)
     conclusion: str = ""
     chapters: list[ChapterText] = field(default_factory=list)
+    boilerplate: list[str] = field(default_factory=list)
+    # (line, message): what was read doubtfully; the import reports each.
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:
@@ -135,7 +168,18 @@ def parse_summary(text: str) -> SummaryPage:
     )
     _parse_summary_part(page, lines, header_index + 1, transcript_index)
     page.chapters = _parse_transcript(lines, transcript_index, duration)
+    if not page.sections:
+        raise DocumentError(
+            "no lessons in the summary: expected section titles on lines of their own, each "
+            "followed by its text (and usually a 'Key Takeaways:' label with bullets), "
+            "between the header and the transcript"
+            + (f"; the intro holds {_paragraphs(page.intro)} paragraphs" if page.intro else "")
+        )
     return page
+
+
+def _paragraphs(text: str) -> int:
+    return len([p for p in text.split("\n\n") if p.strip()])
 
 
 def _find_header(lines: list[str]) -> int:
@@ -180,9 +224,11 @@ def _is_marker(line: str) -> bool:
 
 
 def _find_transcript(lines: list[str], start: int) -> int | None:
-    """Index of the first line of transcript text (the first `## ` chapter marker)."""
+    """Index of the first line of transcript text: the first `## ` chapter marker with a
+    time. A `## Heading` without one is a section title of the summary."""
     for index in range(start, len(lines)):
-        if lines[index].lstrip().startswith("## "):
+        line = lines[index].lstrip()
+        if line.startswith("## ") and TIMED_MARKER.search(line):
             return index
     return None
 
@@ -200,40 +246,47 @@ def _parse_summary_part(page: SummaryPage, lines: list[str], start: int, end: in
             continue
         items.append(_Line(index + 1, raw.rstrip(), blanks))
         blanks = 0
-    items = _drop_call_to_action(items)
+    items = _drop_call_to_action(page, items)
     if not items:
         return
 
     position = 0
-    if not _is_list_item(items[0].text) and not TAKEAWAY_LABEL.match(items[0].text):
-        page.headline = items[0].text.strip()
+    if not _is_list_item(items[0].text) and _label(items[0].text) is None:
+        page.headline = _clean(items[0].text)
         position = 1
+    titles = _find_titles(page, items, position)
     intro = []
-    while position < len(items) and not _is_title(items, position):
+    while position < len(items) and position not in titles:
         intro.append(items[position].text.strip())
         position += 1
     page.intro = "\n\n".join(intro)
+    if len(intro) > LONG_INTRO_PARAGRAPHS:
+        page.warnings.append(
+            (items[0].number, f"the intro has {len(intro)} paragraphs: are section titles "
+             "missing? (each title on a line of its own)")
+        )  # fmt: skip
 
     section: Section | None = None
     body_lines: list[_Line] = []
     for index in range(position, len(items)):
-        if _is_title(items, index):
+        if index in titles:
             if section is not None:
                 _finish_section(page, section, body_lines)
-            section, body_lines = Section(items[index].text.strip(), items[index].number), []
+            section, body_lines = Section(titles[index], items[index].number), []
         else:
             body_lines.append(items[index])
     if section is not None:
         _finish_section(page, section, body_lines)
 
 
-def _drop_call_to_action(items: list[_Line]) -> list[_Line]:
+def _drop_call_to_action(page: SummaryPage, items: list[_Line]) -> list[_Line]:
     """The page's closing line asks readers to comment or subscribe: boilerplate, not advice."""
     if len(items) < 2:
         return items
     last = items[-1]
     looks_like_cta = last.text.rstrip().endswith(("!", "?")) and CALL_TO_ACTION.search(last.text)
     if last.blanks_before >= 2 or looks_like_cta:
+        page.boilerplate.append(last.text.strip())
         return items[:-1]
     return items
 
@@ -242,22 +295,140 @@ def _is_list_item(text: str) -> bool:
     return bool(BULLET.match(text) or NUMBERED.match(text))
 
 
-def _is_title(items: list[_Line], index: int) -> bool:
+def _unmark(text: str) -> str:
+    """A line without its Markdown heading marks, emphasis and leading emoji."""
+    text = text.strip()
+    heading = HEADING.match(text)
+    if heading:
+        text = heading.group("text")
+    for _ in range(2):
+        emphasis = EMPHASIS.match(text)
+        if emphasis:
+            text = emphasis.group("text").strip()
+    return LEADING_MARKS.sub("", text).strip()
+
+
+def _clean(text: str) -> str:
+    """A title as readers see it: marks and list numbering gone, no closing full stop."""
+    text = _unmark(text)
+    numbered = NUMBERED.match(text)
+    if numbered:
+        text = _unmark(numbered.group("text"))
+    text = re.sub(r"\s*[:：]$", "", text)
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def _label(text: str) -> str | None:
+    """For a takeaways label ("Key Takeaways:", "**Takeaway:**", "_Key points_"), the text
+    after it on the same line ("" if none); None for any other line."""
+    stripped = text.strip()
+    bold = re.match(r"^(\*\*|__)(?P<label>[^*_]+?)\1\s*[:：]?\s*(?P<rest>.*)$", stripped)
+    if bold and TAKEAWAY_LABEL.match(bold.group("label").strip()):
+        return bold.group("rest").strip()
+    match = TAKEAWAY_LABEL.match(_unmark(stripped))
+    if not match:
+        return None
+    if not (match.group("colon") or match.group("prefix") or "take" in match.group("word").lower()):
+        return None  # "Lessons" or "Insights" alone may be a section's title
+    return (match.group("rest") or "").strip()
+
+
+def _title_case(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    significant = [w for n, w in enumerate(words) if n == 0 or len(w) > 3]
+    capitals = sum(1 for w in significant if w[0].isupper())
+    return len(significant) >= 2 and capitals >= 0.7 * len(significant)
+
+
+def _find_titles(page: SummaryPage, items: list[_Line], start: int) -> dict[int, str]:
+    """The items that are section titles (index → the title), read by the page's shape."""
+    titles: dict[int, str] = {}
+    after_takeaways = False  # the section so far had its label, then list items
+    labelled = False
+    for index in range(start, len(items)):
+        text = items[index].text
+        label = _label(text)
+        if label is not None:
+            labelled = True
+            continue
+        kind = _title_kind(items, index, after_takeaways)
+        if kind:
+            titles[index] = _clean(text)
+            labelled = after_takeaways = False
+            if kind == "sentence":
+                page.warnings.append(
+                    (items[index].number, f"read {text.strip()!r} as a section title, though "
+                     "it ends like a sentence")
+                )  # fmt: skip
+            continue
+        if _is_list_item(text):
+            after_takeaways = labelled
+        elif after_takeaways:
+            page.warnings.append(
+                (items[index].number, "text after a section's takeaways was kept in its body: "
+                 "is it a section title?")
+            )  # fmt: skip
+            after_takeaways = False
+    return titles
+
+
+def _title_kind(items: list[_Line], index: int, after_takeaways: bool, ahead: bool = True) -> str:
+    """ "title", "sentence" (a title that ends like a sentence) or "" (not a title).
+    `ahead`: whether to look for a takeaways label after the line's text."""
     item = items[index]
-    text = item.text
-    if text.startswith((" ", "\t")) or _is_list_item(text) or TAKEAWAY_LABEL.match(text):
+    raw = item.text
+    if index + 1 >= len(items):
+        return ""  # a title heads something: it is never the last line
+    text = _clean(raw)
+    if not text or len(text) > TITLE_MAX_CHARS or len(text.split()) > TITLE_MAX_WORDS:
+        return ""
+    if HEADING.match(raw) or EMPHASIS.match(raw.strip()):
+        return "title"  # marked as one
+    if raw.startswith((" ", "\t")) or BULLET.match(raw):
+        return ""
+    if NUMBERED.match(raw) and any(
+        0 <= n < len(items) and _same_list(raw, items[n].text) for n in (index - 1, index + 1)
+    ):
+        return ""  # one of a numbered list, not a numbered title
+    if index and item.blanks_before == 0:
+        return ""
+    if RESOURCES_TITLE.match(text) or CONCLUSION_TITLE.match(text):
+        return "title"
+    unmarked = _unmark(raw)
+    numbered = NUMBERED.match(unmarked)
+    unmarked = (numbered.group("text") if numbered else unmarked).rstrip(CLOSING_QUOTES)
+    short_question = unmarked.endswith("?") and len(unmarked.split()) <= QUESTION_TITLE_MAX_WORDS
+    if unmarked[-1] not in SENTENCE_END or short_question:
+        return "title"
+    if unmarked[-1] not in ".?!":
+        return ""
+    # Ends like a sentence: a title only where the page's shape says so.
+    if after_takeaways or _title_case(unmarked):
+        return "title"
+    short = len(unmarked.split()) <= SENTENCE_TITLE_MAX_WORDS
+    return "sentence" if short and ahead and _label_follows(items, index) else ""
+
+
+def _same_list(line: str, other: str) -> bool:
+    """Both numbered items, indented alike: items of one list."""
+
+    def indent(text: str) -> int:
+        return len(text) - len(text.lstrip())
+
+    return bool(NUMBERED.match(other)) and indent(line) == indent(other)
+
+
+def _label_follows(items: list[_Line], index: int, reach: int = 8) -> bool:
+    """Prose follows the line, then a takeaways label, before anything else titled."""
+    following = items[index + 1 : index + 1 + reach]
+    if not following or _is_list_item(following[0].text) or _label(following[0].text) is not None:
         return False
-    stripped = text.strip().rstrip(CLOSING_QUOTES)
-    if not stripped:
-        return False
-    # "Manager or IC?" is a title; a longer question is a sentence of prose.
-    short_question = stripped.endswith("?") and len(stripped.split()) <= QUESTION_TITLE_MAX_WORDS
-    if stripped[-1] in SENTENCE_END and not short_question:
-        return False
-    if len(text) > TITLE_MAX_CHARS or len(text.split()) > TITLE_MAX_WORDS:
-        return False
-    # A title heads something: it is never the last line, and stands apart from the line before.
-    return index + 1 < len(items) and (index == 0 or item.blanks_before > 0)
+    for n, item in enumerate(following, index + 1):
+        if _label(item.text) is not None:
+            return True
+        if _title_kind(items, n, False, ahead=False):
+            return False
+    return False
 
 
 def _finish_section(page: SummaryPage, section: Section, body_lines: list[_Line]) -> None:
@@ -276,8 +447,11 @@ def _finish_section(page: SummaryPage, section: Section, body_lines: list[_Line]
     labelled = False
     for line in body_lines:
         text = line.text
-        if TAKEAWAY_LABEL.match(text):
+        label = _label(text)
+        if label is not None:
             labelled = True
+            if label:
+                section.takeaways.append(label)
             continue
         bullet, numbered = BULLET.match(text), NUMBERED.match(text)
         if labelled and (bullet or numbered):
@@ -293,6 +467,8 @@ def _finish_section(page: SummaryPage, section: Section, body_lines: list[_Line]
         for block in [b for b in section.blocks if b.kind == "ul"]:
             section.takeaways.extend(block.items)
             section.blocks.remove(block)
+    if not section.takeaways:
+        page.warnings.append((section.line, f"section {section.title!r} has no takeaways"))
     page.sections.append(section)
 
 
