@@ -359,3 +359,12 @@ def test_admin_lists_run_the_same_queries_whatever_the_data_size(
         grow()
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(f"/admin/kb/{model}/").status_code == 200
+
+
+def test_the_preview_shows_what_was_read_and_every_doubt(client, editor):
+    doubtful = page().replace("Asking for Help Early", "Ask for help early.")
+    body = client.post("/admin/kb/video/import/", {"file": upload("talk.txt", doubtful)})
+    text = body.content.decode()
+    assert "Read 3 lessons, 5 takeaways, an intro of 1 paragraph" in text
+    assert "talk.txt:18: read &#x27;Ask for help early.&#x27; as a section title" in text
+    assert "Left out as boilerplate: “Have questions? Drop a comment below!”" in text

@@ -44,10 +44,16 @@ def test_a_summary_page_becomes_a_draft_video_with_everything_in_it(page_file):
     code, out, err = run(page_file())
     assert (code, err) == (0, "")
     video = Video.objects.get()
-    assert out.strip() == (
+    assert out.splitlines() == [
         f"imported {video.slug}: 3 chapters, 3 lessons, 5 takeaways, "
-        f"{video.segments.count()} segments"
-    )
+        f"{video.segments.count()} segments",
+        "  read 3 lessons, 5 takeaways, an intro of 1 paragraph, a conclusion of 1 paragraph, "
+        "1 resource",
+        "  lesson 1: Asking for Help Early (2 takeaways)",
+        "  lesson 2: Gardening & the <Promo> Packet (1 takeaway)",
+        "  lesson 3: Final Advice (2 takeaways)",
+        "  left out as boilerplate: Have questions? Drop a comment below!",
+    ]
     assert video.slug == "growing-fast-a-story"
     assert video.status == Status.DRAFT
     assert set(video.lessons.values_list("status", flat=True)) == {Status.DRAFT}
@@ -59,6 +65,31 @@ def test_a_summary_page_becomes_a_draft_video_with_everything_in_it(page_file):
         "Your promo packet is written all year, not in a week."
     ]
     assert not video.segments.filter(exact=True).exists()
+
+
+def test_doubts_are_warned_about_and_the_dry_run_reports_the_same(page_file):
+    doubtful = page().replace("Asking for Help Early", "Ask for help early.")
+    dry = run(page_file(doubtful), "--dry-run")
+    real = run(page_file(doubtful))
+    assert dry[0] == real[0] == 0
+    assert dry[1].splitlines()[1:] == real[1].splitlines()[1:]
+    assert dry[2] == real[2]
+    (warning,) = real[2].splitlines()
+    assert (
+        warning.startswith("warning: ")
+        and ":18: read 'Ask for help early.' as a section" in warning
+    )
+    assert "lesson 1: Ask for help early (2 takeaways)" in real[1]
+
+
+def test_a_page_with_no_lessons_is_refused(page_file):
+    text = page()
+    flat = (
+        text[: text.index("Asking for Help Early")] + text[text.index("📝 Transcript Chapters") :]
+    )
+    code, out, err = run(page_file(flat))
+    assert code == 1 and "no lessons in the summary" in err
+    assert not Video.objects.exists()
 
 
 def test_publish_publishes_the_video_and_its_lessons(page_file):
@@ -336,10 +367,14 @@ def test_a_broken_transcript_changes_nothing(page_file, tmp_path):
 def test_the_seed_imports_with_the_counts_the_page_gives(seed_path):
     code, out, err = run(seed_path)
     assert (code, err) == (0, "")
-    assert out.strip() == (
+    lines = out.splitlines()
+    assert lines[0] == (
         "imported 25-year-old-staff-eng-meta-promotion-story: "
         f"19 chapters, 15 lessons, 36 takeaways, {TranscriptSegment.objects.count()} segments"
     )
+    assert lines[1].startswith("  read 15 lessons, 36 takeaways, an intro of 1 paragraph,")
+    assert lines[2] == "  lesson 1: Early Beginnings: No Need to Be a Prodigy (1 takeaway)"
+    assert len([line for line in lines if line.startswith("  lesson ")]) == 15
     video = Video.objects.get()
     assert (video.title, video.channel, video.duration_seconds, str(video.published_on)) == (
         "25 Year Old Staff Eng @ Meta (Promotion Story)",

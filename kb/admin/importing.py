@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from kb.importers.documents import DocumentError, source_hash
 from kb.importers.pipeline import FORMATS, Document, import_document, read_document, store_document
+from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
 from kb.models import PendingImport, Video
 from kb.timecodes import format_timecode
@@ -89,6 +90,13 @@ def describe(document: Document) -> dict:
         return {
             "kind": "summary page",
             "title": parsed.page.title,
+            # The lessons are in the table below; the first line sums up the rest.
+            "read": reading_report(parsed.page)[0],
+            "boilerplate": parsed.page.boilerplate,
+            "warnings": [
+                f"{document.name}:{line}: {message}" if line else f"{document.name}: {message}"
+                for line, message in parsed.page.warnings
+            ],
             "chapters": [(format_timecode(c.start_seconds), c.title) for c in chapters],
             "lessons": [
                 (

@@ -178,6 +178,29 @@ def parse_summary(text: str) -> SummaryPage:
     return page
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def reading_report(page: SummaryPage) -> list[str]:
+    """What was read from the page, for the import's output and the admin's preview."""
+    takeaways = sum(len(s.takeaways) for s in page.sections)
+    parts = [
+        _count(len(page.sections), "lesson"),
+        _count(takeaways, "takeaway"),
+        f"an intro of {_count(_paragraphs(page.intro), 'paragraph')}" if page.intro else "",
+        f"a conclusion of {_count(_paragraphs(page.conclusion), 'paragraph')}"
+        if page.conclusion
+        else "",
+        _count(len(page.resources), "resource") if page.resources else "",
+    ]
+    lines = ["read " + ", ".join(p for p in parts if p)]
+    for n, section in enumerate(page.sections, 1):
+        lines.append(f"lesson {n}: {section.title} ({_count(len(section.takeaways), 'takeaway')})")
+    lines += [f"left out as boilerplate: {text}" for text in page.boilerplate]
+    return lines
+
+
 def _paragraphs(text: str) -> int:
     return len([p for p in text.split("\n\n") if p.strip()])
 

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from kb.importers.documents import DocumentError
-from kb.importers.pipeline import FORMATS, import_document
+from kb.importers.pipeline import FORMATS, read_document, store_document
+from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
 from kb.search import tidy_index
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="auto")
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         youtube_id = ""
         if options["youtube"]:
             try:
@@ -37,6 +39,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"error: {exc.message}")
                 sys.exit(1)
         paths = options["paths"]
+        progress = self.progress if options["verbosity"] >= 1 else None
         failed = wrote = 0
         for number, path in enumerate(paths, 1):
             if len(paths) > 1:
@@ -48,17 +51,16 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             try:
-                outcome = import_document(
-                    path,
-                    data,
-                    fmt=options["format"],
+                document = read_document(path, data, options["format"], progress)
+                outcome = store_document(
+                    document,
                     video_slug=options["video"],
                     youtube_id=youtube_id,
                     publish=options["publish"],
                     update=options["update"],
                     dry_run=options["dry_run"],
                     tidy=False,
-                    progress=self.progress if options["verbosity"] >= 1 else None,
+                    progress=progress,
                 )
             except DocumentError as exc:
                 self.stderr.write(f"error: {exc.located(path)}")
@@ -68,6 +70,8 @@ class Command(BaseCommand):
                 failed += 1
             else:
                 self.stdout.write(outcome.summary_line())
+                if document.page is not None and outcome.action != "unchanged":
+                    self.report(path, document.page.page)
                 wrote += outcome.wrote
         if wrote:
             # Once for the whole batch: it can take a second on a big knowledge base.
@@ -75,6 +79,15 @@ class Command(BaseCommand):
         if failed:
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)
+
+    def report(self, path: str, page) -> None:
+        """What was read (with -v 1, the default), and every doubt, as a warning line."""
+        if self.verbosity >= 1:
+            for line in reading_report(page):
+                self.stdout.write(f"  {line}")
+        for line, message in page.warnings:
+            where = f"{path}:{line}" if line else path
+            self.stderr.write(f"warning: {where}: {message}")
 
     def progress(self, message: str) -> None:
         self.stdout.write(f"  {message}…")
