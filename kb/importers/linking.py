@@ -44,6 +44,11 @@ STAY_PENALTY = 0.15
 # A chapter's title is a short, dense description of it: count its words this often.
 CHAPTER_TITLE_WEIGHT = 3
 WINDOW_WORDS = 45
+# About a spoken sentence: a takeaway's moment is where such a run matches it best.
+SENTENCE_WORDS = 15
+# A lesson's moment goes back over the windows before its best that score at least this
+# share of it: the lead-up to the point.
+LEAD_FRACTION = 0.5
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -152,15 +157,69 @@ class ChapterIndex:
         return [Passage(first, self.ends[first], scores.get(first, 0.0)) for first in starts]
 
     def best_window(self, chapter: int, query: Counter) -> tuple[float, float] | None:
-        """(start, score) of the window in `chapter` that best matches `query`."""
+        """(start, score) of where the discussion that best matches `query` begins in
+        `chapter`: the best window, moved back over the windows before it that still
+        match well (the lead-up to the point), to the first line saying a query term.
+        A reader starting there hears the lead-up and the point, never starts after it."""
         starts = self.by_chapter.get(chapter)
         if not starts:
             return None
         scored = self.passages(query, starts)
         if not scored:
             return self.segments[starts[0]].start_seconds, 0.0
-        best = max(scored, key=lambda p: (p.score, -p.first))
-        return self.segments[best.first].start_seconds, best.score
+        best_at = max(range(len(scored)), key=lambda k: (scored[k].score, -scored[k].first))
+        best = scored[best_at]
+        begin = best_at
+        while begin > 0 and scored[begin - 1].score >= LEAD_FRACTION * best.score:
+            begin -= 1
+        first = scored[begin].first
+        said = self.segment_scores(query, first, best.last)
+        first += next((n for n, score in enumerate(said) if score > 0), 0)
+        # And the line before it, in the same chapter: the sentence that leads in.
+        if first > starts[0]:
+            first -= 1
+        return self.segments[first].start_seconds, best.score
+
+    def segment_scores(self, query: Counter, first: int, last: int) -> list[float]:
+        """How well each segment from `first` to `last` (inclusive) matches on its own."""
+        scores = [0.0] * (last - first + 1)
+        for term, weight in query.items():
+            idf = self.idf.get(term)
+            if not idf:
+                continue
+            postings = self.postings.get(term, ())
+            for i, count in postings[bisect.bisect_left(postings, (first, 0)) :]:
+                if i > last:
+                    break
+                scores[i - first] += weight * idf * min(count, 2)
+        return scores
+
+    def words_start(self, passage: "Passage", query: Counter) -> float:
+        """Where, inside `passage`, the words that best match `query` begin: the run of
+        about a sentence's words that matches best, from its first matching word (its
+        time interpolated inside the segment)."""
+        scores = self.segment_scores(query, passage.first, passage.last)
+        sizes = [len(s.text.split()) for s in self.segments[passage.first : passage.last + 1]]
+        best, best_total = 0, -1.0
+        for k in range(len(scores)):
+            total, words, j = 0.0, 0, k
+            while j < len(scores) and (j == k or words < SENTENCE_WORDS):
+                total, words, j = total + scores[j], words + sizes[j], j + 1
+            if total > best_total:
+                best, best_total = k, total
+        segment = self.segments[passage.first + best]
+        return segment.start_seconds + _first_match_share(segment, query) * (
+            segment.end_seconds - segment.start_seconds
+        )
+
+
+def _first_match_share(segment: Segment, query: Counter) -> float:
+    """How far into a segment (0 to 1, by words) its first word in `query` comes."""
+    words = segment.text.split()
+    for n, word in enumerate(words):
+        if any(term in query for term in terms(word)):
+            return n / len(words)
+    return 0.0
 
 
 def query_terms(*weighted_texts: tuple[str, float]) -> Counter:
@@ -218,7 +277,8 @@ ELSEWHERE_FACTOR = 2.0
 
 def link_takeaway(index: ChapterIndex, text: str, chapter: int | None) -> Link | None:
     """The moment that best supports a takeaway: in its lesson's chapter first, then anywhere."""
-    everywhere = index.passages(query_terms((text, 1.0)))
+    query = query_terms((text, 1.0))
+    everywhere = index.passages(query)
     if not everywhere:
         return None
     best = max(everywhere, key=lambda p: (p.score, -p.first))
@@ -228,7 +288,7 @@ def link_takeaway(index: ChapterIndex, text: str, chapter: int | None) -> Link |
         if local.score * ELSEWHERE_FACTOR >= best.score:
             best = local
     segment = index.segments[best.first]
-    return Link(segment.chapter, segment.start_seconds, round(best.score, 3))
+    return Link(segment.chapter, round(index.words_start(best, query), 3), round(best.score, 3))
 
 
 CHAPTER_BONUS = 1.25
