@@ -432,12 +432,92 @@ class SuggestedPassage:
     score: float
 
 
-def passage_of(index: ChapterIndex, passage: Passage) -> SuggestedPassage:
-    first, last = index.segments[passage.first], index.segments[passage.last]
-    text = " ".join(s.text for s in index.segments[passage.first : passage.last + 1])
-    return SuggestedPassage(
-        first.chapter, first.start_seconds, last.end_seconds, text, round(passage.score, 3)
+def passage_of(index: ChapterIndex, passage: Passage, query: Counter) -> SuggestedPassage:
+    """A passage as a quote: its words from a sentence's start to a sentence's end where
+    the captions show them (a pause between cues; a capital after a full stop), else from
+    the first to the last word that matches; never mid-word, never across a chapter."""
+    chapter = index.segments[passage.first].chapter
+    lo, hi = passage.first, passage.last
+    while lo > passage.first - QUOTE_REACH and lo > 0 and index.segments[lo - 1].chapter == chapter:
+        lo -= 1
+    while (
+        hi < passage.last + QUOTE_REACH
+        and hi + 1 < len(index.segments)
+        and index.segments[hi + 1].chapter == chapter
+    ):
+        hi += 1
+    words = _timed_words(index, lo, hi)
+    own = [n for n, w in enumerate(words) if passage.first <= w.segment <= passage.last]
+    said = [n for n in own if any(term in query for term in terms(words[n].text))] or own
+    first, last = said[0], said[-1]
+    start = next(
+        (n for n in range(first, max(first - QUOTE_LEAD_WORDS, 0) - 1, -1) if words[n].opens),
+        first,
     )
+    end = next(
+        (
+            n
+            for n in range(last, min(last + QUOTE_TAIL_WORDS, len(words) - 1) + 1)
+            if words[n].closes
+        ),
+        last,
+    )
+    text = " ".join(w.text for w in words[start : end + 1])
+    return SuggestedPassage(
+        chapter,
+        round(words[start].start, 3),
+        round(words[end].end, 3),
+        text,
+        round(passage.score, 3),
+    )
+
+
+# How far (segments) a quote may reach past its passage to start or end on a sentence,
+# and how many words before its first matching word it may start, after its last end.
+QUOTE_REACH = 3
+QUOTE_LEAD_WORDS = 20
+QUOTE_TAIL_WORDS = 25
+# A gap between two captions this long is a pause: a sentence may start after it.
+PAUSE_SECONDS = 0.25
+SENTENCE_CLOSE = re.compile(r"[.?!…][\"'”’)]*$")
+
+
+@dataclass
+class TimedWord:
+    text: str
+    start: float
+    end: float
+    segment: int
+    opens: bool  # a sentence may start here
+    closes: bool  # a sentence may end here
+
+
+def _timed_words(index: ChapterIndex, first: int, last: int) -> list[TimedWord]:
+    """The words of segments `first`..`last`, each timed by its place in its segment,
+    with where a sentence may start (after a pause between captions, or a capital after
+    a full stop) and end (before such a start, or on a full stop)."""
+    words: list[TimedWord] = []
+    previous = index.segments[first - 1] if first > 0 else None
+    before = previous.text.split()[-1] if previous and previous.text.split() else ""
+    for i in range(first, last + 1):
+        segment = index.segments[i]
+        texts = segment.text.split()
+        if not texts:
+            continue
+        step = (segment.end_seconds - segment.start_seconds) / len(texts)
+        paused = previous is None or segment.start_seconds - previous.end_seconds >= PAUSE_SECONDS
+        for n, text in enumerate(texts):
+            opens = (n == 0 and paused) or (
+                bool(SENTENCE_CLOSE.search(before)) and text[:1].isupper()
+            )
+            start = segment.start_seconds + n * step
+            words.append(TimedWord(text, start, start + step, i, opens, False))
+            before = text
+        previous = segment
+    for n, word in enumerate(words):
+        following = words[n + 1] if n + 1 < len(words) else None
+        word.closes = bool(SENTENCE_CLOSE.search(word.text)) or bool(following and following.opens)
+    return words
 
 
 @dataclass
@@ -467,7 +547,8 @@ def gather_evidence(
         chosen = suggest_passages(
             index, section_query(title, text), chapter, count=CANDIDATE_PASSAGES
         )
-        evidence.append(SectionEvidence(moments, [passage_of(index, p) for p in chosen]))
+        query = section_query(title, text)
+        evidence.append(SectionEvidence(moments, [passage_of(index, p, query) for p in chosen]))
     return evidence
 
 

@@ -20,12 +20,17 @@ from django.utils.text import slugify
 
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
+    CANDIDATE_PASSAGES,
+    ChapterIndex,
     Link,
     SectionEvidence,
     WordTimeline,
     keywords,
     locate_text,
+    passage_of,
     reanchor,
+    section_query,
+    suggest_passages,
 )
 from kb.importers.summary import Section, SummaryPage
 from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
@@ -386,6 +391,27 @@ def _suggest_quotes(lesson: Lesson, evidence: SectionEvidence, chapters: list[Ch
     )
 
 
+def _suggest_again(video: Video, chapters: list[Chapter], segments: list[Segment]) -> None:
+    """Open quote suggestions chosen afresh from the exact captions, whose pauses and
+    capitals show where sentences start and end (decided ones stay where they are)."""
+    texts: dict[int | None, list[str]] = {}
+    for segment in segments:
+        texts.setdefault(segment.chapter, []).append(segment.text)
+    index = ChapterIndex(
+        [(c.title, " ".join(texts.get(n, []))) for n, c in enumerate(chapters)], segments
+    )
+    position = {c.pk: n for n, c in enumerate(chapters)}
+    for lesson in video.lessons.prefetch_related("takeaways"):
+        query = section_query(
+            lesson.title, "\n".join([lesson.body, *(t.text for t in lesson.takeaways.all())])
+        )
+        chosen = suggest_passages(
+            index, query, position.get(lesson.chapter_id), count=CANDIDATE_PASSAGES
+        )
+        passages = [passage_of(index, p, query) for p in chosen]
+        _suggest_quotes(lesson, SectionEvidence([], passages), chapters)
+
+
 def _set_takeaways(lesson: Lesson, texts: list[str], moments: list[Link | None]) -> None:
     lesson.takeaways.all().delete()
     Takeaway.objects.bulk_create(
@@ -536,9 +562,13 @@ def attach_transcript(
         ):
             done, missed = move_moments(rows, fields, old, new)
             moved, kept = moved + done, kept + missed
-        move_moments(QuoteSuggestion.objects.filter(lesson__video=video), SPAN, old, new)
+        decided = QuoteSuggestion.objects.filter(lesson__video=video).exclude(
+            status=Suggestion.OPEN
+        )
+        move_moments(decided, SPAN, old, new)
 
         _replace_segments(video, chapters, segments)
+        _suggest_again(video, chapters, segments)
         video.transcript_exact = True
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])
