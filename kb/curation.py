@@ -1,9 +1,12 @@
-"""Editors' decisions that change more than one row: accepting and dismissing evidence."""
+"""Editors' decisions that change more than one row: accepting and dismissing evidence,
+cutting quotes, merging themes."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from kb.importers.documents import Segment
+from kb.importers.linking import WordTimeline, locate_text, normalise
 from kb.importers.themes import ThemeCues, suggest_themes
 from kb.models import Quote, QuoteSuggestion, Status, Suggestion, Theme
 
@@ -93,10 +96,15 @@ def merge_themes(sources: list[Theme], target: Theme) -> Merged:
     return merged
 
 
-def cut_quote(video, segments: list, speaker: str = "") -> Quote:
-    """A draft quote made of consecutive transcript segments, with their exact words and times.
+def cut_quote(
+    video, segments: list, speaker: str = "", first_words: str = "", last_words: str = ""
+) -> Quote:
+    """A draft quote made of consecutive transcript segments, with their exact words and
+    times; `first_words` and `last_words` start it at any word of the first line and end
+    it at any word of the last ("I learned…" in the middle of a caption).
 
-    Raises ValueError when the segments are not consecutive lines of one video.
+    Raises ValueError when the segments are not consecutive lines of one video, or the
+    words are not in the first or last line.
     """
     if not segments:
         raise ValueError("Select the transcript lines to quote.")
@@ -109,15 +117,65 @@ def cut_quote(video, segments: list, speaker: str = "") -> Quote:
     ).count()
     if between != len(ordered):
         raise ValueError("Select consecutive lines: a quote is one passage, without gaps.")
+    words = [
+        (word, line, n, len(line.text.split()))
+        for line in ordered
+        for n, word in enumerate(line.text.split())
+    ]
+    start = _word_at(words, first, first_words, "first", "starts")
+    end = _word_at(words, last, last_words, "last", "ends", from_end=True)
+    if end < start:
+        raise ValueError("The quote would end before it starts: check the words.")
+
+    def time_of(index: int, after: bool = False) -> float:
+        _, line, n, count = words[index]
+        return line.start_seconds + (line.end_seconds - line.start_seconds) * (n + after) / count
+
     quote = Quote.objects.create(
         video=video,
         chapter=first.chapter,
         lesson=first.chapter.lessons.order_by("position").first() if first.chapter else None,
-        text=" ".join(s.text for s in ordered),
+        text=" ".join(word for word, _, _, _ in words[start : end + 1]),
         speaker=speaker,
-        start_seconds=first.start_seconds,
-        end_seconds=max(last.end_seconds, first.start_seconds),
+        start_seconds=round(time_of(start), 3),
+        end_seconds=round(max(time_of(end, after=True), time_of(start)), 3),
         status=Status.DRAFT,
     )
     quote.tags.set(themes_for_quote(quote))
     return quote
+
+
+def _word_at(words, line, wanted: str, which: str, verb: str, from_end: bool = False) -> int:
+    """Index in `words` where `wanted` begins (or, `from_end`, ends) inside `line`; the
+    line's first (last) word when nothing is wanted."""
+    positions = [i for i, (_, owner, _, _) in enumerate(words) if owner is line]
+    wanted_words = [normalise(w) for w in wanted.split() if normalise(w)]
+    if not wanted_words:
+        return positions[-1] if from_end else positions[0]
+    said = [normalise(words[i][0]) for i in positions]
+    size = len(wanted_words)
+    matches = [k for k in range(len(said) - size + 1) if said[k : k + size] == wanted_words]
+    if not matches:
+        raise ValueError(f"“{wanted}” is not in the {which} selected line: the quote {verb} there.")
+    return positions[matches[-1] + size - 1] if from_end else positions[matches[0]]
+
+
+# How far around a quote its words are looked for when its text is edited.
+ANCHOR_REACH_SECONDS = 600
+
+
+def anchor_to_words(quote: Quote) -> bool:
+    """Move an edited quote's start and end to where its words are said, near where it
+    was; False (and nothing changed) when the transcript does not say them."""
+    near = quote.video.segments.filter(
+        start_seconds__gte=quote.start_seconds - ANCHOR_REACH_SECONDS,
+        start_seconds__lte=quote.end_seconds + ANCHOR_REACH_SECONDS,
+    ).order_by("start_seconds", "id")
+    timeline = WordTimeline(
+        [Segment(None, s.start_seconds, s.end_seconds, s.text, s.exact) for s in near]
+    )
+    span = locate_text(timeline, quote.text, near=quote.start_seconds)
+    if span is None:
+        return False
+    quote.start_seconds, quote.end_seconds = (round(t, 3) for t in span)
+    return True

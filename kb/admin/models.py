@@ -21,7 +21,7 @@ from kb.admin.forms import (
 )
 from kb.admin.importing import import_status_view, import_view
 from kb.admin.transcript import transcript_view
-from kb.curation import accept_suggestion, dismiss_suggestion, merge_themes
+from kb.curation import accept_suggestion, anchor_to_words, dismiss_suggestion, merge_themes
 from kb.models import (
     Chapter,
     Lesson,
@@ -400,6 +400,25 @@ class QuoteAdmin(StatusActions, admin.ModelAdmin):
     @admin.display(ordering="start_seconds")
     def at(self, obj):
         return moment(obj.start_seconds)
+
+    def save_model(self, request, obj, form, change):
+        """Edited words move the quote's start and end to where those words are said,
+        unless the editor set the times too."""
+        retimed = {"start_seconds", "end_seconds"} & set(form.changed_data)
+        if change and "text" in form.changed_data and not retimed:
+            if anchor_to_words(obj):
+                self.message_user(
+                    request, f"The quote now runs {moment(obj.start_seconds)}–"
+                    f"{moment(obj.end_seconds)}, where its words are said."
+                )  # fmt: skip
+            else:
+                self.message_user(
+                    request,
+                    "These words are not in the transcript near the quote, so its times "
+                    "stay as they were: check them.",
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
 
 
 class MergeForm(forms.Form):

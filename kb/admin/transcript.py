@@ -29,7 +29,11 @@ def transcript_view(model_admin, request, video_id):
             if len(segments) != len(set(ids)):
                 raise ValueError("Some selected lines are not in this video's transcript.")
             quote = cut_quote(
-                video, segments, speaker=request.POST.get("speaker", "").strip()[:200]
+                video,
+                segments,
+                speaker=request.POST.get("speaker", "").strip()[:200],
+                first_words=request.POST.get("first_words", "")[:500],
+                last_words=request.POST.get("last_words", "")[:500],
             )
         except ValueError as exc:
             messages.error(request, str(exc))
