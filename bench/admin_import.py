@@ -7,35 +7,24 @@ background thread does), on an empty SQLite database.
 Results go in the README ("Curating in the admin").
 """
 
-import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import scratch  # noqa: E402 - bench/scratch.py, beside this script
 
 
 def main() -> None:
     path = Path(sys.argv[1])
-    database = Path(tempfile.mkdtemp(prefix="kb-bench-")) / "bench.sqlite3"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL=f"sqlite:///{database}",
-    )
-    import django
-
-    django.setup()
+    scratch.setup()
     from django.contrib.auth.models import User
-    from django.core.management import call_command
 
     from kb.admin.importing import run_import, run_preview
     from kb.models import PendingImport
 
-    call_command("migrate", verbosity=0)
     data = path.read_bytes()
     job = PendingImport.objects.create(
         user=User.objects.create(username="bench"),

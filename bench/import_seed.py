@@ -9,17 +9,16 @@ among them. Results go in the README ("Benchmarks").
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "deep-summary-staff-eng-at-meta.txt"
 sys.path.insert(0, str(ROOT))
+import scratch  # noqa: E402 - bench/scratch.py, beside this script
 
 
 def main() -> None:
@@ -29,15 +28,7 @@ def main() -> None:
     parser.add_argument("--into", help="import into a copy of this SQLite database")
     args = parser.parse_args()
 
-    database = Path(tempfile.mkdtemp(prefix="kb-bench-")) / "bench.sqlite3"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL=f"sqlite:///{database}",
-    )
-    import django
-
-    django.setup()
+    database = scratch.setup(migrate=False)
     from django.core.management import call_command
     from django.db import connection
 

@@ -20,16 +20,15 @@ Results go in the README ("Quality of the links").
 """
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TALKS = ROOT / "bench" / "talks"
 sys.path.insert(0, str(ROOT))
+import scratch  # noqa: E402 - bench/scratch.py, beside this script
 
 LEAD_SLACK = 20.0
 TAKEAWAY_SLACK = 15.0
@@ -212,20 +211,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show", action="store_true", help="print every miss")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="kb-moments-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL=f"sqlite:///{scratch / 'bench.sqlite3'}",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    scratch.setup("kb-moments-")
     from kb.importers.pipeline import import_document
 
-    call_command("migrate", verbosity=0)
     totals = {"estimated": {}, "exact": {}}
     for path in sorted(TALKS.glob("*.talk")):
         talk = read_talk(path)
