@@ -8,7 +8,7 @@ from django.db import transaction
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
 from kb.importers.themes import ThemeCues, suggest_themes
-from kb.models import Quote, QuoteSuggestion, Status, Suggestion, Theme
+from kb.models import Person, Quote, QuoteSuggestion, Status, Suggestion, Theme
 
 
 def themes_for_quote(quote: Quote) -> list[Theme]:
@@ -136,7 +136,9 @@ def cut_quote(
         chapter=first.chapter,
         lesson=first.chapter.lessons.order_by("position").first() if first.chapter else None,
         text=" ".join(word for word, _, _, _ in words[start : end + 1]),
-        speaker=speaker,
+        # A speaker who is a person already is linked; any other name is kept as text.
+        speaker=Person.objects.filter(name__iexact=speaker).first() if speaker else None,
+        speaker_name=speaker,
         start_seconds=round(time_of(start), 3),
         end_seconds=round(max(time_of(end, after=True), time_of(start)), 3),
         status=Status.DRAFT,
@@ -179,3 +181,35 @@ def anchor_to_words(quote: Quote) -> bool:
         return False
     quote.start_seconds, quote.end_seconds = (round(t, 3) for t in span)
     return True
+
+
+def merge_people(sources: list, target) -> str:
+    """Move everything of `sources` (credits, lessons, quotes) to `target`, keep their
+    addresses as redirects, and delete them. Says what moved."""
+    from kb.models import Credit, PersonRedirect
+
+    credits = lessons = quotes = 0
+    with transaction.atomic():
+        for source in sources:
+            if source.pk == target.pk:
+                continue
+            for credit in Credit.objects.filter(person=source):
+                if Credit.objects.filter(
+                    video=credit.video_id, person=target, role=credit.role
+                ).exists():
+                    credit.delete()  # both credited alike: the one target credit stays
+                else:
+                    credit.person = target
+                    credit.save(update_fields=["person"])
+                    credits += 1
+            for lesson in source.lessons.all():
+                lesson.people.remove(source)
+                lesson.people.add(target)
+                lessons += 1
+            quotes += source.quotes.update(speaker=target)
+            PersonRedirect.objects.filter(person=source).update(person=target)
+            PersonRedirect.objects.update_or_create(
+                old_slug=source.slug, defaults={"person": target}
+            )
+            source.delete()
+    return f"{credits} video credits, {lessons} lessons and {quotes} quotes moved"

@@ -1,8 +1,9 @@
 """The whole knowledge base as one versioned JSON document, and back.
 
 Schema `career-kb/1` (documented in README, "Export and restore"): themes (with their
-descriptions and cue words) and theme redirects; then each video with its chapters,
-transcript, lessons (with takeaways, themes and suggested quotes) and quotes. Every list
+descriptions and cue words) and theme redirects, people and person redirects; then each
+video with its credits (guests and hosts), chapters, transcript, lessons (with
+takeaways, themes, people and suggested quotes) and quotes. Every list
 is in a fixed order and nothing depends on database ids, so export → restore → export
 gives the same bytes. Accounts and the admin's history are not part of it.
 """
@@ -16,8 +17,11 @@ from kb.exchange_schema import SchemaError, validate
 from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
+    Credit,
     Lesson,
     LessonTheme,
+    Person,
+    PersonRedirect,
     Quote,
     QuoteSuggestion,
     QuoteTheme,
@@ -52,8 +56,20 @@ def _chapter_key(chapter_id, starts: dict) -> int | None:
 
 def export_data() -> dict:
     themes = {t.pk: t.slug for t in Theme.objects.all()}
+    people = {p.pk: p.slug for p in Person.objects.all()}
+    lesson_people: dict[int, list[str]] = {}
+    for link in Lesson.people.through.objects.all():
+        lesson_people.setdefault(link.lesson_id, []).append(people[link.person_id])
     data = {
         "schema": SCHEMA,
+        "people": [
+            {"name": p.name, "slug": p.slug, "bio": p.bio, "link": p.link}
+            for p in Person.objects.order_by("slug")
+        ],
+        "person_redirects": [
+            {"old_slug": r.old_slug, "person": r.person.slug}
+            for r in PersonRedirect.objects.select_related("person").order_by("old_slug")
+        ],
         "themes": [
             {"name": t.name, "slug": t.slug, "description": t.description, "cues": t.cues}
             for t in Theme.objects.order_by("slug")
@@ -78,6 +94,10 @@ def export_data() -> dict:
         lessons = list(video.lessons.order_by("position", "slug"))
         lesson_slugs = {lesson.pk: lesson.slug for lesson in lessons}
         entry = {name: _json_value(getattr(video, name)) for name in VIDEO_FIELDS}
+        entry["credits"] = [
+            {"person": people[c.person_id], "role": c.role, "position": c.position}
+            for c in video.credits.order_by("role", "position", "person__slug")
+        ]
         entry["chapters"] = [
             {"title": c.title, "start_seconds": c.start_seconds}
             for c in video.chapters.order_by("start_seconds")
@@ -91,6 +111,7 @@ def export_data() -> dict:
                 **{name: getattr(lesson, name) for name in LESSON_FIELDS},
                 "chapter": _chapter_key(lesson.chapter_id, starts),
                 "themes": sorted(lesson_themes.get(lesson.pk, [])),
+                "people": sorted(lesson_people.get(lesson.pk, [])),
                 "takeaways": [
                     {
                         "text": t.text,
@@ -120,7 +141,8 @@ def export_data() -> dict:
         entry["quotes"] = [
             {
                 "text": q.text,
-                "speaker": q.speaker,
+                "speaker": q.speaker_name,
+                "person": people.get(q.speaker_id),
                 "start_seconds": q.start_seconds,
                 "end_seconds": q.end_seconds,
                 "status": q.status,
@@ -166,18 +188,32 @@ def import_data(data) -> dict:
             ThemeRedirect.objects.create(
                 old_slug=redirect["old_slug"], theme=themes[redirect["theme"]]
             )
+        people = {
+            p["slug"]: Person.objects.create(
+                name=p["name"], slug=p["slug"], bio=p["bio"], link=p["link"]
+            )
+            for p in data.get("people", [])
+        }
+        for redirect in data.get("person_redirects", []):
+            PersonRedirect.objects.create(
+                old_slug=redirect["old_slug"], person=people[redirect["person"]]
+            )
         counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
         for entry in data["videos"]:
-            _import_video(entry, themes, counts)
+            _import_video(entry, themes, people, counts)
     tidy_index()
     return counts
 
 
-def _import_video(entry: dict, themes: dict, counts: dict) -> None:
+def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None:
     values = {name: entry.get(name, "") for name in VIDEO_FIELDS}
     if values["published_on"]:
         values["published_on"] = datetime.date.fromisoformat(values["published_on"])
     video = Video.objects.create(**values)
+    Credit.objects.bulk_create(
+        Credit(video=video, person=people[c["person"]], role=c["role"], position=c["position"])
+        for c in entry.get("credits", [])
+    )
     created = Chapter.objects.bulk_create(
         Chapter(video=video, title=c["title"], start_seconds=c["start_seconds"])
         for c in entry["chapters"]
@@ -202,6 +238,7 @@ def _import_video(entry: dict, themes: dict, counts: dict) -> None:
             **{name: item[name] for name in LESSON_FIELDS},
         )
         lesson.tags.set([themes[slug] for slug in item["themes"]])
+        lesson.people.set([people[slug] for slug in item.get("people", [])])
         Takeaway.objects.bulk_create(Takeaway(lesson=lesson, **t) for t in item["takeaways"])
         lessons[lesson.slug] = (lesson, item["suggestions"])
     for item in entry["quotes"]:
@@ -210,7 +247,8 @@ def _import_video(entry: dict, themes: dict, counts: dict) -> None:
             chapter=chapters.get(item["chapter"]),
             lesson=lessons[item["lesson"]][0] if item["lesson"] else None,
             text=item["text"],
-            speaker=item["speaker"],
+            speaker=people.get(item.get("person")),
+            speaker_name=item["speaker"],
             start_seconds=item["start_seconds"],
             end_seconds=item["end_seconds"],
             status=item["status"],

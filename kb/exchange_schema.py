@@ -15,6 +15,7 @@ from kb.importers.documents import DocumentError
 Check = Callable[[object, str], None]
 STATUSES = ("draft", "published")
 SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
+ROLES = ("guest", "host")
 
 
 class SchemaError(DocumentError):
@@ -136,12 +137,14 @@ LESSON = obj({
     "start_seconds": number(nullable=True), "position": number(True), "import_key": text(200),
     "imported": anything, "keywords": text(), "chapter": number(True, True),
     "themes": list_of(text()), "takeaways": list_of(TAKEAWAY), "suggestions": list_of(SUGGESTION),
-})  # fmt: skip
+    "people": list_of(SLUG),
+}, optional=("people",))  # fmt: skip
 QUOTE = obj({
     "text": text(required=True), "speaker": text(200), "start_seconds": number(),
     "end_seconds": number(), "status": choice(*STATUSES), "chapter": number(True, True),
     "lesson": lambda v, p: v is None or SLUG(v, p), "themes": list_of(text()),
-})  # fmt: skip
+    "person": lambda v, p: v is None or SLUG(v, p),
+}, optional=("person",))  # fmt: skip
 VIDEO = obj(
     {
         "slug": SLUG, "title": text(300, required=True), "channel": text(200),
@@ -151,14 +154,21 @@ VIDEO = obj(
         "import_key": text(64), "source_hash": text(64), "imported": anything,
         "chapters": list_of(obj({"title": text(300), "start_seconds": number(True)})),
         "segments": list_of(segment), "lessons": list_of(LESSON), "quotes": list_of(QUOTE),
+        "credits": list_of(obj({"person": SLUG, "role": choice(*ROLES),
+                                "position": number(True)})),
     },
-    optional=("import_key",),  # exports made before videos had an import identity
+    # Exports made before videos had an import identity, or people.
+    optional=("import_key", "credits"),
 )  # fmt: skip
+PERSON = obj({"name": text(200, required=True), "slug": SLUG, "bio": text(),
+              "link": text(200)})  # fmt: skip
 DOCUMENT = obj({
     "schema": anything, "themes": list_of(THEME),
     "theme_redirects": list_of(obj({"old_slug": SLUG, "theme": SLUG})),
+    "people": list_of(PERSON),
+    "person_redirects": list_of(obj({"old_slug": SLUG, "person": SLUG})),
     "videos": list_of(VIDEO),
-})  # fmt: skip
+}, optional=("people", "person_redirects"))  # fmt: skip
 
 
 def unique(values, what: str) -> None:
@@ -194,6 +204,13 @@ def validate(data, schema: str) -> None:
         "old theme slug",
     )  # fmt: skip
 
+    people = [(f"$.people[{n}]", p) for n, p in enumerate(data.get("people", []))]
+    unique([(f"{p}.slug", person["slug"]) for p, person in people], "person slug")
+    unique([(f"{p}.name", person["name"].casefold()) for p, person in people], "person name")
+    person_slugs = {person["slug"] for _, person in people}
+    for n, redirect in enumerate(data.get("person_redirects", [])):
+        known(f"$.person_redirects[{n}].person", redirect["person"], person_slugs, "person")
+
     videos = [(f"$.videos[{n}]", v) for n, v in enumerate(data["videos"])]
     unique([(f"{p}.slug", v["slug"]) for p, v in videos], "video slug")
     unique([(f"{p}.youtube_id", v["youtube_id"]) for p, v in videos if v["youtube_id"]],
@@ -209,10 +226,17 @@ def validate(data, schema: str) -> None:
         "lesson slug",
     )  # fmt: skip
     for path, video in videos:
-        _validate_video(path, video, theme_slugs)
+        _validate_video(path, video, theme_slugs, person_slugs)
 
 
-def _validate_video(path: str, video: dict, theme_slugs: set) -> None:
+def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set) -> None:
+    for n, credit in enumerate(video.get("credits", [])):
+        known(f"{path}.credits[{n}].person", credit["person"], person_slugs, "person")
+    unique(
+        [(f"{path}.credits[{n}]", (c["person"], c["role"]))
+         for n, c in enumerate(video.get("credits", []))],
+        "credit",
+    )  # fmt: skip
     chapters = [(f"{path}.chapters[{n}].start_seconds", c["start_seconds"])
                 for n, c in enumerate(video["chapters"])]  # fmt: skip
     unique(chapters, "chapter start")
@@ -225,6 +249,8 @@ def _validate_video(path: str, video: dict, theme_slugs: set) -> None:
         known(f"{at}.chapter", lesson["chapter"], starts, "chapter starting at")
         for m, slug in enumerate(lesson["themes"]):
             known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
+        for m, slug in enumerate(lesson.get("people", [])):
+            known(f"{at}.people[{m}]", slug, person_slugs, "person")
         for m, suggestion in enumerate(lesson["suggestions"]):
             known(f"{at}.suggestions[{m}].chapter", suggestion["chapter"], starts,
                   "chapter starting at")  # fmt: skip
@@ -242,6 +268,7 @@ def _validate_video(path: str, video: dict, theme_slugs: set) -> None:
         at = f"{path}.quotes[{n}]"
         known(f"{at}.chapter", quote["chapter"], starts, "chapter starting at")
         known(f"{at}.lesson", quote["lesson"], lesson_slugs, "lesson of this video with slug")
+        known(f"{at}.person", quote.get("person"), person_slugs, "person")
         for m, slug in enumerate(quote["themes"]):
             known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
         if quote["end_seconds"] < quote["start_seconds"]:

@@ -149,6 +149,96 @@ class QuoteTheme(TaggedItemBase):
         ]
 
 
+class Role(models.TextChoices):
+    GUEST = "guest", "Guest"
+    HOST = "host", "Host"
+
+
+class PersonQuerySet(models.QuerySet):
+    def published(self):
+        """People readers can see: credited on a published video, or the speaker of a
+        published quote."""
+        on_video = Credit.objects.filter(video__status=Status.PUBLISHED).values("person_id")
+        quoted = Quote.objects.published().exclude(speaker=None).values("speaker_id")
+        return self.filter(Q(pk__in=on_video) | Q(pk__in=quoted))
+
+    def with_counts(self):
+        """Each person's published videos, lessons and quotes (readers' counts)."""
+        return self.annotate(
+            video_count=count_per(Credit.objects.filter(video__status=Status.PUBLISHED), "person"),
+            lesson_count=Coalesce(
+                Subquery(
+                    Lesson.objects.published()
+                    .by(OuterRef("pk"))
+                    .order_by()
+                    .annotate(one=models.Value(1))
+                    .values("one")
+                    .annotate(n=Count("pk", distinct=True))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            quote_count=count_per(Quote.objects.published(), "speaker"),
+        )
+
+
+class Person(models.Model):
+    """A guest or host: everything they said, across videos, on one page."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(blank=True, help_text="A sentence or two: who they are.")
+    link = models.URLField(blank=True, help_text="Their website or profile.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name"), "name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="kb_person_name_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return slug_url("kb:person", self.slug)
+
+
+class PersonRedirect(models.Model):
+    """An old person address that now leads to another person (a merge or a rename)."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"/people/{self.old_slug}/ → {self.person.slug}"
+
+
+class Credit(models.Model):
+    """A person's part in a video: guest or host, in the order the video names them."""
+
+    video = models.ForeignKey("Video", on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.GUEST)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["video_id", "role", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "person", "role"], name="kb_credit_one_role_each"
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="kb_credit_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display().lower()})"
+
+
 class VideoQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -178,6 +268,7 @@ class Video(models.Model):
     transcript_exact = models.BooleanField(
         default=False, help_text="The transcript has real cue times, not estimated ones."
     )
+    people = models.ManyToManyField(Person, through=Credit, related_name="videos", blank=True)
 
     import_key = models.CharField(
         max_length=64,
@@ -316,6 +407,20 @@ class LessonQuerySet(ReaderQuerySet):
         links = LessonTheme.objects.select_related("tag")
         return self.prefetch_related(Prefetch("lessontheme_set", links, to_attr="theme_links"))
 
+    def by(self, person):
+        """Lessons a person gives: set on the lesson, or, where none is, the video's guests."""
+        return self.filter(
+            Q(people=person)
+            | Q(people=None, video__credits__person=person, video__credits__role=Role.GUEST)
+        ).distinct()
+
+    def with_people(self):
+        """Load each lesson's own people and its video's guests, for `Lesson.speakers`."""
+        guests = Credit.objects.filter(role=Role.GUEST).select_related("person")
+        return self.prefetch_related(
+            "people", Prefetch("video__credits", guests, to_attr="guest_credits")
+        )
+
     def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
         """Lessons, across videos, sharing the most themes and then the most words."""
         theme_ids = [theme.pk for theme in lesson.themes]
@@ -361,6 +466,12 @@ class Lesson(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    people = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="lessons",
+        help_text="Who gives this advice, when not the video's guests (the host, one of two).",
+    )
     tags = TaggableManager(through=LessonTheme, blank=True, verbose_name="themes")
     objects = LessonQuerySet.as_manager()
 
@@ -400,6 +511,17 @@ class Lesson(models.Model):
 
     def body_blocks(self) -> list["BodyBlock"]:
         return parse_body(self.body)
+
+    @property
+    def speakers(self) -> list["Person"]:
+        """Who gives the lesson: its own people, else its video's guests (`with_people()`)."""
+        own = list(self.people.all())
+        if own:
+            return own
+        credits = getattr(self.video, "guest_credits", None)
+        if credits is None:
+            credits = self.video.credits.filter(role=Role.GUEST).select_related("person")
+        return [credit.person for credit in credits]
 
 
 @dataclass
@@ -482,7 +604,14 @@ class Quote(models.Model):
         Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
     )
     text = models.TextField()
-    speaker = models.CharField(max_length=200, blank=True)
+    speaker = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
+    )
+    speaker_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who said it, while nobody has made them a person (then: speaker).",
+    )
     start_seconds = models.FloatField()
     end_seconds = models.FloatField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -514,6 +643,10 @@ class Quote(models.Model):
 
     def get_absolute_url(self):
         return slug_url("kb:video", self.video.slug) + f"#quote-{self.pk}"
+
+    @property
+    def said_by(self) -> str:
+        return self.speaker.name if self.speaker_id else self.speaker_name
 
 
 class Suggestion(models.TextChoices):

@@ -2,6 +2,7 @@
 `ContentVersion`, so no write path (ORM, bulk update, raw SQL, another process) can leave
 a stale page cached. Migrations create them from here.
 
+A migration that adds a table readers see adds it to TABLES and creates its triggers.
 On SQLite, a migration that rebuilds a table (most column changes do) drops that table's
 triggers: such a migration must end with `recreate(table)`.
 """
@@ -20,6 +21,10 @@ TABLES = [
     "kb_lessontheme",
     "kb_quotetheme",
     "kb_themeredirect",
+    "kb_person",
+    "kb_personredirect",
+    "kb_credit",
+    "kb_lesson_people",
 ]
 BUMP = "UPDATE kb_contentversion SET version = version + 1 WHERE id = 1"
 SQLITE_OPERATIONS = ("insert", "update", "delete")

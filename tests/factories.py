@@ -90,7 +90,7 @@ class QuoteFactory(DjangoModelFactory):
     lesson = None
     chapter = None
     text = factory.Faker("sentence", nb_words=12)
-    speaker = "Guest"
+    speaker_name = "Guest"
     start_seconds = 300.0
     end_seconds = 312.5
     status = Status.PUBLISHED

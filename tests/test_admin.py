@@ -147,7 +147,7 @@ def test_a_quote_is_cut_from_consecutive_transcript_lines(client, editor):
         10.0,
         16.0,
     )
-    assert (quote.chapter, quote.speaker, quote.status) == (chapter, "Evan", Status.DRAFT)
+    assert (quote.chapter, quote.said_by, quote.status) == (chapter, "Evan", Status.DRAFT)
 
     client.post(url, {"segment": [lines[0].pk, lines[2].pk]})  # a gap: refused
     client.post(url, {"segment": []})  # nothing selected: refused

@@ -15,7 +15,19 @@ from django.core.management import call_command
 from django.db import connection
 
 from kb.exchange import SCHEMA
-from kb.models import Lesson, Status, Theme, ThemeRedirect, TranscriptSegment, Video
+from kb.models import (
+    Credit,
+    Lesson,
+    Person,
+    PersonRedirect,
+    Quote,
+    Role,
+    Status,
+    Theme,
+    ThemeRedirect,
+    TranscriptSegment,
+    Video,
+)
 from tests.factories import QuoteFactory
 from tests.test_cache import database_url
 
@@ -29,7 +41,7 @@ def export() -> str:
 
 
 def empty_the_database():
-    for model in (Video, ThemeRedirect):
+    for model in (Video, ThemeRedirect, Person):
         model.objects.all().delete()
     Theme.objects.all().delete()
 
@@ -49,6 +61,13 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     suggestion.status = "dismissed"
     suggestion.save()
     ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
+    guest = Person.objects.create(name="Zoë Ångström", slug="zoe-angstrom", bio="An engineer.")
+    host = Person.objects.create(name="Ryan Host", slug="ryan-host", link="https://example.org")
+    Credit.objects.create(video=lesson.video, person=guest, role=Role.GUEST, position=0)
+    Credit.objects.create(video=lesson.video, person=host, role=Role.HOST)
+    lesson.people.add(host)
+    Quote.objects.filter(video=lesson.video).update(speaker=guest)
+    PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
 
     first = export()
     data = json.loads(first)
@@ -65,6 +84,14 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     restored = Lesson.objects.get(title="Edited by an editor")
     assert restored.status == Status.DRAFT and "a brand new theme" in restored.tags.names()
     assert TranscriptSegment.objects.filter(video__transcript_exact=True).exists()
+    restored_video = Video.objects.get(slug=lesson.video.slug)
+    assert sorted(restored_video.credits.values_list("person__name", "role")) == [
+        ("Ryan Host", "host"),
+        ("Zoë Ångström", "guest"),
+    ]
+    assert [p.slug for p in restored.people.all()] == ["ryan-host"]
+    assert restored_video.quotes.filter(speaker__slug="zoe-angstrom").exists()
+    assert PersonRedirect.objects.get(old_slug="zoe-a").person.slug == "zoe-angstrom"
 
 
 @pytest.mark.django_db

@@ -218,7 +218,7 @@ def test_imported_text_is_escaped_everywhere(client):
         video=video, title=f"Lesson {evil}", body=f"- {evil}\n\n{evil}", tags=[theme]
     )
     TakeawayFactory(lesson=lesson, text=evil)
-    QuoteFactory(video=video, lesson=lesson, text=evil, speaker=evil, tags=[theme])
+    QuoteFactory(video=video, lesson=lesson, text=evil, speaker_name=evil, tags=[theme])
     TranscriptSegmentFactory(video=video, text=f"said {evil}")
     ChapterFactory(video=video, title=evil)
     for url in (

@@ -182,3 +182,14 @@ def test_a_videos_length_chapters_and_resources_are_edited_like_everything_else(
     assert response.status_code == 200
     assert "past the end of the video" in response.content.decode()
     assert Chapter.objects.get(video=video).start_seconds == 3190
+
+
+@pytest.mark.parametrize("field, forged", [("video", "x'"), ("speaker", "Guest"), ("lesson", "-1")])
+def test_a_forged_choice_in_an_admin_form_is_refused_on_the_field(client, editor, field, forged):
+    quote = QuoteFactory(text="Keep me.")
+    url = f"/admin/kb/quote/{quote.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "quote_form")
+    data[field] = forged
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["adminform"].form.errors[field])

@@ -197,7 +197,7 @@ def test_an_admin_edit_is_searchable_at_once(client):
         {
             "video": quote.video_id,
             "text": "I practise the xylophone daily.",
-            "speaker": "Guest",
+            "speaker_name": "Guest",
             "start_seconds": "300",
             "end_seconds": "310",
             "status": "published",

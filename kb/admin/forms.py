@@ -122,6 +122,7 @@ class QuoteForm(forms.ModelForm):
             "chapter",
             "text",
             "speaker",
+            "speaker_name",
             "start_seconds",
             "end_seconds",
             "status",

@@ -4,6 +4,7 @@ every change in the history."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -21,11 +22,20 @@ from kb.admin.forms import (
 )
 from kb.admin.importing import import_status_view, import_view
 from kb.admin.transcript import transcript_view
-from kb.curation import accept_suggestion, anchor_to_words, dismiss_suggestion, merge_themes
+from kb.curation import (
+    accept_suggestion,
+    anchor_to_words,
+    dismiss_suggestion,
+    merge_people,
+    merge_themes,
+)
 from kb.models import (
     Chapter,
+    Credit,
     Lesson,
     LessonTheme,
+    Person,
+    PersonRedirect,
     Quote,
     QuoteSuggestion,
     QuoteTheme,
@@ -38,6 +48,45 @@ from kb.models import (
     Video,
 )
 from kb.timecodes import format_timecode
+
+
+def _real_pks(values) -> list:
+    return [v for v in values if str(v).isdigit()]
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget queries the value it redraws: a forged one ("x")
+    would be a server error instead of the form's own "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _real_pks(value), attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _real_pks(value), attr)
+
+
+class SafeAutocomplete:
+    """Autocomplete fields drawn with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def set_status(model_admin, request, queryset, status, verb) -> int:
@@ -71,6 +120,17 @@ class StatusActions:
 
 def moment(seconds):
     return "" if seconds is None else format_timecode(seconds)
+
+
+class CreditInline(SafeAutocomplete, admin.TabularInline):
+    """The video's guests and hosts, in order."""
+
+    model = Credit
+    extra = 1
+    fields = ["person", "role", "position"]
+    autocomplete_fields = ["person"]
+    verbose_name = "person"
+    verbose_name_plural = "people (guests and hosts)"
 
 
 class ChapterInline(admin.TabularInline):
@@ -142,7 +202,7 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
     search_fields = ["title", "channel", "slug", "youtube_id"]
     date_hierarchy = "published_on"
     readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
-    inlines = [ChapterInline]
+    inlines = [CreditInline, ChapterInline]
     actions = ["publish", "publish_with_contents", "unpublish"]
 
     def get_queryset(self, request):
@@ -206,7 +266,7 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(SafeAutocomplete, admin.ModelAdmin):
     form = ChapterForm
     fields = ["video", "title", "start_seconds"]
     list_display = ["title", "video", "at"]
@@ -298,7 +358,7 @@ class ThemeChoiceForm(forms.Form):
 
 
 @admin.register(Lesson)
-class LessonAdmin(StatusActions, admin.ModelAdmin):
+class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = LessonForm
     list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
     list_editable = ["status"]
@@ -306,7 +366,7 @@ class LessonAdmin(StatusActions, admin.ModelAdmin):
     list_filter = ["status", ThemeFilter, "video", ChapterFilter]
     search_fields = ["title", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["video"]
+    autocomplete_fields = ["video", "people"]
     inlines = [TakeawayInline, SuggestionInline]
     actions = ["publish", "unpublish", "add_theme", "remove_theme"]
 
@@ -389,13 +449,13 @@ class TakeawayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(StatusActions, admin.ModelAdmin):
+class QuoteAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = QuoteForm
-    list_display = ["__str__", "speaker", "video", "lesson", "at", "status"]
-    list_select_related = ["video", "lesson"]
+    list_display = ["__str__", "said_by", "video", "lesson", "at", "status"]
+    list_select_related = ["video", "lesson", "speaker"]
     list_filter = ["status", ThemeFilter, "video"]
-    search_fields = ["text", "speaker"]
-    autocomplete_fields = ["video"]
+    search_fields = ["text", "speaker__name", "speaker_name"]
+    autocomplete_fields = ["video", "speaker"]
 
     @admin.display(ordering="start_seconds")
     def at(self, obj):
@@ -496,6 +556,58 @@ class ThemeAdmin(admin.ModelAdmin):
         unused.delete()
         self.message_user(
             request, f"Deleted {deleted} unused themes; kept {queryset.count()} in use."
+        )
+
+
+class PersonMergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        Person.objects.all(), label="Merge into", help_text="The person who stays."
+    )
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "videos", "lessons", "quotes"]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                videos=Count("credits__video", distinct=True),
+                lessons=Count("lessons", distinct=True),
+                quotes=Count("quotes", distinct=True),
+            )
+        )
+
+    videos = annotation_column("videos")
+    lessons = annotation_column("lessons")
+    quotes = annotation_column("quotes")
+
+    def save_model(self, request, obj, form, change):
+        old_slug = Person.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and old_slug and old_slug != obj.slug:
+            # A renamed person keeps their old address working.
+            PersonRedirect.objects.update_or_create(old_slug=old_slug, defaults={"person": obj})
+
+    @admin.action(description="Merge selected people into one", permissions=["change"])
+    def merge(self, request, queryset):
+        form = PersonMergeForm(request.POST if "apply" in request.POST else None)
+        form.fields["target"].queryset = queryset
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            sources = [person for person in queryset if person.pk != target.pk]
+            names = ", ".join(f"“{person.name}”" for person in sources)
+            moved = merge_people(sources, target)
+            self.log_change(request, target, f"Merged {names} into this person: {moved}")
+            self.message_user(request, f"Merged {names} into “{target.name}”: {moved}.")
+            return None
+        return choice_page(
+            self, request, queryset, f"Merge {queryset.count()} people", form, "merge"
         )
 
 

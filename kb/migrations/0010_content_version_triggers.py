@@ -5,16 +5,31 @@ from django.db import migrations
 
 from kb import triggers
 
+# The tables there were then; later migrations add theirs (kb.triggers.TABLES has all).
+TABLES = [
+    "kb_video",
+    "kb_chapter",
+    "kb_transcriptsegment",
+    "kb_lesson",
+    "kb_takeaway",
+    "kb_quote",
+    "kb_quotesuggestion",
+    "kb_theme",
+    "kb_lessontheme",
+    "kb_quotetheme",
+    "kb_themeredirect",
+]
+
 
 def create(apps, schema_editor):
     apps.get_model("kb", "ContentVersion").objects.update_or_create(pk=1, defaults={"version": 1})
     triggers.create_function(schema_editor)
-    for table in triggers.TABLES:
+    for table in TABLES:
         triggers.create(schema_editor, table)
 
 
 def drop(apps, schema_editor):
-    for table in triggers.TABLES:
+    for table in TABLES:
         triggers.drop(schema_editor, table)
     triggers.drop_function(schema_editor)
 
