@@ -373,7 +373,8 @@ def test_the_seed_imports_with_the_counts_the_page_gives(seed_path):
         f"19 chapters, 15 lessons, 36 takeaways, {TranscriptSegment.objects.count()} segments"
     )
     assert lines[1].startswith("  read 15 lessons, 36 takeaways, an intro of 1 paragraph,")
-    assert lines[2] == "  lesson 1: Early Beginnings: No Need to Be a Prodigy (1 takeaway)"
+    assert lines[2] == "  people: Evan King (guest)"
+    assert lines[3] == "  lesson 1: Early Beginnings: No Need to Be a Prodigy (1 takeaway)"
     assert len([line for line in lines if line.startswith("  lesson ")]) == 15
     video = Video.objects.get()
     assert (video.title, video.channel, video.duration_seconds, str(video.published_on)) == (

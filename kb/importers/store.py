@@ -37,8 +37,11 @@ from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
 from kb.models import (
     Chapter,
     ChapterTranscript,
+    Credit,
     Lesson,
+    Person,
     QuoteSuggestion,
+    Role,
     Status,
     Suggestion,
     Takeaway,
@@ -231,12 +234,14 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
     old = None if new else video.imported
     snapshot = refresh(video, VIDEO_FIELDS, _video_values(page), old)
     snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
+    snapshot["people"] = {"guests": page.guests, "host": page.host}
     video.imported = {**(old or {}), **snapshot}
     video.import_key = identity
     video.youtube_id = youtube_id or video.youtube_id
     video.source_hash = digest
     video.save()
 
+    _store_people(video, snapshot["people"], None if new else (old or {}).get("people"))
     chapters, gone = _store_chapters(video, page, (old or {}).get("chapters"))
     if video.transcript_exact:
         # The timed transcript stays; only its chapter links follow the new chapters.
@@ -280,6 +285,35 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         "segments": segment_count,
     }
     return Outcome("imported" if new else "updated", video, counts, notes)
+
+
+def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
+    """Credit the guests and host the page names, while the video's people are still
+    what an import set (or none): an editor's choice of people is kept."""
+    credits = list(video.credits.select_related("person").order_by("role", "position"))
+    current = {
+        "guests": [c.person.name for c in credits if c.role == Role.GUEST],
+        "host": next((c.person.name for c in credits if c.role == Role.HOST), ""),
+    }
+    untouched = current == imported if imported is not None else not credits
+    if not untouched or current == proposed:
+        return
+    video.credits.all().delete()
+    named = [(name, Role.GUEST) for name in proposed["guests"]]
+    if proposed["host"]:
+        named.append((proposed["host"], Role.HOST))
+    Credit.objects.bulk_create(
+        Credit(video=video, person=person_named(name), role=role, position=n)
+        for n, (name, role) in enumerate(named)
+    )
+
+
+def person_named(name: str) -> Person:
+    """The person of that name (in any case), made if nobody has it yet."""
+    person = Person.objects.filter(name__iexact=name).first()
+    if person is None:
+        person = Person.objects.create(name=name, slug=unique_slug(Person, name, "person"))
+    return person
 
 
 def _store_chapters(video: Video, page: SummaryPage, titles: dict | None):

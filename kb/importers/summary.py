@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb.importers.documents import DocumentError, Segment
+from kb.importers.people import propose_people
 from kb.timecodes import format_timecode, parse_timecode
 
 HEADER_EXAMPLE = "Channel • 117:16 minutes • Published 2025-01-17 • YouTube"
@@ -131,6 +132,9 @@ class SummaryPage:
     conclusion: str = ""
     chapters: list[ChapterText] = field(default_factory=list)
     boilerplate: list[str] = field(default_factory=list)
+    # Who the page says is in the video (kb.importers.people): proposals, not facts.
+    guests: list[str] = field(default_factory=list)
+    host: str = ""
     # (line, message): what was read doubtfully; the import reports each.
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
 
@@ -168,6 +172,10 @@ def parse_summary(text: str) -> SummaryPage:
     )
     _parse_summary_part(page, lines, header_index + 1, transcript_index)
     page.chapters = _parse_transcript(lines, transcript_index, duration)
+    found = propose_people(
+        page.headline, page.intro, page.channel, " ".join(c.text for c in page.chapters)
+    )
+    page.guests, page.host = found.guests, found.host
     if not page.sections:
         raise DocumentError(
             "no lessons in the summary: expected section titles on lines of their own, each "
@@ -195,6 +203,12 @@ def reading_report(page: SummaryPage) -> list[str]:
         _count(len(page.resources), "resource") if page.resources else "",
     ]
     lines = ["read " + ", ".join(p for p in parts if p)]
+    if page.guests or page.host:
+        named = [
+            *(f"{g} (guest)" for g in page.guests),
+            *([f"{page.host} (host)"] * bool(page.host)),
+        ]
+        lines.append("people: " + ", ".join(named))
     for n, section in enumerate(page.sections, 1):
         lines.append(f"lesson {n}: {section.title} ({_count(len(section.takeaways), 'takeaway')})")
     lines += [f"left out as boilerplate: {text}" for text in page.boilerplate]
