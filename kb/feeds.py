@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from kb.models import Lesson, Theme
+from kb.models import Lesson, Person, Theme
+from kb.views.people import person_or_redirect
 from kb.views.reading import theme_or_redirect
 
 FEED_SIZE = 30
@@ -75,3 +76,31 @@ class ThemeFeed(LessonsFeed):
 
     def items(self, obj):
         return latest(Lesson.objects.published().filter(tags=obj))
+
+
+class PersonFeed(LessonsFeed):
+    def __call__(self, request, slug):
+        try:
+            return super().__call__(request, slug=slug)
+        except Http404:
+            # A merged or renamed person's old feed address keeps working, like their page.
+            return person_or_redirect(request, slug, "kb:person-feed")[1] or _not_found()
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Person.objects.published(), slug=slug)
+
+    def title(self, obj):
+        return f"Career lessons from {obj.name}"
+
+    def subtitle(self, obj):
+        return obj.bio or f"New lessons from {obj.name}, each with the moment it was said."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return latest(Lesson.objects.published().by(obj))
+
+
+def _not_found():
+    raise Http404("No such person.")

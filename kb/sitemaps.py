@@ -1,12 +1,12 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from kb.models import Lesson, Theme, Video
+from kb.models import Lesson, Person, Theme, Video
 
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["kb:home", "kb:themes", "kb:lessons", "kb:quotes", "kb:videos"]
+        return ["kb:home", "kb:themes", "kb:lessons", "kb:quotes", "kb:people", "kb:videos"]
 
     def location(self, item):
         return reverse(item)
@@ -33,7 +33,16 @@ class ThemeSitemap(Sitemap):
         return Theme.objects.in_use().order_by("pk")
 
 
+class PersonSitemap(Sitemap):
+    def items(self):
+        return Person.objects.published().order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
 SITEMAPS = {
+    "people": PersonSitemap,
     "pages": StaticSitemap,
     "videos": VideoSitemap,
     "lessons": LessonSitemap,

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from kb import views
-from kb.feeds import LessonsFeed, ThemeFeed
+from kb.feeds import LessonsFeed, PersonFeed, ThemeFeed
 from kb.sitemaps import SITEMAPS
 
 app_name = "kb"
@@ -16,6 +16,9 @@ urlpatterns = [
     path("lessons/", views.lesson_list, name="lessons"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
     path("quotes/", views.quote_list, name="quotes"),
+    path("people/", views.person_list, name="people"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("people/<slug:slug>/feed/", PersonFeed(), name="person-feed"),
     path("videos/", views.video_list, name="videos"),
     path("videos/<slug:slug>/", views.video_detail, name="video"),
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),

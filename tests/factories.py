@@ -5,7 +5,19 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from kb.models import Chapter, Lesson, Quote, Status, Takeaway, Theme, TranscriptSegment, Video
+from kb.models import (
+    Chapter,
+    Credit,
+    Lesson,
+    Person,
+    Quote,
+    Role,
+    Status,
+    Takeaway,
+    Theme,
+    TranscriptSegment,
+    Video,
+)
 
 
 class ThemeFactory(DjangoModelFactory):
@@ -99,3 +111,23 @@ class QuoteFactory(DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Guest Person {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+    bio = "An engineer who talks about careers."
+
+
+class CreditFactory(DjangoModelFactory):
+    class Meta:
+        model = Credit
+
+    video = factory.SubFactory(VideoFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Role.GUEST
+    position = 0

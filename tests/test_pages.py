@@ -7,9 +7,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from kb.models import Status
+from kb.models import Role, Status
 from tests.factories import (
     ChapterFactory,
+    CreditFactory,
+    PersonFactory,
     LessonFactory,
     QuoteFactory,
     TakeawayFactory,
@@ -25,17 +27,26 @@ YOUTUBE_IDS = (f"vid{n:08d}" for n in itertools.count())
 
 
 def build(n, themes=None):
-    """n published videos, each with 2 chapters, 3 lessons (2 themes each), 2 quotes, segments."""
+    """n published videos, each with 2 chapters, 3 lessons (2 themes each), 2 quotes, segments,
+    a guest (one of two people) and a host, one lesson given by the host."""
     themes = themes or [ThemeFactory(name="promotion"), ThemeFactory(name="leadership")]
+    guests = [PersonFactory(name="Ada Guest"), PersonFactory(name="Bo Guest")]
+    host = PersonFactory(name="Cy Host")
     for i in range(n):
         video = VideoFactory(youtube_id=next(YOUTUBE_IDS) if i % 2 else "")
+        CreditFactory(video=video, person=guests[i % 2])
+        CreditFactory(video=video, person=host, role=Role.HOST)
         chapters = [ChapterFactory(video=video, start_seconds=s) for s in (0, 600)]
         for j in range(3):
             lesson = LessonFactory(video=video, chapter=chapters[j % 2], tags=themes)
             TakeawayFactory(lesson=lesson, start_seconds=60.0 * j)
             TakeawayFactory(lesson=lesson)
+        lesson.people.add(host)
         for _ in range(2):
-            QuoteFactory(video=video, lesson=lesson, chapter=chapters[0], tags=themes[:1])
+            QuoteFactory(
+                video=video, lesson=lesson, chapter=chapters[0], tags=themes[:1],
+                speaker=guests[i % 2],
+            )  # fmt: skip
         for s in range(4):
             TranscriptSegmentFactory(video=video, chapter=chapters[s % 2], start_seconds=s * 300.5)
     return themes
@@ -44,22 +55,35 @@ def build(n, themes=None):
 # Pages and the most queries each may run, whatever the data's size. Each also reads the
 # content version first, for the page cache (not listed below, counted in the numbers).
 PAGES = {
-    # themes in use with counts; recent videos with counts; featured lessons; their tags
-    "home": (lambda: reverse("kb:home"), 5),
+    # themes in use with counts; recent videos with counts; featured lessons; their tags;
+    # their own people; their videos' guests
+    "home": (lambda: reverse("kb:home"), 7),
     # themes in use with counts
     "themes": (lambda: reverse("kb:themes"), 2),
-    # theme; neighbours; count; page of lessons; their themes; quotes
-    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 7),
-    # themes asked for; count; page of lessons; their tags
-    "lessons": (lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership", 5),
-    # lesson+video+chapter; tags; takeaways; quotes; related lessons; their tags
-    "lesson": (lambda: _first_lesson_url(), 7),
-    # count; page of quotes with video, chapter and lesson
-    "quotes": (lambda: reverse("kb:quotes"), 3),
+    # theme; neighbours; count; page of lessons; their themes, people and guests; quotes
+    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 9),
+    # ... narrowed to one person (the person first)
+    "theme by person": (lambda: reverse("kb:theme", args=["promotion"]) + "?person=ada-guest", 10),
+    # themes asked for; the person; count; page of lessons; their tags, people and guests
+    "lessons": (
+        lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership&person=ada-guest",
+        8,
+    ),
+    # lesson+video+chapter; tags; people; guests; takeaways; quotes; related lessons; tags
+    "lesson": (lambda: _first_lesson_url(), 9),
+    # count; page of people with their counts
+    "people": (lambda: reverse("kb:people"), 3),
+    # person; is published; credits with videos; count; page of lessons; their tags,
+    # people and guests; themes; quotes
+    "person": (lambda: reverse("kb:person", args=["ada-guest"]), 11),
+    # person; lessons with videos; their takeaways
+    "person feed": (lambda: reverse("kb:person-feed", args=["ada-guest"]), 4),
+    # count; page of quotes with video, chapter, lesson and speaker
+    "quotes": (lambda: reverse("kb:quotes") + "?person=ada-guest", 4),
     # count; page of videos with counts
     "videos": (lambda: reverse("kb:videos"), 3),
-    # video; chapters; lessons+chapter; their tags; quotes+lesson
-    "video": (lambda: _first_video_url(), 6),
+    # video; chapters; credits; lessons+chapter; their tags; quotes+lesson+speaker
+    "video": (lambda: _first_video_url(), 7),
     # video; lesson, takeaway, quote and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
     # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,

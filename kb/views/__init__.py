@@ -1,6 +1,7 @@
 """The public, read-only site, by area."""
 
 from kb.views.meta import healthz, robots_txt
+from kb.views.people import person_detail, person_list
 from kb.views.reading import (
     home,
     lesson_detail,
@@ -20,6 +21,8 @@ __all__ = [
     "home",
     "lesson_detail",
     "lesson_list",
+    "person_detail",
+    "person_list",
     "quote_list",
     "robots_txt",
     "search",

@@ -14,8 +14,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from kb.models import VIDEO_LONG_FIELDS, Lesson, Quote, Suggestion, Theme, ThemeRedirect, Video
+from kb.models import (
+    VIDEO_LONG_FIELDS,
+    Lesson,
+    Person,
+    PersonRedirect,
+    Quote,
+    Suggestion,
+    Theme,
+    ThemeRedirect,
+    Video,
+)
 from kb.timeline import build_timeline
+from kb.views.jsonld import video_json_ld
 
 PER_PAGE = 20
 FEATURED = 6
@@ -26,6 +37,7 @@ def published_lessons():
         Lesson.objects.published()
         .with_video("chapter")
         .with_themes()
+        .with_people()
         .order_by("-video__published_on", "video_id", "position")
     )
 
@@ -33,7 +45,7 @@ def published_lessons():
 def published_quotes():
     return (
         Quote.objects.published()
-        .with_video("chapter", "lesson")
+        .with_video("chapter", "lesson", "speaker")
         .order_by("-video__published_on", "video_id", "start_seconds")
     )
 
@@ -48,6 +60,30 @@ def preview(response, obj_is_published: bool):
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "no-cache, no-store, private"
     return response
+
+
+@dataclass
+class PersonFilter:
+    person: Person | None
+    unknown: str = ""
+    redirect: HttpResponse | None = None
+
+
+def person_filter(request) -> PersonFilter:
+    """`?person=<slug>`: the person; an old slug redirects (301) to the new one; a slug
+    nobody has is returned for the page to say so."""
+    slug = request.GET.get("person", "")
+    if not slug:
+        return PersonFilter(None)
+    person = Person.objects.filter(slug=slug).first()
+    if person is not None:
+        return PersonFilter(person)
+    moved = PersonRedirect.objects.filter(old_slug=slug).values_list("person__slug", flat=True)
+    if moved:
+        query = request.GET.copy()
+        query["person"] = moved[0]
+        return PersonFilter(None, redirect=HttpResponsePermanentRedirect(f"?{query.urlencode()}"))
+    return PersonFilter(None, unknown=slug)
 
 
 @require_safe
@@ -114,11 +150,14 @@ def theme_detail(request, slug):
     theme, moved = theme_or_redirect(request, slug)
     if moved:
         return moved
-    narrow = theme_filter(request, "and", limit=1)
-    if narrow.redirect:
-        return narrow.redirect
+    narrow, by = theme_filter(request, "and", limit=1), person_filter(request)
+    if narrow.redirect or by.redirect:
+        return narrow.redirect or by.redirect
     lessons = published_lessons().filter(tags=theme)
     quotes = published_quotes().filter(tags=theme)
+    if by.person or by.unknown:
+        lessons = lessons.by(by.person) if by.person else lessons.none()
+        quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
     for other in narrow.themes:
         lessons, quotes = lessons.filter(tags=other), quotes.filter(tags=other)
     if narrow.unknown:
@@ -139,6 +178,8 @@ def theme_detail(request, slug):
             "theme": theme,
             "narrow": narrow.themes[0] if narrow.themes else None,
             "unknown": narrow.unknown,
+            "person": by.person,
+            "unknown_person": by.unknown,
             "neighbours": neighbours,
             "page": paginate(request, lessons),
             "quotes": quotes[:10],
@@ -148,10 +189,12 @@ def theme_detail(request, slug):
 
 @require_safe
 def lesson_list(request):
-    tags = theme_filter(request, "tag")
-    if tags.redirect:
-        return tags.redirect
+    tags, by = theme_filter(request, "tag"), person_filter(request)
+    if tags.redirect or by.redirect:
+        return tags.redirect or by.redirect
     lessons = published_lessons()
+    if by.person or by.unknown:
+        lessons = lessons.by(by.person) if by.person else lessons.none()
     if tags.unknown:
         lessons = lessons.none()  # an unknown theme matches nothing
     for theme in tags.themes:
@@ -169,6 +212,8 @@ def lesson_list(request):
             "unknown": tags.unknown,
             "video": video,
             "unknown_video": video_slug if video is None else "",
+            "person": by.person,
+            "unknown_person": by.unknown,
         },
     )
 
@@ -179,13 +224,14 @@ def lesson_detail(request, slug):
         Lesson.objects.visible_to(request.user)
         .select_related("video", "chapter")
         .with_themes()
+        .with_people()
         .prefetch_related("takeaways"),
         slug=slug,
     )
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(lesson=lesson)
-        .with_video()
+        .with_video("speaker")
         .order_by("start_seconds")
     )
     # Until an editor has confirmed a quote, show the best passage, marked as a suggestion.
@@ -205,10 +251,12 @@ def lesson_detail(request, slug):
 
 @require_safe
 def quote_list(request):
-    tags = theme_filter(request, "tag", limit=1)
-    if tags.redirect:
-        return tags.redirect
+    tags, by = theme_filter(request, "tag", limit=1), person_filter(request)
+    if tags.redirect or by.redirect:
+        return tags.redirect or by.redirect
     quotes = published_quotes()
+    if by.person or by.unknown:
+        quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
     theme = tags.themes[0] if tags.themes else None
     if theme:
         quotes = quotes.filter(tags=theme)
@@ -217,7 +265,13 @@ def quote_list(request):
     return render(
         request,
         "kb/quote_list.html",
-        {"page": paginate(request, quotes), "theme": theme, "unknown": tags.unknown},
+        {
+            "page": paginate(request, quotes),
+            "theme": theme,
+            "unknown": tags.unknown,
+            "person": by.person,
+            "unknown_person": by.unknown,
+        },
     )
 
 
@@ -231,6 +285,7 @@ def video_list(request):
 def video_detail(request, slug):
     video = get_object_or_404(Video.objects.visible_to(request.user), slug=slug)
     chapters = list(video.chapters.all())
+    credits = list(video.credits.select_related("person"))
     lessons = list(
         Lesson.objects.visible_to(request.user)
         .filter(video=video)
@@ -241,7 +296,7 @@ def video_detail(request, slug):
     quotes = list(
         Quote.objects.visible_to(request.user)
         .filter(video=video)
-        .with_video("lesson")
+        .with_video("lesson", "speaker")
         .order_by("start_seconds")
     )
     response = render(
@@ -249,6 +304,8 @@ def video_detail(request, slug):
         "kb/video_detail.html",
         {
             "video": video,
+            "credits": credits,
+            "json_ld": video_json_ld(request, video, credits),
             "chapters": chapters,
             "lessons": lessons,
             "quotes": quotes,

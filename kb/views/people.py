@@ -1,0 +1,62 @@
+"""Pages of people: everyone with something published, and all one person said."""
+
+from django.db.models import Count
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from kb.models import VIDEO_LONG_FIELDS, Credit, Lesson, Person, PersonRedirect, Status, Theme
+from kb.views.jsonld import person_json_ld
+from kb.views.reading import paginate, published_lessons, published_quotes
+
+TOP_THEMES = 12
+
+
+def person_or_redirect(request, slug, url_name="kb:person"):
+    """The person, or a permanent redirect to their new slug after a merge or a rename."""
+    person = Person.objects.filter(slug=slug).first()
+    if person is not None:
+        return person, None
+    moved = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return None, HttpResponsePermanentRedirect(reverse(url_name, args=[moved.person.slug]) + query)
+
+
+@require_safe
+def person_list(request):
+    people = Person.objects.published().with_counts()
+    return render(request, "kb/person_list.html", {"page": paginate(request, people)})
+
+
+@require_safe
+def person_detail(request, slug):
+    person, moved = person_or_redirect(request, slug)
+    if moved:
+        return moved
+    if not Person.objects.published().filter(pk=person.pk).exists():
+        raise Http404("Nothing this person said is published yet.")
+    credits = list(
+        Credit.objects.filter(person=person, video__status=Status.PUBLISHED)
+        .select_related("video")
+        .defer(*(f"video__{name}" for name in VIDEO_LONG_FIELDS))
+        .order_by("-video__published_on", "video_id")
+    )
+    lessons = published_lessons().by(person)
+    themes = (
+        Theme.objects.filter(lesson_items__content_object__in=Lesson.objects.published().by(person))
+        .annotate(said=Count("lesson_items", distinct=True))
+        .alphabetical("-said")[:TOP_THEMES]
+    )
+    return render(
+        request,
+        "kb/person_detail.html",
+        {
+            "person": person,
+            "credits": credits,
+            "page": paginate(request, lessons),
+            "quotes": published_quotes().filter(speaker=person)[:10],
+            "themes": themes,
+            "json_ld": person_json_ld(request, person),
+        },
+    )
