@@ -11,8 +11,8 @@ from kb.models import Role, Status
 from tests.factories import (
     ChapterFactory,
     CreditFactory,
-    PersonFactory,
     LessonFactory,
+    PersonFactory,
     QuoteFactory,
     TakeawayFactory,
     ThemeFactory,
