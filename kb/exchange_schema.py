@@ -8,6 +8,7 @@ restore. Plain Python, no Django.
 
 import datetime
 import json
+import re
 from collections.abc import Callable
 
 from kb.importers.documents import DocumentError
@@ -160,8 +161,15 @@ VIDEO = obj(
     # Exports made before videos had an import identity, or people.
     optional=("import_key", "credits"),
 )  # fmt: skip
+def web_link(value, path):
+    """A person's link: empty, or an http(s) address (never javascript: and the like)."""
+    text(200)(value, path)
+    if value and not re.match(r"^https?://[^\s]+$", value, re.IGNORECASE):
+        fail(path, f"expected an http:// or https:// address, got {_kind(value)}")
+
+
 PERSON = obj({"name": text(200, required=True), "slug": SLUG, "bio": text(),
-              "link": text(200)})  # fmt: skip
+              "link": web_link})  # fmt: skip
 DOCUMENT = obj({
     "schema": anything, "themes": list_of(THEME),
     "theme_redirects": list_of(obj({"old_slug": SLUG, "theme": SLUG})),

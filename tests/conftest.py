@@ -35,7 +35,9 @@ def migration_data(django_db_blocker):
     from django.contrib.auth.models import Group, Permission
 
     importlib.import_module("kb.migrations.0004_theme_vocabulary").add_themes(apps, None)
-    codenames = importlib.import_module("kb.migrations.0008_editors_group").editor_codenames()
+    from kb.permissions import editor_codenames
+
+    codenames = editor_codenames()
     group, _ = Group.objects.get_or_create(name="Editors")
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)

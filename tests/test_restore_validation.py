@@ -116,6 +116,22 @@ BROKEN = {
         "$.theme_redirects[0].theme",
         'no theme "vanished"',
     ),
+    "a person's link that is not a web address": (
+        lambda d: d.setdefault("people", []).insert(
+            0, {"name": "Eve", "slug": "eve", "bio": "", "link": "javascript:alert(1)"}
+        ),
+        "$.people[0].link",
+        "expected an http:// or https:// address",
+    ),
+    "a credit for a person not there": (
+        lambda d: (
+            d["videos"][0]
+            .setdefault("credits", [])
+            .insert(0, {"person": "nobody", "role": "guest", "position": 0})
+        ),
+        "$.videos[0].credits[0].person",
+        'no person "nobody"',
+    ),
     "a wrong status": (
         lambda d: set_path(d, ["videos", 0, "status"], "live"),
         "$.videos[0].status",

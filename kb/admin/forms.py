@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from taggit.forms import TagField, TagWidget
 
 from kb.importers.youtube import parse_youtube_id
-from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, Video
+from kb.models import Chapter, Lesson, Person, Quote, Takeaway, Theme, Video
 from kb.timecodes import format_timecode, parse_timecode
 
 
@@ -239,3 +239,12 @@ class ChapterForm(forms.ModelForm):
         check_within(start, video, "start_seconds")
         cleaned["start_seconds"] = start
         return cleaned
+
+
+class PersonForm(forms.ModelForm):
+    # A link typed without its scheme ("example.org") is taken as https.
+    link = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "bio", "link"]

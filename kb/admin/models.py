@@ -15,6 +15,7 @@ from taggit.models import Tag as TaggitTag
 from kb.admin.forms import (
     ChapterForm,
     LessonForm,
+    PersonForm,
     QuoteForm,
     TakeawayForm,
     ThemeForm,
@@ -567,7 +568,8 @@ class PersonMergeForm(forms.Form):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "videos", "lessons", "quotes"]
+    form = PersonForm
+    list_display = ["name", "slug", "video_count", "own_lessons", "quote_count"]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
@@ -577,15 +579,16 @@ class PersonAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                videos=Count("credits__video", distinct=True),
-                lessons=Count("lessons", distinct=True),
-                quotes=Count("quotes", distinct=True),
+                video_count=Count("credits__video", distinct=True),
+                own_lessons=Count("lessons", distinct=True),
+                quote_count=Count("quotes", distinct=True),
             )
         )
 
-    videos = annotation_column("videos")
-    lessons = annotation_column("lessons")
-    quotes = annotation_column("quotes")
+    video_count = annotation_column("video_count")
+    # Lessons set on the person; those they give as a video's guest are on their page.
+    own_lessons = annotation_column("own_lessons")
+    quote_count = annotation_column("quote_count")
 
     def save_model(self, request, obj, form, change):
         old_slug = Person.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
