@@ -161,6 +161,8 @@ VIDEO = obj(
     # Exports made before videos had an import identity, or people.
     optional=("import_key", "credits"),
 )  # fmt: skip
+
+
 def web_link(value, path):
     """A person's link: empty, or an http(s) address (never javascript: and the like)."""
     text(200)(value, path)

@@ -89,6 +89,8 @@ PAGES = {
     # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
     # their tags and snippets (moments: test_search.py's bounded-queries test)
     "search": (lambda: reverse("kb:search") + "?q=Lesson", 11),
+    # ... narrowed to a person: the person first
+    "search by person": (lambda: reverse("kb:search") + "?q=Lesson&person=ada-guest", 12),
     # lessons with videos; their takeaways
     "feed": (lambda: reverse("kb:lessons-feed"), 3),
     # theme; lessons with videos; their takeaways

@@ -165,3 +165,12 @@ def test_the_seed_guest_has_his_fifteen_lessons(client, seed_path):
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 15
     assert response.content.decode().count('class="moment') >= 15
+
+
+def test_search_narrowed_to_a_person(client, two_guests):
+    response = client.get("/search/?q=said&person=ada-lovelace")
+    titles = [hit.lesson.title for hit in response.context["page"]]
+    assert sorted(titles) == ["Said by Ada alone", "Said by both guests"]
+    quotes = client.get("/search/?q=words&person=ada-lovelace").context["results"].quotes
+    assert [hit.quote.text for hit in quotes] == ["Ada's published words"]
+    assert not client.get("/search/?q=words&person=bo-chen").context["results"].quotes

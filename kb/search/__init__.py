@@ -17,7 +17,7 @@ from typing import Protocol
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Chapter, Lesson, Quote, Takeaway, Theme, Video
+from kb.models import Chapter, Credit, Lesson, Person, Quote, Takeaway, Theme, Video
 from kb.search.query import ParsedQuery, parse_query
 
 MAX_LESSONS = 200
@@ -131,7 +131,13 @@ def tidy_index() -> None:
     backend().tidy()
 
 
-def search(text: str, *, theme: Theme | None = None, video: Video | None = None) -> Results:
+def search(
+    text: str,
+    *,
+    theme: Theme | None = None,
+    video: Video | None = None,
+    person: Person | None = None,
+) -> Results:
     parsed = parse_query(text)
     results = Results(text, parsed)
     if parsed.empty:
@@ -145,6 +151,12 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
         lessons, quotes = lessons.filter(tags=theme), quotes.filter(tags=theme)
         takeaways = takeaways.filter(lesson__tags=theme)
         chapters = chapters.filter(pk__in=lessons.values("chapter_id"))
+    if person is not None:
+        theirs = Lesson.objects.by(person).values("pk")
+        lessons, quotes = lessons.filter(pk__in=theirs), quotes.filter(speaker=person)
+        takeaways = takeaways.filter(lesson__in=theirs)
+        # Who says each line is not known: the moments come from their videos.
+        chapters = chapters.filter(video__in=Credit.objects.filter(person=person).values("video"))
     if video is not None:
         lessons, takeaways, quotes, chapters = (
             lessons.filter(video=video),
@@ -155,9 +167,11 @@ def search(text: str, *, theme: Theme | None = None, video: Video | None = None)
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
         QuoteHit(quote, highlight(snippet))
-        for quote, snippet in engine.quotes(parsed, quotes.with_video("chapter"), MAX_QUOTES)
+        for quote, snippet in engine.quotes(
+            parsed, quotes.with_video("chapter", "speaker"), MAX_QUOTES
+        )
     ]
-    narrowed = theme is not None or video is not None
+    narrowed = theme is not None or video is not None or person is not None
     results.moments = _moments(engine, parsed, chapters, narrowed)
     return results
 

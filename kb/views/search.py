@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
-from kb.models import Theme, Video
+from kb.models import Person, Theme, Video
 from kb.search.query import MAX_QUERY_CHARS
 
 # Ten lessons a page, with quotes and transcript moments beside them: a page to scan.
@@ -23,7 +23,12 @@ def search(request):
         if request.GET.get("video")
         else None
     )
-    results = kb_search.search(query, theme=theme, video=video) if query else None
+    person = (
+        Person.objects.filter(slug=request.GET["person"]).first()
+        if request.GET.get("person")
+        else None
+    )
+    results = kb_search.search(query, theme=theme, video=video, person=person) if query else None
     page = None
     if results:
         page = Paginator(results.lessons, SEARCH_PER_PAGE).get_page(request.GET.get("page"))
@@ -36,6 +41,7 @@ def search(request):
             "page": page,
             "theme": theme,
             "video": video,
+            "person": person,
             "themes": Theme.objects.alphabetical(),
         },
     )
