@@ -28,6 +28,8 @@ PAGES = {
     "lesson": "/lessons/feature-flags-from-the-first-commit/",
     "quotes": "/quotes/",
     "videos": "/videos/",
+    "people": "/people/",
+    "person": "/people/priya-nair/",
     "video": "/videos/from-support-desk-to-engineering-manager-a-career-switch-story/",
     "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
     "search": "/search/?q=feature+flag",
