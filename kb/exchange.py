@@ -31,7 +31,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
-from kb.search import tidy_index
+from kb.search import meaning, tidy_index
 
 SCHEMA = "career-kb/1"
 
@@ -269,6 +269,7 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None
             for s in suggestions
         )
     refresh_chapter_texts(video)
+    meaning.index_video(video)
     counts["videos"] += 1
     counts["lessons"] += len(entry["lessons"])
     counts["quotes"] += len(entry["quotes"])

@@ -761,3 +761,22 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_state_display()})"
+
+
+class MeaningVector(models.Model):
+    """What a lesson, or a window of a video's transcript, is about (kb.search.meaning)."""
+
+    LESSON, WINDOW = "lesson", "window"
+    kind = models.CharField(max_length=10, choices=[(LESSON, "lesson"), (WINDOW, "window")])
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, null=True, related_name="+")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, null=True, related_name="+")
+    start_seconds = models.FloatField(null=True)
+    excerpt = models.CharField(max_length=300, blank=True)
+    vector = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.kind} of video {self.video_id}"

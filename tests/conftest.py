@@ -16,6 +16,16 @@ def seed_path():
 
 
 @pytest.fixture(autouse=True)
+def fresh_meaning_matrices():
+    """Rolled-back tests reuse content versions: no process-wide matrix may outlive one."""
+    from kb.search import meaning
+
+    meaning._cache.clear()
+    yield
+    meaning._cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Tests roll the database back, content versions included: start each with no pages."""
     from django.core.cache import cache

@@ -48,6 +48,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
+from kb.search import meaning
 from kb.timecodes import format_timecode
 
 
@@ -403,6 +404,11 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     @admin.action(description="Remove a theme from selected lessons", permissions=["change"])
     def remove_theme(self, request, queryset):
         return self._theme_action(request, queryset, "Remove")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its words, takeaways included, are now what search by meaning knows it by.
+        meaning.index_lesson(form.instance)
 
     def response_change(self, request, obj):
         """After a save, a suggested quote's Accept or Dismiss (buttons of this form)."""

@@ -50,6 +50,7 @@ from kb.models import (
     Video,
     unique_slug,
 )
+from kb.search import meaning
 from kb.timecodes import format_timecode
 
 if TYPE_CHECKING:
@@ -278,6 +279,7 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         notes.append(
             f"kept {len(kept)} chapters no longer in the page (in use by lessons or quotes)"
         )
+    meaning.index_video(video)
     counts = {
         "chapters": len(chapters),
         "lessons": len(page.sections) if new else video.lessons.count(),
@@ -603,6 +605,7 @@ def attach_transcript(
 
         _replace_segments(video, chapters, segments)
         _suggest_again(video, chapters, segments)
+        meaning.index_video(video)
         video.transcript_exact = True
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Chapter, Credit, Lesson, Person, Quote, Takeaway, Theme, Video
+from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
 
 MAX_LESSONS = 200
@@ -44,6 +45,7 @@ class LessonHit:
     lesson: Lesson
     snippet: SafeString
     rank: float
+    similar: bool = False  # found by meaning, not by its words
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Moment:
     chapter: Chapter | None
     start_seconds: float
     snippet: SafeString
+    similar: bool = False
 
 
 @dataclass
@@ -71,6 +74,16 @@ class Results:
     @property
     def found(self) -> bool:
         return bool(self.lessons or self.quotes or self.moments)
+
+    @property
+    def by_meaning_only(self) -> bool:
+        """Nothing says every word; what is shown is close in meaning."""
+        literal = (
+            any(not m.similar for m in self.moments)
+            or self.quotes
+            or any(not similar for *_, similar in getattr(self.lessons, "ranked", []))
+        )
+        return self.found and not literal
 
 
 class Backend(Protocol):
@@ -137,7 +150,9 @@ def search(
     theme: Theme | None = None,
     video: Video | None = None,
     person: Person | None = None,
+    by: str = "both",
 ) -> Results:
+    """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py)."""
     parsed = parse_query(text)
     results = Results(text, parsed)
     if parsed.empty:
@@ -164,6 +179,10 @@ def search(
             quotes.filter(video=video),
             chapters.filter(video=video),
         )
+    if by == "meaning":
+        results.lessons = LessonHits(engine, parsed, [])
+        _add_by_meaning(results, text, lessons, chapters)
+        return results
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
         QuoteHit(quote, highlight(snippet))
@@ -173,7 +192,60 @@ def search(
     ]
     narrowed = theme is not None or video is not None or person is not None
     results.moments = _moments(engine, parsed, chapters, narrowed)
+    if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
+        # Exact phrases and -exclusions keep their literal meaning: words only.
+        _add_by_meaning(results, text, lessons, chapters)
     return results
+
+
+# Below this similarity a passage is not close enough to show (bench/relevance.py).
+MIN_SIMILARITY = 0.2
+MEANING_LESSONS = 10
+MEANING_MOMENTS = 5
+# A moment by meaning this close to one found by words is the same moment.
+SAME_MOMENT_SECONDS = 30.0
+
+
+def _add_by_meaning(results: Results, text: str, lessons, chapters) -> None:
+    """After what says the words: lessons and moments close in meaning (kb.search.meaning),
+    among the same visible, narrowed rows."""
+    from kb.cache import content_version
+
+    version = content_version()
+    query = meaning.embed([text])[0]
+    visible = set(lessons.values_list("pk", flat=True))
+    found = {pk for pk, *_ in results.lessons.ranked}
+    close = meaning.matrix(meaning.LESSON, version).best(
+        query, lambda row: row[1] in visible and row[1] not in found, MEANING_LESSONS
+    )
+    results.lessons.ranked += [
+        (row[1], similarity, None, True)
+        for row, similarity in close
+        if similarity >= MIN_SIMILARITY
+    ]
+    in_chapters = set(chapters.values_list("pk", flat=True))
+    said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
+
+    def new_moment(row) -> bool:
+        return row[2] in in_chapters and not any(
+            chapter == row[2] and abs(start - row[4]) < SAME_MOMENT_SECONDS
+            for chapter, start in said
+        )
+
+    close = [
+        (row, similarity)
+        for row, similarity in meaning.matrix(meaning.WINDOW, version).best(
+            query, new_moment, MEANING_MOMENTS
+        )
+        if similarity >= MIN_SIMILARITY
+    ]
+    if close:
+        by_id = Chapter.objects.with_video().in_bulk([row[2] for row, _ in close])
+        results.moments += [
+            Moment(by_id[row[2]].video, by_id[row[2]], row[4], highlight(row[5]), similar=True)
+            for row, _ in close
+            if row[2] in by_id
+        ]
 
 
 def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
@@ -186,14 +258,17 @@ def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
         if lesson_id not in best or rank > best[lesson_id][0]:
             best[lesson_id] = (rank, takeaway_id)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-    return LessonHits(engine, parsed, [(pk, rank, takeaway) for pk, (rank, takeaway) in ranked])
+    return LessonHits(
+        engine, parsed, [(pk, rank, takeaway, False) for pk, (rank, takeaway) in ranked]
+    )
 
 
 class LessonHits:
     """The ranked lessons, loaded a page at a time: only the lessons shown, and their
     snippets, are fetched (a Paginator slices this)."""
 
-    def __init__(self, engine, parsed: ParsedQuery, ranked: list[tuple[int, float, int | None]]):
+    def __init__(self, engine, parsed: ParsedQuery, ranked: list[tuple]):
+        """`ranked`: (lesson id, rank, takeaway id that found it, found by meaning)."""
         self.engine, self.parsed, self.ranked = engine, parsed, ranked
 
     def __len__(self) -> int:
@@ -207,30 +282,39 @@ class LessonHits:
             return self[index : index + 1][0]
         chosen = self.ranked[index]
         lessons = (
-            Lesson.objects.filter(pk__in=[pk for pk, _, _ in chosen])
+            Lesson.objects.filter(pk__in=[pk for pk, *_ in chosen])
             .with_video("chapter")
-            .defer("body", "imported", "keywords")
+            .defer("imported", "keywords")
             .with_themes()
             .in_bulk()
         )
         snippets, takeaway_snippets = self.engine.page_snippets(
             self.parsed,
-            [pk for pk, _, takeaway in chosen if takeaway is None],
-            [takeaway for _, _, takeaway in chosen if takeaway is not None],
+            [pk for pk, _, takeaway, similar in chosen if takeaway is None and not similar],
+            [takeaway for _, _, takeaway, _ in chosen if takeaway is not None],
         )
         return [
             LessonHit(
                 lessons[pk],
                 highlight(
-                    snippets.get(pk, "")
+                    _opening(lessons[pk].body)
+                    if similar
+                    else snippets.get(pk, "")
                     if takeaway is None
                     else takeaway_snippets.get(takeaway, "")
                 ),
                 rank,
+                similar,
             )
-            for pk, rank, takeaway in chosen
+            for pk, rank, takeaway, similar in chosen
             if pk in lessons
         ]
+
+
+def _opening(body: str, words: int = 30) -> str:
+    """A lesson found by meaning has no matched words to show: its first words instead."""
+    split = body.split()
+    return " ".join(split[:words]) + (" …" if len(split) > words else "")
 
 
 def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:

@@ -1,4 +1,4 @@
-"""python manage.py reindex — rebuild the full-text search index from the data."""
+"""python manage.py reindex — rebuild the search indexes (words and meaning) from the data."""
 
 import time
 
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from kb import search
 from kb.importers.store import refresh_chapter_texts
 from kb.models import Video
+from kb.search import meaning
 
 
 class Command(BaseCommand):
@@ -16,5 +17,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         for video in Video.objects.all():
             refresh_chapter_texts(video)
+            meaning.index_video(video)
         search.backend().reindex()
         self.stdout.write(f"reindexed in {time.perf_counter() - started:.1f} s")

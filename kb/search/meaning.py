@@ -1,0 +1,160 @@
+"""Search by meaning: what a passage is about, whatever words it uses.
+
+Texts become 256-number vectors with WordLlama, whose weights ship in its wheel: loaded
+from the package's own folder with downloads off, so nothing is fetched at run time.
+Vectors are stored (`kb.models.MeaningVector`, int8) for lessons and for windows of
+transcript (about WINDOW_SECONDS of speech inside one chapter, so that a hit is a
+moment), written wherever the texts are written (imports, restores, admin edits) and
+rebuilt by `reindex`. A search compares the query's vector with all of them at once, in
+a matrix each process loads once per content version.
+"""
+
+import functools
+import os
+import threading
+
+import numpy as np
+
+DIMENSIONS = 256
+LESSON, WINDOW = "lesson", "window"
+WINDOW_SECONDS = 45.0
+# int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
+SCALE = 127.0
+
+
+@functools.cache
+def _model():
+    import wordllama
+
+    return wordllama.WordLlama.load(
+        cache_dir=os.path.dirname(wordllama.__file__), disable_download=True
+    )
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit vectors (float32, one row a text)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+
+
+def pack(vector: np.ndarray) -> bytes:
+    return np.clip(np.round(vector * SCALE), -127, 127).astype(np.int8).tobytes()
+
+
+def unpack(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.int8).astype(np.float32) / SCALE
+
+
+def windows(segments) -> list[tuple[int, str]]:
+    """(index of its first segment, text) of windows of about WINDOW_SECONDS of speech,
+    each inside one chapter, one starting every half window (so they overlap)."""
+    found, last_start, last_chapter = [], None, object()
+    for first, segment in enumerate(segments):
+        if segment.chapter_id != last_chapter:
+            last_start, last_chapter = None, segment.chapter_id
+        if last_start is not None and segment.start_seconds - last_start < WINDOW_SECONDS / 2:
+            continue
+        words, n = [], first
+        while (
+            n < len(segments)
+            and segments[n].chapter_id == segment.chapter_id
+            and segments[n].start_seconds - segment.start_seconds < WINDOW_SECONDS
+        ):
+            words.append(segments[n].text)
+            n += 1
+        found.append((first, " ".join(words)))
+        last_start = segment.start_seconds
+    return found
+
+
+def lesson_text(lesson) -> str:
+    return "\n".join([lesson.title, lesson.body, *(t.text for t in lesson.takeaways.all())])
+
+
+def index_video(video) -> None:
+    """Embed a video's lessons and transcript windows afresh (after an import)."""
+    from kb.models import MeaningVector
+
+    MeaningVector.objects.filter(video=video).delete()
+    lessons = list(video.lessons.prefetch_related("takeaways"))
+    segments = list(video.segments.order_by("start_seconds", "id"))
+    cut = windows(segments)
+    vectors = embed([lesson_text(lesson) for lesson in lessons] + [text for _, text in cut])
+    rows = [
+        MeaningVector(kind=MeaningVector.LESSON, video=video, lesson=lesson,
+                      chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
+                      excerpt=lesson.title[:300], vector=pack(vector))
+        for lesson, vector in zip(lessons, vectors[: len(lessons)], strict=True)
+    ] + [
+        MeaningVector(kind=MeaningVector.WINDOW, video=video, chapter_id=segments[first].chapter_id,
+                      start_seconds=segments[first].start_seconds, excerpt=text[:300],
+                      vector=pack(vector))
+        for (first, text), vector in zip(cut, vectors[len(lessons) :], strict=True)
+    ]  # fmt: skip
+    MeaningVector.objects.bulk_create(rows, batch_size=2000)
+
+
+def index_lesson(lesson) -> None:
+    """Embed one lesson afresh (after an editor changed it)."""
+    from kb.models import MeaningVector
+
+    MeaningVector.objects.filter(lesson=lesson).delete()
+    (vector,) = embed([lesson_text(lesson)])
+    MeaningVector.objects.create(
+        kind=MeaningVector.LESSON, video_id=lesson.video_id, lesson=lesson,
+        chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
+        excerpt=lesson.title[:300], vector=pack(vector),
+    )  # fmt: skip
+
+
+class Matrix:
+    """All stored vectors of one kind as one matrix, with what each row points at."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows  # (pk, lesson id, chapter id, video id, start, excerpt)
+        self.vectors = (
+            np.frombuffer(b"".join(bytes(r[-1]) for r in rows), dtype=np.int8)
+            .reshape(len(rows), DIMENSIONS)
+            .astype(np.float32)
+            / SCALE
+            if rows
+            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        )
+        self.rows = [r[:-1] for r in rows]
+
+    def best(self, query: np.ndarray, keep, limit: int) -> list[tuple[tuple, float]]:
+        """(row, similarity) of the closest rows that `keep(row)` accepts."""
+        if not self.rows:
+            return []
+        scores = self.vectors @ query
+        found = []
+        for i in np.argsort(-scores):
+            if keep(self.rows[i]):
+                found.append((self.rows[i], float(scores[i])))
+                if len(found) == limit:
+                    break
+        return found
+
+
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def matrix(kind: str, version: int) -> Matrix:
+    """The kind's vectors as of content `version` (loaded once per version per process)."""
+    from kb.models import MeaningVector
+
+    key = (kind, version)
+    with _lock:
+        if key not in _cache:
+            rows = list(
+                MeaningVector.objects.filter(kind=kind)
+                .order_by("pk")
+                .values_list("pk", "lesson_id", "chapter_id", "video_id", "start_seconds",
+                             "excerpt", "vector")
+            )  # fmt: skip
+            for old in [k for k in _cache if k[0] == kind]:
+                del _cache[old]
+            _cache[key] = Matrix(rows)
+        return _cache[key]
