@@ -85,7 +85,7 @@ def test_the_model_loads_with_the_network_blocked():
         "django.setup()\n"
         "from kb.search import meaning\n"
         "v = meaning.embed(['ask for help early'])\n"
-        "assert v.shape == (1, 256)\nprint('ok')\n"
+        "assert v.shape == (1, meaning.DIMENSIONS)\nprint('ok')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120

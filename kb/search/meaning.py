@@ -15,11 +15,15 @@ import threading
 
 import numpy as np
 
-DIMENSIONS = 256
+# WordLlama's vectors are trained so that their first dimensions carry the most
+# (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
+# memory, and a search's arithmetic small.
+DIMENSIONS = 128
 LESSON, WINDOW = "lesson", "window"
 WINDOW_SECONDS = 45.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
+CANDIDATES = 400
 
 
 @functools.cache
@@ -35,7 +39,9 @@ def embed(texts: list[str]) -> np.ndarray:
     """Unit vectors (float32, one row a text)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+    full = np.asarray(_model().embed(list(texts)), dtype=np.float32)[:, :DIMENSIONS]
+    norms = np.linalg.norm(full, axis=1, keepdims=True)
+    return full / np.where(norms > 0, norms, 1.0)
 
 
 def pack(vector: np.ndarray) -> bytes:
@@ -114,26 +120,37 @@ class Matrix:
     def __init__(self, rows: list[tuple]):
         self.rows = rows  # (pk, lesson id, chapter id, video id, start, excerpt)
         self.vectors = (
-            np.frombuffer(b"".join(bytes(r[-1]) for r in rows), dtype=np.int8)
-            .reshape(len(rows), DIMENSIONS)
-            .astype(np.float32)
-            / SCALE
+            (
+                np.frombuffer(b"".join(bytes(r[-1]) for r in rows), dtype=np.int8)
+                .reshape(len(rows), DIMENSIONS)
+                .astype(np.float32)
+                / SCALE
+            )
             if rows
             else np.zeros((0, DIMENSIONS), dtype=np.float32)
         )
         self.rows = [r[:-1] for r in rows]
 
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Each row's similarity to `query`."""
+        return self.vectors @ query.astype(np.float32)
+
     def best(self, query: np.ndarray, keep, limit: int) -> list[tuple[tuple, float]]:
         """(row, similarity) of the closest rows that `keep(row)` accepts."""
         if not self.rows:
             return []
-        scores = self.vectors @ query
-        found = []
-        for i in np.argsort(-scores):
-            if keep(self.rows[i]):
-                found.append((self.rows[i], float(scores[i])))
-                if len(found) == limit:
-                    break
+        scores = self.scores(query)
+        # The best few hundred first (a partial sort); all of them only when a narrowed
+        # search keeps too few of those.
+        for size in (CANDIDATES, len(scores)):
+            size = min(size, len(scores))
+            top = np.argpartition(-scores, size - 1)[:size]
+            found = []
+            for i in top[np.argsort(-scores[top])]:
+                if keep(self.rows[i]):
+                    found.append((self.rows[i], float(scores[i])))
+                    if len(found) == limit:
+                        return found
         return found
 
 
