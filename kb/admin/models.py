@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -494,8 +495,41 @@ class MergeForm(forms.Form):
     )
 
 
+class KeepsAddresses:
+    """A model with a page whose slug outlives renames and merges: a renamed object's
+    old slug, and a merged one's, redirect to it (`redirects`: the redirect model)."""
+
+    redirects = None
+    merge_form = None
+    merge_into = None  # (sources, target) -> what moved
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        old_slug = model.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and old_slug and old_slug != obj.slug:
+            self.redirects.objects.update_or_create(
+                old_slug=old_slug, defaults={model._meta.model_name: obj}
+            )
+
+    @admin.action(description="Merge selected into one", permissions=["change"])
+    def merge(self, request, queryset):
+        form = self.merge_form(request.POST if "apply" in request.POST else None)
+        form.fields["target"].queryset = queryset.order_by(Lower("name"))
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            sources = [obj for obj in queryset if obj.pk != target.pk]
+            names = ", ".join(f"“{obj.name}”" for obj in sources)
+            moved = self.merge_into(sources, target)
+            self.log_change(request, target, f"Merged {names} into this one: {moved}")
+            self.message_user(request, f"Merged {names} into “{target.name}”: {moved}.")
+            return None
+        title = f"Merge {queryset.count()} {self.model._meta.verbose_name_plural}"
+        return choice_page(self, request, queryset, title, form, "merge")
+
+
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
     form = ThemeForm
     list_display = [
         "name",
@@ -533,27 +567,9 @@ class ThemeAdmin(admin.ModelAdmin):
     published_quotes = annotation_column("published_quotes")
     draft_quotes = annotation_column("draft_quotes")
 
-    def save_model(self, request, obj, form, change):
-        old_slug = Theme.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
-        super().save_model(request, obj, form, change)
-        if change and old_slug and old_slug != obj.slug:
-            # A renamed theme keeps its old address working.
-            ThemeRedirect.objects.update_or_create(old_slug=old_slug, defaults={"theme": obj})
-
-    @admin.action(description="Merge selected themes into one", permissions=["change"])
-    def merge(self, request, queryset):
-        form = MergeForm(request.POST if "apply" in request.POST else None)
-        form.fields["target"].queryset = queryset.alphabetical()
-        if form.is_valid():
-            target = form.cleaned_data["target"]
-            sources = [theme for theme in queryset if theme.pk != target.pk]
-            names = ", ".join(f"“{theme.name}”" for theme in sources)
-            moved = merge_themes(sources, target)
-            self.log_change(request, target, f"Merged {names} into this theme: {moved}")
-            self.message_user(request, f"Merged {names} into “{target.name}”: {moved}.")
-            return None
-        title = f"Merge {queryset.count()} themes"
-        return choice_page(self, request, queryset, title, form, "merge")
+    redirects = ThemeRedirect
+    merge_form = MergeForm
+    merge_into = staticmethod(merge_themes)
 
     @admin.action(description="Delete selected themes that nothing uses", permissions=["delete"])
     def remove_unused(self, request, queryset):
@@ -573,7 +589,7 @@ class PersonMergeForm(forms.Form):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(KeepsAddresses, admin.ModelAdmin):
     form = PersonForm
     list_display = ["name", "slug", "video_count", "own_lessons", "quote_count"]
     search_fields = ["name", "bio"]
@@ -596,28 +612,9 @@ class PersonAdmin(admin.ModelAdmin):
     own_lessons = annotation_column("own_lessons")
     quote_count = annotation_column("quote_count")
 
-    def save_model(self, request, obj, form, change):
-        old_slug = Person.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
-        super().save_model(request, obj, form, change)
-        if change and old_slug and old_slug != obj.slug:
-            # A renamed person keeps their old address working.
-            PersonRedirect.objects.update_or_create(old_slug=old_slug, defaults={"person": obj})
-
-    @admin.action(description="Merge selected people into one", permissions=["change"])
-    def merge(self, request, queryset):
-        form = PersonMergeForm(request.POST if "apply" in request.POST else None)
-        form.fields["target"].queryset = queryset
-        if form.is_valid():
-            target = form.cleaned_data["target"]
-            sources = [person for person in queryset if person.pk != target.pk]
-            names = ", ".join(f"“{person.name}”" for person in sources)
-            moved = merge_people(sources, target)
-            self.log_change(request, target, f"Merged {names} into this person: {moved}")
-            self.message_user(request, f"Merged {names} into “{target.name}”: {moved}.")
-            return None
-        return choice_page(
-            self, request, queryset, f"Merge {queryset.count()} people", form, "merge"
-        )
+    redirects = PersonRedirect
+    merge_form = PersonMergeForm
+    merge_into = staticmethod(merge_people)
 
 
 @admin.register(ThemeRedirect)

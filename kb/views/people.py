@@ -1,26 +1,19 @@
 """Pages of people: everyone with something published, and all one person said."""
 
 from django.db.models import Count
-from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb.models import VIDEO_LONG_FIELDS, Credit, Lesson, Person, PersonRedirect, Status, Theme
 from kb.views.jsonld import person_json_ld
-from kb.views.reading import paginate, published_lessons, published_quotes
+from kb.views.reading import found_or_moved, paginate, published_lessons, published_quotes
 
 TOP_THEMES = 12
 
 
 def person_or_redirect(request, slug, url_name="kb:person"):
-    """The person, or a permanent redirect to their new slug after a merge or a rename."""
-    person = Person.objects.filter(slug=slug).first()
-    if person is not None:
-        return person, None
-    moved = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
-    query = f"?{request.GET.urlencode()}" if request.GET else ""
-    return None, HttpResponsePermanentRedirect(reverse(url_name, args=[moved.person.slug]) + query)
+    return found_or_moved(request, Person, PersonRedirect, slug, url_name)
 
 
 @require_safe

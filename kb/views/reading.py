@@ -104,16 +104,21 @@ def theme_list(request):
     return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
 
 
-def theme_or_redirect(request, slug, url_name="kb:theme"):
-    """The theme, or a permanent redirect to `url_name` for its new slug when it was
-    merged or renamed away."""
-    theme = Theme.objects.filter(slug=slug).first()
-    if theme is not None:
-        return theme, None
-    moved = get_object_or_404(ThemeRedirect.objects.select_related("theme"), old_slug=slug)
+def found_or_moved(request, model, redirects, slug: str, url_name: str):
+    """(the object with `slug`, None), or (None, a permanent redirect to `url_name` for
+    its slug now) when it was renamed or merged away; 404 when neither."""
+    found = model.objects.filter(slug=slug).first()
+    if found is not None:
+        return found, None
+    target = model._meta.model_name
+    moved = get_object_or_404(redirects.objects.select_related(target), old_slug=slug)
     query = f"?{request.GET.urlencode()}" if request.GET else ""
-    url = reverse(url_name, args=[moved.theme.slug])
+    url = reverse(url_name, args=[getattr(moved, target).slug])
     return None, HttpResponsePermanentRedirect(url + query)
+
+
+def theme_or_redirect(request, slug, url_name="kb:theme"):
+    return found_or_moved(request, Theme, ThemeRedirect, slug, url_name)
 
 
 @dataclass
