@@ -79,16 +79,15 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     empty_the_database()
     out = io.StringIO()
     call_command("import_kb", str(dump), stdout=out)
-    assert out.getvalue().startswith("restored 2 videos")
+    assert out.getvalue().startswith(f"restored {len(data['videos'])} videos")
     assert export() == first
     restored = Lesson.objects.get(title="Edited by an editor")
     assert restored.status == Status.DRAFT and "a brand new theme" in restored.tags.names()
     assert TranscriptSegment.objects.filter(video__transcript_exact=True).exists()
     restored_video = Video.objects.get(slug=lesson.video.slug)
-    assert sorted(restored_video.credits.values_list("person__name", "role")) == [
-        ("Ryan Host", "host"),
-        ("Zoë Ångström", "guest"),
-    ]
+    assert {("Ryan Host", "host"), ("Zoë Ångström", "guest")} <= set(
+        restored_video.credits.values_list("person__name", "role")
+    )
     assert [p.slug for p in restored.people.all()] == ["ryan-host"]
     assert restored_video.quotes.filter(speaker__slug="zoe-angstrom").exists()
     assert PersonRedirect.objects.get(old_slug="zoe-a").person.slug == "zoe-angstrom"
