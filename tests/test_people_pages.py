@@ -174,3 +174,9 @@ def test_search_narrowed_to_a_person(client, two_guests):
     quotes = client.get("/search/?q=words&person=ada-lovelace").context["results"].quotes
     assert [hit.quote.text for hit in quotes] == ["Ada's published words"]
     assert not client.get("/search/?q=words&person=bo-chen").context["results"].quotes
+
+
+def test_the_theme_markdown_names_who_gives_each_lesson(client, two_guests):
+    text = client.get("/themes/promotion.md").content.decode()
+    assert "Ada Lovelace, Bo Chen, in “Two guests”" in text
+    assert "Ada Lovelace, in “Two guests”" in text
