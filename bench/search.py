@@ -108,9 +108,10 @@ def generate(videos: int, segments: int) -> None:
         duration = per_video * 2
         db.execute(
             "INSERT INTO kb_video (slug, title, channel, published_on, duration_seconds, youtube_id,"
-            " status, headline, intro, conclusion, resources, transcript_exact, source_hash, imported,"
-            " created_at, updated_at) VALUES (?, ?, 'Bench', date('2020-01-01', ?), ?, ?, 'published',"
-            " '', '', '', '[]', 1, '', '{}', datetime('now'), datetime('now'))",
+            " status, headline, intro, conclusion, resources, transcript_exact, import_key,"
+            " source_hash, imported, created_at, updated_at) VALUES (?, ?, 'Bench',"
+            " date('2020-01-01', ?), ?, ?, 'published', '', '', '', '[]', 1, '', '', '{}',"
+            " datetime('now'), datetime('now'))",
             (f"video-{v}", f"Career talk {v}", f"+{v} days", duration, f"v{v:010d}"),
         )
         video_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -177,7 +178,7 @@ def generate(videos: int, segments: int) -> None:
                 (video_id, chapter_ids[q], " ".join(words[at : at + 24]), start, start + 8)
             )
         db.executemany(
-            "INSERT INTO kb_quote (video_id, chapter_id, text, speaker, start_seconds, end_seconds,"
+            "INSERT INTO kb_quote (video_id, chapter_id, text, speaker_name, start_seconds, end_seconds,"
             " status, created_at, updated_at) VALUES (?, ?, ?, 'Guest', ?, ?, 'published',"
             " datetime('now'), datetime('now'))",
             quotes,
@@ -209,6 +210,36 @@ def generate(videos: int, segments: int) -> None:
         check=True,
     )
     print(f"search index tidied in {time.perf_counter() - started:.1f} s")
+    embed_everything()
+
+
+def embed_everything() -> None:
+    """Search by meaning's vectors for every lesson and transcript window, as imports
+    write them (kb.search.meaning): timed, with their size on disk."""
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-v0",
+            "-c",
+            "from kb.models import Video; from kb.search import meaning\n"
+            "for video in Video.objects.all(): meaning.index_video(video)",
+        ],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+    )
+    db = sqlite3.connect(DB)
+    rows, size = db.execute(
+        "SELECT count(*), sum(length(vector)) + sum(length(excerpt)) FROM kb_meaningvector"
+    ).fetchone()
+    db.close()
+    print(
+        f"embedded {rows:,} lessons and windows in {time.perf_counter() - started:.0f} s "
+        f"({size / 1e6:.0f} MB of vectors and excerpts)"
+    )
 
 
 def wait_for(url: str, process: subprocess.Popen) -> None:

@@ -179,9 +179,10 @@ def search(
             quotes.filter(video=video),
             chapters.filter(video=video),
         )
+    narrowed = theme is not None or video is not None or person is not None
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
-        _add_by_meaning(results, text, lessons, chapters)
+        _add_by_meaning(results, text, lessons, chapters, narrowed)
         return results
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
@@ -190,11 +191,10 @@ def search(
             parsed, quotes.with_video("chapter", "speaker"), MAX_QUOTES
         )
     ]
-    narrowed = theme is not None or video is not None or person is not None
     results.moments = _moments(engine, parsed, chapters, narrowed)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
-        _add_by_meaning(results, text, lessons, chapters)
+        _add_by_meaning(results, text, lessons, chapters, narrowed)
     return results
 
 
@@ -206,14 +206,14 @@ MEANING_MOMENTS = 5
 SAME_MOMENT_SECONDS = 30.0
 
 
-def _add_by_meaning(results: Results, text: str, lessons, chapters) -> None:
+def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bool) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows."""
     from kb.cache import content_version
 
     version = content_version()
     query = meaning.embed([text])[0]
-    visible = set(lessons.values_list("pk", flat=True))
+    visible = meaning.visible_ids("lessons", version, lessons, narrowed)
     found = {pk for pk, *_ in results.lessons.ranked}
     close = meaning.matrix(meaning.LESSON, version).best(
         query, lambda row: row[1] in visible and row[1] not in found, MEANING_LESSONS
@@ -223,7 +223,7 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters) -> None:
         for row, similarity in close
         if similarity >= MIN_SIMILARITY
     ]
-    in_chapters = set(chapters.values_list("pk", flat=True))
+    in_chapters = meaning.visible_ids("chapters", version, chapters, narrowed)
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
     def new_moment(row) -> bool:

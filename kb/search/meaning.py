@@ -175,3 +175,17 @@ def matrix(kind: str, version: int) -> Matrix:
                 del _cache[old]
             _cache[key] = Matrix(rows)
         return _cache[key]
+
+
+def visible_ids(name: str, version: int, queryset, narrowed: bool) -> set[int]:
+    """The ids in a readers' queryset (published lessons, chapters), kept per content
+    version for the unnarrowed search that most readers make; computed for a narrowed one."""
+    if narrowed:
+        return set(queryset.values_list("pk", flat=True))
+    key = ("visible", name, version)
+    with _lock:
+        if key not in _cache:
+            for old in [k for k in _cache if k[:2] == ("visible", name)]:
+                del _cache[old]
+            _cache[key] = set(queryset.values_list("pk", flat=True))
+        return _cache[key]
