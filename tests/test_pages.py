@@ -121,8 +121,14 @@ def test_each_page_runs_the_same_few_queries_whatever_the_data_size(
     with django_assert_max_num_queries(limit) as small:
         assert client.get(url).status_code == 200
     build(5, themes)
-    with django_assert_num_queries(len(small.captured_queries)):
-        assert client.get(url).status_code == 200
+    if name.startswith("search"):
+        # Search by meaning only fills places the words left: with more found, fewer
+        # lookups (never more).
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            assert client.get(url).status_code == 200
+    else:
+        with django_assert_num_queries(len(small.captured_queries)):
+            assert client.get(url).status_code == 200
     assert limit <= (21 if name.startswith("search") else 12)
 
 

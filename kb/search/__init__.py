@@ -208,21 +208,32 @@ SAME_MOMENT_SECONDS = 30.0
 
 def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bool) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
-    among the same visible, narrowed rows."""
+    among the same visible, narrowed rows. What says the words comes first; meaning only
+    fills the places left on the first page."""
     from kb.cache import content_version
 
+    lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
+    moments_wanted = min(MEANING_MOMENTS, MAX_MOMENTS - len(results.moments))
+    if lessons_wanted <= 0 and moments_wanted <= 0:
+        return
     version = content_version()
     query = meaning.embed([text])[0]
-    visible = meaning.visible_ids("lessons", version, lessons, narrowed)
-    found = {pk for pk, *_ in results.lessons.ranked}
-    close = meaning.matrix(meaning.LESSON, version).best(
-        query, lambda row: row[1] in visible and row[1] not in found, MEANING_LESSONS
-    )
-    results.lessons.ranked += [
-        (row[1], similarity, None, True)
-        for row, similarity in close
-        if similarity >= MIN_SIMILARITY
-    ]
+    if lessons_wanted > 0:
+        visible = meaning.visible_ids("lessons", version, lessons, narrowed)
+        found = {pk for pk, *_ in results.lessons.ranked}
+        close = meaning.matrix(meaning.LESSON, version).best(
+            query, lambda row: row[1] in visible and row[1] not in found, lessons_wanted
+        )
+        results.lessons.ranked += [
+            (row[1], similarity, None, True)
+            for row, similarity in close
+            if similarity >= MIN_SIMILARITY
+        ]
+    if moments_wanted > 0:
+        _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
+
+
+def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted) -> None:
     in_chapters = meaning.visible_ids("chapters", version, chapters, narrowed)
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
@@ -235,7 +246,7 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bo
     close = [
         (row, similarity)
         for row, similarity in meaning.matrix(meaning.WINDOW, version).best(
-            query, new_moment, MEANING_MOMENTS
+            query, new_moment, wanted
         )
         if similarity >= MIN_SIMILARITY
     ]
