@@ -92,3 +92,21 @@ def test_the_model_loads_with_the_network_blocked():
     )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
     assert socket.socket.connect is not None
+
+
+def test_videos_and_people_are_found_too(samples):
+    results = search("priya")
+    assert [p.name for p in results.people] == ["Priya Nair", "Priya Raman"]
+    results = search("startups")
+    assert "Shipping Small: Lessons From a Decade of Startups" in [v.title for v in results.videos]
+    assert results.videos_by_words
+    narrowed = search("startups", video=results.videos[0])
+    assert narrowed.videos == [] and narrowed.people == []
+
+
+def test_a_draft_video_is_never_found(samples):
+    from kb.models import Video
+
+    Video.objects.filter(title__startswith="Shipping Small").update(status=Status.DRAFT)
+    assert "Shipping Small" not in " ".join(v.title for v in search("startups").videos)
+    assert "Shipping Small" not in " ".join(v.title for v in search("shipping small").videos)

@@ -316,12 +316,13 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # The page cache's version; the five searches; chapters and their line ranges; lines
     # saying both words; words looked up alone, then their lines; title-only chapters'
     # snippets; the lessons shown, their themes, their snippets; themes for the filter.
-    # By meaning: the content version; visible lessons; each kind's vectors (once per
-    # content version); visible chapters; the chapters of the moments found.
-    with django_assert_max_num_queries(21):
+    # Videos and people saying the words. By meaning: the content version; visible
+    # lessons, chapters and videos; each kind's vectors (once per content version); the
+    # chapters of the moments and the videos found.
+    with django_assert_max_num_queries(24):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body
     for _ in range(9):
         grow()
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(24):
         assert client.get(url).status_code == 200

@@ -15,9 +15,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Chapter, Credit, Lesson, Person, Quote, Takeaway, Theme, Video
+from kb.models import (
+    VIDEO_LONG_FIELDS,
+    Chapter,
+    Credit,
+    Lesson,
+    Person,
+    Quote,
+    Takeaway,
+    Theme,
+    Video,
+)
 from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
 
@@ -70,10 +81,13 @@ class Results:
     lessons: "LessonHits | list" = field(default_factory=list)
     quotes: list[QuoteHit] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)
+    videos: list[Video] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    videos_by_words: int = 0
 
     @property
     def found(self) -> bool:
-        return bool(self.lessons or self.quotes or self.moments)
+        return bool(self.lessons or self.quotes or self.moments or self.videos or self.people)
 
     @property
     def by_meaning_only(self) -> bool:
@@ -81,6 +95,8 @@ class Results:
         literal = (
             any(not m.similar for m in self.moments)
             or self.quotes
+            or self.people
+            or self.videos_by_words
             or any(not similar for *_, similar in getattr(self.lessons, "ranked", []))
         )
         return self.found and not literal
@@ -192,6 +208,9 @@ def search(
         )
     ]
     results.moments = _moments(engine, parsed, chapters, narrowed)
+    if not narrowed:
+        results.videos, results.people = _videos_and_people(parsed)
+        results.videos_by_words = len(results.videos)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
         _add_by_meaning(results, text, lessons, chapters, narrowed)
@@ -231,6 +250,38 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bo
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
+    if not narrowed and len(results.videos) < MAX_VIDEOS:
+        published = meaning.visible_ids("videos", version, Video.objects.published(), False)
+        shown = {v.pk for v in results.videos}
+        close = meaning.matrix(meaning.VIDEO, version).best(
+            query, lambda row: row[3] in published and row[3] not in shown,
+            MAX_VIDEOS - len(results.videos),
+        )  # fmt: skip
+        ids = [row[3] for row, similarity in close if similarity >= MIN_VIDEO_SIMILARITY]
+        found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
+        results.videos += [found[pk] for pk in ids if pk in found]
+
+
+MAX_VIDEOS = 3
+MAX_PEOPLE = 3
+# A video is shown by meaning only when it is about the query as a whole: a higher floor
+# than for a passage (set by reading results, not yet measured by bench/relevance.py).
+MIN_VIDEO_SIMILARITY = 0.3
+
+
+def _videos_and_people(parsed: ParsedQuery) -> tuple[list[Video], list[Person]]:
+    """Videos whose title, channel or headline, and people whose name, say every word."""
+    words = parsed.words + [w for phrase in parsed.phrases for w in phrase]
+    if not words:
+        return [], []
+    videos = Video.objects.published().defer(*VIDEO_LONG_FIELDS)
+    people = Person.objects.published()
+    for word in words:
+        videos = videos.filter(
+            Q(title__icontains=word) | Q(channel__icontains=word) | Q(headline__icontains=word)
+        )
+        people = people.filter(name__icontains=word)
+    return list(videos[:MAX_VIDEOS]), list(people.order_by("name")[:MAX_PEOPLE])
 
 
 def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted) -> None:

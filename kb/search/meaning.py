@@ -19,7 +19,7 @@ import numpy as np
 # (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
 # memory, and a search's arithmetic small.
 DIMENSIONS = 128
-LESSON, WINDOW = "lesson", "window"
+LESSON, WINDOW, VIDEO = "lesson", "window", "video"
 WINDOW_SECONDS = 45.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
@@ -78,22 +78,32 @@ def lesson_text(lesson) -> str:
     return "\n".join([lesson.title, lesson.body, *(t.text for t in lesson.takeaways.all())])
 
 
+def video_text(video) -> str:
+    return "\n".join([video.title, video.channel, video.headline, video.intro])
+
+
 def index_video(video) -> None:
-    """Embed a video's lessons and transcript windows afresh (after an import)."""
+    """Embed a video (what it is about), its lessons and its transcript windows afresh
+    (after an import)."""
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(video=video).delete()
     lessons = list(video.lessons.prefetch_related("takeaways"))
     segments = list(video.segments.order_by("start_seconds", "id"))
     cut = windows(segments)
-    vectors = embed([lesson_text(lesson) for lesson in lessons] + [text for _, text in cut])
+    vectors = embed(
+        [video_text(video)] + [lesson_text(lesson) for lesson in lessons] + [t for _, t in cut]
+    )
+    about, vectors = vectors[0], vectors[1:]
     rows = [
-        MeaningVector(kind=MeaningVector.LESSON, video=video, lesson=lesson,
+        MeaningVector(kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(about))
+    ] + [
+        MeaningVector(kind=LESSON, video=video, lesson=lesson,
                       chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
                       excerpt=lesson.title[:300], vector=pack(vector))
         for lesson, vector in zip(lessons, vectors[: len(lessons)], strict=True)
     ] + [
-        MeaningVector(kind=MeaningVector.WINDOW, video=video, chapter_id=segments[first].chapter_id,
+        MeaningVector(kind=WINDOW, video=video, chapter_id=segments[first].chapter_id,
                       start_seconds=segments[first].start_seconds, excerpt=text[:300],
                       vector=pack(vector))
         for (first, text), vector in zip(cut, vectors[len(lessons) :], strict=True)
@@ -108,7 +118,7 @@ def index_lesson(lesson) -> None:
     MeaningVector.objects.filter(lesson=lesson).delete()
     (vector,) = embed([lesson_text(lesson)])
     MeaningVector.objects.create(
-        kind=MeaningVector.LESSON, video_id=lesson.video_id, lesson=lesson,
+        kind=LESSON, video_id=lesson.video_id, lesson=lesson,
         chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
         excerpt=lesson.title[:300], vector=pack(vector),
     )  # fmt: skip
