@@ -34,6 +34,7 @@ PAGES = {
     "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
     "search": "/search/?q=feature+flag",
     "unknown-theme": "/lessons/?tag=no-such-theme",
+    "search-meaning": "/search/?q=keeping+calm+when+production+breaks",
     "not-found": "/no-such-page/",
 }
 # Signed in as an editor (create_editor): the curation pages.

@@ -304,7 +304,13 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
     if close:
         by_id = Chapter.objects.with_video().in_bulk([row[2] for row, _ in close])
         results.moments += [
-            Moment(by_id[row[2]].video, by_id[row[2]], row[4], highlight(row[5]), similar=True)
+            Moment(
+                by_id[row[2]].video,
+                by_id[row[2]],
+                row[4],
+                highlight(_opening(row[5], 24)),
+                similar=True,
+            )
             for row, _ in close
             if row[2] in by_id
         ]
