@@ -9,6 +9,7 @@ from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
 from kb.importers.themes import ThemeCues, suggest_themes
 from kb.models import Person, Quote, QuoteSuggestion, Status, Suggestion, Theme
+from kb.search import meaning
 
 
 def themes_for_quote(quote: Quote) -> list[Theme]:
@@ -46,6 +47,7 @@ def accept_suggestion(suggestion: QuoteSuggestion) -> Quote:
         suggestion.status = Suggestion.ACCEPTED
         suggestion.quote = quote
         suggestion.save(update_fields=["status", "quote"])
+        meaning.index_quote(quote)
         return quote
 
 
@@ -144,6 +146,7 @@ def cut_quote(
         status=Status.DRAFT,
     )
     quote.tags.set(themes_for_quote(quote))
+    meaning.index_quote(quote)
     return quote
 
 

@@ -766,10 +766,16 @@ class PendingImport(models.Model):
 class MeaningVector(models.Model):
     """What a lesson, or a window of a video's transcript, is about (kb.search.meaning)."""
 
-    KINDS = [("video", "video"), ("lesson", "lesson"), ("window", "transcript window")]
+    KINDS = [
+        ("video", "video"),
+        ("lesson", "lesson"),
+        ("quote", "quote"),
+        ("window", "transcript window"),
+    ]
     kind = models.CharField(max_length=10, choices=KINDS)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, null=True, related_name="+")
+    quote = models.ForeignKey("Quote", on_delete=models.CASCADE, null=True, related_name="+")
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, null=True, related_name="+")
     start_seconds = models.FloatField(null=True)
     excerpt = models.CharField(max_length=300, blank=True)

@@ -110,3 +110,22 @@ def test_a_draft_video_is_never_found(samples):
     Video.objects.filter(title__startswith="Shipping Small").update(status=Status.DRAFT)
     assert "Shipping Small" not in " ".join(v.title for v in search("startups").videos)
     assert "Shipping Small" not in " ".join(v.title for v in search("shipping small").videos)
+
+
+def test_a_quote_is_found_by_meaning_once_published(client, editor, samples):
+    from kb.models import Quote, Video
+    from tests.forms import form_data
+
+    video = Video.objects.get(title__startswith="From Support")
+    quote = Quote.objects.create(
+        video=video, text="Breathe, write it down, ask the next question.", start_seconds=2400,
+        end_seconds=2410,
+    )  # fmt: skip
+    url = f"/admin/kb/quote/{quote.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "quote_form")
+    data["status"] = "published"
+    client.post(url, data)
+    hits = search("breathing and writing things down").quotes
+    assert [h.quote.pk for h in hits if h.similar] == [quote.pk]
+    Quote.objects.filter(pk=quote.pk).update(status="draft")
+    assert not search("breathing and writing things down").quotes

@@ -88,8 +88,8 @@ PAGES = {
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
     # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
     # their tags and snippets; videos and people by words; by meaning: visible lessons,
-    # vectors of lessons and of windows, visible chapters, visible videos, their vectors,
-    # the videos found (moments: test_search.py's bounded-queries test)
+    # quotes, chapters and videos, all vectors (one query), the videos found (moments:
+    # test_search.py's bounded-queries test)
     "search": (lambda: reverse("kb:search") + "?q=Lesson", 18),
     # ... narrowed to a person: the person first (and no videos or people)
     "search by person": (lambda: reverse("kb:search") + "?q=Lesson&person=ada-guest", 16),

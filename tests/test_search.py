@@ -317,8 +317,9 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # saying both words; words looked up alone, then their lines; title-only chapters'
     # snippets; the lessons shown, their themes, their snippets; themes for the filter.
     # Videos and people saying the words. By meaning: the content version; visible
-    # lessons, chapters and videos; each kind's vectors (once per content version); the
-    # chapters of the moments and the videos found.
+    # lessons, quotes, chapters and videos (once per content version, unnarrowed); all
+    # vectors (one query, once per content version); the quotes, chapters of the
+    # moments and videos found.
     with django_assert_max_num_queries(24):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body

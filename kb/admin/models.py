@@ -487,6 +487,7 @@ class QuoteAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
                     messages.WARNING,
                 )
         super().save_model(request, obj, form, change)
+        meaning.index_quote(obj)
 
 
 class MergeForm(forms.Form):

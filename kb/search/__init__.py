@@ -63,6 +63,7 @@ class LessonHit:
 class QuoteHit:
     quote: Quote
     snippet: SafeString
+    similar: bool = False
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Results:
         """Nothing says every word; what is shown is close in meaning."""
         literal = (
             any(not m.similar for m in self.moments)
-            or self.quotes
+            or any(not hit.similar for hit in self.quotes)
             or self.people
             or self.videos_by_words
             or any(not similar for *_, similar in getattr(self.lessons, "ranked", []))
@@ -198,7 +199,7 @@ def search(
     narrowed = theme is not None or video is not None or person is not None
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
-        _add_by_meaning(results, text, lessons, chapters, narrowed)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed)
         return results
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
@@ -213,7 +214,7 @@ def search(
         results.videos_by_words = len(results.videos)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
-        _add_by_meaning(results, text, lessons, chapters, narrowed)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed)
     return results
 
 
@@ -225,7 +226,7 @@ MEANING_MOMENTS = 5
 SAME_MOMENT_SECONDS = 30.0
 
 
-def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bool) -> None:
+def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narrowed: bool) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows. What says the words comes first; meaning only
     fills the places left on the first page."""
@@ -233,7 +234,7 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bo
 
     lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
     moments_wanted = min(MEANING_MOMENTS, MAX_MOMENTS - len(results.moments))
-    if lessons_wanted <= 0 and moments_wanted <= 0:
+    if lessons_wanted <= 0 and moments_wanted <= 0 and len(results.quotes) >= MAX_QUOTES:
         return
     version = content_version()
     query = meaning.embed([text])[0]
@@ -250,6 +251,8 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, narrowed: bo
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
+    if len(results.quotes) < MAX_QUOTES:
+        _add_quotes_by_meaning(results, query, version, quotes, narrowed)
     if not narrowed and len(results.videos) < MAX_VIDEOS:
         published = meaning.visible_ids("videos", version, Video.objects.published(), False)
         shown = {v.pk for v in results.videos}
@@ -282,6 +285,23 @@ def _videos_and_people(parsed: ParsedQuery) -> tuple[list[Video], list[Person]]:
         )
         people = people.filter(name__icontains=word)
     return list(videos[:MAX_VIDEOS]), list(people.order_by("name")[:MAX_PEOPLE])
+
+
+def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
+    visible = meaning.visible_ids("quotes", version, quotes, narrowed)
+    shown = {hit.quote.pk for hit in results.quotes}
+    close = meaning.matrix(meaning.QUOTE, version).best(
+        query, lambda row: row[6] in visible and row[6] not in shown,
+        MAX_QUOTES - len(results.quotes),
+    )  # fmt: skip
+    ids = [row[6] for row, similarity in close if similarity >= MIN_SIMILARITY]
+    if ids:
+        found = quotes.with_video("chapter", "speaker").in_bulk(ids)
+        results.quotes += [
+            QuoteHit(found[pk], highlight(found[pk].text), similar=True)
+            for pk in ids
+            if pk in found
+        ]
 
 
 def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted) -> None:

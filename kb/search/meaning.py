@@ -19,7 +19,7 @@ import numpy as np
 # (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
 # memory, and a search's arithmetic small.
 DIMENSIONS = 128
-LESSON, WINDOW, VIDEO = "lesson", "window", "video"
+LESSON, WINDOW, VIDEO, QUOTE = "lesson", "window", "video", "quote"
 WINDOW_SECONDS = 45.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
@@ -89,14 +89,23 @@ def index_video(video) -> None:
 
     MeaningVector.objects.filter(video=video).delete()
     lessons = list(video.lessons.prefetch_related("takeaways"))
+    quotes = list(video.quotes.all())
     segments = list(video.segments.order_by("start_seconds", "id"))
     cut = windows(segments)
     vectors = embed(
-        [video_text(video)] + [lesson_text(lesson) for lesson in lessons] + [t for _, t in cut]
+        [video_text(video)]
+        + [q.text for q in quotes]
+        + [lesson_text(lesson) for lesson in lessons]
+        + [t for _, t in cut]
     )
-    about, vectors = vectors[0], vectors[1:]
+    about, said, vectors = vectors[0], vectors[1 : 1 + len(quotes)], vectors[1 + len(quotes) :]
     rows = [
         MeaningVector(kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(about))
+    ] + [
+        MeaningVector(kind=QUOTE, video=video, quote=quote, chapter_id=quote.chapter_id,
+                      start_seconds=quote.start_seconds, excerpt=quote.text[:300],
+                      vector=pack(vector))
+        for quote, vector in zip(quotes, said, strict=True)
     ] + [
         MeaningVector(kind=LESSON, video=video, lesson=lesson,
                       chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
@@ -109,6 +118,18 @@ def index_video(video) -> None:
         for (first, text), vector in zip(cut, vectors[len(lessons) :], strict=True)
     ]  # fmt: skip
     MeaningVector.objects.bulk_create(rows, batch_size=2000)
+
+
+def index_quote(quote) -> None:
+    """Embed one quote afresh (accepted, cut or edited by an editor)."""
+    from kb.models import MeaningVector
+
+    MeaningVector.objects.filter(quote=quote).delete()
+    (vector,) = embed([quote.text])
+    MeaningVector.objects.create(
+        kind=QUOTE, video_id=quote.video_id, quote=quote, chapter_id=quote.chapter_id,
+        start_seconds=quote.start_seconds, excerpt=quote.text[:300], vector=pack(vector),
+    )  # fmt: skip
 
 
 def index_lesson(lesson) -> None:
@@ -128,7 +149,7 @@ class Matrix:
     """All stored vectors of one kind as one matrix, with what each row points at."""
 
     def __init__(self, rows: list[tuple]):
-        self.rows = rows  # (pk, lesson id, chapter id, video id, start, excerpt)
+        self.rows = rows  # (pk, lesson id, chapter id, video id, start, excerpt, quote id)
         self.vectors = (
             (
                 np.frombuffer(b"".join(bytes(r[-1]) for r in rows), dtype=np.int8)
@@ -169,22 +190,25 @@ _lock = threading.Lock()
 
 
 def matrix(kind: str, version: int) -> Matrix:
-    """The kind's vectors as of content `version` (loaded once per version per process)."""
+    """The kind's vectors as of content `version`: every kind is loaded together, in one
+    query, once per version per process."""
     from kb.models import MeaningVector
 
-    key = (kind, version)
     with _lock:
-        if key not in _cache:
-            rows = list(
-                MeaningVector.objects.filter(kind=kind)
-                .order_by("pk")
-                .values_list("pk", "lesson_id", "chapter_id", "video_id", "start_seconds",
-                             "excerpt", "vector")
-            )  # fmt: skip
-            for old in [k for k in _cache if k[0] == kind]:
+        if ("matrix", kind, version) not in _cache:
+            rows: dict[str, list] = {k: [] for k in (VIDEO, LESSON, QUOTE, WINDOW)}
+            for row in (
+                MeaningVector.objects.order_by("pk")
+                .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id",
+                             "start_seconds", "excerpt", "quote_id", "vector")
+                .iterator(chunk_size=5000)
+            ):  # fmt: skip
+                rows.setdefault(row[0], []).append(row[1:])
+            for old in [k for k in _cache if k[0] == "matrix"]:
                 del _cache[old]
-            _cache[key] = Matrix(rows)
-        return _cache[key]
+            for name, found in rows.items():
+                _cache[("matrix", name, version)] = Matrix(found)
+        return _cache[("matrix", kind, version)]
 
 
 def visible_ids(name: str, version: int, queryset, narrowed: bool) -> set[int]:
