@@ -242,10 +242,10 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         visible = meaning.visible_ids("lessons", version, lessons, narrowed)
         found = {pk for pk, *_ in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
-            query, lambda row: row[1] in visible and row[1] not in found, lessons_wanted
+            query, lambda row: row.lesson in visible and row.lesson not in found, lessons_wanted
         )
         results.lessons.ranked += [
-            (row[1], similarity, None, True)
+            (row.lesson, similarity, None, True)
             for row, similarity in close
             if similarity >= MIN_SIMILARITY
         ]
@@ -257,10 +257,10 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         published = meaning.visible_ids("videos", version, Video.objects.published(), False)
         shown = {v.pk for v in results.videos}
         close = meaning.matrix(meaning.VIDEO, version).best(
-            query, lambda row: row[3] in published and row[3] not in shown,
+            query, lambda row: row.video in published and row.video not in shown,
             MAX_VIDEOS - len(results.videos),
         )  # fmt: skip
-        ids = [row[3] for row, similarity in close if similarity >= MIN_VIDEO_SIMILARITY]
+        ids = [row.video for row, similarity in close if similarity >= MIN_VIDEO_SIMILARITY]
         found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
         results.videos += [found[pk] for pk in ids if pk in found]
 
@@ -291,10 +291,10 @@ def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
     visible = meaning.visible_ids("quotes", version, quotes, narrowed)
     shown = {hit.quote.pk for hit in results.quotes}
     close = meaning.matrix(meaning.QUOTE, version).best(
-        query, lambda row: row[6] in visible and row[6] not in shown,
+        query, lambda row: row.quote in visible and row.quote not in shown,
         MAX_QUOTES - len(results.quotes),
     )  # fmt: skip
-    ids = [row[6] for row, similarity in close if similarity >= MIN_SIMILARITY]
+    ids = [row.quote for row, similarity in close if similarity >= MIN_SIMILARITY]
     if ids:
         found = quotes.with_video("chapter", "speaker").in_bulk(ids)
         results.quotes += [
@@ -309,8 +309,8 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
     def new_moment(row) -> bool:
-        return row[2] in in_chapters and not any(
-            chapter == row[2] and abs(start - row[4]) < SAME_MOMENT_SECONDS
+        return row.chapter in in_chapters and not any(
+            chapter == row.chapter and abs(start - row.start) < SAME_MOMENT_SECONDS
             for chapter, start in said
         )
 
@@ -322,17 +322,18 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
         if similarity >= MIN_SIMILARITY
     ]
     if close:
-        by_id = Chapter.objects.with_video().in_bulk([row[2] for row, _ in close])
+        by_id = Chapter.objects.with_video().in_bulk([row.chapter for row, _ in close])
+        words = meaning.excerpts([row for row, _ in close])
         results.moments += [
             Moment(
-                by_id[row[2]].video,
-                by_id[row[2]],
-                row[4],
-                highlight(_opening(row[5], 24)),
+                by_id[row.chapter].video,
+                by_id[row.chapter],
+                row.start,
+                highlight(_opening(words.get(row.pk, ""), 24)),
                 similar=True,
             )
             for row, _ in close
-            if row[2] in by_id
+            if row.chapter in by_id
         ]
 
 

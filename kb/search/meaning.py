@@ -12,6 +12,8 @@ a matrix each process loads once per content version.
 import functools
 import os
 import threading
+from array import array
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +26,7 @@ WINDOW_SECONDS = 45.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
 CANDIDATES = 400
+SCORE_CHUNK = 8192
 
 
 @functools.cache
@@ -145,44 +148,81 @@ def index_lesson(lesson) -> None:
     )  # fmt: skip
 
 
-class Matrix:
-    """All stored vectors of one kind as one matrix, with what each row points at."""
+ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
 
-    def __init__(self, rows: list[tuple]):
-        self.rows = rows  # (pk, lesson id, chapter id, video id, start, excerpt, quote id)
-        self.vectors = (
-            (
-                np.frombuffer(b"".join(bytes(r[-1]) for r in rows), dtype=np.int8)
-                .reshape(len(rows), DIMENSIONS)
-                .astype(np.float32)
-                / SCALE
-            )
-            if rows
-            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+class Row(NamedTuple):
+    pk: int
+    lesson: int | None
+    chapter: int | None
+    video: int
+    start: float | None
+    quote: int | None
+
+
+class Matrix:
+    """All stored vectors of one kind as one float32 matrix, with what each row points
+    at in plain arrays: no Python object per row, so a million lines' windows stay
+    within a worker's memory budget (excerpts stay in the database)."""
+
+    def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
+        self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
+        self.starts = np.frombuffer(starts, dtype=np.float64)
+        # Kept as the stored int8: a quarter of float32's memory, and no slower to score,
+        # since reading the matrix is most of the work.
+        self.vectors = np.frombuffer(bytes(vectors), dtype=np.int8).reshape(-1, DIMENSIONS)
+
+    def row(self, i: int) -> Row:
+        pk, lesson, chapter, video, quote = (int(column[i]) for column in self.ids)
+        start = float(self.starts[i])
+        return Row(
+            pk,
+            lesson if lesson >= 0 else None,
+            chapter if chapter >= 0 else None,
+            video,
+            None if np.isnan(start) else start,
+            quote if quote >= 0 else None,
         )
-        self.rows = [r[:-1] for r in rows]
 
     def scores(self, query: np.ndarray) -> np.ndarray:
-        """Each row's similarity to `query`."""
-        return self.vectors @ query.astype(np.float32)
+        """Each row's similarity to `query` (a chunk of rows at a time in float32)."""
+        query = query.astype(np.float32) / SCALE
+        if not len(self.vectors):
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(
+            [
+                self.vectors[i : i + SCORE_CHUNK].astype(np.float32) @ query
+                for i in range(0, len(self.vectors), SCORE_CHUNK)
+            ]
+        )
 
-    def best(self, query: np.ndarray, keep, limit: int) -> list[tuple[tuple, float]]:
+    def best(self, query: np.ndarray, keep, limit: int) -> list[tuple[Row, float]]:
         """(row, similarity) of the closest rows that `keep(row)` accepts."""
-        if not self.rows:
+        if not len(self.vectors):
             return []
         scores = self.scores(query)
         # The best few hundred first (a partial sort); all of them only when a narrowed
         # search keeps too few of those.
+        found: list[tuple[Row, float]] = []
         for size in (CANDIDATES, len(scores)):
             size = min(size, len(scores))
             top = np.argpartition(-scores, size - 1)[:size]
             found = []
             for i in top[np.argsort(-scores[top])]:
-                if keep(self.rows[i]):
-                    found.append((self.rows[i], float(scores[i])))
+                row = self.row(int(i))
+                if keep(row):
+                    found.append((row, float(scores[i])))
                     if len(found) == limit:
                         return found
         return found
+
+
+def excerpts(rows) -> dict[int, str]:
+    """The stored excerpt of each of these rows (one query, only for what is shown)."""
+    from kb.models import MeaningVector
+
+    pks = [row.pk for row in rows]
+    return dict(MeaningVector.objects.filter(pk__in=pks).values_list("pk", "excerpt"))
 
 
 _cache: dict = {}
@@ -196,18 +236,28 @@ def matrix(kind: str, version: int) -> Matrix:
 
     with _lock:
         if ("matrix", kind, version) not in _cache:
-            rows: dict[str, list] = {k: [] for k in (VIDEO, LESSON, QUOTE, WINDOW)}
-            for row in (
+            kinds = (VIDEO, LESSON, QUOTE, WINDOW)
+            ids = {k: {name: array("q") for name in ID_COLUMNS} for k in kinds}
+            starts = {k: array("d") for k in kinds}
+            vectors = {k: bytearray() for k in kinds}
+            for name, pk, lesson, chapter, video, quote, start, vector in (
                 MeaningVector.objects.order_by("pk")
-                .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id",
-                             "start_seconds", "excerpt", "quote_id", "vector")
+                .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id", "quote_id",
+                             "start_seconds", "vector")
                 .iterator(chunk_size=5000)
             ):  # fmt: skip
-                rows.setdefault(row[0], []).append(row[1:])
+                if name not in ids:
+                    continue
+                for column, value in zip(
+                    ID_COLUMNS, (pk, lesson, chapter, video, quote), strict=True
+                ):
+                    ids[name][column].append(-1 if value is None else value)
+                starts[name].append(float("nan") if start is None else start)
+                vectors[name].extend(vector)
             for old in [k for k in _cache if k[0] == "matrix"]:
                 del _cache[old]
-            for name, found in rows.items():
-                _cache[("matrix", name, version)] = Matrix(found)
+            for name in kinds:
+                _cache[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
         return _cache[("matrix", kind, version)]
 
 
