@@ -234,7 +234,8 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
 
     lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
     moments_wanted = min(MEANING_MOMENTS, MAX_MOMENTS - len(results.moments))
-    if lessons_wanted <= 0 and moments_wanted <= 0 and len(results.quotes) >= MAX_QUOTES:
+    quotes_full = len(results.quotes) >= MEANING_QUOTES
+    if lessons_wanted <= 0 and moments_wanted <= 0 and quotes_full and (narrowed or results.videos):
         return
     version = content_version()
     query = meaning.embed([text])[0]
@@ -242,7 +243,7 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         visible = meaning.visible_ids("lessons", version, lessons, narrowed)
         found = {pk for pk, *_ in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
-            query, lambda row: row.lesson in visible and row.lesson not in found, lessons_wanted
+            query, "lesson", visible, lessons_wanted, lambda row: row.lesson not in found
         )
         results.lessons.ranked += [
             (row.lesson, similarity, None, True)
@@ -251,15 +252,11 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
-    if len(results.quotes) < MAX_QUOTES:
+    if len(results.quotes) < MEANING_QUOTES:
         _add_quotes_by_meaning(results, query, version, quotes, narrowed)
-    if not narrowed and len(results.videos) < MAX_VIDEOS:
+    if not narrowed and not results.videos:
         published = meaning.visible_ids("videos", version, Video.objects.published(), False)
-        shown = {v.pk for v in results.videos}
-        close = meaning.matrix(meaning.VIDEO, version).best(
-            query, lambda row: row.video in published and row.video not in shown,
-            MAX_VIDEOS - len(results.videos),
-        )  # fmt: skip
+        close = meaning.matrix(meaning.VIDEO, version).best(query, "video", published, MAX_VIDEOS)
         ids = [row.video for row, similarity in close if similarity >= MIN_VIDEO_SIMILARITY]
         found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
         results.videos += [found[pk] for pk in ids if pk in found]
@@ -267,6 +264,8 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
 
 MAX_VIDEOS = 3
 MAX_PEOPLE = 3
+# Quotes by meaning only while words found fewer than this: a quote is shown whole.
+MEANING_QUOTES = 3
 # A video is shown by meaning only when it is about the query as a whole: a higher floor
 # than for a passage (set by reading results, not yet measured by bench/relevance.py).
 MIN_VIDEO_SIMILARITY = 0.3
@@ -291,8 +290,8 @@ def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
     visible = meaning.visible_ids("quotes", version, quotes, narrowed)
     shown = {hit.quote.pk for hit in results.quotes}
     close = meaning.matrix(meaning.QUOTE, version).best(
-        query, lambda row: row.quote in visible and row.quote not in shown,
-        MAX_QUOTES - len(results.quotes),
+        query, "quote", visible, MEANING_QUOTES - len(results.quotes),
+        lambda row: row.quote not in shown,
     )  # fmt: skip
     ids = [row.quote for row, similarity in close if similarity >= MIN_SIMILARITY]
     if ids:
@@ -309,7 +308,7 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
     def new_moment(row) -> bool:
-        return row.chapter in in_chapters and not any(
+        return not any(
             chapter == row.chapter and abs(start - row.start) < SAME_MOMENT_SECONDS
             for chapter, start in said
         )
@@ -317,7 +316,7 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
     close = [
         (row, similarity)
         for row, similarity in meaning.matrix(meaning.WINDOW, version).best(
-            query, new_moment, wanted
+            query, "chapter", in_chapters, wanted, new_moment
         )
         if similarity >= MIN_SIMILARITY
     ]

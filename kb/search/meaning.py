@@ -196,21 +196,26 @@ class Matrix:
             ]
         )
 
-    def best(self, query: np.ndarray, keep, limit: int) -> list[tuple[Row, float]]:
-        """(row, similarity) of the closest rows that `keep(row)` accepts."""
+    def best(
+        self, query: np.ndarray, column: str, allowed: np.ndarray, limit: int, keep=None
+    ) -> list[tuple[Row, float]]:
+        """(row, similarity) of the closest rows whose `column` id is in `allowed` (a
+        sorted array: masked in one vectorised step) and that `keep(row)`, if given,
+        accepts (asked of the best few only)."""
         if not len(self.vectors):
             return []
         scores = self.scores(query)
-        # The best few hundred first (a partial sort); all of them only when a narrowed
-        # search keeps too few of those.
+        scores[~np.isin(self.ids[ID_COLUMNS.index(column)], allowed, assume_unique=False)] = -2.0
         found: list[tuple[Row, float]] = []
         for size in (CANDIDATES, len(scores)):
             size = min(size, len(scores))
             top = np.argpartition(-scores, size - 1)[:size]
             found = []
             for i in top[np.argsort(-scores[top])]:
+                if scores[i] <= -2.0:
+                    return found  # the rest are masked out
                 row = self.row(int(i))
-                if keep(row):
+                if keep is None or keep(row):
                     found.append((row, float(scores[i])))
                     if len(found) == limit:
                         return found
@@ -261,15 +266,18 @@ def matrix(kind: str, version: int) -> Matrix:
         return _cache[("matrix", kind, version)]
 
 
-def visible_ids(name: str, version: int, queryset, narrowed: bool) -> set[int]:
-    """The ids in a readers' queryset (published lessons, chapters), kept per content
-    version for the unnarrowed search that most readers make; computed for a narrowed one."""
+def visible_ids(name: str, version: int, queryset, narrowed: bool) -> np.ndarray:
+    """The ids in a readers' queryset (published lessons, chapters…) as a sorted array,
+    kept per content version for the unnarrowed search most readers make; computed for a
+    narrowed one."""
     if narrowed:
-        return set(queryset.values_list("pk", flat=True))
+        return np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
     key = ("visible", name, version)
     with _lock:
         if key not in _cache:
             for old in [k for k in _cache if k[:2] == ("visible", name)]:
                 del _cache[old]
-            _cache[key] = set(queryset.values_list("pk", flat=True))
+            _cache[key] = np.unique(
+                np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
+            )
         return _cache[key]
