@@ -23,10 +23,12 @@ import numpy as np
 DIMENSIONS = 128
 LESSON, WINDOW, VIDEO, QUOTE = "lesson", "window", "video", "quote"
 WINDOW_SECONDS = 45.0
+# One window starting this often: overlapping by a third, so a passage cut by one
+# window's edge is whole in the next.
+WINDOW_STEP_SECONDS = 30.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
 CANDIDATES = 400
-SCORE_CHUNK = 8192
 
 
 @functools.cache
@@ -62,7 +64,7 @@ def windows(segments) -> list[tuple[int, str]]:
     for first, segment in enumerate(segments):
         if segment.chapter_id != last_chapter:
             last_start, last_chapter = None, segment.chapter_id
-        if last_start is not None and segment.start_seconds - last_start < WINDOW_SECONDS / 2:
+        if last_start is not None and segment.start_seconds - last_start < WINDOW_STEP_SECONDS:
             continue
         words, n = [], first
         while (
@@ -168,9 +170,12 @@ class Matrix:
     def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
         self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
         self.starts = np.frombuffer(starts, dtype=np.float64)
-        # Kept as the stored int8: a quarter of float32's memory, and no slower to score,
-        # since reading the matrix is most of the work.
-        self.vectors = np.frombuffer(bytes(vectors), dtype=np.int8).reshape(-1, DIMENSIONS)
+        # float32, scaled once: scoring is one matrix product (converting int8 chunks on
+        # every search cost more than the memory saved).
+        self.vectors = (
+            np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS).astype(np.float32)
+        )
+        self.vectors /= SCALE  # in place: no second copy of a big matrix, even for a moment
 
     def row(self, i: int) -> Row:
         pk, lesson, chapter, video, quote = (int(column[i]) for column in self.ids)
@@ -185,16 +190,8 @@ class Matrix:
         )
 
     def scores(self, query: np.ndarray) -> np.ndarray:
-        """Each row's similarity to `query` (a chunk of rows at a time in float32)."""
-        query = query.astype(np.float32) / SCALE
-        if not len(self.vectors):
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate(
-            [
-                self.vectors[i : i + SCORE_CHUNK].astype(np.float32) @ query
-                for i in range(0, len(self.vectors), SCORE_CHUNK)
-            ]
-        )
+        """Each row's similarity to `query`."""
+        return self.vectors @ query.astype(np.float32)
 
     def best(
         self, query: np.ndarray, column: str, allowed: np.ndarray, limit: int, keep=None
@@ -263,6 +260,7 @@ def matrix(kind: str, version: int) -> Matrix:
                 del _cache[old]
             for name in kinds:
                 _cache[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
+                vectors[name] = bytearray()  # the int8 copy is not needed any more
         return _cache[("matrix", kind, version)]
 
 
