@@ -243,12 +243,11 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         visible = meaning.visible_ids("lessons", version, lessons, narrowed)
         found = {pk for pk, *_ in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
-            query, "lesson", visible, lessons_wanted, lambda row: row.lesson not in found
-        )
+            query, "lesson", visible, lessons_wanted, MIN_SIMILARITY,
+            lambda row: row.lesson not in found,
+        )  # fmt: skip
         results.lessons.ranked += [
-            (row.lesson, similarity, None, True)
-            for row, similarity in close
-            if similarity >= MIN_SIMILARITY
+            (row.lesson, similarity, None, True) for row, similarity in close
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
@@ -256,8 +255,10 @@ def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narr
         _add_quotes_by_meaning(results, query, version, quotes, narrowed)
     if not narrowed and not results.videos:
         published = meaning.visible_ids("videos", version, Video.objects.published(), False)
-        close = meaning.matrix(meaning.VIDEO, version).best(query, "video", published, MAX_VIDEOS)
-        ids = [row.video for row, similarity in close if similarity >= MIN_VIDEO_SIMILARITY]
+        close = meaning.matrix(meaning.VIDEO, version).best(
+            query, "video", published, MAX_VIDEOS, MIN_VIDEO_SIMILARITY
+        )
+        ids = [row.video for row, _ in close]
         found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
         results.videos += [found[pk] for pk in ids if pk in found]
 
@@ -290,10 +291,10 @@ def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
     visible = meaning.visible_ids("quotes", version, quotes, narrowed)
     shown = {hit.quote.pk for hit in results.quotes}
     close = meaning.matrix(meaning.QUOTE, version).best(
-        query, "quote", visible, MEANING_QUOTES - len(results.quotes),
+        query, "quote", visible, MEANING_QUOTES - len(results.quotes), MIN_SIMILARITY,
         lambda row: row.quote not in shown,
     )  # fmt: skip
-    ids = [row.quote for row, similarity in close if similarity >= MIN_SIMILARITY]
+    ids = [row.quote for row, _ in close]
     if ids:
         found = quotes.with_video("chapter", "speaker").in_bulk(ids)
         results.quotes += [
@@ -313,13 +314,9 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
             for chapter, start in said
         )
 
-    close = [
-        (row, similarity)
-        for row, similarity in meaning.matrix(meaning.WINDOW, version).best(
-            query, "chapter", in_chapters, wanted, new_moment
-        )
-        if similarity >= MIN_SIMILARITY
-    ]
+    close = meaning.matrix(meaning.WINDOW, version).best(
+        query, "chapter", in_chapters, wanted, MIN_SIMILARITY, new_moment
+    )
     if close:
         by_id = Chapter.objects.with_video().in_bulk([row.chapter for row, _ in close])
         words = meaning.excerpts([row for row, _ in close])

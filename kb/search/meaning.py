@@ -1,8 +1,8 @@
 """Search by meaning: what a passage is about, whatever words it uses.
 
-Texts become 256-number vectors with WordLlama, whose weights ship in its wheel: loaded
-from the package's own folder with downloads off, so nothing is fetched at run time.
-Vectors are stored (`kb.models.MeaningVector`, int8) for lessons and for windows of
+Texts become vectors with WordLlama, whose weights ship in its wheel: loaded from the
+package's own folder with downloads off, so nothing is fetched at run time. Vectors are
+stored (`kb.models.MeaningVector`, int8) for videos, lessons, quotes and windows of
 transcript (about WINDOW_SECONDS of speech inside one chapter, so that a hit is a
 moment), written wherever the texts are written (imports, restores, admin edits) and
 rebuilt by `reindex`. A search compares the query's vector with all of them at once, in
@@ -53,13 +53,9 @@ def pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * SCALE), -127, 127).astype(np.int8).tobytes()
 
 
-def unpack(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype=np.int8).astype(np.float32) / SCALE
-
-
 def windows(segments) -> list[tuple[int, str]]:
     """(index of its first segment, text) of windows of about WINDOW_SECONDS of speech,
-    each inside one chapter, one starting every half window (so they overlap)."""
+    each inside one chapter, one starting every WINDOW_STEP_SECONDS (so they overlap)."""
     found, last_start, last_chapter = [], None, object()
     for first, segment in enumerate(segments):
         if segment.chapter_id != last_chapter:
@@ -87,9 +83,27 @@ def video_text(video) -> str:
     return "\n".join([video.title, video.channel, video.headline, video.intro])
 
 
+def _lesson_row(lesson, vector: np.ndarray):
+    from kb.models import MeaningVector
+
+    return MeaningVector(
+        kind=LESSON, video_id=lesson.video_id, lesson=lesson, chapter_id=lesson.chapter_id,
+        start_seconds=lesson.start_seconds, excerpt=lesson.title[:300], vector=pack(vector),
+    )  # fmt: skip
+
+
+def _quote_row(quote, vector: np.ndarray):
+    from kb.models import MeaningVector
+
+    return MeaningVector(
+        kind=QUOTE, video_id=quote.video_id, quote=quote, chapter_id=quote.chapter_id,
+        start_seconds=quote.start_seconds, excerpt=quote.text[:300], vector=pack(vector),
+    )  # fmt: skip
+
+
 def index_video(video) -> None:
-    """Embed a video (what it is about), its lessons and its transcript windows afresh
-    (after an import)."""
+    """Embed a video (what it is about), its lessons, quotes and transcript windows
+    afresh (after an import)."""
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(video=video).delete()
@@ -97,30 +111,26 @@ def index_video(video) -> None:
     quotes = list(video.quotes.all())
     segments = list(video.segments.order_by("start_seconds", "id"))
     cut = windows(segments)
-    vectors = embed(
-        [video_text(video)]
-        + [q.text for q in quotes]
-        + [lesson_text(lesson) for lesson in lessons]
-        + [t for _, t in cut]
+    vectors = iter(
+        embed(
+            [video_text(video)]
+            + [q.text for q in quotes]
+            + [lesson_text(lesson) for lesson in lessons]
+            + [t for _, t in cut]
+        )
     )
-    about, said, vectors = vectors[0], vectors[1 : 1 + len(quotes)], vectors[1 + len(quotes) :]
     rows = [
-        MeaningVector(kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(about))
-    ] + [
-        MeaningVector(kind=QUOTE, video=video, quote=quote, chapter_id=quote.chapter_id,
-                      start_seconds=quote.start_seconds, excerpt=quote.text[:300],
-                      vector=pack(vector))
-        for quote, vector in zip(quotes, said, strict=True)
-    ] + [
-        MeaningVector(kind=LESSON, video=video, lesson=lesson,
-                      chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
-                      excerpt=lesson.title[:300], vector=pack(vector))
-        for lesson, vector in zip(lessons, vectors[: len(lessons)], strict=True)
-    ] + [
-        MeaningVector(kind=WINDOW, video=video, chapter_id=segments[first].chapter_id,
-                      start_seconds=segments[first].start_seconds, excerpt=text[:300],
-                      vector=pack(vector))
-        for (first, text), vector in zip(cut, vectors[len(lessons) :], strict=True)
+        MeaningVector(
+            kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(next(vectors))
+        ),
+        *(_quote_row(quote, next(vectors)) for quote in quotes),
+        *(_lesson_row(lesson, next(vectors)) for lesson in lessons),
+        *(
+            MeaningVector(kind=WINDOW, video=video, chapter_id=segments[first].chapter_id,
+                          start_seconds=segments[first].start_seconds, excerpt=text[:300],
+                          vector=pack(next(vectors)))
+            for first, text in cut
+        ),
     ]  # fmt: skip
     MeaningVector.objects.bulk_create(rows, batch_size=2000)
 
@@ -130,11 +140,7 @@ def index_quote(quote) -> None:
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(quote=quote).delete()
-    (vector,) = embed([quote.text])
-    MeaningVector.objects.create(
-        kind=QUOTE, video_id=quote.video_id, quote=quote, chapter_id=quote.chapter_id,
-        start_seconds=quote.start_seconds, excerpt=quote.text[:300], vector=pack(vector),
-    )  # fmt: skip
+    _quote_row(quote, embed([quote.text])[0]).save()
 
 
 def index_lesson(lesson) -> None:
@@ -142,12 +148,7 @@ def index_lesson(lesson) -> None:
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(lesson=lesson).delete()
-    (vector,) = embed([lesson_text(lesson)])
-    MeaningVector.objects.create(
-        kind=LESSON, video_id=lesson.video_id, lesson=lesson,
-        chapter_id=lesson.chapter_id, start_seconds=lesson.start_seconds,
-        excerpt=lesson.title[:300], vector=pack(vector),
-    )  # fmt: skip
+    _lesson_row(lesson, embed([lesson_text(lesson)])[0]).save()
 
 
 ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
@@ -194,23 +195,29 @@ class Matrix:
         return self.vectors @ query.astype(np.float32)
 
     def best(
-        self, query: np.ndarray, column: str, allowed: np.ndarray, limit: int, keep=None
+        self,
+        query: np.ndarray,
+        column: str,
+        allowed: np.ndarray,
+        limit: int,
+        floor: float,
+        keep=None,
     ) -> list[tuple[Row, float]]:
-        """(row, similarity) of the closest rows whose `column` id is in `allowed` (a
-        sorted array: masked in one vectorised step) and that `keep(row)`, if given,
-        accepts (asked of the best few only)."""
+        """(row, similarity) of the closest rows, at least `floor` similar, whose `column`
+        id is in `allowed` (a sorted array: masked in one vectorised step) and that
+        `keep(row)`, if given, accepts (asked of the best few only)."""
         if not len(self.vectors):
             return []
         scores = self.scores(query)
-        scores[~np.isin(self.ids[ID_COLUMNS.index(column)], allowed, assume_unique=False)] = -2.0
+        scores[~np.isin(self.ids[ID_COLUMNS.index(column)], allowed)] = -2.0
         found: list[tuple[Row, float]] = []
         for size in (CANDIDATES, len(scores)):
             size = min(size, len(scores))
             top = np.argpartition(-scores, size - 1)[:size]
             found = []
             for i in top[np.argsort(-scores[top])]:
-                if scores[i] <= -2.0:
-                    return found  # the rest are masked out
+                if scores[i] < floor:
+                    return found  # the rest are less similar (or masked out)
                 row = self.row(int(i))
                 if keep is None or keep(row):
                     found.append((row, float(scores[i])))
@@ -268,14 +275,16 @@ def visible_ids(name: str, version: int, queryset, narrowed: bool) -> np.ndarray
     """The ids in a readers' queryset (published lessons, chapters…) as a sorted array,
     kept per content version for the unnarrowed search most readers make; computed for a
     narrowed one."""
-    if narrowed:
+
+    def ids() -> np.ndarray:
         return np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
+
+    if narrowed:
+        return ids()
     key = ("visible", name, version)
     with _lock:
         if key not in _cache:
             for old in [k for k in _cache if k[:2] == ("visible", name)]:
                 del _cache[old]
-            _cache[key] = np.unique(
-                np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
-            )
+            _cache[key] = ids()
         return _cache[key]
