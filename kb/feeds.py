@@ -54,13 +54,26 @@ class LessonsFeed(Feed):
         return item.video.channel
 
 
-class ThemeFeed(LessonsFeed):
+class KeptAddressFeed(LessonsFeed):
+    """A feed of something with a slug: a merged or renamed one's old feed address
+    redirects (`or_redirect`, the view helper its page uses), like its page."""
+
+    or_redirect = None
+    url_name = ""
+
     def __call__(self, request, slug):
         try:
             return super().__call__(request, slug=slug)
         except Http404:
-            # A merged or renamed theme's old feed address keeps working, like its page.
-            return theme_or_redirect(request, slug, "kb:theme-feed")[1]
+            moved = type(self).or_redirect(request, slug, self.url_name)[1]
+            if moved is None:
+                raise
+            return moved
+
+
+class ThemeFeed(KeptAddressFeed):
+    or_redirect = theme_or_redirect
+    url_name = "kb:theme-feed"
 
     def get_object(self, request, slug):
         return get_object_or_404(Theme, slug=slug)
@@ -78,13 +91,9 @@ class ThemeFeed(LessonsFeed):
         return latest(Lesson.objects.published().filter(tags=obj))
 
 
-class PersonFeed(LessonsFeed):
-    def __call__(self, request, slug):
-        try:
-            return super().__call__(request, slug=slug)
-        except Http404:
-            # A merged or renamed person's old feed address keeps working, like their page.
-            return person_or_redirect(request, slug, "kb:person-feed")[1] or _not_found()
+class PersonFeed(KeptAddressFeed):
+    or_redirect = person_or_redirect
+    url_name = "kb:person-feed"
 
     def get_object(self, request, slug):
         return get_object_or_404(Person.objects.published(), slug=slug)
@@ -100,7 +109,3 @@ class PersonFeed(LessonsFeed):
 
     def items(self, obj):
         return latest(Lesson.objects.published().by(obj))
-
-
-def _not_found():
-    raise Http404("No such person.")
