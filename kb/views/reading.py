@@ -72,18 +72,10 @@ class PersonFilter:
 def person_filter(request) -> PersonFilter:
     """`?person=<slug>`: the person; an old slug redirects (301) to the new one; a slug
     nobody has is returned for the page to say so."""
-    slug = request.GET.get("person", "")
-    if not slug:
-        return PersonFilter(None)
-    person = Person.objects.filter(slug=slug).first()
-    if person is not None:
-        return PersonFilter(person)
-    moved = PersonRedirect.objects.filter(old_slug=slug).values_list("person__slug", flat=True)
-    if moved:
-        query = request.GET.copy()
-        query["person"] = moved[0]
-        return PersonFilter(None, redirect=HttpResponsePermanentRedirect(f"?{query.urlencode()}"))
-    return PersonFilter(None, unknown=slug)
+    by = slug_filter(request, "person", Person, PersonRedirect, limit=1)
+    return PersonFilter(
+        by.found[0] if by.found else None, by.unknown[0] if by.unknown else "", by.redirect
+    )
 
 
 @require_safe
@@ -122,32 +114,37 @@ def theme_or_redirect(request, slug, url_name="kb:theme"):
 
 
 @dataclass
-class ThemeFilter:
-    """The themes a page's query string names (`?tag=a&tag=b`, `?and=c`)."""
+class SlugFilter:
+    """What a page's query string names by slug (`?tag=a&tag=b`, `?and=c`, `?person=d`)."""
 
-    themes: list[Theme]
+    found: list
     unknown: list[str]
     redirect: HttpResponse | None = None
 
 
-def theme_filter(request, param: str, limit: int = 5) -> ThemeFilter:
-    """Old slugs of merged or renamed themes redirect (301) to the same page with the
-    theme's slug now; slugs no theme has are returned, for the page to say so."""
+def slug_filter(request, param: str, model, redirects, limit: int) -> SlugFilter:
+    """Old slugs of merged or renamed objects redirect (301) to the same page with their
+    slug now; slugs nothing has are returned, for the page to say so."""
     slugs = list(dict.fromkeys(s for s in request.GET.getlist(param) if s))[:limit]
     if not slugs:
-        return ThemeFilter([], [])
-    found = {t.slug: t for t in Theme.objects.filter(slug__in=slugs)}
+        return SlugFilter([], [])
+    found = {obj.slug: obj for obj in model.objects.filter(slug__in=slugs)}
     missing = [s for s in slugs if s not in found]
+    target = f"{model._meta.model_name}__slug"
     moved = dict(
-        ThemeRedirect.objects.filter(old_slug__in=missing).values_list("old_slug", "theme__slug")
+        redirects.objects.filter(old_slug__in=missing).values_list("old_slug", target)
         if missing
         else ()
     )
     if moved:
         query = request.GET.copy()
         query.setlist(param, [moved.get(s, s) for s in slugs])
-        return ThemeFilter([], [], HttpResponsePermanentRedirect(f"?{query.urlencode()}"))
-    return ThemeFilter([found[s] for s in slugs if s in found], missing)
+        return SlugFilter([], [], HttpResponsePermanentRedirect(f"?{query.urlencode()}"))
+    return SlugFilter([found[s] for s in slugs if s in found], missing)
+
+
+def theme_filter(request, param: str, limit: int = 5) -> SlugFilter:
+    return slug_filter(request, param, Theme, ThemeRedirect, limit)
 
 
 @require_safe
@@ -163,7 +160,7 @@ def theme_detail(request, slug):
     if by.person or by.unknown:
         lessons = lessons.by(by.person) if by.person else lessons.none()
         quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
-    for other in narrow.themes:
+    for other in narrow.found:
         lessons, quotes = lessons.filter(tags=other), quotes.filter(tags=other)
     if narrow.unknown:
         lessons, quotes = lessons.none(), quotes.none()
@@ -181,7 +178,7 @@ def theme_detail(request, slug):
         "kb/theme_detail.html",
         {
             "theme": theme,
-            "narrow": narrow.themes[0] if narrow.themes else None,
+            "narrow": narrow.found[0] if narrow.found else None,
             "unknown": narrow.unknown,
             "person": by.person,
             "unknown_person": by.unknown,
@@ -202,7 +199,7 @@ def lesson_list(request):
         lessons = lessons.by(by.person) if by.person else lessons.none()
     if tags.unknown:
         lessons = lessons.none()  # an unknown theme matches nothing
-    for theme in tags.themes:
+    for theme in tags.found:
         lessons = lessons.filter(tags=theme)
     video, video_slug = None, request.GET.get("video", "")
     if video_slug:
@@ -213,7 +210,7 @@ def lesson_list(request):
         "kb/lesson_list.html",
         {
             "page": paginate(request, lessons),
-            "selected": tags.themes,
+            "selected": tags.found,
             "unknown": tags.unknown,
             "video": video,
             "unknown_video": video_slug if video is None else "",
@@ -262,7 +259,7 @@ def quote_list(request):
     quotes = published_quotes()
     if by.person or by.unknown:
         quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
-    theme = tags.themes[0] if tags.themes else None
+    theme = tags.found[0] if tags.found else None
     if theme:
         quotes = quotes.filter(tags=theme)
     elif tags.unknown:
