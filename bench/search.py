@@ -196,40 +196,25 @@ def generate(videos: int, segments: int) -> None:
     print(f"generated {segment_id:,} segments in {time.perf_counter() - started:.0f} s")
     # As the end of every import does (kb.importers.pipeline).
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-v0",
-            "-c",
-            "from kb import search; search.tidy_index()",
-        ],
-        cwd=ROOT,
-        env=env(),
-        check=True,
-    )
+    manage_shell("from kb import search; search.tidy_index()")
     print(f"search index tidied in {time.perf_counter() - started:.1f} s")
     embed_everything()
+
+
+def manage_shell(code: str) -> None:
+    """Run `code` in `manage.py shell` against the bench database."""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env(), check=True
+    )
 
 
 def embed_everything() -> None:
     """Search by meaning's vectors for every lesson and transcript window, as imports
     write them (kb.search.meaning): timed, with their size on disk."""
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-v0",
-            "-c",
-            "from kb.models import Video; from kb.search import meaning\n"
-            "for video in Video.objects.all(): meaning.index_video(video)",
-        ],
-        cwd=ROOT,
-        env=env(),
-        check=True,
+    manage_shell(
+        "from kb.models import Video; from kb.search import meaning\n"
+        "for video in Video.objects.all(): meaning.index_video(video)"
     )
     db = sqlite3.connect(DB)
     rows, size = db.execute(
