@@ -7,17 +7,25 @@ from django.db import transaction
 
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
-from kb.importers.themes import ThemeCues, suggest_themes
-from kb.models import Person, Quote, QuoteSuggestion, Status, Suggestion, Theme
+from kb.models import (
+    Person,
+    Quote,
+    QuoteSuggestion,
+    Status,
+    Suggestion,
+    Theme,
+    ThemeSuggestion,
+)
 from kb.search import meaning
 
 
 def themes_for_quote(quote: Quote) -> list[Theme]:
-    """A quote's suggested themes: the vocabulary's hits in its words, else its lesson's."""
-    vocabulary = list(Theme.objects.all())
-    names = suggest_themes("", quote.text, [ThemeCues(t.name, t.cues) for t in vocabulary])
-    by_name = {t.name: t for t in vocabulary}
-    chosen = [by_name[name] for name in names if name in by_name]
+    """A quote's themes: those it is confidently about (kb.importers.themes), else its
+    lesson's."""
+    from kb.importers.store import Themer
+
+    themer = Themer()
+    chosen = themer.themes(themer.choose("", quote.text).names)
     if not chosen and quote.lesson_id:
         chosen = list(quote.lesson.tags.all()[:2])
     return chosen
@@ -56,6 +64,19 @@ def dismiss_suggestion(suggestion: QuoteSuggestion) -> None:
     QuoteSuggestion.objects.filter(pk=suggestion.pk, status=Suggestion.OPEN).update(
         status=Suggestion.DISMISSED
     )
+
+
+def decide_theme(suggestion: ThemeSuggestion, accept: bool) -> bool:
+    """Accept (the lesson gets the theme) or dismiss an offered theme; either way it stays
+    decided, so a re-import never offers it again. False if it was already decided."""
+    with transaction.atomic():
+        status = Suggestion.ACCEPTED if accept else Suggestion.DISMISSED
+        decided = ThemeSuggestion.objects.filter(pk=suggestion.pk, status=Suggestion.OPEN).update(
+            status=status
+        )
+        if decided and accept:
+            suggestion.lesson.tags.add(suggestion.theme)
+    return bool(decided)
 
 
 @dataclass

@@ -687,6 +687,29 @@ class QuoteSuggestion(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} “{self.text[:60]}”"
 
 
+class ThemeSuggestion(models.Model):
+    """A theme the importer was not sure enough of to apply (kb.importers.themes), offered
+    to editors. Decided ones are kept, so a re-import never offers a dismissed theme again."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="theme_suggestions")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    confidence = models.FloatField()
+    status = models.CharField(max_length=10, choices=Suggestion.choices, default=Suggestion.OPEN)
+
+    class Meta:
+        ordering = ["lesson_id", "-confidence", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "theme"], name="kb_themesuggestion_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.theme.name} ({self.confidence:.2f})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Suggestion.OPEN
+
+
 class ChapterTranscript(models.Model):
     """A chapter's whole transcript as one text, for search to rank chapters by.
 

@@ -27,6 +27,7 @@ from kb.admin.transcript import transcript_view
 from kb.curation import (
     accept_suggestion,
     anchor_to_words,
+    decide_theme,
     dismiss_suggestion,
     merge_people,
     merge_themes,
@@ -46,6 +47,7 @@ from kb.models import (
     Takeaway,
     Theme,
     ThemeRedirect,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
 )
@@ -187,6 +189,39 @@ class SuggestionInline(admin.TabularInline):
             f"{button} {button}",
             DECIDE, "accept", obj.pk, "Accept",
             DECIDE, "dismiss", obj.pk, "Dismiss",
+        )  # fmt: skip
+
+
+DECIDE_THEME = "_decide_theme"
+
+
+class ThemeSuggestionInline(admin.TabularInline):
+    """Themes the importer was not sure enough of to apply; Add and Dismiss take one click."""
+
+    model = ThemeSuggestion
+    extra = 0
+    can_delete = False
+    fields = ["theme", "confidence", "status", "decide"]
+    readonly_fields = fields
+    verbose_name = "suggested theme"
+    verbose_name_plural = "suggested themes (not applied: the importer was not sure enough)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("theme")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def decide(self, obj):
+        if obj.status != Suggestion.OPEN:
+            return ""
+        # Buttons of the lesson's own form, as for suggested quotes.
+        button = '<button type="submit" class="button" name="{}" value="{}-{}">{}</button>'
+        return format_html(
+            f"{button} {button}",
+            DECIDE_THEME, "accept", obj.pk, "Add theme",
+            DECIDE_THEME, "dismiss", obj.pk, "Dismiss",
         )  # fmt: skip
 
 
@@ -370,7 +405,7 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     search_fields = ["title", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["video", "people"]
-    inlines = [TakeawayInline, SuggestionInline]
+    inlines = [TakeawayInline, SuggestionInline, ThemeSuggestionInline]
     actions = ["publish", "unpublish", "add_theme", "remove_theme"]
 
     def get_queryset(self, request):
@@ -412,7 +447,11 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
         meaning.index_lesson(form.instance)
 
     def response_change(self, request, obj):
-        """After a save, a suggested quote's Accept or Dismiss (buttons of this form)."""
+        """After a save, a suggested quote's or theme's decision (buttons of this form)."""
+        if request.POST.get(DECIDE_THEME):
+            self.message_user(request, f"Saved “{obj}”.", messages.SUCCESS)
+            self._decide_theme(request, obj, request.POST[DECIDE_THEME])
+            return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[obj.pk]))
         decision, _, suggestion_id = request.POST.get(DECIDE, "").partition("-")
         if not decision:
             return super().response_change(request, obj)
@@ -434,6 +473,26 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
             self.log_change(request, obj, f"Dismissed suggested quote {suggestion}")
             messages.info(request, "Suggestion dismissed: it won't be proposed again.")
         return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[obj.pk]))
+
+    def _decide_theme(self, request, lesson, value: str) -> None:
+        decision, _, suggestion_id = value.partition("-")
+        suggestion = (
+            lesson.theme_suggestions.select_related("theme")
+            .filter(pk=suggestion_id if suggestion_id.isdigit() else None)
+            .first()
+        )
+        if (
+            suggestion is None
+            or decision not in {"accept", "dismiss"}
+            or not decide_theme(suggestion, accept=decision == "accept")
+        ):
+            messages.error(request, "That theme has already been decided, or is not this lesson's.")
+        elif decision == "accept":
+            self.log_change(request, lesson, f"Added suggested theme “{suggestion.theme.name}”")
+            messages.success(request, f"Theme “{suggestion.theme.name}” added.")
+        else:
+            self.log_change(request, lesson, f"Dismissed suggested theme “{suggestion.theme.name}”")
+            messages.info(request, "Theme dismissed: it won't be suggested again.")
 
 
 @admin.register(Takeaway)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
+from kb.importers import themes
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
     CANDIDATE_PASSAGES,
@@ -33,7 +34,6 @@ from kb.importers.linking import (
     suggest_passages,
 )
 from kb.importers.summary import Section, SummaryPage
-from kb.importers.themes import TaggedExample, ThemeCues, suggest_themes
 from kb.models import (
     Chapter,
     ChapterTranscript,
@@ -46,6 +46,7 @@ from kb.models import (
     Suggestion,
     Takeaway,
     Theme,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
     unique_slug,
@@ -349,7 +350,8 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
     lesson.keywords = _keywords(section)
     stored_takeaways = list(lesson.takeaways.all()) if lesson.pk else []
     current_tags = sorted(t.name for t in lesson.tags.all()) if lesson.pk else []
-    suggested = themer.suggest(section)
+    chosen = themer.suggest(section)
+    suggested = chosen.names
     curated = imported is not None and current_tags != sorted(imported.get("tags", []))
     # Nobody has curated these themes: new suggestions add to them, never remove.
     snapshot["tags"] = imported.get("tags", []) if curated else sorted({*current_tags, *suggested})
@@ -359,6 +361,7 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
 
     if not curated:
         lesson.tags.add(*themer.themes(suggested))
+    _offer_themes(lesson, chosen.offered, themer)
     untouched = imported is None or (
         [t.text for t in stored_takeaways] == imported.get("takeaways")
         and not any(t.confirmed for t in stored_takeaways)
@@ -370,32 +373,67 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
 
 
 class Themer:
-    """Suggests themes from the vocabulary and from lessons editors have tagged."""
+    """Themes for lessons by meaning (kb.importers.themes): each theme's profile from its
+    description and the lessons editors filed under it, built once per import."""
 
     def __init__(self):
         self.by_name = {theme.name.lower(): theme for theme in Theme.objects.all()}
-        self.vocabulary = [ThemeCues(t.name, t.cues) for t in self.by_name.values()]
-        self._examples = None
+        self._profiles = None
 
     @property
-    def examples(self) -> list[TaggedExample]:
-        if self._examples is None:
-            self._examples = [
-                TaggedExample(f"{lesson.title} {lesson.keywords}", names)
-                for lesson in Lesson.objects.prefetch_related("tags").only(
-                    "title", "keywords", "imported"
+    def profiles(self) -> list[themes.ThemeProfile]:
+        if self._profiles is None:
+            vocabulary = list(self.by_name.values())
+            described = meaning.embed([f"{t.name}. {t.description}" for t in vocabulary])
+            tagged = self._tagged_by_editors()
+            self._profiles = [
+                themes.ThemeProfile(
+                    theme.name, theme.cues, themes.profile_vector(vector, tagged.get(theme.pk, []))
                 )
-                if (names := sorted(t.name for t in lesson.tags.all()))
-                and names != sorted(lesson.imported.get("tags", []))
+                for theme, vector in zip(vocabulary, described, strict=True)
             ]
-        return self._examples
+        return self._profiles
 
-    def suggest(self, section: Section) -> list[str]:
-        text = "\n".join([section.prose, *section.takeaways])
-        return suggest_themes(section.title, text, self.vocabulary, self.examples)
+    @staticmethod
+    def _tagged_by_editors() -> dict[int, list]:
+        """Theme id → the stored vectors of lessons an editor tagged with it (their tags
+        differ from what the importer gave them)."""
+        curated = {
+            lesson.pk: [t.pk for t in lesson.tags.all()]
+            for lesson in Lesson.objects.prefetch_related("tags").only("imported")
+            if sorted(t.name for t in lesson.tags.all()) != sorted(lesson.imported.get("tags", []))
+        }
+        tagged: dict[int, list] = {}
+        for lesson_id, vector in meaning.stored_lesson_vectors(list(curated)):
+            for theme_id in curated[lesson_id]:
+                tagged.setdefault(theme_id, []).append(vector)
+        return tagged
+
+    def choose(self, title: str, text: str) -> themes.Chosen:
+        vector = meaning.embed([f"{title}\n{text}"])[0]
+        return themes.choose(themes.score(title, text, vector, self.profiles))
+
+    def suggest(self, section: Section) -> themes.Chosen:
+        return self.choose(section.title, "\n".join([section.prose, *section.takeaways]))
+
+    def theme(self, name: str) -> Theme | None:
+        return self.by_name.get(name.lower())
 
     def themes(self, names: list[str]) -> list[Theme]:
-        return [self.by_name[name.lower()] for name in names if name.lower() in self.by_name]
+        return [theme for name in names if (theme := self.theme(name)) is not None]
+
+
+def _offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) -> None:
+    """Replace the open theme suggestions; themes an editor accepted or dismissed stay
+    decided, and a theme the lesson has is not offered."""
+    lesson.theme_suggestions.filter(status=Suggestion.OPEN).delete()
+    decided = set(lesson.theme_suggestions.values_list("theme_id", flat=True))
+    tagged = {t.pk for t in lesson.tags.all()}
+    ThemeSuggestion.objects.bulk_create(
+        ThemeSuggestion(lesson=lesson, theme=theme, confidence=round(s.confidence, 3))
+        for s in offered
+        if (theme := themer.theme(s.name)) is not None and theme.pk not in decided | tagged
+    )
 
 
 def _keywords(section: Section) -> str:

@@ -1,38 +1,53 @@
-"""Suggest themes for a lesson from the theme vocabulary and from lessons editors tagged.
+"""Suggest themes for a lesson (or a quote): by what it means, and how sure we are.
 
-Plain Python. A theme's cues are words and phrases ("promo", "promotion packet"); a cue
-of four letters or more also matches its longer forms ("promo" → "promoted"). Cues in a
-lesson's title count double. Once editors have tagged lessons, the themes of the most
-similar tagged lessons add their votes.
+Each theme has a profile vector (kb.search.meaning): its name and description, and,
+once editors have tagged lessons with it, the average of those lessons. A lesson's
+confidence for a theme is how much closer it is to that profile than to the average
+theme (a long lesson is somewhat close to every theme; what counts is which stands
+out), plus a little credit for each of the theme's cue words it says ("promo" also
+matches "promoted"). Only confident themes are applied; the next ones are offered to
+editors in the admin. The thresholds were tuned on bench/themes.py's tuning half
+(talks from careers outside software).
 """
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from kb.importers.linking import terms
+import numpy as np
 
 MAX_THEMES = 4
-MIN_SCORE = 2.0
-TITLE_WEIGHT = 2.0
+# The best theme is applied from this confidence; a second one only when it is this sure.
+APPLY = 0.16
+ALSO_APPLY = 0.22
+# Offered to editors (not applied) from this confidence.
+OFFER = 0.05
+CUE_CREDIT = 0.02
 # A cue counts at most this often, so one repeated word can't carry a theme alone.
-MAX_HITS_PER_CUE = 2
-NEIGHBOURS = 3
-MIN_SIMILARITY = 0.25
-NEIGHBOUR_VOTE = 1.5
+MAX_CUE_HITS = 3
+TITLE_WEIGHT = 2.0
 
 
 @dataclass
-class ThemeCues:
+class ThemeProfile:
     name: str
     cues: list[str]
+    vector: np.ndarray
 
 
 @dataclass
-class TaggedExample:
-    text: str
-    themes: list[str]
+class Scored:
+    name: str
+    confidence: float
+
+
+@dataclass
+class Chosen:
+    applied: list[Scored]
+    offered: list[Scored]
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.applied]
 
 
 def _cue_pattern(cue: str) -> re.Pattern:
@@ -44,49 +59,44 @@ def _cue_pattern(cue: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w])")
 
 
-def cue_score(cues: list[str], title: str, text: str) -> float:
+def cue_hits(cues: list[str], title: str, text: str) -> float:
+    """How often the cues are said (a title's count double), each cue capped."""
     title, text = title.lower(), text.lower()
     score = 0.0
     for cue in cues:
         pattern = _cue_pattern(cue)
         hits = len(pattern.findall(title)) * TITLE_WEIGHT + len(pattern.findall(text))
-        score += min(hits, MAX_HITS_PER_CUE * TITLE_WEIGHT)
+        score += min(hits, MAX_CUE_HITS)
     return score
 
 
-def _vector(text: str) -> Counter:
-    return Counter(terms(text))
+def profile_vector(described: np.ndarray, tagged: list[np.ndarray]) -> np.ndarray:
+    """A theme's description, and the lessons editors filed under it, as one unit vector."""
+    vector = described + (np.mean(tagged, axis=0) if len(tagged) else 0)
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
 
 
-def _cosine(a: Counter, b: Counter) -> float:
-    dot = sum(a[t] * b[t] for t in a.keys() & b.keys())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile]) -> list[Scored]:
+    """Every theme's confidence for one text (its `vector`), best first."""
+    if not profiles:
+        return []
+    similarity = np.stack([p.vector for p in profiles]) @ vector
+    similarity -= similarity.mean()
+    scored = [
+        Scored(p.name, float(s) + CUE_CREDIT * min(cue_hits(p.cues, title, text), MAX_CUE_HITS))
+        for p, s in zip(profiles, similarity, strict=True)
+    ]
+    return sorted(scored, key=lambda s: (-s.confidence, s.name.lower()))
 
 
-def suggest_themes(
-    title: str,
-    text: str,
-    vocabulary: list[ThemeCues],
-    examples: list[TaggedExample] = (),
-) -> list[str]:
-    """Up to four theme names for a lesson, best first; the best cue match even if weak."""
-    scores: Counter = Counter()
-    for theme in vocabulary:
-        score = cue_score(theme.cues or [theme.name], title, text)
-        if score:
-            scores[theme.name] = score
-    if examples:
-        mine = _vector(f"{title} {text}")
-        similar = sorted(
-            ((_cosine(mine, _vector(example.text)), example) for example in examples),
-            key=lambda pair: -pair[0],
-        )[:NEIGHBOURS]
-        for similarity, example in similar:
-            if similarity >= MIN_SIMILARITY:
-                for name in example.themes:
-                    scores[name] += NEIGHBOUR_VOTE * similarity / MIN_SIMILARITY / 2
-    ranked = [name for name, score in scores.most_common() if score >= MIN_SCORE][:MAX_THEMES]
-    if not ranked and scores:
-        ranked = [scores.most_common(1)[0][0]]
-    return ranked
+def choose(scored: list[Scored]) -> Chosen:
+    """The themes to apply (confident), and the next few to offer editors."""
+    best = scored[:MAX_THEMES]
+    applied = [
+        s
+        for n, s in enumerate(best)
+        if s.confidence >= ALSO_APPLY or (n == 0 and s.confidence >= APPLY)
+    ]
+    offered = [s for s in best if s not in applied and s.confidence >= OFFER]
+    return Chosen(applied, offered)

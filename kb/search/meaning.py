@@ -53,6 +53,17 @@ def pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * SCALE), -127, 127).astype(np.int8).tobytes()
 
 
+def stored_lesson_vectors(lesson_ids: list[int]):
+    """(lesson id, unit vector) of the given lessons' stored vectors."""
+    from kb.models import MeaningVector
+
+    rows = MeaningVector.objects.filter(kind=LESSON, lesson_id__in=lesson_ids)
+    for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator():
+        vector = np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32)
+        norm = np.linalg.norm(vector)
+        yield lesson_id, vector / norm if norm else vector
+
+
 def windows(segments) -> list[tuple[int, str]]:
     """(index of its first segment, text) of windows of about WINDOW_SECONDS of speech,
     each inside one chapter, one starting every WINDOW_STEP_SECONDS (so they overlap)."""
