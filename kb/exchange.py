@@ -28,6 +28,7 @@ from kb.models import (
     Takeaway,
     Theme,
     ThemeRedirect,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
 )
@@ -135,6 +136,10 @@ def export_data() -> dict:
                     }
                     for s in lesson.suggestions.order_by("rank", "start_seconds", "text", "pk")
                 ],
+                "theme_suggestions": [
+                    {"theme": themes[s.theme_id], "confidence": s.confidence, "status": s.status}
+                    for s in lesson.theme_suggestions.order_by("-confidence", "theme_id")
+                ],
             }
             for lesson in lessons
         ]
@@ -241,6 +246,11 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None
         lesson.people.set([people[slug] for slug in item.get("people", [])])
         Takeaway.objects.bulk_create(Takeaway(lesson=lesson, **t) for t in item["takeaways"])
         lessons[lesson.slug] = (lesson, item["suggestions"])
+        ThemeSuggestion.objects.bulk_create(
+            ThemeSuggestion(lesson=lesson, theme=themes[s["theme"]], confidence=s["confidence"],
+                            status=s["status"])
+            for s in item.get("theme_suggestions", [])
+        )  # fmt: skip
     for item in entry["quotes"]:
         quote = Quote.objects.create(
             video=video,

@@ -133,13 +133,16 @@ SUGGESTION = obj({
     "rank": number(True), "status": choice(*SUGGESTION_STATUSES),
     "chapter": number(True, True), "quote": number(True, True),
 })  # fmt: skip
+THEME_SUGGESTION = obj({
+    "theme": SLUG, "confidence": number(), "status": choice(*SUGGESTION_STATUSES),
+})  # fmt: skip
 LESSON = obj({
     "slug": SLUG, "title": text(300, required=True), "body": text(), "status": choice(*STATUSES),
     "start_seconds": number(nullable=True), "position": number(True), "import_key": text(200),
     "imported": anything, "keywords": text(), "chapter": number(True, True),
     "themes": list_of(text()), "takeaways": list_of(TAKEAWAY), "suggestions": list_of(SUGGESTION),
-    "people": list_of(SLUG),
-}, optional=("people",))  # fmt: skip
+    "people": list_of(SLUG), "theme_suggestions": list_of(THEME_SUGGESTION),
+}, optional=("people", "theme_suggestions"))  # fmt: skip
 QUOTE = obj({
     "text": text(required=True), "speaker": text(200), "start_seconds": number(),
     "end_seconds": number(), "status": choice(*STATUSES), "chapter": number(True, True),
@@ -261,6 +264,13 @@ def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set)
             known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
         for m, slug in enumerate(lesson.get("people", [])):
             known(f"{at}.people[{m}]", slug, person_slugs, "person")
+        offered = [
+            (f"{at}.theme_suggestions[{m}].theme", s["theme"])
+            for m, s in enumerate(lesson.get("theme_suggestions", []))
+        ]
+        for where, slug in offered:
+            known(where, slug, theme_slugs, "theme")
+        unique(offered, "suggested theme")
         for m, suggestion in enumerate(lesson["suggestions"]):
             known(f"{at}.suggestions[{m}].chapter", suggestion["chapter"], starts,
                   "chapter starting at")  # fmt: skip

@@ -25,6 +25,7 @@ from kb.models import (
     Status,
     Theme,
     ThemeRedirect,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
 )
@@ -68,6 +69,10 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     lesson.people.add(host)
     Quote.objects.filter(video=lesson.video).update(speaker=guest)
     PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
+    offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
+    offered.status = "dismissed"
+    offered.save()
+    dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
 
     first = export()
     data = json.loads(first)
@@ -91,6 +96,8 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     assert [p.slug for p in restored.people.all()] == ["ryan-host"]
     assert restored_video.quotes.filter(speaker__slug="zoe-angstrom").exists()
     assert PersonRedirect.objects.get(old_slug="zoe-a").person.slug == "zoe-angstrom"
+    # An editor's "not this theme" survives a restore.
+    assert ThemeSuggestion.objects.get(**dismissed).status == "dismissed"
 
 
 @pytest.mark.django_db

@@ -132,6 +132,15 @@ BROKEN = {
         "$.videos[0].credits[0].person",
         'no person "nobody"',
     ),
+    "a theme offered twice to one lesson": (
+        lambda d: d["videos"][0]["lessons"][0].__setitem__(
+            "theme_suggestions",
+            [{"theme": "mentoring", "confidence": 0.1, "status": "open"}] * 2,
+        ),
+        "$.videos[0].lessons[0].theme_suggestions[1].theme",
+        'suggested theme "mentoring" is already used at '
+        "$.videos[0].lessons[0].theme_suggestions[0].theme",
+    ),
     "a wrong status": (
         lambda d: set_path(d, ["videos", 0, "status"], "live"),
         "$.videos[0].status",
