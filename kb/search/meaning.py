@@ -282,6 +282,17 @@ def matrix(kind: str, version: int) -> Matrix:
         return _cache[("matrix", kind, version)]
 
 
+def kept(name: str, version: int, compute):
+    """`compute()`, once per content version per process (kept until the next version)."""
+    key = ("kept", name, version)
+    with _lock:
+        if key not in _cache:
+            for old in [k for k in _cache if k[:2] == ("kept", name)]:
+                del _cache[old]
+            _cache[key] = compute()
+        return _cache[key]
+
+
 def visible_ids(name: str, version: int, queryset, narrowed: bool) -> np.ndarray:
     """The ids in a readers' queryset (published lessons, chapters…) as a sorted array,
     kept per content version for the unnarrowed search most readers make; computed for a
@@ -290,12 +301,4 @@ def visible_ids(name: str, version: int, queryset, narrowed: bool) -> np.ndarray
     def ids() -> np.ndarray:
         return np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
 
-    if narrowed:
-        return ids()
-    key = ("visible", name, version)
-    with _lock:
-        if key not in _cache:
-            for old in [k for k in _cache if k[:2] == ("visible", name)]:
-                del _cache[old]
-            _cache[key] = ids()
-        return _cache[key]
+    return ids() if narrowed else kept(f"visible {name}", version, ids)
