@@ -219,7 +219,7 @@ def search(
 
 # Below this similarity a passage is not close enough to show (bench/relevance.py).
 MIN_SIMILARITY = 0.15
-MEANING_LESSONS = 10
+MEANING_LESSONS = 5
 MEANING_MOMENTS = 5
 # A moment by meaning this close to one found by words is the same moment.
 SAME_MOMENT_SECONDS = 30.0
