@@ -14,6 +14,7 @@ EDITOR_PERMISSIONS = {
     "takeaway": ["add", "change", "delete", "view"],
     "quote": ["add", "change", "delete", "view"],
     "quotesuggestion": ["change", "view"],
+    "themesuggestion": ["change", "view"],
     "theme": ["add", "change", "delete", "view"],
     "themeredirect": ["add", "change", "delete", "view"],
     "person": ["add", "change", "delete", "view"],

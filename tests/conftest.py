@@ -45,6 +45,7 @@ def migration_data(django_db_blocker):
     from django.contrib.auth.models import Group, Permission
 
     importlib.import_module("kb.migrations.0004_theme_vocabulary").add_themes(apps, None)
+    importlib.import_module("kb.migrations.0020_theme_descriptions").describe(apps, None)
     from kb.permissions import editor_codenames
 
     codenames = editor_codenames()

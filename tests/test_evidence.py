@@ -262,7 +262,14 @@ def test_lessons_editors_tagged_teach_a_new_theme(tmp_path):
     assert float(taught.vector @ salary) > float(empty @ salary)
 
 
-def test_unsure_themes_wait_in_the_admin_and_one_click_adds_one(tmp_path, client, editor):
+@pytest.fixture
+def group_editor(client):
+    """An editor of the Editors group (what migrations granted), not a superuser."""
+    call_command("create_editor", "ed", "--password", "Correct-Horse-42", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="ed"))
+
+
+def test_unsure_themes_wait_in_the_admin_and_one_click_adds_one(tmp_path, client, group_editor):
     import_page(tmp_path)
     offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
     assert offered is not None and offered.is_open
@@ -285,7 +292,7 @@ def test_unsure_themes_wait_in_the_admin_and_one_click_adds_one(tmp_path, client
     assert offered.status == Suggestion.ACCEPTED
 
 
-def test_a_dismissed_theme_is_not_offered_again(tmp_path, client, editor):
+def test_a_dismissed_theme_is_not_offered_again(tmp_path, client, group_editor):
     import_page(tmp_path)
     offered = ThemeSuggestion.objects.select_related("lesson").first()
     url = f"/admin/kb/lesson/{offered.lesson_id}/change/"
