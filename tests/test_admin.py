@@ -251,6 +251,8 @@ def lesson_form(lesson, **changes):
         "takeaways-INITIAL_FORMS": "0",
         "suggestions-TOTAL_FORMS": "0",
         "suggestions-INITIAL_FORMS": "0",
+        "theme_suggestions-TOTAL_FORMS": "0",
+        "theme_suggestions-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -157,6 +157,20 @@ class TakeawayInline(admin.TabularInline):
 DECIDE = "_decide_suggestion"
 
 
+def decision_buttons(suggestion, name: str, accept: str) -> str:
+    """Accept and Dismiss for an open suggestion: submit buttons of the lesson's own form,
+    so the editor's unsaved edits are saved first, then the decision is made
+    (LessonAdmin.response_change)."""
+    if suggestion.status != Suggestion.OPEN:
+        return ""
+    button = '<button type="submit" class="button" name="{}" value="{}-{}">{}</button>'
+    return format_html(
+        f"{button} {button}",
+        name, "accept", suggestion.pk, accept,
+        name, "dismiss", suggestion.pk, "Dismiss",
+    )  # fmt: skip
+
+
 class SuggestionInline(admin.TabularInline):
     """Passages proposed as quotes; Accept and Dismiss each take one click."""
 
@@ -180,16 +194,7 @@ class SuggestionInline(admin.TabularInline):
         if obj.quote_id:
             url = reverse("admin:kb_quote_change", args=[obj.quote_id])
             return format_html('<a href="{}">the quote</a>', url)
-        if obj.status != Suggestion.OPEN:
-            return ""
-        # Submit buttons of the lesson's own form: the editor's unsaved edits are saved
-        # first, then the decision is made (LessonAdmin.response_change).
-        button = '<button type="submit" class="button" name="{}" value="{}-{}">{}</button>'
-        return format_html(
-            f"{button} {button}",
-            DECIDE, "accept", obj.pk, "Accept",
-            DECIDE, "dismiss", obj.pk, "Dismiss",
-        )  # fmt: skip
+        return decision_buttons(obj, DECIDE, "Accept")
 
 
 DECIDE_THEME = "_decide_theme"
@@ -214,15 +219,7 @@ class ThemeSuggestionInline(admin.TabularInline):
 
     @admin.display(description="")
     def decide(self, obj):
-        if obj.status != Suggestion.OPEN:
-            return ""
-        # Buttons of the lesson's own form, as for suggested quotes.
-        button = '<button type="submit" class="button" name="{}" value="{}-{}">{}</button>'
-        return format_html(
-            f"{button} {button}",
-            DECIDE_THEME, "accept", obj.pk, "Add theme",
-            DECIDE_THEME, "dismiss", obj.pk, "Dismiss",
-        )  # fmt: skip
+        return decision_buttons(obj, DECIDE_THEME, "Add theme")
 
 
 @admin.register(Video)
