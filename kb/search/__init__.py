@@ -228,11 +228,12 @@ SAME_MOMENT_SECONDS = 30.0
 def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narrowed: bool) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows. What says the words comes first; meaning only
-    fills the places left on the first page."""
+    fills the first places of each list that words left empty (MEANING_LESSONS,
+    MEANING_MOMENTS), so a search that words answer well costs no vector lookup."""
     from kb.cache import content_version
 
     lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
-    moments_wanted = min(MEANING_MOMENTS, MAX_MOMENTS - len(results.moments))
+    moments_wanted = MEANING_MOMENTS - len(results.moments)
     quotes_full = len(results.quotes) >= MEANING_QUOTES
     if lessons_wanted <= 0 and moments_wanted <= 0 and quotes_full and (narrowed or results.videos):
         return
