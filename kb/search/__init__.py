@@ -169,10 +169,14 @@ def search(
     by: str = "both",
 ) -> Results:
     """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py)."""
+    from kb.cache import content_version
+
     parsed = parse_query(text)
     results = Results(text, parsed)
     if parsed.empty:
         return results
+    # What the per-version lookups (meaning, videos, people) are keyed by: read at most once.
+    read_version = functools.cache(content_version)
     engine = backend()
     lessons = Lesson.objects.published()
     takeaways = Takeaway.objects.published()
@@ -198,7 +202,7 @@ def search(
     narrowed = theme is not None or video is not None or person is not None
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
         return results
     results.lessons = _lessons(engine, parsed, lessons, takeaways)
     results.quotes = [
@@ -209,11 +213,11 @@ def search(
     ]
     results.moments = _moments(engine, parsed, chapters, narrowed)
     if not narrowed:
-        results.videos, results.people = _videos_and_people(parsed)
+        results.videos, results.people = _videos_and_people(parsed, read_version())
         results.videos_by_words = len(results.videos)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
     return results
 
 
@@ -225,19 +229,20 @@ MEANING_MOMENTS = 5
 SAME_MOMENT_SECONDS = 30.0
 
 
-def _add_by_meaning(results: Results, text: str, lessons, chapters, quotes, narrowed: bool) -> None:
+def _add_by_meaning(
+    results: Results, text: str, lessons, chapters, quotes, narrowed: bool, read_version
+) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows. What says the words comes first; meaning only
     fills the first places of each list that words left empty (MEANING_LESSONS,
-    MEANING_MOMENTS), so a search that words answer well costs no vector lookup."""
-    from kb.cache import content_version
-
+    MEANING_MOMENTS), so a search that words answer well costs no vector lookup.
+    `read_version()` gives the content version."""
     lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
     moments_wanted = MEANING_MOMENTS - len(results.moments)
     quotes_full = len(results.quotes) >= MEANING_QUOTES
     if lessons_wanted <= 0 and moments_wanted <= 0 and quotes_full and (narrowed or results.videos):
         return
-    version = content_version()
+    version = read_version()
     query = meaning.embed([text])[0]
     if lessons_wanted > 0:
         visible = meaning.visible_ids("lessons", version, lessons, narrowed)
@@ -272,16 +277,13 @@ MEANING_QUOTES = 3
 MIN_VIDEO_SIMILARITY = 0.3
 
 
-def _videos_and_people(parsed: ParsedQuery) -> tuple[list[Video], list[Person]]:
+def _videos_and_people(parsed: ParsedQuery, version: int) -> tuple[list[Video], list[Person]]:
     """Videos whose title, channel or headline, and people whose name, say every word
     (case-insensitively). Matched in the published ones' names, kept per content version:
     a few thousand short texts, faster to scan in memory than to ask of the database."""
-    from kb.cache import content_version
-
     words = [w.casefold() for w in parsed.words + [w for p in parsed.phrases for w in p]]
     if not words:
         return [], []
-    version = content_version()
 
     def names(queryset, *fields):
         return [
