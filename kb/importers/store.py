@@ -11,6 +11,7 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 
 import bisect
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -378,21 +379,18 @@ class Themer:
 
     def __init__(self):
         self.by_name = {theme.name.lower(): theme for theme in Theme.objects.all()}
-        self._profiles = None
 
-    @property
+    @functools.cached_property
     def profiles(self) -> list[themes.ThemeProfile]:
-        if self._profiles is None:
-            vocabulary = list(self.by_name.values())
-            described = meaning.embed([f"{t.name}. {t.description}" for t in vocabulary])
-            tagged = self._tagged_by_editors()
-            self._profiles = [
-                themes.ThemeProfile(
-                    theme.name, theme.cues, themes.profile_vector(vector, tagged.get(theme.pk, []))
-                )
-                for theme, vector in zip(vocabulary, described, strict=True)
-            ]
-        return self._profiles
+        vocabulary = list(self.by_name.values())
+        described = meaning.embed([f"{t.name}. {t.description}" for t in vocabulary])
+        tagged = self._tagged_by_editors()
+        return [
+            themes.ThemeProfile(
+                theme.name, theme.cues, themes.profile_vector(vector, tagged.get(theme.pk, []))
+            )
+            for theme, vector in zip(vocabulary, described, strict=True)
+        ]
 
     @staticmethod
     def _tagged_by_editors() -> dict[int, list]:
@@ -427,12 +425,14 @@ def _offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) 
     """Replace the open theme suggestions; themes an editor accepted or dismissed stay
     decided, and a theme the lesson has is not offered."""
     lesson.theme_suggestions.filter(status=Suggestion.OPEN).delete()
-    decided = set(lesson.theme_suggestions.values_list("theme_id", flat=True))
-    tagged = {t.pk for t in lesson.tags.all()}
+    decided_or_had = {
+        *lesson.theme_suggestions.values_list("theme_id", flat=True),
+        *lesson.tags.values_list("pk", flat=True),
+    }
     ThemeSuggestion.objects.bulk_create(
         ThemeSuggestion(lesson=lesson, theme=theme, confidence=round(s.confidence, 3))
         for s in offered
-        if (theme := themer.theme(s.name)) is not None and theme.pk not in decided | tagged
+        if (theme := themer.theme(s.name)) is not None and theme.pk not in decided_or_had
     )
 
 

@@ -22,7 +22,7 @@ ALSO_APPLY = 0.22
 # Offered to editors (not applied) from this confidence.
 OFFER = 0.05
 CUE_CREDIT = 0.02
-# A cue counts at most this often, so one repeated word can't carry a theme alone.
+# Cue hits count at most this often, so cue words can't carry a theme alone.
 MAX_CUE_HITS = 3
 TITLE_WEIGHT = 2.0
 
@@ -60,14 +60,12 @@ def _cue_pattern(cue: str) -> re.Pattern:
 
 
 def cue_hits(cues: list[str], title: str, text: str) -> float:
-    """How often the cues are said (a title's count double), each cue capped."""
+    """How often the cues are said (a title's count double)."""
     title, text = title.lower(), text.lower()
-    score = 0.0
-    for cue in cues:
-        pattern = _cue_pattern(cue)
-        hits = len(pattern.findall(title)) * TITLE_WEIGHT + len(pattern.findall(text))
-        score += min(hits, MAX_CUE_HITS)
-    return score
+    return sum(
+        len(pattern.findall(title)) * TITLE_WEIGHT + len(pattern.findall(text))
+        for pattern in map(_cue_pattern, cues)
+    )
 
 
 def profile_vector(described: np.ndarray, tagged: list[np.ndarray]) -> np.ndarray:
