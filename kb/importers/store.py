@@ -40,6 +40,7 @@ from kb.models import (
     ChapterTranscript,
     Credit,
     Lesson,
+    LessonTheme,
     Person,
     QuoteSuggestion,
     Role,
@@ -395,11 +396,20 @@ class Themer:
     @staticmethod
     def _tagged_by_editors() -> dict[int, list]:
         """Theme id → the stored vectors of lessons an editor tagged with it (their tags
-        differ from what the importer gave them)."""
+        differ from what the importer gave them). Read as plain values: the import
+        snapshots themselves are large."""
+        given = dict(Lesson.objects.values_list("pk", "imported__tags"))
+        names: dict[int, list[str]] = {}
+        ids: dict[int, list[int]] = {}
+        for lesson_id, theme_id, name in LessonTheme.objects.values_list(
+            "content_object_id", "tag_id", "tag__name"
+        ):
+            names.setdefault(lesson_id, []).append(name)
+            ids.setdefault(lesson_id, []).append(theme_id)
         curated = {
-            lesson.pk: [t.pk for t in lesson.tags.all()]
-            for lesson in Lesson.objects.prefetch_related("tags").only("imported")
-            if sorted(t.name for t in lesson.tags.all()) != sorted(lesson.imported.get("tags", []))
+            pk: ids.get(pk, [])
+            for pk, tags in given.items()
+            if sorted(names.get(pk, [])) != sorted(tags or [])
         }
         tagged: dict[int, list] = {}
         for lesson_id, vector in meaning.stored_lesson_vectors(list(curated)):
