@@ -809,3 +809,229 @@ class MeaningVector(models.Model):
 
     def __str__(self):
         return f"{self.kind} of video {self.video_id}"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRASTS = "contrasts", "A different view"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def published(self):
+        """Evidence readers may see: its lesson or quote is published, in a published video."""
+        return self.filter(
+            Q(
+                lesson__status=Status.PUBLISHED,
+                lesson__video__status=Status.PUBLISHED,
+            )
+            | Q(quote__status=Status.PUBLISHED, quote__video__status=Status.PUBLISHED)
+        )
+
+    def for_page(self):
+        """With what a page shows of each voice: video, chapter, people, the quote."""
+        guests = Credit.objects.filter(role=Role.GUEST).select_related("person")
+        video_fields = [
+            f"{side}__video__{name}" for side in ("lesson", "quote") for name in VIDEO_LONG_FIELDS
+        ]
+        return (
+            self.select_related(
+                "lesson__video",
+                "lesson__chapter",
+                "quote__video",
+                "quote__speaker",
+                "quote__lesson",
+            )
+            .defer(*video_fields, "lesson__imported", "lesson__keywords")
+            .prefetch_related(
+                "lesson__people",
+                Prefetch("lesson__video__credits", guests, to_attr="guest_credits"),
+                Prefetch(
+                    "lesson__quotes",
+                    Quote.objects.published().select_related("speaker").order_by("start_seconds"),
+                    to_attr="published_quotes",
+                ),
+            )
+        )
+
+
+class InsightQuerySet(models.QuerySet):
+    def published(self):
+        """Published insights that readers can see a supporting voice of."""
+        visible = Evidence.objects.published().filter(
+            insight=OuterRef("pk"), stance=Stance.SUPPORTS
+        )
+        return self.filter(status=Status.PUBLISHED).filter(models.Exists(visible))
+
+    def visible_to(self, user):
+        return self.all() if user.is_staff else self.published()
+
+    def with_counts(self):
+        """Each insight's number of published supporting voices and of videos they are from."""
+        supports = Evidence.objects.published().filter(stance=Stance.SUPPORTS)
+        videos = (
+            supports.filter(insight=OuterRef("pk"))
+            .order_by()
+            .annotate(video=Coalesce("lesson__video_id", "quote__video_id"))
+            .values("insight")
+            .annotate(n=Count("video", distinct=True))
+            .values("n")[:1]
+        )
+        return self.annotate(
+            voice_count=count_per(supports, "insight"),
+            video_count=Coalesce(Subquery(videos), 0),
+        )
+
+
+class Insight(models.Model):
+    """Advice several videos give: a claim with its evidence, each voice on its moment.
+    Proposed by the machine (`InsightProposal`), written and published by editors."""
+
+    title = models.CharField(max_length=300, help_text="The advice, in one line.")
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(blank=True, help_text="A few sentences: what the guests agree on.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="insights")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InsightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="kb_insight_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return slug_url("kb:insight", self.slug)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class Evidence(models.Model):
+    """One voice behind an insight: a lesson or a quote, supporting it or saying otherwise."""
+
+    insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="evidence")
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    quote = models.ForeignKey(
+        Quote, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="One line: what this voice adds.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["insight_id", "position", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lesson__isnull=False, quote__isnull=True)
+                | Q(lesson__isnull=True, quote__isnull=False),
+                name="kb_evidence_lesson_or_quote",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=Stance.values), name="kb_evidence_stance_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["insight", "lesson"],
+                condition=Q(lesson__isnull=False),
+                name="kb_evidence_lesson_once",
+            ),
+            models.UniqueConstraint(
+                fields=["insight", "quote"],
+                condition=Q(quote__isnull=False),
+                name="kb_evidence_quote_once",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.lesson or self.quote)
+
+    @property
+    def video(self) -> Video:
+        return self.lesson.video if self.lesson_id else self.quote.video
+
+    @property
+    def start_seconds(self) -> float | None:
+        return self.lesson.start_seconds if self.lesson_id else self.quote.start_seconds
+
+    @property
+    def shown_quote(self) -> "Quote | None":
+        """The words said: the quote itself, or the lesson's first published quote
+        (loaded by `for_page()`)."""
+        if self.quote_id:
+            return self.quote
+        quotes = getattr(self.lesson, "published_quotes", None)
+        return quotes[0] if quotes else None
+
+    @property
+    def people(self) -> list[Person]:
+        if self.quote_id:
+            return [self.quote.speaker] if self.quote.speaker_id else []
+        return self.lesson.speakers
+
+
+class ProposalKind(models.TextChoices):
+    AGREE = "agree", "Several guests say this"
+    DIFFER = "differ", "Guests may disagree"
+
+
+class InsightProposal(models.Model):
+    """Lessons of different videos that the machine found saying the same thing (or, for
+    `differ`, close in topic and opposite in advice), for an editor to accept or dismiss.
+
+    Kept with the signature of its lessons: a dismissed proposal is never made again
+    unless its lessons change (kb.insights).
+    """
+
+    kind = models.CharField(max_length=10, choices=ProposalKind.choices, default=ProposalKind.AGREE)
+    title = models.CharField(max_length=300)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lessons = models.ManyToManyField(Lesson, through="ProposedLesson", related_name="+")
+    signature = models.CharField(max_length=64, unique=True, editable=False)
+    score = models.FloatField(default=0.0, help_text="How close the lessons are (0–1).")
+    status = models.CharField(max_length=10, choices=Suggestion.choices, default=Suggestion.OPEN)
+    insight = models.ForeignKey(
+        Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = "insight proposal"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Suggestion.OPEN
+
+
+class ProposedLesson(models.Model):
+    """A lesson in a proposal, in order: the most central first; for `differ`, the
+    second says otherwise."""
+
+    proposal = models.ForeignKey(InsightProposal, on_delete=models.CASCADE, related_name="members")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
+
+    class Meta:
+        ordering = ["proposal_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "lesson"], name="kb_proposedlesson_once")
+        ]

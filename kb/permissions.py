@@ -20,6 +20,10 @@ EDITOR_PERMISSIONS = {
     "person": ["add", "change", "delete", "view"],
     "personredirect": ["add", "change", "delete", "view"],
     "credit": ["add", "change", "delete", "view"],
+    "insight": ["add", "change", "delete", "view"],
+    "evidence": ["add", "change", "delete", "view"],
+    "insightproposal": ["change", "view"],
+    "proposedlesson": ["view"],
 }
 
 

@@ -25,6 +25,9 @@ TABLES = [
     "kb_personredirect",
     "kb_credit",
     "kb_lesson_people",
+    "kb_insight",
+    "kb_insight_themes",
+    "kb_evidence",
 ]
 BUMP = "UPDATE kb_contentversion SET version = version + 1 WHERE id = 1"
 SQLITE_OPERATIONS = ("insert", "update", "delete")
