@@ -8,6 +8,9 @@ from django.db import transaction
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
 from kb.models import (
+    Evidence,
+    Insight,
+    InsightProposal,
     Person,
     Quote,
     QuoteSuggestion,
@@ -15,6 +18,7 @@ from kb.models import (
     Suggestion,
     Theme,
     ThemeSuggestion,
+    unique_slug,
 )
 from kb.search import meaning
 
@@ -77,6 +81,39 @@ def decide_theme(suggestion: ThemeSuggestion, accept: bool) -> bool:
         if decided and accept:
             suggestion.lesson.tags.add(suggestion.theme)
     return bool(decided)
+
+
+def accept_proposal(proposal: InsightProposal) -> Insight | None:
+    """A draft insight from a proposal: its title, its lessons as evidence in order (the
+    one that says otherwise as a different view), its theme. None if already decided."""
+    with transaction.atomic():
+        decided = InsightProposal.objects.filter(pk=proposal.pk, status=Suggestion.OPEN).update(
+            status=Suggestion.ACCEPTED
+        )
+        if not decided:
+            return None
+        insight = Insight.objects.create(
+            title=proposal.title,
+            slug=unique_slug(Insight, proposal.title, "insight"),
+            status=Status.DRAFT,
+        )
+        Evidence.objects.bulk_create(
+            Evidence(insight=insight, lesson_id=member.lesson_id, stance=member.stance, position=n)
+            for n, member in enumerate(proposal.members.order_by("position"))
+        )
+        if proposal.theme_id:
+            insight.themes.add(proposal.theme_id)
+        InsightProposal.objects.filter(pk=proposal.pk).update(insight=insight)
+    return insight
+
+
+def dismiss_proposal(proposal: InsightProposal) -> bool:
+    """Kept as dismissed, so the same lessons are never proposed together again."""
+    return bool(
+        InsightProposal.objects.filter(pk=proposal.pk, status=Suggestion.OPEN).update(
+            status=Suggestion.DISMISSED
+        )
+    )
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Atom feeds of published lessons: all of them, and per theme.
+"""Atom feeds of published lessons (all of them, per theme, per person) and insights.
 
 An entry's summary is HTML built by a template, escaped as the pages escape it, so
 imported text never reaches a feed reader as markup; its links are absolute.
@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from kb.models import Lesson, Person, Theme
+from kb.models import Insight, Lesson, Person, Theme
 from kb.views.people import person_or_redirect
 from kb.views.reading import theme_or_redirect
 
@@ -54,6 +54,40 @@ class LessonsFeed(Feed):
         return item.video.channel
 
 
+class InsightsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Career insights"
+    subtitle = "Advice several guests give, each voice on its moment."
+    description_template = "kb/feed_insight.html"
+
+    def link(self):
+        return reverse("kb:insights")
+
+    def items(self):
+        return latest_insights(Insight.objects.all())
+
+    def item_title(self, item):
+        return item.title
+
+    def get_context_data(self, **kwargs):
+        return {"insight": kwargs["item"]}
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+def latest_insights(insights):
+    return (
+        insights.published()
+        .with_counts()
+        .prefetch_related("themes")
+        .order_by("-created_at", "-pk")[:FEED_SIZE]
+    )
+
+
 class KeptAddressFeed(LessonsFeed):
     """A feed of something with a slug: a merged or renamed one's old feed address
     redirects (`or_redirect`, the view helper its page uses), like its page."""
@@ -75,9 +109,6 @@ class ThemeFeed(KeptAddressFeed):
     or_redirect = theme_or_redirect
     url_name = "kb:theme-feed"
 
-    def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
-
     def title(self, obj):
         return f"Career lessons: {obj.name}"
 
@@ -88,7 +119,28 @@ class ThemeFeed(KeptAddressFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return latest(Lesson.objects.published().filter(tags=obj))
+        """Its lessons and its insights, newest first."""
+        lessons = list(latest(Lesson.objects.published().filter(tags=obj)))
+        insights = list(latest_insights(Insight.objects.filter(themes=obj)))
+        return sorted(lessons + insights, key=lambda item: item.created_at, reverse=True)[
+            :FEED_SIZE
+        ]
+
+    def item_title(self, item):
+        return f"Insight: {item.title}" if isinstance(item, Insight) else item.title
+
+    description_template = "kb/feed_theme_item.html"
+
+    def get_context_data(self, **kwargs):
+        if isinstance(kwargs["item"], Insight):
+            return {"insight": kwargs["item"]}
+        return super().get_context_data(**kwargs)
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Theme, slug=slug)
+
+    def item_author_name(self, item):
+        return None if isinstance(item, Insight) else item.video.channel
 
 
 class PersonFeed(KeptAddressFeed):

@@ -421,6 +421,9 @@ class LessonQuerySet(ReaderQuerySet):
             "people", Prefetch("video__credits", guests, to_attr="guest_credits")
         )
 
+    def with_quote_count(self):
+        return self.annotate(quote_count=count_per(Quote.objects.published(), "lesson"))
+
     def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
         """Lessons, across videos, sharing the most themes and then the most words."""
         theme_ids = [theme.pk for theme in lesson.themes]
@@ -865,6 +868,20 @@ class InsightQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.all() if user.is_staff else self.published()
 
+    def involving(self, person):
+        """Insights a person is a published voice of: a lesson they give, a quote of theirs."""
+        theirs = Evidence.objects.published().filter(
+            Q(lesson__in=Lesson.objects.by(person).values("pk")) | Q(quote__speaker=person)
+        )
+        return self.filter(pk__in=theirs.values("insight_id"))
+
+    def supported_by(self, lesson):
+        return self.filter(
+            pk__in=Evidence.objects.filter(lesson=lesson, stance=Stance.SUPPORTS).values(
+                "insight_id"
+            )
+        )
+
     def with_counts(self):
         """Each insight's number of published supporting voices and of videos they are from."""
         supports = Evidence.objects.published().filter(stance=Stance.SUPPORTS)
@@ -976,6 +993,16 @@ class Evidence(models.Model):
         return quotes[0] if quotes else None
 
     @property
+    def clip(self) -> tuple[int, int | None] | None:
+        """(start, end) seconds of what a reader plays: the words said, else from the
+        lesson's moment on; None when there is no moment."""
+        said = self.shown_quote
+        if said is not None:
+            return int(said.start_seconds), int(said.end_seconds + 0.999)
+        start = self.start_seconds
+        return None if start is None else (int(start), None)
+
+    @property
     def people(self) -> list[Person]:
         if self.quote_id:
             return [self.quote.speaker] if self.quote.speaker_id else []
@@ -1035,3 +1062,6 @@ class ProposedLesson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "lesson"], name="kb_proposedlesson_once")
         ]
+
+    def __str__(self):
+        return str(self.lesson)

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from kb import views
-from kb.feeds import LessonsFeed, PersonFeed, ThemeFeed
+from kb.feeds import InsightsFeed, LessonsFeed, PersonFeed, ThemeFeed
 from kb.sitemaps import SITEMAPS
 
 app_name = "kb"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("lessons/", views.lesson_list, name="lessons"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
     path("quotes/", views.quote_list, name="quotes"),
+    path("insights/", views.insight_list, name="insights"),
+    path("insights/<slug:slug>/", views.insight_detail, name="insight"),
     path("people/", views.person_list, name="people"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("people/<slug:slug>/feed/", PersonFeed(), name="person-feed"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),
     path("search/", views.search, name="search"),
     path("feeds/lessons/", LessonsFeed(), name="lessons-feed"),
+    path("feeds/insights/", InsightsFeed(), name="insights-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),

@@ -8,6 +8,8 @@ from factory.django import DjangoModelFactory
 from kb.models import (
     Chapter,
     Credit,
+    Evidence,
+    Insight,
     Lesson,
     Person,
     Quote,
@@ -131,3 +133,29 @@ class CreditFactory(DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     role = Role.GUEST
     position = 0
+
+
+class InsightFactory(DjangoModelFactory):
+    class Meta:
+        model = Insight
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Insight {n}: write the timeline as it happens")
+    slug = factory.Sequence(lambda n: f"insight-{n}")
+    summary = "Several guests keep a written timeline during incidents."
+    status = Status.PUBLISHED
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.add(*extracted)
+
+
+class EvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    insight = factory.SubFactory(InsightFactory)
+    lesson = factory.SubFactory(LessonFactory)
+    quote = None
+    position = factory.Sequence(lambda n: n)

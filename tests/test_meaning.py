@@ -41,7 +41,7 @@ def test_a_paraphrase_finds_what_the_speaker_said_in_other_words(samples):
 def test_literal_hits_come_first(samples):
     results = search("feature flags")
     hits = results.lessons[: len(results.lessons)]
-    assert not hits[0].similar and "Feature Flags" in hits[0].lesson.title
+    assert not hits[0].similar and "flag" in hits[0].lesson.title.lower()
     literal = [h.similar for h in hits]
     assert literal == sorted(literal)  # every literal hit before any found by meaning
     assert not results.by_meaning_only

@@ -5,12 +5,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import (
@@ -25,9 +25,11 @@ from kb.admin.forms import (
 from kb.admin.importing import import_status_view, import_view
 from kb.admin.transcript import transcript_view
 from kb.curation import (
+    accept_proposal,
     accept_suggestion,
     anchor_to_words,
     decide_theme,
+    dismiss_proposal,
     dismiss_suggestion,
     merge_people,
     merge_themes,
@@ -35,13 +37,18 @@ from kb.curation import (
 from kb.models import (
     Chapter,
     Credit,
+    Evidence,
+    Insight,
+    InsightProposal,
     Lesson,
     LessonTheme,
     Person,
     PersonRedirect,
+    ProposedLesson,
     Quote,
     QuoteSuggestion,
     QuoteTheme,
+    Role,
     Status,
     Suggestion,
     Takeaway,
@@ -706,6 +713,148 @@ class QuoteSuggestionAdmin(admin.ModelAdmin):
         for suggestion in queryset.filter(status=Suggestion.OPEN):
             dismiss_suggestion(suggestion)
             self.log_change(request, suggestion, "Dismissed (bulk action)")
+
+
+class EvidenceInline(SafeAutocomplete, admin.TabularInline):
+    """The voices behind an insight: a lesson or a quote each, in order."""
+
+    model = Evidence
+    extra = 1
+    fields = ["position", "stance", "lesson", "quote", "note"]
+    autocomplete_fields = ["lesson", "quote"]
+    ordering = ["position", "pk"]
+
+
+@admin.register(Insight)
+class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
+    list_display = ["title", "status", "voice_count", "video_count", "theme_list", "updated_at"]
+    list_filter = ["status", "themes"]
+    search_fields = ["title", "summary", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["themes"]
+    fields = ["title", "slug", "summary", "status", "themes"]
+    inlines = [EvidenceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts().prefetch_related("themes")
+
+    @admin.display(ordering="voice_count", description="published voices")
+    def voice_count(self, obj):
+        return obj.voice_count
+
+    @admin.display(ordering="video_count", description="videos")
+    def video_count(self, obj):
+        return obj.video_count
+
+    @admin.display(description="themes")
+    def theme_list(self, obj):
+        return ", ".join(theme.name for theme in obj.themes.all())
+
+
+def _voices(members) -> str:
+    """A proposal's lessons side by side: who, which video, the moment, the advice."""
+    cells = format_html_join(
+        "",
+        '<div class="voice"><strong>{}</strong> · {} · {}<br>{}{}</div>',
+        (
+            (
+                member.get_stance_display() if member.stance != "supports" else "",
+                ", ".join(p.name for p in member.lesson.speakers) or "no one named",
+                member.lesson.video.title,
+                moment(member.lesson.start_seconds) or "no moment",
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:kb_lesson_change", args=[member.lesson_id]),
+                    member.lesson.title,
+                ),
+            )
+            for member in members
+        ),
+    )
+    return format_html('<div class="voices">{}</div>', cells)
+
+
+@admin.register(InsightProposal)
+class InsightProposalAdmin(admin.ModelAdmin):
+    """The queue of what the machine found several guests saying (or disputing)."""
+
+    list_display = ["title", "kind", "evidence", "score", "status", "made"]
+    list_filter = ["status", "kind", "theme"]
+    search_fields = ["title", "members__lesson__title"]
+    fields = ["title", "kind", "theme", "score", "status", "evidence", "made"]
+    readonly_fields = fields
+    actions = ["accept", "dismiss"]
+
+    def get_queryset(self, request):
+        members = ProposedLesson.objects.select_related("lesson__video").prefetch_related(
+            "lesson__people",
+            Prefetch(
+                "lesson__video__credits",
+                Credit.objects.filter(role=Role.GUEST).select_related("person"),
+                to_attr="guest_credits",
+            ),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("theme", "insight")
+            .prefetch_related(Prefetch("members", members.order_by("position")))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="evidence (guest · video · moment)")
+    def evidence(self, obj):
+        return _voices(obj.members.all())
+
+    @admin.display(description="insight")
+    def made(self, obj):
+        if not obj.insight_id:
+            return ""
+        url = reverse("admin:kb_insight_change", args=[obj.insight_id])
+        return format_html('<a href="{}">{}</a>', url, obj.insight.title)
+
+    @admin.action(description="Accept selected: a draft insight each", permissions=["change"])
+    def accept(self, request, queryset):
+        if not request.user.has_perm("kb.add_insight"):
+            self.message_user(request, "You can't add insights.", messages.ERROR)
+            return
+        made = []
+        for proposal in queryset.filter(status=Suggestion.OPEN):
+            insight = accept_proposal(proposal)
+            if insight is not None:
+                made.append(insight)
+                self.log_change(request, proposal, "Accepted (bulk action)")
+                self.admin_site._registry[Insight].log_addition(request, insight, [{"added": {}}])
+        if len(made) == 1:
+            url = reverse("admin:kb_insight_change", args=[made[0].pk])
+            self.message_user(
+                request,
+                format_html(
+                    'Draft insight <a href="{}">{}</a> created: write its summary, then '
+                    "publish it.",
+                    url,
+                    made[0].title,
+                ),
+            )
+        else:
+            skipped = queryset.count() - len(made)
+            self.message_user(
+                request,
+                f"{len(made)} draft insights created"
+                + (f"; {skipped} were already decided" if skipped else "")
+                + ".",
+            )
+
+    @admin.action(description="Dismiss selected (never proposed again)", permissions=["change"])
+    def dismiss(self, request, queryset):
+        dismissed = 0
+        for proposal in queryset.filter(status=Suggestion.OPEN):
+            if dismiss_proposal(proposal):
+                dismissed += 1
+                self.log_change(request, proposal, "Dismissed (bulk action)")
+        self.message_user(request, f"Dismissed {dismissed}: they won't be proposed again.")
 
 
 # Themes replace taggit's own Tag model, which nothing here uses.

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from kb import insights
 from kb.importers import captions
 from kb.importers.analysis import ParsedPage, parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
@@ -98,10 +99,17 @@ def store_document(
             video, document.cues, digest=document.digest, update=update, dry_run=dry_run
         )
     if tidy and outcome.wrote:
-        # The import is committed; now tidy the search index it wrote to (see kb.search).
-        progress(f"{name}: tidying the search index")
-        tidy_index()
+        progress(f"{name}: tidying the search index and proposing insights")
+        after_import()
     return outcome
+
+
+def after_import():
+    """Once an import (or a batch of them) is committed: put the search index it wrote
+    to in shape (see kb.search), and propose the insights its lessons share with other
+    videos' (kb.insights). Returns what was proposed."""
+    tidy_index()
+    return insights.suggest()
 
 
 def import_document(name: str, data: bytes, *, fmt: str = "auto", progress=None, **options):

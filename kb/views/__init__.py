@@ -1,5 +1,6 @@
 """The public, read-only site, by area."""
 
+from kb.views.insights import insight_detail, insight_list
 from kb.views.meta import healthz, robots_txt
 from kb.views.people import person_detail, person_list
 from kb.views.reading import (
@@ -19,6 +20,8 @@ from kb.views.transcript import transcript
 __all__ = [
     "healthz",
     "home",
+    "insight_detail",
+    "insight_list",
     "lesson_detail",
     "lesson_list",
     "person_detail",

@@ -7,7 +7,13 @@ from django.views.decorators.http import require_safe
 
 from kb.models import VIDEO_LONG_FIELDS, Credit, Lesson, Person, PersonRedirect, Status, Theme
 from kb.views.jsonld import person_json_ld
-from kb.views.reading import found_or_moved, paginate, published_lessons, published_quotes
+from kb.views.reading import (
+    found_or_moved,
+    paginate,
+    published_insights,
+    published_lessons,
+    published_quotes,
+)
 
 TOP_THEMES = 12
 
@@ -50,6 +56,7 @@ def person_detail(request, slug):
             "page": paginate(request, lessons),
             "quotes": published_quotes().filter(speaker=person)[:10],
             "themes": themes,
+            "insights": published_insights().involving(person)[:TOP_THEMES],
             "json_ld": person_json_ld(request, person),
         },
     )

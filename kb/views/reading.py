@@ -4,10 +4,11 @@ Every query starts from `published()` (or `visible_to()`, which lets staff previ
 drafts); related rows are loaded up front so each page runs a fixed number of queries.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -16,10 +17,13 @@ from django.views.decorators.http import require_safe
 
 from kb.models import (
     VIDEO_LONG_FIELDS,
+    Credit,
+    Insight,
     Lesson,
     Person,
     PersonRedirect,
     Quote,
+    Role,
     Suggestion,
     Theme,
     ThemeRedirect,
@@ -30,6 +34,7 @@ from kb.views.jsonld import video_json_ld
 
 PER_PAGE = 20
 FEATURED = 6
+INSIGHTS_ON_THEME = 5
 
 
 def published_lessons():
@@ -48,6 +53,67 @@ def published_quotes():
         .with_video("chapter", "lesson", "speaker")
         .order_by("-video__published_on", "video_id", "start_seconds")
     )
+
+
+def published_insights():
+    return Insight.objects.published().with_counts().prefetch_related("themes")
+
+
+TOP_GUESTS = 12
+
+
+@dataclass
+class GuestVoice:
+    person: Person
+    count: int
+    lesson: Lesson  # their best: the one with most published quotes, then the latest
+
+
+def guests_saying(lessons) -> list[GuestVoice]:
+    """A theme's published `lessons` grouped by who gives them (a lesson's own people,
+    else its video's guests), the most prolific first: four queries at any size."""
+    rows = list(lessons.values_list("pk", "video_id", "people"))
+    own = defaultdict(set)
+    videos = {}
+    for pk, video_id, person_id in rows:
+        videos[pk] = video_id
+        if person_id:
+            own[pk].add(person_id)
+    guests = defaultdict(set)
+    without = {videos[pk] for pk in videos if pk not in own}
+    for video_id, person_id in Credit.objects.filter(
+        video_id__in=without, role=Role.GUEST
+    ).values_list("video_id", "person_id"):
+        guests[video_id].add(person_id)
+    by_person = defaultdict(list)
+    for pk, video_id in videos.items():
+        for person_id in own.get(pk) or guests.get(video_id, ()):
+            by_person[person_id].append(pk)
+    counts = Counter({person_id: len(pks) for person_id, pks in by_person.items()})
+    top = [person_id for person_id, _ in counts.most_common(TOP_GUESTS)]
+    candidates = {pk for person_id in top for pk in by_person[person_id]}
+    ranked = {
+        lesson.pk: lesson
+        for lesson in Lesson.objects.filter(pk__in=candidates)
+        .with_video("chapter")
+        .defer("imported", "keywords", "body")
+        .with_quote_count()
+    }
+    people = Person.objects.in_bulk(top)
+
+    def best(pks):
+        return max(
+            (ranked[pk] for pk in pks if pk in ranked),
+            key=lambda lesson: (
+                lesson.quote_count,
+                lesson.video.published_on or lesson.created_at.date(),
+                -lesson.pk,
+            ),
+        )
+
+    return [
+        GuestVoice(people[pid], counts[pid], best(by_person[pid])) for pid in top if pid in people
+    ]
 
 
 def paginate(request, queryset):
@@ -173,11 +239,17 @@ def theme_detail(request, slug):
         .annotate(shared=Count("lesson_items", distinct=True))
         .alphabetical("-shared")[:12]
     )
+    whole = not (narrow.found or narrow.unknown or by.person or by.unknown)
     return render(
         request,
         "kb/theme_detail.html",
         {
             "theme": theme,
+            # Across guests first, on the theme's own page (not when narrowed).
+            "insights": published_insights().filter(themes=theme)[:INSIGHTS_ON_THEME]
+            if whole
+            else [],
+            "guests": guests_saying(Lesson.objects.published().filter(tags=theme)) if whole else [],
             "narrow": narrow.found[0] if narrow.found else None,
             "unknown": narrow.unknown,
             "person": by.person,
@@ -246,7 +318,17 @@ def lesson_detail(request, slug):
     response = render(
         request,
         "kb/lesson_detail.html",
-        {"lesson": lesson, "quotes": quotes, "suggestion": suggestion, "related": related},
+        {
+            "lesson": lesson,
+            "quotes": quotes,
+            "suggestion": suggestion,
+            "related": related,
+            # "N other guests say the same": counted by video, a video's guests one voice.
+            "insights": published_insights()
+            .supported_by(lesson)
+            .annotate(others=F("video_count") - 1)
+            .filter(others__gt=0),
+        },
     )
     return preview(response, lesson.is_published)
 

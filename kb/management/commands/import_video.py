@@ -7,10 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from kb.importers.documents import DocumentError
-from kb.importers.pipeline import FORMATS, read_document, store_document
+from kb.importers.pipeline import FORMATS, after_import, read_document, store_document
 from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
-from kb.search import tidy_index
 
 
 class Command(BaseCommand):
@@ -74,8 +73,13 @@ class Command(BaseCommand):
                     self.report(path, document.page.page)
                 wrote += outcome.wrote
         if wrote:
-            # Once for the whole batch: it can take a second on a big knowledge base.
-            tidy_index()
+            # Once for the whole batch: it can take seconds on a big knowledge base.
+            proposed = after_import()
+            if proposed.made:
+                self.stdout.write(
+                    f"insights: {len(proposed.made)} new proposals for editors "
+                    "(admin → Insight proposals)"
+                )
         if failed:
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)

@@ -1,0 +1,310 @@
+"""Insights proposed by the machine: lessons of different videos that give the same
+advice, and pairs that seem to give opposite advice, for editors to decide.
+
+Agreement comes from meaning vectors (kb.search.meaning): two lessons of different
+videos are neighbours when their whole texts are close, or when one piece of their
+advice is (a title or a takeaway of each: a lesson often gives several pieces, and one
+shared piece is an insight), and when they do not advise opposite things. Groups grow
+greedily from the lesson with the most close neighbours, one lesson per video, each
+member close to the group on average; a lesson may be in several groups, a pair of
+lessons in one. The most central member's title is the suggested title.
+
+Disagreement is a pair of close lessons where one says *not* to do what the other
+advises: a word negated in one ("don't escalate", "stop writing code", "say no to the
+big rewrite") is advised, unnegated, in the other. Only titles and takeaways are read:
+bodies tell stories ("people told me to stop coding") that are not the advice.
+
+Proposals are kept (`InsightProposal`) with a signature of their lessons: a decided
+one is never made again; when its lessons change, it is a new proposal.
+"""
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+# Cosine similarities of WordLlama vectors, set on the samples (bench/insights.py).
+AGREE = 0.58
+GROUP_MEAN = 0.45
+MAX_GROUP = 6
+DIFFER = 0.45
+BLOCK = 1024
+
+NEGATIONS = frozenset("don't dont never stop avoid no not without".split())
+STOPWORDS = frozenset(
+    """a an the to of in on at for from by with and or but as is are be it its this that
+    your you our my their his her them they we i me us at all any some one every each
+    so than then too very just only more most less first own new big small""".split()
+)
+WORD = re.compile(r"[a-z][a-z'’-]*")
+
+
+def stem(word: str) -> str:
+    word = word.replace("’", "'")
+    for ending in ("ing", "ed", "es", "s", "e"):
+        if len(word) > len(ending) + 3 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def _advice_words(text: str) -> tuple[set[str], set[str]]:
+    """(words advised, words negated): a negation covers the next word that is not a
+    stopword, the verb of the advice ("never run a rotation with fewer than five"
+    negates run, not rotation; "say no to the big rewrite" negates rewrite)."""
+    advised, negated = set(), set()
+    for sentence in re.split(r"[.:;!?\n]+", text.lower()):
+        words = WORD.findall(sentence)
+        left = 0
+        for word in words:
+            if word.replace("’", "'") in NEGATIONS:
+                left = 1
+                continue
+            if word in STOPWORDS:
+                continue
+            (negated if left else advised).add(stem(word))
+            left = max(left - 1, 0)
+    return advised, negated
+
+
+def opposed(first: str, second: str) -> set[str]:
+    """The words one text advises against and the other advises."""
+    a_advised, a_negated = _advice_words(first)
+    b_advised, b_negated = _advice_words(second)
+    return (a_negated & (b_advised - b_negated)) | (b_negated & (a_advised - a_negated))
+
+
+@dataclass
+class Proposed:
+    kind: str  # "agree" or "differ"
+    lesson_ids: list[int]
+    slugs: list[str]
+    title: str
+    theme_id: int | None
+    score: float
+
+    @property
+    def signature(self) -> str:
+        key = f"{self.kind}:" + ",".join(map(str, sorted(self.lesson_ids)))
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass
+class Candidates:
+    ids: np.ndarray
+    videos: np.ndarray
+    vectors: np.ndarray  # unit rows, float32: each lesson's stored vector
+    pieces: np.ndarray  # unit rows: each lesson's title and takeaways, one a row
+    owners: np.ndarray  # the lesson (its index here) of each row of `pieces`
+    themes: np.ndarray  # lessons × themes, 0/1 float32
+    theme_ids: list[int]
+    slugs: list[str]
+    titles: list[str]
+    advice: list[str]  # title and takeaways
+
+    def opposed(self, i: int, j: int) -> bool:
+        return bool(opposed(self.advice[i], self.advice[j]))
+
+
+def _candidates(theme=None) -> Candidates:
+    from kb.models import Lesson, LessonTheme, Takeaway
+    from kb.search.meaning import DIMENSIONS, embed, stored_lesson_vectors
+
+    lessons = Lesson.objects.order_by("pk")
+    if theme is not None:
+        lessons = lessons.filter(tags=theme)
+    rows = list(lessons.values_list("pk", "video_id", "slug", "title"))
+    vectors = dict(stored_lesson_vectors([pk for pk, *_ in rows]))
+    rows = [row for row in rows if row[0] in vectors]
+    ids = [pk for pk, *_ in rows]
+    position = {pk: n for n, pk in enumerate(ids)}
+    takeaways = defaultdict(list)
+    for lesson_id, text in Takeaway.objects.filter(lesson_id__in=ids).values_list(
+        "lesson_id", "text"
+    ):
+        takeaways[lesson_id].append(text)
+    links = list(
+        LessonTheme.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag_id"
+        )
+    )
+    theme_ids = sorted({tag for _, tag in links})
+    column = {tag: n for n, tag in enumerate(theme_ids)}
+    themes = np.zeros((len(ids), max(len(theme_ids), 1)), dtype=np.float32)
+    for lesson_id, tag in links:
+        themes[position[lesson_id], column[tag]] = 1.0
+    pieces = [
+        (n, text) for n, (pk, *_, title) in enumerate(rows) for text in [title, *takeaways[pk]]
+    ]
+    return Candidates(
+        ids=np.array(ids, dtype=np.int64),
+        pieces=embed([text for _, text in pieces]),
+        owners=np.array([n for n, _ in pieces], dtype=np.int64),
+        videos=np.array([video for _, video, *_ in rows], dtype=np.int64),
+        vectors=(
+            np.stack([vectors[pk] for pk in ids]).astype(np.float32)
+            if ids
+            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        ),
+        themes=themes,
+        theme_ids=theme_ids,
+        slugs=[slug for _, _, slug, _ in rows],
+        titles=[title for *_, title in rows],
+        advice=["\n".join([title, *takeaways[pk]]) for pk, _, _, title in rows],
+    )
+
+
+def _neighbours(c: Candidates, floor: float) -> dict[int, dict[int, float]]:
+    """{i: {j: similarity}} of lessons of other videos at least `floor` close, whole
+    texts or best pieces, a block of rows at a time (the whole matrix of 4,500 lessons'
+    18,000 pieces would be over a gigabyte)."""
+    found: dict[int, dict[int, float]] = defaultdict(dict)
+
+    def keep(matrix, row_owner, col_owner, start):
+        similar = matrix[start : start + BLOCK] @ matrix.T
+        rows, cols = np.nonzero(similar >= floor)
+        for i, j, value in zip(
+            row_owner[start + rows].tolist(), col_owner[cols].tolist(),
+            similar[rows, cols].tolist(), strict=True,
+        ):  # fmt: skip
+            if c.videos[i] != c.videos[j] and value > found[i].get(j, -1.0):
+                found[i][j] = value
+
+    lessons = np.arange(len(c.ids))
+    for start in range(0, len(c.ids), BLOCK):
+        keep(c.vectors, lessons, lessons, start)
+    for start in range(0, len(c.owners), BLOCK):
+        keep(c.pieces, c.owners, c.owners, start)
+    return found
+
+
+def _groups(c: Candidates, near) -> list[Proposed]:
+    left = {
+        i: {j: v for j, v in links.items() if v >= AGREE and not c.opposed(i, j)}
+        for i, links in near.items()
+    }
+    left = {i: links for i, links in left.items() if links}
+    proposals = []
+    while left:
+        seed = max(left, key=lambda i: (sum(left[i].values()), -i))
+        members, videos = [seed], {c.videos[seed]}
+        for j, _ in sorted(left[seed].items(), key=lambda item: -item[1]):
+            if len(members) >= MAX_GROUP:
+                break
+            if c.videos[j] in videos or j not in left:
+                continue
+            if float(np.mean([near[m].get(j, 0.0) for m in members])) >= GROUP_MEAN:
+                members.append(j)
+                videos.add(c.videos[j])
+        for i in members:
+            for j in members:
+                left.get(i, {}).pop(j, None)
+        left = {i: links for i, links in left.items() if links}
+        closeness = np.array(
+            [np.mean([near[m].get(o, 0.0) for o in members if o != m]) for m in members]
+        )
+        order = [members[k] for k in np.argsort(-closeness, kind="stable")]
+        proposals.append(_proposed(c, "agree", order, float(closeness.mean())))
+    return proposals
+
+
+def _proposed(c: Candidates, kind: str, order: list[int], score: float) -> Proposed:
+    counts = c.themes[order].sum(axis=0)
+    best = int(np.argmax(counts)) if len(c.theme_ids) else -1
+    theme_id = c.theme_ids[best] if best >= 0 and counts[best] >= 2 else None
+    return Proposed(
+        kind,
+        [int(c.ids[i]) for i in order],
+        [c.slugs[i] for i in order],
+        c.titles[order[0]],
+        theme_id,
+        round(score, 4),
+    )
+
+
+def _disagreements(c: Candidates, near) -> list[Proposed]:
+    found = []
+    for i, links in near.items():
+        for j, similarity in links.items():
+            if j <= i or similarity < DIFFER:
+                continue
+            if c.opposed(i, j):
+                found.append(_proposed(c, "differ", [i, j], similarity))
+    return sorted(found, key=lambda p: -p.score)
+
+
+def propose(theme=None) -> list[Proposed]:
+    """What the lessons (those under `theme`, if given) suggest, best first."""
+    c = _candidates(theme)
+    if len(c.ids) < 2:
+        return []
+    near = _neighbours(c, min(AGREE, DIFFER))
+    agree = _groups(c, near)
+    differ = _disagreements(c, near)
+    return sorted(agree, key=lambda p: -p.score) + differ
+
+
+@dataclass
+class Suggested:
+    made: list  # InsightProposal rows new this run
+    kept: int  # already proposed or decided, left as they were
+    covered: int  # already in an insight's evidence, not proposed
+
+
+def suggest(theme=None, dry_run: bool = False) -> Suggested:
+    """Store what `propose` finds: new proposals open; an open proposal no longer found
+    is removed; decided ones (accepted, dismissed) are kept and never made again."""
+    from kb.models import Evidence, InsightProposal, ProposedLesson, Suggestion
+
+    proposed = propose(theme)
+    in_insights = defaultdict(set)
+    for insight_id, lesson_id in Evidence.objects.exclude(lesson=None).values_list(
+        "insight_id", "lesson_id"
+    ):
+        in_insights[insight_id].add(lesson_id)
+    existing = set(InsightProposal.objects.values_list("signature", flat=True))
+    fresh, kept, covered = [], 0, 0
+    for p in proposed:
+        if p.signature in existing:
+            kept += 1
+        elif any(set(p.lesson_ids) <= lessons for lessons in in_insights.values()):
+            covered += 1
+        else:
+            fresh.append(p)
+    if dry_run:
+        return Suggested(fresh, kept, covered)
+    with transaction.atomic():
+        stale = InsightProposal.objects.filter(status=Suggestion.OPEN).exclude(
+            signature__in=[p.signature for p in proposed]
+        )
+        if theme is not None:
+            stale = stale.filter(members__lesson__tags=theme).distinct()
+        InsightProposal.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+        made = []
+        for p in fresh:
+            row = InsightProposal.objects.create(
+                kind=p.kind, title=p.title[:300], theme_id=p.theme_id,
+                signature=p.signature, score=p.score,
+            )  # fmt: skip
+            ProposedLesson.objects.bulk_create(
+                ProposedLesson(
+                    proposal=row,
+                    lesson_id=lesson_id,
+                    position=n,
+                    stance="contrasts" if p.kind == "differ" and n else "supports",
+                )  # fmt: skip
+                for n, lesson_id in enumerate(p.lesson_ids)
+            )
+            made.append(row)
+    return Suggested(made, kept, covered)
+
+
+def describe(proposal) -> str:
+    """The command's line for a proposal (stored or not): `proposal: <slug> …: <title>`."""
+    slugs = getattr(proposal, "slugs", None)
+    if slugs is None:
+        slugs = [member.lesson.slug for member in proposal.members.select_related("lesson")]
+    kind = " (may disagree)" if proposal.kind == "differ" else ""
+    return f"proposal: {' '.join(slugs)}: {proposal.title}{kind}"
