@@ -95,7 +95,10 @@ ALSO = {
 # Pairs of lessons whose advice is opposed (the second set: also acceptable partners).
 DIFFER = [
     ({"keep-coding-a-little-every-sprint"}, {"treat-management-as-a-six-month-experiment"}),
-    ({"try-for-an-hour-before-you-wake-anyone"}, {"escalate-early", "ask-for-help-after-thirty-minutes"}),
+    (
+        {"try-for-an-hour-before-you-wake-anyone"},
+        {"escalate-early", "ask-for-help-after-thirty-minutes"},
+    ),
     ({"sometimes-the-big-rewrite-is-right"}, {"say-no-to-the-big-rewrite"}),
     ({"manager-or-ic"}, {"treat-management-as-a-six-month-experiment"}),
 ]
@@ -145,10 +148,16 @@ def samples(show: bool) -> None:
     differ = [p for p in proposals if p.kind == "differ"]
     planted = sum(1 for n in pairs if n < REQUIRED_DIFFER)
     print(f"{len(video_of)} lessons in {len(set(video_of.values()))} videos")
-    print("| proposals | made | precision (an editor accepts) | recall (planted overlaps proposed) |")
+    print(
+        "| proposals | made | precision (an editor accepts) | recall (planted overlaps proposed) |"
+    )
     print("|---|---|---|---|")
-    print(f"| several guests agree | {len(agree)} | {share(len(right), len(agree))} | {share(len(found), len(GOLD))} |")
-    print(f"| guests may disagree | {len(differ)} | {share(len(right_differ), len(differ))} | {share(planted, REQUIRED_DIFFER)} |")
+    print(
+        f"| several guests agree | {len(agree)} | {share(len(right), len(agree))} | {share(len(found), len(GOLD))} |"
+    )
+    print(
+        f"| guests may disagree | {len(differ)} | {share(len(right_differ), len(differ))} | {share(planted, REQUIRED_DIFFER)} |"
+    )
     if show:
         for p in proposals:
             mark = "ok " if p in right or p in right_differ else "-- "

@@ -3,7 +3,8 @@
 Schema `career-kb/1` (documented in README, "Export and restore"): themes (with their
 descriptions and cue words) and theme redirects, people and person redirects; then each
 video with its credits (guests and hosts), chapters, transcript, lessons (with
-takeaways, themes, people and suggested quotes) and quotes. Every list
+takeaways, themes, people and suggested quotes) and quotes; then insights with their
+evidence, and the insight proposals (decided ones too, so none comes back). Every list
 is in a fixed order and nothing depends on database ids, so export → restore → export
 gives the same bytes. Accounts and the admin's history are not part of it.
 """
@@ -13,15 +14,20 @@ import json
 
 from django.db import transaction
 
+from kb import insights as kb_insights
 from kb.exchange_schema import SchemaError, validate
 from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
     Credit,
+    Evidence,
+    Insight,
+    InsightProposal,
     Lesson,
     LessonTheme,
     Person,
     PersonRedirect,
+    ProposedLesson,
     Quote,
     QuoteSuggestion,
     QuoteTheme,
@@ -158,7 +164,50 @@ def export_data() -> dict:
             for q in quotes
         ]
         data["videos"].append(entry)
+    data.update(_export_insights(themes))
     return data
+
+
+def _export_insights(themes: dict) -> dict:
+    lessons = dict(Lesson.objects.values_list("pk", "slug"))
+    quote_keys = {}
+    for video in Video.objects.order_by("slug"):
+        for n, pk in enumerate(
+            video.quotes.order_by("start_seconds", "end_seconds", "text", "pk").values_list(
+                "pk", flat=True
+            )
+        ):
+            quote_keys[pk] = {"video": video.slug, "number": n}
+    insight_themes: dict[int, list[str]] = {}
+    for link in Insight.themes.through.objects.all():
+        insight_themes.setdefault(link.insight_id, []).append(themes[link.theme_id])
+    slugs = dict(Insight.objects.values_list("pk", "slug"))
+    return {
+        "insights": [
+            {
+                "title": i.title, "slug": i.slug, "summary": i.summary, "status": i.status,
+                "themes": sorted(insight_themes.get(i.pk, [])),
+                "evidence": [
+                    {"stance": e.stance, "lesson": lessons.get(e.lesson_id),
+                     "quote": quote_keys.get(e.quote_id), "note": e.note,
+                     "position": e.position}
+                    for e in i.evidence.order_by("position", "pk")
+                ],
+            }
+            for i in Insight.objects.order_by("slug")
+        ],
+        "insight_proposals": sorted(
+            (
+                {
+                    "kind": p.kind, "title": p.title, "score": p.score, "status": p.status,
+                    "theme": themes.get(p.theme_id), "insight": slugs.get(p.insight_id),
+                    "lessons": [[lessons[m.lesson_id], m.stance] for m in p.members.all()],
+                }
+                for p in InsightProposal.objects.prefetch_related("members")
+            ),
+            key=lambda p: (p["kind"], [slug for slug, _ in p["lessons"]], p["title"]),
+        ),
+    }  # fmt: skip
 
 
 def _json_value(value):
@@ -178,7 +227,7 @@ def import_data(data) -> dict:
         validate(data, SCHEMA)
     except SchemaError as exc:
         raise ExchangeError(exc.message) from None
-    if Video.objects.exists():
+    if Video.objects.exists() or Insight.objects.exists() or InsightProposal.objects.exists():
         raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
     with transaction.atomic():
         # The migrations' starting themes give way to the exported ones.
@@ -206,8 +255,47 @@ def import_data(data) -> dict:
         counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
         for entry in data["videos"]:
             _import_video(entry, themes, people, counts)
+        counts["insights"] = _import_insights(data, themes)
     tidy_index()
     return counts
+
+
+def _import_insights(data: dict, themes: dict) -> int:
+    lessons = dict(Lesson.objects.values_list("slug", "pk"))
+    quotes = {}
+    for video in Video.objects.all():
+        ordered = video.quotes.order_by("start_seconds", "end_seconds", "text", "pk")
+        for n, pk in enumerate(ordered.values_list("pk", flat=True)):
+            quotes[(video.slug, n)] = pk
+    made = {}
+    for item in data.get("insights", []):
+        insight = Insight.objects.create(
+            title=item["title"], slug=item["slug"], summary=item["summary"], status=item["status"]
+        )
+        insight.themes.set([themes[slug] for slug in item["themes"]])
+        Evidence.objects.bulk_create(
+            Evidence(
+                insight=insight, stance=e["stance"], note=e["note"], position=e["position"],
+                lesson_id=lessons[e["lesson"]] if e["lesson"] else None,
+                quote_id=(
+                    quotes[(e["quote"]["video"], e["quote"]["number"])] if e["quote"] else None
+                ),
+            )
+            for e in item["evidence"]
+        )  # fmt: skip
+        made[insight.slug] = insight
+    for item in data.get("insight_proposals", []):
+        ids = [lessons[slug] for slug, _ in item["lessons"]]
+        proposal = InsightProposal.objects.create(
+            kind=item["kind"], title=item["title"], score=item["score"], status=item["status"],
+            theme=themes.get(item["theme"]), insight=made.get(item["insight"]),
+            signature=kb_insights.signature(item["kind"], ids),
+        )  # fmt: skip
+        ProposedLesson.objects.bulk_create(
+            ProposedLesson(proposal=proposal, lesson_id=pk, stance=stance, position=n)
+            for n, (pk, (_, stance)) in enumerate(zip(ids, item["lessons"], strict=True))
+        )
+    return len(made)
 
 
 def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None:

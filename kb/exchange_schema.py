@@ -17,6 +17,8 @@ Check = Callable[[object, str], None]
 STATUSES = ("draft", "published")
 SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
 ROLES = ("guest", "host")
+STANCES = ("supports", "contrasts")
+PROPOSAL_KINDS = ("agree", "differ")
 
 
 class SchemaError(DocumentError):
@@ -175,13 +177,39 @@ def web_link(value, path):
 
 PERSON = obj({"name": text(200, required=True), "slug": SLUG, "bio": text(),
               "link": web_link})  # fmt: skip
+EVIDENCE = obj({
+    "stance": choice(*STANCES), "note": text(300), "position": number(True),
+    "lesson": lambda v, p: v is None or SLUG(v, p),
+    "quote": lambda v, p: v is None or obj({"video": SLUG, "number": number(True)})(v, p),
+})  # fmt: skip
+INSIGHT = obj({
+    "title": text(300, required=True), "slug": SLUG, "summary": text(),
+    "status": choice(*STATUSES), "themes": list_of(SLUG), "evidence": list_of(EVIDENCE),
+})  # fmt: skip
+PROPOSAL = obj({
+    "kind": choice(*PROPOSAL_KINDS), "title": text(300, required=True), "score": number(),
+    "status": choice(*SUGGESTION_STATUSES), "theme": lambda v, p: v is None or SLUG(v, p),
+    "insight": lambda v, p: v is None or SLUG(v, p),
+    "lessons": list_of(lambda v, p: obj_pair(v, p)),
+})  # fmt: skip
+
+
+def obj_pair(value, path):
+    """A proposal's lesson: [lesson slug, stance]."""
+    if not (isinstance(value, list) and len(value) == 2):
+        fail(path, f"expected [lesson slug, stance], got {_kind(value)}")
+    SLUG(value[0], f"{path}[0]")
+    choice(*STANCES)(value[1], f"{path}[1]")
+
+
 DOCUMENT = obj({
     "schema": anything, "themes": list_of(THEME),
     "theme_redirects": list_of(obj({"old_slug": SLUG, "theme": SLUG})),
     "people": list_of(PERSON),
     "person_redirects": list_of(obj({"old_slug": SLUG, "person": SLUG})),
     "videos": list_of(VIDEO),
-}, optional=("people", "person_redirects"))  # fmt: skip
+    "insights": list_of(INSIGHT), "insight_proposals": list_of(PROPOSAL),
+}, optional=("people", "person_redirects", "insights", "insight_proposals"))  # fmt: skip
 
 
 def unique(values, what: str) -> None:
@@ -240,6 +268,45 @@ def validate(data, schema: str) -> None:
     )  # fmt: skip
     for path, video in videos:
         _validate_video(path, video, theme_slugs, person_slugs)
+    _validate_insights(data, theme_slugs)
+
+
+def _validate_insights(data: dict, theme_slugs: set) -> None:
+    lesson_slugs = {lesson["slug"] for v in data["videos"] for lesson in v["lessons"]}
+    quote_counts = {v["slug"]: len(v["quotes"]) for v in data["videos"]}
+    insights = [(f"$.insights[{n}]", i) for n, i in enumerate(data.get("insights", []))]
+    unique([(f"{p}.slug", i["slug"]) for p, i in insights], "insight slug")
+    for path, insight in insights:
+        for m, slug in enumerate(insight["themes"]):
+            known(f"{path}.themes[{m}]", slug, theme_slugs, "theme")
+        for m, evidence in enumerate(insight["evidence"]):
+            at = f"{path}.evidence[{m}]"
+            if (evidence["lesson"] is None) == (evidence["quote"] is None):
+                fail(at, "evidence is a lesson or a quote: give exactly one")
+            known(f"{at}.lesson", evidence["lesson"], lesson_slugs, "lesson")
+            if evidence["quote"] is not None:
+                where = evidence["quote"]
+                known(f"{at}.quote.video", where["video"], quote_counts, "video")
+                known(f"{at}.quote.number", where["number"], range(quote_counts[where["video"]]),
+                      "quote number")  # fmt: skip
+        unique([(f"{path}.evidence[{m}]", (e["lesson"], str(e["quote"])))
+                for m, e in enumerate(insight["evidence"])], "evidence")  # fmt: skip
+    insight_slugs = {i["slug"] for _, i in insights}
+    proposals = list(enumerate(data.get("insight_proposals", [])))
+    unique(
+        [(f"$.insight_proposals[{n}].lessons",
+          f"{p['kind']}: " + " ".join(sorted(slug for slug, _ in p["lessons"])))
+         for n, p in proposals],
+        "proposal of these lessons",
+    )  # fmt: skip
+    for n, proposal in proposals:
+        at = f"$.insight_proposals[{n}]"
+        known(f"{at}.theme", proposal["theme"], theme_slugs, "theme")
+        known(f"{at}.insight", proposal["insight"], insight_slugs, "insight")
+        for m, (slug, _) in enumerate(proposal["lessons"]):
+            known(f"{at}.lessons[{m}][0]", slug, lesson_slugs, "lesson")
+        unique([(f"{at}.lessons[{m}]", slug) for m, (slug, _) in enumerate(proposal["lessons"])],
+               "lesson")  # fmt: skip
 
 
 def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set) -> None:

@@ -87,8 +87,13 @@ class Proposed:
 
     @property
     def signature(self) -> str:
-        key = f"{self.kind}:" + ",".join(map(str, sorted(self.lesson_ids)))
-        return hashlib.sha256(key.encode()).hexdigest()
+        return signature(self.kind, self.lesson_ids)
+
+
+def signature(kind: str, lesson_ids) -> str:
+    """What a proposal is known by: its kind and its lessons, in any order."""
+    key = f"{kind}:" + ",".join(map(str, sorted(lesson_ids)))
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass

@@ -17,6 +17,9 @@ from django.db import connection
 from kb.exchange import SCHEMA
 from kb.models import (
     Credit,
+    Evidence,
+    Insight,
+    InsightProposal,
     Lesson,
     Person,
     PersonRedirect,
@@ -42,7 +45,7 @@ def export() -> str:
 
 
 def empty_the_database():
-    for model in (Video, ThemeRedirect, Person):
+    for model in (Video, ThemeRedirect, Person, Insight, InsightProposal):
         model.objects.all().delete()
     Theme.objects.all().delete()
 
@@ -73,6 +76,15 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     offered.status = "dismissed"
     offered.save()
     dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
+    from kb import insights
+    from kb.curation import accept_proposal, dismiss_proposal
+
+    insights.suggest()
+    accepted, refused = InsightProposal.objects.order_by("pk")[:2]
+    insight = accept_proposal(accepted)
+    Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
+    dismiss_proposal(refused)
+    voices = insight.evidence.count()
 
     first = export()
     data = json.loads(first)
@@ -98,6 +110,11 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     assert PersonRedirect.objects.get(old_slug="zoe-a").person.slug == "zoe-angstrom"
     # An editor's "not this theme" survives a restore.
     assert ThemeSuggestion.objects.get(**dismissed).status == "dismissed"
+    # And so do the insights, with their evidence, and every decided proposal.
+    restored_insight = Insight.objects.get(slug=insight.slug)
+    assert restored_insight.evidence.count() == voices == 3
+    assert restored_insight.evidence.filter(note="In her words").exclude(quote=None).exists()
+    assert insights.suggest().made == []
 
 
 @pytest.mark.django_db

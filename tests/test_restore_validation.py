@@ -35,6 +35,11 @@ def first_quote_with_a_lesson(data):
     raise AssertionError("the samples have a quote with a lesson")
 
 
+def insight_with(evidence):
+    return {"title": "An insight", "slug": "an-insight", "summary": "", "status": "draft",
+            "themes": [], "evidence": [evidence]}  # fmt: skip
+
+
 BROKEN = {
     "a top-level list": (lambda d: [d], "$", "not a career-kb/1 export"),
     "a bad date": (
@@ -140,6 +145,52 @@ BROKEN = {
         "$.videos[0].lessons[0].theme_suggestions[1].theme",
         'suggested theme "mentoring" is already used at '
         "$.videos[0].lessons[0].theme_suggestions[0].theme",
+    ),
+    "evidence that is both a lesson and a quote": (
+        lambda d: d.__setitem__(
+            "insights",
+            [
+                insight_with(
+                    {
+                        "stance": "supports",
+                        "note": "",
+                        "position": 0,
+                        "lesson": d["videos"][0]["lessons"][0]["slug"],
+                        "quote": {"video": d["videos"][0]["slug"], "number": 0},
+                    }
+                )
+            ],
+        ),
+        "$.insights[0].evidence[0]",
+        "evidence is a lesson or a quote: give exactly one",
+    ),  # fmt: skip
+    "evidence of a quote that is not there": (
+        lambda d: d.__setitem__(
+            "insights",
+            [
+                insight_with(
+                    {
+                        "stance": "supports",
+                        "note": "",
+                        "position": 0,
+                        "lesson": None,
+                        "quote": {"video": d["videos"][0]["slug"], "number": 999},
+                    }
+                )
+            ],
+        ),
+        "$.insights[0].evidence[0].quote.number",
+        "no quote number 999 in this export",
+    ),  # fmt: skip
+    "a proposal of an unknown lesson": (
+        lambda d: set_path(d, ["insight_proposals", 0, "lessons", 0, 0], "no-such-lesson"),
+        "$.insight_proposals[0].lessons[0][0]",
+        'no lesson "no-such-lesson" in this export',
+    ),
+    "the same proposal twice": (
+        lambda d: d["insight_proposals"].insert(1, copy.deepcopy(d["insight_proposals"][0])),
+        "$.insight_proposals[1].lessons",
+        "proposal of these lessons",
     ),
     "a wrong status": (
         lambda d: set_path(d, ["videos", 0, "status"], "live"),
