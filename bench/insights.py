@@ -179,6 +179,10 @@ def scale(database: str) -> None:
 
     from kb.models import Lesson
 
+    from kb.search import meaning
+
+    meaning.embed(["load the model first"])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     out = io.StringIO()
     call_command("suggest_insights", dry_run=True, stdout=out)
@@ -187,7 +191,8 @@ def scale(database: str) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"suggest_insights --dry-run over {Lesson.objects.count():,} lessons: {took:.1f} s, "
-        f"{lines} proposals, peak memory of the process {peak:.0f} MB"
+        f"{lines} proposals; peak memory of the process {peak:.0f} MB "
+        f"({before:.0f} MB with Django and the model loaded before it ran)"
     )
 
 

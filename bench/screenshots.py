@@ -30,6 +30,10 @@ PAGES = {
     "videos": "/videos/",
     "people": "/people/",
     "person": "/people/priya-nair/",
+    "incidents-theme": "/themes/incidents-on-call/",
+    "insights": "/insights/",
+    "insight": "/insights/name-an-incident-lead-in-the-first-minutes/",
+    "insight-differ": "/insights/sometimes-the-big-rewrite-is-right/",
     "video": "/videos/from-support-desk-to-engineering-manager-a-career-switch-story/",
     "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
     "search": "/search/?q=feature+flag",
@@ -43,7 +47,18 @@ ADMIN_PAGES = {
     "admin-video": "/admin/kb/video/1/change/",
     "admin-import": "/admin/kb/video/import/",
     "admin-themes": "/admin/kb/theme/",
+    "admin-proposals": "/admin/kb/insightproposal/",
+    "admin-insight": "/admin/kb/insight/1/change/",
 }
+# As an editor would: accept three of the samples' proposals, write a summary, publish.
+PUBLISH_INSIGHTS = """
+from kb.curation import accept_proposal
+from kb.models import Insight, InsightProposal
+for title in ["Name an Incident Lead", "Sometimes the Big Rewrite", "Burnout Is a Rotation"]:
+    accept_proposal(InsightProposal.objects.get(title__startswith=title))
+Insight.objects.update(status="published", summary="Guests from different talks agree on "
+    "this, each in their own words; follow each voice to its moment.")
+"""
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
 
@@ -58,6 +73,7 @@ def main() -> None:
     subprocess.run(
         [*manage, "load_samples"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
+    subprocess.run([*manage, "shell", "-c", PUBLISH_INSIGHTS], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [*manage, "create_editor", "shots", "--password", "Screen-Shots-42"],
         cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """Editors' decisions that change more than one row: accepting and dismissing evidence,
 cutting quotes, merging themes."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from kb.models import (
     Evidence,
     Insight,
     InsightProposal,
+    LessonTheme,
     Person,
     Quote,
     QuoteSuggestion,
@@ -97,14 +99,27 @@ def accept_proposal(proposal: InsightProposal) -> Insight | None:
             slug=unique_slug(Insight, proposal.title, "insight"),
             status=Status.DRAFT,
         )
+        members = list(proposal.members.order_by("position"))
         Evidence.objects.bulk_create(
             Evidence(insight=insight, lesson_id=member.lesson_id, stance=member.stance, position=n)
-            for n, member in enumerate(proposal.members.order_by("position"))
+            for n, member in enumerate(members)
         )
-        if proposal.theme_id:
-            insight.themes.add(proposal.theme_id)
+        insight.themes.set(_shared_themes([member.lesson_id for member in members]))
         InsightProposal.objects.filter(pk=proposal.pk).update(insight=insight)
     return insight
+
+
+def _shared_themes(lesson_ids: list[int]) -> list[int]:
+    """An insight's themes: those two of its lessons or more are filed under, else its
+    first (most central) lesson's."""
+    links = list(
+        LessonTheme.objects.filter(content_object_id__in=lesson_ids).values_list(
+            "content_object_id", "tag_id"
+        )
+    )
+    counts = Counter(tag for _, tag in links)
+    shared = [tag for tag, n in counts.items() if n >= 2]
+    return shared or [tag for lesson, tag in links if lesson == lesson_ids[0]]
 
 
 def dismiss_proposal(proposal: InsightProposal) -> bool:

@@ -30,8 +30,9 @@ from django.db import transaction
 AGREE = 0.58
 GROUP_MEAN = 0.45
 MAX_GROUP = 6
+NEIGHBOURS = 8
 DIFFER = 0.45
-BLOCK = 1024
+BLOCK = 256
 
 NEGATIONS = frozenset("don't dont never stop avoid no not without".split())
 STOPWORDS = frozenset(
@@ -71,8 +72,11 @@ def _advice_words(text: str) -> tuple[set[str], set[str]]:
 
 def opposed(first: str, second: str) -> set[str]:
     """The words one text advises against and the other advises."""
-    a_advised, a_negated = _advice_words(first)
-    b_advised, b_negated = _advice_words(second)
+    return _opposed(_advice_words(first), _advice_words(second))
+
+
+def _opposed(first, second) -> set[str]:
+    (a_advised, a_negated), (b_advised, b_negated) = first, second
     return (a_negated & (b_advised - b_negated)) | (b_negated & (a_advised - a_negated))
 
 
@@ -110,7 +114,14 @@ class Candidates:
     advice: list[str]  # title and takeaways
 
     def opposed(self, i: int, j: int) -> bool:
-        return bool(opposed(self.advice[i], self.advice[j]))
+        return bool(_opposed(self.words(i), self.words(j)))
+
+    def words(self, i: int) -> tuple[set[str], set[str]]:
+        if not hasattr(self, "_words"):
+            self._words = {}
+        if i not in self._words:
+            self._words[i] = _advice_words(self.advice[i])
+        return self._words[i]
 
 
 def _candidates(theme=None) -> Candidates:
@@ -162,27 +173,36 @@ def _candidates(theme=None) -> Candidates:
 
 
 def _neighbours(c: Candidates, floor: float) -> dict[int, dict[int, float]]:
-    """{i: {j: similarity}} of lessons of other videos at least `floor` close, whole
-    texts or best pieces, a block of rows at a time (the whole matrix of 4,500 lessons'
-    18,000 pieces would be over a gigabyte)."""
+    """{i: {j: similarity}}: each lesson's NEIGHBOURS closest lessons of other videos,
+    at least `floor` close, by whole texts or best pieces. A block of rows at a time
+    (4,500 lessons' 18,000 pieces against each other at once would be over a gigabyte),
+    keeping the best few of each row, so the work stays linear in the lessons."""
     found: dict[int, dict[int, float]] = defaultdict(dict)
 
-    def keep(matrix, row_owner, col_owner, start):
-        similar = matrix[start : start + BLOCK] @ matrix.T
-        rows, cols = np.nonzero(similar >= floor)
+    def keep(matrix, owners, start):
+        rows = slice(start, start + BLOCK)
+        similar = matrix[rows] @ matrix.T
+        similar[c.videos[owners[rows]][:, None] == c.videos[owners][None, :]] = -1.0
+        k = min(NEIGHBOURS, similar.shape[1]) - 1
+        top = np.argpartition(-similar, k, axis=1)[:, : k + 1]
+        values = np.take_along_axis(similar, top, axis=1)
+        row, at = np.nonzero(values >= floor)
         for i, j, value in zip(
-            row_owner[start + rows].tolist(), col_owner[cols].tolist(),
-            similar[rows, cols].tolist(), strict=True,
+            owners[rows][row].tolist(), owners[top[row, at]].tolist(),
+            values[row, at].tolist(), strict=True,
         ):  # fmt: skip
-            if c.videos[i] != c.videos[j] and value > found[i].get(j, -1.0):
-                found[i][j] = value
+            if value > found[i].get(j, -1.0):
+                found[i][j] = found[j][i] = value
 
     lessons = np.arange(len(c.ids))
     for start in range(0, len(c.ids), BLOCK):
-        keep(c.vectors, lessons, lessons, start)
+        keep(c.vectors, lessons, start)
     for start in range(0, len(c.owners), BLOCK):
-        keep(c.pieces, c.owners, c.owners, start)
-    return found
+        keep(c.pieces, c.owners, start)
+    return {
+        i: dict(sorted(links.items(), key=lambda item: -item[1])[:NEIGHBOURS])
+        for i, links in found.items()
+    }
 
 
 def _groups(c: Candidates, near) -> list[Proposed]:
@@ -192,8 +212,11 @@ def _groups(c: Candidates, near) -> list[Proposed]:
     }
     left = {i: links for i, links in left.items() if links}
     proposals = []
-    while left:
-        seed = max(left, key=lambda i: (sum(left[i].values()), -i))
+    # Seeds in order of how close their neighbours are, once: each group then costs only
+    # its own edges.
+    for seed in sorted(left, key=lambda i: (-sum(left[i].values()), i)):
+        if not left.get(seed):
+            continue
         members, videos = [seed], {c.videos[seed]}
         for j, _ in sorted(left[seed].items(), key=lambda item: -item[1]):
             if len(members) >= MAX_GROUP:
@@ -206,7 +229,6 @@ def _groups(c: Candidates, near) -> list[Proposed]:
         for i in members:
             for j in members:
                 left.get(i, {}).pop(j, None)
-        left = {i: links for i, links in left.items() if links}
         closeness = np.array(
             [np.mean([near[m].get(o, 0.0) for o in members if o != m]) for m in members]
         )

@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import (
@@ -49,6 +50,7 @@ from kb.models import (
     QuoteSuggestion,
     QuoteTheme,
     Role,
+    Stance,
     Status,
     Suggestion,
     Takeaway,
@@ -752,21 +754,21 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
 
 
 def _voices(members) -> str:
-    """A proposal's lessons side by side: who, which video, the moment, the advice."""
+    """A proposal's lessons side by side: who, which video, the moment, what it says."""
     cells = format_html_join(
         "",
-        '<div class="voice"><strong>{}</strong> · {} · {}<br>{}{}</div>',
+        '<div class="voice">{}{} · {} · {}<br><a href="{}">{}</a><br><small>{}</small></div>',
         (
             (
-                member.get_stance_display() if member.stance != "supports" else "",
+                format_html("<strong>{}:</strong> ", member.get_stance_display())
+                if member.stance != Stance.SUPPORTS
+                else "",
                 ", ".join(p.name for p in member.lesson.speakers) or "no one named",
                 member.lesson.video.title,
                 moment(member.lesson.start_seconds) or "no moment",
-                format_html(
-                    '<a href="{}">{}</a>',
-                    reverse("admin:kb_lesson_change", args=[member.lesson_id]),
-                    member.lesson.title,
-                ),
+                reverse("admin:kb_lesson_change", args=[member.lesson_id]),
+                member.lesson.title,
+                Truncator(member.lesson.body).words(25),
             )
             for member in members
         ),
