@@ -1,12 +1,13 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from kb.models import Lesson, Person, Theme, Video
+from kb.models import Insight, Lesson, Person, Theme, Video
 
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["kb:home", "kb:themes", "kb:lessons", "kb:quotes", "kb:people", "kb:videos"]
+        return ["kb:home", "kb:themes", "kb:lessons", "kb:quotes", "kb:insights", "kb:people",
+                "kb:videos"]  # fmt: skip
 
     def location(self, item):
         return reverse(item)
@@ -41,7 +42,16 @@ class PersonSitemap(Sitemap):
         return obj.updated_at
 
 
+class InsightSitemap(Sitemap):
+    def items(self):
+        return Insight.objects.published().order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
 SITEMAPS = {
+    "insights": InsightSitemap,
     "people": PersonSitemap,
     "pages": StaticSitemap,
     "videos": VideoSitemap,

@@ -234,6 +234,14 @@ def test_drafts_never_show_through_an_insight(client):
     assert "Shown insight" in feed and "Draft insight" not in feed and "Only draft" not in feed
 
 
+def test_the_sitemap_lists_published_insights_only(client):
+    shown, draft = InsightFactory(), InsightFactory(status=Status.DRAFT)
+    voice(shown)
+    voice(draft)
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert shown.get_absolute_url() in sitemap and draft.get_absolute_url() not in sitemap
+
+
 def test_staff_preview_a_draft_insight(client, admin_user):
     draft = InsightFactory(status=Status.DRAFT)
     voice(draft)
