@@ -178,7 +178,6 @@ def scale(database: str) -> None:
     from django.core.management import call_command
 
     from kb.models import Lesson
-
     from kb.search import meaning
 
     meaning.embed(["load the model first"])
