@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from kb.models import Insight, Lesson, Person, Theme
 from kb.views.people import person_or_redirect
-from kb.views.reading import theme_or_redirect
+from kb.views.reading import published_insights, theme_or_redirect
 
 FEED_SIZE = 30
 
@@ -64,7 +64,7 @@ class InsightsFeed(Feed):
         return reverse("kb:insights")
 
     def items(self):
-        return latest_insights(Insight.objects.all())
+        return latest_insights(published_insights())
 
     def item_title(self, item):
         return item.title
@@ -80,12 +80,7 @@ class InsightsFeed(Feed):
 
 
 def latest_insights(insights):
-    return (
-        insights.published()
-        .with_counts()
-        .prefetch_related("themes")
-        .order_by("-created_at", "-pk")[:FEED_SIZE]
-    )
+    return insights.order_by("-created_at", "-pk")[:FEED_SIZE]
 
 
 class KeptAddressFeed(LessonsFeed):
@@ -108,6 +103,10 @@ class KeptAddressFeed(LessonsFeed):
 class ThemeFeed(KeptAddressFeed):
     or_redirect = theme_or_redirect
     url_name = "kb:theme-feed"
+    description_template = "kb/feed_theme_item.html"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Theme, slug=slug)
 
     def title(self, obj):
         return f"Career lessons: {obj.name}"
@@ -121,7 +120,7 @@ class ThemeFeed(KeptAddressFeed):
     def items(self, obj):
         """Its lessons and its insights, newest first."""
         lessons = list(latest(Lesson.objects.published().filter(tags=obj)))
-        insights = list(latest_insights(Insight.objects.filter(themes=obj)))
+        insights = list(latest_insights(published_insights().filter(themes=obj)))
         return sorted(lessons + insights, key=lambda item: item.created_at, reverse=True)[
             :FEED_SIZE
         ]
@@ -129,15 +128,10 @@ class ThemeFeed(KeptAddressFeed):
     def item_title(self, item):
         return f"Insight: {item.title}" if isinstance(item, Insight) else item.title
 
-    description_template = "kb/feed_theme_item.html"
-
     def get_context_data(self, **kwargs):
         if isinstance(kwargs["item"], Insight):
             return {"insight": kwargs["item"]}
         return super().get_context_data(**kwargs)
-
-    def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
 
     def item_author_name(self, item):
         return None if isinstance(item, Insight) else item.video.channel

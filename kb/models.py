@@ -857,16 +857,13 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
 
-class InsightQuerySet(models.QuerySet):
+class InsightQuerySet(ReaderQuerySet):
     def published(self):
         """Published insights that readers can see a supporting voice of."""
         visible = Evidence.objects.published().filter(
             insight=OuterRef("pk"), stance=Stance.SUPPORTS
         )
         return self.filter(status=Status.PUBLISHED).filter(models.Exists(visible))
-
-    def visible_to(self, user):
-        return self.all() if user.is_staff else self.published()
 
     def involving(self, person):
         """Insights a person is a published voice of: a lesson they give, a quote of theirs."""
