@@ -111,17 +111,10 @@ class Candidates:
     theme_ids: list[int]
     slugs: list[str]
     titles: list[str]
-    advice: list[str]  # title and takeaways
+    words: list[tuple[set[str], set[str]]]  # (advised, negated) of its title and takeaways
 
     def opposed(self, i: int, j: int) -> bool:
-        return bool(_opposed(self.words(i), self.words(j)))
-
-    def words(self, i: int) -> tuple[set[str], set[str]]:
-        if not hasattr(self, "_words"):
-            self._words = {}
-        if i not in self._words:
-            self._words[i] = _advice_words(self.advice[i])
-        return self._words[i]
+        return bool(_opposed(self.words[i], self.words[j]))
 
 
 def _candidates(theme=None) -> Candidates:
@@ -168,7 +161,7 @@ def _candidates(theme=None) -> Candidates:
         theme_ids=theme_ids,
         slugs=[slug for _, _, slug, _ in rows],
         titles=[title for *_, title in rows],
-        advice=["\n".join([title, *takeaways[pk]]) for pk, _, _, title in rows],
+        words=[_advice_words("\n".join([title, *takeaways[pk]])) for pk, _, _, title in rows],
     )
 
 
@@ -283,7 +276,7 @@ class Suggested:
 def suggest(theme=None, dry_run: bool = False) -> Suggested:
     """Store what `propose` finds: new proposals open; an open proposal no longer found
     is removed; decided ones (accepted, dismissed) are kept and never made again."""
-    from kb.models import Evidence, InsightProposal, ProposedLesson, Suggestion
+    from kb.models import Evidence, InsightProposal, ProposedLesson, Stance, Suggestion
 
     proposed = propose(theme)
     in_insights = defaultdict(set)
@@ -320,7 +313,7 @@ def suggest(theme=None, dry_run: bool = False) -> Suggested:
                     proposal=row,
                     lesson_id=lesson_id,
                     position=n,
-                    stance="contrasts" if p.kind == "differ" and n else "supports",
+                    stance=Stance.CONTRASTS if p.kind == "differ" and n else Stance.SUPPORTS,
                 )  # fmt: skip
                 for n, lesson_id in enumerate(p.lesson_ids)
             )
