@@ -94,10 +94,14 @@ def export_data() -> dict:
     for link in QuoteTheme.objects.all():
         quote_themes.setdefault(link.content_object_id, []).append(themes[link.tag_id])
 
+    quote_places = {}  # a quote's place in the export, for insights' evidence
     for video in Video.objects.order_by("slug"):
         starts = {c.pk: c.start_seconds for c in video.chapters.all()}
         quotes = list(video.quotes.order_by("start_seconds", "end_seconds", "text", "pk"))
         quote_keys = {q.pk: n for n, q in enumerate(quotes)}
+        quote_places.update(
+            {pk: {"video": video.slug, "number": n} for pk, n in quote_keys.items()}
+        )
         lessons = list(video.lessons.order_by("position", "slug"))
         lesson_slugs = {lesson.pk: lesson.slug for lesson in lessons}
         entry = {name: _json_value(getattr(video, name)) for name in VIDEO_FIELDS}
@@ -164,20 +168,12 @@ def export_data() -> dict:
             for q in quotes
         ]
         data["videos"].append(entry)
-    data.update(_export_insights(themes))
+    data.update(_export_insights(themes, quote_places))
     return data
 
 
-def _export_insights(themes: dict) -> dict:
+def _export_insights(themes: dict, quote_places: dict) -> dict:
     lessons = dict(Lesson.objects.values_list("pk", "slug"))
-    quote_keys = {}
-    for video in Video.objects.order_by("slug"):
-        for n, pk in enumerate(
-            video.quotes.order_by("start_seconds", "end_seconds", "text", "pk").values_list(
-                "pk", flat=True
-            )
-        ):
-            quote_keys[pk] = {"video": video.slug, "number": n}
     insight_themes: dict[int, list[str]] = {}
     for link in Insight.themes.through.objects.all():
         insight_themes.setdefault(link.insight_id, []).append(themes[link.theme_id])
@@ -189,7 +185,7 @@ def _export_insights(themes: dict) -> dict:
                 "themes": sorted(insight_themes.get(i.pk, [])),
                 "evidence": [
                     {"stance": e.stance, "lesson": lessons.get(e.lesson_id),
-                     "quote": quote_keys.get(e.quote_id), "note": e.note,
+                     "quote": quote_places.get(e.quote_id), "note": e.note,
                      "position": e.position}
                     for e in i.evidence.order_by("position", "pk")
                 ],
@@ -253,20 +249,17 @@ def import_data(data) -> dict:
                 old_slug=redirect["old_slug"], person=people[redirect["person"]]
             )
         counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
+        quotes = {}  # (video slug, number in the export) -> the restored quote's id
         for entry in data["videos"]:
-            _import_video(entry, themes, people, counts)
-        counts["insights"] = _import_insights(data, themes)
+            for n, quote in enumerate(_import_video(entry, themes, people, counts)):
+                quotes[(entry["slug"], n)] = quote.pk
+        counts["insights"] = _import_insights(data, themes, quotes)
     tidy_index()
     return counts
 
 
-def _import_insights(data: dict, themes: dict) -> int:
+def _import_insights(data: dict, themes: dict, quotes: dict) -> int:
     lessons = dict(Lesson.objects.values_list("slug", "pk"))
-    quotes = {}
-    for video in Video.objects.all():
-        ordered = video.quotes.order_by("start_seconds", "end_seconds", "text", "pk")
-        for n, pk in enumerate(ordered.values_list("pk", flat=True)):
-            quotes[(video.slug, n)] = pk
     made = {}
     for item in data.get("insights", []):
         insight = Insight.objects.create(
@@ -298,7 +291,8 @@ def _import_insights(data: dict, themes: dict) -> int:
     return len(made)
 
 
-def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None:
+def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list[Quote]:
+    """Restore one video; returns its quotes in the export's order."""
     values = {name: entry.get(name, "") for name in VIDEO_FIELDS}
     if values["published_on"]:
         values["published_on"] = datetime.date.fromisoformat(values["published_on"])
@@ -372,3 +366,4 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> None
     counts["lessons"] += len(entry["lessons"])
     counts["quotes"] += len(entry["quotes"])
     counts["segments"] += len(entry["segments"])
+    return quotes
