@@ -44,7 +44,7 @@ SCHEMA = "career-kb/1"
 
 VIDEO_FIELDS = [
     "slug", "title", "channel", "published_on", "duration_seconds", "youtube_id", "status",
-    "headline", "intro", "conclusion", "resources", "transcript_exact", "import_key",
+    "headline", "description", "intro", "conclusion", "resources", "transcript_exact", "import_key",
     "source_hash", "imported",
 ]  # fmt: skip
 LESSON_FIELDS = [

@@ -155,7 +155,7 @@ VIDEO = obj(
     {
         "slug": SLUG, "title": text(300, required=True), "channel": text(200),
         "published_on": date, "duration_seconds": number(True), "youtube_id": text(11),
-        "status": choice(*STATUSES), "headline": text(500), "intro": text(),
+        "status": choice(*STATUSES), "headline": text(500), "description": text(), "intro": text(),
         "conclusion": text(), "resources": list_of(anything), "transcript_exact": boolean,
         "import_key": text(64), "source_hash": text(64), "imported": anything,
         "chapters": list_of(obj({"title": text(300), "start_seconds": number(True)})),
@@ -163,8 +163,8 @@ VIDEO = obj(
         "credits": list_of(obj({"person": SLUG, "role": choice(*ROLES),
                                 "position": number(True)})),
     },
-    # Exports made before videos had an import identity, or people.
-    optional=("import_key", "credits"),
+    # Exports made before videos had an import identity, people or a description.
+    optional=("import_key", "credits", "description"),
 )  # fmt: skip
 
 

@@ -57,7 +57,7 @@ def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
 
 
 # A video's long texts: only its own page shows them, never a list of its lessons or quotes.
-VIDEO_LONG_FIELDS = ("intro", "conclusion", "resources", "imported")
+VIDEO_LONG_FIELDS = ("description", "intro", "conclusion", "resources", "imported")
 
 
 class ReaderQuerySet(models.QuerySet):
@@ -262,6 +262,7 @@ class Video(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     headline = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True, help_text="YouTube's own description of it.")
     intro = models.TextField(blank=True)
     conclusion = models.TextField(blank=True)
     resources = models.JSONField(default=list, blank=True)

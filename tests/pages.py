@@ -108,3 +108,65 @@ today we talk about careers
 and<00:00:06.400><c> growth</c> &amp; more
 
 """
+
+
+def info_json(**fields) -> str:
+    """An info.json shaped like yt-dlp's: the fields the import reads among many it
+    ignores. By default, the video `page()` summarises (same title, channel, date, length)."""
+    import json
+
+    data = {
+        "id": "GrowFast123", "title": "Growing Fast: A Story", "fulltitle": "Growing Fast",
+        "channel": "Career Talks", "uploader": "career-talks-uploads",
+        "upload_date": "20240506", "duration": 600, "duration_string": "10:00",
+        "description": "How she grew fast.\n\n0:00 Intro\n1:10 Asking for help\n"
+                       "3:15 Promo packets\n\nhttps://example.org",
+        "language": "en", "extractor": "youtube", "extractor_key": "Youtube",
+        "formats": [{"format_id": "18", "ext": "mp4", "vcodec": "avc1"}],
+        "thumbnails": [{"url": "https://i.ytimg.com/vi/x/hq.jpg"}], "tags": ["career"],
+        "view_count": 1234, "like_count": 56, "automatic_captions": {"en": [{"ext": "vtt"}]},
+        "subtitles": {}, "chapters": None, "_type": "video", "epoch": 1714953600,
+        "webpage_url": "https://www.youtube.com/watch?v=GrowFast123",
+    }  # fmt: skip
+    data.update(fields)
+    return json.dumps(data, indent=2)
+
+
+# What the talk in `page()` says, as its captions time it: later than the page's own
+# chapter marks, so a moment on the exact captions differs from an estimate.
+SPOKEN = [
+    (2.0, "hello and welcome everyone today we talk about careers and growth"),
+    (75.0, "I was stuck for hours and hours and then I asked a senior engineer for help "
+           "and she knew the answer in five minutes so ask for help early"),
+    (200.0, "my promotion packet was all about impact I collected evidence every week and "
+            "my manager told me what the packet needs and I planted a garden which taught "
+            "me patience be curious and rest well"),
+]  # fmt: skip
+
+
+def _cues(spoken, words_per_cue=5, seconds_per_cue=1.5):
+    for start, text in spoken:
+        words = text.split()
+        for n in range(0, len(words), words_per_cue):
+            at = start + seconds_per_cue * (n // words_per_cue)
+            yield at, at + seconds_per_cue, " ".join(words[n : n + words_per_cue])
+
+
+def _stamp(seconds: float, comma: bool = False) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
+    return text.replace(".", ",") if comma else text
+
+
+def timed_vtt(spoken=SPOKEN) -> str:
+    return "WEBVTT\nKind: captions\nLanguage: en\n\n" + "".join(
+        f"{_stamp(a)} --> {_stamp(b)}\n{text}\n\n" for a, b, text in _cues(spoken)
+    )
+
+
+def timed_srt(spoken=SPOKEN) -> str:
+    return "".join(
+        f"{n}\n{_stamp(a, True)} --> {_stamp(b, True)}\n{text}\n\n"
+        for n, (a, b, text) in enumerate(_cues(spoken), 1)
+    )

@@ -204,7 +204,7 @@ def test_several_files_store_the_good_and_report_the_bad(page_file, tmp_path):
     missing = tmp_path / "missing.txt"
     code, out, err = run(good, bad, other, missing)
     assert code == 1
-    assert "[1/4]" in out and "[4/4]" in out
+    assert "[1/4 #####..............." in out and "[4/4 ####################]" in out
     assert sorted(Video.objects.values_list("slug", flat=True)) == [
         "another-talk",
         "growing-fast-a-story",

@@ -29,9 +29,18 @@ def parse_page(text: str) -> ParsedPage:
     """A summary page, its estimated segments, each lesson's moment and its evidence."""
     page = summary.parse_summary(text)
     segments = summary.estimate_segments(page)
-    index = ChapterIndex([(c.title, c.text) for c in page.chapters], segments)
+    return link_page(page, [(c.title, c.text) for c in page.chapters], segments)
+
+
+def link_page(
+    page: summary.SummaryPage, chapters: list[tuple[str, str]], segments: list[Segment]
+) -> ParsedPage:
+    """Each of the page's lessons linked to its chapter and moment among `chapters`
+    ((title, transcript text)) and `segments` (their `chapter` an index into `chapters`):
+    the page's own, or those of the video it lands on (its exact captions)."""
+    index = ChapterIndex(chapters, segments)
     sections = [(s.title, "\n".join([s.prose, *s.takeaways])) for s in page.sections]
-    links = link_with_index(index, sections) if page.chapters else [None] * len(sections)
+    links = link_with_index(index, sections) if chapters else [None] * len(sections)
     evidence = gather_evidence(
         index,
         [

@@ -1,16 +1,18 @@
 """Import one document: read → parse → link → store. Used by the command and the admin."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from kb import insights
-from kb.importers import captions
+from kb.importers import captions, ytdlp
 from kb.importers.analysis import ParsedPage, parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
-from kb.importers.store import Outcome, attach_transcript, store_summary
+from kb.importers.store import Outcome, attach_transcript, store_info, store_summary
 from kb.models import Video
 from kb.search import tidy_index
 
-FORMATS = ("auto", "summary", "vtt", "srt", "json")
+FORMATS = ("auto", "summary", "ytdlp", "vtt", "srt", "json")
 # About a two-hour video's page: bigger files report their progress as they go.
 LONG_WORK_BYTES = 256 * 1024
 
@@ -18,6 +20,8 @@ LONG_WORK_BYTES = 256 * 1024
 def detect(name: str, text: str, fmt: str = "auto") -> str:
     if fmt != "auto":
         return fmt
+    if ytdlp.is_info_name(name) or ytdlp.looks_like_info(text):
+        return "ytdlp"
     if name.lower().endswith((".txt", ".md")):
         return "summary"
     return captions.detect_format(name, text) or "summary"
@@ -29,18 +33,30 @@ def _quiet(message: str) -> None:
 
 @dataclass
 class Document:
-    """A file read and parsed, not yet stored: a summary page or a timed transcript."""
+    """A file read and parsed, not yet stored: a summary page, a yt-dlp info.json (with
+    the captions found beside it) or a timed transcript."""
 
     name: str
-    kind: str  # "summary", or the caption format
+    kind: str  # "summary", "ytdlp", or the caption format
     digest: str
     size: int
     page: ParsedPage | None = None
+    info: ytdlp.VideoInfo | None = None
     cues: list | None = None
+    cues_name: str = ""
+    cues_digest: str = ""
 
 
-def read_document(name: str, data: bytes, fmt: str = "auto", progress=None) -> Document:
-    """Parse (and, for a page, link) a file; raises DocumentError, with the line to blame."""
+def read_document(
+    name: str,
+    data: bytes,
+    fmt: str = "auto",
+    progress=None,
+    beside: dict[str, Callable[[], bytes]] | None = None,
+) -> Document:
+    """Parse (and, for a page, link) a file; raises DocumentError, with the line to blame.
+    `beside`: for an info.json, the files next to it (name → reader); the captions yt-dlp
+    wrote for it are chosen among them (ytdlp.captions_for) and read."""
     progress = progress if progress and len(data) >= LONG_WORK_BYTES else _quiet
     text = decode_text(data)
     kind = detect(name, text, fmt)
@@ -48,9 +64,28 @@ def read_document(name: str, data: bytes, fmt: str = "auto", progress=None) -> D
     if kind == "summary":
         progress(f"{name}: parsing and linking")
         document.page = parse_page(text)
+    elif kind == "ytdlp":
+        document.info = ytdlp.parse_info(text)
+        document.digest = document.info.digest()
+        chosen = ytdlp.captions_for(name, list(beside or {}), document.info.language)
+        if chosen is not None:
+            document.cues_name = chosen
+            document.cues, document.cues_digest = _read_captions(chosen, beside[chosen]())
     else:
         document.cues = captions.parse_captions(text, kind)
     return document
+
+
+def _read_captions(name: str, data: bytes) -> tuple[list, str]:
+    """The captions beside an info.json; their faults name their own file."""
+    try:
+        text = decode_text(data)
+        fmt = captions.detect_format(name, text)
+        if fmt is None:
+            raise DocumentError("not captions yt-dlp writes (WebVTT or SRT)")
+        return captions.parse_captions(text, fmt), source_hash(data)
+    except DocumentError as exc:
+        raise DocumentError(f"its captions {exc.located(PurePath(name).name)}") from None
 
 
 def store_document(
@@ -72,7 +107,25 @@ def store_document(
     """
     progress = progress if progress and document.size >= LONG_WORK_BYTES else _quiet
     name = document.name
-    if document.page is not None:
+    if document.info is not None:
+        if video_slug:
+            raise DocumentError("--video is for timed transcripts; an info.json names its video")
+        if youtube_id and youtube_id != document.info.youtube_id:
+            raise DocumentError(
+                f"--youtube says {youtube_id}, the info.json is of {document.info.youtube_id}"
+            )
+        outcome = store_info(
+            document.info,
+            digest=document.digest,
+            cues=document.cues,
+            cues_digest=document.cues_digest,
+            publish=publish,
+            update=update,
+            dry_run=dry_run,
+        )
+        if document.cues_name and outcome.action != "unchanged":
+            outcome.notes.insert(0, f"captions from {PurePath(document.cues_name).name}")
+    elif document.page is not None:
         if video_slug:
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
@@ -87,13 +140,7 @@ def store_document(
             dry_run=dry_run,
         )
     else:
-        if not video_slug:
-            raise DocumentError(
-                f"a timed transcript ({document.kind}) needs --video SLUG: the video it belongs to"
-            )
-        video = Video.objects.filter(slug=video_slug).first()
-        if video is None:
-            raise DocumentError(f"no video with the slug '{video_slug}'")
+        video = _transcript_video(document, video_slug, youtube_id)
         progress(f"{name}: storing {len(document.cues)} segments")
         outcome = attach_transcript(
             video, document.cues, digest=document.digest, update=update, dry_run=dry_run
@@ -102,6 +149,28 @@ def store_document(
         progress(f"{name}: tidying the search index and proposing insights")
         after_import()
     return outcome
+
+
+def _transcript_video(document: Document, video_slug: str, youtube_id: str) -> Video:
+    """The video a timed transcript belongs to: by --video, else by the YouTube id given
+    or found in its name (yt-dlp's `Title [VIDEOID].en.vtt`)."""
+    if video_slug:
+        video = Video.objects.filter(slug=video_slug).first()
+        if video is None:
+            raise DocumentError(f"no video with the slug '{video_slug}'")
+        return video
+    youtube_id = youtube_id or ytdlp.video_id_in_name(document.name)
+    if not youtube_id:
+        raise DocumentError(
+            f"a timed transcript ({document.kind}) needs --video SLUG: the video it belongs to"
+        )
+    video = Video.objects.filter(youtube_id=youtube_id).first()
+    if video is None:
+        raise DocumentError(
+            f"no video has the YouTube id {youtube_id}: import its info.json or summary page "
+            "first, or pass --video SLUG"
+        )
+    return video
 
 
 def after_import():

@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from kb.importers import themes
+from kb.importers.analysis import link_page
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
     CANDIDATE_PASSAGES,
@@ -58,6 +59,7 @@ from kb.timecodes import format_timecode
 
 if TYPE_CHECKING:
     from kb.importers.analysis import ParsedPage
+    from kb.importers.ytdlp import VideoInfo
 
 SUGGESTIONS_SHOWN = 3
 # A cue may start a little after the length the page gives (it is rounded to the second).
@@ -94,6 +96,11 @@ VIDEO_FIELDS = tuple(
         "conclusion",
         "resources",
     )
+)
+# What yt-dlp's info.json says of a video (kb.importers.ytdlp.VideoInfo).
+INFO_FIELDS = tuple(
+    Imported(name)
+    for name in ("title", "channel", "published_on", "duration_seconds", "description")
 )
 CHAPTER_FIELDS = (Imported("title"),)
 LESSON_FIELDS = (
@@ -200,7 +207,8 @@ def store_summary(
         video = find_video(identity, youtube_id)
         if video is not None and video.source_hash == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
-        if video is not None and not update:
+        # A video no page made yet (from an info.json, or the admin) takes its first.
+        if video is not None and video.source_hash and not update:
             raise DocumentError(
                 f"video '{video.slug}' was imported from a different version of this page; "
                 "use --update to refresh it (editors' changes are kept)"
@@ -212,6 +220,115 @@ def store_summary(
         return outcome
 
     return _retrying(write)
+
+
+@dataclass(frozen=True)
+class ChapterStart:
+    start_seconds: int
+    title: str
+
+
+def store_info(
+    info: "VideoInfo",
+    *,
+    digest: str,
+    cues: list | None = None,
+    cues_digest: str = "",
+    publish: bool = False,
+    update: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
+    """Create or refresh a video from yt-dlp's info.json, and attach the captions beside
+    it (`cues`) as its exact transcript, in one transaction. `digest` is of what the
+    import reads (kb.importers.ytdlp.digest), so that a fresh download whose view count
+    changed is not a new version."""
+
+    def write() -> Outcome:
+        video = Video.objects.filter(youtube_id=info.youtube_id).first()
+        same_info = video is not None and video.imported.get("info_hash") == digest
+        same_cues = cues is None or (
+            video is not None and video.imported.get("transcript_hash") == cues_digest
+        )
+        if same_info and same_cues:
+            return Outcome("unchanged", video, dry_run=dry_run)
+        if video is not None and "info_hash" in video.imported and not same_info and not update:
+            raise DocumentError(
+                f"video '{video.slug}' was imported from a different version of this "
+                "info.json; use --update to refresh it (editors' changes are kept)"
+            )
+        outcome = _store_info(video, info, digest, publish)
+        if cues is None:
+            outcome.notes.append("no captions beside it: the transcript comes with a summary "
+                                 "page or `import_video CAPTIONS --video SLUG`")  # fmt: skip
+        if cues is None or same_cues or not _attach_beside(outcome, cues, cues_digest, update):
+            meaning.index_video(outcome.video)
+        outcome.video.refresh_from_db()
+        outcome.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+        return outcome
+
+    return _retrying(write)
+
+
+def _store_info(video, info, digest, publish) -> Outcome:
+    new = video is None
+    if new:
+        video = Video(
+            slug=unique_slug(Video, info.title, info.youtube_id),
+            youtube_id=info.youtube_id,
+            status=Status.PUBLISHED if publish else Status.DRAFT,
+            import_key=header_identity(
+                info.title, info.channel, info.published_on, info.duration_seconds
+            ),
+        )
+    old = None if new else video.imported
+    fresh = {f.attr: getattr(info, f.attr) for f in INFO_FIELDS}
+    snapshot = refresh(video, INFO_FIELDS, fresh, old)
+    video.imported = {**(old or {}), **snapshot, "info_hash": digest}
+    video.save()
+
+    notes = []
+    # The info's chapters are YouTube's own; they replace only chapters an earlier
+    # info.json made (or none), never those of a summary page or an editor.
+    own = new or (old or {}).get("chapters_from") == "info" or not video.chapters.exists()
+    listed = [ChapterStart(start, title) for start, title in info.chapters]
+    if listed and own:
+        chapters, gone = _store_chapters(video, listed, (old or {}).get("chapters"))
+        notes += _drop_chapters(gone, "the info.json")
+        if video.segments.exists():
+            _assign_chapters(video, chapters)
+        video.imported = {
+            **video.imported,
+            "chapters": {str(c.start_seconds): c.title for c in listed},
+            "chapters_from": "info",
+        }
+        video.save(update_fields=["imported"])
+    elif listed:
+        stored = list(video.chapters.values_list("start_seconds", flat=True))
+        if stored != [c.start_seconds for c in listed]:
+            notes.append(
+                f"kept the video's {len(stored)} chapters: the info.json lists {len(listed)} others"
+            )
+    elif info.chapter_note:
+        notes.append(info.chapter_note)
+    counts = {"chapters": video.chapters.count()}
+    return Outcome("imported" if new else "updated", video, counts, notes)
+
+
+def _attach_beside(outcome: Outcome, cues: list, digest: str, update: bool) -> bool:
+    """Attach the captions found beside an info.json; False when the video's own timed
+    transcript is kept instead."""
+    if outcome.video.transcript_exact and not update:
+        outcome.notes.append(
+            "kept the video's timed transcript: the captions beside it differ "
+            "(--update replaces it, editors' changes kept)"
+        )
+        return False
+    attached = attach_transcript(outcome.video, cues, digest=digest, update=update)
+    outcome.counts.update(attached.counts)
+    outcome.notes += attached.notes
+    return True
 
 
 def _video_values(page: SummaryPage) -> dict:
@@ -231,22 +348,39 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
     """Create or refresh a video from its summary page; `video` is None for a new one."""
     page = parsed.page
     new = video is None
-    # A new video's lessons share its status; lessons new to a known video are drafts.
-    status = Status.PUBLISHED if publish and new else Status.DRAFT
+    # A new video's lessons share its status, and so do the first lessons of a video an
+    # info.json made; lessons new to a video that has some are drafts.
+    first = new or not video.lessons.exists()
+    status = Status.PUBLISHED if publish and first else Status.DRAFT
+    keep = _keeps_its_chapters(video)
     if new:
         video = Video(slug=unique_slug(Video, page.title, youtube_id or "video"), status=status)
+    elif first and publish:
+        video.status = status
     old = None if new else video.imported
     snapshot = refresh(video, VIDEO_FIELDS, _video_values(page), old)
-    snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
+    if not keep:
+        snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
     snapshot["people"] = {"guests": page.guests, "host": page.host}
     video.imported = {**(old or {}), **snapshot}
-    video.import_key = identity
+    video.import_key = video.import_key if keep and video.import_key else identity
     video.youtube_id = youtube_id or video.youtube_id
     video.source_hash = digest
     video.save()
 
     _store_people(video, snapshot["people"], None if new else (old or {}).get("people"))
-    chapters, gone = _store_chapters(video, page, (old or {}).get("chapters"))
+    notes = []
+    if keep:
+        chapters, gone = list(video.chapters.all()), []
+        if [c.start_seconds for c in chapters] != [c.start_seconds for c in page.chapters]:
+            notes.append(
+                f"kept the video's {len(chapters)} chapters: the page's {len(page.chapters)} differ"
+            )
+        parsed = _onto_video(parsed, video, chapters)
+    else:
+        chapters, gone = _store_chapters(video, page.chapters, (old or {}).get("chapters"))
+        if video.transcript_exact:
+            parsed = _onto_video(parsed, video, chapters)
     if video.transcript_exact:
         # The timed transcript stays; only its chapter links follow the new chapters.
         _assign_chapters(video, chapters)
@@ -274,14 +408,7 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
             )
         takeaways += _store_lesson(lesson, section, link, evidence, chapters, themer)
 
-    # Chapters gone from the page go too, unless an editor's lesson or quote still uses them.
-    kept = [c for c in gone if c.lessons.exists() or c.quotes.exists()]
-    Chapter.objects.filter(pk__in=[c.pk for c in gone if c not in kept]).delete()
-    notes = []
-    if kept:
-        notes.append(
-            f"kept {len(kept)} chapters no longer in the page (in use by lessons or quotes)"
-        )
+    notes += _drop_chapters(gone, "the page")
     meaning.index_video(video)
     counts = {
         "chapters": len(chapters),
@@ -290,6 +417,34 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         "segments": segment_count,
     }
     return Outcome("imported" if new else "updated", video, counts, notes)
+
+
+def _keeps_its_chapters(video: Video | None) -> bool:
+    """A video whose chapters did not come from a summary page (YouTube's own, from its
+    info.json, or an editor's) keeps them when a page lands on it."""
+    if video is None or not video.chapters.exists():
+        return False
+    return video.imported.get("chapters_from") == "info" or not video.source_hash
+
+
+def _onto_video(parsed: "ParsedPage", video: Video, chapters: list[Chapter]) -> "ParsedPage":
+    """The page's lessons linked afresh onto the video's own chapters and transcript:
+    its exact captions when it has them (so every moment is an exact time), else the
+    page's estimated transcript cut at the video's chapters."""
+    starts = [c.start_seconds for c in chapters]
+    timeline = _stored_segments(video) if video.transcript_exact else parsed.segments
+    segments = [
+        Segment(_chapter_index(starts, s.start_seconds), s.start_seconds, s.end_seconds,
+                s.text, s.exact)
+        for s in timeline
+    ]  # fmt: skip
+    texts: dict[int, list[str]] = {}
+    for segment in segments:
+        texts.setdefault(segment.chapter, []).append(segment.text)
+    return link_page(
+        parsed.page, [(c.title, " ".join(texts.get(n, []))) for n, c in enumerate(chapters)],
+        segments,
+    )  # fmt: skip
 
 
 def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
@@ -321,12 +476,13 @@ def person_named(name: str) -> Person:
     return person
 
 
-def _store_chapters(video: Video, page: SummaryPage, titles: dict | None):
-    """The page's chapters, matched to stored ones by start time (an editor's title is
-    kept); returns them and the stored ones no longer in the page."""
+def _store_chapters(video: Video, parsed_chapters, titles: dict | None):
+    """A document's chapters (each with `start_seconds` and `title`), matched to stored
+    ones by start time (an editor's title is kept); returns them and the stored ones no
+    longer in the document."""
     stored = {c.start_seconds: c for c in video.chapters.all()}
     chapters, created = [], []
-    for parsed in page.chapters:
+    for parsed in parsed_chapters:
         chapter = stored.pop(parsed.start_seconds, None)
         if chapter is None:
             chapter = Chapter(video=video, start_seconds=parsed.start_seconds)
@@ -342,6 +498,16 @@ def _store_chapters(video: Video, page: SummaryPage, titles: dict | None):
         chapters.append(chapter)
     Chapter.objects.bulk_create(created)
     return chapters, list(stored.values())
+
+
+def _drop_chapters(gone: list[Chapter], source: str) -> list[str]:
+    """Chapters gone from the document go too, unless an editor's lesson or quote still
+    uses them; returns the note saying so."""
+    kept = [c for c in gone if c.lessons.exists() or c.quotes.exists()]
+    Chapter.objects.filter(pk__in=[c.pk for c in gone if c not in kept]).delete()
+    if not kept:
+        return []
+    return [f"kept {len(kept)} chapters no longer in {source} (in use by lessons or quotes)"]
 
 
 def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:

@@ -6,10 +6,13 @@ the description ("0:00 Intro", "1:02:03 – Q&A"); those must start at 0 and inc
 as YouTube itself requires, or the video gets none and `chapter_note` says why.
 """
 
+import dataclasses
 import datetime
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from kb.importers.documents import DocumentError
 from kb.timecodes import format_timecode, parse_timecode
@@ -19,6 +22,10 @@ from kb.timecodes import format_timecode, parse_timecode
 TIME = r"\d{1,2}(?::\d{2}){1,2}"
 LEADING = re.compile(rf"^\W{{0,3}}[\[(]?(?P<time>{TIME})[\])]?\s*(?:[-–—:|·•]\s*)?(?P<title>\S.*)$")
 TRAILING = re.compile(rf"^(?P<title>\S.*?)\s*(?:[-–—:|·•]\s*)?[\[(]?(?P<time>{TIME})[\])]?$")
+INFO_SUFFIX = ".info.json"
+CAPTION_SUFFIXES = (".vtt", ".srt")  # in the order preferred for one language
+# yt-dlp's default output template names every file "Title [VIDEOID].ext".
+ID_IN_NAME = re.compile(r"\[([A-Za-z0-9_-]{11})\]")
 
 
 @dataclass
@@ -32,6 +39,12 @@ class VideoInfo:
     language: str
     chapters: list[tuple[int, str]] = field(default_factory=list)
     chapter_note: str = ""
+
+    def digest(self) -> str:
+        """Of what an import reads: a fresh download whose view count changed is the
+        same version of the video."""
+        fields = dataclasses.asdict(self)
+        return hashlib.sha256(json.dumps(fields, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def looks_like_info(text: str) -> bool:
@@ -135,3 +148,44 @@ def description_chapters(description: str, duration: int) -> tuple[list[tuple[in
     if starts[-1] >= duration:
         return [], "no chapters: a description timestamp is past the video's end"
     return found, ""
+
+
+def video_id_in_name(name: str) -> str:
+    """The YouTube id yt-dlp puts in a file's name (`Title [VIDEOID].en.vtt`), or ""."""
+    found = ID_IN_NAME.findall(PurePath(name).name)
+    return found[-1] if found else ""
+
+
+def is_info_name(name: str) -> bool:
+    return name.lower().endswith(INFO_SUFFIX)
+
+
+def is_caption_name(name: str) -> bool:
+    return name.lower().endswith(CAPTION_SUFFIXES)
+
+
+def captions_for(info_name: str, names: list[str], language: str) -> str | None:
+    """Of the files beside an info.json, the captions yt-dlp wrote for it
+    (`<same name>.<lang>.vtt` or `.srt`): the video's own language first, then English;
+    a single caption file in another language when neither is there."""
+    stem = PurePath(info_name).name[: -len(INFO_SUFFIX)]
+    by_language: dict[str, list[str]] = {}
+    for name in names:
+        base = PurePath(name).name
+        if not base.startswith(stem + ".") or not is_caption_name(base):
+            continue
+        language_tag, _, suffix = base[len(stem) + 1 :].rpartition(".")
+        if language_tag and "." not in language_tag:
+            by_language.setdefault(language_tag.lower(), []).append(name)
+    for files in by_language.values():
+        files.sort(key=lambda n: CAPTION_SUFFIXES.index("." + n.rsplit(".", 1)[-1].lower()))
+    for wanted in [language.lower(), "en"]:
+        if not wanted:
+            continue
+        # "en" is also YouTube's "en-US", and yt-dlp's "en-orig" (the untranslated track).
+        for tag in sorted(by_language, key=lambda t: (t != wanted, t)):
+            if tag == wanted or tag.startswith(wanted + "-"):
+                return by_language[tag][0]
+    if len(by_language) == 1:
+        return next(iter(by_language.values()))[0]
+    return None

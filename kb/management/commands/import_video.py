@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
+from kb.importers import batch, ytdlp
 from kb.importers.documents import DocumentError
 from kb.importers.pipeline import FORMATS, after_import, read_document, store_document
 from kb.importers.summary import reading_report
@@ -37,12 +38,13 @@ class Command(BaseCommand):
             except DocumentError as exc:
                 self.stderr.write(f"error: {exc.message}")
                 sys.exit(1)
-        paths = options["paths"]
+        planned, skipped = self.gather(options["paths"])
         progress = self.progress if options["verbosity"] >= 1 else None
         failed = wrote = 0
-        for number, path in enumerate(paths, 1):
-            if len(paths) > 1:
-                self.stdout.write(f"[{number}/{len(paths)}] {path}")
+        for number, item in enumerate(planned, 1):
+            path = item.name
+            if len(planned) > 1:
+                self.stdout.write(f"{_bar(number, len(planned))} {path}")
             try:
                 data = Path(path).read_bytes()
             except OSError as exc:
@@ -50,11 +52,14 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             try:
-                document = read_document(path, data, options["format"], progress)
+                document = read_document(
+                    path, data, options["format"], progress,
+                    beside={name: Path(name).read_bytes for name in item.beside},
+                )  # fmt: skip
                 outcome = store_document(
                     document,
                     video_slug=options["video"],
-                    youtube_id=youtube_id,
+                    youtube_id=youtube_id or item.youtube_id,
                     publish=options["publish"],
                     update=options["update"],
                     dry_run=options["dry_run"],
@@ -64,6 +69,9 @@ class Command(BaseCommand):
             except DocumentError as exc:
                 self.stderr.write(f"error: {exc.located(path)}")
                 failed += 1
+            except OSError as exc:
+                self.stderr.write(f"error: {path}: cannot read a file beside it: {exc}")
+                failed += 1
             except DatabaseError as exc:
                 self.stderr.write(f"error: {path}: the database refused it: {exc}")
                 failed += 1
@@ -72,6 +80,11 @@ class Command(BaseCommand):
                 if document.page is not None and outcome.action != "unchanged":
                     self.report(path, document.page.page)
                 wrote += outcome.wrote
+        if skipped and self.verbosity >= 1:
+            self.stdout.write(
+                f"skipped {len(skipped)} files that are not documents: "
+                + ", ".join(sorted({Path(n).suffix or Path(n).name for n in skipped}))
+            )
         if wrote:
             # Once for the whole batch: it can take seconds on a big knowledge base.
             proposed = after_import()
@@ -83,6 +96,31 @@ class Command(BaseCommand):
         if failed:
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)
+
+    def gather(self, paths: list[str]) -> tuple[list[batch.Planned], list[str]]:
+        """The files to import, in order: a folder stands for the files in it, and an
+        info.json named on its own brings the captions beside it."""
+        names = []
+        for path in paths:
+            folder = Path(path)
+            if folder.is_dir():
+                names += sorted(
+                    str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                )
+            else:
+                names.append(path)
+                if ytdlp.is_info_name(path) and folder.parent.is_dir():
+                    stem = folder.name[: -len(ytdlp.INFO_SUFFIX)] + "."
+                    names += [
+                        str(p)
+                        for p in folder.parent.iterdir()
+                        if ytdlp.is_caption_name(p.name) and p.name.startswith(stem)
+                    ]
+        planned, skipped = batch.plan(list(dict.fromkeys(names)))
+        # A file named on its own is imported whatever its name (its kind from its text).
+        named = [p for p in paths if p in skipped]
+        planned += [batch.Planned(p) for p in named]
+        return planned, [s for s in skipped if s not in named]
 
     def report(self, path: str, page) -> None:
         """What was read (with -v 1, the default), and every doubt, as a warning line."""
@@ -96,3 +134,9 @@ class Command(BaseCommand):
     def progress(self, message: str) -> None:
         self.stdout.write(f"  {message}…")
         self.stdout.flush()
+
+
+def _bar(number: int, total: int, width: int = 20) -> str:
+    """`[7/12 ############........]`: where a batch has got to, one file per line."""
+    done = round(width * number / total)
+    return f"[{number}/{total} {'#' * done}{'.' * (width - done)}]"
