@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("people/<slug:slug>/feed/", PersonFeed(), name="person-feed"),
     path("videos/", views.video_list, name="videos"),
+    path("videos/<slug:slug>.md", views.video_markdown, name="video-markdown"),
     path("videos/<slug:slug>/", views.video_detail, name="video"),
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),
     path("search/", views.search, name="search"),

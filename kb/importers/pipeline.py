@@ -5,14 +5,20 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from kb import insights
-from kb.importers import captions, ytdlp
+from kb.importers import captions, markdown, ytdlp
 from kb.importers.analysis import ParsedPage, parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
-from kb.importers.store import Outcome, attach_transcript, store_info, store_summary
+from kb.importers.store import (
+    Outcome,
+    attach_transcript,
+    store_info,
+    store_markdown,
+    store_summary,
+)
 from kb.models import Video
 from kb.search import tidy_index
 
-FORMATS = ("auto", "summary", "ytdlp", "vtt", "srt", "json")
+FORMATS = ("auto", "summary", "ytdlp", "markdown", "vtt", "srt", "json")
 # About a two-hour video's page: bigger files report their progress as they go.
 LONG_WORK_BYTES = 256 * 1024
 
@@ -22,6 +28,8 @@ def detect(name: str, text: str, fmt: str = "auto") -> str:
         return fmt
     if ytdlp.is_info_name(name) or ytdlp.looks_like_info(text):
         return "ytdlp"
+    if markdown.looks_like_lessons(text):
+        return "markdown"
     if name.lower().endswith((".txt", ".md")):
         return "summary"
     return captions.detect_format(name, text) or "summary"
@@ -34,14 +42,15 @@ def _quiet(message: str) -> None:
 @dataclass
 class Document:
     """A file read and parsed, not yet stored: a summary page, a yt-dlp info.json (with
-    the captions found beside it) or a timed transcript."""
+    the captions found beside it), Markdown lessons or a timed transcript."""
 
     name: str
-    kind: str  # "summary", "ytdlp", or the caption format
+    kind: str  # "summary", "ytdlp", "markdown", or the caption format
     digest: str
     size: int
     page: ParsedPage | None = None
     info: ytdlp.VideoInfo | None = None
+    lessons: markdown.MarkdownLessons | None = None
     cues: list | None = None
     cues_name: str = ""
     cues_digest: str = ""
@@ -64,6 +73,8 @@ def read_document(
     if kind == "summary":
         progress(f"{name}: parsing and linking")
         document.page = parse_page(text)
+    elif kind == "markdown":
+        document.lessons = markdown.parse_lessons(text)
     elif kind == "ytdlp":
         document.info = ytdlp.parse_info(text)
         document.digest = document.info.digest()
@@ -125,6 +136,18 @@ def store_document(
         )
         if document.cues_name and outcome.action != "unchanged":
             outcome.notes.insert(0, f"captions from {PurePath(document.cues_name).name}")
+    elif document.lessons is not None:
+        front = document.lessons.front
+        if video_slug:
+            raise DocumentError("Markdown lessons name their video in their front matter")
+        if youtube_id and front.get("youtube", youtube_id) != youtube_id:
+            raise DocumentError(f"--youtube says {youtube_id}, the file's front matter "
+                                f"{front['youtube']}", 1)  # fmt: skip
+        front.setdefault("youtube", youtube_id)
+        outcome = store_markdown(
+            document.lessons, digest=document.digest, publish=publish, update=update,
+            dry_run=dry_run,
+        )  # fmt: skip
     elif document.page is not None:
         if video_slug:
             raise DocumentError(

@@ -1,11 +1,10 @@
 """Moment links and times, the same on every page; escaping for Markdown exports."""
 
-import re
-
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from kb import markdown
 from kb.timecodes import format_timecode
 
 register = template.Library()
@@ -60,20 +59,13 @@ def moment_url(video, seconds, site=""):
     return url if url.startswith("http") else f"{site}{url}"
 
 
-# What Markdown reads as markup inside a line: links and images ([]), emphasis, code,
-# raw HTML and autolinks (<>), entities (&), headings, tables, strikethrough.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
-
-
 @register.filter
 def md(text):
-    """Imported text as one line of literal Markdown: `[x](javascript:…)` or `<img …>`
-    show as the characters they are, never as a link or markup."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Imported text as one line of literal Markdown (kb.markdown.inline)."""
+    return markdown.inline(text)
 
 
 @register.filter
 def md_lines(text):
-    """A lesson body as Markdown: each line escaped like `md`, its `- ` and `1. ` list
-    lines and its blank lines kept."""
-    return "\n".join(MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in str(text).splitlines())
+    """A lesson body as Markdown, its list lines kept (kb.markdown.body_lines)."""
+    return markdown.body_lines(text)

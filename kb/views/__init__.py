@@ -13,6 +13,7 @@ from kb.views.reading import (
     theme_markdown,
     video_detail,
     video_list,
+    video_markdown,
 )
 from kb.views.search import search
 from kb.views.transcript import transcript
@@ -32,6 +33,7 @@ __all__ = [
     "theme_detail",
     "theme_list",
     "theme_markdown",
+    "video_markdown",
     "transcript",
     "video_detail",
     "video_list",

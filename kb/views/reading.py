@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from kb import markdown
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Credit,
@@ -399,6 +400,26 @@ def video_detail(request, slug):
         },
     )
     return preview(response, video.is_published)
+
+
+@require_safe
+def video_markdown(request, slug):
+    """A video's published lessons as Markdown, in the shape `import_video FILE.md` reads
+    back (kb.markdown): for notes, for another tool, or to move lessons between sites."""
+    video = get_object_or_404(Video.objects.published(), slug=slug)
+    quotes = Quote.objects.published().select_related("speaker").order_by("start_seconds", "pk")
+    lessons = (
+        Lesson.objects.published()
+        .filter(video=video)
+        .order_by("position", "pk")
+        .prefetch_related("takeaways", Prefetch("quotes", quotes, to_attr="quotes_shown"))
+    )
+    text = markdown.video_markdown(
+        video, lessons, request.build_absolute_uri(video.get_absolute_url())
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{video.slug}.md"'
+    return response
 
 
 @require_safe
