@@ -8,10 +8,12 @@ from django.db import transaction
 
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
+from kb.importers.store import Themer
 from kb.models import (
     Evidence,
     Insight,
     InsightProposal,
+    Lesson,
     LessonTheme,
     Person,
     Quote,
@@ -171,18 +173,26 @@ def merge_themes(sources: list[Theme], target: Theme) -> Merged:
     return merged
 
 
-def cut_quote(
-    video, segments: list, speaker: str = "", first_words: str = "", last_words: str = ""
-) -> Quote:
-    """A draft quote made of consecutive transcript segments, with their exact words and
-    times; `first_words` and `last_words` start it at any word of the first line and end
-    it at any word of the last ("I learned…" in the middle of a caption).
+@dataclass
+class Passage:
+    """Words cut from consecutive transcript lines, with where they are said."""
+
+    text: str
+    start_seconds: float
+    end_seconds: float
+    chapter: object  # the first line's Chapter, or None
+
+
+def cut_passage(video, segments: list, first_words: str = "", last_words: str = "") -> Passage:
+    """The words of consecutive transcript segments, with their exact times;
+    `first_words` and `last_words` start it at any word of the first line and end it at
+    any word of the last ("I learned…" in the middle of a caption).
 
     Raises ValueError when the segments are not consecutive lines of one video, or the
     words are not in the first or last line.
     """
     if not segments:
-        raise ValueError("Select the transcript lines to quote.")
+        raise ValueError("Select the transcript lines to cut.")
     ordered = sorted(segments, key=lambda s: (s.start_seconds, s.pk))
     if any(s.video_id != video.pk for s in ordered):
         raise ValueError("Those lines belong to another video.")
@@ -191,7 +201,7 @@ def cut_quote(
         start_seconds__gte=first.start_seconds, start_seconds__lte=last.start_seconds
     ).count()
     if between != len(ordered):
-        raise ValueError("Select consecutive lines: a quote is one passage, without gaps.")
+        raise ValueError("Select consecutive lines: one passage, without gaps.")
     words = [
         (word, line, n, len(line.text.split()))
         for line in ordered
@@ -200,27 +210,75 @@ def cut_quote(
     start = _word_at(words, first, first_words, "first", "starts")
     end = _word_at(words, last, last_words, "last", "ends", from_end=True)
     if end < start:
-        raise ValueError("The quote would end before it starts: check the words.")
+        raise ValueError("The passage would end before it starts: check the words.")
 
     def time_of(index: int, after: bool = False) -> float:
         _, line, n, count = words[index]
         return line.start_seconds + (line.end_seconds - line.start_seconds) * (n + after) / count
 
+    return Passage(
+        " ".join(word for word, _, _, _ in words[start : end + 1]),
+        round(time_of(start), 3),
+        round(max(time_of(end, after=True), time_of(start)), 3),
+        first.chapter,
+    )
+
+
+def cut_quote(
+    video, segments: list, speaker: str = "", first_words: str = "", last_words: str = ""
+) -> Quote:
+    """A draft quote made of consecutive transcript segments (`cut_passage`)."""
+    passage = cut_passage(video, segments, first_words, last_words)
+    chapter = passage.chapter
     quote = Quote.objects.create(
         video=video,
-        chapter=first.chapter,
-        lesson=first.chapter.lessons.order_by("position").first() if first.chapter else None,
-        text=" ".join(word for word, _, _, _ in words[start : end + 1]),
+        chapter=chapter,
+        lesson=chapter.lessons.order_by("position").first() if chapter else None,
+        text=passage.text,
         # A speaker who is a person already is linked; any other name is kept as text.
         speaker=Person.objects.filter(name__iexact=speaker).first() if speaker else None,
         speaker_name=speaker,
-        start_seconds=round(time_of(start), 3),
-        end_seconds=round(max(time_of(end, after=True), time_of(start)), 3),
+        start_seconds=passage.start_seconds,
+        end_seconds=passage.end_seconds,
         status=Status.DRAFT,
     )
     quote.tags.set(themes_for_quote(quote))
     meaning.index_quote(quote)
     return quote
+
+
+@transaction.atomic
+def cut_lesson(video, segments: list, title: str, first_words: str = "", last_words: str = ""):
+    """A draft lesson at the moment consecutive transcript lines start (`cut_passage`), in
+    their chapter, with those words as its evidence (an open quote suggestion, for the
+    editor to accept as a quote) and the themes they are about offered, not applied."""
+    title = " ".join(title.split())[:300]
+    if not title:
+        raise ValueError("Give the lesson a title.")
+    passage = cut_passage(video, segments, first_words, last_words)
+    last = video.lessons.order_by("-position").values_list("position", flat=True).first()
+    lesson = Lesson.objects.create(
+        video=video,
+        chapter=passage.chapter,
+        title=title,
+        slug=unique_slug(Lesson, title, "lesson"),
+        start_seconds=passage.start_seconds,
+        position=(last + 1) if last is not None else 0,
+        status=Status.DRAFT,
+    )
+    QuoteSuggestion.objects.create(
+        lesson=lesson, chapter=passage.chapter, text=passage.text,
+        start_seconds=passage.start_seconds, end_seconds=passage.end_seconds, score=1.0, rank=1,
+    )  # fmt: skip
+    themer = Themer()
+    chosen = themer.choose(title, passage.text)
+    ThemeSuggestion.objects.bulk_create(
+        ThemeSuggestion(lesson=lesson, theme=theme, confidence=round(s.confidence, 3))
+        for s in [*chosen.applied, *chosen.offered]
+        if (theme := themer.theme(s.name)) is not None
+    )
+    meaning.index_lesson(lesson)
+    return lesson
 
 
 def _word_at(words, line, wanted: str, which: str, verb: str, from_end: bool = False) -> int:

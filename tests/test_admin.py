@@ -8,7 +8,16 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from kb.models import Lesson, PendingImport, Quote, Status, Theme, ThemeRedirect, Video
+from kb.models import (
+    Lesson,
+    PendingImport,
+    Quote,
+    Status,
+    Suggestion,
+    Theme,
+    ThemeRedirect,
+    Video,
+)
 from tests.factories import (
     ChapterFactory,
     LessonFactory,
@@ -152,6 +161,46 @@ def test_a_quote_is_cut_from_consecutive_transcript_lines(client, editor):
     client.post(url, {"segment": [lines[0].pk, lines[2].pk]})  # a gap: refused
     client.post(url, {"segment": []})  # nothing selected: refused
     assert Quote.objects.count() == 1
+
+
+def test_a_lesson_is_cut_from_transcript_lines_with_its_moment_evidence_and_themes(client, editor):
+    video = VideoFactory()
+    ChapterFactory(video=video, start_seconds=0, title="Intro")
+    chapter = ChapterFactory(video=video, start_seconds=60, title="Getting promoted")
+    lines = [
+        TranscriptSegmentFactory(
+            video=video, chapter=chapter, text=t, start_seconds=s, end_seconds=s + 3
+        )
+        for t, s in (
+            ("my promotion packet was", 61.0),
+            ("all about the impact", 64.0),
+            ("I wrote down every week", 67.0),
+        )
+    ]
+    url = f"/admin/kb/video/{video.pk}/transcript/"
+    response = client.post(
+        url,
+        {"segment": [lines[1].pk, lines[2].pk], "title": "  Write your  packet all year ",
+         "first_words": "impact", "lesson": "1"},
+    )  # fmt: skip
+    lesson = Lesson.objects.get(video=video)
+    assert response["Location"] == f"/admin/kb/lesson/{lesson.pk}/change/"
+    assert (lesson.title, lesson.status, lesson.chapter) == (
+        "Write your packet all year", Status.DRAFT, chapter,
+    )  # fmt: skip
+    assert lesson.start_seconds == pytest.approx(64.0 + 3 * 3 / 4)
+    suggestion = lesson.suggestions.get()
+    assert suggestion.text == "impact I wrote down every week"
+    assert (suggestion.start_seconds, suggestion.end_seconds) == (lesson.start_seconds, 70.0)
+    assert suggestion.status == Suggestion.OPEN
+    assert not lesson.tags.exists(), "themes are offered, not applied"
+    assert "promotion" in lesson.theme_suggestions.values_list("theme__name", flat=True)
+    assert not Quote.objects.exists()
+    assert LogEntry.objects.filter(object_id=str(lesson.pk), action_flag=ADDITION).exists()
+
+    client.post(url, {"segment": [lines[0].pk], "title": "   ", "lesson": "1"})  # no title
+    client.post(url, {"segment": [lines[0].pk, lines[2].pk], "title": "Gap", "lesson": "1"})
+    assert Lesson.objects.count() == 1
 
 
 def test_merging_themes_moves_everything_and_redirects_the_old_address(client, editor):

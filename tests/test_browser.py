@@ -259,7 +259,7 @@ def test_editor_imports_publishes_cuts_a_quote_and_readers_see_it(
 
     # Cut a quote from two consecutive lines of the transcript, then publish it.
     page.goto(live_server.url + f"/admin/kb/video/{video.pk}/change/")
-    page.get_by_role("link", name="Cut a quote from the transcript").click()
+    page.get_by_role("link", name="Cut a quote or a lesson from the transcript").click()
     boxes = page.locator("input[name=segment]")
     boxes.nth(3).check()
     boxes.nth(4).check()
