@@ -1,6 +1,7 @@
 """The editors' workflows, driven through the admin's own views as an editor would."""
 
 import io
+import zipfile
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -26,7 +27,7 @@ from tests.factories import (
     TranscriptSegmentFactory,
     VideoFactory,
 )
-from tests.pages import page
+from tests.pages import info_json, page, timed_vtt
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,77 @@ def test_a_bad_file_shows_its_error_with_the_line_and_creates_nothing(client, ed
     assert not response.context.get("job")
     assert not PendingImport.objects.exists()
     assert not Video.objects.exists()
+
+
+YT = "Growing Fast - A Story [GrowFast123]"
+
+
+def yt_dlp_folder() -> dict[str, str]:
+    return {
+        f"{YT}.info.json": info_json(), f"{YT}.en.vtt": timed_vtt(), f"{YT}.txt": page(),
+        f"{YT}.webp": "a thumbnail",
+    }  # fmt: skip
+
+
+def test_several_files_are_previewed_together_then_imported_each_on_its_own(client, editor):
+    files = [upload(name, text) for name, text in yt_dlp_folder().items()]
+    files.append(upload("broken.srt", "1\nnot a timing line\n"))
+    response = client.post("/admin/kb/video/import/", {"file": files})
+    body = response.content.decode()
+    assert response.status_code == 200, body
+    assert "3 documents: 2 to import, 1 refused; 1 other files skipped" in body
+    # The page lands on the video its info.json makes just before, in the same preview.
+    assert "would have imported growing-fast-a-story: 3 chapters" in body
+    assert "would have updated growing-fast-a-story: 3 chapters, 3 lessons" in body
+    assert "error: broken.srt" in body
+    assert not Video.objects.exists() and not Lesson.objects.exists()
+
+    response = client.post(
+        "/admin/kb/video/import/", {"upload": response.context["job"].pk, "confirm": "1"},
+        follow=True,
+    )  # fmt: skip
+    video = Video.objects.get()
+    assert (video.youtube_id, video.transcript_exact, video.lessons.count()) == (
+        "GrowFast123", True, 3,
+    )  # fmt: skip
+    assert response.redirect_chain[-1][0] == "/admin/kb/video/"
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("imported growing-fast-a-story") for m in shown)
+    assert any(m.startswith("error: broken.srt") for m in shown)
+    assert LogEntry.objects.filter(object_id=str(video.pk), action_flag=CHANGE).count() == 2
+
+
+def test_a_zip_of_a_yt_dlp_folder_is_imported_like_the_folder(client, editor):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in yt_dlp_folder().items():
+            archive.writestr(f"talks/{name}", text)
+        archive.writestr("__MACOSX/talks/._x", "resource fork")
+    response = client.post(
+        "/admin/kb/video/import/", {"file": upload("talks.zip", buffer.getvalue())}
+    )
+    assert "2 documents: 2 to import, 0 refused" in response.content.decode()
+    client.post("/admin/kb/video/import/", {"upload": response.context["job"].pk, "confirm": "1"})
+    assert Video.objects.get().lessons.count() == 3
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"PK\x03\x04 not really a zip", "not a zip file that can be read")],
+)
+def test_a_broken_zip_is_refused_and_nothing_is_kept(client, editor, content, message):
+    response = client.post("/admin/kb/video/import/", {"file": upload("talks.zip", content)})
+    assert message in response.content.decode()
+    assert not PendingImport.objects.exists() and not Video.objects.exists()
+
+
+def test_one_info_json_is_previewed_with_its_chapters(client, editor):
+    response = client.post(
+        "/admin/kb/video/import/", {"file": upload(f"{YT}.info.json", info_json())}
+    )
+    body = response.content.decode()
+    assert "Preview: yt-dlp info.json" in body and "1:10 Asking for help" in body
+    assert "no captions beside it" in body
 
 
 def test_a_timed_transcript_is_attached_to_the_chosen_video(client, editor):

@@ -1,4 +1,6 @@
-"""Import a summary page or a timed transcript from the browser: upload, preview, confirm.
+"""Import documents from the browser: upload, preview, confirm. One file (a summary page,
+a yt-dlp info.json, Markdown lessons, a timed transcript), or several at once, or a zip
+of a yt-dlp folder: those go through kb.importers.batch as `import_video DIR` does.
 
 The same importer as `manage.py import_video`, with the same rules and errors. The
 upload is kept on the server (`PendingImport`) between the preview, which is a dry run,
@@ -23,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from kb.importers import batch
 from kb.importers.documents import DocumentError, source_hash
 from kb.importers.pipeline import FORMATS, Document, import_document, read_document, store_document
 from kb.importers.summary import reading_report
@@ -40,9 +43,29 @@ State = PendingImport.State
 log = logging.getLogger(__name__)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented way to take several files in one field: a list, cleaned each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, list | tuple):
+            return [clean_one(item, initial) for item in data] or [clean_one(None, initial)]
+        return [clean_one(data, initial)]
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        help_text="A summary page (.txt) or a timed transcript (.vtt, .srt, .json)."
+    file = MultipleFileField(
+        help_text="A summary page (.txt), yt-dlp's .info.json with its captions, Markdown "
+        "lessons (.md), a timed transcript (.vtt, .srt, .json); several at once, or a .zip "
+        "of a yt-dlp folder."
     )
     video = forms.ModelChoiceField(
         Video.objects.order_by("title"),
@@ -57,10 +80,29 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("That file is larger than 20 MB.")
-        return upload
+        uploads = self.cleaned_data["file"]
+        if sum(upload.size for upload in uploads) > MAX_UPLOAD:
+            raise forms.ValidationError("Those files are larger than 20 MB together.")
+        return uploads
+
+    def batch(self) -> tuple[str, dict[str, bytes]] | None:
+        """(a name for the upload, its files) when it is more than one document: several
+        files, or a zip. None for one file. Raises DocumentError for a bad zip."""
+        uploads = self.cleaned_data["file"]
+        if len(uploads) == 1 and not uploads[0].name.lower().endswith(".zip"):
+            return None
+        files: dict[str, bytes] = {}
+        for upload in uploads:
+            if upload.name.lower().endswith(".zip"):
+                unpacked = batch.read_zip(upload.read(), MAX_UPLOAD)
+            else:
+                unpacked = {upload.name: upload.read()}
+            for name, data in unpacked.items():
+                if name in files:
+                    raise DocumentError(f"two files are named '{name}'")
+                files[name] = data
+        name = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} files"
+        return name, files
 
     def clean_youtube(self):
         value = self.cleaned_data["youtube"].strip()
@@ -108,6 +150,27 @@ def describe(document: Document) -> dict:
                 for section, link in zip(parsed.page.sections, parsed.links, strict=True)
             ],
         }
+    if document.info is not None:
+        info = document.info
+        return {
+            "kind": "yt-dlp info.json",
+            "title": f"{info.title} ({info.channel})" if info.channel else info.title,
+            "read": info.chapter_note,
+            "chapters": [(format_timecode(start), title) for start, title in info.chapters],
+            "cues": len(document.cues or []),
+        }
+    if document.lessons is not None:
+        return {
+            "kind": "Markdown lessons",
+            "lessons": [
+                (
+                    lesson.title, len(lesson.takeaways), "",
+                    format_timecode(lesson.start_seconds)
+                    if lesson.start_seconds is not None else "",
+                )
+                for lesson in document.lessons.lessons
+            ],
+        }  # fmt: skip
     cues = document.cues
     return {
         "kind": f"timed transcript ({document.kind})",
@@ -127,10 +190,32 @@ def _finish(job_id, **fields) -> None:
     PendingImport.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
 
 
+def _batch_files(job) -> dict[str, bytes]:
+    return batch.read_zip(bytes(job.data), MAX_UPLOAD)
+
+
+def run_batch_preview(job, options) -> None:
+    results, skipped = batch.run_batch(
+        _batch_files(job), preview=True, progress=_reporter(job.pk), **options
+    )
+    failed = sum(not r.ok for r in results)
+    summary = f"{len(results)} documents: {len(results) - failed} to import, {failed} refused"
+    preview = {
+        "kind": f"{len(results)} documents",
+        "files": [(r.name, r.line, r.ok) for r in results],
+        "skipped": skipped,
+        "summary": summary + (f"; {len(skipped)} other files skipped" if skipped else ""),
+        "unchanged": all(r.ok and not r.wrote for r in results),
+    }
+    _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")
+
+
 def run_preview(job_id) -> None:
     """The dry run: parse, link and store in a transaction that is rolled back."""
     job = PendingImport.objects.get(pk=job_id)
     options = dict(job.options)
+    if options.pop("batch", False):
+        return run_batch_preview(job, options)
     fmt = options.pop("fmt", "auto")
     try:
         document = read_document(job.name, bytes(job.data), fmt, _reporter(job.pk))
@@ -145,8 +230,29 @@ def run_preview(job_id) -> None:
     _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")
 
 
+def run_batch_import(job, options) -> None:
+    results, _ = batch.run_batch(
+        _batch_files(job), preview=False, progress=_reporter(job.pk), **options
+    )
+    for result in results:
+        if result.wrote:
+            LogEntry.objects.log_actions(
+                user_id=job.user.pk,
+                queryset=Video.objects.filter(pk=result.video_id),
+                action_flag=CHANGE,
+                change_message=f"{result.line} (from {result.name}, in the browser)",
+                single_object=True,
+            )
+    _finish(
+        job.pk, state=State.DONE, result="\n".join(r.line for r in results), video=None, data=b""
+    )
+
+
 def run_import(job_id) -> None:
     job = PendingImport.objects.select_related("user").get(pk=job_id)
+    options = dict(job.options)
+    if options.pop("batch", False):
+        return run_batch_import(job, options)
     try:
         outcome = import_document(
             job.name, bytes(job.data), progress=_reporter(job.pk), **job.options
@@ -202,13 +308,18 @@ def import_view(model_admin, request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         PendingImport.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
-        data = form.cleaned_data["file"].read()
+        try:
+            several = form.batch()
+        except DocumentError as exc:
+            return _render(model_admin, request, error=exc.message)
+        if several is None:
+            upload = form.cleaned_data["file"][0]
+            name, data, options = upload.name, upload.read(), form.options()
+        else:
+            name, files = several
+            data, options = batch.pack_zip(files), form.options() | {"batch": True}
         job = PendingImport.objects.create(
-            user=request.user,
-            name=form.cleaned_data["file"].name,
-            digest=source_hash(data),
-            data=data,
-            options=form.options(),
+            user=request.user, name=name, digest=source_hash(data), data=data, options=options
         )
         start(run_preview, job)
         job.refresh_from_db()
@@ -240,8 +351,11 @@ def import_status_view(model_admin, request, job_id):
 
 
 def _done(request, job):
-    messages.success(request, job.result)
+    for line in job.result.splitlines():
+        (messages.error if line.startswith("error: ") else messages.success)(request, line)
     job.delete()
+    if job.video_id is None:  # several documents: the videos they made or changed
+        return HttpResponseRedirect(reverse("admin:kb_video_changelist"))
     return HttpResponseRedirect(reverse("admin:kb_video_change", args=[job.video_id]))
 
 

@@ -1,6 +1,7 @@
 """Several files imported together (a folder yt-dlp wrote, an editor's upload): which
 file is a document of its own, which are captions belonging to an info.json, and the
-order they go in. Plain names in, a plan out: the command and the admin read the files.
+order they go in (`plan`: plain names in, a plan out), and the import of files already
+in memory (`run_batch`, for the admin's upload of several files or a zip).
 
 yt-dlp names every file of a video `Title [VIDEOID].ext`; that id pairs them. Info.json
 files go first (each makes or refreshes its video, with the captions beside it), then
@@ -8,10 +9,16 @@ captions of videos already known, then summary pages and Markdown lessons, which
 on the videos the first two made.
 """
 
+import contextlib
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.db import DatabaseError, transaction
+
 from kb.importers import ytdlp
+from kb.importers.documents import DocumentError
 
 # What an import reads, by how its name ends; anything else in a folder is skipped.
 DOCUMENT_SUFFIXES = (".json", ".vtt", ".srt", ".txt", ".md")
@@ -56,3 +63,82 @@ def plan(names: list[str]) -> tuple[list[Planned], list[str]]:
         if n not in taken
     ]
     return planned, skipped
+
+
+@dataclass
+class FileResult:
+    name: str
+    line: str  # the importer's summary line, or `error: NAME…`
+    ok: bool
+    wrote: bool = False  # it changes something (or, in a preview, would)
+    video_id: int | None = None
+
+
+def run_batch(
+    files: dict[str, bytes], *, preview: bool, fmt: str = "auto", progress=None, **options
+) -> tuple[list[FileResult], list[str]]:
+    """Import `files` (name → content) in `plan` order, each file its own transaction, as
+    `import_video DIR` does. A preview runs them all in one transaction rolled back at
+    the end, so that a summary page lands on the video its info.json makes just before."""
+    from kb.importers.pipeline import after_import, read_document, store_document
+
+    planned, skipped = plan(list(files))
+    results = []
+    youtube_id = options.pop("youtube_id", "")
+    whole = transaction.atomic() if preview else contextlib.nullcontext()
+    with whole:
+        for item in planned:
+            beside = {name: (lambda name=name: files[name]) for name in item.beside}
+            try:
+                document = read_document(item.name, files[item.name], fmt, progress, beside)
+                outcome = store_document(
+                    document, youtube_id=youtube_id or item.youtube_id, tidy=False, **options
+                )
+            except DocumentError as exc:
+                results.append(FileResult(item.name, f"error: {exc.located(item.name)}", False))
+            except DatabaseError as exc:
+                line = f"error: {item.name}: the database refused it: {exc}".splitlines()[0]
+                results.append(FileResult(item.name, line, False))
+            else:
+                changes = outcome.wrote
+                outcome.dry_run = preview  # its line says "would have…"
+                results.append(
+                    FileResult(item.name, outcome.summary_line(), True, changes, outcome.video.pk)
+                )
+        if preview:
+            transaction.set_rollback(True)
+    if not preview and any(r.wrote for r in results):
+        after_import()
+    return results, skipped
+
+
+def read_zip(data: bytes, limit: int) -> dict[str, bytes]:
+    """The files of a zip (a yt-dlp folder zipped), by their names without folders;
+    DocumentError for a broken zip, or one that unpacks to more than `limit` bytes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = [
+            e for e in archive.infolist()
+            if not e.is_dir() and not PurePath(e.filename).name.startswith(".")
+            and "__MACOSX" not in PurePath(e.filename).parts
+        ]  # fmt: skip
+        if sum(e.file_size for e in entries) > limit:
+            raise DocumentError(f"the zip unpacks to more than {limit // (1024 * 1024)} MB")
+        files = {}
+        for entry in entries:
+            name = PurePath(entry.filename).name
+            if name in files:
+                raise DocumentError(f"the zip holds two files named '{name}'")
+            files[name] = archive.read(entry)
+        return files
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise DocumentError(f"not a zip file that can be read: {exc}") from None
+
+
+def pack_zip(files: dict[str, bytes]) -> bytes:
+    """Several uploaded files kept as one, between the preview and the confirmation."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
