@@ -49,7 +49,9 @@ ADMIN_PAGES = {
     "admin-themes": "/admin/kb/theme/",
     "admin-proposals": "/admin/kb/insightproposal/",
     "admin-insight": "/admin/kb/insight/1/change/",
+    "admin-transcript": "/admin/kb/video/1/transcript/",
 }
+YT_DLP = sorted((ROOT / "samples" / "yt-dlp").iterdir())
 # As an editor would: accept three of the samples' proposals, write a summary, publish.
 PUBLISH_INSIGHTS = """
 from kb.curation import accept_proposal
@@ -108,13 +110,18 @@ def main() -> None:
                 sign_in(page)
                 for name, path in ADMIN_PAGES.items():
                     shoot(page, name, path, size)
+                # The preview of several files at once (a yt-dlp folder's).
+                page.goto(f"http://127.0.0.1:{PORT}/admin/kb/video/import/")
+                page.set_input_files("input[name=file]", [str(p) for p in YT_DLP])
+                page.click("input[type=submit][value=Preview]")
+                page.screenshot(path=str(OUT / f"admin-import-several-{size}.png"), full_page=True)
                 context.close()
             browser.close()
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{(len(PAGES) + len(ADMIN_PAGES)) * len(SIZES)} screenshots in {OUT}")
+    print(f"{(len(PAGES) + len(ADMIN_PAGES) + 1) * len(SIZES)} screenshots in {OUT}")
 
 
 def shoot(page, name: str, path: str, size: str) -> None:

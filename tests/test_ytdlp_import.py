@@ -235,3 +235,13 @@ def test_in_a_folder_a_bad_file_fails_alone(folder, tmp_path):
     assert code == 1
     assert err.startswith(f"error: {tmp_path / 'Broken [Broken12345].info.json'}:1: not JSON")
     assert list(Video.objects.values_list("youtube_id", flat=True)) == ["GrowFast123"]
+
+
+def test_the_sample_yt_dlp_folder_imports_as_the_readme_says():
+    code, out, err = run("samples/yt-dlp", "--publish")
+    assert (code, err) == (0, "")
+    video = Video.objects.get(youtube_id="Dsgn0Doc001")
+    assert out.startswith(f"imported {video.slug}: 4 chapters, ")
+    assert video.transcript_exact and video.status == Status.PUBLISHED
+    assert list(video.chapters.values_list("title", flat=True))[-1] == "Getting it read"
+    assert "moments re-anchored" not in out, "a new video has no moments to move"

@@ -328,7 +328,7 @@ def _attach_beside(outcome: Outcome, cues: list, digest: str, update: bool) -> b
         )
         return False
     attached = attach_transcript(outcome.video, cues, digest=digest, update=update)
-    outcome.counts.update(attached.counts)
+    outcome.counts.update((name, n) for name, n in attached.counts.items() if n)
     outcome.notes += attached.notes
     return True
 
