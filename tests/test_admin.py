@@ -116,7 +116,7 @@ def test_several_files_are_previewed_together_then_imported_each_on_its_own(clie
     response = client.post("/admin/kb/video/import/", {"file": files})
     body = response.content.decode()
     assert response.status_code == 200, body
-    assert "3 documents: 2 to import, 1 refused; 1 other files skipped" in body
+    assert "3 documents: 2 to import, 1 refused; 1 other file skipped" in body
     # The page lands on the video its info.json makes just before, in the same preview.
     assert "would have imported growing-fast-a-story: 3 chapters" in body
     assert "would have updated growing-fast-a-story: 3 chapters, 3 lessons" in body

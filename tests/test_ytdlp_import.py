@@ -75,7 +75,7 @@ def test_a_folder_is_imported_whole_in_order_and_a_rerun_changes_nothing(folder,
         str(tmp_path / f"{STEM}.txt"),
     ]  # fmt: skip
     assert bars[-1].startswith("[3/3 ####################]")
-    assert "skipped 1 files that are not documents: .webp" in lines
+    assert "skipped 1 file that is not a document: .webp" in lines
     another = Video.objects.get(youtube_id="Another4567")
     assert list(another.chapters.values_list("title", flat=True)) == ["Hello", "Goodbye"]
     assert another.segments.filter(exact=True).count() == another.segments.count() > 0

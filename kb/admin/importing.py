@@ -21,6 +21,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -199,12 +200,15 @@ def run_batch_preview(job, options) -> None:
         _batch_files(job), preview=True, progress=_reporter(job.pk), **options
     )
     failed = sum(not r.ok for r in results)
-    summary = f"{len(results)} documents: {len(results) - failed} to import, {failed} refused"
+    documents = f"{len(results)} document{pluralize(len(results))}"
+    summary = f"{documents}: {len(results) - failed} to import, {failed} refused"
+    if skipped:
+        summary += f"; {len(skipped)} other file{pluralize(len(skipped))} skipped"
     preview = {
-        "kind": f"{len(results)} documents",
+        "kind": documents,
         "files": [(r.name, r.line, r.ok) for r in results],
         "skipped": skipped,
-        "summary": summary + (f"; {len(skipped)} other files skipped" if skipped else ""),
+        "summary": summary,
         "unchanged": all(r.ok and not r.wrote for r in results),
     }
     _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")

@@ -82,7 +82,13 @@ class Command(BaseCommand):
                 wrote += outcome.wrote
         if skipped and self.verbosity >= 1:
             self.stdout.write(
-                f"skipped {len(skipped)} files that are not documents: "
+                f"skipped {len(skipped)} "
+                + (
+                    "file that is not a document"
+                    if len(skipped) == 1
+                    else "files that are not documents"
+                )
+                + ": "
                 + ", ".join(sorted({Path(n).suffix or Path(n).name for n in skipped}))
             )
         if wrote:
