@@ -8,7 +8,7 @@ from django.db import transaction
 
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
-from kb.importers.store import Themer
+from kb.importers.store import Themer, offer_themes
 from kb.models import (
     Evidence,
     Insight,
@@ -30,8 +30,6 @@ from kb.search import meaning
 def themes_for_quote(quote: Quote) -> list[Theme]:
     """A quote's themes: those it is confidently about (kb.importers.themes), else its
     lesson's."""
-    from kb.importers.store import Themer
-
     themer = Themer()
     chosen = themer.themes(themer.choose("", quote.text).names)
     if not chosen and quote.lesson_id:
@@ -272,11 +270,7 @@ def cut_lesson(video, segments: list, title: str, first_words: str = "", last_wo
     )  # fmt: skip
     themer = Themer()
     chosen = themer.choose(title, passage.text)
-    ThemeSuggestion.objects.bulk_create(
-        ThemeSuggestion(lesson=lesson, theme=theme, confidence=round(s.confidence, 3))
-        for s in [*chosen.applied, *chosen.offered]
-        if (theme := themer.theme(s.name)) is not None
-    )
+    offer_themes(lesson, [*chosen.applied, *chosen.offered], themer)
     meaning.index_lesson(lesson)
     return lesson
 

@@ -59,7 +59,7 @@ def _time(text: str, line: int) -> int:
         raise DocumentError(str(exc), line) from None
 
 
-def _split_time(text: str, line: int) -> tuple[str, str | None]:
+def _split_time(text: str) -> tuple[str, str | None]:
     match = AT_END.match(text)
     return (match["text"], match["time"]) if match else (text, None)
 
@@ -103,7 +103,7 @@ def parse_lessons(text: str) -> MarkdownLessons:
             continue  # the video's title, written for people reading the file
         if line.startswith("##") and not line.startswith("###"):
             close_body()
-            title, at = _split_time(line[2:].strip(), number)
+            title, at = _split_time(line[2:].strip())
             title = unescape(title).strip()
             if not title:
                 raise DocumentError("a lesson with no title", number)
@@ -113,7 +113,7 @@ def parse_lessons(text: str) -> MarkdownLessons:
             if line.strip():
                 raise DocumentError("text before the first lesson ('## Title [52:45]')", number)
         elif line.startswith(("- ", "* ")):
-            words, at = _split_time(line[2:].strip(), number)
+            words, at = _split_time(line[2:].strip())
             if not unescape(words).strip():
                 raise DocumentError("an empty takeaway", number)
             start = _time(at, number) if at is not None else None
@@ -138,7 +138,7 @@ def _quote(text: str, number: int) -> MarkdownQuote:
     said, dash, who = text.rpartition(SPEAKER_DASH)
     if dash and AT_END.match(said):
         text, speaker = said, unescape(who).strip()
-    words, span = _split_time(text, number)
+    words, span = _split_time(text)
     if span is None:
         raise DocumentError("a quote needs its span: '> words [1:02:03–1:02:20]'", number)
     match = QUOTE_SPAN.match(span.strip())

@@ -12,6 +12,7 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 import bisect
 import datetime
 import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -395,10 +396,10 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
     themer = Themer()
     existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
     takeaways = 0
-    for position, (section, link, evidence) in enumerate(
-        zip(page.sections, parsed.links, parsed.evidence, strict=True)
+    keys = lesson_keys([section.title for section in page.sections])
+    for position, (section, link, evidence, key) in enumerate(
+        zip(page.sections, parsed.links, parsed.evidence, keys, strict=True)
     ):
-        key = _import_key(page, position)
         lesson = existing.get(key)
         if lesson is None:
             lesson = Lesson(
@@ -531,13 +532,16 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
 
     if not curated:
         lesson.tags.add(*themer.themes(suggested))
-    _offer_themes(lesson, chosen.offered, themer)
-    untouched = imported is None or (
-        [t.text for t in stored_takeaways] == imported.get("takeaways")
-        and not any(t.confirmed for t in stored_takeaways)
-    )
+    offer_themes(lesson, chosen.offered, themer)
+    untouched = _takeaways_untouched(stored_takeaways, imported)
     if untouched:
-        _set_takeaways(lesson, section.takeaways, evidence.takeaways)
+        _set_takeaways(
+            lesson,
+            [
+                (text, link.start_seconds if link else None, link.score if link else None)
+                for text, link in zip(section.takeaways, evidence.takeaways, strict=True)
+            ],
+        )
     _suggest_quotes(lesson, evidence, chapters)
     return len(section.takeaways) if untouched else len(stored_takeaways)
 
@@ -599,7 +603,7 @@ class Themer:
         return [theme for name in names if (theme := self.theme(name)) is not None]
 
 
-def _offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) -> None:
+def offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) -> None:
     """Replace the open theme suggestions; themes an editor accepted or dismissed stay
     decided, and a theme the lesson has is not offered."""
     lesson.theme_suggestions.filter(status=Suggestion.OPEN).delete()
@@ -664,17 +668,21 @@ def _suggest_again(video: Video, chapters: list[Chapter], segments: list[Segment
         _suggest_quotes(lesson, SectionEvidence([], passages), chapters)
 
 
-def _set_takeaways(lesson: Lesson, texts: list[str], moments: list[Link | None]) -> None:
+def _set_takeaways(lesson: Lesson, rows: list[tuple[str, float | None, float | None]]) -> None:
+    """Replace a lesson's takeaways with `rows`: (text, moment, how sure the link is)."""
     lesson.takeaways.all().delete()
     Takeaway.objects.bulk_create(
-        Takeaway(
-            lesson=lesson,
-            text=text,
-            position=n,
-            start_seconds=moment.start_seconds if moment else None,
-            score=moment.score if moment else None,
-        )
-        for n, (text, moment) in enumerate(zip(texts, moments, strict=True))
+        Takeaway(lesson=lesson, text=text, position=n, start_seconds=start, score=score)
+        for n, (text, start, score) in enumerate(rows)
+    )
+
+
+def _takeaways_untouched(stored: list[Takeaway], imported: dict | None) -> bool:
+    """No editor has changed or confirmed a lesson's takeaways since they were imported
+    (or it has none yet): an import may replace them."""
+    return imported is None or (
+        [t.text for t in stored] == imported.get("takeaways")
+        and not any(t.confirmed for t in stored)
     )
 
 
@@ -700,14 +708,15 @@ def _assign_chapters(video: Video, chapters: list[Chapter]) -> None:
     refresh_chapter_texts(video)
 
 
-def _import_key(page: SummaryPage, position: int) -> str:
-    """Stable across re-imports: the section's title, numbered when a title repeats."""
-    title = page.sections[position].title
-    base = slugify(title)[:180] or "section"
-    repeats = sum(
-        1 for s in page.sections[:position] if (slugify(s.title)[:180] or "section") == base
-    )
-    return base if not repeats else f"{base}-{repeats + 1}"
+def lesson_keys(titles: list[str]) -> list[str]:
+    """Each lesson's import identity, stable across re-imports: its title, numbered when
+    a title repeats (a page's sections, a Markdown file's lessons)."""
+    keys, seen = [], Counter()
+    for title in titles:
+        base = slugify(title)[:180] or "section"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return keys
 
 
 def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segment]) -> None:
@@ -917,15 +926,14 @@ def _store_markdown(video: Video, parsed: "MarkdownLessons", update: bool, publi
     themer = Themer()
     counts = {"lessons added": 0, "lessons updated": 0, "takeaways": 0, "quotes added": 0}
     refused = []
-    seen: dict[str, int] = {}
+    quoted = _said(video)
     next_position = max((lesson.position for lesson in known), default=-1) + 1
-    for written in parsed.lessons:
-        base = slugify(written.title)[:180] or "section"
-        seen[base] = seen.get(base, 0) + 1
-        key = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    keys = lesson_keys([written.title for written in parsed.lessons])
+    for written, key in zip(parsed.lessons, keys, strict=True):
         lesson = by_key.get(key) or by_title.get(written.title.casefold())
         fresh = _markdown_lesson_values(written, chapters)
         texts = [text for text, _, _ in written.takeaways]
+        takeaway_rows = [(text, start, None) for text, start, _ in written.takeaways]
         if lesson is None:
             lesson = Lesson(
                 video=video, slug=unique_slug(Lesson, written.title, "lesson"), status=status,
@@ -939,25 +947,22 @@ def _store_markdown(video: Video, parsed: "MarkdownLessons", update: bool, publi
             lesson.tags.add(*themer.themes(chosen.names))
             lesson.imported["tags"] = sorted(chosen.names)
             lesson.save(update_fields=["imported"])
-            _offer_themes(lesson, chosen.offered, themer)
-            _set_markdown_takeaways(lesson, written)
+            offer_themes(lesson, chosen.offered, themer)
+            _set_takeaways(lesson, takeaway_rows)
             counts["lessons added"] += 1
         elif _differs(lesson, fresh, texts):
             if not update:
                 refused.append(written)
                 continue
+            untouched = _takeaways_untouched(list(lesson.takeaways.all()), lesson.imported)
             snapshot = refresh(lesson, LESSON_FIELDS, fresh, lesson.imported)
-            stored = list(lesson.takeaways.all())
-            untouched = [t.text for t in stored] == lesson.imported.get("takeaways") and not any(
-                t.confirmed for t in stored
-            )
             lesson.imported = {**lesson.imported, **snapshot, "takeaways": texts}
             lesson.save()
             if untouched:
-                _set_markdown_takeaways(lesson, written)
+                _set_takeaways(lesson, takeaway_rows)
             counts["lessons updated"] += 1
         counts["takeaways"] += len(written.takeaways)
-        counts["quotes added"] += _add_markdown_quotes(video, lesson, written, chapters)
+        counts["quotes added"] += _add_markdown_quotes(video, lesson, written, chapters, quoted)
     if refused:
         titles = ", ".join(f"'{w.title}'" for w in refused[:3])
         raise DocumentError(
@@ -977,23 +982,22 @@ def _differs(lesson: Lesson, fresh: dict, takeaways: list[str]) -> bool:
     return was != wanted or imported.get("takeaways") != takeaways
 
 
-def _set_markdown_takeaways(lesson: Lesson, written) -> None:
-    lesson.takeaways.all().delete()
-    Takeaway.objects.bulk_create(
-        Takeaway(lesson=lesson, text=text, position=n, start_seconds=start)
-        for n, (text, start, _) in enumerate(written.takeaways)
-    )
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
-def _add_markdown_quotes(video: Video, lesson: Lesson, written, chapters) -> int:
-    """The file's quotes the video does not have yet (the same words): an editor's quote is
-    never changed by an import."""
-    said = video.quotes.values_list("text", flat=True)
-    have = {" ".join(text.casefold().split()) for text in said}
+def _said(video: Video) -> set[str]:
+    """The words of the video's quotes, as `_add_markdown_quotes` compares them."""
+    return {_words(text) for text in video.quotes.values_list("text", flat=True)}
+
+
+def _add_markdown_quotes(video: Video, lesson: Lesson, written, chapters, quoted: set) -> int:
+    """The file's quotes the video does not have yet (`quoted`: the same words, kept up to
+    date): an editor's quote is never changed by an import."""
     starts = [c.start_seconds for c in chapters]
     added = []
     for quote in written.quotes:
-        if " ".join(quote.text.casefold().split()) in have:
+        if _words(quote.text) in quoted:
             continue
         at = _chapter_index(starts, quote.start_seconds)
         added.append(
@@ -1005,4 +1009,5 @@ def _add_markdown_quotes(video: Video, lesson: Lesson, written, chapters) -> int
             )
         )  # fmt: skip
     Quote.objects.bulk_create(added)
+    quoted.update(_words(quote.text) for quote in added)
     return len(added)
