@@ -209,7 +209,7 @@ def run_batch_preview(job, options) -> None:
         "files": [(r.name, r.line, r.ok) for r in results],
         "skipped": skipped,
         "summary": summary,
-        "unchanged": all(r.ok and not r.wrote for r in results),
+        "unchanged": all(r.ok and not r.changed for r in results),
     }
     _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")
 
@@ -239,7 +239,7 @@ def run_batch_import(job, options) -> None:
         _batch_files(job), preview=False, progress=_reporter(job.pk), **options
     )
     for result in results:
-        if result.wrote:
+        if result.changed:
             LogEntry.objects.log_actions(
                 user_id=job.user.pk,
                 queryset=Video.objects.filter(pk=result.video_id),

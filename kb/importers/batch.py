@@ -44,16 +44,9 @@ def plan(names: list[str]) -> tuple[list[Planned], list[str]]:
     documents = [n for n in names if PurePath(n).name.lower().endswith(DOCUMENT_SUFFIXES)]
     skipped = [n for n in names if n not in documents]
     infos = [n for n in documents if ytdlp.is_info_name(n)]
-    stems = {n: PurePath(n).name[: -len(ytdlp.INFO_SUFFIX)] + "." for n in infos}
     owned: dict[str, list[str]] = {n: [] for n in infos}
     for name in documents:
-        if not ytdlp.is_caption_name(name):
-            continue
-        owner = next(
-            (i for i in infos if PurePath(name).name.startswith(stems[i])
-             and PurePath(name).parent == PurePath(i).parent),
-            None,
-        )  # fmt: skip
+        owner = next((i for i in infos if ytdlp.written_with(i, name)), None)
         if owner is not None:
             owned[owner].append(name)
     taken = {name for names in owned.values() for name in names}
@@ -70,44 +63,61 @@ class FileResult:
     name: str
     line: str  # the importer's summary line, or `error: NAME…`
     ok: bool
-    wrote: bool = False  # it changes something (or, in a preview, would)
+    changed: bool = False  # it changes something (or, in a dry run or a preview, would)
     video_id: int | None = None
 
 
+def import_planned(
+    item: Planned, read, *, fmt="auto", progress=None, youtube_id="", preview=False, **options
+):
+    """Import one planned file in its own transaction (kb.importers.pipeline), `read(name)`
+    giving a file's content; returns its FileResult and the document read (None when it
+    was refused). With `preview`, its line says "would have…" (the caller rolls back)."""
+    from kb.importers.pipeline import read_document, store_document
+
+    name = item.name
+    try:
+        data = read(name)
+    except OSError as exc:
+        return FileResult(name, f"error: {name}: cannot read it: {exc.strerror}", False), None
+    beside = {other: (lambda other=other: read(other)) for other in item.beside}
+    try:
+        document = read_document(name, data, fmt, progress, beside)
+        outcome = store_document(
+            document, youtube_id=youtube_id or item.youtube_id, tidy=False, progress=progress,
+            **options,
+        )  # fmt: skip
+    except DocumentError as exc:
+        return FileResult(name, f"error: {exc.located(name)}", False), None
+    except OSError as exc:
+        return FileResult(name, f"error: {name}: cannot read a file beside it: {exc}", False), None
+    except DatabaseError as exc:
+        return FileResult(name, f"error: {name}: the database refused it: {exc}", False), None
+    changed = outcome.action != "unchanged"
+    outcome.dry_run = outcome.dry_run or preview
+    return FileResult(name, outcome.summary_line(), True, changed, outcome.video.pk), document
+
+
 def run_batch(
-    files: dict[str, bytes], *, preview: bool, fmt: str = "auto", progress=None, **options
+    files: dict[str, bytes], *, preview: bool, **options
 ) -> tuple[list[FileResult], list[str]]:
     """Import `files` (name → content) in `plan` order, each file its own transaction, as
     `import_video DIR` does. A preview runs them all in one transaction rolled back at
     the end, so that a summary page lands on the video its info.json makes just before."""
-    from kb.importers.pipeline import after_import, read_document, store_document
+    from kb.importers.pipeline import after_import
 
     planned, skipped = plan(list(files))
     results = []
-    youtube_id = options.pop("youtube_id", "")
     whole = transaction.atomic() if preview else contextlib.nullcontext()
     with whole:
         for item in planned:
-            beside = {name: (lambda name=name: files[name]) for name in item.beside}
-            try:
-                document = read_document(item.name, files[item.name], fmt, progress, beside)
-                outcome = store_document(
-                    document, youtube_id=youtube_id or item.youtube_id, tidy=False, **options
-                )
-            except DocumentError as exc:
-                results.append(FileResult(item.name, f"error: {exc.located(item.name)}", False))
-            except DatabaseError as exc:
-                line = f"error: {item.name}: the database refused it: {exc}".splitlines()[0]
-                results.append(FileResult(item.name, line, False))
-            else:
-                changes = outcome.wrote
-                outcome.dry_run = preview  # its line says "would have…"
-                results.append(
-                    FileResult(item.name, outcome.summary_line(), True, changes, outcome.video.pk)
-                )
+            result, _ = import_planned(item, files.__getitem__, preview=preview, **options)
+            # One line per file in the admin's table and messages.
+            result.line = result.line.splitlines()[0]
+            results.append(result)
         if preview:
             transaction.set_rollback(True)
-    if not preview and any(r.wrote for r in results):
+    if not preview and any(r.changed for r in results):
         after_import()
     return results, skipped
 

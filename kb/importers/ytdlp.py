@@ -164,17 +164,30 @@ def is_caption_name(name: str) -> bool:
     return name.lower().endswith(CAPTION_SUFFIXES)
 
 
+def _stem(info_name: str) -> str:
+    return PurePath(info_name).name[: -len(INFO_SUFFIX)] + "."
+
+
+def written_with(info_name: str, name: str) -> bool:
+    """`name` is captions yt-dlp wrote with that info.json: `<same name>.<lang>.vtt|srt`
+    in the same folder."""
+    path, info = PurePath(name), PurePath(info_name)
+    return (
+        is_caption_name(path.name) and path.parent == info.parent
+        and path.name.startswith(_stem(info_name))
+    )  # fmt: skip
+
+
 def captions_for(info_name: str, names: list[str], language: str) -> str | None:
     """Of the files beside an info.json, the captions yt-dlp wrote for it
-    (`<same name>.<lang>.vtt` or `.srt`): the video's own language first, then English;
-    a single caption file in another language when neither is there."""
-    stem = PurePath(info_name).name[: -len(INFO_SUFFIX)]
+    (`written_with`): the video's own language first, then English; a single caption
+    file in another language when neither is there."""
+    stem = _stem(info_name)
     by_language: dict[str, list[str]] = {}
     for name in names:
-        base = PurePath(name).name
-        if not base.startswith(stem + ".") or not is_caption_name(base):
+        if not written_with(info_name, name):
             continue
-        language_tag, _, suffix = base[len(stem) + 1 :].rpartition(".")
+        language_tag, _, suffix = PurePath(name).name[len(stem) :].rpartition(".")
         if language_tag and "." not in language_tag:
             by_language.setdefault(language_tag.lower(), []).append(name)
     for files in by_language.values():

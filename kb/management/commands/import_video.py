@@ -4,11 +4,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
 
 from kb.importers import batch, ytdlp
 from kb.importers.documents import DocumentError
-from kb.importers.pipeline import FORMATS, after_import, read_document, store_document
+from kb.importers.pipeline import FORMATS, after_import
 from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
 
@@ -42,44 +41,27 @@ class Command(BaseCommand):
         progress = self.progress if options["verbosity"] >= 1 else None
         failed = wrote = 0
         for number, item in enumerate(planned, 1):
-            path = item.name
             if len(planned) > 1:
-                self.stdout.write(f"{_bar(number, len(planned))} {path}")
-            try:
-                data = Path(path).read_bytes()
-            except OSError as exc:
-                self.stderr.write(f"error: {path}: cannot read it: {exc.strerror}")
+                self.stdout.write(f"{_bar(number, len(planned))} {item.name}")
+            result, document = batch.import_planned(
+                item,
+                lambda name: Path(name).read_bytes(),
+                fmt=options["format"],
+                progress=progress,
+                video_slug=options["video"],
+                youtube_id=youtube_id,
+                publish=options["publish"],
+                update=options["update"],
+                dry_run=options["dry_run"],
+            )
+            if not result.ok:
+                self.stderr.write(result.line)
                 failed += 1
                 continue
-            try:
-                document = read_document(
-                    path, data, options["format"], progress,
-                    beside={name: Path(name).read_bytes for name in item.beside},
-                )  # fmt: skip
-                outcome = store_document(
-                    document,
-                    video_slug=options["video"],
-                    youtube_id=youtube_id or item.youtube_id,
-                    publish=options["publish"],
-                    update=options["update"],
-                    dry_run=options["dry_run"],
-                    tidy=False,
-                    progress=progress,
-                )
-            except DocumentError as exc:
-                self.stderr.write(f"error: {exc.located(path)}")
-                failed += 1
-            except OSError as exc:
-                self.stderr.write(f"error: {path}: cannot read a file beside it: {exc}")
-                failed += 1
-            except DatabaseError as exc:
-                self.stderr.write(f"error: {path}: the database refused it: {exc}")
-                failed += 1
-            else:
-                self.stdout.write(outcome.summary_line())
-                if document.page is not None and outcome.action != "unchanged":
-                    self.report(path, document.page.page)
-                wrote += outcome.wrote
+            self.stdout.write(result.line)
+            if document.page is not None and result.changed:
+                self.report(item.name, document.page.page)
+            wrote += result.changed and not options["dry_run"]
         if skipped and self.verbosity >= 1:
             self.stdout.write(
                 f"skipped {len(skipped)} "
@@ -116,12 +98,8 @@ class Command(BaseCommand):
             else:
                 names.append(path)
                 if ytdlp.is_info_name(path) and folder.parent.is_dir():
-                    stem = folder.name[: -len(ytdlp.INFO_SUFFIX)] + "."
-                    names += [
-                        str(p)
-                        for p in folder.parent.iterdir()
-                        if ytdlp.is_caption_name(p.name) and p.name.startswith(stem)
-                    ]
+                    beside = (str(p) for p in folder.parent.iterdir())
+                    names += [name for name in beside if ytdlp.written_with(path, name)]
         planned, skipped = batch.plan(list(dict.fromkeys(names)))
         # A file named on its own is imported whatever its name (its kind from its text).
         named = [p for p in paths if p in skipped]
