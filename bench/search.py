@@ -1,6 +1,8 @@
 """Search benchmark at a million transcript lines: ours against datasette, over HTTP.
 
-    .venv/bin/python bench/search.py [--videos 300] [--segments 1000000] [--runs 20]
+    .venv/bin/python bench/search.py [--videos 300] [--segments N] [--runs 20] [--reuse]
+
+(`--videos 3000` makes ten million lines, in bench/out/search-3000.sqlite3.)
 
 1. Generates a knowledge base in bench/out/search.sqlite3 (300 videos, each with 19
    chapters, 15 lessons, 45 takeaways and 10 quotes; 1,000,000 transcript lines of
@@ -36,6 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DB = OUT / "search.sqlite3"
+LINES_PER_VIDEO = 3325  # 19 chapters of 175 lines: 997,500 lines for 300 videos
+
+
+def db_for(videos: int) -> Path:
+    """The default size keeps its old name; others are told apart by their video count."""
+    return DB if videos == 300 else OUT / f"search-{videos}.sqlite3"
 COPY = OUT / "datasette-copy.sqlite3"
 SEED = ROOT.parent / "shared" / "seeds" / "deep-summary-staff-eng-at-meta.txt"
 OUR_PORT, DATASETTE_PORT = 8765, 8766
@@ -64,7 +72,8 @@ QUERIES = [
 ]
 
 
-def env(database_url: str = f"sqlite:///{DB}", **extra):
+def env(database_url: str | None = None, **extra):
+    database_url = database_url or f"sqlite:///{DB}"
     values = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     values.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -109,8 +118,8 @@ def generate(videos: int, segments: int) -> None:
         db.execute(
             "INSERT INTO kb_video (slug, title, channel, published_on, duration_seconds, youtube_id,"
             " status, headline, intro, conclusion, resources, transcript_exact, import_key,"
-            " source_hash, imported, created_at, updated_at) VALUES (?, ?, 'Bench',"
-            " date('2020-01-01', ?), ?, ?, 'published', '', '', '', '[]', 1, '', '', '{}',"
+            " source_hash, imported, description, created_at, updated_at) VALUES (?, ?, 'Bench',"
+            " date('2020-01-01', ?), ?, ?, 'published', '', '', '', '[]', 1, '', '', '{}', '',"
             " datetime('now'), datetime('now'))",
             (f"video-{v}", f"Career talk {v}", f"+{v} days", duration, f"v{v:010d}"),
         )
@@ -292,7 +301,7 @@ def serving(command: list[str], ready_url: str, **popen):
         server.wait()
 
 
-def serve_ours(database_url: str = f"sqlite:///{DB}"):
+def serve_ours(database_url: str | None = None, port: int = OUR_PORT):
     """Our site with gunicorn and production settings; the page cache is off, so the same
     query repeated measures the work, not the cache (datasette caches nothing either)."""
     settings = env(database_url)
@@ -307,16 +316,16 @@ def serve_ours(database_url: str = f"sqlite:///{DB}"):
     )
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
     return serving(
-        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{OUR_PORT}", "-w", "2", "--timeout", "120"],
-        f"http://127.0.0.1:{OUR_PORT}/healthz",
+        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "120"],
+        f"http://127.0.0.1:{port}/healthz",
         cwd=ROOT,
         env=env(database_url, DJANGO_PAGE_CACHE_SECONDS="0"),
     )
 
 
-def ours_urls(**filters: str) -> dict[str, str]:
+def ours_urls(port: int = OUR_PORT, **filters: str) -> dict[str, str]:
     return {
-        q: f"http://127.0.0.1:{OUR_PORT}/search/?" + urllib.parse.urlencode({"q": q, **filters})
+        q: f"http://127.0.0.1:{port}/search/?" + urllib.parse.urlencode({"q": q, **filters})
         for q in QUERIES
     }
 
@@ -465,12 +474,14 @@ def reindex_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=300)
-    parser.add_argument("--segments", type=int, default=1_000_000)
+    parser.add_argument("--segments", type=int, help=f"default {LINES_PER_VIDEO:,} a video")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     args = parser.parse_args()
+    global DB
+    DB = db_for(args.videos)
     if not (args.reuse and DB.exists()):
-        generate(args.videos, args.segments)
+        generate(args.videos, args.segments or args.videos * LINES_PER_VIDEO)
     with serve_ours(), serve_datasette():
         ranked, unranked = datasette_urls()
         # Head to head; then datasette's own slow table search apart, so that its

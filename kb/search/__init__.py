@@ -2,10 +2,12 @@
 the transcript. One interface, `search()`, for views and tests; the database's own
 full-text engine does the work: SQLite FTS5 (`sqlite.py`) or PostgreSQL (`postgres.py`).
 
-Transcript moments are found chapters first: the chapters that best match the query are
-ranked over the whole knowledge base, then the best lines inside each are located. A
-word said in half a million lines costs a ranking of a few thousand chapters, not of
-every line, and the best match still comes first wherever it is stored.
+Transcript moments: when the query is said in few lines (RARE_LINES), those lines are
+ranked directly, so the line that says it most strongly comes first wherever it is
+stored. A query said in more lines is found chapters first: the chapters that best
+match are ranked over the whole knowledge base, then the best lines inside each are
+located. A word said in half a million lines costs a ranking of some chapters, not of
+every line.
 """
 
 import functools
@@ -36,6 +38,8 @@ MAX_QUOTES = 10
 TOP_CHAPTERS = 5
 MOMENTS_PER_CHAPTER = 2
 MAX_MOMENTS = 10
+# Lines saying the query, at most, for them to be ranked one by one (bench/search.py).
+RARE_LINES = 2000
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
 # Around matched words in the engines' snippets; `highlight` turns them into <mark>.
@@ -132,6 +136,15 @@ class Backend(Protocol):
         self, parsed: ParsedQuery, chapters: list[Chapter], per_chapter: int
     ) -> list[tuple[int, float, str]]:
         """(chapter id, start, snippet) of the best lines inside the given chapters."""
+
+    def strongest_lines(
+        self, parsed: ParsedQuery, most: int
+    ) -> list[tuple[int, int, float, float, float]] | None:
+        """(line id, chapter id, start, how much it says, rank) of every line that says
+        the query; None when more than `most` lines say it (too many to rank one by one)."""
+
+    def line_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+        """Snippets of the given lines."""
 
     def reindex(self) -> None:
         """Rebuild the index from the data (`manage.py reindex`)."""
@@ -424,6 +437,52 @@ def _opening(body: str, words: int = 30) -> str:
 
 
 def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
+    moments = _strongest_moments(engine, parsed, chapters)
+    if len(moments) < MAX_MOMENTS:
+        shown = {moment.chapter.pk for moment in moments}
+        moments += _moments_chapters_first(
+            engine, parsed, chapters.exclude(pk__in=shown) if shown else chapters, narrowed
+        )
+    return moments[:MAX_MOMENTS]
+
+
+def _strongest_moments(engine, parsed: ParsedQuery, chapters) -> list[Moment]:
+    """A query said in few lines: the chapters of its strongest lines, wherever they are,
+    best first; in each, the lines that say the most, then the earliest (at most
+    MOMENTS_PER_CHAPTER), among the visible chapters."""
+    lines = engine.strongest_lines(parsed, RARE_LINES)
+    if not lines:
+        return []
+    by_chapter: dict[int, list] = {}
+    for line in lines:
+        by_chapter.setdefault(line[1], []).append(line)
+    ranked = sorted(
+        by_chapter,
+        key=lambda chapter: max((said, rank, -pk) for pk, _, _, said, rank in by_chapter[chapter]),
+        reverse=True,
+    )
+    # The visible ones among the best, a few more than needed at a time (drafts skipped).
+    found: dict[int, Chapter] = {}
+    for at in range(0, len(ranked), MAX_MOMENTS * 2):
+        found.update(chapters.with_video().in_bulk(ranked[at : at + MAX_MOMENTS * 2]))
+        if len(found) >= MAX_MOMENTS:
+            break
+    chosen: dict[int, list[tuple[float, int]]] = {}
+    for chapter in [pk for pk in ranked if pk in found][:MAX_MOMENTS]:
+        strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2]))
+        chosen[chapter] = [(start, pk) for pk, _, start, _, _ in strongest[:MOMENTS_PER_CHAPTER]]
+    if not chosen:
+        return []
+    snippets = engine.line_snippets(parsed, [pk for said in chosen.values() for _, pk in said])
+    moments = [
+        Moment(found[chapter].video, found[chapter], start, highlight(snippets.get(pk, "")))
+        for chapter, said in chosen.items()
+        for start, pk in sorted(said)
+    ]
+    return moments[:MAX_MOMENTS]
+
+
+def _moments_chapters_first(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
     ranked = engine.best_chapters(parsed, chapters, TOP_CHAPTERS, narrowed)
     if not ranked:
         return []

@@ -1,6 +1,11 @@
 """PostgreSQL backend: the stored, weighted `search_vector` columns `kb.search.schema`
-declares (migration 0006 builds them),
-`websearch`-like queries built from clean tokens, `ts_rank` and `ts_headline`.
+declares (migration 0006 builds them), `websearch`-like queries built from clean tokens,
+`ts_rank` and `ts_headline`.
+
+A chapter's vector is large (stored out of line, compressed): `ts_rank` over every
+chapter that says a common word would read them all. Chapters are ranked instead among
+a bounded set of candidates, the chapters that say each word most
+(`schema.CHAPTER_TERMS`, an index-only lookup per word).
 
 Visibility always comes from the `published()` querysets passed in.
 """
@@ -13,11 +18,12 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
+from django.db import connection
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 
 from kb.search.query import ParsedQuery
-from kb.search.schema import CONFIG, INDEXED
+from kb.search.schema import CHAPTER_TERMS, CONFIG, INDEXED, postgres_refill_terms
 
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
 
@@ -54,6 +60,32 @@ def _ranked(queryset, parsed: ParsedQuery, headline_field: str | None, limit: in
     return ranked.order_by("-search_rank", "pk")[:limit]
 
 
+# Chapters looked at per word: those that say it most. Enough that narrowing to a theme
+# still leaves the best few; few enough that ranking them reads little.
+CANDIDATES_PER_WORD = 200
+# When the candidates leave too few (rare words, words seldom together, a narrowed
+# search), chapters that say the query are ranked directly, at most this many.
+DIRECT_CHAPTERS = 1000
+# The query's stemmed words, each with the chapters that say it most.
+CANDIDATES = f"""
+    SELECT DISTINCT best.chapter_id
+    FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS word(lexeme),
+    LATERAL (SELECT chapter_id FROM {CHAPTER_TERMS} WHERE lexeme = word.lexeme
+             ORDER BY score DESC LIMIT %s) AS best
+"""
+
+
+def _among_candidates(transcripts, parsed: ParsedQuery):
+    """The transcripts among the candidates. `= ANY(ARRAY(…))`, not `IN (…)`: the planner
+    then fetches the candidates by key; with `IN` it may read every chapter that says
+    the words (it cannot know what each vector costs to read)."""
+    table = transcripts.model._meta.db_table
+    return transcripts.extra(
+        where=[f'"{table}"."chapter_id" = ANY(ARRAY({CANDIDATES}))'],
+        params=[" ".join(parsed.all_tokens), CANDIDATES_PER_WORD],
+    )
+
+
 def _snippets(model, field: str, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
     headline = SearchHeadline(field, to_query(parsed), config=CONFIG, **HEADLINE)
     return dict(model.objects.filter(pk__in=ids).annotate(s=headline).values_list("pk", "s"))
@@ -82,12 +114,27 @@ class PostgresSearch:
         return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
+        """Ranked among the chapters that say each word most; when those leave too few,
+        among (at most DIRECT_CHAPTERS of) the visible chapters that say the query."""
         from kb.models import ChapterTranscript
 
         transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
-        ranked = list(_ranked(transcripts, parsed, None, limit).values_list("pk", flat=True))
-        found = queryset.with_video().in_bulk(ranked)
-        return [found[pk] for pk in ranked if pk in found]
+        ranked = dict(
+            _ranked(_among_candidates(transcripts, parsed), parsed, None, limit).values_list(
+                "pk", "search_rank"
+            )
+        )
+        if len(ranked) < limit:
+            saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
+                search_vector=to_query(parsed)
+            )
+            direct = ChapterTranscript.objects.filter(
+                pk__in=saying.values("pk")[:DIRECT_CHAPTERS]
+            )
+            ranked.update(_ranked(direct, parsed, None, limit).values_list("pk", "search_rank"))
+        best = sorted(ranked, key=lambda pk: (-ranked[pk], pk))[:limit]
+        found = queryset.with_video().in_bulk(best)
+        return [found[pk] for pk in best if pk in found]
 
     def chapter_snippets(self, parsed, ids):
         from kb.models import ChapterTranscript
@@ -126,13 +173,39 @@ class PostgresSearch:
             (chapter_id, start, snippets.get(pk, "")) for pk, (chapter_id, start) in chosen.items()
         ]
 
+    def strongest_lines(self, parsed, most):
+        """The lines that say the query, unordered, until one too many (the GIN index
+        finds them; each line's vector is small). `ts_rank` (not normalised by length)
+        grows with how often a line says the words: it serves as both measures."""
+        from kb.models import TranscriptSegment
+
+        segments = TranscriptSegment.objects.all()
+        vector, query = _vector(segments), to_query(parsed)
+        lines = list(
+            segments.alias(search_vector=vector)
+            .filter(search_vector=query)
+            .annotate(search_rank=SearchRank(vector, query))
+            .values_list("pk", "chapter_id", "start_seconds", "search_rank")
+            .order_by()[: most + 1]
+        )
+        if len(lines) > most:
+            return None
+        return [(pk, chapter, start, rank, rank) for pk, chapter, start, rank in lines]
+
+    def line_snippets(self, parsed, ids):
+        from kb.models import TranscriptSegment
+
+        return _snippets(TranscriptSegment, "text", parsed, ids) if ids else {}
+
     def reindex(self) -> None:
-        """Generated columns are always current; rebuilding their indexes repairs corruption."""
-        from django.db import connection
+        """Generated columns are always current; rebuilding their indexes repairs
+        corruption, and the chapter terms are recounted from the chapters' vectors."""
 
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 cursor.execute(f"REINDEX INDEX {indexed.table}_search_gin")
+            for statement in postgres_refill_terms():
+                cursor.execute(statement)
 
     def tidy(self) -> None:
         """Nothing to do: PostgreSQL keeps its GIN indexes in shape itself (autovacuum)."""

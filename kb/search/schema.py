@@ -98,3 +98,71 @@ def postgres_statements(indexed: Indexed) -> list[str]:
 
 def postgres_drop_statements(indexed: Indexed) -> list[str]:
     return [f"ALTER TABLE {indexed.table} DROP COLUMN IF EXISTS search_vector"]
+
+
+# PostgreSQL: what FTS5's index gives SQLite's bm25 for free, how strongly each chapter
+# says each word, precomputed so that ranking chapters never reads their whole vectors.
+# One row per chapter and stemmed word it says at least TERM_MIN_HITS times (a word said
+# once in a chapter never makes it one of the best for that word), scored as bm25's term
+# frequency part (k1 1.2, b 0.75, against a typical chapter's length), kept by a trigger.
+CHAPTER_TERMS = "kb_chapterterm"
+TERM_MIN_HITS = 2
+TYPICAL_CHAPTER_WORDS = 1000
+_TERM_SCORE = f"hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / {TYPICAL_CHAPTER_WORDS}.0))"
+_TERMS_OF = (
+    "SELECT lexeme, {chapter}, ({score})::real FROM ("
+    " SELECT lexeme, coalesce(array_length(positions, 1), 1) AS hits,"
+    " sum(coalesce(array_length(positions, 1), 1)) OVER () AS words"
+    " FROM unnest({vector})) AS said WHERE hits >= {min_hits}"
+)
+
+
+def terms_of(chapter: str, vector: str) -> str:
+    """SELECT (lexeme, chapter id, score) rows of one chapter's vector."""
+    return _TERMS_OF.format(
+        chapter=chapter, vector=vector, score=_TERM_SCORE, min_hits=TERM_MIN_HITS
+    )
+
+
+def postgres_term_statements() -> list[str]:
+    table, source = CHAPTER_TERMS, CHAPTERS.table
+    return [
+        f"CREATE TABLE {table} (lexeme text NOT NULL, chapter_id integer NOT NULL,"
+        " score real NOT NULL)",
+        f"CREATE INDEX {table}_best ON {table} (lexeme, score DESC) INCLUDE (chapter_id)",
+        f"CREATE INDEX {table}_chapter ON {table} (chapter_id)",
+        f"CREATE FUNCTION {table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        f" IF TG_OP <> 'INSERT' THEN DELETE FROM {table} WHERE chapter_id = OLD.chapter_id;"
+        " END IF;"
+        f" IF TG_OP <> 'DELETE' THEN INSERT INTO {table}"
+        f" {terms_of('NEW.chapter_id', 'NEW.search_vector')}; END IF;"
+        " RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_keep AFTER INSERT OR DELETE OR UPDATE OF title, text"
+        f" ON {source} FOR EACH ROW EXECUTE FUNCTION {table}_keep()",
+        f"CREATE FUNCTION {table}_empty() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        f" TRUNCATE {table}; RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_empty AFTER TRUNCATE ON {source}"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {table}_empty()",
+        *postgres_refill_terms(),
+    ]
+
+
+def postgres_refill_terms() -> list[str]:
+    """Rebuild the chapter terms from the chapters' vectors (migration, `reindex`)."""
+    source = CHAPTERS.table
+    return [
+        f"TRUNCATE {CHAPTER_TERMS}",
+        f"INSERT INTO {CHAPTER_TERMS} SELECT said.* FROM {source},"
+        f" LATERAL ({terms_of(f'{source}.chapter_id', f'{source}.search_vector')}) AS said",
+    ]
+
+
+def postgres_term_drop_statements() -> list[str]:
+    table, source = CHAPTER_TERMS, CHAPTERS.table
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_keep ON {source}",
+        f"DROP TRIGGER IF EXISTS {table}_empty ON {source}",
+        f"DROP FUNCTION IF EXISTS {table}_keep()",
+        f"DROP FUNCTION IF EXISTS {table}_empty()",
+        f"DROP TABLE IF EXISTS {table}",
+    ]

@@ -232,6 +232,28 @@ class SQLiteSearch:
             ]
         ]
 
+    def strongest_lines(self, parsed, most):
+        """Lines in FTS5's order (no sort) until one too many: a common word costs a walk
+        through `most` row ids, a rare one its few lines. How much each says is counted
+        from FTS5's marks of the matched words; bm25 breaks ties between chapters."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT line.id, line.chapter_id, line.start_seconds,"
+                f" highlight({LINES.fts}, 0, char(2), ''), -{LINES.bm25}"
+                f"{MATCHING_LINES} LIMIT %s",
+                [match_expression(parsed, prefix=False), most + 1],
+            )
+            lines = cursor.fetchall()
+        if len(lines) > most:
+            return None
+        return [
+            (pk, chapter, start, marked.count(START), rank)
+            for pk, chapter, start, marked, rank in lines
+        ]
+
+    def line_snippets(self, parsed, ids):
+        return _snippets(LINES, "text", parsed, ids, prefix=False) if ids else {}
+
     def reindex(self) -> None:
         with connection.cursor() as cursor:
             for indexed in INDEXED:

@@ -1,0 +1,129 @@
+"""Search's promises that only show with many lines: the strongest line is never lost,
+common words take the chapters-first road, and PostgreSQL's plans use the indexes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import kb.search
+from kb.importers.store import refresh_chapter_texts
+from kb.models import Status, TranscriptSegment
+from kb.search import search
+from tests.factories import ChapterFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+FILLER = "we went through the timeline and what the pager said that night".split()
+
+
+def said(video, chapter, lines: list[str], start: float) -> None:
+    TranscriptSegment.objects.bulk_create(
+        TranscriptSegment(
+            video=video,
+            chapter=chapter,
+            text=text,
+            start_seconds=start + n * 4,
+            end_seconds=start + n * 4 + 4,
+        )
+        for n, text in enumerate(lines)
+    )
+
+
+def plant(status=Status.PUBLISHED, strong="postmortem postmortem postmortem postmortem"):
+    """Five short chapters that all but shout the word, and one long chapter where it
+    comes up in most lines, with one line near its end saying it four times."""
+    dense = VideoFactory(title="Blameless reviews", status=status)
+    for c in range(5):
+        chapter = ChapterFactory(video=dense, start_seconds=c * 100, title=f"Part {c}")
+        said(dense, chapter, [f"the postmortem {FILLER[n % 5]}" for n in range(10)], c * 100)
+    refresh_chapter_texts(dense)
+    long = VideoFactory(title="A long incident story", status=status)
+    chapter = ChapterFactory(video=long, start_seconds=0, title="The whole story")
+    lines = [
+        " ".join(FILLER[(n + k) % len(FILLER)] for k in range(6))
+        + (" then the postmortem" if n % 8 else "")
+        for n in range(400)
+    ]
+    lines[390] = strong
+    said(long, chapter, lines, 0)
+    refresh_chapter_texts(long)
+    return long, 390 * 4
+
+
+def test_the_line_that_says_the_word_most_is_among_the_first_moments():
+    long, at = plant()
+    moments = search("postmortem").moments
+    assert (long.pk, at) in [(m.video.pk, m.start_seconds) for m in moments[:2]]
+    assert "<mark>" in str(moments[0].snippet)
+
+
+def test_the_strongest_line_of_a_draft_is_never_shown():
+    plant()
+    draft, at = plant(Status.DRAFT, strong=" ".join(["postmortem"] * 6))
+    moments = search("postmortem").moments
+    assert moments and draft.pk not in {m.video.pk for m in moments}
+
+
+def test_several_words_said_together_in_one_line_come_first():
+    long, _ = plant(strong="postmortem timeline postmortem timeline")
+    moments = search("postmortem timeline").moments
+    assert moments[0].video == long
+    assert any(
+        "postmortem timeline postmortem" in m.snippet.replace("<mark>", "").replace("</mark>", "")
+        for m in moments[:2]
+    )
+
+
+def test_a_word_too_common_to_rank_line_by_line_is_found_chapters_first(monkeypatch):
+    plant()
+    monkeypatch.setattr(kb.search, "RARE_LINES", 20)
+    moments = search("postmortem").moments
+    # Chapters first: the best chapters each give their lines, at most two apiece.
+    assert len(moments) == 10
+    per_chapter = {}
+    for moment in moments:
+        per_chapter[moment.chapter.pk] = per_chapter.get(moment.chapter.pk, 0) + 1
+    assert max(per_chapter.values()) <= 2
+
+
+def scans_of(plan: dict, table: str):
+    """Every node of a JSON plan that reads `table` sequentially."""
+    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") == table:
+        yield plan
+    for child in plan.get("Plans", []):
+        yield from scans_of(child, table)
+
+
+def test_postgres_search_never_reads_the_whole_lines_table():
+    """At a few thousand lines the planner could still read the whole lines table; a
+    search must not: at ten million lines that is seconds. The one sequential read
+    allowed is a bounded one that stops at the first lines saying a common word."""
+    import json
+
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    for _ in range(6):
+        plant()
+    other = VideoFactory(title="Growing as a manager")
+    words = "career growth mentoring feedback hiring budget roadmap".split()
+    for c in range(20):
+        chapter = ChapterFactory(video=other, start_seconds=c * 1000)
+        lines = [" ".join(words[n % 7 :] + words[: n % 7]) for n in range(400)]
+        said(other, chapter, lines, c * 1000)
+    refresh_chapter_texts(other)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    total = TranscriptSegment.objects.count()
+    for query in ("postmortem", "timeline pager", '"the postmortem"', "mentoring", "qwertyuiop"):
+        with CaptureQueriesContext(connection) as captured:
+            search(query)
+        touching = [q["sql"] for q in captured if "kb_transcriptsegment" in q["sql"]]
+        assert touching, query
+        with connection.cursor() as cursor:
+            for sql in touching:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+                for scan in scans_of(plan, "kb_transcriptsegment"):
+                    read = scan["Actual Rows"] + scan.get("Rows Removed by Filter", 0)
+                    assert read <= total // 4, (query, sql, read, total)
