@@ -44,6 +44,8 @@ LINES_PER_VIDEO = 3325  # 19 chapters of 175 lines: 997,500 lines for 300 videos
 def db_for(videos: int) -> Path:
     """The default size keeps its old name; others are told apart by their video count."""
     return DB if videos == 300 else OUT / f"search-{videos}.sqlite3"
+
+
 COPY = OUT / "datasette-copy.sqlite3"
 SEED = ROOT.parent / "shared" / "seeds" / "deep-summary-staff-eng-at-meta.txt"
 OUR_PORT, DATASETTE_PORT = 8765, 8766

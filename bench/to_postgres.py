@@ -84,9 +84,10 @@ def copy(sqlite_path: Path, url: str) -> dict[str, float]:
             pg.execute(definition)
         timings["full-text indexes"] = time.perf_counter() - t0
         for table in present:
-            if "id" in columns(pg, table) and pg.execute(
-                "SELECT pg_get_serial_sequence(%s, 'id')", [table]
-            ).fetchone()[0]:
+            if (
+                "id" in columns(pg, table)
+                and pg.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()[0]
+            ):
                 pg.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                     f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"

@@ -128,9 +128,7 @@ class PostgresSearch:
             saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
                 search_vector=to_query(parsed)
             )
-            direct = ChapterTranscript.objects.filter(
-                pk__in=saying.values("pk")[:DIRECT_CHAPTERS]
-            )
+            direct = ChapterTranscript.objects.filter(pk__in=saying.values("pk")[:DIRECT_CHAPTERS])
             ranked.update(_ranked(direct, parsed, None, limit).values_list("pk", "search_rank"))
         best = sorted(ranked, key=lambda pk: (-ranked[pk], pk))[:limit]
         found = queryset.with_video().in_bulk(best)
