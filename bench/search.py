@@ -264,10 +264,11 @@ def measure(sides: dict[str, dict[str, str]], runs: int) -> dict[str, dict[str, 
     for urls in sides.values():
         for url in urls.values():
             timed_get(url)  # warm caches
-    times = {side: {q: [] for q in QUERIES} for side in sides}
+    keys = list(next(iter(sides.values())))
+    times = {side: {q: [] for q in keys} for side in sides}
     names = list(sides)
     for run in range(runs):
-        for n, q in enumerate(QUERIES):
+        for n, q in enumerate(keys):
             turn = (run + n) % len(names)
             for side in names[turn:] + names[:turn]:
                 times[side][q].append(timed_get(sides[side][q]))

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -320,11 +321,13 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # Videos and people saying the words. By meaning: the content version; visible
     # lessons, quotes, chapters and videos (once per content version, unnarrowed); all
     # vectors (one query, once per content version); the quotes, chapters of the
-    # moments and videos found.
-    with django_assert_max_num_queries(26):
+    # moments and videos found. PostgreSQL also asks its planner how many lines and
+    # chapters say the query (kb.search.postgres).
+    most = 26 if connection.vendor == "sqlite" else 28
+    with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body
     for _ in range(9):
         grow()
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200

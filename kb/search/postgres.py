@@ -10,6 +10,7 @@ a bounded set of candidates, the chapters that say each word most
 Visibility always comes from the `published()` querysets passed in.
 """
 
+import json
 from functools import reduce
 
 from django.contrib.postgres.search import (
@@ -28,10 +29,15 @@ from kb.search.schema import CHAPTER_TERMS, CONFIG, INDEXED, postgres_refill_ter
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
 
 
-def to_query(parsed: ParsedQuery) -> SearchQuery:
+def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
+    """As SQLite's `match_expression`: stemming matches other forms of a word; `prefix`
+    adds partial words, which costs a merge of every word with that prefix in the GIN
+    index, so the big transcript tables go without."""
     # Tokens are runs of letters and digits only (see query.py): safe in a raw tsquery.
     parts = [
-        SearchQuery(f"{word}:*" if len(word) >= 3 else word, search_type="raw", config=CONFIG)
+        SearchQuery(
+            f"{word}:*" if prefix and len(word) >= 3 else word, search_type="raw", config=CONFIG
+        )
         for word in parsed.words
     ]
     parts += [SearchQuery(" ".join(p), search_type="phrase", config=CONFIG) for p in parsed.phrases]
@@ -46,8 +52,10 @@ def _vector(queryset):
     return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
 
 
-def _ranked(queryset, parsed: ParsedQuery, headline_field: str | None, limit: int):
-    vector, query = _vector(queryset), to_query(parsed)
+def _ranked(
+    queryset, parsed: ParsedQuery, headline_field: str | None, limit: int, prefix: bool = True
+):
+    vector, query = _vector(queryset), to_query(parsed, prefix)
     ranked = (
         queryset.alias(search_vector=vector)
         .filter(search_vector=query)
@@ -63,8 +71,8 @@ def _ranked(queryset, parsed: ParsedQuery, headline_field: str | None, limit: in
 # Chapters looked at per word: those that say it most. Enough that narrowing to a theme
 # still leaves the best few; few enough that ranking them reads little.
 CANDIDATES_PER_WORD = 200
-# When the candidates leave too few (rare words, words seldom together, a narrowed
-# search), chapters that say the query are ranked directly, at most this many.
+# When the candidates leave too few, chapters that say the query are ranked directly
+# if the planner expects at most this many.
 DIRECT_CHAPTERS = 1000
 # The query's stemmed words, each with the chapters that say it most.
 CANDIDATES = f"""
@@ -86,8 +94,22 @@ def _among_candidates(transcripts, parsed: ParsedQuery):
     )
 
 
-def _snippets(model, field: str, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
-    headline = SearchHeadline(field, to_query(parsed), config=CONFIG, **HEADLINE)
+# The planner's estimate of the lines saying a query (from ANALYZE's statistics of the
+# commonest words) this many times over the most to rank: too common to try.
+PLANNED_OVER = 2
+
+
+def _planned_rows(queryset) -> float:
+    """How many rows the planner expects `queryset` to give: a fraction of a millisecond
+    to ask, where fetching the first few thousand lines of a common word takes longer."""
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _snippets(
+    model, field: str, parsed: ParsedQuery, ids: list[int], prefix: bool = True
+) -> dict[int, str]:
+    headline = SearchHeadline(field, to_query(parsed, prefix), config=CONFIG, **HEADLINE)
     return dict(model.objects.filter(pk__in=ids).annotate(s=headline).values_list("pk", "s"))
 
 
@@ -114,22 +136,23 @@ class PostgresSearch:
         return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
-        """Ranked among the chapters that say each word most; when those leave too few,
-        among (at most DIRECT_CHAPTERS of) the visible chapters that say the query."""
+        """Ranked among the chapters that say each word most. When those leave too few
+        and the planner expects few chapters to say the query (rare words, a narrowed
+        search), all of those are ranked too."""
         from kb.models import ChapterTranscript
 
         transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
+        candidates = _among_candidates(transcripts, parsed)
         ranked = dict(
-            _ranked(_among_candidates(transcripts, parsed), parsed, None, limit).values_list(
-                "pk", "search_rank"
-            )
+            _ranked(candidates, parsed, None, limit, prefix=False).values_list("pk", "search_rank")
         )
         if len(ranked) < limit:
             saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
-                search_vector=to_query(parsed)
+                search_vector=to_query(parsed, prefix=False)
             )
-            direct = ChapterTranscript.objects.filter(pk__in=saying.values("pk")[:DIRECT_CHAPTERS])
-            ranked.update(_ranked(direct, parsed, None, limit).values_list("pk", "search_rank"))
+            if _planned_rows(saying) <= DIRECT_CHAPTERS:
+                direct = _ranked(transcripts, parsed, None, limit, prefix=False)
+                ranked.update(direct.values_list("pk", "search_rank"))
         best = sorted(ranked, key=lambda pk: (-ranked[pk], pk))[:limit]
         found = queryset.with_video().in_bulk(best)
         return [found[pk] for pk in best if pk in found]
@@ -137,7 +160,7 @@ class PostgresSearch:
     def chapter_snippets(self, parsed, ids):
         from kb.models import ChapterTranscript
 
-        return _snippets(ChapterTranscript, "text", parsed, ids)
+        return _snippets(ChapterTranscript, "text", parsed, ids, prefix=False)
 
     def lines(self, parsed, chapters, per_chapter):
         from kb.models import TranscriptSegment
@@ -147,7 +170,7 @@ class PostgresSearch:
         segments = TranscriptSegment.objects.filter(
             chapter__in=[chapter.pk for chapter in chapters]
         )
-        vector, query = _vector(segments), to_query(parsed)
+        vector, query = _vector(segments), to_query(parsed, prefix=False)
         ranked = (
             segments.alias(search_vector=vector)
             .filter(search_vector=query)
@@ -178,11 +201,12 @@ class PostgresSearch:
         from kb.models import TranscriptSegment
 
         segments = TranscriptSegment.objects.all()
-        vector, query = _vector(segments), to_query(parsed)
+        vector, query = _vector(segments), to_query(parsed, prefix=False)
+        saying = segments.alias(search_vector=vector).filter(search_vector=query)
+        if _planned_rows(saying) > most * PLANNED_OVER:
+            return None
         lines = list(
-            segments.alias(search_vector=vector)
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(vector, query))
+            saying.annotate(search_rank=SearchRank(vector, query))
             .values_list("pk", "chapter_id", "start_seconds", "search_rank")
             .order_by()[: most + 1]
         )
@@ -193,7 +217,7 @@ class PostgresSearch:
     def line_snippets(self, parsed, ids):
         from kb.models import TranscriptSegment
 
-        return _snippets(TranscriptSegment, "text", parsed, ids) if ids else {}
+        return _snippets(TranscriptSegment, "text", parsed, ids, prefix=False) if ids else {}
 
     def reindex(self) -> None:
         """Generated columns are always current; rebuilding their indexes repairs
