@@ -1,0 +1,110 @@
+"""A batch import at scale: `import_video DIR` of a few hundred summary pages, timed,
+with the importer's memory sampled as it goes.
+
+    .venv/bin/python bench/batch_import.py [--files 300] [--into DATABASE]
+
+Writes FILES summary pages into bench/out/batch-pages/, each one of our samples under a
+title and date of its own (so each is a new video). Imports them into DATABASE (a
+`sqlite:///` or `postgres://` URL; default: a new, empty SQLite file), with `--publish`,
+as an editor would, and prints files a minute and the importer's resident memory after
+each quarter of the files: memory that grew with every file would show there. Changes
+DATABASE: give it a copy. Nothing here runs in CI.
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import search as bench  # noqa: E402 - bench/search.py: env()
+
+PAGES = bench.OUT / "batch-pages"
+EMPTY = bench.OUT / "batch-empty.sqlite3"
+PUBLISHED = re.compile(r"Published (\d{4})-(\d{2})-(\d{2})")
+
+
+def write_pages(count: int) -> None:
+    shutil.rmtree(PAGES, ignore_errors=True)
+    PAGES.mkdir(parents=True)
+    samples = sorted((bench.ROOT / "samples").glob("*.txt"))
+    for n in range(count):
+        sample = samples[n % len(samples)]
+        lines = sample.read_text(encoding="utf-8").split("\n")
+        # The title is the first line after the thumbnail; the date is in the next one.
+        at = lines.index("Video thumbnail") + 2
+        lines[at] = f"{lines[at]} (batch talk {n})"
+        lines[at + 2] = PUBLISHED.sub(
+            f"Published {2000 + n // 300}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}", lines[at + 2]
+        )
+        (PAGES / f"talk-{n:04d}.txt").write_text("\n".join(lines), encoding="utf-8")
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--into", help="database URL (default: a new, empty SQLite file)")
+    args = parser.parse_args()
+    write_pages(args.files)
+    url = args.into
+    if not url:
+        for path in (EMPTY, Path(f"{EMPTY}-wal"), Path(f"{EMPTY}-shm")):
+            path.unlink(missing_ok=True)
+        url = f"sqlite:///{EMPTY}"
+    env = bench.env(url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=bench.ROOT, env=env, check=True
+    )
+    started = time.perf_counter()
+    importer = subprocess.Popen(
+        [sys.executable, "manage.py", "import_video", str(PAGES), "--publish"],
+        cwd=bench.ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    done, memory = [0], {}
+    quarters = {args.files * q // 4 for q in range(1, 5)}
+
+    def follow() -> None:
+        for line in importer.stdout:
+            if match := re.match(r"\[(\d+)/(\d+)", line):
+                done[0] = int(match.group(1))
+                if done[0] in quarters:
+                    memory[done[0]] = rss_mb(importer.pid)
+            elif line.startswith(("error", "warning")):
+                print("  " + line.rstrip()[-200:])
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    importer.wait()
+    reader.join()
+    seconds = time.perf_counter() - started
+    print(
+        f"\n{args.files} pages into {url.split('/')[-1]}: {seconds:.0f} s,"
+        f" {args.files / seconds * 60:.0f} files a minute, exit {importer.returncode}"
+    )
+    print(
+        "importer's memory after "
+        + ", ".join(f"{n} files {mb:.0f} MB" for n, mb in sorted(memory.items()))
+    )
+
+
+if __name__ == "__main__":
+    main()
