@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 
 from kb.models import Role, Status
@@ -118,6 +119,10 @@ def test_each_page_runs_the_same_few_queries_whatever_the_data_size(
     name, client, django_assert_max_num_queries, django_assert_num_queries
 ):
     make_url, limit = PAGES[name]
+    if name.startswith("search") and connection.vendor == "postgresql":
+        # PostgreSQL asks its planner how many lines and chapters say the query, and
+        # ranks candidate chapters before all (kb.search.postgres).
+        limit += 3
     themes = build(2)
     url = make_url()
     with django_assert_max_num_queries(limit) as small:
@@ -132,7 +137,7 @@ def test_each_page_runs_the_same_few_queries_whatever_the_data_size(
         with django_assert_num_queries(len(small.captured_queries)):
             assert client.get(url).status_code == 200
     # The theme page has three parts: insights, what each guest says, all its lessons.
-    assert limit <= (24 if name.startswith("search") else 15 if name == "theme" else 12)
+    assert limit <= (27 if name.startswith("search") else 15 if name == "theme" else 12)
 
 
 def test_sitemap_lists_published_pages_only(client):
