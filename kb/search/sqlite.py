@@ -233,19 +233,25 @@ class SQLiteSearch:
         ]
 
     def strongest_lines(self, parsed, most):
-        """Lines in FTS5's order (no sort) until one too many: a common word costs a walk
-        through `most` row ids, a rare one its few lines. How much each says is counted
-        from FTS5's marks of the matched words; bm25 breaks ties between chapters."""
+        """Counted first, in FTS5's order (no sort) up to one too many: a common word costs
+        a walk through `most` row ids. A rare one's lines are then read with how much
+        each says (FTS5's marks of the matched words) and bm25, which breaks ties
+        between chapters."""
+        match = match_expression(parsed, prefix=False)
         with connection.cursor() as cursor:
             cursor.execute(
+                f"SELECT count(*) FROM (SELECT rowid FROM {LINES.fts}"
+                f" WHERE {LINES.fts} MATCH %s LIMIT %s)",
+                [match, most + 1],
+            )
+            if cursor.fetchone()[0] > most:
+                return None
+            cursor.execute(
                 f"SELECT line.id, line.chapter_id, line.start_seconds,"
-                f" highlight({LINES.fts}, 0, char(2), ''), -{LINES.bm25}"
-                f"{MATCHING_LINES} LIMIT %s",
-                [match_expression(parsed, prefix=False), most + 1],
+                f" highlight({LINES.fts}, 0, char(2), ''), -{LINES.bm25}{MATCHING_LINES}",
+                [match],
             )
             lines = cursor.fetchall()
-        if len(lines) > most:
-            return None
         return [
             (pk, chapter, start, marked.count(START), rank)
             for pk, chapter, start, marked, rank in lines
