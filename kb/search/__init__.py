@@ -468,9 +468,13 @@ def _strongest_moments(engine, parsed: ParsedQuery, chapters) -> list[Moment]:
         if len(found) >= MAX_MOMENTS:
             break
     chosen: dict[int, list[tuple[float, int]]] = {}
-    for chapter in [pk for pk in ranked if pk in found][:MAX_MOMENTS]:
+    shown = 0
+    for chapter in (pk for pk in ranked if pk in found):
         strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2]))
         chosen[chapter] = [(start, pk) for pk, _, start, _, _ in strongest[:MOMENTS_PER_CHAPTER]]
+        shown += len(chosen[chapter])
+        if shown >= MAX_MOMENTS:
+            break
     if not chosen:
         return []
     snippets = engine.line_snippets(parsed, [pk for said in chosen.values() for _, pk in said])
