@@ -19,7 +19,6 @@ Only loopback addresses are used; every step is bounded in time.
 import argparse
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -30,24 +29,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import search as bench  # noqa: E402 - bench/search.py: env(), wait_for()
+from load import read_wrk  # noqa: E402 - bench/load.py
+
 BALANCER, SERVERS = 8780, (8781, 8782)
 DATABASE = "kb_cluster"
 
 
 def settings_env(database_url: str, redis_url: str) -> dict:
     """What every host gets: the same settings, from the environment (README, Deploy)."""
-    values = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    values.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="cluster-" + "k" * 60 + "abcdefghij",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        GUNICORN_WORKERS="2",
-    )
-    return values
+    return bench.env(database_url, REDIS_URL=redis_url, GUNICORN_WORKERS="2")
 
 
 def manage(env: dict, *args: str) -> None:
@@ -77,18 +70,6 @@ def status_of(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args[0]} exited with {process.returncode}")
-        with contextlib.suppress(OSError):
-            if status_of(url) == 200:
-                return
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
 
 
 HAPROXY = """
@@ -140,22 +121,6 @@ def wrk(paths: list[str], seconds: int, connections: int, folder: Path) -> subpr
         stderr=subprocess.STDOUT,
         text=True,
     )
-
-
-def read_wrk(out: str) -> dict:
-    def number(pattern: str) -> float:
-        match = re.search(pattern, out)
-        return float(match.group(1)) if match else 0.0
-
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}
-    return {
-        "requests": int(number(r"(\d+) requests in")),
-        "rps": number(r"Requests/sec:\s+([\d.]+)"),
-        "p99": float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan"),
-        "non2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
-        "errors": sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)),
-    }
 
 
 def editor(deadline: float) -> dict:
@@ -235,7 +200,7 @@ def main() -> None:
             running.callback(lambda h=host: (os.killpg(h.pid, signal.SIGTERM), h.wait(30)))
             hosts.append(host)
         for port, host in zip(SERVERS, hosts, strict=True):
-            wait_for(f"http://127.0.0.1:{port}/healthz", host)
+            bench.wait_for(f"http://127.0.0.1:{port}/healthz", host)
         config = folder / "haproxy.cfg"
         config.write_text(
             HAPROXY.format(
@@ -252,7 +217,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         running.callback(lambda: (balancer.terminate(), balancer.wait(30)))
-        wait_for(f"http://127.0.0.1:{BALANCER}/healthz", balancer)
+        bench.wait_for(f"http://127.0.0.1:{BALANCER}/healthz", balancer)
         for path in paths:  # warm both servers' workers
             for port in (*SERVERS, BALANCER, BALANCER):
                 status_of(f"http://127.0.0.1:{port}{path}")

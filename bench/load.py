@@ -80,14 +80,8 @@ def env() -> dict:
     return values
 
 
-def wrk(path: str, seconds: int) -> dict:
-    result = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    )
-    out = result.stdout
+def read_wrk(out: str) -> dict:
+    """What wrk printed: requests, req/s, p99 ms, socket errors, non-2xx responses."""
 
     def number(pattern, default=0.0):
         match = re.search(pattern, out)
@@ -97,11 +91,22 @@ def wrk(path: str, seconds: int) -> dict:
     scale = {"us": 0.001, "ms": 1, "s": 1000}
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     return {
+        "requests": int(number(r"(\d+) requests in")),
         "rps": number(r"Requests/sec:\s+([\d.]+)"),
         "p99": float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan"),
         "non2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
         "errors": errors,
     }
+
+
+def wrk(path: str, seconds: int) -> dict:
+    result = subprocess.run(
+        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{PORT}{path}"],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    return read_wrk(result.stdout)
 
 
 def run(seconds: int, with_editor: bool, server) -> dict:
@@ -146,7 +151,7 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=200)
     args = parser.parse_args()
     search_bench.DB = DB
-    search_bench.generate(args.videos, args.videos * 3325)
+    search_bench.generate(args.videos, args.videos * search_bench.LINES_PER_VIDEO)
     server = subprocess.Popen(
         ["make", "serve"],
         cwd=ROOT,

@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,18 +47,6 @@ def sizes(url: str) -> dict[str, float]:
         "PostgreSQL GIN indexes": float(indexes) / 1e6,
         "PostgreSQL chapter terms (table and indexes)": float(terms) / 1e6,
     }
-
-
-def reindex_seconds(url: str) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "reindex"],
-        cwd=bench.ROOT,
-        env=bench.env(url),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
 
 
 def page_urls(port: int) -> dict[str, str]:
@@ -127,8 +114,8 @@ def main() -> None:
     for what, mb in sizes(args.url).items():
         print(f"{what}: {mb:,.0f} MB")
     if args.reindex:
-        print(f"reindex, SQLite: {reindex_seconds(sqlite_url):.0f} s")
-        print(f"reindex, PostgreSQL: {reindex_seconds(args.url):.0f} s")
+        print(f"reindex, SQLite: {bench.reindex_seconds(sqlite_url):.0f} s")
+        print(f"reindex, PostgreSQL: {bench.reindex_seconds(args.url):.0f} s")
 
 
 if __name__ == "__main__":

@@ -462,12 +462,12 @@ def index_size() -> float:
     return total / 1e6
 
 
-def reindex_seconds() -> float:
+def reindex_seconds(database_url: str | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "reindex"],
         cwd=ROOT,
-        env=env(),
+        env=env(database_url),
         check=True,
         stdout=subprocess.DEVNULL,
     )
