@@ -20,7 +20,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from kb.models import ContentVersion
 
-SKIPPED_PREFIXES = ("/healthz", "/static/")
+# The API answers conditional requests and sets its own Cache-Control (kb.api.http).
+SKIPPED_PREFIXES = ("/healthz", "/static/", "/api/")
 log = logging.getLogger(__name__)
 
 
@@ -91,7 +92,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             response = self.get_response(request)
-            if request.user.is_authenticated and not request.path.startswith(self.skipped):
+            if not request.path.startswith(self.skipped) and request.user.is_authenticated:
                 # Signed-in staff may see drafts on any page (a published video's draft
                 # lessons): no shared cache may keep what they were shown.
                 patch_cache_control(response, private=True)

@@ -750,6 +750,9 @@ class ContentVersion(models.Model):
     """
 
     version = models.BigIntegerField(default=0)
+    # Stamped by the database whenever `version` changes (migration 0025): the API's
+    # Last-Modified.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"content version {self.version}"

@@ -71,6 +71,36 @@ def drop(schema_editor, table: str) -> None:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version ON {table}")
 
 
+def stamp_changes(schema_editor) -> None:
+    """Stamp `ContentVersion.changed_at` whenever the version moves, so a bump from any
+    table's trigger also says when."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE TRIGGER IF NOT EXISTS kb_contentversion_stamp AFTER UPDATE OF version "
+            "ON kb_contentversion BEGIN UPDATE kb_contentversion "
+            "SET changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = NEW.id; END"
+        )
+    elif vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE FUNCTION kb_stamp_content_version() RETURNS trigger AS $$ "
+            "BEGIN NEW.changed_at = clock_timestamp(); RETURN NEW; END; $$ LANGUAGE plpgsql"
+        )
+        schema_editor.execute(
+            "CREATE TRIGGER kb_contentversion_stamp BEFORE UPDATE OF version "
+            "ON kb_contentversion FOR EACH ROW EXECUTE FUNCTION kb_stamp_content_version()"
+        )
+
+
+def unstamp_changes(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS kb_contentversion_stamp")
+    elif vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS kb_contentversion_stamp ON kb_contentversion")
+        schema_editor.execute("DROP FUNCTION IF EXISTS kb_stamp_content_version()")
+
+
 def recreate(table: str) -> migrations.RunPython:
     """A migration step that puts back a table's triggers after SQLite rebuilt it."""
 

@@ -1,7 +1,7 @@
 """Pages for machines: robots.txt, the health check; and the error pages."""
 
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -35,6 +35,8 @@ def healthz(request):
 
 
 def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -42,4 +44,6 @@ def server_error(request):
     # No context processors or database: the error may be the database itself.
     from django.template import loader
 
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error"}, status=500)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
