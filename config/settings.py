@@ -203,6 +203,12 @@ API_REQUESTS_PER_MINUTE = env_int("DJANGO_API_REQUESTS_PER_MINUTE", 120)
 # Proxies in front of the app (a load balancer: 1): the client is the address the
 # outermost of them saw, from X-Forwarded-For; 0 trusts no forwarded address.
 NINJA_NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+# Where the site is served, for absolute links made without a request (the MCP server's).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"DJANGO_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
+    )
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"

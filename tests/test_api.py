@@ -170,12 +170,26 @@ def test_themes_people_and_insights(client, kb):
     assert evidence[0]["words"]["text"] == "Promotion is a <b>case</b>"
 
 
+def test_what_each_guest_says_on_a_theme(client, kb):
+    said = get(client, "/themes/promotion/guests").json()
+    voices = {
+        g["person"]["slug"]: [lesson["slug"] for lesson in g["lessons"]] for g in said["guests"]
+    }
+    assert voices == {
+        "ana-lima": ["keep-a-brag-document"],
+        "ben-ode": ["promotions-after-incidents"],
+    }
+    assert [i["slug"] for i in said["insights"]] == ["write-wins"]
+    assert said["insights"][0]["evidence"][0]["moment_url"].endswith("&t=3165s")
+
+
 def test_drafts_are_absent_everywhere(client, kb):
     everything = " ".join(
         get(client, path).content.decode()
         for path in ["/lessons?limit=100", "/quotes?limit=100", "/videos", "/themes", "/people",
                      "/insights", "/lessons?theme=promotion", "/search?q=promotion",
-                     "/people/ana-lima", f"/videos/{kb['first'].slug}", "/themes/promotion"]
+                     "/people/ana-lima", f"/videos/{kb['first'].slug}", "/themes/promotion",
+                     "/themes/promotion/guests"]
     )  # fmt: skip
     for secret in ["Draft promotion", "Hidden promotion", "Unreleased", "draft-insight",
                    "A draft promotion quote", "Nobody Yet"]:  # fmt: skip
@@ -383,6 +397,7 @@ QUERIES = {
     "/insights/write-wins": 7,
     "/lessons/keep-a-brag-document": 8,
     "/themes/promotion": 2,
+    "/themes/promotion/guests": 16,
 }
 
 

@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 
 from kb import search as kb_search
-from kb.api import queries
+from kb.api import answers, queries
 from kb.api import schemas as out
 from kb.api.http import Paging, http_rules, page_of, page_schema
 from kb.models import Lesson, PersonRedirect, ThemeRedirect
@@ -93,15 +93,7 @@ def list_lessons(
 @api.get("/lessons/{slug}", response={200: out.LessonDetail, **NOT_FOUND}, tags=["lessons"])
 def get_lesson(request, slug: str):
     """One lesson, with the quotes behind it."""
-    lesson = queries.lessons().filter(slug=slug).first()
-    if lesson is None:
-        raise Http404(f"no lesson {slug!r}")
-    absolute = _absolute(request)
-    said = queries.quotes().filter(lesson=lesson).order_by("start_seconds", "pk")
-    return out.LessonDetail(
-        **out.lesson_out(lesson, absolute).model_dump(),
-        quotes=[out.quote_out(q, absolute) for q in said],
-    )
+    return _item(lambda s: answers.lesson_detail(s, _absolute(request)), slug)
 
 
 @api.get("/quotes", response=page_schema(out.QuoteOut), tags=["quotes"])
@@ -169,6 +161,14 @@ def get_theme(request, slug: str):
     if theme is None:
         return _moved(request, ThemeRedirect, slug, "theme") or _missing("theme", slug)
     return out.theme_out(theme, _absolute(request))
+
+
+@api.get("/themes/{slug}/guests", response={200: out.GuestsOut, **NOT_FOUND}, tags=["themes"])
+def get_theme_guests(request, slug: str):
+    """What each guest says on this theme (their lessons, on their moments), and the
+    insights several of them share, with the evidence."""
+    theme = _item(queries.theme, slug)
+    return answers.guests_on(theme, _absolute(request))
 
 
 @api.get("/people", response=page_schema(out.PersonOut), tags=["people"])
@@ -247,67 +247,21 @@ def search(
 ):  # fmt: skip
     """The site's search: lessons ranked (ten a page, `next` for more), and on every
     page the best quotes, transcript moments, videos and people."""
-    query = q.replace("\x00", "").strip()
-    results = kb_search.search(
-        query,
+    first = (page - 1) * SEARCH_PER_PAGE
+    found = answers.search(
+        q.replace("\x00", "").strip(),
+        _absolute(request),
         theme=_filter(queries.theme, theme),
         person=_filter(queries.person, person),
         video=_filter(queries.video, video),
+        first=first,
+        count=SEARCH_PER_PAGE,
     )
-    return search_out(request, results, page)
-
-
-def search_out(request, results, page: int) -> out.SearchOut:
-    absolute = _absolute(request)
-    first = (page - 1) * SEARCH_PER_PAGE
-    hits = results.lessons[first : first + SEARCH_PER_PAGE] if results.lessons else []
-    full = queries.lessons().in_bulk([hit.lesson.pk for hit in hits])
-    quotes = queries.quotes().in_bulk([hit.quote.pk for hit in results.quotes])
-    more = len(results.lessons) > first + SEARCH_PER_PAGE
-    return out.SearchOut(
-        query=results.query,
-        lessons=[
-            out.LessonHitOut(
-                lesson=out.lesson_out(full[hit.lesson.pk], absolute),
-                snippet=out.plain(hit.snippet),
-                snippet_html=str(hit.snippet),
-                similar=hit.similar,
-            )
-            for hit in hits
-            if hit.lesson.pk in full
-        ],
-        lesson_count=len(results.lessons),
-        quotes=[
-            out.QuoteHitOut(
-                quote=out.quote_out(quotes[hit.quote.pk], absolute), similar=hit.similar
-            )
-            for hit in results.quotes
-            if hit.quote.pk in quotes
-        ],
-        moments=[
-            out.MomentOut(
-                video=out.video_ref(m.video, absolute),
-                chapter=m.chapter.title if m.chapter else None,
-                start_seconds=m.start_seconds,
-                time=out.format_timecode(m.start_seconds),
-                moment_url=absolute(m.video.moment_url(m.start_seconds)),
-                snippet=out.plain(m.snippet),
-                snippet_html=str(m.snippet),
-                similar=m.similar,
-            )
-            for m in results.moments
-        ],
-        videos=[out.video_ref(v, absolute) for v in results.videos],
-        people=[out.person_ref(p, absolute) for p in results.people],
-        by_meaning_only=results.by_meaning_only,
-        next=_next_page(request, page + 1) if more else None,
-    )
-
-
-def _next_page(request, number: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(number)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    if found.lesson_count > first + SEARCH_PER_PAGE:
+        query = request.GET.copy()
+        query["page"] = str(page + 1)
+        found.next = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return found
 
 
 @api.get("/{path:rest}", include_in_schema=False)

@@ -3,11 +3,14 @@ preview of drafts here), each with what its schema shows loaded up front, so a l
 costs the same few queries at any size. Slugs are resolved here too: an old slug of a
 renamed or merged theme or person still finds it."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Prefetch
 
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Credit,
+    Evidence,
     Insight,
     Lesson,
     Person,
@@ -70,6 +73,19 @@ def insights():
 
 def evidence(insight: Insight):
     return insight.evidence.published().for_page().order_by("position", "pk")
+
+
+def evidence_of(insights: list[Insight]) -> dict[int, list[Evidence]]:
+    """The published voices of several insights at once, by insight id."""
+    voices = defaultdict(list)
+    for voice in (
+        Evidence.objects.published()
+        .filter(insight__in=insights)
+        .for_page()
+        .order_by("insight_id", "position", "pk")
+    ):
+        voices[voice.insight_id].append(voice)
+    return voices
 
 
 def _found(model, redirects, slug: str, what: str):

@@ -188,6 +188,20 @@ class InsightDetail(InsightOut):
     evidence: list[EvidenceOut]
 
 
+class GuestOut(Schema):
+    person: PersonRef
+    lesson_count: int
+    lessons: list[LessonOut]
+
+
+class GuestsOut(Schema):
+    """What each guest says on a theme, and the insights several of them share."""
+
+    theme: ThemeRef
+    guests: list[GuestOut]
+    insights: list[InsightDetail]
+
+
 class LessonHitOut(Schema):
     lesson: LessonOut
     snippet: str

@@ -4,7 +4,7 @@ Every query starts from `published()` (or `visible_to()`, which lets staff previ
 drafts); related rows are loaded up front so each page runs a fixed number of queries.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -18,13 +18,11 @@ from django.views.decorators.http import require_safe
 from kb import markdown
 from kb.models import (
     VIDEO_LONG_FIELDS,
-    Credit,
     Insight,
     Lesson,
     Person,
     PersonRedirect,
     Quote,
-    Role,
     Suggestion,
     Theme,
     ThemeRedirect,
@@ -75,23 +73,7 @@ def guests_saying(lessons) -> list[GuestVoice]:
     else its video's guests: `Lesson.speakers`' rule, read from plain values, since
     loading a big theme's every lesson to ask each its speakers is several times
     slower), the most prolific first: four queries at any size."""
-    rows = list(lessons.values_list("pk", "video_id", "people"))
-    own = defaultdict(set)
-    videos = {}
-    for pk, video_id, person_id in rows:
-        videos[pk] = video_id
-        if person_id:
-            own[pk].add(person_id)
-    guests = defaultdict(set)
-    without = {videos[pk] for pk in videos if pk not in own}
-    for video_id, person_id in Credit.objects.filter(
-        video_id__in=without, role=Role.GUEST
-    ).values_list("video_id", "person_id"):
-        guests[video_id].add(person_id)
-    by_person = defaultdict(list)
-    for pk, video_id in videos.items():
-        for person_id in own.get(pk) or guests.get(video_id, ()):
-            by_person[person_id].append(pk)
+    by_person = lessons.ids_by_speaker()
     counts = Counter({person_id: len(pks) for person_id, pks in by_person.items()})
     top = [person_id for person_id, _ in counts.most_common(TOP_GUESTS)]
     candidates = {pk for person_id in top for pk in by_person[person_id]}
