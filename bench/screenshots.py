@@ -40,6 +40,7 @@ PAGES = {
     "unknown-theme": "/lessons/?tag=no-such-theme",
     "search-meaning": "/search/?q=keeping+calm+when+production+breaks",
     "not-found": "/no-such-page/",
+    "api-docs": "/api/v1/docs",
 }
 # Signed in as an editor (create_editor): the curation pages.
 ADMIN_PAGES = {

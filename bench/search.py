@@ -322,7 +322,7 @@ def serve_ours(database_url: str | None = None, port: int = OUR_PORT):
         [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "120"],
         f"http://127.0.0.1:{port}/healthz",
         cwd=ROOT,
-        env=env(database_url, DJANGO_PAGE_CACHE_SECONDS="0"),
+        env=env(database_url, DJANGO_PAGE_CACHE_SECONDS="0", DJANGO_API_REQUESTS_PER_MINUTE="0"),
     )
 
 

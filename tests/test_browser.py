@@ -306,3 +306,15 @@ def test_curation_pages_fit_a_1280_pixel_window(editor_page, live_server, publis
         page.goto(live_server.url + path)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 1280, (path, width)
+
+
+def test_api_docs_work_offline_under_our_content_security_policy(reader, published_samples):
+    """Swagger UI from our own static files: no CDN request, no CSP violation (each would
+    be a console error), and the operations listed and callable."""
+    outside = []
+    reader.page.on("request", lambda r: r.url.startswith(reader.base) or outside.append(r.url))
+    page = reader.open("/api/v1/docs")
+    page.locator(".opblock-summary-path", has_text="/api/v1/lessons").first.wait_for()
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/api/v1/lessons", "/api/v1/search", "/api/v1/people/{slug}"} <= set(paths)
+    assert outside == []
