@@ -56,11 +56,12 @@ def build(n, themes=None):
 # Pages and the most queries each may run, whatever the data's size. Each also reads the
 # content version first, for the page cache (not listed below, counted in the numbers).
 PAGES = {
-    # themes in use with counts; recent videos with counts; featured lessons; their tags;
-    # their own people; their videos' guests
-    "home": (lambda: reverse("kb:home"), 7),
-    # themes in use with counts
-    "themes": (lambda: reverse("kb:themes"), 2),
+    # themes in use with counts (the content version again and the counts, once per
+    # version; then the themes); recent videos with counts; featured lessons; their
+    # tags; their own people; their videos' guests
+    "home": (lambda: reverse("kb:home"), 9),
+    # themes in use with counts (as on home)
+    "themes": (lambda: reverse("kb:themes"), 4),
     # theme; neighbours; count; page of lessons; their themes, people and guests; quotes
     # With its insights (2) and what each guest says (4).
     "theme": (lambda: reverse("kb:theme", args=["promotion"]), 15),
