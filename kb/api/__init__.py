@@ -55,6 +55,16 @@ def _filter(resolve, slug: str | None):
         raise HttpError(400, str(exc)) from None
 
 
+def _one(queryset, what: str, **lookup):
+    """The one row readers may see with `lookup`, else a JSON 404 naming what is missing."""
+    found = queryset.filter(**lookup).first()
+    return found if found is not None else _not_found(what, next(iter(lookup.values())))
+
+
+def _not_found(what: str, value):
+    raise Http404(f"no {what} {value!r}")
+
+
 def _item(resolve, slug: str):
     try:
         return resolve(slug)
@@ -111,9 +121,7 @@ def list_quotes(
 
 @api.get("/quotes/{int:quote_id}", response={200: out.QuoteOut, **NOT_FOUND}, tags=["quotes"])
 def get_quote(request, quote_id: int):
-    quote = queries.quotes().filter(pk=quote_id).first()
-    if quote is None:
-        raise Http404(f"no quote {quote_id}")
+    quote = _one(queries.quotes(), "quote", pk=quote_id)
     return out.quote_out(quote, _absolute(request))
 
 
@@ -127,9 +135,7 @@ def list_videos(request, paging: Query[Paging]):
 @api.get("/videos/{slug}", response={200: out.VideoDetail, **NOT_FOUND}, tags=["videos"])
 def get_video(request, slug: str):
     """A video with its chapters and lessons, each on its moment."""
-    video = queries.videos().filter(slug=slug).first()
-    if video is None:
-        raise Http404(f"no video {slug!r}")
+    video = _one(queries.videos(), "video", slug=slug)
     absolute = _absolute(request)
     lessons = (
         Lesson.objects.published()
@@ -159,7 +165,7 @@ def get_theme(request, slug: str):
     """A theme; its lessons are `/lessons?theme=<slug>`, its quotes `/quotes?theme=<slug>`."""
     theme = queries.themes().filter(slug=slug).first()
     if theme is None:
-        return _moved(request, ThemeRedirect, slug, "theme") or _missing("theme", slug)
+        return _moved(request, ThemeRedirect, slug, "theme") or _not_found("theme", slug)
     return out.theme_out(theme, _absolute(request))
 
 
@@ -188,7 +194,7 @@ def get_person(request, slug: str):
     """Everything one person said: their videos, themes, latest lessons and quotes."""
     person = queries.people().filter(slug=slug).first()
     if person is None:
-        return _moved(request, PersonRedirect, slug, "person") or _missing("person", slug)
+        return _moved(request, PersonRedirect, slug, "person") or _not_found("person", slug)
     absolute = _absolute(request)
     lessons = queries.lessons().by(person).order_by("-video__published_on", "video_id", "position")
     said = queries.quotes().filter(speaker=person).order_by("-video__published_on", "start_seconds")
@@ -224,9 +230,7 @@ def list_insights(request, paging: Query[Paging]):
 @api.get("/insights/{slug}", response={200: out.InsightDetail, **NOT_FOUND}, tags=["insights"])
 def get_insight(request, slug: str):
     """An insight with its evidence: each voice on its moment, supporting or not."""
-    insight = queries.insights().filter(slug=slug).first()
-    if insight is None:
-        raise Http404(f"no insight {slug!r}")
+    insight = _one(queries.insights(), "insight", slug=slug)
     absolute = _absolute(request)
     return out.InsightDetail(
         **out.insight_out(insight, absolute).model_dump(),
@@ -268,7 +272,3 @@ def search(
 def no_such_endpoint(request, rest: str):
     """A JSON 404 for any other address under /api/v1/, even with DEBUG on."""
     raise Http404(f"no endpoint /api/v1/{rest}")
-
-
-def _missing(what: str, slug: str):
-    raise Http404(f"no {what} {slug!r}")
