@@ -5,8 +5,9 @@ side by side.
 
 Uses the knowledge base of bench/search.py (generate it first: `bench/search.py`, or
 `bench/scale.py URL` for both databases). The generator names nobody, so this gives each
-video a guest and a host first (guests recur: 120 guests over 300 videos, hosts five),
-and makes each video's quotes its guest's; once, on each database. Then it serves each
+video a guest and a host first (video n's guest is the (n² mod 120)th: 18 guests on
+5 to 40 videos each; five hosts in turn), and makes each video's quotes its guest's;
+once, on each database. Then it serves each
 database with gunicorn (production settings, page cache off, no rate limit: the work is
 measured, not the limiter) and times, interleaved: `/api/v1/lessons?theme=…` (one theme,
 two themes, a theme and a person), `/api/v1/search?q=…` (the 20 queries of
