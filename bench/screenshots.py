@@ -129,6 +129,8 @@ def main() -> None:
 
 def shoot(page, name: str, path: str, size: str) -> None:
     page.goto(f"http://127.0.0.1:{PORT}{path}")
+    if path.startswith("/api/v1/docs"):
+        page.wait_for_selector(".opblock")  # Swagger UI draws after it reads the document
     page.screenshot(path=OUT / f"{name}-{size}.png", full_page=size == "desktop")
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > page.viewport_size["width"]:
