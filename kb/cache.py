@@ -13,6 +13,7 @@ again a few seconds later, so the site recovers by itself when it returns.
 import hashlib
 import logging
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -77,11 +78,17 @@ guard = CacheGuard()
 
 
 def content_version() -> int:
-    version = ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    if version is None:
+    return content_stamp()[0]
+
+
+def content_stamp() -> tuple[int, datetime | None]:
+    """(version, when it last moved): one query."""
+    row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    if row is None:
         # The row comes from a migration; a database emptied by hand gets it back.
-        version = ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})[0].version
-    return version
+        made = ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})[0]
+        row = (made.version, made.changed_at)
+    return row
 
 
 class AnonymousPageCacheMiddleware:

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from kb import search as kb_search
 from kb.api import answers, queries
 from kb.api import schemas as out
-from kb.api.http import Paging, http_rules, page_of, page_schema
+from kb.api.http import Paging, http_rules, next_url, page_of, page_schema
 from kb.models import Lesson, PersonRedirect, ThemeRedirect
 from kb.search.query import MAX_QUERY_CHARS
 
@@ -262,9 +262,7 @@ def search(
         count=SEARCH_PER_PAGE,
     )
     if found.lesson_count > first + SEARCH_PER_PAGE:
-        query = request.GET.copy()
-        query["page"] = str(page + 1)
-        found.next = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        found.next = next_url(request, page=page + 1)
     return found
 
 

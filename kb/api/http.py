@@ -24,8 +24,7 @@ from ninja.errors import HttpError
 from ninja.throttling import BaseThrottle
 from pydantic import create_model
 
-from kb.cache import guard
-from kb.models import ContentVersion
+from kb.cache import content_stamp, guard
 
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 RATE_WINDOW_SECONDS = 60
@@ -77,21 +76,22 @@ def page_of(request: HttpRequest, queryset, paging: Paging, build) -> dict:
     rows = rows[: paging.limit]
     return {
         "items": [build(row) for row in rows],
-        "next": next_url(request, encode_cursor(rows[-1].pk)) if more else None,
+        "next": next_url(request, cursor=encode_cursor(rows[-1].pk)) if more else None,
     }
 
 
-def next_url(request: HttpRequest, cursor: str) -> str:
+def next_url(request: HttpRequest, **changed) -> str:
+    """This request's absolute URL with the `changed` parameters set, the rest kept."""
     query = request.GET.copy()
-    query["cursor"] = cursor
+    for name, value in changed.items():
+        query[name] = str(value)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 def _version(request: HttpRequest) -> tuple[int, Any]:
     """(version, changed_at) of the content, read once a request."""
     if not hasattr(request, "_kb_version"):
-        row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-        request._kb_version = row or (0, None)
+        request._kb_version = content_stamp()
     return request._kb_version
 
 
