@@ -172,6 +172,22 @@ class Theme(TagBase):
         return slug_url("kb:theme", self.slug)
 
 
+def themes_of(item) -> list[Theme]:
+    """A lesson's or quote's themes by name: the links `with_themes()` preloaded (as
+    `theme_links`), else one query."""
+    links = getattr(item, "theme_links", None)
+    themes = [link.tag for link in links] if links is not None else list(item.tags.all())
+    return sorted(themes, key=lambda theme: theme.name.lower())
+
+
+def with_theme_links(queryset, links_model):
+    """`queryset` with each row's theme links and their themes in one query, for
+    `themes_of`; cheaper than taggit's own `prefetch_related("tags")`."""
+    links = links_model.objects.select_related("tag")
+    name = f"{links_model._meta.model_name}_set"
+    return queryset.prefetch_related(Prefetch(name, links, to_attr="theme_links"))
+
+
 class LessonTheme(TaggedItemBase):
     content_object = models.ForeignKey("Lesson", on_delete=models.CASCADE)
     tag = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="lesson_items")
@@ -448,8 +464,7 @@ class LessonQuerySet(ReaderQuerySet):
         Cheaper than taggit's own `prefetch_related("tags")` (a third of the time on a
         page of twenty lessons), which list pages feel.
         """
-        links = LessonTheme.objects.select_related("tag")
-        return self.prefetch_related(Prefetch("lessontheme_set", links, to_attr="theme_links"))
+        return with_theme_links(self, LessonTheme)
 
     def by(self, person):
         """Lessons a person gives: set on the lesson, or, where none is, the video's guests."""
@@ -573,9 +588,7 @@ class Lesson(models.Model):
     @property
     def themes(self) -> list[Theme]:
         """The lesson's themes by name: preloaded by `with_themes()`, else one query."""
-        links = getattr(self, "theme_links", None)
-        themes = [link.tag for link in links] if links is not None else list(self.tags.all())
-        return sorted(themes, key=lambda theme: theme.name.lower())
+        return themes_of(self)
 
     def body_blocks(self) -> list["BodyBlock"]:
         return parse_body(self.body)
@@ -660,6 +673,10 @@ class QuoteQuerySet(ReaderQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 
+    def with_themes(self):
+        """Load each quote's themes in one query, for `Quote.themes`."""
+        return with_theme_links(self, QuoteTheme)
+
 
 class Quote(models.Model):
     """Verbatim words from a video's transcript, with where they were said."""
@@ -715,6 +732,11 @@ class Quote(models.Model):
     @property
     def said_by(self) -> str:
         return self.speaker.name if self.speaker_id else self.speaker_name
+
+    @property
+    def themes(self) -> list[Theme]:
+        """The quote's themes by name: preloaded by `with_themes()`, else one query."""
+        return themes_of(self)
 
 
 class Suggestion(models.TextChoices):

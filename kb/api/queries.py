@@ -16,7 +16,6 @@ from kb.models import (
     Person,
     PersonRedirect,
     Quote,
-    QuoteTheme,
     Status,
     Theme,
     ThemeRedirect,
@@ -40,12 +39,11 @@ def lessons():
 
 
 def quotes():
-    links = QuoteTheme.objects.select_related("tag")
     return (
         Quote.objects.published()
         .with_video("chapter", "lesson", "speaker")
         .defer("lesson__body", "lesson__imported", "lesson__keywords")
-        .prefetch_related(Prefetch("quotetheme_set", links, to_attr="theme_links"))
+        .with_themes()
     )
 
 

@@ -310,14 +310,8 @@ def quote_out(quote: Quote, absolute: Absolute) -> QuoteOut:
         time=format_timecode(quote.start_seconds),
         moment_url=absolute(quote.video.moment_url(quote.start_seconds)),
         url=absolute(quote.get_absolute_url()),
-        themes=[theme_ref(t, absolute) for t in _quote_themes(quote)],
+        themes=[theme_ref(t, absolute) for t in quote.themes],
     )
-
-
-def _quote_themes(quote: Quote) -> list[Theme]:
-    links = getattr(quote, "theme_links", None)
-    themes = [link.tag for link in links] if links is not None else list(quote.tags.all())
-    return sorted(themes, key=lambda theme: theme.name.lower())
 
 
 def _chapter_title(chapter: Chapter | None) -> str | None:
