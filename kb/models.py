@@ -8,7 +8,7 @@ Visibility to readers is decided in one place per model: its queryset's
 import functools
 import re
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -504,6 +504,12 @@ class LessonQuerySet(ReaderQuerySet):
                 by_person[person_id].append(pk)
         return by_person
 
+    def top_speakers(self, most: int) -> list[tuple[int, list[int]]]:
+        """The `most` most prolific speakers among these, each with their lesson ids."""
+        by_person = self.ids_by_speaker()
+        counts = Counter({person_id: len(pks) for person_id, pks in by_person.items()})
+        return [(person_id, by_person[person_id]) for person_id, _ in counts.most_common(most)]
+
     def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
         """Lessons, across videos, sharing the most themes and then the most words."""
         theme_ids = [theme.pk for theme in lesson.themes]
@@ -584,6 +590,12 @@ class Lesson(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED and self.video.status == Status.PUBLISHED
+
+    @property
+    def strength(self) -> tuple:
+        """How well it stands for its speaker (the higher the better): most published
+        quotes behind it, then the latest. Needs `with_quote_count()`."""
+        return (self.quote_count, self.video.published_on or self.created_at.date(), -self.pk)
 
     @property
     def themes(self) -> list[Theme]:

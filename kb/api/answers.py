@@ -80,18 +80,19 @@ def search(
 
 
 def guests_on(theme: Theme, absolute) -> out.GuestsOut:
-    """What each guest says on a theme, the most prolific first: up to LESSONS_EACH of
-    their lessons (those with most quotes behind them first) on their moments, and the
+    """What each guest says on a theme, the most prolific first (as the theme page
+    ranks them): up to LESSONS_EACH of their lessons, strongest first, on their moments, and the
     insights several guests share, with their evidence. A fixed number of queries."""
-    by_person = Lesson.objects.published().filter(tags=theme).ids_by_speaker()
-    top = sorted(by_person, key=lambda pid: (-len(by_person[pid]), pid))[:GUESTS]
-    people = Person.objects.in_bulk(top)
-    wanted = {pk for pid in top for pk in by_person[pid]}
-    lessons = queries.lessons().with_quote_count().in_bulk(wanted)
+    top = Lesson.objects.published().filter(tags=theme).top_speakers(GUESTS)
+    people = Person.objects.in_bulk([pid for pid, _ in top])
+    lessons = queries.lessons().with_quote_count().in_bulk({pk for _, pks in top for pk in pks})
 
     def best(pks):
-        found = [lessons[pk] for pk in pks if pk in lessons]
-        found.sort(key=lambda lesson: (-lesson.quote_count, -lesson.pk))
+        found = sorted(
+            (lessons[pk] for pk in pks if pk in lessons),
+            key=lambda lesson: lesson.strength,
+            reverse=True,
+        )
         return [out.lesson_out(lesson, absolute) for lesson in found[:LESSONS_EACH]]
 
     insights = list(queries.insights().filter(themes=theme)[:GUESTS])
@@ -101,10 +102,10 @@ def guests_on(theme: Theme, absolute) -> out.GuestsOut:
         guests=[
             out.GuestOut(
                 person=out.person_ref(people[pid], absolute),
-                lesson_count=len(by_person[pid]),
-                lessons=best(by_person[pid]),
+                lesson_count=len(pks),
+                lessons=best(pks),
             )
-            for pid in top
+            for pid, pks in top
             if pid in people
         ],
         insights=[

@@ -4,7 +4,6 @@ Every query starts from `published()` (or `visible_to()`, which lets staff previ
 drafts); related rows are loaded up front so each page runs a fixed number of queries.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -73,10 +72,8 @@ def guests_saying(lessons) -> list[GuestVoice]:
     else its video's guests: `Lesson.speakers`' rule, read from plain values, since
     loading a big theme's every lesson to ask each its speakers is several times
     slower), the most prolific first: four queries at any size."""
-    by_person = lessons.ids_by_speaker()
-    counts = Counter({person_id: len(pks) for person_id, pks in by_person.items()})
-    top = [person_id for person_id, _ in counts.most_common(TOP_GUESTS)]
-    candidates = {pk for person_id in top for pk in by_person[person_id]}
+    top = lessons.top_speakers(TOP_GUESTS)
+    candidates = {pk for _, pks in top for pk in pks}
     ranked = {
         lesson.pk: lesson
         for lesson in Lesson.objects.filter(pk__in=candidates)
@@ -84,20 +81,15 @@ def guests_saying(lessons) -> list[GuestVoice]:
         .defer("imported", "keywords", "body")
         .with_quote_count()
     }
-    people = Person.objects.in_bulk(top)
-
-    def best(pks):
-        return max(
-            (ranked[pk] for pk in pks if pk in ranked),
-            key=lambda lesson: (
-                lesson.quote_count,
-                lesson.video.published_on or lesson.created_at.date(),
-                -lesson.pk,
-            ),
-        )
-
+    people = Person.objects.in_bulk([pid for pid, _ in top])
     return [
-        GuestVoice(people[pid], counts[pid], best(by_person[pid])) for pid in top if pid in people
+        GuestVoice(
+            people[pid],
+            len(pks),
+            max((ranked[pk] for pk in pks if pk in ranked), key=lambda lesson: lesson.strength),
+        )
+        for pid, pks in top
+        if pid in people
     ]
 
 
