@@ -11,6 +11,10 @@ from kb.search import START
 from kb.search.query import ParsedQuery
 from kb.search.schema import CHAPTERS, INDEXED, LESSONS, LINES, QUOTES, TAKEAWAYS, Indexed
 
+# Rows sampled per index by ANALYZE after an import: SQLite's advice is 100 to 1,000;
+# enough to tell a column that keeps every row from one that keeps a few.
+ANALYSIS_LIMIT = 1000
+
 
 def snippet(indexed: Indexed, column: str | int, words: int = 24) -> str:
     """FTS5's snippet() of a column (by name, or -1 for the best one), marked START/STOP."""
@@ -273,6 +277,11 @@ class SQLiteSearch:
         word's lookup inside a chapter's row range then seeks once per segment. Merging a
         big index takes a while (README, "Search"), so it runs after imports, not on every
         edit.
+
+        Then it refreshes the query planner's statistics (ANALYZE, sampling at most
+        ANALYSIS_LIMIT rows per index). Without them SQLite guesses that "status =
+        published" keeps a few rows, and sorts every published lesson or quote by its
+        video's date to show the first twenty, instead of walking the videos' date index.
         """
         with connection.cursor() as cursor:
             for indexed in INDEXED:
@@ -280,3 +289,5 @@ class SQLiteSearch:
                 cursor.execute(f"SELECT count(DISTINCT segid) > 1 FROM {fts}_idx")
                 if cursor.fetchone()[0]:
                     cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            cursor.execute("ANALYZE")
