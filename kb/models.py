@@ -6,6 +6,7 @@ Visibility to readers is decided in one place per model: its queryset's
 """
 
 import functools
+import math
 import re
 import uuid
 from collections import Counter, defaultdict
@@ -391,6 +392,17 @@ class Video(models.Model):
             return f"{self.youtube_url}&t={second}s"
         return slug_url("kb:transcript", self.slug) + f"#t-{second}"
 
+    def embed_url(self, start: float, end: float | None = None) -> str:
+        """The privacy-enhanced player from `start` (whole seconds), stopping at `end` (rounded
+        up, so the last word is heard); empty without a YouTube id."""
+        if not self.youtube_id:
+            return ""
+        youtube_id = quote(self.youtube_id, safe="")
+        url = f"https://www.youtube-nocookie.com/embed/{youtube_id}?autoplay=1&start={int(start)}"
+        if end is not None and math.ceil(end) > int(start):
+            url += f"&end={math.ceil(end)}"
+        return url
+
 
 class ChapterQuerySet(ReaderQuerySet):
     def published(self):
@@ -739,7 +751,27 @@ class Quote(models.Model):
         return Truncator(self.text).chars(70)
 
     def get_absolute_url(self):
+        return reverse("kb:quote", args=[self.pk])
+
+    @property
+    def in_video_url(self) -> str:
+        """The quote among its video's (the video page's anchor)."""
         return slug_url("kb:video", self.video.slug) + f"#quote-{self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED and self.video.status == Status.PUBLISHED
+
+    @property
+    def shown_lesson(self) -> "Lesson | None":
+        """The lesson these words back, while it is published: a draft's title stays hidden."""
+        lesson = self.lesson
+        return lesson if lesson is not None and lesson.status == Status.PUBLISHED else None
+
+    @property
+    def clip_url(self) -> str:
+        """YouTube's embed playing just these words: from their start to their end."""
+        return self.video.embed_url(self.start_seconds, self.end_seconds)
 
     @property
     def said_by(self) -> str:

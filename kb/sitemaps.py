@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from kb.models import Insight, Lesson, Person, Theme, Video
+from kb.models import Insight, Lesson, Person, Quote, Theme, Video
 
 
 class StaticSitemap(Sitemap):
@@ -24,6 +24,14 @@ class VideoSitemap(Sitemap):
 class LessonSitemap(Sitemap):
     def items(self):
         return Lesson.objects.published().order_by("pk")
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+class QuoteSitemap(Sitemap):
+    def items(self):
+        return Quote.objects.published().order_by("pk")
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -56,5 +64,6 @@ SITEMAPS = {
     "pages": StaticSitemap,
     "videos": VideoSitemap,
     "lessons": LessonSitemap,
+    "quotes": QuoteSitemap,
     "themes": ThemeSitemap,
 }

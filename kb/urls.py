@@ -16,6 +16,7 @@ urlpatterns = [
     path("lessons/", views.lesson_list, name="lessons"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
     path("quotes/", views.quote_list, name="quotes"),
+    path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("insights/", views.insight_list, name="insights"),
     path("insights/<slug:slug>/", views.insight_detail, name="insight"),
     path("people/", views.person_list, name="people"),

@@ -205,7 +205,7 @@ def test_insight_page_shows_each_voice_with_person_video_moment_and_a_different_
     assert "Write the timeline &lt;b&gt;as&lt;/b&gt; it happens" in html
     assert 'href="/people/aiko-tanaka/"' in html and "I write each action down" in html
     assert "https://www.youtube.com/watch?v=abcdefghijk&amp;t=100s" in html
-    assert 'data-start="100" data-end="109"' in html
+    assert "embed/abcdefghijk?autoplay=1&amp;start=100&amp;end=109" in html
     assert "2 voices from 2 videos" in html
     assert (
         html.index("Another voice")

@@ -363,7 +363,10 @@ def test_video_page_has_facts_timeline_chapters_lessons_quotes_and_a_player(clie
         f'<a href="{lesson.get_absolute_url()}"><title>58:38 Lesson: Impact first</title>' in body
     )
     assert 'x="50.0%"' in body  # the lesson marker sits at half the video's length
-    assert 'data-youtube-id="dQw4w9WgXcQ"' in body
+    assert (
+        'data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1&amp;start=0"'
+        in (body)
+    )
     assert "<iframe" not in body  # the player loads only when asked
     assert "Staff promo" in body and "It was simple." in body
 

@@ -59,6 +59,12 @@ def moment_url(video, seconds, site=""):
     return url if url.startswith("http") else f"{site}{url}"
 
 
+@register.simple_tag
+def clip_url(video, start, end=None):
+    """The embedded player from `start` to `end` (Video.embed_url)."""
+    return video.embed_url(float(start), float(end) if end not in (None, "") else None)
+
+
 @register.filter
 def md(text):
     """Imported text as one line of literal Markdown (kb.markdown.inline)."""

@@ -337,6 +337,23 @@ def quote_list(request):
 
 
 @require_safe
+def quote_detail(request, pk):
+    """A quote's own page: the words, who said them, where, and the clip that plays them."""
+    quote = get_object_or_404(
+        Quote.objects.visible_to(request.user)
+        .with_video("chapter", "lesson", "speaker")
+        .with_themes(),
+        pk=pk,
+    )
+    response = render(
+        request,
+        "kb/quote_detail.html",
+        {"quote": quote},
+    )
+    return preview(response, quote.is_published)
+
+
+@require_safe
 def video_list(request):
     videos = Video.objects.published().with_counts().defer(*VIDEO_LONG_FIELDS)
     return render(request, "kb/video_list.html", {"page": paginate(request, videos)})

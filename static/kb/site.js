@@ -1,18 +1,24 @@
-// A few lines, none needed to read: load the YouTube player only when the reader asks.
+// A few lines, none needed to read: load the YouTube player only when the reader asks,
+// and copy a page's address for sharing.
 document.addEventListener("click", (event) => {
   const start = event.target.closest("[data-player] .player-start");
-  if (!start) return;
-  event.preventDefault();
-  const box = start.closest("[data-player]");
-  const id = box.dataset.youtubeId;
-  const at = parseInt(start.dataset.start || "0", 10);
-  // A clip stops where its words end.
-  const end = parseInt(start.dataset.end || "0", 10);
-  const frame = document.createElement("iframe");
-  frame.src = `https://www.youtube-nocookie.com/embed/${encodeURIComponent(id)}?autoplay=1&start=${at}` +
-    (end > at ? `&end=${end}` : "");
-  frame.title = "YouTube video player";
-  frame.allow = "autoplay; encrypted-media; picture-in-picture";
-  frame.allowFullscreen = true;
-  box.replaceChildren(frame);
+  if (start) {
+    event.preventDefault();
+    // The server builds the embed: it starts where the words start and, for a clip,
+    // stops where they end.
+    const frame = document.createElement("iframe");
+    frame.src = start.dataset.embed;
+    frame.title = "YouTube video player";
+    frame.allow = "autoplay; encrypted-media; picture-in-picture";
+    frame.allowFullscreen = true;
+    start.closest("[data-player]").replaceChildren(frame);
+    return;
+  }
+  const copy = event.target.closest("[data-copy]");
+  if (copy && navigator.clipboard) {
+    event.preventDefault();
+    navigator.clipboard.writeText(copy.href).then(() => {
+      copy.textContent = "Link copied";
+    });
+  }
 });
