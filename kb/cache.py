@@ -1,8 +1,9 @@
 """Whole-page caching for anonymous readers, correct across processes.
 
-A page is cached under the current content version (one cheap query per request); any
-write to the knowledge base bumps the version in the database (triggers), so the next
-request, on whichever worker, misses the old entries and renders afresh. Signed-in
+A page is cached under the current content version (one cheap query per request) and the
+day (the home page shows the lesson of the day); any write to the knowledge base bumps
+the version in the database (triggers), so the next request, on whichever worker, misses
+the old entries and renders afresh. Signed-in
 users (editors previewing drafts) are never served from or stored in the cache.
 
 The cache is a speed-up only: when it fails (Redis down, unreachable, full), pages are
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from kb.models import ContentVersion
@@ -105,7 +107,9 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True)
                 patch_vary_headers(response, ["Cookie"])
             return response
-        raw = f"{content_version()}|{request.get_host()}|{request.get_full_path()}|{request.method}"
+        day = timezone.localdate().isoformat()
+        where = f"{request.get_host()}|{request.get_full_path()}|{request.method}"
+        raw = f"{content_version()}|{day}|{where}"
         key = "kb:page:" + hashlib.sha256(raw.encode()).hexdigest()
         response = guard.call("get", key)
         if response is not None:

@@ -4,17 +4,23 @@ An entry's summary is HTML built by a template, escaped as the pages escape it, 
 imported text never reaches a feed reader as markup; its links are absolute.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from kb import daily
 from kb.models import Insight, Lesson, Person, Theme
 from kb.views.people import person_or_redirect
 from kb.views.reading import published_insights, theme_or_redirect
 
 FEED_SIZE = 30
+DAILY_DAYS = 14
 
 
 def latest(lessons):
@@ -52,6 +58,51 @@ class LessonsFeed(Feed):
 
     def item_author_name(self, item):
         return item.video.channel
+
+
+class DailyFeed(LessonsFeed):
+    """One entry a day, the lesson of that day: for feed readers and RSS-to-email."""
+
+    title = "A career lesson a day"
+    subtitle = "One lesson a day, each with the moment it was said."
+
+    def link(self):
+        return reverse("kb:daily")
+
+    def items(self):
+        today = timezone.localdate()
+        days = [today - datetime.timedelta(days=back) for back in range(DAILY_DAYS)]
+        lessons = Lesson.objects.published().with_video("chapter").prefetch_related("takeaways")
+        picked = daily.lessons_for(days, lessons)
+        return [DailyEntry(day, picked[day]) for day in days if day in picked]
+
+    def item_title(self, item):
+        return f"{item.day:%-d %B %Y}: {item.lesson.title}"
+
+    def item_link(self, item):
+        return item.lesson.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{item.lesson.get_absolute_url()}#daily-{item.day.isoformat()}"
+
+    def get_context_data(self, **kwargs):
+        kwargs["item"] = kwargs["item"].lesson
+        return super().get_context_data(**kwargs)
+
+    def item_pubdate(self, item):
+        return datetime.datetime.combine(item.day, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)
+
+    def item_author_name(self, item):
+        return item.lesson.video.channel
+
+
+@dataclass
+class DailyEntry:
+    day: datetime.date
+    lesson: Lesson
 
 
 class InsightsFeed(Feed):

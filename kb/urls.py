@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from kb import views
-from kb.feeds import InsightsFeed, LessonsFeed, PersonFeed, ThemeFeed
+from kb.feeds import DailyFeed, InsightsFeed, LessonsFeed, PersonFeed, ThemeFeed
 from kb.sitemaps import SITEMAPS
 
 app_name = "kb"
@@ -27,8 +27,10 @@ urlpatterns = [
     path("videos/<slug:slug>/", views.video_detail, name="video"),
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),
     path("search/", views.search, name="search"),
+    path("daily/", views.daily_lesson, name="daily"),
     path("feeds/lessons/", LessonsFeed(), name="lessons-feed"),
     path("feeds/insights/", InsightsFeed(), name="insights-feed"),
+    path("feeds/daily/", DailyFeed(), name="daily-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),

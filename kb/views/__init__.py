@@ -17,9 +17,11 @@ from kb.views.reading import (
     video_markdown,
 )
 from kb.views.search import search
+from kb.views.sharing import daily_lesson
 from kb.views.transcript import transcript
 
 __all__ = [
+    "daily_lesson",
     "healthz",
     "home",
     "insight_detail",

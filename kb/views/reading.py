@@ -12,9 +12,10 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb import markdown
+from kb import daily, markdown
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Insight,
@@ -130,6 +131,9 @@ def home(request):
             "themes": Theme.objects.in_use().alphabetical("-lesson_count")[:24],
             "videos": Video.objects.published().with_counts()[:6],
             "featured": published_lessons()[:FEATURED],
+            "today": daily.lesson_for(
+                timezone.localdate(), Lesson.objects.published().with_video()
+            ),
         },
     )
 
