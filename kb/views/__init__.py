@@ -17,10 +17,13 @@ from kb.views.reading import (
     video_markdown,
 )
 from kb.views.search import search
-from kb.views.sharing import daily_lesson
+from kb.views.sharing import daily_lesson, person_deck, theme_deck, video_deck
 from kb.views.transcript import transcript
 
 __all__ = [
+    "person_deck",
+    "theme_deck",
+    "video_deck",
     "daily_lesson",
     "healthz",
     "home",
