@@ -231,6 +231,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Share cards (og:image PNGs, kb/cards.py), drawn once per content version and kept here.
+CARDS_DIR = Path(os.environ.get("DJANGO_CARDS_DIR", BASE_DIR / "var" / "cards"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

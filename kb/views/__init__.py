@@ -17,10 +17,25 @@ from kb.views.reading import (
     video_markdown,
 )
 from kb.views.search import search
-from kb.views.sharing import daily_lesson, person_deck, theme_deck, video_deck
+from kb.views.sharing import (
+    daily_lesson,
+    insight_card,
+    lesson_card,
+    person_card,
+    person_deck,
+    quote_card,
+    theme_card,
+    theme_deck,
+    video_deck,
+)
 from kb.views.transcript import transcript
 
 __all__ = [
+    "insight_card",
+    "lesson_card",
+    "person_card",
+    "quote_card",
+    "theme_card",
     "person_deck",
     "theme_deck",
     "video_deck",

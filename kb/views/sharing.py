@@ -1,4 +1,4 @@
-"""Keeping and sharing advice: the lesson of the day, Anki decks."""
+"""Keeping and sharing advice: the lesson of the day, Anki decks, share cards."""
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -6,8 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb import anki, daily
-from kb.models import Lesson, Person, Quote, Video
+from kb import anki, cards, daily
+from kb.cache import content_version
+from kb.models import Insight, Lesson, Person, Quote, Theme, Video
+from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import published_lessons, theme_or_redirect
 
@@ -62,3 +64,71 @@ def video_deck(request, slug):
     video = get_object_or_404(Video.objects.published(), slug=slug)
     lessons = Lesson.objects.published().filter(video=video)
     return deck_response(request, "video", video.slug, video.title, lessons)
+
+
+def moment_label(video, seconds) -> str:
+    if seconds is None:
+        return ""
+    return f"▶ {'' if video.transcript_exact else '≈'}{format_timecode(seconds)}"
+
+
+def card_response(name: str, card: cards.Card) -> HttpResponse:
+    response = HttpResponse(
+        cards.cached_png(name, content_version(), card), content_type="image/png"
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@require_safe
+def quote_card(request, pk):
+    quote = get_object_or_404(Quote.objects.published().with_video("speaker"), pk=pk)
+    card = cards.Card(
+        "Quote",
+        quote.text,
+        quote.said_by,
+        quote.video.title,
+        moment_label(quote.video, quote.start_seconds),
+        quoted=True,
+    )
+    return card_response(f"quote-{quote.pk}", card)
+
+
+@require_safe
+def lesson_card(request, slug):
+    lesson = get_object_or_404(Lesson.objects.published().with_video().with_people(), slug=slug)
+    card = cards.Card(
+        "Lesson",
+        lesson.title,
+        ", ".join(person.name for person in lesson.speakers),
+        lesson.video.title,
+        moment_label(lesson.video, lesson.start_seconds),
+    )
+    return card_response(f"lesson-{lesson.pk}", card)
+
+
+@require_safe
+def person_card(request, slug):
+    person = get_object_or_404(Person.objects.published().with_counts(), slug=slug)
+    said = f"{plural(person.lesson_count, 'lesson')} from {plural(person.video_count, 'video')}"
+    return card_response(f"person-{person.pk}", cards.Card("Person", person.name, said, person.bio))
+
+
+@require_safe
+def theme_card(request, slug):
+    theme = get_object_or_404(Theme.objects.in_use(), slug=slug)
+    counts = f"{plural(theme.lesson_count, 'lesson')} · {plural(theme.quote_count, 'quote')}"
+    return card_response(
+        f"theme-{theme.pk}", cards.Card("Theme", theme.name, counts, theme.description)
+    )
+
+
+@require_safe
+def insight_card(request, slug):
+    insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
+    voices = f"{plural(insight.voice_count, 'voice')} from {plural(insight.video_count, 'video')}"
+    return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))

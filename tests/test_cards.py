@@ -1,0 +1,173 @@
+"""Share cards: Open Graph and Twitter metadata on every page type, and the PNG they point
+at, which fits any text, is drawn once per content version and never shows a draft."""
+
+import io
+import itertools
+import re
+
+import pytest
+from PIL import Image
+
+from kb import cards
+from kb.models import Status
+from tests.factories import (
+    CreditFactory,
+    EvidenceFactory,
+    InsightFactory,
+    LessonFactory,
+    PersonFactory,
+    QuoteFactory,
+    ThemeFactory,
+    VideoFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cards_dir(settings, tmp_path):
+    settings.CARDS_DIR = tmp_path / "cards"
+    return settings.CARDS_DIR
+
+
+@pytest.fixture
+def pages():
+    theme = ThemeFactory(name="Writing", slug="writing")
+    person = PersonFactory(name="Zoë Ångström", slug="zoe-angstrom")
+    video = VideoFactory(title="Staff <Eng>", youtube_id="abcdefghijk")
+    CreditFactory(video=video, person=person)
+    lesson = LessonFactory(video=video, title="Write <it> down", tags=[theme], start_seconds=3165)
+    quote = QuoteFactory(video=video, lesson=lesson, speaker=person, text="I keep a log.")
+    insight = InsightFactory(title="Decisions need a record")
+    EvidenceFactory(insight=insight, lesson=lesson)
+    return {
+        "lesson": (lesson.get_absolute_url(), f"/lessons/{lesson.slug}/card.png"),
+        "quote": (quote.get_absolute_url(), f"/quotes/{quote.pk}/card.png"),
+        "person": (person.get_absolute_url(), f"/people/{person.slug}/card.png"),
+        "theme": (theme.get_absolute_url(), "/themes/writing/card.png"),
+        "insight": (insight.get_absolute_url(), f"/insights/{insight.slug}/card.png"),
+    }
+
+
+def meta(html: str) -> dict[str, str]:
+    found = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html))
+    found["canonical"] = re.search(r'<link rel="canonical" href="([^"]+)"', html).group(1)
+    return found
+
+
+@pytest.mark.parametrize("kind", ["lesson", "quote", "person", "theme", "insight"])
+def test_each_page_type_carries_open_graph_and_twitter_card_metadata(client, pages, kind):
+    page, card = pages[kind]
+    tags = meta(client.get(page).content.decode())
+    assert tags["og:image"] == f"http://testserver{card}"
+    assert tags["og:image:width"] == "1200" and tags["og:image:height"] == "630"
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["og:url"] == tags["canonical"] == f"http://testserver{page}"
+    assert tags["og:title"] and tags["og:description"] and tags["og:image:alt"]
+    assert "<it>" not in tags["og:title"] and "<Eng>" not in tags["og:description"]
+    response = client.get(card)
+    assert response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+
+
+def test_a_card_is_drawn_once_per_content_version(client, pages, cards_dir, monkeypatch):
+    drawn = []
+    real = cards.draw
+    monkeypatch.setattr(cards, "draw", lambda card: drawn.append(card) or real(card))
+    url = pages["quote"][1]
+    first = client.get(url).content
+    assert client.get(url).content == first and len(drawn) == 1
+    quote = QuoteFactory._meta.model.objects.get()
+    quote.text = "I keep a decision log."
+    quote.save()
+    assert client.get(url).content != first and len(drawn) == 2
+    assert "I keep a decision log." in drawn[-1].headline
+    assert len(list(cards_dir.glob("quote-*.png"))) == 1  # the old one is gone
+
+
+def test_cards_of_drafts_are_not_found_and_draft_pages_point_at_none(client, editor):
+    lesson = LessonFactory(status=Status.DRAFT)
+    quote = QuoteFactory(status=Status.DRAFT)
+    hidden = QuoteFactory(video=VideoFactory(status=Status.DRAFT))
+    insight = InsightFactory(status=Status.DRAFT)
+    for url in (
+        f"/lessons/{lesson.slug}/card.png",
+        f"/quotes/{quote.pk}/card.png",
+        f"/quotes/{hidden.pk}/card.png",
+        f"/insights/{insight.slug}/card.png",
+        "/themes/nope/card.png",
+        "/people/nobody/card.png",
+    ):
+        assert client.get(url).status_code == 404, url
+    # Editors preview drafts; their pages name no card (a reader would get a 404).
+    assert "og:image" not in client.get(lesson.get_absolute_url()).content.decode()
+    assert "og:image" not in client.get(quote.get_absolute_url()).content.decode()
+
+
+LONGEST = " ".join(itertools.repeat("Incomprehensibilities notwithstanding, write it down", 40))
+TEXTS = {
+    "long quote": cards.Card(
+        "Quote",
+        LONGEST,
+        "Jean-Émile Dœuf-Łukasiewicz von Überwald-Ångström, Principal Engineer " * 3,
+        "Staff Engineering: the path beyond senior " * 10,
+        "▶ 1:12:02",
+        quoted=True,
+    ),
+    "one endless word": cards.Card("Lesson", "W" * 600, "X" * 200, "Y" * 300, "▶ ≈10:00:00"),
+    "chinese": cards.Card(
+        "Lesson",
+        "成长来自于不断地反思和写下每一个决定。" * 20,
+        "山田 太郎",
+        "キャリアの話",
+        "▶ 3:05",
+    ),
+    "korean": cards.Card(
+        "Quote", "매일 결정을 기록하세요 " * 30, "김민준", "경력 이야기", "▶ 52:45", True
+    ),
+    "hebrew": cards.Card(
+        "Quote", "המנהיגות האמיתית היא להקשיב " * 25, "דוד כהן", "שיחה", "▶ 1:00", True
+    ),
+    "arabic": cards.Card(
+        "Lesson", "القيادة الحقيقية هي أن تستمع قبل أن تتكلم " * 20, "أحمد", "حديث", "▶ 2:00"
+    ),
+    "diacritics": cards.Card(
+        "Person", "Zoë Ångström-Nguyễn Thị Minh Khai", "Łódź · Žižkov", "Ærøskøbing"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_any_text_fits_inside_the_card_without_overlapping(name):
+    card = TEXTS[name]
+    placed = cards.layout(card)
+    for piece in placed:
+        left, top, right, bottom = piece.box
+        assert 0 <= left and right <= cards.WIDTH - 40, (piece.part, piece.box)
+        assert 40 <= top and bottom <= cards.HEIGHT - 30, (piece.part, piece.box)
+    parts = {}
+    for piece in placed:
+        box = parts.get(piece.part, piece.box)
+        parts[piece.part] = (
+            min(box[0], piece.box[0]),
+            min(box[1], piece.box[1]),
+            max(box[2], piece.box[2]),
+            max(box[3], piece.box[3]),
+        )
+    for (a, one), (b, other) in itertools.combinations(parts.items(), 2):
+        apart = one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1]
+        assert apart, (a, one, b, other)
+    headline = "".join(p.text for p in placed if p.part == "headline")
+    if len(card.headline) > 300:
+        assert headline.endswith("…") or headline.endswith("…”")
+    # The ink drawn stays inside the margins: the right-hand strip is background only.
+    image = Image.open(io.BytesIO(cards.draw(card))).convert("RGB")
+    strip = image.crop((cards.WIDTH - 40, 0, cards.WIDTH, cards.HEIGHT))
+    assert set(strip.get_flattened_data()) == {(0xFD, 0xFC, 0xFA)}
+
+
+def test_characters_are_drawn_with_a_font_that_has_them():
+    for text, font in (("成长", "DroidSansFallback.ttf"), ("Zoë", "DejaVuSans.ttf")):
+        ((piece, used),) = cards.runs(text, "regular", 40)
+        assert piece == text and used.path.endswith(font)
