@@ -16,6 +16,7 @@ urlpatterns = [
     path("themes/<str:slug>/feed/", ThemeFeed(), name="theme-feed"),
     path("themes/<str:slug>/card.png", views.theme_card, name="theme-card"),
     path("lessons/", views.lesson_list, name="lessons"),
+    path("lessons/<slug:slug>.md", views.lesson_markdown, name="lesson-markdown"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
     path("lessons/<slug:slug>/card.png", views.lesson_card, name="lesson-card"),
     path("quotes/", views.quote_list, name="quotes"),

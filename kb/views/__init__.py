@@ -21,6 +21,7 @@ from kb.views.sharing import (
     daily_lesson,
     insight_card,
     lesson_card,
+    lesson_markdown,
     person_card,
     person_deck,
     quote_card,
@@ -31,6 +32,7 @@ from kb.views.sharing import (
 from kb.views.transcript import transcript
 
 __all__ = [
+    "lesson_markdown",
     "insight_card",
     "lesson_card",
     "person_card",

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb import anki, cards, daily
+from kb import anki, cards, daily, obsidian
 from kb.cache import content_version
 from kb.models import Insight, Lesson, Person, Quote, Theme, Video
 from kb.timecodes import format_timecode
@@ -132,3 +132,13 @@ def insight_card(request, slug):
     insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
     voices = f"{plural(insight.voice_count, 'voice')} from {plural(insight.video_count, 'video')}"
     return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
+
+
+@require_safe
+def lesson_markdown(request, slug):
+    """One lesson as a Markdown note with front matter, as `export_markdown` writes it."""
+    lesson = get_object_or_404(obsidian.published_lessons(), slug=slug)
+    text = obsidian.lesson_note(lesson, request.build_absolute_uri("/")[:-1])
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{lesson.slug}.md"'
+    return response
