@@ -129,7 +129,8 @@ def test_every_model_with_a_page_knows_its_url():
     assert lesson.get_absolute_url() == "/lessons/ask-for-help/"
     assert theme.get_absolute_url() == "/themes/promotion/"
     assert chapter.get_absolute_url() == "/videos/staff-eng/transcript/#t-3165"
-    assert quote.get_absolute_url() == f"/videos/staff-eng/#quote-{quote.pk}"
+    assert quote.get_absolute_url() == f"/quotes/{quote.pk}/"
+    assert quote.in_video_url == f"/videos/staff-eng/#quote-{quote.pk}"
 
 
 def test_string_forms_are_readable():
