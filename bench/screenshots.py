@@ -41,6 +41,14 @@ PAGES = {
     "search-meaning": "/search/?q=keeping+calm+when+production+breaks",
     "not-found": "/no-such-page/",
     "api-docs": "/api/v1/docs",
+    "quote": "/quotes/1/",
+    "daily": "/daily/",
+}
+# Share cards, saved as the PNGs the pages point at (og:image).
+CARDS = {
+    "card-quote": "/quotes/1/card.png",
+    "card-lesson": "/lessons/feature-flags-from-the-first-commit/card.png",
+    "card-insight": "/insights/name-an-incident-lead-in-the-first-minutes/card.png",
 }
 # Signed in as an editor (create_editor): the curation pages.
 ADMIN_PAGES = {
@@ -61,6 +69,18 @@ for title in ["Name an Incident Lead", "Sometimes the Big Rewrite", "Burnout Is 
     accept_proposal(InsightProposal.objects.get(title__startswith=title))
 Insight.objects.update(status="published", summary="Guests from different talks agree on "
     "this, each in their own words; follow each voice to its moment.")
+# ... and confirm the best passage of a few lessons as their quotes, said by the guest.
+from kb.curation import accept_suggestion
+from kb.models import Lesson
+first = Lesson.objects.get(slug="feature-flags-from-the-first-commit")
+for lesson in [first, *Lesson.objects.exclude(pk=first.pk).order_by("pk")[:8]]:
+    suggestion = lesson.suggestions.filter(status="open").order_by("rank").first()
+    if suggestion:
+        quote = accept_suggestion(suggestion)
+        guest = lesson.video.credits.filter(role="guest").first()
+        quote.speaker = guest.person if guest else None
+        quote.status = "published"
+        quote.save()
 """
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
@@ -93,6 +113,9 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         OUT.mkdir(exist_ok=True)
+        for name, path in CARDS.items():
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as card:
+                (OUT / f"{name}.png").write_bytes(card.read())
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium,
@@ -124,7 +147,8 @@ def main() -> None:
         server.terminate()
         server.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{(len(PAGES) + len(ADMIN_PAGES) + 1) * len(SIZES)} screenshots in {OUT}")
+    shots = (len(PAGES) + len(ADMIN_PAGES) + 1) * len(SIZES) + len(CARDS)
+    print(f"{shots} screenshots in {OUT}")
 
 
 def shoot(page, name: str, path: str, size: str) -> None:

@@ -11,8 +11,11 @@ from kb.search import START
 from kb.search.query import ParsedQuery
 from kb.search.schema import CHAPTERS, INDEXED, LESSONS, LINES, QUOTES, TAKEAWAYS, Indexed
 
-# Rows sampled per index by ANALYZE after an import: SQLite's advice is 100 to 1,000;
-# enough to tell a column that keeps every row from one that keeps a few.
+# After an import ANALYZE reads tables of up to WHOLE_TABLE rows whole (lessons, quotes,
+# videos: a tenth of a second at ten million lines), and samples ANALYSIS_LIMIT rows an
+# index of bigger ones (the transcript), as SQLite advises: a sample of a small table
+# misjudges how many rows "status = published" keeps, and the plan with it.
+WHOLE_TABLE = 200_000
 ANALYSIS_LIMIT = 1000
 
 
@@ -278,10 +281,10 @@ class SQLiteSearch:
         big index takes a while (README, "Search"), so it runs after imports, not on every
         edit.
 
-        Then it refreshes the query planner's statistics (ANALYZE, sampling at most
-        ANALYSIS_LIMIT rows per index). Without them SQLite guesses that "status =
-        published" keeps a few rows, and sorts every published lesson or quote by its
-        video's date to show the first twenty, instead of walking the videos' date index.
+        Then it refreshes the query planner's statistics (ANALYZE; see WHOLE_TABLE).
+        Without them SQLite guesses that "status = published" keeps a few rows, and
+        sorts every published lesson or quote by its video's date to show the first
+        twenty, instead of walking the videos' date index.
         """
         with connection.cursor() as cursor:
             for indexed in INDEXED:
@@ -289,5 +292,12 @@ class SQLiteSearch:
                 cursor.execute(f"SELECT count(DISTINCT segid) > 1 FROM {fts}_idx")
                 if cursor.fetchone()[0]:
                     cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
-            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-            cursor.execute("ANALYZE")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'"
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"')
+                limit = 0 if cursor.fetchone()[0] <= WHOLE_TABLE else ANALYSIS_LIMIT
+                cursor.execute(f"PRAGMA analysis_limit = {limit}")
+                cursor.execute(f'ANALYZE "{table}"')
