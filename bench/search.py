@@ -185,13 +185,14 @@ def generate(videos: int, segments: int) -> None:
         for q in range(10):
             at = rng.randrange(len(words) - 30)
             start = rng.randrange(duration - 10)
+            lesson = lessons[q % len(lessons)][0]  # the lesson it backs, as editors cut them
             quotes.append(
-                (video_id, chapter_ids[q], " ".join(words[at : at + 24]), start, start + 8)
+                (video_id, chapter_ids[q], lesson, " ".join(words[at : at + 24]), start, start + 8)
             )
         db.executemany(
-            "INSERT INTO kb_quote (video_id, chapter_id, text, speaker_name, start_seconds, end_seconds,"
-            " status, created_at, updated_at) VALUES (?, ?, ?, 'Guest', ?, ?, 'published',"
-            " datetime('now'), datetime('now'))",
+            "INSERT INTO kb_quote (video_id, chapter_id, lesson_id, text, speaker_name,"
+            " start_seconds, end_seconds, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'Guest', ?, ?, 'published', datetime('now'), datetime('now'))",
             quotes,
         )
         db.executemany(

@@ -11,9 +11,12 @@ days apart.
 import datetime
 import math
 
+import numpy as np
 from django.utils import timezone
 
+from kb.cache import content_version
 from kb.models import Lesson
+from kb.search import meaning
 
 GOLDEN = 0.618
 
@@ -35,24 +38,39 @@ def began(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
+def published_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Published lessons' ids in order, and when each was created (epoch seconds): kept
+    once per content version per process, so a pick costs no query."""
+
+    def rows():
+        found = list(Lesson.objects.published().order_by("pk").values_list("pk", "created_at"))
+        pks = np.fromiter((pk for pk, _ in found), dtype=np.int64, count=len(found))
+        created = np.fromiter((c.timestamp() for _, c in found), dtype=np.float64, count=len(found))
+        return pks, created
+
+    return meaning.kept("daily lessons", content_version(), rows)
+
+
+def pick(day: datetime.date, rows=None) -> int | None:
+    """The id of the lesson of `day`, None while nothing is published."""
+    pks, created = published_rows() if rows is None else rows
+    walk = pks[created < began(day).timestamp()]
+    if not len(walk):
+        walk = pks
+    return int(walk[position(day, len(walk))]) if len(walk) else None
+
+
 def lesson_for(day: datetime.date, lessons=None) -> Lesson | None:
-    """The lesson of `day` among `lessons` (published ones, loaded with what the page
-    shows; by default all published), None while nothing is published."""
-    lessons = (Lesson.objects.published() if lessons is None else lessons).order_by("pk")
-    older = lessons.filter(created_at__lt=began(day))
-    count = older.count()
-    if not count:
-        older, count = lessons, lessons.count()
-    return older[position(day, count)] if count else None
+    """The lesson of `day`, loaded from `lessons` (published ones with what the page
+    shows; by default all published); None while nothing is published."""
+    pk = pick(day)
+    lessons = Lesson.objects.published() if lessons is None else lessons
+    return lessons.filter(pk=pk).first() if pk is not None else None
 
 
 def lessons_for(days: list[datetime.date], lessons) -> dict[datetime.date, Lesson]:
-    """The lesson of each of `days`, as `lesson_for` picks it, in two queries: for a feed."""
-    rows = list(lessons.order_by("pk").values_list("pk", "created_at"))
-    picked = {}
-    for day in days:
-        walk = [pk for pk, created in rows if created < began(day)] or [pk for pk, _ in rows]
-        if walk:
-            picked[day] = walk[position(day, len(walk))]
+    """The lesson of each of `days` (for a feed), in one query."""
+    rows = published_rows()
+    picked = {day: pk for day in days if (pk := pick(day, rows)) is not None}
     found = lessons.in_bulk(set(picked.values()))
-    return {day: found[pk] for day, pk in picked.items()}
+    return {day: found[pk] for day, pk in picked.items() if pk in found}

@@ -591,7 +591,11 @@ class Lesson(models.Model):
                 name="kb_lesson_import_key_unique",
             ),
         ]
-        indexes = [models.Index(fields=["status", "video", "position"])]
+        indexes = [
+            models.Index(fields=["status", "video", "position"]),
+            # The newest first (feeds): read in order instead of sorting every lesson.
+            models.Index(fields=["created_at"]),
+        ]
 
     def __str__(self):
         return self.title

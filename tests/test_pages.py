@@ -58,14 +58,13 @@ def build(n, themes=None):
 PAGES = {
     # themes in use with counts (the content version again and the counts, once per
     # version; then the themes); recent videos with counts; featured lessons; their
-    # tags; their own people; their videos' guests; today's lesson (the lessons older
-    # than today counted, here none so all of them, and the day's one with its video)
+    # tags; their own people; their videos' guests; today's lesson (the version again and
+    # the published lessons' ids and dates, once per version; the day's one with its video)
     "home": (lambda: reverse("kb:home"), 12),
     # as home's today's lesson; its themes, people, guests, takeaways, published quotes
     "daily": (lambda: reverse("kb:daily"), 10),
-    # the published lessons' ids and dates (each day's pick made from them); the picked
-    # ones with their videos; their takeaways
-    "daily feed": (lambda: reverse("kb:daily-feed"), 4),
+    # as home's today's lesson, for each day at once; the lessons with videos; takeaways
+    "daily feed": (lambda: reverse("kb:daily-feed"), 5),
     # themes in use with counts (as on home)
     "themes": (lambda: reverse("kb:themes"), 4),
     # theme; neighbours; count; page of lessons; their themes, people and guests; quotes
