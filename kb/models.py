@@ -505,7 +505,9 @@ class LessonQuerySet(ReaderQuerySet):
             if person_id:
                 own[pk].add(person_id)
         guests = defaultdict(set)
-        without = {videos[pk] for pk in videos if pk not in own}
+        # The videos as a subquery, not a list of their ids: a big theme's thousands of
+        # ids cost PostgreSQL more to plan than the query, and SQLite caps parameters.
+        without = self.filter(people=None).order_by().values("video_id")
         for video_id, person_id in Credit.objects.filter(
             video_id__in=without, role=Role.GUEST
         ).values_list("video_id", "person_id"):
