@@ -163,6 +163,7 @@ PAGE_TYPES = [
     "/videos/shipping-small-lessons-from-a-decade-of-startups/",
     "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/",
     "/search/?q=feature+flag",
+    "/daily/",
     "/no-such-page/",
 ]
 
@@ -318,3 +319,26 @@ def test_api_docs_work_offline_under_our_content_security_policy(reader, publish
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert {"/api/v1/lessons", "/api/v1/search", "/api/v1/people/{slug}"} <= set(paths)
     assert outside == []
+
+
+def test_a_quote_plays_its_clip_in_place_and_copies_its_link(browser, live_server):
+    from tests.factories import QuoteFactory, VideoFactory
+
+    video = VideoFactory(youtube_id="abcdefghijk")
+    quote = QuoteFactory(video=video, start_seconds=3165.4, end_seconds=3181.2)
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.route("https://www.youtube-nocookie.com/**", lambda route: route.abort())
+    page.goto(live_server.url + quote.get_absolute_url())
+    assert page.locator("iframe").count() == 0
+    page.get_by_role("link", name="▶ Play the clip (52:45–53:01)").click()
+    src = page.locator(".player iframe").get_attribute("src")
+    assert (
+        src == "https://www.youtube-nocookie.com/embed/abcdefghijk?autoplay=1&start=3165&end=3182"
+    )
+    page.get_by_role("link", name="Copy link").click()
+    page.get_by_text("Link copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == live_server.url + quote.get_absolute_url()
+    context.close()
