@@ -397,6 +397,12 @@ def video_detail(request, slug):
     return preview(response, video.is_published)
 
 
+def markdown_response(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.md"'
+    return response
+
+
 @require_safe
 def video_markdown(request, slug):
     """A video's published lessons as Markdown, in the shape `import_video FILE.md` reads
@@ -412,9 +418,7 @@ def video_markdown(request, slug):
     text = markdown.video_markdown(
         video, lessons, request.build_absolute_uri(video.get_absolute_url())
     )
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{video.slug}.md"'
-    return response
+    return markdown_response(text, video.slug)
 
 
 @require_safe
@@ -434,6 +438,4 @@ def theme_markdown(request, slug):
             "site": request.build_absolute_uri("/")[:-1],
         },
     )
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{theme.slug}.md"'
-    return response
+    return markdown_response(text, theme.slug)

@@ -11,7 +11,7 @@ from kb.cache import content_version
 from kb.models import Insight, Lesson, Person, Quote, Theme, Video
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
-from kb.views.reading import published_lessons, theme_or_redirect
+from kb.views.reading import markdown_response, published_lessons, theme_or_redirect
 
 
 def daily_lessons():
@@ -139,6 +139,4 @@ def lesson_markdown(request, slug):
     """One lesson as a Markdown note with front matter, as `export_markdown` writes it."""
     lesson = get_object_or_404(obsidian.published_lessons(), slug=slug)
     text = obsidian.lesson_note(lesson, request.build_absolute_uri("/")[:-1])
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{lesson.slug}.md"'
-    return response
+    return markdown_response(text, lesson.slug)
