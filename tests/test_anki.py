@@ -99,15 +99,21 @@ def test_downloading_a_deck_twice_gives_the_same_note_and_deck_ids(
 
 
 def test_person_and_video_decks_hold_their_own_published_takeaways(
-    client, theme_with_lessons, tmp_path
+    client, theme_with_lessons, tmp_path, django_assert_num_queries
 ):
     person = PersonFactory(name="Other Guest")
     video = VideoFactory()
     CreditFactory(video=video, person=person)
     TakeawayFactory(lesson=LessonFactory(video=video), text="Say no early")
-    person_notes = notes_of(client.get(f"/people/{person.slug}.apkg").content, tmp_path)
+    # the version; the person; published?; the lessons with videos; themes; people;
+    # guests; takeaways; quotes
+    with django_assert_num_queries(9):
+        person_deck = client.get(f"/people/{person.slug}.apkg")
+    person_notes = notes_of(person_deck.content, tmp_path)
     assert [n["fields"][0] for n in person_notes] == ["Say no early"]
-    video_notes = notes_of(client.get(f"/videos/{video.slug}.apkg").content, tmp_path)
+    with django_assert_num_queries(8):  # the video instead of the person
+        video_deck = client.get(f"/videos/{video.slug}.apkg")
+    video_notes = notes_of(video_deck.content, tmp_path)
     assert [n["fields"][0] for n in video_notes] == ["Say no early"]
 
 
