@@ -116,7 +116,39 @@ def _count_published_themes() -> tuple[dict[int, int], dict[int, int]]:
     return counts["lesson"], counts["quote"]
 
 
+def published_theme_pairs() -> dict[int, Counter]:
+    """{theme id: Counter({other theme id: published lessons filed under both})}: counted
+    once per content version per process, from one read of the published lessons' theme
+    links, so a theme page does not group its thousands of lessons on every request."""
+    from kb.cache import content_version
+    from kb.search import meaning
+
+    return meaning.kept("theme pairs", content_version(), _pair_published_themes)
+
+
+def _pair_published_themes() -> dict[int, Counter]:
+    by_lesson = defaultdict(list)
+    links = LessonTheme.objects.filter(content_object__in=Lesson.objects.published())
+    for lesson_id, tag_id in links.values_list("content_object_id", "tag_id"):
+        by_lesson[lesson_id].append(tag_id)
+    pairs = defaultdict(Counter)
+    for tags in by_lesson.values():
+        for one in tags:
+            pairs[one].update(other for other in tags if other != one)
+    return dict(pairs)
+
+
 class ThemeQuerySet(models.QuerySet):
+    def neighbours_of(self, theme: "Theme", most: int = 12) -> list["Theme"]:
+        """The themes sharing the most published lessons with `theme` (then by name),
+        each with `shared`: how many."""
+        shared = published_theme_pairs().get(theme.pk, Counter())
+        found = list(self.filter(pk__in=list(shared)))
+        for other in found:
+            other.shared = shared[other.pk]
+        found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
+        return found[:most]
+
     def alphabetical(self, *first):
         """By name as a reader reads it: "asking for help" before "Prioritization"."""
         return self.order_by(*first, Lower("name"), "name")

@@ -67,11 +67,12 @@ PAGES = {
     "daily feed": (lambda: reverse("kb:daily-feed"), 5),
     # themes in use with counts (as on home)
     "themes": (lambda: reverse("kb:themes"), 4),
-    # theme; neighbours; count; page of lessons; their themes, people and guests; quotes
-    # With its insights (2) and what each guest says (4).
-    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 15),
+    # theme; neighbours (the version again and the published lessons' theme links, once
+    # per version; the neighbouring themes); count; page of lessons; their themes, people
+    # and guests; quotes. With its insights (2) and what each guest says (4).
+    "theme": (lambda: reverse("kb:theme", args=["promotion"]), 16),
     # ... narrowed to one person (the person first)
-    "theme by person": (lambda: reverse("kb:theme", args=["promotion"]) + "?person=ada-guest", 10),
+    "theme by person": (lambda: reverse("kb:theme", args=["promotion"]) + "?person=ada-guest", 12),
     # themes asked for; the person; count; page of lessons; their tags, people and guests
     "lessons": (
         lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership&person=ada-guest",
@@ -144,7 +145,7 @@ def test_each_page_runs_the_same_few_queries_whatever_the_data_size(
         with django_assert_num_queries(len(small.captured_queries)):
             assert client.get(url).status_code == 200
     # The theme page has three parts: insights, what each guest says, all its lessons.
-    assert limit <= (27 if name.startswith("search") else 15 if name == "theme" else 12)
+    assert limit <= (27 if name.startswith("search") else 16 if name == "theme" else 12)
 
 
 def test_sitemap_lists_published_pages_only(client):
@@ -415,3 +416,25 @@ def test_search_echoes_the_query_safely_and_has_an_empty_state(client):
     assert "&quot;&gt;&lt;b&gt;hi" in body
     assert "Nothing matches" in body
     assert "Try something someone might have said" in client.get("/search/").content.decode()
+
+
+def test_a_themes_neighbours_count_published_lessons_shared_and_follow_every_change(client):
+    theme, often, once = (ThemeFactory(name=n) for n in ("promotion", "writing", "hiring"))
+    hidden = ThemeFactory(name="secret")
+    LessonFactory(tags=[theme, often])
+    LessonFactory(tags=[theme, often, once])
+    LessonFactory(tags=[theme, hidden], status=Status.DRAFT)
+    LessonFactory(tags=[often, once])  # not on the theme
+    html = client.get(theme.get_absolute_url()).content.decode()
+    chips = re.findall(r'href="\?and=([\w-]+)">[^<]+<span class="count">(\d+)</span>', html)
+    assert chips == [("writing", "2"), ("hiring", "1")]
+    lesson = LessonFactory(tags=[theme, once])
+    LessonFactory(tags=[theme, once])
+    html = client.get(theme.get_absolute_url()).content.decode()
+    chips = re.findall(r'href="\?and=([\w-]+)">[^<]+<span class="count">(\d+)</span>', html)
+    assert chips == [("hiring", "3"), ("writing", "2")]
+    lesson.status = Status.DRAFT
+    lesson.save()
+    html = client.get(theme.get_absolute_url()).content.decode()
+    chips = re.findall(r'href="\?and=([\w-]+)">[^<]+<span class="count">(\d+)</span>', html)
+    assert chips == [("hiring", "2"), ("writing", "2")]

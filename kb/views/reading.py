@@ -7,7 +7,7 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -211,15 +211,7 @@ def theme_detail(request, slug):
         lessons, quotes = lessons.filter(tags=other), quotes.filter(tags=other)
     if narrow.unknown:
         lessons, quotes = lessons.none(), quotes.none()
-    # Themes that share lessons with this one, to narrow by.
-    neighbours = (
-        Theme.objects.filter(
-            lesson_items__content_object__in=published_lessons().filter(tags=theme)
-        )
-        .exclude(pk=theme.pk)
-        .annotate(shared=Count("lesson_items", distinct=True))
-        .alphabetical("-shared")[:12]
-    )
+    neighbours = Theme.objects.neighbours_of(theme)  # themes to narrow by
     whole = not (narrow.found or narrow.unknown or by.person or by.unknown)
     return render(
         request,
