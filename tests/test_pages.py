@@ -78,8 +78,9 @@ PAGES = {
         lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership&person=ada-guest",
         8,
     ),
-    # lesson+video+chapter; tags; people; guests; takeaways; quotes; related lessons; tags
-    "lesson": (lambda: _first_lesson_url(), 10),
+    # lesson+video+chapter; tags; people; guests; takeaways; quotes; related lessons (ranked
+    # by id, then loaded); tags
+    "lesson": (lambda: _first_lesson_url(), 11),
     # count; page of people with their counts
     "people": (lambda: reverse("kb:people"), 3),
     # person; is published; credits with videos; count; page of lessons; their tags,
