@@ -12,6 +12,7 @@ DATABASE: give it a copy. Nothing here runs in CI.
 """
 
 import argparse
+import collections
 import re
 import shutil
 import subprocess
@@ -79,11 +80,12 @@ def main() -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    done, memory = [0], {}
+    done, memory, last = [0], {}, collections.deque(maxlen=20)
     quarters = {args.files * q // 4 for q in range(1, 5)}
 
     def follow() -> None:
         for line in importer.stdout:
+            last.append(line.rstrip())
             if match := re.match(r"\[(\d+)/(\d+)", line):
                 done[0] = int(match.group(1))
                 if done[0] in quarters:
@@ -96,6 +98,8 @@ def main() -> None:
     importer.wait()
     reader.join()
     seconds = time.perf_counter() - started
+    if importer.returncode:
+        print("the importer's last lines:\n  " + "\n  ".join(last))
     print(
         f"\n{args.files} pages into {url.split('/')[-1]}: {seconds:.0f} s,"
         f" {args.files / seconds * 60:.0f} files a minute, exit {importer.returncode}"
