@@ -219,6 +219,8 @@ def _groups(c: Candidates, near) -> list[Proposed]:
             if float(np.mean([near[m].get(j, 0.0) for m in members])) >= GROUP_MEAN:
                 members.append(j)
                 videos.add(c.videos[j])
+        if len(members) < 2:
+            continue  # its neighbours all went elsewhere: no advice shared, nothing to say
         for i in members:
             for j in members:
                 left.get(i, {}).pop(j, None)

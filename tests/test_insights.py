@@ -369,3 +369,30 @@ def test_insights_are_published_in_bulk_with_history(client, editor, migration_d
     from django.contrib.admin.models import LogEntry
 
     assert LogEntry.objects.filter(object_id=str(insight.pk)).exists()
+
+
+def test_a_lesson_whose_close_neighbours_all_went_elsewhere_proposes_nothing_alone():
+    """Neighbour lists are cut to the closest few, so a lesson can count another close
+    that counts it out; that other one, with no agreeing link of its own left, joins no
+    group. The lesson alone is no shared advice (and its score, a mean of nothing, was
+    NaN: storing it failed the whole import at ten million lines)."""
+    import numpy as np
+
+    c = insights.Candidates(
+        ids=np.array([10, 11, 12]),
+        videos=np.array([1, 2, 3]),
+        vectors=np.zeros((3, 2), dtype=np.float32),
+        pieces=np.zeros((3, 2), dtype=np.float32),
+        owners=np.arange(3),
+        themes=np.zeros((3, 1), dtype=np.float32),
+        theme_ids=[],
+        slugs=["a", "b", "c"],
+        titles=["A", "B", "C"],
+        words=[(set(), set())] * 3,
+    )
+    # 0 counts 1 close; 1's own closest are elsewhere (below AGREE), so 1 has no link left.
+    near = {0: {1: 0.9}, 1: {2: 0.3}, 2: {1: 0.3}}
+    assert insights._groups(c, near) == []
+    near[1] = {0: 0.9}
+    (group,) = insights._groups(c, near)
+    assert group.lesson_ids == [10, 11] and group.score == 0.9
