@@ -18,10 +18,9 @@ from io import BytesIO
 from pathlib import Path
 
 import genanki
-from django.db.models import Prefetch
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
-from kb.models import Lesson, Quote, Takeaway
+from kb.models import Lesson
 from kb.timecodes import format_timecode
 
 CSS = """.card { font-family: system-ui, sans-serif; font-size: 20px; line-height: 1.5;
@@ -60,21 +59,6 @@ MODEL = genanki.Model(
 )
 
 
-def lessons_for_deck(lessons):
-    """Published lessons with what their notes show, loaded in a fixed few queries."""
-    quotes = Quote.objects.published().select_related("speaker").order_by("start_seconds", "pk")
-    return (
-        lessons.with_video()
-        .with_themes()
-        .with_people()
-        .prefetch_related(
-            Prefetch("takeaways", Takeaway.objects.order_by("position", "pk")),
-            Prefetch("quotes", quotes, to_attr="published_quotes"),
-        )
-        .order_by("video_id", "position", "pk")
-    )
-
-
 def notes(lesson: Lesson, site: str) -> list[genanki.Note]:
     quote = lesson.published_quotes[0] if lesson.published_quotes else None
     who = quote.said_by if quote and quote.said_by else ", ".join(p.name for p in lesson.speakers)
@@ -88,14 +72,12 @@ def notes(lesson: Lesson, site: str) -> list[genanki.Note]:
             genanki.Note(
                 model=MODEL,
                 fields=[
-                    format_html("{}", takeaway.text),
+                    escape(takeaway.text),
                     format_html(
                         '<a href="{}{}">{}</a>', site, lesson.get_absolute_url(), lesson.title
                     ),
-                    format_html("{}", quote.text) if quote else "",
-                    format_html("{} · {}", who, lesson.video.title)
-                    if who
-                    else format_html("{}", lesson.video.title),
+                    escape(quote.text) if quote else "",
+                    escape(f"{who} · {lesson.video.title}" if who else lesson.video.title),
                     moment_link(lesson, seconds, site),
                 ],
                 guid=genanki.guid_for("career-lessons", "takeaway", takeaway.pk),
@@ -108,15 +90,14 @@ def notes(lesson: Lesson, site: str) -> list[genanki.Note]:
 def moment_link(lesson: Lesson, seconds: float | None, site: str) -> str:
     if seconds is None:
         return ""
-    url = lesson.video.moment_url(seconds)
-    url = url if url.startswith("http") else f"{site}{url}"
+    url = lesson.video.moment_url(seconds, site)
     return format_html('<a href="{}">▶ {}</a>', url, format_timecode(seconds))
 
 
 def deck_bytes(kind: str, slug: str, title: str, lessons, site: str) -> bytes:
     """The .apkg of `lessons` (published ones) as one deck named after `title`."""
     deck = genanki.Deck(stable_id("deck", kind, slug), f"Career lessons::{title}")
-    for lesson in lessons_for_deck(lessons):
+    for lesson in lessons.for_notes():
         for note in notes(lesson, site):
             deck.add_note(note)
     return package(deck)

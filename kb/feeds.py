@@ -17,7 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from kb import daily
 from kb.models import Insight, Lesson, Person, Theme
 from kb.views.people import person_or_redirect
-from kb.views.reading import published_insights, theme_or_redirect
+from kb.views.reading import published_insights, site_root, theme_or_redirect
 
 FEED_SIZE = 30
 DAILY_DAYS = 14
@@ -48,7 +48,7 @@ class LessonsFeed(Feed):
     description_template = "kb/feed_lesson.html"
 
     def get_context_data(self, **kwargs):
-        return {"lesson": kwargs["item"], "site": kwargs["request"].build_absolute_uri("/")[:-1]}
+        return {"lesson": kwargs["item"], "site": site_root(kwargs["request"])}
 
     def item_pubdate(self, item):
         return item.created_at

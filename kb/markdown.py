@@ -66,7 +66,7 @@ def _at(seconds) -> str:
 
 
 def video_markdown(video, lessons, site_url: str) -> str:
-    """`lessons`: the published ones, each with its published `quotes_shown` and its
+    """`lessons`: the published ones, each with its `published_quotes` and its
     `takeaways` prefetched (the view chooses them)."""
     front = {
         "title": video.title,
@@ -90,7 +90,7 @@ def video_markdown(video, lessons, site_url: str) -> str:
             f"> {inline(q.text)} [{format_timecode(q.start_seconds)}{SPAN_DASH}"
             f"{format_timecode(q.end_seconds)}]"
             + (f"{SPEAKER_DASH}{inline(q.said_by)}" if q.said_by else "")
-            for q in lesson.quotes_shown
+            for q in lesson.published_quotes
         ]
         if items:
             lines += ["", *items]

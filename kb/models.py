@@ -416,13 +416,14 @@ class Video(models.Model):
     def youtube_url(self) -> str:
         return f"https://www.youtube.com/watch?v={self.youtube_id}" if self.youtube_id else ""
 
-    def moment_url(self, seconds: float) -> str:
+    def moment_url(self, seconds: float, site: str = "") -> str:
         """Where a reader hears `seconds` into this video: YouTube at that second when the id
-        is known, else the transcript's anchor for that second."""
+        is known, else the transcript's anchor for that second (under `site`, when given,
+        for links read away from the site: feeds, decks, notes)."""
         second = int(seconds)
         if self.youtube_id:
             return f"{self.youtube_url}&t={second}s"
-        return slug_url("kb:transcript", self.slug) + f"#t-{second}"
+        return site + slug_url("kb:transcript", self.slug) + f"#t-{second}"
 
     def embed_url(self, start: float, end: float | None = None) -> str:
         """The privacy-enhanced player from `start` (whole seconds), stopping at `end` (rounded
@@ -527,6 +528,22 @@ class LessonQuerySet(ReaderQuerySet):
     def with_quote_count(self):
         return self.annotate(quote_count=count_per(Quote.objects.published(), "lesson"))
 
+    def with_published_quotes(self, *related):
+        """Load each lesson's published quotes as `published_quotes` (see below)."""
+        return self.prefetch_related(published_quotes_of("quotes", *related))
+
+    def for_notes(self):
+        """With all a lesson's note shows away from the site (an Anki deck, a Markdown
+        note): video, themes, people, takeaways, published quotes; in video order."""
+        return (
+            self.with_video()
+            .with_themes()
+            .with_people()
+            .prefetch_related("takeaways")
+            .with_published_quotes()
+            .order_by("video_id", "position", "pk")
+        )
+
     def ids_by_speaker(self) -> dict[int, list[int]]:
         """Each speaker's lesson ids among these: `Lesson.speakers`' rule (a lesson's own
         people, else its video's guests) read from plain values in two queries, since
@@ -584,6 +601,13 @@ class LessonQuerySet(ReaderQuerySet):
             return other.shared + 2 * overlap
 
         return sorted(candidates, key=closeness, reverse=True)[:limit]
+
+
+def published_quotes_of(lookup: str, *related) -> Prefetch:
+    """Lessons' published quotes (through `lookup`) as `published_quotes`, in the order
+    they were said, each with its video, its speaker and `related`."""
+    quotes = Quote.objects.published().with_video("speaker", *related)
+    return Prefetch(lookup, quotes.order_by("start_seconds", "pk"), to_attr="published_quotes")
 
 
 class Lesson(models.Model):
@@ -1029,11 +1053,7 @@ class EvidenceQuerySet(models.QuerySet):
             .prefetch_related(
                 "lesson__people",
                 Prefetch("lesson__video__credits", guests, to_attr="guest_credits"),
-                Prefetch(
-                    "lesson__quotes",
-                    Quote.objects.published().select_related("speaker").order_by("start_seconds"),
-                    to_attr="published_quotes",
-                ),
+                published_quotes_of("lesson__quotes"),
             )
         )
 

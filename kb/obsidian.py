@@ -18,10 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db.models import Prefetch
-
 from kb.markdown import body_lines, front_value, inline
-from kb.models import Lesson, Quote
+from kb.models import Lesson
 from kb.timecodes import format_timecode
 
 FOLDERS = ("Lessons", "People", "Themes", "Videos")
@@ -48,19 +46,11 @@ def moment(video, seconds, site: str) -> str:
     """`[▶ 52:45](<url>)`, the moment as a Markdown link."""
     if seconds is None:
         return ""
-    return f"[▶ {format_timecode(seconds)}](<{moment_url(video, seconds, site)}>)"
+    return f"[▶ {format_timecode(seconds)}](<{video.moment_url(seconds, site)}>)"
 
 
 def published_lessons():
-    quotes = Quote.objects.published().select_related("speaker").order_by("start_seconds", "pk")
-    return (
-        Lesson.objects.published()
-        .with_video()
-        .with_themes()
-        .with_people()
-        .prefetch_related("takeaways", Prefetch("quotes", quotes, to_attr="published_quotes"))
-        .order_by("video_id", "position", "pk")
-    )
+    return Lesson.objects.published().for_notes()
 
 
 def lesson_note(lesson: Lesson, site: str) -> str:
@@ -73,7 +63,9 @@ def lesson_note(lesson: Lesson, site: str) -> str:
             "themes": [theme.name for theme in lesson.themes],
             "people": [person.name for person in lesson.speakers],
             "video": video.title,
-            "moment": moment_url(video, lesson.start_seconds, site),
+            "moment": video.moment_url(lesson.start_seconds, site)
+            if lesson.start_seconds is not None
+            else "",
             "url": site + lesson.get_absolute_url(),
         }
     )
@@ -104,13 +96,6 @@ def lesson_note(lesson: Lesson, site: str) -> str:
                 f"> {moment(video, quote.start_seconds, site)}{who}",
             ]
     return "\n".join(lines) + "\n"
-
-
-def moment_url(video, seconds, site: str) -> str:
-    if seconds is None:
-        return ""
-    url = video.moment_url(seconds)
-    return url if url.startswith("http") else f"{site}{url}"
 
 
 @dataclass

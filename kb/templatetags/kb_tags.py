@@ -55,8 +55,7 @@ def page_url(context, number):
 @register.simple_tag
 def moment_url(video, seconds, site=""):
     """The moment's address; absolute (with `site`) when it is on this site."""
-    url = video.moment_url(seconds)
-    return url if url.startswith("http") else f"{site}{url}"
+    return video.moment_url(seconds, site)
 
 
 @register.simple_tag

@@ -7,7 +7,7 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -92,6 +92,11 @@ def guests_saying(lessons) -> list[GuestVoice]:
         for pid, pks in top
         if pid in people
     ]
+
+
+def site_root(request) -> str:
+    """This site's scheme and host, for links read away from its pages."""
+    return request.build_absolute_uri("/")[:-1]
 
 
 def paginate(request, queryset):
@@ -400,12 +405,12 @@ def video_markdown(request, slug):
     """A video's published lessons as Markdown, in the shape `import_video FILE.md` reads
     back (kb.markdown): for notes, for another tool, or to move lessons between sites."""
     video = get_object_or_404(Video.objects.published(), slug=slug)
-    quotes = Quote.objects.published().select_related("speaker").order_by("start_seconds", "pk")
     lessons = (
         Lesson.objects.published()
         .filter(video=video)
         .order_by("position", "pk")
-        .prefetch_related("takeaways", Prefetch("quotes", quotes, to_attr="quotes_shown"))
+        .prefetch_related("takeaways")
+        .with_published_quotes()
     )
     text = markdown.video_markdown(
         video, lessons, request.build_absolute_uri(video.get_absolute_url())
@@ -427,7 +432,7 @@ def theme_markdown(request, slug):
             "theme": theme,
             "lessons": lessons,
             "quotes": quotes,
-            "site": request.build_absolute_uri("/")[:-1],
+            "site": site_root(request),
         },
     )
     return markdown_response(text, theme.slug)

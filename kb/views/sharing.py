@@ -1,8 +1,8 @@
 """Keeping and sharing advice: the lesson of the day, Anki decks, share cards."""
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -11,15 +11,17 @@ from kb.cache import content_version
 from kb.models import Insight, Lesson, Person, Quote, Theme, Video
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
-from kb.views.reading import markdown_response, published_lessons, theme_or_redirect
+from kb.views.reading import (
+    markdown_response,
+    published_lessons,
+    site_root,
+    theme_or_redirect,
+)
 
 
 def daily_lessons():
     """Published lessons with what the daily page shows: takeaways and the quotes."""
-    quotes = Quote.objects.published().with_video("speaker", "lesson").order_by("start_seconds")
-    return published_lessons().prefetch_related(
-        "takeaways", Prefetch("quotes", quotes, to_attr="published_quotes")
-    )
+    return published_lessons().prefetch_related("takeaways").with_published_quotes("lesson")
 
 
 @require_safe
@@ -31,9 +33,9 @@ def daily_lesson(request):
 
 
 def deck_response(request, kind: str, slug: str, title: str, lessons) -> HttpResponse:
-    site = request.build_absolute_uri("/")[:-1]
     response = HttpResponse(
-        anki.deck_bytes(kind, slug, title, lessons, site), content_type="application/apkg"
+        anki.deck_bytes(kind, slug, title, lessons, site_root(request)),
+        content_type="application/apkg",
     )
     response["Content-Disposition"] = f'attachment; filename="career-lessons-{kind}-{slug}.apkg"'
     return response
@@ -80,10 +82,6 @@ def card_response(name: str, card: cards.Card) -> HttpResponse:
     return response
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 @require_safe
 def quote_card(request, pk):
     quote = get_object_or_404(Quote.objects.published().with_video("speaker"), pk=pk)
@@ -114,14 +112,16 @@ def lesson_card(request, slug):
 @require_safe
 def person_card(request, slug):
     person = get_object_or_404(Person.objects.published().with_counts(), slug=slug)
-    said = f"{plural(person.lesson_count, 'lesson')} from {plural(person.video_count, 'video')}"
+    lessons, videos = person.lesson_count, person.video_count
+    said = f"{lessons} lesson{pluralize(lessons)} from {videos} video{pluralize(videos)}"
     return card_response(f"person-{person.pk}", cards.Card("Person", person.name, said, person.bio))
 
 
 @require_safe
 def theme_card(request, slug):
     theme = get_object_or_404(Theme.objects.in_use(), slug=slug)
-    counts = f"{plural(theme.lesson_count, 'lesson')} · {plural(theme.quote_count, 'quote')}"
+    lessons, quotes = theme.lesson_count, theme.quote_count
+    counts = f"{lessons} lesson{pluralize(lessons)} · {quotes} quote{pluralize(quotes)}"
     return card_response(
         f"theme-{theme.pk}", cards.Card("Theme", theme.name, counts, theme.description)
     )
@@ -130,7 +130,8 @@ def theme_card(request, slug):
 @require_safe
 def insight_card(request, slug):
     insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
-    voices = f"{plural(insight.voice_count, 'voice')} from {plural(insight.video_count, 'video')}"
+    said, videos = insight.voice_count, insight.video_count
+    voices = f"{said} voice{pluralize(said)} from {videos} video{pluralize(videos)}"
     return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
 
 
@@ -138,5 +139,5 @@ def insight_card(request, slug):
 def lesson_markdown(request, slug):
     """One lesson as a Markdown note with front matter, as `export_markdown` writes it."""
     lesson = get_object_or_404(obsidian.published_lessons(), slug=slug)
-    text = obsidian.lesson_note(lesson, request.build_absolute_uri("/")[:-1])
+    text = obsidian.lesson_note(lesson, site_root(request))
     return markdown_response(text, lesson.slug)
