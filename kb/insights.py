@@ -165,15 +165,19 @@ def _candidates(theme=None) -> Candidates:
     )
 
 
-def _neighbours(c: Candidates, floor: float) -> dict[int, dict[int, float]]:
+def _neighbours(c: Candidates, floor: float, around=None) -> dict[int, dict[int, float]]:
     """{i: {j: similarity}}: each lesson's NEIGHBOURS closest lessons of other videos,
     at least `floor` close, by whole texts or best pieces. A block of rows at a time
     (4,500 lessons' 18,000 pieces against each other at once would be over a gigabyte),
-    keeping the best few of each row, so the work stays linear in the lessons."""
+    keeping the best few of each row, so the memory stays linear in the lessons.
+
+    With `around` (lesson indexes), only those lessons' rows and then their neighbours'
+    are compared with everything: what a group with one of them needs, since a group's
+    closeness is measured between all its members. An import then costs its own lessons
+    and their neighbourhood, not every lesson against every other."""
     found: dict[int, dict[int, float]] = defaultdict(dict)
 
-    def keep(matrix, owners, start):
-        rows = slice(start, start + BLOCK)
+    def keep(matrix, owners, rows):
         similar = matrix[rows] @ matrix.T
         similar[c.videos[owners[rows]][:, None] == c.videos[owners][None, :]] = -1.0
         k = min(NEIGHBOURS, similar.shape[1]) - 1
@@ -187,22 +191,35 @@ def _neighbours(c: Candidates, floor: float) -> dict[int, dict[int, float]]:
             if value > found[i].get(j, -1.0):
                 found[i][j] = found[j][i] = value
 
-    lessons = np.arange(len(c.ids))
-    for start in range(0, len(c.ids), BLOCK):
-        keep(c.vectors, lessons, start)
-    for start in range(0, len(c.owners), BLOCK):
-        keep(c.pieces, c.owners, start)
-    return {
-        i: dict(sorted(links.items(), key=lambda item: -item[1])[:NEIGHBOURS])
-        for i, links in found.items()
-    }
+    def compare(lessons: np.ndarray) -> None:
+        for rows, matrix, owners in (
+            (lessons, c.vectors, np.arange(len(c.ids))),
+            (np.flatnonzero(np.isin(c.owners, lessons)), c.pieces, c.owners),
+        ):
+            for start in range(0, len(rows), BLOCK):
+                keep(matrix, owners, rows[start : start + BLOCK])
+
+    def best(links: dict[int, float]) -> dict[int, float]:
+        return dict(sorted(links.items(), key=lambda item: -item[1])[:NEIGHBOURS])
+
+    if around is None:
+        compare(np.arange(len(c.ids)))
+    else:
+        compare(around)
+        ring = {j for i in around.tolist() for j in best(found.get(i, {}))} - set(around.tolist())
+        compare(np.array(sorted(ring), dtype=np.int64))
+    return {i: best(links) for i, links in found.items()}
 
 
-def _groups(c: Candidates, near) -> list[Proposed]:
+def _groups(c: Candidates, near, around=None) -> list[Proposed]:
+    inside = _inside(around)
     left = {
-        i: {j: v for j, v in links.items() if v >= AGREE and not c.opposed(i, j)}
+        i: {
+            j: v for j, v in links.items()
+            if v >= AGREE and inside(i, j) and not c.opposed(i, j)
+        }
         for i, links in near.items()
-    }
+    }  # fmt: skip
     left = {i: links for i, links in left.items() if links}
     proposals = []
     # Seeds in order of how close their neighbours are, once: each group then costs only
@@ -246,25 +263,37 @@ def _proposed(c: Candidates, kind: str, order: list[int], score: float) -> Propo
     )
 
 
-def _disagreements(c: Candidates, near) -> list[Proposed]:
+def _inside(around):
+    """Whether a pair of lessons may be proposed: any pair, or with `around` one that
+    has one of those lessons in it."""
+    if around is None:
+        return lambda i, j: True
+    chosen = set(around.tolist())
+    return lambda i, j: i in chosen or j in chosen
+
+
+def _disagreements(c: Candidates, near, around=None) -> list[Proposed]:
+    inside = _inside(around)
     found = []
     for i, links in near.items():
         for j, similarity in links.items():
-            if j <= i or similarity < DIFFER:
+            if j <= i or similarity < DIFFER or not inside(i, j):
                 continue
             if c.opposed(i, j):
                 found.append(_proposed(c, "differ", [i, j], similarity))
     return sorted(found, key=lambda p: -p.score)
 
 
-def propose(theme=None) -> list[Proposed]:
-    """What the lessons (those under `theme`, if given) suggest, best first."""
+def propose(theme=None, videos=None) -> list[Proposed]:
+    """What the lessons (those under `theme`, if given) suggest, best first; with
+    `videos` (ids: an import's), only proposals with a lesson of one of those videos."""
     c = _candidates(theme)
-    if len(c.ids) < 2:
+    around = None if videos is None else np.flatnonzero(np.isin(c.videos, list(videos)))
+    if len(c.ids) < 2 or (around is not None and not len(around)):
         return []
-    near = _neighbours(c, min(AGREE, DIFFER))
-    agree = _groups(c, near)
-    differ = _disagreements(c, near)
+    near = _neighbours(c, min(AGREE, DIFFER), around)
+    agree = _groups(c, near, around)
+    differ = _disagreements(c, near, around)
     return sorted(agree, key=lambda p: -p.score) + differ
 
 
@@ -275,12 +304,13 @@ class Suggested:
     covered: int  # already in an insight's evidence, not proposed
 
 
-def suggest(theme=None, dry_run: bool = False) -> Suggested:
+def suggest(theme=None, videos=None, dry_run: bool = False) -> Suggested:
     """Store what `propose` finds: new proposals open; an open proposal no longer found
-    is removed; decided ones (accepted, dismissed) are kept and never made again."""
+    is removed (with `theme` or `videos`, only one that it was looked for in); decided
+    ones (accepted, dismissed) are kept and never made again."""
     from kb.models import Evidence, InsightProposal, ProposedLesson, Stance, Suggestion
 
-    proposed = propose(theme)
+    proposed = propose(theme, videos)
     in_insights = defaultdict(set)
     for insight_id, lesson_id in Evidence.objects.exclude(lesson=None).values_list(
         "insight_id", "lesson_id"
@@ -303,6 +333,8 @@ def suggest(theme=None, dry_run: bool = False) -> Suggested:
         )
         if theme is not None:
             stale = stale.filter(members__lesson__tags=theme).distinct()
+        if videos is not None:
+            stale = stale.filter(members__lesson__video__in=list(videos)).distinct()
         InsightProposal.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
         made = []
         for p in fresh:

@@ -163,6 +163,39 @@ def test_suggest_insights_prints_one_line_per_proposal_and_dry_run_stores_nothin
         call_command("suggest_insights", "--theme", "nope", stdout=io.StringIO())
 
 
+def test_after_an_import_only_proposals_with_its_lessons_are_made_and_others_kept():
+    old = [lesson_saying(TIMELINE) for _ in range(3)]
+    flags = [lesson_saying(FLAGS), lesson_saying(FLAGS)]
+    flags_proposal = insights.suggest().made
+    assert sorted(len(p.lesson_ids) for p in insights.propose()) == [2, 3]
+    InsightProposal.objects.exclude(members__lesson=flags[0]).delete()  # as if never found
+    new = lesson_saying(TIMELINE)
+    made = insights.suggest(videos=[new.video_id]).made
+    # The group around the new lesson has every old voice: their closeness to each other
+    # (not only to the new lesson) was measured, so the fourth member passed the mean.
+    assert len(made) == 1
+    assert {m.lesson_id for m in made[0].members.all()} == {new.pk, *(o.pk for o in old)}
+    assert InsightProposal.objects.filter(pk__in=[p.pk for p in flags_proposal]).count() == 1
+    # Nothing of its own to say: an import of the flags lesson's video changes nothing.
+    assert insights.suggest(videos=[VideoFactory().pk]).made == []
+    assert InsightProposal.objects.count() == 2
+
+
+def test_an_import_that_no_longer_agrees_removes_only_its_own_open_proposals():
+    timeline = [lesson_saying(TIMELINE), lesson_saying(TIMELINE)]
+    flags = [lesson_saying(FLAGS), lesson_saying(FLAGS)]
+    insights.suggest()
+    assert InsightProposal.objects.count() == 2
+    changed = timeline[1]
+    changed.title, changed.body = "Negotiate Your Salary", "Ask for the number first."
+    changed.save()
+    changed.takeaways.update(text="Always ask for the range before you name a number.")
+    meaning.index_lesson(changed)
+    assert insights.suggest(videos=[changed.video_id]).made == []
+    left = InsightProposal.objects.get()
+    assert {m.lesson_id for m in left.members.all()} == {f.pk for f in flags}
+
+
 def test_imports_propose_insights(tmp_path):
     from pathlib import Path
 

@@ -117,8 +117,9 @@ def run_batch(
             results.append(result)
         if preview:
             transaction.set_rollback(True)
-    if not preview and any(r.changed for r in results):
-        after_import()
+    written = [r.video_id for r in results if r.changed]
+    if not preview and written:
+        after_import(written)
     return results, skipped
 
 

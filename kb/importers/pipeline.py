@@ -170,7 +170,7 @@ def store_document(
         )
     if tidy and outcome.wrote:
         progress(f"{name}: tidying the search index and proposing insights")
-        after_import()
+        after_import([outcome.video.pk])
     return outcome
 
 
@@ -196,12 +196,13 @@ def _transcript_video(document: Document, video_slug: str, youtube_id: str) -> V
     return video
 
 
-def after_import():
+def after_import(videos=None):
     """Once an import (or a batch of them) is committed: put the search index it wrote
-    to in shape (see kb.search), and propose the insights its lessons share with other
-    videos' (kb.insights). Returns what was proposed."""
+    to in shape (see kb.search), and propose the insights the lessons of `videos` (ids
+    of the videos it wrote; all lessons when None) share with other videos' (kb.insights).
+    Returns what was proposed."""
     tidy_index()
-    return insights.suggest()
+    return insights.suggest(videos=videos)
 
 
 def import_document(name: str, data: bytes, *, fmt: str = "auto", progress=None, **options):

@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 sys.exit(1)
         planned, skipped = self.gather(options["paths"])
         progress = self.progress if options["verbosity"] >= 1 else None
-        failed = wrote = 0
+        failed, written = 0, []
         for number, item in enumerate(planned, 1):
             if len(planned) > 1:
                 self.stdout.write(f"{_bar(number, len(planned))} {item.name}")
@@ -61,7 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(result.line)
             if document.page is not None and result.changed:
                 self.report(item.name, document.page.page)
-            wrote += result.changed and not options["dry_run"]
+            if result.changed and not options["dry_run"]:
+                written.append(result.video_id)
         if skipped and self.verbosity >= 1:
             self.stdout.write(
                 f"skipped {len(skipped)} "
@@ -73,9 +74,9 @@ class Command(BaseCommand):
                 + ": "
                 + ", ".join(sorted({Path(n).suffix or Path(n).name for n in skipped}))
             )
-        if wrote:
-            # Once for the whole batch: it can take seconds on a big knowledge base.
-            proposed = after_import()
+        if written:
+            # Once for the whole batch, around the videos it wrote.
+            proposed = after_import(written)
             if proposed.made:
                 self.stdout.write(
                     f"insights: {len(proposed.made)} new proposals for editors "
