@@ -110,10 +110,15 @@ class Backend(Protocol):
     """What a database's full-text engine does for `search()`. Each method gets the
     readers' `published()` queryset to search within; ranks are higher-is-better."""
 
-    def lessons(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[int, float]]:
-        """(lesson id, rank) of the best-matching lessons."""
+    def lessons(
+        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
+    ) -> list[tuple[int, float]]:
+        """(lesson id, rank) of the best-matching lessons. `narrowed`: the queryset is a
+        video's, a theme's or a person's, a small part of all."""
 
-    def takeaways(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[int, float, int]]:
+    def takeaways(
+        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
+    ) -> list[tuple[int, float, int]]:
         """(lesson id, rank, takeaway id) of the best-matching takeaways."""
 
     def page_snippets(
@@ -121,7 +126,9 @@ class Backend(Protocol):
     ) -> tuple[dict[int, str], dict[int, str]]:
         """Marked snippets of the lessons and takeaways shown on one page."""
 
-    def quotes(self, parsed: ParsedQuery, queryset, limit: int) -> list[tuple[Quote, str]]:
+    def quotes(
+        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
+    ) -> list[tuple[Quote, str]]:
         """The best-matching quotes, with their snippets."""
 
     def best_chapters(
@@ -217,11 +224,11 @@ def search(
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
         return results
-    results.lessons = _lessons(engine, parsed, lessons, takeaways)
+    results.lessons = _lessons(engine, parsed, lessons, takeaways, narrowed)
     results.quotes = [
         QuoteHit(quote, highlight(snippet))
         for quote, snippet in engine.quotes(
-            parsed, quotes.with_video("chapter", "speaker"), MAX_QUOTES
+            parsed, quotes.with_video("chapter", "speaker"), MAX_QUOTES, narrowed
         )
     ]
     results.moments = _moments(engine, parsed, chapters, narrowed)
@@ -367,12 +374,12 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
         ]
 
 
-def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
+def _lessons(engine, parsed: ParsedQuery, lessons, takeaways, narrowed: bool) -> "LessonHits":
     """Lessons ranked by their own words or, a little lower, by a takeaway's."""
     best: dict[int, tuple[float, int | None]] = {}
-    for lesson_id, rank in engine.lessons(parsed, lessons, MAX_LESSONS):
+    for lesson_id, rank in engine.lessons(parsed, lessons, MAX_LESSONS, narrowed):
         best[lesson_id] = (rank, None)
-    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, takeaways, MAX_LESSONS):
+    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, takeaways, MAX_LESSONS, narrowed):
         rank *= TAKEAWAY_WEIGHT
         if lesson_id not in best or rank > best[lesson_id][0]:
             best[lesson_id] = (rank, takeaway_id)

@@ -116,10 +116,10 @@ def _snippets(
 class PostgresSearch:
     """The search backend on PostgreSQL's full-text search (see `kb.search.Backend`)."""
 
-    def lessons(self, parsed, queryset, limit):
+    def lessons(self, parsed, queryset, limit, narrowed=False):
         return list(_ranked(queryset, parsed, None, limit).values_list("pk", "search_rank"))
 
-    def takeaways(self, parsed, queryset, limit):
+    def takeaways(self, parsed, queryset, limit, narrowed=False):
         return list(
             _ranked(queryset, parsed, None, limit).values_list("lesson_id", "search_rank", "pk")
         )
@@ -132,7 +132,7 @@ class PostgresSearch:
             _snippets(Takeaway, "text", parsed, takeaway_ids) if takeaway_ids else {},
         )
 
-    def quotes(self, parsed, queryset, limit):
+    def quotes(self, parsed, queryset, limit, narrowed=False):
         return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):

@@ -64,20 +64,55 @@ def _ranked(
 
 
 def _snippets(
-    indexed: Indexed, column: str, parsed: ParsedQuery, ids: list[int], prefix: bool = True
+    indexed: Indexed,
+    column: str,
+    parsed: ParsedQuery,
+    ids: list[int],
+    prefix: bool = True,
+    words: int = 24,
 ) -> dict[int, str]:
     marks, fts = ", ".join(["%s"] * len(ids)), indexed.fts
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT rowid, {snippet(indexed, column)} "
+            f"SELECT rowid, {snippet(indexed, column, words)} "
             f"FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
             [match_expression(parsed, prefix), *ids],
         )
         return dict(cursor.fetchall())
 
 
-# Over-fetch so that a few draft chapters among the best cannot leave the page short.
-CHAPTER_OVERFETCH = 2
+# Over-fetch so that a few drafts among the best cannot leave the page short.
+OVERFETCH = 2
+
+
+def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bool = True):
+    """{row id: rank} of the `count` best matches, ranked in the index alone."""
+    fts = indexed.fts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, -{indexed.bm25} FROM {fts} WHERE {fts} MATCH %s"
+            f" ORDER BY {indexed.bm25} LIMIT %s",
+            [match_expression(parsed, prefix), count],
+        )
+        return dict(cursor.fetchall())
+
+
+def _best_visible(queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool):
+    """The `limit` best visible rows of `queryset`, best first, each with `search_rank`.
+
+    Ranked in the index first, a few more than needed (FTS5 keeps the best as it goes),
+    then the visible ones among those are loaded: joining every match to its lesson and
+    video before ranking costs a lookup per match, tens of thousands for a common word.
+    When drafts leave too few, or the search is narrowed (few of the best would be in
+    it), the joined query ranks every visible match instead."""
+    if not narrowed:
+        best = _best_in_index(indexed, parsed, limit * OVERFETCH)
+        rows = sorted(queryset.filter(pk__in=list(best)), key=lambda row: (-best[row.pk], row.pk))
+        if len(rows) >= limit or len(best) < limit * OVERFETCH:
+            for row in rows:
+                row.search_rank = best[row.pk]
+            return rows[:limit]
+    return list(_ranked(queryset, indexed, parsed, limit))
 
 
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
@@ -149,13 +184,13 @@ def _lines_saying_most(parsed, chapters, per_chapter):
 class SQLiteSearch:
     """The search backend on SQLite's FTS5 (see `kb.search.Backend`)."""
 
-    def lessons(self, parsed, queryset, limit):
-        rows = _ranked(queryset, LESSONS, parsed, limit)
-        return list(rows.values_list("pk", "search_rank"))
+    def lessons(self, parsed, queryset, limit, narrowed=False):
+        rows = _best_visible(queryset.only("pk"), LESSONS, parsed, limit, narrowed)
+        return [(row.pk, row.search_rank) for row in rows]
 
-    def takeaways(self, parsed, queryset, limit):
-        rows = _ranked(queryset, TAKEAWAYS, parsed, limit)
-        return list(rows.values_list("lesson_id", "search_rank", "pk"))
+    def takeaways(self, parsed, queryset, limit, narrowed=False):
+        rows = _best_visible(queryset.only("pk", "lesson_id"), TAKEAWAYS, parsed, limit, narrowed)
+        return [(row.lesson_id, row.search_rank, row.pk) for row in rows]
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         """Snippets for the lessons on one page: from the lesson's best column (title or body),
@@ -180,9 +215,10 @@ class SQLiteSearch:
                     found[kind][pk] = text
         return found
 
-    def quotes(self, parsed, queryset, limit):
-        rows = _ranked(queryset, QUOTES, parsed, limit, snippet(QUOTES, "text", words=30))
-        return [(quote, quote.search_snippet) for quote in rows]
+    def quotes(self, parsed, queryset, limit, narrowed=False):
+        rows = _best_visible(queryset, QUOTES, parsed, limit, narrowed)
+        snippets = _snippets(QUOTES, "text", parsed, [q.pk for q in rows], words=30) if rows else {}
+        return [(quote, snippets.get(quote.pk, "")) for quote in rows]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
         """The chapters that best match, each with the range of its lines' row ids (lo, hi).
@@ -200,7 +236,7 @@ class SQLiteSearch:
                 cursor.execute(
                     f"SELECT rowid FROM {CHAPTERS.fts} WHERE {CHAPTERS.fts}"
                     f" MATCH %s ORDER BY {CHAPTERS.bm25} LIMIT %s",
-                    [match_expression(parsed, prefix=False), limit * CHAPTER_OVERFETCH],
+                    [match_expression(parsed, prefix=False), limit * OVERFETCH],
                 )
                 ranked = [pk for (pk,) in cursor.fetchall()]
         return _with_line_ranges(queryset, ranked)[:limit]
