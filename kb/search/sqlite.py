@@ -97,8 +97,12 @@ def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bo
         return dict(cursor.fetchall())
 
 
-def _best_visible(queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool):
-    """The `limit` best visible rows of `queryset`, best first, each with `search_rank`.
+def _best_visible(
+    queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool, fields=None
+):
+    """The `limit` best visible rows of `queryset`, best first: model instances with a
+    `search_rank`, or with `fields` (the first is the primary key) tuples of them with
+    the rank last.
 
     Ranked in the index first, a few more than needed (FTS5 keeps the best as it goes),
     then the visible ones among those are loaded: joining every match to its lesson and
@@ -107,12 +111,22 @@ def _best_visible(queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, n
     it), the joined query ranks every visible match instead."""
     if not narrowed:
         best = _best_in_index(indexed, parsed, limit * OVERFETCH)
-        rows = sorted(queryset.filter(pk__in=list(best)), key=lambda row: (-best[row.pk], row.pk))
-        if len(rows) >= limit or len(best) < limit * OVERFETCH:
+        visible = queryset.filter(pk__in=list(best))
+        if fields:
+            rows = [(*row, best[row[0]]) for row in visible.values_list(*fields)]
+        else:
+            rows = list(visible)
             for row in rows:
                 row.search_rank = best[row.pk]
-            return rows[:limit]
-    return list(_ranked(queryset, indexed, parsed, limit))
+        if len(rows) >= limit or len(best) < limit * OVERFETCH:
+            key = (
+                (lambda row: (-row[-1], row[0]))
+                if fields
+                else (lambda row: (-row.search_rank, row.pk))
+            )
+            return sorted(rows, key=key)[:limit]
+    ranked = _ranked(queryset, indexed, parsed, limit)
+    return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 
 
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
@@ -185,12 +199,11 @@ class SQLiteSearch:
     """The search backend on SQLite's FTS5 (see `kb.search.Backend`)."""
 
     def lessons(self, parsed, queryset, limit, narrowed=False):
-        rows = _best_visible(queryset.only("pk"), LESSONS, parsed, limit, narrowed)
-        return [(row.pk, row.search_rank) for row in rows]
+        return _best_visible(queryset, LESSONS, parsed, limit, narrowed, ("pk",))
 
     def takeaways(self, parsed, queryset, limit, narrowed=False):
-        rows = _best_visible(queryset.only("pk", "lesson_id"), TAKEAWAYS, parsed, limit, narrowed)
-        return [(row.lesson_id, row.search_rank, row.pk) for row in rows]
+        rows = _best_visible(queryset, TAKEAWAYS, parsed, limit, narrowed, ("pk", "lesson_id"))
+        return [(lesson_id, rank, pk) for pk, lesson_id, rank in rows]
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         """Snippets for the lessons on one page: from the lesson's best column (title or body),
