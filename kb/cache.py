@@ -14,6 +14,7 @@ again a few seconds later, so the site recovers by itself when it returns.
 import hashlib
 import logging
 import time
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -79,17 +80,28 @@ class CacheGuard:
 guard = CacheGuard()
 
 
+# Inside a reading request (GET or HEAD), the content version read first: every part of
+# the page (the cache key, theme counts, the lesson of the day, a card) then agrees on
+# one version and asks for it once.
+_request_version: ContextVar[dict | None] = ContextVar("request_version", default=None)
+
+
 def content_version() -> int:
     return content_stamp()[0]
 
 
 def content_stamp() -> tuple[int, datetime | None]:
-    """(version, when it last moved): one query."""
+    """(version, when it last moved): one query, once per reading request."""
+    memo = _request_version.get()
+    if memo is not None and "stamp" in memo:
+        return memo["stamp"]
     row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
     if row is None:
         # The row comes from a migration; a database emptied by hand gets it back.
         made = ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})[0]
         row = (made.version, made.changed_at)
+    if memo is not None:
+        memo["stamp"] = row
     return row
 
 
@@ -99,6 +111,15 @@ class AnonymousPageCacheMiddleware:
         self.skipped = (*SKIPPED_PREFIXES, f"/{settings.ADMIN_URL}")
 
     def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.serve(request)
+        token = _request_version.set({})
+        try:
+            return self.serve(request)
+        finally:
+            _request_version.reset(token)
+
+    def serve(self, request):
         if not self.cacheable_request(request):
             response = self.get_response(request)
             if not request.path.startswith(self.skipped) and request.user.is_authenticated:

@@ -170,7 +170,7 @@ class ThemeFeed(KeptAddressFeed):
 
     def items(self, obj):
         """Its lessons and its insights, newest first."""
-        lessons = list(latest(Lesson.objects.published().filter(tags=obj)))
+        lessons = list(latest(Lesson.objects.published().under(obj)))
         insights = list(latest_insights(published_insights().filter(themes=obj)))
         return sorted(lessons + insights, key=lambda item: item.created_at, reverse=True)[
             :FEED_SIZE

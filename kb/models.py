@@ -15,7 +15,18 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -75,6 +86,17 @@ class ReaderQuerySet(models.QuerySet):
         )
 
 
+class ThemedQuerySet(ReaderQuerySet):
+    """Lessons and quotes: filed under themes."""
+
+    def under(self, theme):
+        """Those filed under `theme`. A test of each row's link, not a join: in date order
+        the first page is found after a few rows, where joining a theme's thousands of
+        links meant sorting them all (SQLite; PostgreSQL plans both alike)."""
+        links = self.model.tags.through.objects.filter(content_object_id=OuterRef("pk"))
+        return self.filter(Exists(links.filter(tag=theme)))
+
+
 def count_per(published: models.QuerySet, field: str):
     """How many rows of `published` point at the outer row through `field`: a subquery,
     so a list counts for every row at once, from readers' own definition of visible."""
@@ -116,26 +138,79 @@ def _count_published_themes() -> tuple[dict[int, int], dict[int, int]]:
     return counts["lesson"], counts["quote"]
 
 
-def published_theme_pairs() -> dict[int, Counter]:
-    """{theme id: Counter({other theme id: published lessons filed under both})}: counted
-    once per content version per process, from one read of the published lessons' theme
-    links, so a theme page does not group its thousands of lessons on every request."""
+@dataclass
+class PublishedThemes:
+    """How the published lessons are filed, read once per content version per process
+    (see `published_themes`): what the theme and lesson pages rank by, without grouping
+    a theme's thousands of lessons on every request."""
+
+    themes_of: dict[int, tuple[int, ...]]  # lesson id: its themes
+    lessons_of: dict[int, list[int]]  # theme id: its lessons, newest video first
+    newness: dict[int, int]  # lesson id: its place in that order (0 is the newest)
+    pairs: dict[int, Counter]  # theme id: {other theme id: lessons filed under both}
+
+
+def published_themes() -> PublishedThemes:
     from kb.cache import content_version
     from kb.search import meaning
 
-    return meaning.kept("theme pairs", content_version(), _pair_published_themes)
+    return meaning.kept("published themes", content_version(), _read_published_themes)
 
 
-def _pair_published_themes() -> dict[int, Counter]:
-    by_lesson = defaultdict(list)
-    links = LessonTheme.objects.filter(content_object__in=Lesson.objects.published())
+def _read_published_themes() -> PublishedThemes:
+    links = LessonTheme.objects.filter(content_object__in=Lesson.objects.published()).order_by(
+        "-content_object__video__published_on",
+        "content_object__video_id",
+        "content_object__position",
+        "content_object_id",
+    )
+    themes_of, lessons_of = defaultdict(list), defaultdict(list)
     for lesson_id, tag_id in links.values_list("content_object_id", "tag_id"):
-        by_lesson[lesson_id].append(tag_id)
+        themes_of[lesson_id].append(tag_id)
+        lessons_of[tag_id].append(lesson_id)
     pairs = defaultdict(Counter)
-    for tags in by_lesson.values():
+    for tags in themes_of.values():
         for one in tags:
             pairs[one].update(other for other in tags if other != one)
-    return dict(pairs)
+    return PublishedThemes(
+        {pk: tuple(tags) for pk, tags in themes_of.items()},
+        dict(lessons_of),
+        {pk: n for n, pk in enumerate(themes_of)},
+        dict(pairs),
+    )
+
+
+def published_theme_pairs() -> dict[int, Counter]:
+    """{theme id: Counter({other theme id: published lessons filed under both})}."""
+    return published_themes().pairs
+
+
+def theme_speakers(theme: "Theme", most: int) -> list[tuple[int, list[int]]]:
+    """The `most` people who give the most published lessons under `theme`, each with
+    those lessons' ids (`Lesson.speakers`' rule), the most prolific first: worked out for
+    every theme at once, once per content version per process."""
+    from kb.cache import content_version
+    from kb.search import meaning
+
+    ranked = meaning.kept("theme speakers", content_version(), _rank_theme_speakers)
+    return ranked.get(theme.pk, [])[:most]
+
+
+# People kept per theme for `theme_speakers` (pages show a dozen).
+SPEAKERS_KEPT = 30
+
+
+def _rank_theme_speakers() -> dict[int, list[tuple[int, list[int]]]]:
+    themes_of = published_themes().themes_of
+    per_theme = defaultdict(lambda: defaultdict(list))
+    for person_id, pks in Lesson.objects.published().ids_by_speaker().items():
+        for pk in pks:
+            for tag_id in themes_of.get(pk, ()):
+                per_theme[tag_id][person_id].append(pk)
+    return {
+        tag_id: sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:SPEAKERS_KEPT]
+        for tag_id, people in per_theme.items()
+    }
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -499,7 +574,7 @@ class TranscriptSegment(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} {self.text[:60]}"
 
 
-class LessonQuerySet(ReaderQuerySet):
+class LessonQuerySet(ThemedQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 
@@ -566,12 +641,6 @@ class LessonQuerySet(ReaderQuerySet):
             for person_id in own.get(pk) or guests.get(video_id, ()):
                 by_person[person_id].append(pk)
         return by_person
-
-    def top_speakers(self, most: int) -> list[tuple[int, list[int]]]:
-        """The `most` most prolific speakers among these, each with their lesson ids."""
-        by_person = self.ids_by_speaker()
-        counts = Counter({person_id: len(pks) for person_id, pks in by_person.items()})
-        return [(person_id, by_person[person_id]) for person_id, _ in counts.most_common(most)]
 
     def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
         """Lessons, across videos, sharing the most themes and then the most words."""
@@ -764,7 +833,7 @@ class Takeaway(models.Model):
         return self.text[:80]
 
 
-class QuoteQuerySet(ReaderQuerySet):
+class QuoteQuerySet(ThemedQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
 

@@ -106,3 +106,33 @@ def test_every_knowledge_base_table_still_bumps_the_content_version():
             expected = {f"{table}_version" for table in triggers.TABLES}
         present = {name for (name,) in cursor.fetchall()}
     assert expected <= present, sorted(expected - present)
+
+
+@pytest.mark.django_db
+def test_a_reading_request_reads_the_content_version_once_and_a_write_request_always(rf):
+    """Every part of a page agrees on one version, asked for once; a POST (an editor's
+    save) reads it afresh each time, since it moves the version itself."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from kb.cache import AnonymousPageCacheMiddleware, content_version
+
+    seen = []
+
+    def view(request):
+        seen.append(content_version())
+        LessonFactory()  # a write in between moves the version
+        seen.append(content_version())
+        return HttpResponse("ok", headers={"Cache-Control": "private"})
+
+    middleware = AnonymousPageCacheMiddleware(view)
+    request = rf.get("/lessons/")
+    request.user = AnonymousUser()
+    middleware(request)
+    assert seen[0] == seen[1]
+    seen.clear()
+    post = rf.post("/lessons/")
+    post.user = AnonymousUser()
+    middleware(post)
+    assert seen[1] > seen[0]
+    assert content_version() == seen[1]  # outside a request: always read

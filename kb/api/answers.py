@@ -6,7 +6,7 @@ configured site for MCP. `queries.Unknown` when a slug names nothing readers see
 from kb import search as kb_search
 from kb.api import queries
 from kb.api import schemas as out
-from kb.models import Lesson, Person, Theme
+from kb.models import Person, Theme, theme_speakers
 
 GUESTS = 12
 LESSONS_EACH = 5
@@ -83,7 +83,7 @@ def guests_on(theme: Theme, absolute) -> out.GuestsOut:
     """What each guest says on a theme, the most prolific first (as the theme page
     ranks them): up to LESSONS_EACH of their lessons, strongest first, on their moments, and the
     insights several guests share, with their evidence. A fixed number of queries."""
-    top = Lesson.objects.published().filter(tags=theme).top_speakers(GUESTS)
+    top = theme_speakers(theme, GUESTS)
     people = Person.objects.in_bulk([pid for pid, _ in top])
     lessons = queries.lessons().with_quote_count().in_bulk({pk for _, pks in top for pk in pks})
 

@@ -121,7 +121,7 @@ def lessons_filtered(themes_: list[Theme], by: Person | None, in_video: Video | 
     /lessons/ filters."""
     found = lessons()
     for one in themes_:
-        found = found.filter(tags=one)
+        found = found.under(one)
     if by is not None:
         found = found.by(by)
     if in_video is not None:
@@ -132,7 +132,7 @@ def lessons_filtered(themes_: list[Theme], by: Person | None, in_video: Video | 
 def quotes_filtered(theme_: Theme | None, by: Person | None):
     found = quotes()
     if theme_ is not None:
-        found = found.filter(tags=theme_)
+        found = found.under(theme_)
     if by is not None:
         found = found.filter(speaker=by)
     return found

@@ -246,7 +246,7 @@ def excerpts(rows) -> dict[int, str]:
 
 
 _cache: dict = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: one kept value may be computed from another
 
 
 def matrix(kind: str, version: int) -> Matrix:

@@ -27,6 +27,8 @@ from kb.models import (
     Theme,
     ThemeRedirect,
     Video,
+    published_theme_counts,
+    theme_speakers,
 )
 from kb.timeline import build_timeline
 from kb.views.jsonld import video_json_ld
@@ -68,12 +70,10 @@ class GuestVoice:
     lesson: Lesson  # their best: the one with most published quotes, then the latest
 
 
-def guests_saying(lessons) -> list[GuestVoice]:
-    """A theme's published `lessons` grouped by who gives them (a lesson's own people,
-    else its video's guests: `Lesson.speakers`' rule, read from plain values, since
-    loading a big theme's every lesson to ask each its speakers is several times
-    slower), the most prolific first: four queries at any size."""
-    top = lessons.top_speakers(TOP_GUESTS)
+def guests_saying(theme) -> list[GuestVoice]:
+    """A theme's published lessons grouped by who gives them (`theme_speakers`), the
+    most prolific first, each with their strongest lesson: a few queries at any size."""
+    top = theme_speakers(theme, TOP_GUESTS)
     candidates = {pk for _, pks in top for pk in pks}
     ranked = {
         lesson.pk: lesson
@@ -99,8 +99,27 @@ def site_root(request) -> str:
     return request.build_absolute_uri("/")[:-1]
 
 
-def paginate(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator given its count, where it is already known (kept per content version),
+    instead of counting thousands of rows again."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def paginate(request, queryset, count: int | None = None):
+    """The page `?page=` asks for; `count`, when known, saves counting the rows."""
+    paginator = (
+        Paginator(queryset, PER_PAGE)
+        if count is None
+        else CountedPaginator(queryset, PER_PAGE, count)
+    )
+    return paginator.get_page(request.GET.get("page"))
 
 
 def preview(response, obj_is_published: bool):
@@ -207,13 +226,13 @@ def theme_detail(request, slug):
     narrow, by = theme_filter(request, "and", limit=1), person_filter(request)
     if narrow.redirect or by.redirect:
         return narrow.redirect or by.redirect
-    lessons = published_lessons().filter(tags=theme)
-    quotes = published_quotes().filter(tags=theme)
+    lessons = published_lessons().under(theme)
+    quotes = published_quotes().under(theme)
     if by.person or by.unknown:
         lessons = lessons.by(by.person) if by.person else lessons.none()
         quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
     for other in narrow.found:
-        lessons, quotes = lessons.filter(tags=other), quotes.filter(tags=other)
+        lessons, quotes = lessons.under(other), quotes.under(other)
     if narrow.unknown:
         lessons, quotes = lessons.none(), quotes.none()
     neighbours = Theme.objects.neighbours_of(theme)  # themes to narrow by
@@ -227,13 +246,15 @@ def theme_detail(request, slug):
             "insights": published_insights().filter(themes=theme)[:INSIGHTS_ON_THEME]
             if whole
             else [],
-            "guests": guests_saying(Lesson.objects.published().filter(tags=theme)) if whole else [],
+            "guests": guests_saying(theme) if whole else [],
             "narrow": narrow.found[0] if narrow.found else None,
             "unknown": narrow.unknown,
             "person": by.person,
             "unknown_person": by.unknown,
             "neighbours": neighbours,
-            "page": paginate(request, lessons),
+            "page": paginate(
+                request, lessons, published_theme_counts()[0].get(theme.pk, 0) if whole else None
+            ),
             "quotes": quotes[:10],
         },
     )
@@ -250,7 +271,7 @@ def lesson_list(request):
     if tags.unknown:
         lessons = lessons.none()  # an unknown theme matches nothing
     for theme in tags.found:
-        lessons = lessons.filter(tags=theme)
+        lessons = lessons.under(theme)
     video, video_slug = None, request.GET.get("video", "")
     if video_slug:
         video = Video.objects.published().filter(slug=video_slug).first()
@@ -321,7 +342,7 @@ def quote_list(request):
         quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
     theme = tags.found[0] if tags.found else None
     if theme:
-        quotes = quotes.filter(tags=theme)
+        quotes = quotes.under(theme)
     elif tags.unknown:
         quotes = quotes.none()
     return render(
@@ -424,8 +445,8 @@ def theme_markdown(request, slug):
     theme, moved = theme_or_redirect(request, slug, "kb:theme-markdown")
     if moved:
         return moved
-    lessons = published_lessons().filter(tags=theme).prefetch_related("takeaways")
-    quotes = published_quotes().filter(tags=theme)
+    lessons = published_lessons().under(theme).prefetch_related("takeaways")
+    quotes = published_quotes().under(theme)
     text = render_to_string(
         "kb/theme.md",
         {

@@ -46,7 +46,7 @@ def theme_deck(request, slug):
     theme, moved = theme_or_redirect(request, slug, "kb:theme-anki")
     if moved:
         return moved
-    lessons = Lesson.objects.published().filter(tags=theme)
+    lessons = Lesson.objects.published().under(theme)
     return deck_response(request, "theme", theme.slug, theme.name, lessons)
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
         for one in themes:
-            lessons = Lesson.objects.published().filter(tags=one)
+            lessons = Lesson.objects.published().under(one)
             data = anki.deck_bytes("theme", one.slug, one.name, lessons, settings.SITE_URL)
             path = folder / f"career-lessons-theme-{one.slug}.apkg"
             path.write_bytes(data)
