@@ -449,3 +449,21 @@ def test_a_themes_neighbours_count_published_lessons_shared_and_follow_every_cha
     html = client.get(theme.get_absolute_url()).content.decode()
     chips = re.findall(r'href="\?and=([\w-]+)">[^<]+<span class="count">(\d+)</span>', html)
     assert chips == [("hiring", "2"), ("writing", "2")]
+
+
+def test_related_lessons_share_the_most_themes_and_follow_every_change(client):
+    promo, lead, help_ = (ThemeFactory(name=n) for n in ("promotion", "leadership", "help"))
+    lesson = LessonFactory(title="The lesson", tags=[promo, lead])
+    both = LessonFactory(title="Shares both", tags=[promo, lead])
+    one = LessonFactory(title="Shares one", tags=[lead])
+    LessonFactory(title="Shares none", tags=[help_])
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert page.index("Shares both") < page.index("Shares one") and "Shares none" not in page
+    both.status = Status.DRAFT
+    both.save()
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert "Shares both" not in page and "Shares one" in page
+    LessonFactory(title="Newly filed", tags=[promo, lead])
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    assert page.index("Newly filed") < page.index("Shares one")
+    assert one.title in page
