@@ -158,6 +158,23 @@ def samples(show: bool) -> None:
     print(
         f"| guests may disagree | {len(differ)} | {share(len(right_differ), len(differ))} | {share(planted, REQUIRED_DIFFER)} |"
     )
+    # As imports make them: around one video at a time (each import looks only around
+    # the videos it wrote), every distinct proposal over the eight.
+    around, seen = [], set()
+    for video_id in sorted(set(video_of.values())):
+        for p in insights.propose(videos=[video_id]):
+            if p.signature not in seen:
+                seen.add(p.signature)
+                around.append(p)
+    right_a, found_a, right_differ_a, pairs_a = judge(around, video_of)
+    agree_a = [p for p in around if p.kind == "agree"]
+    differ_a = [p for p in around if p.kind == "differ"]
+    print(
+        f"| agree, around one video at a time | {len(agree_a)} | {share(len(right_a), len(agree_a))} | {share(len(found_a), len(GOLD))} |"
+    )
+    print(
+        f"| disagree, around one video at a time | {len(differ_a)} | {share(len(right_differ_a), len(differ_a))} | {share(sum(1 for n in pairs_a if n < REQUIRED_DIFFER), REQUIRED_DIFFER)} |"
+    )
     if show:
         for p in proposals:
             mark = "ok " if p in right or p in right_differ else "-- "

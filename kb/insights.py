@@ -32,7 +32,9 @@ GROUP_MEAN = 0.45
 MAX_GROUP = 6
 NEIGHBOURS = 8
 DIFFER = 0.45
-BLOCK = 256
+# Similarities computed at once, at most (a block of rows against every column): about
+# 64 MB of float32 whatever the number of lessons.
+BLOCK_VALUES = 16_000_000
 
 NEGATIONS = frozenset("don't dont never stop avoid no not without".split())
 STOPWORDS = frozenset(
@@ -168,8 +170,9 @@ def _candidates(theme=None) -> Candidates:
 def _neighbours(c: Candidates, floor: float, around=None) -> dict[int, dict[int, float]]:
     """{i: {j: similarity}}: each lesson's NEIGHBOURS closest lessons of other videos,
     at least `floor` close, by whole texts or best pieces. A block of rows at a time
-    (4,500 lessons' 18,000 pieces against each other at once would be over a gigabyte),
-    keeping the best few of each row, so the memory stays linear in the lessons.
+    (4,500 lessons' 18,000 pieces against each other at once would be over a gigabyte;
+    BLOCK_VALUES bounds a block), keeping the best few of each row, so the memory stays
+    linear in the lessons.
 
     With `around` (lesson indexes), only those lessons' rows and then their neighbours'
     are compared with everything: what a group with one of them needs, since a group's
@@ -196,8 +199,9 @@ def _neighbours(c: Candidates, floor: float, around=None) -> dict[int, dict[int,
             (lessons, c.vectors, np.arange(len(c.ids))),
             (np.flatnonzero(np.isin(c.owners, lessons)), c.pieces, c.owners),
         ):
-            for start in range(0, len(rows), BLOCK):
-                keep(matrix, owners, rows[start : start + BLOCK])
+            block = max(BLOCK_VALUES // max(len(matrix), 1), 1)
+            for start in range(0, len(rows), block):
+                keep(matrix, owners, rows[start : start + block])
 
     def best(links: dict[int, float]) -> dict[int, float]:
         return dict(sorted(links.items(), key=lambda item: -item[1])[:NEIGHBOURS])
@@ -223,8 +227,11 @@ def _groups(c: Candidates, near, around=None) -> list[Proposed]:
     left = {i: links for i, links in left.items() if links}
     proposals = []
     # Seeds in order of how close their neighbours are, once: each group then costs only
-    # its own edges.
-    for seed in sorted(left, key=lambda i: (-sum(left[i].values()), i)):
+    # its own edges. Around an import, only its lessons seed groups: each then gathers
+    # its own close lessons, old or new, as a whole run would (an old lesson seeding
+    # would pair it with one new lesson at a time).
+    seeds = left if around is None else sorted(set(around.tolist()) & set(left))
+    for seed in sorted(seeds, key=lambda i: (-sum(left[i].values()), i)):
         if not left.get(seed):
             continue
         members, videos = [seed], {c.videos[seed]}
