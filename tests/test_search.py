@@ -356,3 +356,45 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
         grow()
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's chapter digests (PostgreSQL: chapter terms)"
+)
+def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import(monkeypatch):
+    """A word too common to rank every chapter saying it is ranked among the chapters'
+    digests (their most-said words): the chapter saying it most comes first, and a
+    re-import that changes what a chapter says moves it once the import ends."""
+    from django.test.utils import CaptureQueriesContext
+
+    import kb.search
+    from kb.search import sqlite as engine
+    from kb.search import tidy_index
+
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)  # chapters first, as for a common word
+    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
+    video = VideoFactory()
+    chapters = {}
+    for n in (3, 1, 6, 2, 5, 4):
+        chapter = ChapterFactory(video=video, title=f"Part {n}", start_seconds=n * 100)
+        chapters[n] = chapter
+        spoken(video, " ".join(["budget"] * n + ["other words here"] * (7 - n)), n * 100, chapter)
+    tidy_index()
+
+    def first_chapter():
+        with CaptureQueriesContext(connection) as queries:
+            moments = search("budget").moments
+        assert any("kb_chapterdigest_fts" in q["sql"] for q in queries.captured_queries)
+        return moments[0].chapter
+
+    assert first_chapter() == chapters[6]
+    segment = chapters[1].segments.get()
+    segment.text = " ".join(["budget"] * 12)
+    segment.save()
+    refresh_chapter_texts(video)  # the import rewrites the chapter's text...
+    tidy_index()  # ...and its end writes the digests of what it changed
+    assert first_chapter() == chapters[1]
+    video.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM kb_chapterdigest")
+        assert cursor.fetchone()[0] == 0

@@ -166,3 +166,41 @@ def postgres_term_drop_statements() -> list[str]:
         f"DROP FUNCTION IF EXISTS {table}_empty()",
         f"DROP TABLE IF EXISTS {table}",
     ]
+
+
+# SQLite: what FTS5 offers in place of PostgreSQL's chapter terms, a compact per-chapter
+# document: each chapter's DIGEST_WORDS most-said words, each repeated as often as it is
+# said up to DIGEST_REPEATS (bm25 saturates well before). A word said in tens of
+# thousands of chapters is in the digests of those that say it most: ranking those
+# reads a fraction of the chapters. Kept by `SQLiteSearch.tidy` from the chapters a
+# trigger marks as changed (a digest needs words counted, which no trigger can do).
+DIGESTS = Indexed("kb_chapterdigest", (Column("words", "D"),), pk="chapter_id")
+DIGEST_PENDING = "kb_chapterdigest_pending"
+DIGEST_WORDS = 48
+DIGEST_REPEATS = 8
+
+
+def sqlite_digest_statements() -> list[str]:
+    source, table = CHAPTERS.table, DIGESTS.table
+    mark = f"INSERT OR IGNORE INTO {DIGEST_PENDING} (chapter_id) VALUES (new.chapter_id)"
+    return [
+        f"CREATE TABLE {table} (chapter_id integer PRIMARY KEY, words text NOT NULL)",
+        f"CREATE TABLE {DIGEST_PENDING} (chapter_id integer PRIMARY KEY)",
+        f"CREATE TRIGGER {table}_mark_ai AFTER INSERT ON {source} BEGIN {mark}; END",
+        f"CREATE TRIGGER {table}_mark_au AFTER UPDATE OF title, text ON {source} BEGIN {mark}; END",
+        f"CREATE TRIGGER {table}_mark_ad AFTER DELETE ON {source} BEGIN"
+        f" DELETE FROM {table} WHERE chapter_id = old.chapter_id;"
+        f" DELETE FROM {DIGEST_PENDING} WHERE chapter_id = old.chapter_id; END",
+        *sqlite_statements(DIGESTS),
+        f"INSERT INTO {DIGEST_PENDING} (chapter_id) SELECT chapter_id FROM {source}",
+    ]
+
+
+def sqlite_digest_drop_statements() -> list[str]:
+    table = DIGESTS.table
+    return [
+        *(f"DROP TRIGGER IF EXISTS {table}_mark_{op}" for op in ("ai", "au", "ad")),
+        *sqlite_drop_statements(DIGESTS),
+        f"DROP TABLE IF EXISTS {DIGEST_PENDING}",
+        f"DROP TABLE IF EXISTS {table}",
+    ]

@@ -5,11 +5,26 @@ Rank is FTS5's bm25 (lower is better there; negated here so higher is better eve
 Visibility always comes from the `published()` querysets passed in.
 """
 
+import re
+from collections import Counter
+
 from django.db import connection
 
 from kb.search import START
 from kb.search.query import ParsedQuery
-from kb.search.schema import CHAPTERS, INDEXED, LESSONS, LINES, QUOTES, TAKEAWAYS, Indexed
+from kb.search.schema import (
+    CHAPTERS,
+    DIGEST_PENDING,
+    DIGEST_REPEATS,
+    DIGEST_WORDS,
+    DIGESTS,
+    INDEXED,
+    LESSONS,
+    LINES,
+    QUOTES,
+    TAKEAWAYS,
+    Indexed,
+)
 
 # After an import ANALYZE reads tables of up to WHOLE_TABLE rows whole (lessons, quotes,
 # videos: a tenth of a second at ten million lines), and samples ANALYSIS_LIMIT rows an
@@ -147,6 +162,54 @@ def _with_line_ranges(queryset, ranked: list[int]) -> list:
     return [found[pk] for pk in ranked if pk in found and hasattr(found[pk], "lo")]
 
 
+# A query said in more chapters than this is ranked among the chapters' digests.
+COMMON_CHAPTERS = 2000
+WORD = re.compile(r"\w+")
+
+
+def digest(title: str, text: str) -> str:
+    """A chapter's most-said words, each as often as it is said (up to DIGEST_REPEATS)."""
+    counts = Counter(WORD.findall(f"{title} {text}".casefold()))
+    return " ".join(
+        " ".join([word] * min(n, DIGEST_REPEATS)) for word, n in counts.most_common(DIGEST_WORDS)
+    )
+
+
+def write_digests(db=connection) -> int:
+    """Digest the chapters the triggers marked as changed (see schema.DIGESTS); returns
+    how many. A few hundred at a time: a million-line knowledge base is 5,700 chapters."""
+    source, table = CHAPTERS.table, DIGESTS.table
+    done = 0
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {DIGEST_PENDING}"
+            f" WHERE chapter_id NOT IN (SELECT chapter_id FROM {source})"
+        )
+        while True:
+            cursor.execute(
+                f"SELECT t.chapter_id, t.title, t.text FROM {DIGEST_PENDING} p"
+                f" JOIN {source} t ON t.chapter_id = p.chapter_id LIMIT 500"
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            ids = [(pk,) for pk, *_ in rows]
+            # Deleted, then inserted: a REPLACE would not tell the FTS5 index (its
+            # triggers see no delete).
+            cursor.executemany(f"DELETE FROM {table} WHERE chapter_id = %s", ids)
+            cursor.executemany(
+                f"INSERT INTO {table} (chapter_id, words) VALUES (%s, %s)",
+                [(pk, digest(title, text)) for pk, title, text in rows],
+            )
+            cursor.executemany(f"DELETE FROM {DIGEST_PENDING} WHERE chapter_id = %s", ids)
+            done += len(rows)
+
+
+def _digestible(parsed: ParsedQuery) -> bool:
+    """Words only: a digest keeps no order (phrases) and not every word (exclusions)."""
+    return bool(parsed.words) and not (parsed.phrases or parsed.excluded or parsed.any_word)
+
+
 # Matching lines looked at in one chapter; past that, the earliest are enough.
 LINES_PER_CHAPTER_SCANNED = 300
 # Lines matching the query. CROSS JOIN keeps FTS5 the outer loop: else, inside a
@@ -244,6 +307,8 @@ class SQLiteSearch:
         if narrowed:
             rows = _ranked(queryset, CHAPTERS, parsed, limit, prefix=False)
             ranked = list(rows.values_list("pk", flat=True))
+        elif _digestible(parsed) and (found := self._by_digests(parsed, queryset, limit)):
+            return found
         else:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -253,6 +318,29 @@ class SQLiteSearch:
                 )
                 ranked = [pk for (pk,) in cursor.fetchall()]
         return _with_line_ranges(queryset, ranked)[:limit]
+
+    @staticmethod
+    def _by_digests(parsed, queryset, limit):
+        """A query said in more than COMMON_CHAPTERS chapters, ranked among the chapters'
+        digests: their best `limit` visible chapters, or None when the digests leave
+        too few (bm25 over every chapter then ranks them)."""
+        match = match_expression(parsed, prefix=False)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT rowid FROM {CHAPTERS.fts}"
+                f" WHERE {CHAPTERS.fts} MATCH %s LIMIT %s)",
+                [match, COMMON_CHAPTERS + 1],
+            )
+            if cursor.fetchone()[0] <= COMMON_CHAPTERS:
+                return None
+            cursor.execute(
+                f"SELECT rowid FROM {DIGESTS.fts} WHERE {DIGESTS.fts} MATCH %s"
+                f" ORDER BY {DIGESTS.bm25} LIMIT %s",
+                [match, limit * OVERFETCH],
+            )
+            ranked = [pk for (pk,) in cursor.fetchall()]
+        found = _with_line_ranges(queryset, ranked)[:limit]
+        return found if len(found) >= limit else None
 
     def chapter_snippets(self, parsed, ids):
         return _snippets(CHAPTERS, "text", parsed, ids, prefix=False)
@@ -318,7 +406,13 @@ class SQLiteSearch:
 
     def reindex(self) -> None:
         with connection.cursor() as cursor:
-            for indexed in INDEXED:
+            cursor.execute(
+                f"INSERT OR IGNORE INTO {DIGEST_PENDING} (chapter_id)"
+                f" SELECT chapter_id FROM {CHAPTERS.table}"
+            )
+        write_digests()
+        with connection.cursor() as cursor:
+            for indexed in (*INDEXED, DIGESTS):
                 cursor.execute(f"INSERT INTO {indexed.fts}({indexed.fts}) VALUES ('rebuild')")
         self.tidy()
 
@@ -330,13 +424,15 @@ class SQLiteSearch:
         big index takes a while (README, "Search"), so it runs after imports, not on every
         edit.
 
+        First it writes the digests of the chapters changed since (`write_digests`).
         Then it refreshes the query planner's statistics (ANALYZE; see WHOLE_TABLE).
         Without them SQLite guesses that "status = published" keeps a few rows, and
         sorts every published lesson or quote by its video's date to show the first
         twenty, instead of walking the videos' date index.
         """
+        write_digests()
         with connection.cursor() as cursor:
-            for indexed in INDEXED:
+            for indexed in (*INDEXED, DIGESTS):
                 fts = indexed.fts
                 cursor.execute(f"SELECT count(DISTINCT segid) > 1 FROM {fts}_idx")
                 if cursor.fetchone()[0]:
