@@ -205,6 +205,16 @@ def write_digests(db=connection) -> int:
             done += len(rows)
 
 
+def _said_in_more_than(cursor, indexed: Indexed, match: str, most: int) -> bool:
+    """Whether more than `most` rows match: counted in FTS5's order, no sort, no rank."""
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT rowid FROM {indexed.fts}"
+        f" WHERE {indexed.fts} MATCH %s LIMIT %s)",
+        [match, most + 1],
+    )
+    return cursor.fetchone()[0] > most
+
+
 def _digestible(parsed: ParsedQuery) -> bool:
     """Words only: a digest keeps no order (phrases) and not every word (exclusions)."""
     return bool(parsed.words) and not (parsed.phrases or parsed.excluded or parsed.any_word)
@@ -326,12 +336,7 @@ class SQLiteSearch:
         too few (bm25 over every chapter then ranks them)."""
         match = match_expression(parsed, prefix=False)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT rowid FROM {CHAPTERS.fts}"
-                f" WHERE {CHAPTERS.fts} MATCH %s LIMIT %s)",
-                [match, COMMON_CHAPTERS + 1],
-            )
-            if cursor.fetchone()[0] <= COMMON_CHAPTERS:
+            if not _said_in_more_than(cursor, CHAPTERS, match, COMMON_CHAPTERS):
                 return None
             cursor.execute(
                 f"SELECT rowid FROM {DIGESTS.fts} WHERE {DIGESTS.fts} MATCH %s"
@@ -383,12 +388,7 @@ class SQLiteSearch:
         between chapters."""
         match = match_expression(parsed, prefix=False)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT rowid FROM {LINES.fts}"
-                f" WHERE {LINES.fts} MATCH %s LIMIT %s)",
-                [match, most + 1],
-            )
-            if cursor.fetchone()[0] > most:
+            if _said_in_more_than(cursor, LINES, match, most):
                 return None
             cursor.execute(
                 f"SELECT line.id, line.chapter_id, line.start_seconds,"
