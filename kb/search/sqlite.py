@@ -181,10 +181,6 @@ def write_digests(db=connection) -> int:
     source, table = CHAPTERS.table, DIGESTS.table
     done = 0
     with db.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {DIGEST_PENDING}"
-            f" WHERE chapter_id NOT IN (SELECT chapter_id FROM {source})"
-        )
         while True:
             cursor.execute(
                 f"SELECT t.chapter_id, t.title, t.text FROM {DIGEST_PENDING} p"
@@ -320,13 +316,7 @@ class SQLiteSearch:
         elif _digestible(parsed) and (found := self._by_digests(parsed, queryset, limit)):
             return found
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT rowid FROM {CHAPTERS.fts} WHERE {CHAPTERS.fts}"
-                    f" MATCH %s ORDER BY {CHAPTERS.bm25} LIMIT %s",
-                    [match_expression(parsed, prefix=False), limit * OVERFETCH],
-                )
-                ranked = [pk for (pk,) in cursor.fetchall()]
+            ranked = list(_best_in_index(CHAPTERS, parsed, limit * OVERFETCH, prefix=False))
         return _with_line_ranges(queryset, ranked)[:limit]
 
     @staticmethod
@@ -338,12 +328,7 @@ class SQLiteSearch:
         with connection.cursor() as cursor:
             if not _said_in_more_than(cursor, CHAPTERS, match, COMMON_CHAPTERS):
                 return None
-            cursor.execute(
-                f"SELECT rowid FROM {DIGESTS.fts} WHERE {DIGESTS.fts} MATCH %s"
-                f" ORDER BY {DIGESTS.bm25} LIMIT %s",
-                [match, limit * OVERFETCH],
-            )
-            ranked = [pk for (pk,) in cursor.fetchall()]
+        ranked = list(_best_in_index(DIGESTS, parsed, limit * OVERFETCH, prefix=False))
         found = _with_line_ranges(queryset, ranked)[:limit]
         return found if len(found) >= limit else None
 
