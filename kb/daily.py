@@ -14,9 +14,7 @@ import math
 import numpy as np
 from django.utils import timezone
 
-from kb.cache import content_version
-from kb.models import Lesson
-from kb.search import meaning
+from kb.models import Lesson, kept_per_version
 
 GOLDEN = 0.618
 
@@ -48,7 +46,7 @@ def published_rows() -> tuple[np.ndarray, np.ndarray]:
         created = np.fromiter((c.timestamp() for _, c in found), dtype=np.float64, count=len(found))
         return pks, created
 
-    return meaning.kept("daily lessons", content_version(), rows)
+    return kept_per_version("daily lessons", rows)
 
 
 def pick(day: datetime.date, rows=None) -> int | None:

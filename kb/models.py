@@ -111,13 +111,18 @@ def count_per(published: models.QuerySet, field: str):
     return Coalesce(Subquery(per_row), 0)
 
 
-def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:
-    """({theme id: published lessons}, {theme id: published quotes}): counted once per
-    content version per process (they change only with it), in one grouped query."""
+def kept_per_version(name: str, compute):
+    """`compute()`, once per content version per process (kb.search.meaning.kept)."""
     from kb.cache import content_version
     from kb.search import meaning
 
-    return meaning.kept("theme counts", content_version(), _count_published_themes)
+    return meaning.kept(name, content_version(), compute)
+
+
+def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """({theme id: published lessons}, {theme id: published quotes}): counted once per
+    content version per process (they change only with it), in one grouped query."""
+    return kept_per_version("theme counts", _count_published_themes)
 
 
 def _count_published_themes() -> tuple[dict[int, int], dict[int, int]]:
@@ -152,10 +157,7 @@ class PublishedThemes:
 
 
 def published_themes() -> PublishedThemes:
-    from kb.cache import content_version
-    from kb.search import meaning
-
-    return meaning.kept("published themes", content_version(), _read_published_themes)
+    return kept_per_version("published themes", _read_published_themes)
 
 
 def _read_published_themes() -> PublishedThemes:
@@ -190,10 +192,7 @@ def theme_speakers(theme: "Theme", most: int) -> list[tuple[int, list[int]]]:
     """The `most` people who give the most published lessons under `theme`, each with
     those lessons' ids (`Lesson.speakers`' rule), the most prolific first: worked out for
     every theme at once, once per content version per process."""
-    from kb.cache import content_version
-    from kb.search import meaning
-
-    ranked = meaning.kept("theme speakers", content_version(), _rank_theme_speakers)
+    ranked = kept_per_version("theme speakers", _rank_theme_speakers)
     return ranked.get(theme.pk, [])[:most]
 
 
