@@ -215,12 +215,11 @@ def _neighbours(c: Candidates, floor: float, around=None) -> dict[int, dict[int,
     return {i: best(links) for i, links in found.items()}
 
 
-def _groups(c: Candidates, near, around=None) -> list[Proposed]:
-    inside = _inside(around)
+def _groups(c: Candidates, near, chosen=None) -> list[Proposed]:
     left = {
         i: {
             j: v for j, v in links.items()
-            if v >= AGREE and inside(i, j) and not c.opposed(i, j)
+            if v >= AGREE and _touches(chosen, i, j) and not c.opposed(i, j)
         }
         for i, links in near.items()
     }  # fmt: skip
@@ -230,7 +229,7 @@ def _groups(c: Candidates, near, around=None) -> list[Proposed]:
     # its own edges. Around an import, only its lessons seed groups: each then gathers
     # its own close lessons, old or new, as a whole run would (an old lesson seeding
     # would pair it with one new lesson at a time).
-    seeds = left if around is None else sorted(set(around.tolist()) & set(left))
+    seeds = left if chosen is None else chosen & set(left)
     for seed in sorted(seeds, key=lambda i: (-sum(left[i].values()), i)):
         if not left.get(seed):
             continue
@@ -270,21 +269,17 @@ def _proposed(c: Candidates, kind: str, order: list[int], score: float) -> Propo
     )
 
 
-def _inside(around):
-    """Whether a pair of lessons may be proposed: any pair, or with `around` one that
-    has one of those lessons in it."""
-    if around is None:
-        return lambda i, j: True
-    chosen = set(around.tolist())
-    return lambda i, j: i in chosen or j in chosen
+def _touches(chosen, i: int, j: int) -> bool:
+    """Whether a pair of lessons may be proposed: any pair, or with `chosen` (the
+    lessons looked around) one that has one of them in it."""
+    return chosen is None or i in chosen or j in chosen
 
 
-def _disagreements(c: Candidates, near, around=None) -> list[Proposed]:
-    inside = _inside(around)
+def _disagreements(c: Candidates, near, chosen=None) -> list[Proposed]:
     found = []
     for i, links in near.items():
         for j, similarity in links.items():
-            if j <= i or similarity < DIFFER or not inside(i, j):
+            if j <= i or similarity < DIFFER or not _touches(chosen, i, j):
                 continue
             if c.opposed(i, j):
                 found.append(_proposed(c, "differ", [i, j], similarity))
@@ -299,8 +294,9 @@ def propose(theme=None, videos=None) -> list[Proposed]:
     if len(c.ids) < 2 or (around is not None and not len(around)):
         return []
     near = _neighbours(c, min(AGREE, DIFFER), around)
-    agree = _groups(c, near, around)
-    differ = _disagreements(c, near, around)
+    chosen = None if around is None else set(around.tolist())
+    agree = _groups(c, near, chosen)
+    differ = _disagreements(c, near, chosen)
     return sorted(agree, key=lambda p: -p.score) + differ
 
 
