@@ -80,10 +80,10 @@ class CacheGuard:
 guard = CacheGuard()
 
 
-# Inside a reading request (GET or HEAD), the content version read first: every part of
+# Inside a reading request (GET or HEAD), the content stamp read first: every part of
 # the page (the cache key, theme counts, the lesson of the day, a card) then agrees on
 # one version and asks for it once.
-_request_version: ContextVar[dict | None] = ContextVar("request_version", default=None)
+_request_stamp: ContextVar[dict | None] = ContextVar("request_stamp", default=None)
 
 
 def content_version() -> int:
@@ -92,7 +92,7 @@ def content_version() -> int:
 
 def content_stamp() -> tuple[int, datetime | None]:
     """(version, when it last moved): one query, once per reading request."""
-    memo = _request_version.get()
+    memo = _request_stamp.get()
     if memo is not None and "stamp" in memo:
         return memo["stamp"]
     row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
@@ -113,11 +113,11 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.serve(request)
-        token = _request_version.set({})
+        token = _request_stamp.set({})
         try:
             return self.serve(request)
         finally:
-            _request_version.reset(token)
+            _request_stamp.reset(token)
 
     def serve(self, request):
         if not self.cacheable_request(request):
