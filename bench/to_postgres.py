@@ -5,7 +5,7 @@ table with COPY (a JSON export of ten million lines would take hours to restore)
 
 Migrates the target, then in one transaction empties what the migrations seeded, copies
 every table of the apps (not the FTS5 tables: PostgreSQL computes its own generated
-`search_vector` columns), builds the full-text indexes and the chapter terms after the
+`search_vector` columns), builds the full-text indexes and the terms tables after the
 rows are in (faster than growing them row by row), resets the id sequences; then VACUUM ANALYZE, as
 autovacuum would soon after. Prints the time each step took. Bench only.
 """
@@ -47,14 +47,18 @@ def search_indexes(pg) -> list[tuple[str, str]]:
 
 
 def refill_terms(url: str) -> list[str]:
-    """The statements that recount the chapter terms (kb.search.schema)."""
+    """The statements that recount every terms table (kb.search.schema)."""
     os.environ.update(bench.env(url))
     import django
 
     django.setup()
     from kb.search import schema
 
-    return schema.postgres_refill_terms()
+    return [
+        statement
+        for terms in schema.TERMS.values()
+        for statement in schema.postgres_refill_terms(terms)
+    ]
 
 
 def copy(sqlite_path: Path, url: str) -> dict[str, float]:
@@ -99,7 +103,7 @@ def copy(sqlite_path: Path, url: str) -> dict[str, float]:
         t0 = time.perf_counter()
         for statement in refill_terms(url):  # its trigger was off, as all
             pg.execute(statement)
-        timings["chapter terms"] = time.perf_counter() - t0
+        timings["terms"] = time.perf_counter() - t0
         for table in present:
             if (
                 "id" in columns(pg, table)

@@ -193,6 +193,40 @@ def test_drafts_ranking_best_never_leave_the_results_short(monkeypatch):
         assert [h.quote.text for h in results.quotes] == ["the zeppelin quote a reader sees"]
 
 
+def test_the_best_few_are_ranked_first_whatever_else_says_the_words(monkeypatch):
+    """Both engines first pick the best few rows of each kind from an index (FTS5's,
+    PostgreSQL's terms tables), then rank and load those: whatever the order rows were
+    written in, the strongest come first; a word is also found as the start of a
+    longer one; rows saying both words are found though each word alone is said more
+    strongly elsewhere; and an excluded word still leaves the page full."""
+    import kb.search
+
+    monkeypatch.setattr(kb.search, "MAX_LESSONS", 2)
+    monkeypatch.setattr(kb.search, "MAX_QUOTES", 2)
+    video = VideoFactory()
+    by_strength = {}
+    for n in (2, 5, 1, 4, 3):
+        by_strength[n] = LessonFactory(
+            video=video, title="Notes", body=" ".join(["zeppelin"] * n + ["words"] * (6 - n))
+        )
+        QuoteFactory(video=video, text=" ".join(["zeppelin"] * n + ["kite"] * (6 - n)))
+    assert [h.lesson for h in search("zeppelin").lessons[0:2]] == [by_strength[5], by_strength[4]]
+    quotes = [h.quote.text.count("zeppelin") for h in search("zeppelin").quotes]
+    assert quotes == [5, 4]
+    longer = LessonFactory(video=video, title="Notes", body="a blimpmaker")
+    assert [h.lesson for h in search("blimp").lessons] == [longer]
+    for _ in range(4):
+        LessonFactory(video=video, title="Alpha", body="alpha alpha alpha alpha")
+        LessonFactory(video=video, title="Beta", body="beta beta beta beta")
+    both = LessonFactory(video=video, title="Notes", body="alpha then beta")
+    assert [h.lesson for h in search("alpha beta").lessons] == [both]
+    for _ in range(5):
+        LessonFactory(video=video, title="Zeppelin kite", body="zeppelin " * 8 + "kite")
+    found = [h.lesson for h in search("zeppelin -kite").lessons]
+    assert found == [by_strength[5], by_strength[4]]
+    assert [h.quote.text.count("zeppelin") for h in search("zeppelin -kite").quotes] == []
+
+
 def test_filters_by_theme_and_video():
     promo, lead = ThemeFactory(name="promotion"), ThemeFactory(name="leadership")
     one, two = VideoFactory(), VideoFactory()
@@ -345,10 +379,11 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # Videos and people saying the words. By meaning: the content version; visible
     # lessons, quotes, chapters and videos (once per content version, unnarrowed); all
     # vectors (one query, once per content version); the quotes, chapters of the
-    # moments and videos found. PostgreSQL also asks its planner how many lines and
-    # chapters say the query (kb.search.postgres); SQLite ranks lessons, takeaways and
-    # quotes in its index first, then loads the visible ones (and the quotes' snippets).
-    most = 31 if connection.vendor == "sqlite" else 28
+    # moments and videos found. Both rank lessons, takeaways and quotes in an index
+    # first (FTS5's, PostgreSQL's terms tables), then load the visible ones among those;
+    # SQLite then reads the quotes' snippets, PostgreSQL asks its planner how many lines
+    # and chapters say the query (kb.search.postgres).
+    most = 31
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body

@@ -131,3 +131,45 @@ def test_postgres_search_never_reads_the_whole_lines_table():
                 for scan in scans_of(plan, "kb_transcriptsegment"):
                     read = scan["Actual Rows"] + scan.get("Rows Removed by Filter", 0)
                     assert read < total, (query, sql, read, total)
+
+
+@pytest.mark.parametrize("kind", ["lesson", "takeaway", "quote"])
+def test_postgres_terms_follow_every_change_and_score_as_ts_rank_does(kind):
+    """PostgreSQL ranks a common word's lessons, takeaways and quotes among the best its
+    terms tables give: those must follow every write, and score a one-word query as
+    `ts_rank` does, or the best would be missed."""
+    from kb.search.schema import LESSONS, QUOTES, TAKEAWAYS, TERMS
+    from tests.factories import LessonFactory, QuoteFactory, TakeawayFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("terms tables are PostgreSQL's (SQLite's FTS5 index ranks alone)")
+    factory, indexed, field = {
+        "lesson": (LessonFactory, LESSONS, "body"),
+        "takeaway": (TakeawayFactory, TAKEAWAYS, "text"),
+        "quote": (QuoteFactory, QUOTES, "text"),
+    }[kind]
+    terms = TERMS[indexed]
+
+    def said(row) -> dict[str, tuple[float, float]]:
+        """Each word's score, and ts_rank of that word alone."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.lexeme, t.score,"
+                " ts_rank(s.search_vector, quote_literal(t.lexeme)::tsquery)"
+                f" FROM {terms.table} t JOIN {indexed.table} s ON s.id = t.{terms.key}"
+                f" WHERE t.{terms.key} = %s",
+                [row.pk],
+            )
+            return {lexeme: (score, rank) for lexeme, score, rank in cursor.fetchall()}
+
+    row = factory(**{field: "Ship small, ship often, ship again"})
+    words = said(row)
+    assert {"ship", "small", "often"} <= set(words)
+    for score, rank in words.values():
+        assert score == pytest.approx(rank, rel=1e-5)
+    assert words["ship"][0] > words["small"][0]
+    setattr(row, field, "Hire slowly")
+    row.save()
+    assert "ship" not in said(row) and "hire" in said(row)
+    row.delete()
+    assert said(row) == {}

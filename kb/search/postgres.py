@@ -2,14 +2,16 @@
 declares (migration 0006 builds them), `websearch`-like queries built from clean tokens,
 `ts_rank` and `ts_headline`.
 
-A chapter's vector is large (stored out of line, compressed): `ts_rank` over every
-chapter that says a common word would read them all. Chapters are ranked instead among
-a bounded set of candidates, the chapters that say each word most
-(`schema.CHAPTER_TERMS`, an index-only lookup per word).
+`ts_rank` reads each matching row's vector: over every lesson, takeaway, quote or
+chapter that says a common word, that is thousands of rows (a chapter's vector is
+large, stored out of line). Each is ranked instead among a bounded set of candidates
+read from its terms table (`schema.TERMS`: how strongly each row says each word, in an
+index that gives a word's best rows first); only those few are ranked by `ts_rank`.
 
 Visibility always comes from the `published()` querysets passed in.
 """
 
+import dataclasses
 import json
 from functools import reduce
 
@@ -24,7 +26,17 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 
 from kb.search.query import ParsedQuery
-from kb.search.schema import CHAPTER_TERMS, CONFIG, INDEXED, postgres_refill_terms
+from kb.search.schema import (
+    CHAPTER_TERMS,
+    CONFIG,
+    INDEXED,
+    LESSONS,
+    QUOTES,
+    TAKEAWAYS,
+    TERMS,
+    Terms,
+    postgres_refill_terms,
+)
 
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
 
@@ -47,6 +59,12 @@ def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
     return query
 
 
+def _rank(vector, parsed: ParsedQuery, prefix: bool = True) -> SearchRank:
+    """`ts_rank` of what the query asks for: given its exclusions too, it scores every
+    match alike (1e-20), since a match never says the excluded words."""
+    return SearchRank(vector, to_query(dataclasses.replace(parsed, excluded=[]), prefix))
+
+
 def _vector(queryset):
     table = queryset.model._meta.db_table
     return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
@@ -59,7 +77,7 @@ def _ranked(
     ranked = (
         queryset.alias(search_vector=vector)
         .filter(search_vector=query)
-        .annotate(search_rank=SearchRank(vector, query))
+        .annotate(search_rank=_rank(vector, parsed, prefix))
     )
     if headline_field:
         ranked = ranked.annotate(
@@ -78,7 +96,7 @@ DIRECT_CHAPTERS = 1000
 CANDIDATES = f"""
     SELECT DISTINCT best.chapter_id
     FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS word(lexeme),
-    LATERAL (SELECT chapter_id FROM {CHAPTER_TERMS} WHERE lexeme = word.lexeme
+    LATERAL (SELECT chapter_id FROM {CHAPTER_TERMS.table} WHERE lexeme = word.lexeme
              ORDER BY score DESC LIMIT %s) AS best
 """
 
@@ -106,6 +124,68 @@ def _planned_rows(queryset) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
+# Over-fetch so that a few drafts among the best cannot leave the page short.
+OVERFETCH = 2
+# The query's words stemmed as the vectors are (stop words drop out), each a range of
+# lexemes (a prefix runs up to the last word it starts), and the rows saying them all
+# (or one) scored by the sum of their words' scores: an index-only scan per word.
+BEST_BY_TERMS = """
+    WITH word AS (
+        SELECT q.n, stem, CASE WHEN q.prefix THEN stem || chr(1114111) ELSE stem END AS upto
+        FROM unnest(%s::text[], %s::boolean[]) WITH ORDINALITY AS q(word, prefix, n),
+        LATERAL unnest(tsvector_to_array(to_tsvector('{config}', q.word))) AS stem
+    )
+    SELECT said.{key}, sum(said.score) FROM word,
+    LATERAL (SELECT {key}, score FROM {table}
+             WHERE lexeme BETWEEN word.stem AND word.upto) AS said
+    GROUP BY said.{key}
+    HAVING count(DISTINCT word.n)
+        >= CASE WHEN %s THEN 1 ELSE (SELECT count(DISTINCT n) FROM word) END
+    ORDER BY 2 DESC, 1 LIMIT %s
+"""
+
+
+def _best_by_terms(terms: Terms, parsed: ParsedQuery, count: int) -> list[int]:
+    """The ids of the `count` rows that say the query's words most strongly, best first,
+    read from `terms` alone."""
+    sql = BEST_BY_TERMS.format(config=CONFIG, key=terms.key, table=terms.table)
+    prefixes = [len(word) >= 3 for word in parsed.words]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parsed.words, prefixes, parsed.any_word, count])
+        return [pk for pk, _ in cursor.fetchall()]
+
+
+def _best_visible(
+    queryset,
+    terms: Terms,
+    parsed: ParsedQuery,
+    limit: int,
+    narrowed: bool,
+    fields=None,
+    headline: str | None = None,
+):
+    """The `limit` best visible rows of `queryset`, best first: model instances with a
+    `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
+    tuples of them and the rank. Ranked by `ts_rank` among the candidates that
+    `_best_by_terms` reads (a few more than needed).
+
+    When the candidates leave too few (drafts, exclusions) while more rows say the
+    words, or the search is narrowed (few of the best would be in it), or it has exact
+    phrases (their words are said apart far more often than together), every visible
+    match is ranked instead."""
+
+    def ranked(rows):
+        found = _ranked(rows, parsed, headline, limit)
+        return list(found.values_list(*fields, "search_rank") if fields else found)
+
+    if not (narrowed or parsed.phrases):
+        best = _best_by_terms(terms, parsed, limit * OVERFETCH)
+        among = ranked(queryset.filter(pk__in=best))
+        if len(among) >= limit or len(best) < limit * OVERFETCH:
+            return among
+    return ranked(queryset)
+
+
 def _snippets(
     model, field: str, parsed: ParsedQuery, ids: list[int], prefix: bool = True
 ) -> dict[int, str]:
@@ -117,12 +197,12 @@ class PostgresSearch:
     """The search backend on PostgreSQL's full-text search (see `kb.search.Backend`)."""
 
     def lessons(self, parsed, queryset, limit, narrowed=False):
-        return list(_ranked(queryset, parsed, None, limit).values_list("pk", "search_rank"))
+        return _best_visible(queryset, TERMS[LESSONS], parsed, limit, narrowed, ("pk",))
 
     def takeaways(self, parsed, queryset, limit, narrowed=False):
-        return list(
-            _ranked(queryset, parsed, None, limit).values_list("lesson_id", "search_rank", "pk")
-        )
+        fields = ("lesson_id", "pk")
+        found = _best_visible(queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, fields)
+        return [(lesson_id, rank, pk) for lesson_id, pk, rank in found]
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         from kb.models import Lesson, Takeaway
@@ -133,7 +213,8 @@ class PostgresSearch:
         )
 
     def quotes(self, parsed, queryset, limit, narrowed=False):
-        return [(quote, quote.search_snippet) for quote in _ranked(queryset, parsed, "text", limit)]
+        found = _best_visible(queryset, TERMS[QUOTES], parsed, limit, narrowed, headline="text")
+        return [(quote, quote.search_snippet) for quote in found]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
         """Ranked among the chapters that say each word most. When those leave too few
@@ -174,7 +255,7 @@ class PostgresSearch:
         ranked = (
             segments.alias(search_vector=vector)
             .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(vector, query))
+            .annotate(search_rank=_rank(vector, parsed, prefix=False))
             .values_list("pk", "chapter_id", "start_seconds", "search_rank")
         )
         best: dict[int, list] = {}
@@ -206,7 +287,7 @@ class PostgresSearch:
         if _planned_rows(saying) > most * PLANNED_OVER:
             return None
         lines = list(
-            saying.annotate(search_rank=SearchRank(vector, query))
+            saying.annotate(search_rank=_rank(vector, parsed, prefix=False))
             .values_list("pk", "chapter_id", "start_seconds", "search_rank")
             .order_by()[: most + 1]
         )
@@ -221,13 +302,14 @@ class PostgresSearch:
 
     def reindex(self) -> None:
         """Generated columns are always current; rebuilding their indexes repairs
-        corruption, and the chapter terms are recounted from the chapters' vectors."""
+        corruption, and the terms tables are recounted from the vectors."""
 
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 cursor.execute(f"REINDEX INDEX {indexed.table}_search_gin")
-            for statement in postgres_refill_terms():
-                cursor.execute(statement)
+            for terms in TERMS.values():
+                for statement in postgres_refill_terms(terms):
+                    cursor.execute(statement)
 
     def tidy(self) -> None:
         """Nothing to do: PostgreSQL keeps its GIN indexes in shape itself (autovacuum)."""

@@ -100,12 +100,13 @@ def postgres_drop_statements(indexed: Indexed) -> list[str]:
     return [f"ALTER TABLE {indexed.table} DROP COLUMN IF EXISTS search_vector"]
 
 
-# PostgreSQL: what FTS5's index gives SQLite's bm25 for free, how strongly each chapter
-# says each word, precomputed so that ranking chapters never reads their whole vectors.
-# One row per chapter and stemmed word it says at least TERM_MIN_HITS times (a word said
+# PostgreSQL: what FTS5's index gives SQLite's bm25 for free, how strongly each row says
+# each stemmed word, precomputed in a table kept by a trigger, so that ranking a common
+# word reads a few index entries instead of every matching row's vector (Terms).
+#
+# Chapters: one row per chapter and word it says at least TERM_MIN_HITS times (a word said
 # once in a chapter never makes it one of the best for that word), scored as bm25's term
-# frequency part (k1 1.2, b 0.75, against a typical chapter's length), kept by a trigger.
-CHAPTER_TERMS = "kb_chapterterm"
+# frequency part (k1 1.2, b 0.75, against a typical chapter's length).
 TERM_MIN_HITS = 2
 TYPICAL_CHAPTER_WORDS = 1000
 _TERM_SCORE = f"hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / {TYPICAL_CHAPTER_WORDS}.0))"
@@ -115,6 +116,31 @@ _TERMS_OF = (
     " sum(coalesce(array_length(positions, 1), 1)) OVER () AS words"
     " FROM unnest({vector})) AS said WHERE hits >= {min_hits}"
 )
+# Lessons, takeaways and quotes: one row per row and word it says, scored as `ts_rank`
+# scores a one-word query (its default weights D 0.1 to A 1.0, each further saying
+# counting 1/n² as much), so that a word's best rows come first in the index.
+_WEIGHT = "CASE w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.2 ELSE 0.1 END"
+_RANK_OF_WORD = (
+    f"(SELECT sum(v / (n * n)) / 1.64493406685 FROM unnest(ARRAY(SELECT {_WEIGHT}"
+    " FROM unnest(weights) AS w ORDER BY 1 DESC)) WITH ORDINALITY AS said(v, n))"
+)
+_ROW_TERMS_OF = "SELECT lexeme, {row}, {score}::real FROM unnest({vector})"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A PostgreSQL table (lexeme, `key`, score) of how strongly each row of `source`
+    says each stemmed word, with an index that gives a word's best rows first."""
+
+    table: str
+    source: Indexed
+    key: str  # the column naming the source row (its primary key's value)
+
+    def terms_of(self, row: str, vector: str) -> str:
+        """SELECT (lexeme, row id, score) rows of one row's vector."""
+        if self.source is CHAPTERS:
+            return terms_of(row, vector)
+        return _ROW_TERMS_OF.format(row=row, vector=vector, score=_RANK_OF_WORD)
 
 
 def terms_of(chapter: str, vector: str) -> str:
@@ -124,41 +150,56 @@ def terms_of(chapter: str, vector: str) -> str:
     )
 
 
-def postgres_term_statements() -> list[str]:
-    table, source = CHAPTER_TERMS, CHAPTERS.table
+CHAPTER_TERMS = Terms("kb_chapterterm", CHAPTERS, "chapter_id")
+LESSON_TERMS = Terms("kb_lessonterm", LESSONS, "lesson_id")
+TAKEAWAY_TERMS = Terms("kb_takeawayterm", TAKEAWAYS, "takeaway_id")
+QUOTE_TERMS = Terms("kb_quoteterm", QUOTES, "quote_id")
+TERMS = {
+    terms.source: terms for terms in (CHAPTER_TERMS, LESSON_TERMS, TAKEAWAY_TERMS, QUOTE_TERMS)
+}
+
+
+def postgres_term_statements(terms: Terms = CHAPTER_TERMS) -> list[str]:
+    """Create `terms`' table, index and triggers, and fill it (migrations 0024, 0028).
+    Lexemes sort as bytes (C collation), so that a prefix is a range of the index."""
+    table, key, source = terms.table, terms.key, terms.source
+    new, old = f"NEW.{source.pk}", f"OLD.{source.pk}"
+    collate = "" if terms is CHAPTER_TERMS else ' COLLATE "C"'
     return [
-        f"CREATE TABLE {table} (lexeme text NOT NULL, chapter_id integer NOT NULL,"
+        f"CREATE TABLE {table} (lexeme text{collate} NOT NULL, {key} integer NOT NULL,"
         " score real NOT NULL)",
-        f"CREATE INDEX {table}_best ON {table} (lexeme, score DESC) INCLUDE (chapter_id)",
-        f"CREATE INDEX {table}_chapter ON {table} (chapter_id)",
+        f"CREATE INDEX {table}_best ON {table} (lexeme, score DESC) INCLUDE ({key})",
+        f"CREATE INDEX {table}_{key.removesuffix('_id')} ON {table} ({key})",
         f"CREATE FUNCTION {table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-        f" IF TG_OP <> 'INSERT' THEN DELETE FROM {table} WHERE chapter_id = OLD.chapter_id;"
+        f" IF TG_OP <> 'INSERT' THEN DELETE FROM {table} WHERE {key} = {old};"
         " END IF;"
         f" IF TG_OP <> 'DELETE' THEN INSERT INTO {table}"
-        f" {terms_of('NEW.chapter_id', 'NEW.search_vector')}; END IF;"
+        f" {terms.terms_of(new, 'NEW.search_vector')}; END IF;"
         " RETURN NULL; END $$",
-        f"CREATE TRIGGER {table}_keep AFTER INSERT OR DELETE OR UPDATE OF title, text"
-        f" ON {source} FOR EACH ROW EXECUTE FUNCTION {table}_keep()",
+        f"CREATE TRIGGER {table}_keep AFTER INSERT OR DELETE OR UPDATE OF"
+        f" {', '.join(c.name for c in source.columns)}"
+        f" ON {source.table} FOR EACH ROW EXECUTE FUNCTION {table}_keep()",
         f"CREATE FUNCTION {table}_empty() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
         f" TRUNCATE {table}; RETURN NULL; END $$",
-        f"CREATE TRIGGER {table}_empty AFTER TRUNCATE ON {source}"
+        f"CREATE TRIGGER {table}_empty AFTER TRUNCATE ON {source.table}"
         f" FOR EACH STATEMENT EXECUTE FUNCTION {table}_empty()",
-        *postgres_refill_terms(),
+        *postgres_refill_terms(terms),
     ]
 
 
-def postgres_refill_terms() -> list[str]:
-    """Rebuild the chapter terms from the chapters' vectors (migration, `reindex`)."""
-    source = CHAPTERS.table
+def postgres_refill_terms(terms: Terms = CHAPTER_TERMS) -> list[str]:
+    """Rebuild `terms` from their rows' vectors (migration, `reindex`)."""
+    source = terms.source
+    row, vector = f"{source.table}.{source.pk}", f"{source.table}.search_vector"
     return [
-        f"TRUNCATE {CHAPTER_TERMS}",
-        f"INSERT INTO {CHAPTER_TERMS} SELECT said.* FROM {source},"
-        f" LATERAL ({terms_of(f'{source}.chapter_id', f'{source}.search_vector')}) AS said",
+        f"TRUNCATE {terms.table}",
+        f"INSERT INTO {terms.table} SELECT said.* FROM {source.table},"
+        f" LATERAL ({terms.terms_of(row, vector)}) AS said",
     ]
 
 
-def postgres_term_drop_statements() -> list[str]:
-    table, source = CHAPTER_TERMS, CHAPTERS.table
+def postgres_term_drop_statements(terms: Terms = CHAPTER_TERMS) -> list[str]:
+    table, source = terms.table, terms.source.table
     return [
         f"DROP TRIGGER IF EXISTS {table}_keep ON {source}",
         f"DROP TRIGGER IF EXISTS {table}_empty ON {source}",
