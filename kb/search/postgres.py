@@ -128,7 +128,8 @@ def _planned_rows(queryset) -> float:
 OVERFETCH = 2
 # The query's words stemmed as the vectors are (stop words drop out), each a range of
 # lexemes (a prefix runs up to the last word it starts), and the rows saying them all
-# (or one) scored by the sum of their words' scores: an index-only scan per word.
+# (or one) scored by the sum of their words' scores: an index-only scan per word, then
+# a hash of rows (which words each says is a bit mask: `count(DISTINCT)` would sort).
 BEST_BY_TERMS = """
     WITH word AS (
         SELECT q.n, stem, CASE WHEN q.prefix THEN stem || chr(1114111) ELSE stem END AS upto
@@ -139,8 +140,8 @@ BEST_BY_TERMS = """
     LATERAL (SELECT {key}, score FROM {table}
              WHERE lexeme BETWEEN word.stem AND word.upto) AS said
     GROUP BY said.{key}
-    HAVING count(DISTINCT word.n)
-        >= CASE WHEN %s THEN 1 ELSE (SELECT count(DISTINCT n) FROM word) END
+    HAVING CASE WHEN %s THEN true
+        ELSE bit_or(1 << word.n::int) = (SELECT bit_or(1 << n::int) FROM word) END
     ORDER BY 2 DESC, 1 LIMIT %s
 """
 
