@@ -22,7 +22,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import F
+from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 
 from kb.search.query import ParsedQuery
@@ -253,9 +253,13 @@ class PostgresSearch:
             chapter__in=[chapter.pk for chapter in chapters]
         )
         vector, query = _vector(segments), to_query(parsed, prefix=False)
+        # Matched by the function behind `@@`, which no index serves: the few chapters'
+        # lines are read by chapter and tested one by one. With `@@` the planner may
+        # AND in the GIN index's every line saying the words (30,000 for a common
+        # phrase at ten million lines: 10 ms against 3).
+        said = Func(vector, query, function="ts_match_vq", output_field=BooleanField())
         ranked = (
-            segments.alias(search_vector=vector)
-            .filter(search_vector=query)
+            segments.filter(said)
             .annotate(search_rank=_rank(vector, parsed, prefix=False))
             .values_list("pk", "chapter_id", "start_seconds", "search_rank")
         )
