@@ -227,6 +227,27 @@ def test_the_best_few_are_ranked_first_whatever_else_says_the_words(monkeypatch)
     assert [h.quote.text.count("zeppelin") for h in search("zeppelin -kite").quotes] == []
 
 
+def test_a_search_narrowed_or_not_ranks_on_one_scale():
+    """A narrowed search ranks every match; the whole knowledge base's ranks the best few
+    an index gives first. Both must put the same numbers on the same lessons,
+    takeaways and quotes, or a page mixing them would order them wrongly."""
+    video = VideoFactory()
+    for body in ("alpha beta", "alpha alpha beta", "beta words alpha beta beta"):
+        lesson = LessonFactory(video=video, title="Notes", body=body)
+        TakeawayFactory(lesson=lesson, text=f"Takeaway {body}")
+        QuoteFactory(video=video, lesson=lesson, text=f"quote {body}")
+    LessonFactory(video=VideoFactory(), title="Alpha elsewhere", body="beta")
+    for query in ("alpha beta", "alpha -words", "alph"):
+        everywhere, narrowed = search(query), search(query, video=video)
+        assert len(narrowed.lessons) >= 2, query
+        ranks = {hit.lesson.pk: hit.rank for hit in everywhere.lessons[0 : len(everywhere.lessons)]}
+        for hit in narrowed.lessons[0 : len(narrowed.lessons)]:
+            assert ranks[hit.lesson.pk] == pytest.approx(hit.rank, rel=1e-5), query
+        assert [h.quote for h in everywhere.quotes if h.quote.video == video] == [
+            h.quote for h in narrowed.quotes
+        ], query
+
+
 def test_filters_by_theme_and_video():
     promo, lead = ThemeFactory(name="promotion"), ThemeFactory(name="leadership")
     one, two = VideoFactory(), VideoFactory()

@@ -55,10 +55,13 @@ def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
     return SearchQuery(text, search_type="raw", config=CONFIG)
 
 
-def _rank(vector, parsed: ParsedQuery, prefix: bool = True) -> SearchRank:
+def _rank(vector, parsed: ParsedQuery, prefix: bool = True, summed: bool = False) -> SearchRank:
     """`ts_rank` of what the query asks for: given its exclusions too, it scores every
-    match alike (1e-20), since a match never says the excluded words."""
-    return SearchRank(vector, to_query(dataclasses.replace(parsed, excluded=[]), prefix))
+    match alike (1e-20), since a match never says the excluded words. `summed`: of any
+    of its words, which ts_rank scores as the mean of each word's score (as the terms
+    tables do), not by how close together the words are said."""
+    positive = dataclasses.replace(parsed, excluded=[], any_word=summed or parsed.any_word)
+    return SearchRank(vector, to_query(positive, prefix))
 
 
 def _vector(queryset):
@@ -67,13 +70,18 @@ def _vector(queryset):
 
 
 def _ranked(
-    queryset, parsed: ParsedQuery, headline_field: str | None, limit: int, prefix: bool = True
+    queryset,
+    parsed: ParsedQuery,
+    headline_field: str | None,
+    limit: int,
+    prefix: bool = True,
+    summed: bool = False,
 ):
     vector, query = _vector(queryset), to_query(parsed, prefix)
     ranked = (
         queryset.alias(search_vector=vector)
         .filter(search_vector=query)
-        .annotate(search_rank=_rank(vector, parsed, prefix))
+        .annotate(search_rank=_rank(vector, parsed, prefix, summed))
     )
     if headline_field:
         ranked = ranked.annotate(
@@ -122,17 +130,20 @@ def _planned_rows(queryset) -> float:
 
 # Over-fetch so that a few drafts among the best cannot leave the page short.
 OVERFETCH = 2
-# The query's words stemmed as the vectors are (stop words drop out), each a range of
-# lexemes (a prefix runs up to the last word it starts), and the rows saying them all
-# (or one) scored by the sum of their words' scores: an index-only scan per word, then
-# a hash of rows (which words each says is a bit mask: `count(DISTINCT)` would sort).
+# The query's words stemmed as the vectors are (stop words drop out, a word given twice
+# counts once), each a range of lexemes (a prefix runs up to the last word it starts),
+# and the rows saying them all (or one) ranked by the mean of their words' scores, as
+# `ts_rank` scores a query of any of those words: an index-only scan per word, then a
+# hash of rows (which words each says is a bit mask: `count(DISTINCT)` would sort).
 BEST_BY_TERMS = """
     WITH word AS (
-        SELECT q.n, stem, CASE WHEN q.prefix THEN stem || chr(1114111) ELSE stem END AS upto
+        SELECT min(q.n) AS n, stem,
+            CASE WHEN q.prefix THEN stem || chr(1114111) ELSE stem END AS upto
         FROM unnest(%s::text[], %s::boolean[]) WITH ORDINALITY AS q(word, prefix, n),
         LATERAL unnest(tsvector_to_array(to_tsvector('{config}', q.word))) AS stem
+        GROUP BY stem, upto
     )
-    SELECT said.{key}, sum(said.score) FROM word,
+    SELECT said.{key}, sum(said.score) / (SELECT count(*) FROM word) FROM word,
     LATERAL (SELECT {key}, score FROM {table}
              WHERE lexeme BETWEEN word.stem AND word.upto) AS said
     GROUP BY said.{key}
@@ -142,14 +153,14 @@ BEST_BY_TERMS = """
 """
 
 
-def _best_by_terms(terms: Terms, parsed: ParsedQuery, count: int) -> list[int]:
-    """The ids of the `count` rows that say the query's words most strongly, best first,
-    read from `terms` alone."""
+def _best_by_terms(terms: Terms, parsed: ParsedQuery, count: int) -> dict[int, float]:
+    """{row id: rank} of the `count` rows that say the query's words most strongly,
+    read from `terms` alone: no row's vector is read."""
     sql = BEST_BY_TERMS.format(config=CONFIG, key=terms.key, table=terms.table)
     prefixes = [len(word) >= 3 for word in parsed.words]
     with connection.cursor() as cursor:
         cursor.execute(sql, [parsed.words, prefixes, parsed.any_word, count])
-        return [pk for pk, _ in cursor.fetchall()]
+        return dict(cursor.fetchall())
 
 
 def _best_visible(
@@ -163,24 +174,41 @@ def _best_visible(
 ):
     """The `limit` best visible rows of `queryset`, best first: model instances with a
     `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
-    tuples of them and the rank. Ranked by `ts_rank` among the candidates that
-    `_best_by_terms` reads (a few more than needed).
+    tuples of them (the primary key first) and the rank last.
 
-    When the candidates leave too few (drafts, exclusions) while more rows say the
-    words, or the search is narrowed (few of the best would be in it), or it has exact
-    phrases (their words are said apart far more often than together), every visible
-    match is ranked instead."""
-
-    def ranked(rows):
-        found = _ranked(rows, parsed, headline, limit)
-        return list(found.values_list(*fields, "search_rank") if fields else found)
-
+    Ranked in the terms table first, a few more than needed, then the visible ones
+    among those are loaded (the rows, not their vectors; tested against the query's
+    exclusions). When those leave too few while more rows say the words, or the search
+    is narrowed (few of the best would be in it), or it has exact phrases (the terms
+    know words, not where they are said), every visible match is ranked instead, on
+    the same scale (`_rank(summed=True)`)."""
     if not (narrowed or parsed.phrases):
         best = _best_by_terms(terms, parsed, limit * OVERFETCH)
-        among = ranked(queryset.filter(pk__in=best))
-        if len(among) >= limit or len(best) < limit * OVERFETCH:
-            return among
-    return ranked(queryset)
+        visible = queryset.filter(pk__in=list(best))
+        if parsed.excluded:
+            vector = _vector(visible)
+            visible = visible.alias(search_vector=vector).filter(search_vector=to_query(parsed))
+        if fields:
+            rows = [(*row, best[row[0]]) for row in visible.values_list(*fields)]
+        else:
+            if headline:
+                visible = visible.annotate(
+                    search_snippet=SearchHeadline(
+                        headline, to_query(parsed), config=CONFIG, **HEADLINE
+                    )
+                )
+            rows = list(visible)
+            for row in rows:
+                row.search_rank = best[row.pk]
+        if len(rows) >= limit or len(best) < limit * OVERFETCH:
+            key = (
+                (lambda row: (-row[-1], row[0]))
+                if fields
+                else (lambda row: (-row.search_rank, row.pk))
+            )
+            return sorted(rows, key=key)[:limit]
+    ranked = _ranked(queryset, parsed, headline, limit, summed=True)
+    return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 
 
 def _snippets(
@@ -197,9 +225,9 @@ class PostgresSearch:
         return _best_visible(queryset, TERMS[LESSONS], parsed, limit, narrowed, ("pk",))
 
     def takeaways(self, parsed, queryset, limit, narrowed=False):
-        fields = ("lesson_id", "pk")
+        fields = ("pk", "lesson_id")
         found = _best_visible(queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, fields)
-        return [(lesson_id, rank, pk) for lesson_id, pk, rank in found]
+        return [(lesson_id, rank, pk) for pk, lesson_id, rank in found]
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         from kb.models import Lesson, Takeaway
