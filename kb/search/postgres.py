@@ -133,8 +133,10 @@ OVERFETCH = 2
 # The query's words stemmed as the vectors are (stop words drop out, a word given twice
 # counts once), each a range of lexemes (a prefix runs up to the last word it starts),
 # and the rows saying them all (or one) ranked by the mean of their words' scores, as
-# `ts_rank` scores a query of any of those words: an index-only scan per word, then a
-# hash of rows (which words each says is a bit mask: `count(DISTINCT)` would sort).
+# `ts_rank` scores a query of any of those words: an index-only scan per word (`OFFSET
+# 0` keeps the planner from joining the words to a read of the whole table instead,
+# which it may prefer when its statistics are stale), then a hash of rows (which words
+# each says is a bit mask: `count(DISTINCT)` would sort).
 BEST_BY_TERMS = """
     WITH word AS (
         SELECT min(q.n) AS n, stem,
@@ -145,7 +147,7 @@ BEST_BY_TERMS = """
     )
     SELECT said.{key}, sum(said.score) / (SELECT count(*) FROM word) FROM word,
     LATERAL (SELECT {key}, score FROM {table}
-             WHERE lexeme BETWEEN word.stem AND word.upto) AS said
+             WHERE lexeme BETWEEN word.stem AND word.upto OFFSET 0) AS said
     GROUP BY said.{key}
     HAVING CASE WHEN %s THEN true
         ELSE bit_or(1 << word.n::int) = (SELECT bit_or(1 << n::int) FROM word) END
@@ -339,6 +341,11 @@ class PostgresSearch:
             for terms in TERMS.values():
                 for statement in postgres_refill_terms(terms):
                     cursor.execute(statement)
+                # Refilled, a table's index-only scans would read every row's page until
+                # autovacuum marks them all visible: twice the time at ten million lines.
+                # VACUUM cannot run in a transaction (a test's): statistics at least.
+                vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+                cursor.execute(f"{vacuum} {terms.table}")
 
     def tidy(self) -> None:
         """Nothing to do: PostgreSQL keeps its GIN indexes in shape itself (autovacuum)."""
