@@ -40,12 +40,17 @@ def sizes(url: str) -> dict[str, float]:
             " JOIN pg_class ON pg_class.oid = indexrelid WHERE relname LIKE '%%search_gin'"
         ).fetchone()[0]
         terms = pg.execute("SELECT pg_total_relation_size('kb_chapterterm')").fetchone()[0]
+        rows = pg.execute(
+            "SELECT sum(pg_total_relation_size(t)) FROM"
+            " unnest(ARRAY['kb_lessonterm', 'kb_takeawayterm', 'kb_quoteterm']) AS t"
+        ).fetchone()[0]
     return {
         "SQLite database file": bench.DB.stat().st_size / 1e6,
         "SQLite full-text index (FTS5)": bench.index_size(),
         "PostgreSQL database": float(database) / 1e6,
         "PostgreSQL GIN indexes": float(indexes) / 1e6,
         "PostgreSQL chapter terms (table and indexes)": float(terms) / 1e6,
+        "PostgreSQL lesson, takeaway and quote terms": float(rows) / 1e6,
     }
 
 
