@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 
+from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import ParsedQuery
 from kb.search.schema import (
     CHAPTER_TERMS,
@@ -128,8 +129,6 @@ def _planned_rows(queryset) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-# Over-fetch so that a few drafts among the best cannot leave the page short.
-OVERFETCH = 2
 # The query's words stemmed as the vectors are (stop words drop out, a word given twice
 # counts once), each a range of lexemes (a prefix runs up to the last word it starts),
 # and the rows saying them all (or one) ranked by the mean of their words' scores, as
@@ -190,25 +189,13 @@ def _best_visible(
         if parsed.excluded:
             vector = _vector(visible)
             visible = visible.alias(search_vector=vector).filter(search_vector=to_query(parsed))
-        if fields:
-            rows = [(*row, best[row[0]]) for row in visible.values_list(*fields)]
-        else:
-            if headline:
-                visible = visible.annotate(
-                    search_snippet=SearchHeadline(
-                        headline, to_query(parsed), config=CONFIG, **HEADLINE
-                    )
-                )
-            rows = list(visible)
-            for row in rows:
-                row.search_rank = best[row.pk]
-        if len(rows) >= limit or len(best) < limit * OVERFETCH:
-            key = (
-                (lambda row: (-row[-1], row[0]))
-                if fields
-                else (lambda row: (-row.search_rank, row.pk))
+        if headline:
+            visible = visible.annotate(
+                search_snippet=SearchHeadline(headline, to_query(parsed), config=CONFIG, **HEADLINE)
             )
-            return sorted(rows, key=key)[:limit]
+        rows = visible_among(visible, best, limit, fields)
+        if rows is not None:
+            return rows
     ranked = _ranked(queryset, parsed, headline, limit, summed=True)
     return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 

@@ -11,6 +11,7 @@ from collections import Counter
 from django.db import connection
 
 from kb.search import START
+from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import ParsedQuery
 from kb.search.schema import (
     CHAPTERS,
@@ -96,10 +97,6 @@ def _snippets(
         return dict(cursor.fetchall())
 
 
-# Over-fetch so that a few drafts among the best cannot leave the page short.
-OVERFETCH = 2
-
-
 def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bool = True):
     """{row id: rank} of the `count` best matches, ranked in the index alone."""
     fts = indexed.fts
@@ -126,20 +123,9 @@ def _best_visible(
     it), the joined query ranks every visible match instead."""
     if not narrowed:
         best = _best_in_index(indexed, parsed, limit * OVERFETCH)
-        visible = queryset.filter(pk__in=list(best))
-        if fields:
-            rows = [(*row, best[row[0]]) for row in visible.values_list(*fields)]
-        else:
-            rows = list(visible)
-            for row in rows:
-                row.search_rank = best[row.pk]
-        if len(rows) >= limit or len(best) < limit * OVERFETCH:
-            key = (
-                (lambda row: (-row[-1], row[0]))
-                if fields
-                else (lambda row: (-row.search_rank, row.pk))
-            )
-            return sorted(rows, key=key)[:limit]
+        rows = visible_among(queryset.filter(pk__in=list(best)), best, limit, fields)
+        if rows is not None:
+            return rows
     ranked = _ranked(queryset, indexed, parsed, limit)
     return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 
