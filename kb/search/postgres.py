@@ -6,7 +6,8 @@ declares (migration 0006 builds them), `websearch`-like queries built from clean
 chapter that says a common word, that is thousands of rows (a chapter's vector is
 large, stored out of line). Each is ranked instead among a bounded set of candidates
 read from its terms table (`schema.TERMS`: how strongly each row says each word, in an
-index that gives a word's best rows first); only those few are ranked by `ts_rank`.
+index that gives a word's best rows first): chapters are then ranked by `ts_rank`
+among those few, lessons, takeaways and quotes keep the rank the terms give them.
 
 Visibility always comes from the `published()` querysets passed in.
 """
@@ -46,7 +47,7 @@ def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
     adds partial words, which costs a merge of every word with that prefix in the GIN
     index, so the big transcript tables go without. One `to_tsquery` of the whole query
     (`<->` between a phrase's words, as `phraseto_tsquery` reads them): a combination
-    of one query per part costs Django a millisecond or two more to compile, each time."""
+    of one query per part costs Django more to compile, each time."""
     # Tokens are runs of letters and digits only (see query.py): safe in a raw tsquery.
     parts = [f"{word}:*" if prefix and len(word) >= 3 else word for word in parsed.words]
     parts += [f"({' <-> '.join(phrase)})" for phrase in parsed.phrases]
@@ -185,13 +186,12 @@ def _best_visible(
     the same scale (`_rank(summed=True)`)."""
     if not (narrowed or parsed.phrases):
         best = _best_by_terms(terms, parsed, limit * OVERFETCH)
-        visible = queryset.filter(pk__in=list(best))
+        visible, query = queryset.filter(pk__in=list(best)), to_query(parsed)
         if parsed.excluded:
-            vector = _vector(visible)
-            visible = visible.alias(search_vector=vector).filter(search_vector=to_query(parsed))
+            visible = visible.alias(search_vector=_vector(visible)).filter(search_vector=query)
         if headline:
             visible = visible.annotate(
-                search_snippet=SearchHeadline(headline, to_query(parsed), config=CONFIG, **HEADLINE)
+                search_snippet=SearchHeadline(headline, query, config=CONFIG, **HEADLINE)
             )
         rows = visible_among(visible, best, limit, fields)
         if rows is not None:
@@ -268,8 +268,8 @@ class PostgresSearch:
         vector, query = _vector(segments), to_query(parsed, prefix=False)
         # Matched by the function behind `@@`, which no index serves: the few chapters'
         # lines are read by chapter and tested one by one. With `@@` the planner may
-        # AND in the GIN index's every line saying the words (30,000 for a common
-        # phrase at ten million lines: 10 ms against 3).
+        # AND in the GIN index's every line saying the words (tens of thousands for a
+        # common phrase; see README "PostgreSQL").
         said = Func(vector, query, function="ts_match_vq", output_field=BooleanField())
         ranked = (
             segments.filter(said)
@@ -328,8 +328,8 @@ class PostgresSearch:
             for terms in TERMS.values():
                 for statement in postgres_refill_terms(terms):
                     cursor.execute(statement)
-                # Refilled, a table's index-only scans would read every row's page until
-                # autovacuum marks them all visible: twice the time at ten million lines.
+                # Refilled, a table's index-only scans would read every row's page too
+                # until autovacuum marks them all visible.
                 # VACUUM cannot run in a transaction (a test's): statistics at least.
                 vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
                 cursor.execute(f"{vacuum} {terms.table}")

@@ -110,11 +110,11 @@ def postgres_drop_statements(indexed: Indexed) -> list[str]:
 TERM_MIN_HITS = 2
 TYPICAL_CHAPTER_WORDS = 1000
 _TERM_SCORE = f"hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / {TYPICAL_CHAPTER_WORDS}.0))"
-_TERMS_OF = (
-    "SELECT lexeme, {chapter}, ({score})::real FROM ("
+_CHAPTER_TERMS_OF = (
+    "SELECT lexeme, {row}, (" + _TERM_SCORE + ")::real FROM ("
     " SELECT lexeme, coalesce(array_length(positions, 1), 1) AS hits,"
     " sum(coalesce(array_length(positions, 1), 1)) OVER () AS words"
-    " FROM unnest({vector})) AS said WHERE hits >= {min_hits}"
+    f" FROM unnest({{vector}})) AS said WHERE hits >= {TERM_MIN_HITS}"
 )
 # Lessons, takeaways and quotes: one row per row and word it says, scored as `ts_rank`
 # scores a one-word query (its default weights D 0.1 to A 1.0, each further saying
@@ -124,7 +124,7 @@ _RANK_OF_WORD = (
     f"(SELECT sum(v / (n * n)) / 1.64493406685 FROM unnest(ARRAY(SELECT {_WEIGHT}"
     " FROM unnest(weights) AS w ORDER BY 1 DESC)) WITH ORDINALITY AS said(v, n))"
 )
-_ROW_TERMS_OF = "SELECT lexeme, {row}, {score}::real FROM unnest({vector})"
+_ROW_TERMS_OF = f"SELECT lexeme, {{row}}, {_RANK_OF_WORD}::real FROM unnest({{vector}})"
 
 
 @dataclass(frozen=True)
@@ -135,22 +135,17 @@ class Terms:
     table: str
     source: Indexed
     key: str  # the column naming the source row (its primary key's value)
+    # SELECT (lexeme, {row} id, score) rows of one row's {vector}.
+    rows_of: str = _ROW_TERMS_OF
+    # How lexemes sort: bytes ("C") make a prefix a range of the index; chapters
+    # look words up whole (their table predates prefixes).
+    collation: str = "C"
 
     def terms_of(self, row: str, vector: str) -> str:
-        """SELECT (lexeme, row id, score) rows of one row's vector."""
-        if self.source is CHAPTERS:
-            return terms_of(row, vector)
-        return _ROW_TERMS_OF.format(row=row, vector=vector, score=_RANK_OF_WORD)
+        return self.rows_of.format(row=row, vector=vector)
 
 
-def terms_of(chapter: str, vector: str) -> str:
-    """SELECT (lexeme, chapter id, score) rows of one chapter's vector."""
-    return _TERMS_OF.format(
-        chapter=chapter, vector=vector, score=_TERM_SCORE, min_hits=TERM_MIN_HITS
-    )
-
-
-CHAPTER_TERMS = Terms("kb_chapterterm", CHAPTERS, "chapter_id")
+CHAPTER_TERMS = Terms("kb_chapterterm", CHAPTERS, "chapter_id", _CHAPTER_TERMS_OF, collation="")
 LESSON_TERMS = Terms("kb_lessonterm", LESSONS, "lesson_id")
 TAKEAWAY_TERMS = Terms("kb_takeawayterm", TAKEAWAYS, "takeaway_id")
 QUOTE_TERMS = Terms("kb_quoteterm", QUOTES, "quote_id")
@@ -160,11 +155,10 @@ TERMS = {
 
 
 def postgres_term_statements(terms: Terms = CHAPTER_TERMS) -> list[str]:
-    """Create `terms`' table, index and triggers, and fill it (migrations 0024, 0028).
-    Lexemes sort as bytes (C collation), so that a prefix is a range of the index."""
+    """Create `terms`' table, index and triggers, and fill it (migrations 0024, 0028)."""
     table, key, source = terms.table, terms.key, terms.source
     new, old = f"NEW.{source.pk}", f"OLD.{source.pk}"
-    collate = "" if terms is CHAPTER_TERMS else ' COLLATE "C"'
+    collate = f' COLLATE "{terms.collation}"' if terms.collation else ""
     return [
         f"CREATE TABLE {table} (lexeme text{collate} NOT NULL, {key} integer NOT NULL,"
         " score real NOT NULL)",

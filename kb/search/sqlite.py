@@ -5,14 +5,13 @@ Rank is FTS5's bm25 (lower is better there; negated here so higher is better eve
 Visibility always comes from the `published()` querysets passed in.
 """
 
-import re
 from collections import Counter
 
 from django.db import connection
 
 from kb.search import START
 from kb.search.candidates import OVERFETCH, visible_among
-from kb.search.query import ParsedQuery
+from kb.search.query import TOKEN, ParsedQuery
 from kb.search.schema import (
     CHAPTERS,
     DIGEST_PENDING,
@@ -150,12 +149,11 @@ def _with_line_ranges(queryset, ranked: list[int]) -> list:
 
 # A query said in more chapters than this is ranked among the chapters' digests.
 COMMON_CHAPTERS = 2000
-WORD = re.compile(r"\w+")
 
 
 def digest(title: str, text: str) -> str:
     """A chapter's most-said words, each as often as it is said (up to DIGEST_REPEATS)."""
-    counts = Counter(WORD.findall(f"{title} {text}".casefold()))
+    counts = Counter(TOKEN.findall(f"{title} {text}".casefold()))
     return " ".join(
         " ".join([word] * min(n, DIGEST_REPEATS)) for word, n in counts.most_common(DIGEST_WORDS)
     )
