@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -129,3 +130,55 @@ def test_a_quote_is_found_by_meaning_once_published(client, editor, samples):
     assert [h.quote.pk for h in hits if h.similar] == [quote.pk]
     Quote.objects.filter(pk=quote.pk).update(status="draft")
     assert not search("breathing and writing things down").quotes
+
+
+def _matrix(vectors) -> meaning.Matrix:
+    """A window matrix of these vectors, row i pointing at chapter 100 + i."""
+    from array import array
+
+    count = len(vectors)
+    ids = {name: array("q", [-1] * count) for name in meaning.ID_COLUMNS}
+    ids["pk"] = array("q", range(1, count + 1))
+    ids["chapter"] = array("q", range(100, 100 + count))
+    ids["video"] = array("q", [1] * count)
+    stored = bytearray(b"".join(meaning.pack(v) for v in vectors))
+    return meaning.Matrix(ids, array("d", [0.0] * count), stored)
+
+
+def _unit(coarse: float, rest: float) -> np.ndarray:
+    """A unit vector saying `coarse` in the first dimensions and `rest` in the others."""
+    vector = np.zeros(meaning.DIMENSIONS, dtype=np.float32)
+    vector[0], vector[meaning.COARSE_DIMENSIONS] = coarse, rest
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.mark.django_db(False)
+def test_the_whole_vector_orders_what_the_first_dimensions_shortlisted(monkeypatch):
+    monkeypatch.setattr(meaning, "SHORTLIST", 3)
+    query = _unit(1.0, 1.0)
+    # Row 0 leads on the first dimensions alone; row 1 is closer on the whole vector.
+    rows = [_unit(1.0, 0.0), _unit(0.8, 0.6), _unit(0.3, -0.1), _unit(-1.0, 0.0), _unit(0, -1)]
+    matrix = _matrix(rows)
+    everything = np.ones(len(rows), dtype=bool)
+
+    found = matrix.best(query, everything, 2, 0.0)
+
+    assert [row.chapter for row, _ in found] == [101, 100]
+    assert found[0][1] == pytest.approx(float(rows[1] @ query), abs=0.02)
+
+
+@pytest.mark.django_db(False)
+def test_every_row_is_scored_when_the_shortlist_runs_out_and_hidden_rows_stay_hidden(
+    monkeypatch,
+):
+    monkeypatch.setattr(meaning, "SHORTLIST", 2)
+    query = _unit(1.0, 0.0)
+    rows = [_unit(1.0, 0.0), _unit(0.9, 0.1), _unit(0.8, 0.2), _unit(0.7, 0.3), _unit(0.6, 0.4)]
+    matrix = _matrix(rows)
+    visible = np.array([False, True, True, True, True])
+
+    # The two closest visible rows are refused, so the search must go past its shortlist.
+    found = matrix.best(query, visible, 2, 0.0, keep=lambda row: row.chapter > 102)
+
+    assert [row.chapter for row, _ in found] == [103, 104]
+    assert matrix.best(query, visible, 9, 0.0, keep=lambda row: row.chapter == 100) == []

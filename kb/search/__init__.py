@@ -266,10 +266,10 @@ def _add_by_meaning(
     version = read_version()
     query = meaning.embed([text])[0]
     if lessons_wanted > 0:
-        visible = meaning.visible_ids("lessons", version, lessons, narrowed)
+        visible = meaning.visible_rows(meaning.LESSON, "lesson", version, lessons, narrowed)
         found = {pk for pk, *_ in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
-            query, "lesson", visible, lessons_wanted, MIN_SIMILARITY,
+            query, visible, lessons_wanted, MIN_SIMILARITY,
             lambda row: row.lesson not in found,
         )  # fmt: skip
         results.lessons.ranked += [
@@ -280,9 +280,11 @@ def _add_by_meaning(
     if len(results.quotes) < MEANING_QUOTES:
         _add_quotes_by_meaning(results, query, version, quotes, narrowed)
     if not narrowed and not results.videos:
-        published = meaning.visible_ids("videos", version, Video.objects.published(), False)
+        published = meaning.visible_rows(
+            meaning.VIDEO, "video", version, Video.objects.published(), False
+        )
         close = meaning.matrix(meaning.VIDEO, version).best(
-            query, "video", published, MAX_VIDEOS, MIN_VIDEO_SIMILARITY
+            query, published, MAX_VIDEOS, MIN_VIDEO_SIMILARITY
         )
         ids = [row.video for row, _ in close]
         found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
@@ -330,10 +332,10 @@ def _videos_and_people(parsed: ParsedQuery, version: int) -> tuple[list[Video], 
 
 
 def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
-    visible = meaning.visible_ids("quotes", version, quotes, narrowed)
+    visible = meaning.visible_rows(meaning.QUOTE, "quote", version, quotes, narrowed)
     shown = {hit.quote.pk for hit in results.quotes}
     close = meaning.matrix(meaning.QUOTE, version).best(
-        query, "quote", visible, MEANING_QUOTES - len(results.quotes), MIN_SIMILARITY,
+        query, visible, MEANING_QUOTES - len(results.quotes), MIN_SIMILARITY,
         lambda row: row.quote not in shown,
     )  # fmt: skip
     ids = [row.quote for row, _ in close]
@@ -347,7 +349,7 @@ def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
 
 
 def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted) -> None:
-    in_chapters = meaning.visible_ids("chapters", version, chapters, narrowed)
+    in_chapters = meaning.visible_rows(meaning.WINDOW, "chapter", version, chapters, narrowed)
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
     def new_moment(row) -> bool:
@@ -357,7 +359,7 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
         )
 
     close = meaning.matrix(meaning.WINDOW, version).best(
-        query, "chapter", in_chapters, wanted, MIN_SIMILARITY, new_moment
+        query, in_chapters, wanted, MIN_SIMILARITY, new_moment
     )
     if close:
         by_id = Chapter.objects.with_video().in_bulk([row.chapter for row, _ in close])

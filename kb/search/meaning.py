@@ -28,7 +28,10 @@ WINDOW_SECONDS = 45.0
 WINDOW_STEP_SECONDS = 30.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
-CANDIDATES = 400
+# A search scores every row on the first COARSE_DIMENSIONS, then the best SHORTLIST rows
+# on all of them (bench/meaning_shortlist.py measures what that finds of the exact best).
+COARSE_DIMENSIONS = 64
+SHORTLIST = 4000
 
 
 @functools.cache
@@ -175,19 +178,28 @@ class Row(NamedTuple):
 
 
 class Matrix:
-    """All stored vectors of one kind as one float32 matrix, with what each row points
-    at in plain arrays: no Python object per row, so a million lines' windows stay
-    within a worker's memory budget (excerpts stay in the database)."""
+    """All stored vectors of one kind as float32 matrices, with what each row points at
+    in plain arrays: no Python object per row, so a million lines' windows stay within a
+    worker's memory budget (excerpts stay in the database).
+
+    Each vector is kept in two parts, its first COARSE_DIMENSIONS and the rest: the first
+    carry the most (Matryoshka), so a search scores every row on them alone and orders
+    only the best SHORTLIST rows on the whole vector. Splitting costs no memory."""
 
     def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
         self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
         self.starts = np.frombuffer(starts, dtype=np.float64)
-        # float32, scaled once: scoring is one matrix product (converting int8 chunks on
-        # every search cost more than the memory saved).
-        self.vectors = (
-            np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS).astype(np.float32)
-        )
-        self.vectors /= SCALE  # in place: no second copy of a big matrix, even for a moment
+        stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
+        # float32, scaled once: scoring is a matrix product (converting int8 chunks on
+        # every search cost more than the memory saved). Scaled in place: no second copy
+        # of a big matrix, even for a moment.
+        self.head = stored[:, :COARSE_DIMENSIONS].astype(np.float32)
+        self.head /= SCALE
+        self.tail = stored[:, COARSE_DIMENSIONS:].astype(np.float32)
+        self.tail /= SCALE
+
+    def __len__(self) -> int:
+        return len(self.head)
 
     def row(self, i: int) -> Row:
         pk, lesson, chapter, video, quote = (int(column[i]) for column in self.ids)
@@ -201,37 +213,43 @@ class Matrix:
             quote if quote >= 0 else None,
         )
 
-    def scores(self, query: np.ndarray) -> np.ndarray:
-        """Each row's similarity to `query`."""
-        return self.vectors @ query.astype(np.float32)
+    def pointing_at(self, column: str, ids: np.ndarray) -> np.ndarray:
+        """Which rows' `column` id is in `ids` (a sorted array), as a boolean mask."""
+        return np.isin(self.ids[ID_COLUMNS.index(column)], ids)
 
     def best(
         self,
         query: np.ndarray,
-        column: str,
-        allowed: np.ndarray,
+        visible: np.ndarray,
         limit: int,
         floor: float,
         keep=None,
     ) -> list[tuple[Row, float]]:
-        """(row, similarity) of the closest rows, at least `floor` similar, whose `column`
-        id is in `allowed` (a sorted array: masked in one vectorised step) and that
-        `keep(row)`, if given, accepts (asked of the best few only)."""
-        if not len(self.vectors):
+        """(row, similarity) of the closest rows, at least `floor` similar, that the
+        boolean mask `visible` lets through and that `keep(row)`, if given, accepts
+        (asked of the best few only). When the shortlist runs out before `limit` rows
+        are found or the floor is reached, every row is scored whole."""
+        if not len(self):
             return []
-        scores = self.scores(query)
-        scores[~np.isin(self.ids[ID_COLUMNS.index(column)], allowed)] = -2.0
+        query = query.astype(np.float32)
+        coarse = self.head @ query[:COARSE_DIMENSIONS]
+        if not visible.all():
+            coarse[~visible] = -np.inf
         found: list[tuple[Row, float]] = []
-        for size in (CANDIDATES, len(scores)):
-            size = min(size, len(scores))
-            top = np.argpartition(-scores, size - 1)[:size]
+        for size in (SHORTLIST, len(self)) if len(self) > SHORTLIST else (len(self),):
+            if size < len(self):
+                shortlist = np.argpartition(coarse, len(self) - size)[len(self) - size :]
+                exact = coarse[shortlist] + self.tail[shortlist] @ query[COARSE_DIMENSIONS:]
+            else:  # every row, without copying the matrix
+                shortlist = np.arange(len(self))
+                exact = coarse + self.tail @ query[COARSE_DIMENSIONS:]
             found = []
-            for i in top[np.argsort(-scores[top])]:
-                if scores[i] < floor:
+            for at in np.argsort(-exact):
+                if exact[at] < floor:
                     return found  # the rest are less similar (or masked out)
-                row = self.row(int(i))
+                row = self.row(int(shortlist[at]))
                 if keep is None or keep(row):
-                    found.append((row, float(scores[i])))
+                    found.append((row, float(exact[at])))
                     if len(found) == limit:
                         return found
         return found
@@ -293,12 +311,13 @@ def kept(name: str, version: int, compute):
         return _cache[key]
 
 
-def visible_ids(name: str, version: int, queryset, narrowed: bool) -> np.ndarray:
-    """The ids in a readers' queryset (published lessons, chapters…) as a sorted array,
-    kept per content version for the unnarrowed search most readers make; computed for a
-    narrowed one."""
+def visible_rows(kind: str, column: str, version: int, queryset, narrowed: bool) -> np.ndarray:
+    """Which of the kind's vectors belong to a row of a readers' queryset (published
+    lessons, chapters…), as a boolean mask over its matrix: kept per content version for
+    the unnarrowed search most readers make, computed for a narrowed one."""
 
-    def ids() -> np.ndarray:
-        return np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
+    def mask() -> np.ndarray:
+        ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
+        return matrix(kind, version).pointing_at(column, ids)
 
-    return ids() if narrowed else kept(f"visible {name}", version, ids)
+    return mask() if narrowed else kept(f"visible {kind} by {column}", version, mask)

@@ -1,0 +1,109 @@
+"""Benchmark: what search by meaning's shortlist finds of the exact closest windows, and
+what it saves, on a bench database (bench/search.py builds them).
+
+    .venv/bin/python bench/meaning_shortlist.py [--videos 300] [--queries 200]
+
+A search scores every transcript window on its vector's first dimensions, then orders
+the best few thousand on the whole vector (kb.search.meaning.Matrix). This loads the
+bench database's window matrix as a worker does, asks the 20 search queries of
+bench/search.py and a sample of the windows' own excerpts cut to a reader's few words,
+and compares each shortlist size with scoring every row whole: the share of the exact
+ten closest that it finds (recall@10) and milliseconds a search, side by side in one run.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import search as bench  # noqa: E402 - bench/search.py, beside this script
+
+SIZES = (1000, 2000, 4000, 8000)
+DIMENSIONS = (32, 48, 64)
+TOP = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--videos", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--database-url", help="default: the bench SQLite database")
+    args = parser.parse_args()
+    bench.DB = bench.db_for(args.videos)
+    os.environ.update(bench.env(args.database_url))
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from kb.models import MeaningVector
+    from kb.search import meaning
+
+    started = time.perf_counter()
+    matrix = meaning.matrix(meaning.WINDOW, 0)
+    print(f"{len(matrix):,} window vectors loaded in {time.perf_counter() - started:.0f} s")
+    rng = random.Random(7)
+    pks = rng.sample(list(matrix.ids[0]), args.queries)
+    excerpts = MeaningVector.objects.filter(pk__in=[int(pk) for pk in pks]).values_list(
+        "excerpt", flat=True
+    )
+    texts = list(bench.QUERIES)
+    for excerpt in excerpts:
+        words = excerpt.split()
+        start = rng.randrange(max(len(words) - 6, 1))
+        texts.append(" ".join(words[start : start + rng.randint(3, 6)]))
+    queries = meaning.embed(texts)
+    everything = np.ones(len(matrix), dtype=bool)
+    stored = np.round(np.hstack([matrix.head, matrix.tail]) * meaning.SCALE).astype(np.int8)
+    ids = {name: matrix.ids[i].tobytes() for i, name in enumerate(meaning.ID_COLUMNS)}
+
+    def split_at(dimensions: int):
+        """The same vectors, their first `dimensions` scored on their own."""
+        meaning.COARSE_DIMENSIONS = dimensions
+        return meaning.Matrix(ids, matrix.starts.tobytes(), bytearray(stored.tobytes()))
+
+    def run(split, size: int):
+        meaning.COARSE_DIMENSIONS = split.head.shape[1]
+        meaning.SHORTLIST = size
+        found, times = [], []
+        for query in queries:
+            began = time.perf_counter()
+            best = split.best(query, everything, TOP, -1.0)
+            times.append((time.perf_counter() - began) * 1000)
+            found.append({row.pk: similarity for row, similarity in best})
+        return found, times
+
+    exact, exact_times = run(matrix, len(matrix) + 1)
+    print(f"\n{len(texts)} queries ({len(bench.QUERIES)} of bench/search.py, the rest cut from")
+    print(f"windows' excerpts), top {TOP}, against scoring every row whole; 'similarity")
+    print("lost': how much less similar the ten found are than the exact ten, in all\n")
+    print("| first dimensions | shortlist | recall@10 | similarity lost | median ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
+
+    def report(dimensions: str, size: str, found, times) -> None:
+        recall, lost = [], []
+        for got, best in zip(found, exact, strict=True):
+            recall.append(len(got.keys() & best.keys()) / len(best))
+            lost.append(1 - sum(got.values()) / sum(best.values()))
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(
+            f"| {dimensions} | {size} | {statistics.mean(recall):.3f} | "
+            f"{statistics.mean(lost):.2%} | {statistics.median(times):.1f} | {p95:.1f} |"
+        )
+
+    report("all", "every row", exact, exact_times)
+    for dimensions in DIMENSIONS:
+        split = split_at(dimensions)
+        for size in SIZES:
+            report(str(dimensions), f"{size:,}", *run(split, size))
+        del split
+
+
+if __name__ == "__main__":
+    main()
