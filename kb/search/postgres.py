@@ -22,19 +22,21 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import BooleanField, F, Func
 from django.db.models.expressions import RawSQL
 
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import ParsedQuery
 from kb.search.schema import (
     CHAPTER_TERMS,
+    CHAPTERS,
     CONFIG,
     INDEXED,
     LESSONS,
+    LINES,
     QUOTES,
     TAKEAWAYS,
     TERMS,
+    Indexed,
     Terms,
     postgres_refill_terms,
 )
@@ -42,28 +44,38 @@ from kb.search.schema import (
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
 
 
-def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
+def tsquery(parsed: ParsedQuery, prefix: bool = True) -> str:
     """As SQLite's `match_expression`: stemming matches other forms of a word; `prefix`
     adds partial words, which costs a merge of every word with that prefix in the GIN
-    index, so the big transcript tables go without. One `to_tsquery` of the whole query
-    (`<->` between a phrase's words, as `phraseto_tsquery` reads them): a combination
-    of one query per part costs Django more to compile, each time."""
+    index, so the big transcript tables go without. The text of one `to_tsquery` of the
+    whole query (`<->` between a phrase's words, as `phraseto_tsquery` reads them)."""
     # Tokens are runs of letters and digits only (see query.py): safe in a raw tsquery.
     parts = [f"{word}:*" if prefix and len(word) >= 3 else word for word in parsed.words]
     parts += [f"({' <-> '.join(phrase)})" for phrase in parsed.phrases]
     text = (" | " if parsed.any_word else " & ").join(parts)
     if parsed.excluded:
         text = f"({text})" + "".join(f" & !({' <-> '.join(e)})" for e in parsed.excluded)
-    return SearchQuery(text, search_type="raw", config=CONFIG)
+    return text
+
+
+def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
+    """`tsquery` for the ORM: one raw query, where a combination of one per part costs
+    Django more to compile, each time."""
+    return SearchQuery(tsquery(parsed, prefix), search_type="raw", config=CONFIG)
+
+
+def rank_tsquery(parsed: ParsedQuery, prefix: bool = True, summed: bool = False) -> str:
+    """What `ts_rank` scores: the query without its exclusions (with them it scores
+    every match alike, 1e-20, since a match never says the excluded words). `summed`:
+    any of its words, which ts_rank scores as the mean of each word's score (as the
+    terms tables do), not by how close together the words are said."""
+    positive = dataclasses.replace(parsed, excluded=[], any_word=summed or parsed.any_word)
+    return tsquery(positive, prefix)
 
 
 def _rank(vector, parsed: ParsedQuery, prefix: bool = True, summed: bool = False) -> SearchRank:
-    """`ts_rank` of what the query asks for: given its exclusions too, it scores every
-    match alike (1e-20), since a match never says the excluded words. `summed`: of any
-    of its words, which ts_rank scores as the mean of each word's score (as the terms
-    tables do), not by how close together the words are said."""
-    positive = dataclasses.replace(parsed, excluded=[], any_word=summed or parsed.any_word)
-    return SearchRank(vector, to_query(positive, prefix))
+    text = rank_tsquery(parsed, prefix, summed)
+    return SearchRank(vector, SearchQuery(text, search_type="raw", config=CONFIG))
 
 
 def _vector(queryset):
@@ -92,6 +104,9 @@ def _ranked(
     return ranked.order_by("-search_rank", "pk")[:limit]
 
 
+# A row's `ts_rank` for a query (the text of a `to_tsquery`).
+RANK = f"ts_rank(search_vector, to_tsquery('{CONFIG}', %s))"
+
 # Chapters looked at per word: those that say it most. Enough that narrowing to a theme
 # still leaves the best few; few enough that ranking them reads little.
 CANDIDATES_PER_WORD = 200
@@ -105,6 +120,25 @@ CANDIDATES = f"""
     LATERAL (SELECT chapter_id FROM {CHAPTER_TERMS.table} WHERE lexeme = word.lexeme
              ORDER BY score DESC LIMIT %s) AS best
 """
+
+
+# The best of the candidates, ranked by `ts_rank` (only theirs are read).
+BEST_CANDIDATES = f"""
+    SELECT chapter_id, {RANK} FROM {CHAPTERS.table}
+    WHERE chapter_id = ANY(ARRAY({CANDIDATES})) AND search_vector @@ to_tsquery('{CONFIG}', %s)
+    ORDER BY 2 DESC, 1 LIMIT %s
+"""
+
+
+def _best_candidates(parsed: ParsedQuery, count: int) -> dict[int, float]:
+    """{chapter id: rank} of the `count` best candidates, visible or not."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BEST_CANDIDATES,
+            [rank_tsquery(parsed, prefix=False), " ".join(parsed.all_tokens),
+             CANDIDATES_PER_WORD, tsquery(parsed, prefix=False), count],
+        )  # fmt: skip
+        return dict(cursor.fetchall())
 
 
 def _among_candidates(transcripts, parsed: ParsedQuery):
@@ -123,11 +157,28 @@ def _among_candidates(transcripts, parsed: ParsedQuery):
 PLANNED_OVER = 2
 
 
-def _planned_rows(queryset) -> float:
-    """How many rows the planner expects `queryset` to give: a fraction of a millisecond
-    to ask, where fetching the first few thousand lines of a common word takes longer."""
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+def _planned_rows(cursor, sql: str, params: list) -> float:
+    """How many rows the planner expects `sql` to give: a fraction of a millisecond to
+    ask, where fetching the first few thousand lines of a common word takes longer."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
     return float(plan[0]["Plan"]["Plan Rows"])
+
+
+# The lines saying a query (the GIN index finds them).
+LINES_SAYING = (
+    f"SELECT {{select}} FROM {LINES.table} WHERE search_vector @@ to_tsquery('{CONFIG}', %s)"
+)
+STRONGEST_LINES = LINES_SAYING.format(select=f"id, chapter_id, start_seconds, {RANK}") + " LIMIT %s"
+# The lines of some chapters saying a query, with their rank. Matched by the function
+# behind `@@`, which no index serves: the few chapters' lines are read by chapter and
+# tested one by one. With `@@` the planner may AND in the GIN index's every line saying
+# the words (tens of thousands for a common phrase; see README "PostgreSQL").
+LINES_IN_CHAPTERS = f"""
+    SELECT id, chapter_id, start_seconds, {RANK} FROM {LINES.table}
+    WHERE chapter_id = ANY(%s) AND ts_match_vq(search_vector, to_tsquery('{CONFIG}', %s))
+"""
 
 
 # The query's words stemmed as the vectors are (stop words drop out, a word given twice
@@ -200,11 +251,30 @@ def _best_visible(
     return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 
 
+# ts_headline's options, as SearchHeadline writes them from HEADLINE.
+HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12"
+# The snippets of some rows of one table, by id: (kind, id, snippet).
+SNIPPETS = f"""
+    SELECT %s, {{pk}}, ts_headline('{CONFIG}', {{field}}, to_tsquery('{CONFIG}', %s), %s)
+    FROM {{table}} WHERE {{pk}} = ANY(%s)
+"""
+
+
+def _snippet_parts(indexed: Indexed, field: str, query: str, ids: list[int], kind: int = 0):
+    """One table's part of a snippets query: (SQL, parameters)."""
+    sql = SNIPPETS.format(pk=indexed.pk, field=field, table=indexed.table)
+    return sql, [kind, query, HEADLINE_OPTIONS, ids]
+
+
 def _snippets(
-    model, field: str, parsed: ParsedQuery, ids: list[int], prefix: bool = True
+    indexed: Indexed, field: str, parsed: ParsedQuery, ids: list[int], prefix: bool = True
 ) -> dict[int, str]:
-    headline = SearchHeadline(field, to_query(parsed, prefix), config=CONFIG, **HEADLINE)
-    return dict(model.objects.filter(pk__in=ids).annotate(s=headline).values_list("pk", "s"))
+    """{id: marked snippet} of the given rows' `field`: raw SQL, as each search asks for
+    several of these and compiling a queryset each time costs more than running it."""
+    sql, params = _snippet_parts(indexed, field, tsquery(parsed, prefix), ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: text for _, pk, text in cursor.fetchall()}
 
 
 class PostgresSearch:
@@ -219,76 +289,83 @@ class PostgresSearch:
         return [(lesson_id, rank, pk) for pk, lesson_id, rank in found]
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
-        from kb.models import Lesson, Takeaway
-
-        return (
-            _snippets(Lesson, "body", parsed, lesson_ids) if lesson_ids else {},
-            _snippets(Takeaway, "text", parsed, takeaway_ids) if takeaway_ids else {},
-        )
+        """One query for the lessons' and the takeaways' snippets."""
+        query = tsquery(parsed)
+        parts = [
+            _snippet_parts(indexed, field, query, ids, kind)
+            for kind, indexed, field, ids in (
+                (0, LESSONS, "body", lesson_ids),
+                (1, TAKEAWAYS, "text", takeaway_ids),
+            )
+            if ids
+        ]
+        found = ({}, {})
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    " UNION ALL ".join(sql for sql, _ in parts),
+                    [v for _, params in parts for v in params],
+                )
+                for kind, pk, text in cursor.fetchall():
+                    found[kind][pk] = text
+        return found
 
     def quotes(self, parsed, queryset, limit, narrowed=False):
         found = _best_visible(queryset, TERMS[QUOTES], parsed, limit, narrowed, headline="text")
         return [(quote, quote.search_snippet) for quote in found]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
-        """Ranked among the chapters that say each word most. When those leave too few
-        and the planner expects few chapters to say the query (rare words, a narrowed
-        search), all of those are ranked too."""
+        """Ranked among the chapters that say each word most: the best few of them, then
+        the visible ones among those (raw SQL, as every search asks it); for a narrowed
+        search, the visible candidates. When those leave too few and the planner expects
+        few chapters to say the query (rare words, a narrowed search), all of those are
+        ranked too."""
         from kb.models import ChapterTranscript
 
         transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
-        candidates = _among_candidates(transcripts, parsed)
-        ranked = dict(
-            _ranked(candidates, parsed, None, limit, prefix=False).values_list("pk", "search_rank")
-        )
-        if len(ranked) < limit:
+        if narrowed:
+            candidates = _ranked(
+                _among_candidates(transcripts, parsed), parsed, None, limit, prefix=False
+            )
+            ranked = dict(candidates.values_list("pk", "search_rank"))
+        else:
+            ranked = _best_candidates(parsed, limit * OVERFETCH)
+        found = queryset.with_video().in_bulk(ranked) if ranked else {}
+        if len(found) < limit:
             saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
                 search_vector=to_query(parsed, prefix=False)
             )
-            if _planned_rows(saying) <= DIRECT_CHAPTERS:
+            with connection.cursor() as cursor:
+                planned = _planned_rows(cursor, *saying.values("pk").query.sql_with_params())
+            if planned <= DIRECT_CHAPTERS:
                 direct = _ranked(transcripts, parsed, None, limit, prefix=False)
-                ranked.update(direct.values_list("pk", "search_rank"))
-        best = sorted(ranked, key=lambda pk: (-ranked[pk], pk))[:limit]
-        found = queryset.with_video().in_bulk(best)
-        return [found[pk] for pk in best if pk in found]
+                more = dict(direct.values_list("pk", "search_rank"))
+                found.update(queryset.with_video().in_bulk([pk for pk in more if pk not in found]))
+                ranked.update(more)
+        best = sorted((pk for pk in ranked if pk in found), key=lambda pk: (-ranked[pk], pk))
+        return [found[pk] for pk in best[:limit]]
 
     def chapter_snippets(self, parsed, ids):
-        from kb.models import ChapterTranscript
-
-        return _snippets(ChapterTranscript, "text", parsed, ids, prefix=False)
+        return _snippets(CHAPTERS, "text", parsed, ids, prefix=False)
 
     def lines(self, parsed, chapters, per_chapter):
-        from kb.models import TranscriptSegment
-
         if not chapters:
             return []
-        segments = TranscriptSegment.objects.filter(
-            chapter__in=[chapter.pk for chapter in chapters]
-        )
-        vector, query = _vector(segments), to_query(parsed, prefix=False)
-        # Matched by the function behind `@@`, which no index serves: the few chapters'
-        # lines are read by chapter and tested one by one. With `@@` the planner may
-        # AND in the GIN index's every line saying the words (tens of thousands for a
-        # common phrase; see README "PostgreSQL").
-        said = Func(vector, query, function="ts_match_vq", output_field=BooleanField())
-        ranked = (
-            segments.filter(said)
-            .annotate(search_rank=_rank(vector, parsed, prefix=False))
-            .values_list("pk", "chapter_id", "start_seconds", "search_rank")
-        )
         best: dict[int, list] = {}
-        for segment_id, chapter_id, start, rank in ranked:
-            best.setdefault(chapter_id, []).append((-rank, start, segment_id))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                LINES_IN_CHAPTERS,
+                [rank_tsquery(parsed, prefix=False), [c.pk for c in chapters],
+                 tsquery(parsed, prefix=False)],
+            )  # fmt: skip
+            for segment_id, chapter_id, start, rank in cursor.fetchall():
+                best.setdefault(chapter_id, []).append((-rank, start, segment_id))
         chosen = {
             segment_id: (chapter_id, start)
             for chapter_id, found in best.items()
             for _, start, segment_id in sorted(found)[:per_chapter]
         }
-        snippets = dict(
-            TranscriptSegment.objects.filter(pk__in=chosen)
-            .annotate(s=SearchHeadline(F("text"), query, config=CONFIG, **HEADLINE))
-            .values_list("pk", "s")
-        )
+        snippets = _snippets(LINES, "text", parsed, list(chosen), prefix=False) if chosen else {}
         return [
             (chapter_id, start, snippets.get(pk, "")) for pk, (chapter_id, start) in chosen.items()
         ]
@@ -297,26 +374,19 @@ class PostgresSearch:
         """The lines that say the query, unordered, until one too many (the GIN index
         finds them; each line's vector is small). `ts_rank` (not normalised by length)
         grows with how often a line says the words: it serves as both measures."""
-        from kb.models import TranscriptSegment
-
-        segments = TranscriptSegment.objects.all()
-        vector, query = _vector(segments), to_query(parsed, prefix=False)
-        saying = segments.alias(search_vector=vector).filter(search_vector=query)
-        if _planned_rows(saying) > most * PLANNED_OVER:
-            return None
-        lines = list(
-            saying.annotate(search_rank=_rank(vector, parsed, prefix=False))
-            .values_list("pk", "chapter_id", "start_seconds", "search_rank")
-            .order_by()[: most + 1]
-        )
+        query = tsquery(parsed, prefix=False)
+        with connection.cursor() as cursor:
+            planned = _planned_rows(cursor, LINES_SAYING.format(select="id"), [query])
+            if planned > most * PLANNED_OVER:
+                return None
+            cursor.execute(STRONGEST_LINES, [rank_tsquery(parsed, prefix=False), query, most + 1])
+            lines = cursor.fetchall()
         if len(lines) > most:
             return None
         return [(pk, chapter, start, rank, rank) for pk, chapter, start, rank in lines]
 
     def line_snippets(self, parsed, ids):
-        from kb.models import TranscriptSegment
-
-        return _snippets(TranscriptSegment, "text", parsed, ids, prefix=False) if ids else {}
+        return _snippets(LINES, "text", parsed, ids, prefix=False) if ids else {}
 
     def reindex(self) -> None:
         """Generated columns are always current; rebuilding their indexes repairs
