@@ -40,9 +40,10 @@ def sizes(url: str) -> dict[str, float]:
             " JOIN pg_class ON pg_class.oid = indexrelid WHERE relname LIKE '%%search_gin'"
         ).fetchone()[0]
         terms = pg.execute("SELECT pg_total_relation_size('kb_chapterterm')").fetchone()[0]
+        # Every other terms table (kb.search.schema.TERMS: one per kind of row).
         rows = pg.execute(
-            "SELECT sum(pg_total_relation_size(t)) FROM"
-            " unnest(ARRAY['kb_lessonterm', 'kb_takeawayterm', 'kb_quoteterm']) AS t"
+            "SELECT coalesce(sum(pg_total_relation_size(oid)), 0) FROM pg_class"
+            " WHERE relkind = 'r' AND relname LIKE 'kb\\_%%term' AND relname <> 'kb_chapterterm'"
         ).fetchone()[0]
     return {
         "SQLite database file": bench.DB.stat().st_size / 1e6,
