@@ -28,10 +28,12 @@ WINDOW_SECONDS = 45.0
 WINDOW_STEP_SECONDS = 30.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
-# A search scores every row on the first COARSE_DIMENSIONS, then the best SHORTLIST rows
-# on all of them (bench/meaning_shortlist.py measures what that finds of the exact best).
+# A search scores every row on the first COARSE_DIMENSIONS, then the best SHORTLIST rows,
+# or one in SHORTLIST_SHARE if more, on all of them: a share, so that as many of the
+# exact best are found at any size (bench/meaning_shortlist.py measures it).
 COARSE_DIMENSIONS = 64
 SHORTLIST = 4000
+SHORTLIST_SHARE = 40
 
 
 @functools.cache
@@ -184,7 +186,7 @@ class Matrix:
 
     Each vector is kept in two parts, its first COARSE_DIMENSIONS and the rest: the first
     carry the most (Matryoshka), so a search scores every row on them alone and orders
-    only the best SHORTLIST rows on the whole vector. Splitting costs no memory."""
+    only a shortlist of the best on the whole vector. Splitting costs no memory."""
 
     def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
         self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
@@ -236,7 +238,8 @@ class Matrix:
         if not visible.all():
             coarse[~visible] = -np.inf
         found: list[tuple[Row, float]] = []
-        for size in (SHORTLIST, len(self)) if len(self) > SHORTLIST else (len(self),):
+        shortlist = max(SHORTLIST, len(self) // SHORTLIST_SHARE)
+        for size in (shortlist, len(self)) if len(self) > shortlist else (len(self),):
             if size < len(self):
                 shortlist = np.argpartition(coarse, len(self) - size)[len(self) - size :]
                 exact = coarse[shortlist] + self.tail[shortlist] @ query[COARSE_DIMENSIONS:]
