@@ -173,3 +173,30 @@ def test_postgres_terms_follow_every_change_and_score_as_ts_rank_does(kind):
     assert "ship" not in said(row) and "hire" in said(row)
     row.delete()
     assert said(row) == {}
+
+
+def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_says():
+    """The planner takes a query's words as independent, so it expects few lines to say
+    words that are mostly said together (a phrase): those lines were then read one by
+    one, thousands of them, before the search gave up and went chapters first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimates are PostgreSQL's")
+    from kb.search.postgres import _planned_lines
+    from kb.search.query import parse_query
+
+    video = VideoFactory(title="Big tech years")
+    for c in range(8):
+        chapter = ChapterFactory(video=video, start_seconds=c * 1000)
+        together = [f"big tech {FILLER[n % len(FILLER)]}" for n in range(100)]
+        apart = [" ".join(FILLER[(n + k) % len(FILLER)] for k in range(5)) for n in range(300)]
+        said(video, chapter, together + apart, c * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE kb_transcriptsegment")
+        planned = {
+            text: _planned_lines(cursor, parse_query(text))
+            for text in ("big tech", '"big tech"', "the big tech", "big -pager")
+        }
+    assert planned["big tech"] > 400  # 800 lines say both
+    assert planned['"big tech"'] == planned["big tech"]
+    assert planned["the big tech"] == planned["big tech"]  # a stop word says nothing
+    assert planned["big -pager"] > 400
