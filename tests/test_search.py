@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.importers.store import refresh_chapter_texts
-from kb.models import Status
+from kb.models import Lesson, Status
 from kb.search import search
 from kb.search.query import parse_query
 from kb.search.schema import INDEXED
@@ -168,6 +168,28 @@ def test_drafts_never_appear():
     spoken(draft_video, "zeppelin said in a draft video")
     results = search("zeppelin")
     assert not results.found
+
+
+def test_what_readers_may_see_is_read_once_per_content_version():
+    """Which lessons and takeaways are visible is kept per content version: a search
+    repeated asks the database less, and the next search after an editor unpublishes a
+    lesson no longer finds it (any write moves the version)."""
+    from django.test.utils import CaptureQueriesContext
+
+    landing = LessonFactory(title="Zeppelin landing")
+    airships = LessonFactory(title="Airships")
+    TakeawayFactory(lesson=airships, text="zeppelin")
+    with CaptureQueriesContext(connection) as first:
+        found = search("zeppelin", by="words")
+    assert {hit.lesson for hit in found.lessons[0:5]} == {landing, airships}
+    with CaptureQueriesContext(connection) as again:
+        search("zeppelin", by="words")
+    assert len(again) <= len(first) - 2
+    landing.status = Status.DRAFT
+    landing.save()
+    assert [hit.lesson for hit in search("zeppelin", by="words").lessons[0:5]] == [airships]
+    Lesson.objects.filter(pk=airships.pk).update(status=Status.DRAFT)
+    assert not search("zeppelin", by="words").lessons
 
 
 def test_drafts_ranking_best_never_leave_the_results_short(monkeypatch):

@@ -255,14 +255,16 @@ def _best_visible(
     the same scale (`_rank(summed=True)`)."""
     if not (narrowed or parsed.phrases):
         best = _best_by_terms(terms, parsed, limit * OVERFETCH)
-        visible, query = queryset.filter(pk__in=list(best)), to_query(parsed)
-        if parsed.excluded:
-            visible = visible.alias(search_vector=_vector(visible)).filter(search_vector=query)
-        if headline:
-            visible = visible.annotate(
-                search_snippet=SearchHeadline(headline, query, config=CONFIG, **HEADLINE)
-            )
-        rows = visible_among(visible, best, limit, fields)
+        loaded = None
+        if parsed.excluded or headline:
+            loaded, query = queryset.filter(pk__in=list(best)), to_query(parsed)
+            if parsed.excluded:
+                loaded = loaded.alias(search_vector=_vector(loaded)).filter(search_vector=query)
+            if headline:
+                loaded = loaded.annotate(
+                    search_snippet=SearchHeadline(headline, query, config=CONFIG, **HEADLINE)
+                )
+        rows = visible_among(queryset, best, limit, fields, loaded)
         if rows is not None:
             return rows
     ranked = _ranked(queryset, parsed, headline, limit, summed=True)

@@ -122,7 +122,7 @@ def _best_visible(
     it), the joined query ranks every visible match instead."""
     if not narrowed:
         best = _best_in_index(indexed, parsed, limit * OVERFETCH)
-        rows = visible_among(queryset.filter(pk__in=list(best)), best, limit, fields)
+        rows = visible_among(queryset, best, limit, fields)
         if rows is not None:
             return rows
     ranked = _ranked(queryset, indexed, parsed, limit)
