@@ -238,8 +238,8 @@ class Matrix:
         if not visible.all():
             coarse[~visible] = -np.inf
         found: list[tuple[Row, float]] = []
-        shortlist = max(SHORTLIST, len(self) // SHORTLIST_SHARE)
-        for size in (shortlist, len(self)) if len(self) > shortlist else (len(self),):
+        first = max(SHORTLIST, len(self) // SHORTLIST_SHARE)
+        for size in (first, len(self)) if len(self) > first else (len(self),):
             if size < len(self):
                 shortlist = np.argpartition(coarse, len(self) - size)[len(self) - size :]
                 exact = coarse[shortlist] + self.tail[shortlist] @ query[COARSE_DIMENSIONS:]

@@ -24,6 +24,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from kb.search import START, STOP
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import STOP_WORDS, ParsedQuery
 from kb.search.schema import (
@@ -41,7 +42,11 @@ from kb.search.schema import (
     postgres_refill_terms,
 )
 
-HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
+HEADLINE = {"start_sel": START, "stop_sel": STOP, "max_words": 30, "min_words": 12}
+# The same as ts_headline's options text, for raw SQL: as SearchHeadline writes them.
+HEADLINE_OPTIONS = ", ".join(
+    f"{option}={value}" for option, value in SearchHeadline("", "", **HEADLINE).options.items()
+)
 
 
 def tsquery(parsed: ParsedQuery, prefix: bool = True) -> str:
@@ -271,8 +276,6 @@ def _best_visible(
     return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
 
 
-# ts_headline's options, as SearchHeadline writes them from HEADLINE.
-HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12"
 # The snippets of some rows of one table, by id: (kind, id, snippet).
 SNIPPETS = f"""
     SELECT %s, {{pk}}, ts_headline('{CONFIG}', {{field}}, to_tsquery('{CONFIG}', %s), %s)
