@@ -121,6 +121,18 @@ class Backend(Protocol):
     ) -> list[tuple[int, float, int]]:
         """(lesson id, rank, takeaway id) of the best-matching takeaways."""
 
+    def best_rows(
+        self,
+        parsed: ParsedQuery,
+        lessons,
+        takeaways,
+        quotes,
+        limits: tuple[int, int, int],
+        narrowed: bool = False,
+    ) -> tuple[list, list, list]:
+        """`lessons()`, `takeaways()` and `quotes()` at once, each with its limit: what
+        every search asks first, which a backend may read in one query."""
+
     def page_snippets(
         self, parsed: ParsedQuery, lesson_ids: list[int], takeaway_ids: list[int]
     ) -> tuple[dict[int, str], dict[int, str]]:
@@ -225,13 +237,12 @@ def search(
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
         return results
-    results.lessons = _lessons(engine, parsed, lessons, takeaways, narrowed)
-    results.quotes = [
-        QuoteHit(quote, highlight(snippet))
-        for quote, snippet in engine.quotes(
-            parsed, quotes.with_video("chapter", "speaker"), MAX_QUOTES, narrowed
-        )
-    ]
+    found_lessons, found_takeaways, found_quotes = engine.best_rows(
+        parsed, lessons, takeaways, quotes.with_video("chapter", "speaker"),
+        (MAX_LESSONS, MAX_LESSONS, MAX_QUOTES), narrowed,
+    )  # fmt: skip
+    results.lessons = _lessons(engine, parsed, found_lessons, found_takeaways)
+    results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in found_quotes]
     results.moments = _moments(engine, parsed, chapters, narrowed)
     if not narrowed:
         results.videos, results.people = _videos_and_people(parsed, read_version())
@@ -377,12 +388,13 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
         ]
 
 
-def _lessons(engine, parsed: ParsedQuery, lessons, takeaways, narrowed: bool) -> "LessonHits":
-    """Lessons ranked by their own words or, a little lower, by a takeaway's."""
+def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
+    """Lessons ranked by their own words or, a little lower, by a takeaway's (the
+    backend's `lessons()` and `takeaways()`)."""
     best: dict[int, tuple[float, int | None]] = {}
-    for lesson_id, rank in engine.lessons(parsed, lessons, MAX_LESSONS, narrowed):
+    for lesson_id, rank in lessons:
         best[lesson_id] = (rank, None)
-    for lesson_id, rank, takeaway_id in engine.takeaways(parsed, takeaways, MAX_LESSONS, narrowed):
+    for lesson_id, rank, takeaway_id in takeaways:
         rank *= TAKEAWAY_WEIGHT
         if lesson_id not in best or rank > best[lesson_id][0]:
             best[lesson_id] = (rank, takeaway_id)

@@ -127,6 +127,39 @@ CANDIDATES = f"""
 """
 
 
+# Every chapter saying a query: for the planner's estimate, and ranked.
+CHAPTERS_SAYING = (
+    f"SELECT chapter_id FROM {CHAPTERS.table} WHERE search_vector @@ to_tsquery('{CONFIG}', %s)"
+)
+RANKED_CHAPTERS = f"""
+    SELECT chapter_id, {RANK} FROM {CHAPTERS.table}
+    WHERE search_vector @@ to_tsquery('{CONFIG}', %s) ORDER BY 2 DESC, 1 LIMIT %s
+"""
+
+
+def _chapters_directly(parsed: ParsedQuery, transcripts, limit: int, narrowed: bool):
+    """{chapter id: rank} of the best chapters saying the query, ranked directly (not
+    among candidates), when the planner expects few to say it; else none. Unnarrowed,
+    in raw SQL over all chapters (a few more than `limit`: drafts are left out after),
+    since every rare or unknown word asks it; narrowed, among `transcripts`."""
+    query, rank = tsquery(parsed, prefix=False), rank_tsquery(parsed, prefix=False)
+    if narrowed:
+        saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
+            search_vector=to_query(parsed, prefix=False)
+        )
+        planning = saying.values("pk").query.sql_with_params()
+    else:
+        planning = (CHAPTERS_SAYING, [query])
+    with connection.cursor() as cursor:
+        if _planned_rows(cursor, *planning) > DIRECT_CHAPTERS:
+            return {}
+        if narrowed:
+            direct = _ranked(transcripts, parsed, None, limit, prefix=False)
+            return dict(direct.values_list("pk", "search_rank"))
+        cursor.execute(RANKED_CHAPTERS, [rank, query, limit * OVERFETCH])
+        return dict(cursor.fetchall())
+
+
 # The best of the candidates, ranked by `ts_rank` (only theirs are read).
 BEST_CANDIDATES = f"""
     SELECT chapter_id, {RANK} FROM {CHAPTERS.table}
@@ -194,13 +227,24 @@ WORD_LINES = (
     f" AND search_vector @@ to_tsquery('{CONFIG}', %s)"
 )
 STRONGEST_LINES = LINES_SAYING.format(select=f"id, chapter_id, start_seconds, {RANK}") + " LIMIT %s"
-# The lines of some chapters saying a query, with their rank. Matched by the function
-# behind `@@`, which no index serves: the few chapters' lines are read by chapter and
-# tested one by one. With `@@` the planner may AND in the GIN index's every line saying
-# the words (tens of thousands for a common phrase; see README "PostgreSQL").
-LINES_IN_CHAPTERS = f"""
-    SELECT id, chapter_id, start_seconds, {RANK} FROM {LINES.table}
-    WHERE chapter_id = ANY(%s) AND ts_match_vq(search_vector, to_tsquery('{CONFIG}', %s))
+# The best lines of some chapters saying a query, at most `per_chapter` of each, with
+# their snippets (only theirs are made). Matched by the function behind `@@`, which no
+# index serves: the few chapters' lines are read by chapter and tested one by one. With
+# `@@` the planner may AND in the GIN index's every line saying the words (tens of
+# thousands for a common phrase; see README "PostgreSQL").
+BEST_LINES_IN_CHAPTERS = f"""
+    SELECT chapter_id, start_seconds,
+        ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %(query)s), %(options)s)
+    FROM (
+        SELECT chapter_id, start_seconds, text, row_number() OVER (
+            PARTITION BY chapter_id
+            ORDER BY ts_rank(search_vector, to_tsquery('{CONFIG}', %(rank)s)) DESC,
+                start_seconds, id) AS place
+        FROM {LINES.table}
+        WHERE chapter_id = ANY(%(chapters)s)
+            AND ts_match_vq(search_vector, to_tsquery('{CONFIG}', %(query)s))
+    ) AS said
+    WHERE place <= %(most)s
 """
 
 
@@ -211,7 +255,7 @@ LINES_IN_CHAPTERS = f"""
 # 0` keeps the planner from joining the words to a read of the whole table instead,
 # which it may prefer when its statistics are stale), then a hash of rows (which words
 # each says is a bit mask: `count(DISTINCT)` would sort).
-BEST_BY_TERMS = """
+WORDS = """
     WITH word AS (
         SELECT min(q.n) AS n, stem,
             CASE WHEN q.prefix THEN stem || chr(1114111) ELSE stem END AS upto
@@ -219,24 +263,42 @@ BEST_BY_TERMS = """
         LATERAL unnest(tsvector_to_array(to_tsvector('{config}', q.word))) AS stem
         GROUP BY stem, upto
     )
-    SELECT said.{key}, sum(said.score) / (SELECT count(*) FROM word) FROM word,
+"""
+# One terms table's best rows: (which table, row id, rank).
+BEST_IN_TERMS = """
+    (SELECT %s, said.{key}, sum(said.score) / (SELECT count(*) FROM word) FROM word,
     LATERAL (SELECT {key}, score FROM {table}
              WHERE lexeme BETWEEN word.stem AND word.upto OFFSET 0) AS said
     GROUP BY said.{key}
     HAVING CASE WHEN %s THEN true
         ELSE bit_or(1 << word.n::int) = (SELECT bit_or(1 << n::int) FROM word) END
-    ORDER BY 2 DESC, 1 LIMIT %s
+    ORDER BY 3 DESC, 2 LIMIT %s)
 """
 
 
-def _best_by_terms(terms: Terms, parsed: ParsedQuery, count: int) -> dict[int, float]:
-    """{row id: rank} of the `count` rows that say the query's words most strongly,
-    read from `terms` alone: no row's vector is read."""
-    sql = BEST_BY_TERMS.format(config=CONFIG, key=terms.key, table=terms.table)
-    prefixes = [len(word) >= 3 for word in parsed.words]
+def _best_by_terms(parsed: ParsedQuery, counts: dict[Terms, int]) -> dict[Terms, dict[int, float]]:
+    """For each terms table, {row id: rank} of the `count` rows that say the query's
+    words most strongly, read from the terms alone (no row's vector is read): every
+    table in one query, since each search asks this of three and a round trip to the
+    database costs about as much as ranking a rare word."""
+    tables = list(counts)
+    sql = WORDS.format(config=CONFIG) + " UNION ALL ".join(
+        BEST_IN_TERMS.format(key=terms.key, table=terms.table) for terms in tables
+    )
+    params = [parsed.words, [len(word) >= 3 for word in parsed.words]]
+    for kind, terms in enumerate(tables):
+        params += [kind, parsed.any_word, counts[terms]]
+    found = {terms: {} for terms in tables}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [parsed.words, prefixes, parsed.any_word, count])
-        return dict(cursor.fetchall())
+        cursor.execute(sql, params)
+        for kind, pk, rank in cursor.fetchall():
+            found[tables[kind]][pk] = rank
+    return found
+
+
+def _by_terms(parsed: ParsedQuery, narrowed: bool) -> bool:
+    """Whether rows are ranked in their terms tables first (see `_best_visible`)."""
+    return not (narrowed or parsed.phrases)
 
 
 def _best_visible(
@@ -247,10 +309,12 @@ def _best_visible(
     narrowed: bool,
     fields=None,
     headline: str | None = None,
+    best: dict[int, float] | None = None,
 ):
     """The `limit` best visible rows of `queryset`, best first: model instances with a
     `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
-    tuples of them (the primary key first) and the rank last.
+    tuples of them (the primary key first) and the rank last. `best`: the terms'
+    best rows, when the caller read them already.
 
     Ranked in the terms table first, a few more than needed, then the visible ones
     among those are loaded (the rows, not their vectors; tested against the query's
@@ -258,8 +322,9 @@ def _best_visible(
     is narrowed (few of the best would be in it), or it has exact phrases (the terms
     know words, not where they are said), every visible match is ranked instead, on
     the same scale (`_rank(summed=True)`)."""
-    if not (narrowed or parsed.phrases):
-        best = _best_by_terms(terms, parsed, limit * OVERFETCH)
+    if _by_terms(parsed, narrowed):
+        if best is None:
+            best = _best_by_terms(parsed, {terms: limit * OVERFETCH})[terms]
         loaded = None
         if parsed.excluded or headline:
             loaded, query = queryset.filter(pk__in=list(best)), to_query(parsed)
@@ -303,13 +368,28 @@ def _snippets(
 class PostgresSearch:
     """The search backend on PostgreSQL's full-text search (see `kb.search.Backend`)."""
 
-    def lessons(self, parsed, queryset, limit, narrowed=False):
-        return _best_visible(queryset, TERMS[LESSONS], parsed, limit, narrowed, ("pk",))
+    def lessons(self, parsed, queryset, limit, narrowed=False, best=None):
+        return _best_visible(queryset, TERMS[LESSONS], parsed, limit, narrowed, ("pk",), best=best)
 
-    def takeaways(self, parsed, queryset, limit, narrowed=False):
+    def takeaways(self, parsed, queryset, limit, narrowed=False, best=None):
         fields = ("pk", "lesson_id")
-        found = _best_visible(queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, fields)
+        found = _best_visible(
+            queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, fields, best=best
+        )
         return [(lesson_id, rank, pk) for pk, lesson_id, rank in found]
+
+    def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
+        """The three tables' terms are read in one query."""
+        tables = (TERMS[LESSONS], TERMS[TAKEAWAYS], TERMS[QUOTES])
+        best = {terms: None for terms in tables}
+        if _by_terms(parsed, narrowed):
+            counts = zip(tables, (limit * OVERFETCH for limit in limits), strict=True)
+            best = _best_by_terms(parsed, dict(counts))
+        return (
+            self.lessons(parsed, lessons, limits[0], narrowed, best[tables[0]]),
+            self.takeaways(parsed, takeaways, limits[1], narrowed, best[tables[1]]),
+            self.quotes(parsed, quotes, limits[2], narrowed, best[tables[2]]),
+        )
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         """One query for the lessons' and the takeaways' snippets."""
@@ -333,8 +413,10 @@ class PostgresSearch:
                     found[kind][pk] = text
         return found
 
-    def quotes(self, parsed, queryset, limit, narrowed=False):
-        found = _best_visible(queryset, TERMS[QUOTES], parsed, limit, narrowed, headline="text")
+    def quotes(self, parsed, queryset, limit, narrowed=False, best=None):
+        found = _best_visible(
+            queryset, TERMS[QUOTES], parsed, limit, narrowed, headline="text", best=best
+        )
         return [(quote, quote.search_snippet) for quote in found]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
@@ -355,16 +437,9 @@ class PostgresSearch:
             ranked = _best_candidates(parsed, limit * OVERFETCH)
         found = queryset.with_video().in_bulk(ranked) if ranked else {}
         if len(found) < limit:
-            saying = transcripts.alias(search_vector=_vector(transcripts)).filter(
-                search_vector=to_query(parsed, prefix=False)
-            )
-            with connection.cursor() as cursor:
-                planned = _planned_rows(cursor, *saying.values("pk").query.sql_with_params())
-            if planned <= DIRECT_CHAPTERS:
-                direct = _ranked(transcripts, parsed, None, limit, prefix=False)
-                more = dict(direct.values_list("pk", "search_rank"))
-                found.update(queryset.with_video().in_bulk([pk for pk in more if pk not in found]))
-                ranked.update(more)
+            more = _chapters_directly(parsed, transcripts, limit, narrowed)
+            found.update(queryset.with_video().in_bulk([pk for pk in more if pk not in found]))
+            ranked.update(more)
         best = sorted((pk for pk in ranked if pk in found), key=lambda pk: (-ranked[pk], pk))
         return [found[pk] for pk in best[:limit]]
 
@@ -374,24 +449,18 @@ class PostgresSearch:
     def lines(self, parsed, chapters, per_chapter):
         if not chapters:
             return []
-        best: dict[int, list] = {}
         with connection.cursor() as cursor:
             cursor.execute(
-                LINES_IN_CHAPTERS,
-                [rank_tsquery(parsed, prefix=False), [c.pk for c in chapters],
-                 tsquery(parsed, prefix=False)],
-            )  # fmt: skip
-            for segment_id, chapter_id, start, rank in cursor.fetchall():
-                best.setdefault(chapter_id, []).append((-rank, start, segment_id))
-        chosen = {
-            segment_id: (chapter_id, start)
-            for chapter_id, found in best.items()
-            for _, start, segment_id in sorted(found)[:per_chapter]
-        }
-        snippets = _snippets(LINES, "text", parsed, list(chosen), prefix=False) if chosen else {}
-        return [
-            (chapter_id, start, snippets.get(pk, "")) for pk, (chapter_id, start) in chosen.items()
-        ]
+                BEST_LINES_IN_CHAPTERS,
+                {
+                    "query": tsquery(parsed, prefix=False),
+                    "rank": rank_tsquery(parsed, prefix=False),
+                    "options": HEADLINE_OPTIONS,
+                    "chapters": [chapter.pk for chapter in chapters],
+                    "most": per_chapter,
+                },
+            )
+            return cursor.fetchall()
 
     def strongest_lines(self, parsed, most):
         """The lines that say the query, unordered, until one too many (the GIN index

@@ -258,6 +258,14 @@ class SQLiteSearch:
         rows = _best_visible(queryset, TAKEAWAYS, parsed, limit, narrowed, ("pk", "lesson_id"))
         return [(lesson_id, rank, pk) for pk, lesson_id, rank in rows]
 
+    def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
+        """In-process queries cost little: one by one."""
+        return (
+            self.lessons(parsed, lessons, limits[0], narrowed),
+            self.takeaways(parsed, takeaways, limits[1], narrowed),
+            self.quotes(parsed, quotes, limits[2], narrowed),
+        )
+
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
         """Snippets for the lessons on one page: from the lesson's best column (title or body),
         or from the takeaway that found it. One query for both."""

@@ -3,11 +3,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
-from kb.models import Person, Theme, Video
+from kb.models import Person, Theme, Video, kept_per_version
 from kb.search.query import MAX_QUERY_CHARS
 
 # Ten lessons a page, with quotes and transcript moments beside them: a page to scan.
 SEARCH_PER_PAGE = 10
+
+
+def _themes_by_name() -> list[Theme]:
+    return list(Theme.objects.alphabetical())
 
 
 @require_safe
@@ -42,6 +46,7 @@ def search(request):
             "theme": theme,
             "video": video,
             "person": person,
-            "themes": Theme.objects.alphabetical(),
+            # Every search page lists them: read once per content version (a rename moves it).
+            "themes": kept_per_version("themes by name", _themes_by_name),
         },
     )
