@@ -38,7 +38,9 @@ def kept_rows(queryset, fields: tuple[str, ...]) -> KeptRows:
     )
 
 
-def visible_among(queryset, best: dict[int, float], limit: int, fields=None, loaded=None):
+def visible_among(
+    queryset, best: dict[int, float], limit: int, fields=None, loaded=None, looked_at=None
+):
     """The `limit` best visible rows among `best` ({id: rank}), best first, each ranked
     as in `best`: model instances with a `search_rank`, or with `fields` (integer
     columns, the primary key first) tuples of them with the rank last. None when drafts
@@ -48,8 +50,9 @@ def visible_among(queryset, best: dict[int, float], limit: int, fields=None, loa
     `queryset` is the readers' whole queryset (not narrowed to a video, theme or
     person). With `fields`, the visible ones come from those columns of every visible
     row, kept per content version; otherwise they are loaded, from `loaded` if given
-    (the caller's own narrowing of `queryset` to `best`: PostgreSQL's test of a query's
-    exclusions, a snippet)."""
+    (the caller's own narrowing of `queryset` to `best`, with PostgreSQL's snippets),
+    with `fields` or not. `looked_at`: how many rows the index gave, when some were
+    left out of `best` already (PostgreSQL's exclusions); by default, all of `best`."""
     if fields and loaded is None:
         rows = [(*row, best[row[0]]) for row in kept_rows(queryset, fields).among(best)]
     elif fields:
@@ -58,7 +61,7 @@ def visible_among(queryset, best: dict[int, float], limit: int, fields=None, loa
         rows = list(loaded if loaded is not None else queryset.filter(pk__in=list(best)))
         for row in rows:
             row.search_rank = best[row.pk]
-    if len(rows) < limit and len(best) >= limit * OVERFETCH:
+    if len(rows) < limit and (looked_at or len(best)) >= limit * OVERFETCH:
         return None
     if fields:
         return sorted(rows, key=lambda row: (-row[-1], row[0]))[:limit]

@@ -264,35 +264,56 @@ WORDS = """
         GROUP BY stem, upto
     )
 """
-# One terms table's best rows: (which table, row id, rank).
+# One terms table's best rows: (which table, row id, rank, whether it says none of the
+# excluded words: {unsaid}).
 BEST_IN_TERMS = """
-    (SELECT %s, said.{key}, sum(said.score) / (SELECT count(*) FROM word) FROM word,
-    LATERAL (SELECT {key}, score FROM {table}
-             WHERE lexeme BETWEEN word.stem AND word.upto OFFSET 0) AS said
-    GROUP BY said.{key}
-    HAVING CASE WHEN %s THEN true
-        ELSE bit_or(1 << word.n::int) = (SELECT bit_or(1 << n::int) FROM word) END
-    ORDER BY 3 DESC, 2 LIMIT %s)
+    (SELECT %s, best.id, best.rank, {unsaid} FROM (
+        SELECT said.{key} AS id, sum(said.score) / (SELECT count(*) FROM word) AS rank
+        FROM word,
+        LATERAL (SELECT {key}, score FROM {table}
+                 WHERE lexeme BETWEEN word.stem AND word.upto OFFSET 0) AS said
+        GROUP BY said.{key}
+        HAVING CASE WHEN %s THEN true
+            ELSE bit_or(1 << word.n::int) = (SELECT bit_or(1 << n::int) FROM word) END
+        ORDER BY 2 DESC, 1 LIMIT %s) AS best)
 """
+# The best rows' own vectors tested against the excluded words (or phrases), only theirs.
+UNSAID = "(SELECT search_vector @@ to_tsquery('{config}', %s) FROM {source} WHERE {pk} = best.id)"
 
 
-def _best_by_terms(parsed: ParsedQuery, counts: dict[Terms, int]) -> dict[Terms, dict[int, float]]:
-    """For each terms table, {row id: rank} of the `count` rows that say the query's
-    words most strongly, read from the terms alone (no row's vector is read): every
-    table in one query, since each search asks this of three and a round trip to the
-    database costs about as much as ranking a rare word."""
+def _unsaid(parsed: ParsedQuery) -> str:
+    """A tsquery that a row matches when it says none of the excluded words."""
+    return " & ".join(f"!({' <-> '.join(words)})" for words in parsed.excluded)
+
+
+def _best_by_terms(
+    parsed: ParsedQuery, counts: dict[Terms, int]
+) -> dict[Terms, tuple[dict[int, float], int]]:
+    """For each terms table, ({row id: rank}, how many rows were looked at): the `count`
+    rows that say the query's words most strongly, read from the terms alone, less
+    those that say an excluded word (only their vectors are read). Every table in one
+    query, since each search asks this of three and a round trip to the database costs
+    about as much as ranking a rare word."""
     tables = list(counts)
-    sql = WORDS.format(config=CONFIG) + " UNION ALL ".join(
-        BEST_IN_TERMS.format(key=terms.key, table=terms.table) for terms in tables
-    )
+    parts = []
     params = [parsed.words, [len(word) >= 3 for word in parsed.words]]
     for kind, terms in enumerate(tables):
-        params += [kind, parsed.any_word, counts[terms]]
-    found = {terms: {} for terms in tables}
+        source = terms.source
+        unsaid = "true"
+        params.append(kind)
+        if parsed.excluded:
+            unsaid = UNSAID.format(config=CONFIG, source=source.table, pk=source.pk)
+            params.append(_unsaid(parsed))
+        parts.append(BEST_IN_TERMS.format(key=terms.key, table=terms.table, unsaid=unsaid))
+        params += [parsed.any_word, counts[terms]]
+    found = {terms: ({}, 0) for terms in tables}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, pk, rank in cursor.fetchall():
-            found[tables[kind]][pk] = rank
+        cursor.execute(WORDS.format(config=CONFIG) + " UNION ALL ".join(parts), params)
+        for kind, pk, rank, unsaid in cursor.fetchall():
+            ranks, looked_at = found[tables[kind]]
+            if unsaid:
+                ranks[pk] = rank
+            found[tables[kind]] = (ranks, looked_at + 1)
     return found
 
 
@@ -314,27 +335,23 @@ def _best_visible(
     """The `limit` best visible rows of `queryset`, best first: model instances with a
     `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
     tuples of them (the primary key first) and the rank last. `best`: the terms'
-    best rows, when the caller read them already.
+    best rows (`_best_by_terms`), when the caller read them already.
 
-    Ranked in the terms table first, a few more than needed, then the visible ones
-    among those are loaded (the rows, not their vectors; tested against the query's
-    exclusions). When those leave too few while more rows say the words, or the search
-    is narrowed (few of the best would be in it), or it has exact phrases (the terms
-    know words, not where they are said), every visible match is ranked instead, on
-    the same scale (`_rank(summed=True)`)."""
+    Ranked in the terms table first, a few more than needed (those saying an excluded
+    word left out), then the visible ones among those are kept. When those leave too
+    few while more rows say the words, or the search is narrowed (few of the best would
+    be in it), or it has exact phrases (the terms know words, not where they are said),
+    every visible match is ranked instead, on the same scale (`_rank(summed=True)`)."""
     if _by_terms(parsed, narrowed):
         if best is None:
             best = _best_by_terms(parsed, {terms: limit * OVERFETCH})[terms]
+        ranks, looked_at = best
         loaded = None
-        if parsed.excluded or headline:
-            loaded, query = queryset.filter(pk__in=list(best)), to_query(parsed)
-            if parsed.excluded:
-                loaded = loaded.alias(search_vector=_vector(loaded)).filter(search_vector=query)
-            if headline:
-                loaded = loaded.annotate(
-                    search_snippet=SearchHeadline(headline, query, config=CONFIG, **HEADLINE)
-                )
-        rows = visible_among(queryset, best, limit, fields, loaded)
+        if headline:
+            loaded = queryset.filter(pk__in=list(ranks)).annotate(
+                search_snippet=SearchHeadline(headline, to_query(parsed), config=CONFIG, **HEADLINE)
+            )
+        rows = visible_among(queryset, ranks, limit, fields, loaded, looked_at)
         if rows is not None:
             return rows
     ranked = _ranked(queryset, parsed, headline, limit, summed=True)
