@@ -476,3 +476,17 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM kb_chapterdigest")
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):
+    """The search page's list of themes is read once per content version: a theme
+    added or renamed in the admin is in the very next search page's list."""
+    ThemeFactory(name="Hiring")
+    assert ">Hiring</option>" in client.get("/search/?q=anything").content.decode()
+    ThemeFactory(name="Feedback")
+    theme = ThemeFactory(name="Hiring")
+    theme.name = "Hiring well"
+    theme.save()
+    body = client.get("/search/?q=anything").content.decode()
+    assert ">Feedback</option>" in body and ">Hiring well</option>" in body
+    assert ">Hiring</option>" not in body

@@ -200,3 +200,31 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
     assert planned['"big tech"'] == planned["big tech"]
     assert planned["the big tech"] == planned["big tech"]  # a stop word says nothing
     assert planned["big -pager"] > 400
+
+
+def test_postgres_ranks_lessons_takeaways_and_quotes_in_one_query_and_drops_exclusions_there():
+    """Every search asks for the best lessons, takeaways and quotes first: on PostgreSQL
+    one query reads all three terms tables (a round trip costs about as much as
+    ranking a rare word), and tests the excluded words on those best rows' vectors, so
+    no lesson or takeaway is loaded to be thrown away."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's terms tables")
+    from tests.factories import LessonFactory, QuoteFactory, TakeawayFactory
+
+    video = VideoFactory()
+    kept = LessonFactory(video=video, title="Zeppelin notes", body="a zeppelin flies")
+    dropped = LessonFactory(video=video, title="Zeppelin kite", body="a zeppelin and a kite")
+    TakeawayFactory(lesson=dropped, text="zeppelin kite string")
+    QuoteFactory(video=video, text="the zeppelin rose")
+    search("zeppelin")  # what readers may see is read once per content version
+    with CaptureQueriesContext(connection) as queries:
+        results = search("zeppelin -kite")
+    assert [hit.lesson for hit in results.lessons[0:5]] == [kept]
+    assert [hit.quote.text for hit in results.quotes] == ["the zeppelin rose"]
+    reading_terms = [q["sql"] for q in queries.captured_queries if "kb_lessonterm" in q["sql"]]
+    assert len(reading_terms) == 1
+    assert "kb_takeawayterm" in reading_terms[0] and "kb_quoteterm" in reading_terms[0]
+    lessons_loaded = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "kb_lesson"')
+    ]
+    assert lessons_loaded == []  # none read to test the exclusion (the page loads its own)
