@@ -330,7 +330,7 @@ def _best_visible(
     narrowed: bool,
     fields=None,
     headline: str | None = None,
-    best: dict[int, float] | None = None,
+    best: tuple[dict[int, float], int] | None = None,
 ):
     """The `limit` best visible rows of `queryset`, best first: model instances with a
     `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
