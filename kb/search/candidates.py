@@ -50,13 +50,11 @@ def visible_among(
     `queryset` is the readers' whole queryset (not narrowed to a video, theme or
     person). With `fields`, the visible ones come from those columns of every visible
     row, kept per content version; otherwise they are loaded, from `loaded` if given
-    (the caller's own narrowing of `queryset` to `best`, with PostgreSQL's snippets),
-    with `fields` or not. `looked_at`: how many rows the index gave, when some were
+    (the caller's own narrowing of `queryset` to `best`, with PostgreSQL's snippets).
+    `looked_at`: how many rows the index gave, when some were
     left out of `best` already (PostgreSQL's exclusions); by default, all of `best`."""
-    if fields and loaded is None:
+    if fields:
         rows = [(*row, best[row[0]]) for row in kept_rows(queryset, fields).among(best)]
-    elif fields:
-        rows = [(*row, best[row[0]]) for row in loaded.values_list(*fields)]
     else:
         rows = list(loaded if loaded is not None else queryset.filter(pk__in=list(best)))
         for row in rows:

@@ -59,8 +59,14 @@ def tsquery(parsed: ParsedQuery, prefix: bool = True) -> str:
     parts += [f"({' <-> '.join(phrase)})" for phrase in parsed.phrases]
     text = (" | " if parsed.any_word else " & ").join(parts)
     if parsed.excluded:
-        text = f"({text})" + "".join(f" & !({' <-> '.join(e)})" for e in parsed.excluded)
+        text = f"({text}) & {_unsaid(parsed)}"
     return text
+
+
+def _unsaid(parsed: ParsedQuery) -> str:
+    """The part of `tsquery` that a row matches when it says none of the excluded words
+    (or phrases)."""
+    return " & ".join(f"!({' <-> '.join(words)})" for words in parsed.excluded)
 
 
 def to_query(parsed: ParsedQuery, prefix: bool = True) -> SearchQuery:
@@ -281,11 +287,6 @@ BEST_IN_TERMS = """
 UNSAID = "(SELECT search_vector @@ to_tsquery('{config}', %s) FROM {source} WHERE {pk} = best.id)"
 
 
-def _unsaid(parsed: ParsedQuery) -> str:
-    """A tsquery that a row matches when it says none of the excluded words."""
-    return " & ".join(f"!({' <-> '.join(words)})" for words in parsed.excluded)
-
-
 def _best_by_terms(
     parsed: ParsedQuery, counts: dict[Terms, int]
 ) -> dict[Terms, tuple[dict[int, float], int]]:
@@ -306,15 +307,14 @@ def _best_by_terms(
             params.append(_unsaid(parsed))
         parts.append(BEST_IN_TERMS.format(key=terms.key, table=terms.table, unsaid=unsaid))
         params += [parsed.any_word, counts[terms]]
-    found = {terms: ({}, 0) for terms in tables}
+    ranks, looked_at = {terms: {} for terms in tables}, dict.fromkeys(tables, 0)
     with connection.cursor() as cursor:
         cursor.execute(WORDS.format(config=CONFIG) + " UNION ALL ".join(parts), params)
         for kind, pk, rank, unsaid in cursor.fetchall():
-            ranks, looked_at = found[tables[kind]]
+            looked_at[tables[kind]] += 1
             if unsaid:
-                ranks[pk] = rank
-            found[tables[kind]] = (ranks, looked_at + 1)
-    return found
+                ranks[tables[kind]][pk] = rank
+    return {terms: (ranks[terms], looked_at[terms]) for terms in tables}
 
 
 def _by_terms(parsed: ParsedQuery, narrowed: bool) -> bool:
