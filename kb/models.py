@@ -281,11 +281,23 @@ class Theme(TagBase):
 
 
 def themes_of(item) -> list[Theme]:
-    """A lesson's or quote's themes by name: the links `with_themes()` preloaded (as
-    `theme_links`), else one query."""
-    links = getattr(item, "theme_links", None)
-    themes = [link.tag for link in links] if links is not None else list(item.tags.all())
+    """A lesson's or quote's themes by name: given by `give_published_themes`, or the links
+    `with_themes()` preloaded (as `theme_links`), else one query."""
+    themes = getattr(item, "kept_themes", None)
+    if themes is None:
+        links = getattr(item, "theme_links", None)
+        themes = [link.tag for link in links] if links is not None else list(item.tags.all())
     return sorted(themes, key=lambda theme: theme.name.lower())
+
+
+def give_published_themes(lessons) -> None:
+    """Give published lessons their themes from what is kept per content version
+    (`published_themes`), without a query: for pages that show only published lessons,
+    picked one by one (search results). A draft's themes are not kept: not for these."""
+    filed = published_themes().themes_of
+    by_id = kept_per_version("themes by id", Theme.objects.in_bulk)
+    for lesson in lessons:
+        lesson.kept_themes = [by_id[pk] for pk in filed.get(lesson.pk, ()) if pk in by_id]
 
 
 def with_theme_links(queryset, links_model):

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -174,7 +175,6 @@ def test_what_readers_may_see_is_read_once_per_content_version():
     """Which lessons and takeaways are visible is kept per content version: a search
     repeated asks the database less, and the next search after an editor unpublishes a
     lesson no longer finds it (any write moves the version)."""
-    from django.test.utils import CaptureQueriesContext
 
     landing = LessonFactory(title="Zeppelin landing")
     airships = LessonFactory(title="Airships")
@@ -417,8 +417,9 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # The page cache's version; the five searches; lines saying the query (few here:
     # counted, then read), their visible chapters, their snippets; chapters and their
     # line ranges; lines saying both words; words looked up alone, then their lines;
-    # title-only chapters' snippets; the lessons shown, their themes, their snippets;
-    # themes for the filter.
+    # title-only chapters' snippets; the lessons shown, their snippets; the themes of
+    # published lessons and the themes themselves (once per content version); themes
+    # for the filter.
     # Videos and people saying the words. By meaning: the content version; visible
     # lessons, quotes, chapters and videos (once per content version, unnarrowed); all
     # vectors (one query, once per content version); the quotes, chapters of the
@@ -426,7 +427,7 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # first (FTS5's, PostgreSQL's terms tables), then load the visible ones among those;
     # SQLite then reads the quotes' snippets, PostgreSQL asks its planner how many lines
     # and chapters say the query (kb.search.postgres).
-    most = 31
+    most = 32
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body
@@ -443,7 +444,6 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
     """A word too common to rank every chapter saying it is ranked among the chapters'
     digests (their most-said words): the chapter saying it most comes first, and a
     re-import that changes what a chapter says moves it once the import ends."""
-    from django.test.utils import CaptureQueriesContext
 
     import kb.search
     from kb.search import sqlite as engine
@@ -490,3 +490,29 @@ def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):
     body = client.get("/search/?q=anything").content.decode()
     assert ">Feedback</option>" in body and ">Hiring well</option>" in body
     assert ">Hiring</option>" not in body
+
+
+def test_a_found_lessons_themes_follow_each_tag_and_rename_and_cost_no_query_once_kept(client):
+    """Search results take each lesson's themes from what is kept per content version,
+    not a query per page: tagged, untagged or renamed in the admin, the next search
+    shows it."""
+    lesson = LessonFactory(title="Budget planning")
+    hiring, feedback = ThemeFactory(name="Hiring"), ThemeFactory(name="Feedback")
+    lesson.tags.add(hiring)
+
+    def chips():
+        body = client.get("/search/?q=budget").content.decode()
+        return body.split('aria-label="Themes"')[1].split("</ul>")[0]
+
+    assert ">Hiring<" in chips()
+    lesson.tags.add(feedback)
+    lesson.tags.remove(hiring)
+    shown = chips()
+    assert ">Feedback<" in shown and ">Hiring<" not in shown
+    feedback.name = "Feedback loops"
+    feedback.save()
+    assert ">Feedback loops<" in chips()
+    with CaptureQueriesContext(connection) as warm:
+        chips()
+    themes = [q["sql"] for q in warm.captured_queries if "kb_lessontheme" in q["sql"]]
+    assert themes == []

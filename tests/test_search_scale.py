@@ -181,7 +181,7 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
     one, thousands of them, before the search gave up and went chapters first."""
     if connection.vendor != "postgresql":
         pytest.skip("the planner's estimates are PostgreSQL's")
-    from kb.search.postgres import _planned_lines
+    from kb.search.postgres import _line_plans, _planned_lines, _together
     from kb.search.query import parse_query
 
     video = VideoFactory(title="Big tech years")
@@ -193,7 +193,7 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kb_transcriptsegment")
         planned = {
-            text: _planned_lines(cursor, parse_query(text))
+            text: _planned_lines(_together(cursor, _line_plans(parse_query(text))))
             for text in ("big tech", '"big tech"', "the big tech", "big -pager")
         }
     assert planned["big tech"] > 400  # 800 lines say both
@@ -205,8 +205,9 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
 def test_postgres_ranks_lessons_takeaways_and_quotes_in_one_query_and_drops_exclusions_there():
     """Every search asks for the best lessons, takeaways and quotes first: on PostgreSQL
     one query reads all three terms tables (a round trip costs about as much as
-    ranking a rare word), and tests the excluded words on those best rows' vectors, so
-    no lesson or takeaway is loaded to be thrown away."""
+    ranking a rare word), sent with the planner's estimates of the lines saying each
+    word, and tests the excluded words on those best rows' vectors, so no lesson or
+    takeaway is loaded to be thrown away."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's terms tables")
     from tests.factories import LessonFactory, QuoteFactory, TakeawayFactory
@@ -224,7 +225,39 @@ def test_postgres_ranks_lessons_takeaways_and_quotes_in_one_query_and_drops_excl
     reading_terms = [q["sql"] for q in queries.captured_queries if "kb_lessonterm" in q["sql"]]
     assert len(reading_terms) == 1
     assert "kb_takeawayterm" in reading_terms[0] and "kb_quoteterm" in reading_terms[0]
+    assert reading_terms[0].count("EXPLAIN") == 1  # one word said: its lines' estimate
+    lines_planned = [
+        q["sql"] for q in queries.captured_queries if "kb_transcriptsegment" in q["sql"]
+    ]
+    assert all(not sql.startswith("EXPLAIN") for sql in lines_planned)
+    assert len(results.moments) == 0
     lessons_loaded = [
         q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "kb_lesson"')
     ]
     assert lessons_loaded == []  # none read to test the exclusion (the page loads its own)
+
+
+def test_postgres_statements_sent_together_give_each_its_rows_however_parameters_are_bound():
+    """`_together` sends several statements in one round trip where parameters are bound
+    on the client (Django's default) and one by one where they are bound on the server
+    (`server_side_binding`, which takes one statement at a time): the same rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's cursors")
+    import psycopg
+
+    from kb.search.postgres import _together
+
+    class ServerBound:
+        def __init__(self, raw):
+            self.cursor = raw
+
+        def __getattr__(self, name):
+            return getattr(self.cursor, name)
+
+    statements = [("SELECT %s::int + 1", [1]), ("SELECT %s::text, %s::int", ["a", 2])]
+    with connection.cursor() as cursor:
+        assert _together(cursor, statements) == [[(2,)], [("a", 2)]]
+        assert _together(cursor, statements[:1]) == [[(2,)]]
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as raw:
+        assert _together(ServerBound(raw), statements) == [[(2,)], [("a", 2)]]

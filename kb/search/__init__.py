@@ -14,7 +14,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +29,7 @@ from kb.models import (
     Takeaway,
     Theme,
     Video,
+    give_published_themes,
 )
 from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
@@ -106,6 +107,17 @@ class Results:
         return self.found and not literal
 
 
+class BestRows(NamedTuple):
+    """What `Backend.best_rows` finds: each kind's best rows, as `lessons()`,
+    `takeaways()` and `quotes()` give them, and how many lines the database expects to
+    say the query, where it could tell in the same round trip (`strongest_lines`)."""
+
+    lessons: list[tuple[int, float]]
+    takeaways: list[tuple[int, float, int]]
+    quotes: list[tuple[Quote, str]]
+    planned_lines: float | None = None
+
+
 class Backend(Protocol):
     """What a database's full-text engine does for `search()`. Each method gets the
     readers' `published()` queryset to search within; ranks are higher-is-better."""
@@ -129,7 +141,7 @@ class Backend(Protocol):
         quotes,
         limits: tuple[int, int, int],
         narrowed: bool = False,
-    ) -> tuple[list, list, list]:
+    ) -> "BestRows":
         """`lessons()`, `takeaways()` and `quotes()` at once, each with its limit: what
         every search asks first, which a backend may read in one query."""
 
@@ -157,10 +169,11 @@ class Backend(Protocol):
         """(chapter id, start, snippet) of the best lines inside the given chapters."""
 
     def strongest_lines(
-        self, parsed: ParsedQuery, most: int
+        self, parsed: ParsedQuery, most: int, planned: float | None = None
     ) -> list[tuple[int, int, float, float, float]] | None:
         """(line id, chapter id, start, how much it says, rank) of every line that says
-        the query; None when more than `most` lines say it (too many to rank one by one)."""
+        the query; None when more than `most` lines say it (too many to rank one by one).
+        `planned`: `BestRows.planned_lines`, when the backend gave one."""
 
     def line_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         """Snippets of the given lines."""
@@ -237,13 +250,13 @@ def search(
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
         return results
-    found_lessons, found_takeaways, found_quotes = engine.best_rows(
+    best = engine.best_rows(
         parsed, lessons, takeaways, quotes.with_video("chapter", "speaker"),
         (MAX_LESSONS, MAX_LESSONS, MAX_QUOTES), narrowed,
     )  # fmt: skip
-    results.lessons = _lessons(engine, parsed, found_lessons, found_takeaways)
-    results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in found_quotes]
-    results.moments = _moments(engine, parsed, chapters, narrowed)
+    results.lessons = _lessons(engine, parsed, best.lessons, best.takeaways)
+    results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in best.quotes]
+    results.moments = _moments(engine, parsed, chapters, narrowed, best.planned_lines)
     if not narrowed:
         results.videos, results.people = _videos_and_people(parsed, read_version())
         results.videos_by_words = len(results.videos)
@@ -426,9 +439,9 @@ class LessonHits:
             Lesson.objects.filter(pk__in=[pk for pk, *_ in chosen])
             .with_video("chapter")
             .defer("imported", "keywords")
-            .with_themes()
             .in_bulk()
         )
+        give_published_themes(lessons.values())
         snippets, takeaway_snippets = self.engine.page_snippets(
             self.parsed,
             [pk for pk, _, takeaway, similar in chosen if takeaway is None and not similar],
@@ -458,8 +471,10 @@ def _opening(body: str, words: int = 30) -> str:
     return " ".join(split[:words]) + (" …" if len(split) > words else "")
 
 
-def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
-    moments = _strongest_moments(engine, parsed, chapters)
+def _moments(
+    engine, parsed: ParsedQuery, chapters, narrowed: bool, planned_lines: float | None = None
+) -> list[Moment]:
+    moments = _strongest_moments(engine, parsed, chapters, planned_lines)
     if len(moments) < MAX_MOMENTS:
         shown = {moment.chapter.pk for moment in moments}
         moments += _moments_chapters_first(
@@ -468,11 +483,13 @@ def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Mome
     return moments[:MAX_MOMENTS]
 
 
-def _strongest_moments(engine, parsed: ParsedQuery, chapters) -> list[Moment]:
+def _strongest_moments(
+    engine, parsed: ParsedQuery, chapters, planned_lines: float | None = None
+) -> list[Moment]:
     """A query said in few lines: the chapters of its strongest lines, wherever they are,
     best first; in each, the lines that say the most, then the earliest (at most
     MOMENTS_PER_CHAPTER), among the visible chapters."""
-    lines = engine.strongest_lines(parsed, RARE_LINES)
+    lines = engine.strongest_lines(parsed, RARE_LINES, planned_lines)
     if not lines:
         return []
     by_chapter: dict[int, list] = {}

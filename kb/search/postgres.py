@@ -15,6 +15,7 @@ Visibility always comes from the `published()` querysets passed in.
 import dataclasses
 import json
 
+import psycopg
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -24,7 +25,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from kb.search import START, STOP
+from kb.search import START, STOP, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import STOP_WORDS, ParsedQuery
 from kb.search.schema import (
@@ -201,26 +202,62 @@ def _among_candidates(transcripts, parsed: ParsedQuery):
 PLANNED_OVER = 2
 
 
-def _planned_rows(cursor, sql: str, params: list) -> float:
-    """How many rows the planner expects `sql` to give: a fraction of a millisecond to
-    ask, where fetching the first few thousand lines of a common word takes longer."""
-    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-    plan = cursor.fetchone()[0]
+def _together(cursor, statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    """Each statement's rows, all sent in one round trip: with Django's default
+    client-side binding (psycopg's ClientCursor) several statements go as one text and
+    their results are read in turn. Bound on the server (`server_side_binding`), a
+    statement goes alone, so they go one by one."""
+    if len(statements) > 1 and isinstance(cursor.cursor, psycopg.ClientCursor):
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements),
+            [value for _, params in statements for value in params],
+        )
+        results = [cursor.fetchall()]
+        while cursor.nextset():
+            results.append(cursor.fetchall())
+        return results
+    results = []
+    for sql, params in statements:
+        cursor.execute(sql, params)
+        results.append(cursor.fetchall())
+    return results
+
+
+def _explain(sql: str, params: list) -> tuple[str, list]:
+    """A statement asking how many rows the planner expects `sql` to give (`_plan_rows`):
+    a fraction of a millisecond to ask, where fetching the first few thousand lines of
+    a common word takes longer."""
+    return f"EXPLAIN (FORMAT JSON) {sql}", params
+
+
+def _plan_rows(rows) -> float:
+    plan = rows[0][0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def _planned_lines(cursor, parsed: ParsedQuery) -> float:
-    """How many lines the planner expects to say the query. Every word of it: as many as
-    its rarest word does (taking words as independent, the planner underestimates words
-    said together, as a phrase's are: 612 against 31,752 lines for `"big tech"` at ten
-    million lines, all of whose first 2,001 were then read for nothing). Any of them:
-    the query's own estimate."""
+def _planned_rows(cursor, sql: str, params: list) -> float:
+    (rows,) = _together(cursor, [_explain(sql, params)])
+    return _plan_rows(rows)
+
+
+def _line_plans(parsed: ParsedQuery) -> list[tuple[str, list]]:
+    """The statements whose plans `_planned_lines` reads: one for a query of any of its
+    words, one per word of a query of every word."""
     if parsed.any_word:
-        return _planned_rows(cursor, LINES_SAYING.format(select="id"), [tsquery(parsed, False)])
+        return [_explain(LINES_SAYING.format(select="id"), [tsquery(parsed, False)])]
     words = [word for word in parsed.all_tokens if word not in STOP_WORDS]
+    return [_explain(WORD_LINES, [word, word]) for word in words]
+
+
+def _planned_lines(plans: list) -> float:
+    """How many lines the planner expects to say the query, from the rows of its
+    `_line_plans`. Every word of it: as many as its rarest word does (taking words as
+    independent, the planner underestimates words said together, as a phrase's are:
+    612 against 31,752 lines for `"big tech"` at ten million lines, all of whose first
+    2,001 were then read for nothing). Any of them: the query's own estimate."""
+    estimates = [_plan_rows(rows) for rows in plans]
     # A word PostgreSQL stops (its stop words are not quite ours) is planned as no rows.
-    estimates = [_planned_rows(cursor, WORD_LINES, [word, word]) for word in words]
     return min([rows for rows in estimates if rows > 0], default=0.0)
 
 
@@ -295,10 +332,16 @@ def _best_by_terms(
     those that say an excluded word (only their vectors are read). Every table in one
     query, since each search asks this of three and a round trip to the database costs
     about as much as ranking a rare word."""
-    tables = list(counts)
+    with connection.cursor() as cursor:
+        (rows,) = _together(cursor, [_terms_statement(parsed, counts)])
+    return _terms_read(list(counts), rows)
+
+
+def _terms_statement(parsed: ParsedQuery, counts: dict[Terms, int]) -> tuple[str, list]:
+    """`_best_by_terms`' query: (SQL, parameters)."""
     parts = []
     params = [parsed.words, [len(word) >= 3 for word in parsed.words]]
-    for kind, terms in enumerate(tables):
+    for kind, terms in enumerate(counts):
         source = terms.source
         unsaid = "true"
         params.append(kind)
@@ -307,13 +350,16 @@ def _best_by_terms(
             params.append(_unsaid(parsed))
         parts.append(BEST_IN_TERMS.format(key=terms.key, table=terms.table, unsaid=unsaid))
         params += [parsed.any_word, counts[terms]]
+    return WORDS.format(config=CONFIG) + " UNION ALL ".join(parts), params
+
+
+def _terms_read(tables: list[Terms], rows) -> dict[Terms, tuple[dict[int, float], int]]:
+    """`_best_by_terms`' answer from its query's rows."""
     ranks, looked_at = {terms: {} for terms in tables}, dict.fromkeys(tables, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(WORDS.format(config=CONFIG) + " UNION ALL ".join(parts), params)
-        for kind, pk, rank, unsaid in cursor.fetchall():
-            looked_at[tables[kind]] += 1
-            if unsaid:
-                ranks[tables[kind]][pk] = rank
+    for kind, pk, rank, unsaid in rows:
+        looked_at[tables[kind]] += 1
+        if unsaid:
+            ranks[tables[kind]][pk] = rank
     return {terms: (ranks[terms], looked_at[terms]) for terms in tables}
 
 
@@ -396,16 +442,23 @@ class PostgresSearch:
         return [(lesson_id, rank, pk) for pk, lesson_id, rank in found]
 
     def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
-        """The three tables' terms are read in one query."""
+        """The three tables' terms are read in one query, sent with the planner's
+        estimates of the lines saying the query (`strongest_lines` asks them next)."""
         tables = (TERMS[LESSONS], TERMS[TAKEAWAYS], TERMS[QUOTES])
         best = {terms: None for terms in tables}
+        statements = _line_plans(parsed)
         if _by_terms(parsed, narrowed):
-            counts = zip(tables, (limit * OVERFETCH for limit in limits), strict=True)
-            best = _best_by_terms(parsed, dict(counts))
-        return (
+            counts = dict(zip(tables, (limit * OVERFETCH for limit in limits), strict=True))
+            statements.insert(0, _terms_statement(parsed, counts))
+        with connection.cursor() as cursor:
+            results = _together(cursor, statements)
+        if _by_terms(parsed, narrowed):
+            best = _terms_read(list(tables), results.pop(0))
+        return BestRows(
             self.lessons(parsed, lessons, limits[0], narrowed, best[tables[0]]),
             self.takeaways(parsed, takeaways, limits[1], narrowed, best[tables[1]]),
             self.quotes(parsed, quotes, limits[2], narrowed, best[tables[2]]),
+            _planned_lines(results),
         )
 
     def page_snippets(self, parsed, lesson_ids, takeaway_ids):
@@ -479,13 +532,16 @@ class PostgresSearch:
             )
             return cursor.fetchall()
 
-    def strongest_lines(self, parsed, most):
+    def strongest_lines(self, parsed, most, planned=None):
         """The lines that say the query, unordered, until one too many (the GIN index
-        finds them; each line's vector is small). `ts_rank` (not normalised by length)
-        grows with how often a line says the words: it serves as both measures."""
+        finds them; each line's vector is small), unless the planner expects far more.
+        `ts_rank` (not normalised by length) grows with how often a line says the
+        words: it serves as both measures."""
         query = tsquery(parsed, prefix=False)
         with connection.cursor() as cursor:
-            if _planned_lines(cursor, parsed) > most * PLANNED_OVER:
+            if planned is None:
+                planned = _planned_lines(_together(cursor, _line_plans(parsed)))
+            if planned > most * PLANNED_OVER:
                 return None
             cursor.execute(STRONGEST_LINES, [rank_tsquery(parsed, prefix=False), query, most + 1])
             lines = cursor.fetchall()

@@ -9,7 +9,7 @@ from collections import Counter
 
 from django.db import connection
 
-from kb.search import START
+from kb.search import START, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import TOKEN, ParsedQuery
 from kb.search.schema import (
@@ -260,7 +260,7 @@ class SQLiteSearch:
 
     def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
         """In-process queries cost little: one by one."""
-        return (
+        return BestRows(
             self.lessons(parsed, lessons, limits[0], narrowed),
             self.takeaways(parsed, takeaways, limits[1], narrowed),
             self.quotes(parsed, quotes, limits[2], narrowed),
@@ -358,7 +358,7 @@ class SQLiteSearch:
             ]
         ]
 
-    def strongest_lines(self, parsed, most):
+    def strongest_lines(self, parsed, most, planned=None):
         """Counted first, in FTS5's order (no sort) up to one too many: a common word costs
         a walk through `most` row ids. A rare one's lines are then read with how much
         each says (FTS5's marks of the matched words) and bm25, which breaks ties
