@@ -96,16 +96,16 @@ PAGES = {
     "video": (lambda: _first_video_url(), 7),
     # video; lesson, takeaway, quote and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
-    # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found
-    # and their snippets; videos and people by words; by meaning: visible lessons,
+    # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
+    # with their snippets; videos and people by words; by meaning: visible lessons,
     # quotes, chapters and videos, all vectors (one query), the videos found (moments:
     # test_search.py's bounded-queries test); and, in the first search of a content
     # version, which lessons and takeaways readers may see (in place of looking up
     # the best few: later searches make two queries fewer), the published lessons'
     # themes and the themes themselves
-    "search": (lambda: reverse("kb:search") + "?q=Lesson", 20),
+    "search": (lambda: reverse("kb:search") + "?q=Lesson", 19),
     # ... narrowed to a person: the person first (and no videos or people)
-    "search by person": (lambda: reverse("kb:search") + "?q=Lesson&person=ada-guest", 16),
+    "search by person": (lambda: reverse("kb:search") + "?q=Lesson&person=ada-guest", 15),
     # lessons with videos; their takeaways
     "feed": (lambda: reverse("kb:lessons-feed"), 3),
     # theme; lessons with videos; their takeaways

@@ -288,6 +288,21 @@ def test_snippets_are_highlighted_and_escaped():
     assert "alert(&quot;x&quot;)" in hit.snippet
 
 
+def test_a_lesson_found_by_its_takeaway_shows_the_takeaways_words_beside_one_found_by_its_own():
+    """On one page, each lesson's snippet is of what found it: its own words, or the
+    takeaway that says the query (escaped, marked)."""
+    own = LessonFactory(title="Zeppelin rides", body="Ride the zeppelin early.")
+    other = LessonFactory(title="Airships", body="Nothing about it here.")
+    TakeawayFactory(lesson=other, text='A <i>zeppelin</i> "ride" to remember')
+    TakeawayFactory(lesson=other, text="Land softly")
+    hits = {hit.lesson: hit.snippet for hit in search("zeppelin").lessons[0:10]}
+    assert set(hits) == {own, other}
+    assert "<mark>zeppelin</mark>" in hits[own].lower() and "remember" not in hits[own]
+    assert "<mark>zeppelin</mark>" in hits[other].lower()
+    assert "remember" in hits[other] and "softly" not in hits[other]
+    assert "<i>" not in hits[other]
+
+
 def test_an_admin_edit_is_searchable_at_once(client):
     admin = User.objects.create_superuser("admin", "a@example.org", "pw")
     client.force_login(admin)
@@ -417,7 +432,7 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # The page cache's version; the five searches; lines saying the query (few here:
     # counted, then read), their visible chapters, their snippets; chapters and their
     # line ranges; lines saying both words; words looked up alone, then their lines;
-    # title-only chapters' snippets; the lessons shown, their snippets; the themes of
+    # title-only chapters' snippets; the lessons shown, with their snippets; the themes of
     # published lessons and the themes themselves (once per content version); themes
     # for the filter.
     # Videos and people saying the words. By meaning: the content version; visible
@@ -427,7 +442,7 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # first (FTS5's, PostgreSQL's terms tables), then load the visible ones among those;
     # SQLite then reads the quotes' snippets, PostgreSQL asks its planner how many lines
     # and chapters say the query (kb.search.postgres).
-    most = 32
+    most = 31
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body

@@ -145,10 +145,9 @@ class Backend(Protocol):
         """`lessons()`, `takeaways()` and `quotes()` at once, each with its limit: what
         every search asks first, which a backend may read in one query."""
 
-    def page_snippets(
-        self, parsed: ParsedQuery, lesson_ids: list[int], takeaway_ids: list[int]
-    ) -> tuple[dict[int, str], dict[int, str]]:
-        """Marked snippets of the lessons and takeaways shown on one page."""
+    def with_snippets(self, parsed: ParsedQuery, lessons, own: list[int], takeaways: list[int]):
+        """`lessons` (a page of them), each with a `search_snippet`: marked words of its
+        own text if its id is in `own`, else of the one of `takeaways` that is its."""
 
     def quotes(
         self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
@@ -435,32 +434,25 @@ class LessonHits:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         chosen = self.ranked[index]
-        lessons = (
+        lessons = self.engine.with_snippets(
+            self.parsed,
             Lesson.objects.filter(pk__in=[pk for pk, *_ in chosen])
             .with_video("chapter")
-            .defer("imported", "keywords")
-            .in_bulk()
-        )
-        give_published_themes(lessons.values())
-        snippets, takeaway_snippets = self.engine.page_snippets(
-            self.parsed,
+            .defer("imported", "keywords"),
             [pk for pk, _, takeaway, similar in chosen if takeaway is None and not similar],
             [takeaway for _, _, takeaway, _ in chosen if takeaway is not None],
-        )
+        ).in_bulk()
+        give_published_themes(lessons.values())
         return [
             LessonHit(
                 lessons[pk],
                 highlight(
-                    _opening(lessons[pk].body)
-                    if similar
-                    else snippets.get(pk, "")
-                    if takeaway is None
-                    else takeaway_snippets.get(takeaway, "")
+                    _opening(lessons[pk].body) if similar else lessons[pk].search_snippet or ""
                 ),
                 rank,
                 similar,
             )
-            for pk, rank, takeaway, similar in chosen
+            for pk, rank, _, similar in chosen
             if pk in lessons
         ]
 
