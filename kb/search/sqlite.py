@@ -378,7 +378,7 @@ class SQLiteSearch:
             )
             lines = cursor.fetchall()
         return [
-            (pk, chapter, start, marked.count(START), rank)
+            (pk, chapter, start, marked.count(START), rank, None)
             for pk, chapter, start, marked, rank in lines
         ]
 
