@@ -145,9 +145,12 @@ class Backend(Protocol):
         """`lessons()`, `takeaways()` and `quotes()` at once, each with its limit: what
         every search asks first, which a backend may read in one query."""
 
-    def with_snippets(self, parsed: ParsedQuery, lessons, own: list[int], takeaways: list[int]):
-        """`lessons` (a page of them), each with a `search_snippet`: marked words of its
-        own text if its id is in `own`, else of the one of `takeaways` that is its."""
+    def page_lessons(
+        self, parsed: ParsedQuery, lessons, own: list[int], takeaway_of: dict[int, int]
+    ) -> dict[int, Lesson]:
+        """`lessons` (a page of them) by id, each with a `search_snippet` (where it has
+        one): marked words of its own text if its id is in `own`, else of the takeaway
+        that found it (`takeaway_of`: {lesson id: takeaway id})."""
 
     def quotes(
         self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
@@ -436,20 +439,22 @@ class LessonHits:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         chosen = self.ranked[index]
-        lessons = self.engine.with_snippets(
+        lessons = self.engine.page_lessons(
             self.parsed,
             Lesson.objects.filter(pk__in=[pk for pk, *_ in chosen])
             .with_video("chapter")
             .defer("imported", "keywords"),
             [pk for pk, _, takeaway, similar in chosen if takeaway is None and not similar],
-            [takeaway for _, _, takeaway, _ in chosen if takeaway is not None],
-        ).in_bulk()
+            {pk: takeaway for pk, _, takeaway, _ in chosen if takeaway is not None},
+        )
         give_published_themes(lessons.values())
         return [
             LessonHit(
                 lessons[pk],
                 highlight(
-                    _opening(lessons[pk].body) if similar else lessons[pk].search_snippet or ""
+                    _opening(lessons[pk].body)
+                    if similar
+                    else getattr(lessons[pk], "search_snippet", None) or ""
                 ),
                 rank,
                 similar,

@@ -494,15 +494,16 @@ class PostgresSearch:
             _planned_lines(results),
         )
 
-    def with_snippets(self, parsed, lessons, own, takeaways):
+    def page_lessons(self, parsed, lessons, own, takeaway_of):
         """The snippets made in the lessons' own query (one round trip fewer)."""
         query, lesson, takeaway = tsquery(parsed), LESSONS.table, TAKEAWAYS.table
+        takeaways = list(takeaway_of.values())
         return lessons.annotate(
             search_snippet=RawSQL(
                 PAGE_SNIPPET.format(config=CONFIG, lesson=lesson, takeaway=takeaway),
                 [own, query, HEADLINE_OPTIONS, query, HEADLINE_OPTIONS, takeaways],
             )
-        )
+        ).in_bulk()
 
     def quotes(self, parsed, queryset, limit, narrowed=False, best=None):
         found = _best_visible(

@@ -8,7 +8,6 @@ Visibility always comes from the `published()` querysets passed in.
 from collections import Counter
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from kb.search import START, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
@@ -249,20 +248,6 @@ def _lines_saying_most(parsed, chapters, per_chapter):
         return cursor.fetchall()
 
 
-# A lesson's snippet on a page of them: of its own words when it was found by them (its
-# id is among `own`), else of its takeaway that found it (among `takeaways`).
-PAGE_SNIPPET = """
-    CASE WHEN "{lesson}"."id" IN ({own})
-        THEN (SELECT {lesson_snippet} FROM {lesson_fts}
-              WHERE {lesson_fts} MATCH %s AND rowid = "{lesson}"."id")
-        ELSE (SELECT {takeaway_snippet} FROM {takeaway_fts}
-              JOIN {takeaway} ON {takeaway}.id = {takeaway_fts}.rowid
-              WHERE {takeaway_fts} MATCH %s AND {takeaway_fts}.rowid IN ({takeaways})
-                AND {takeaway}.lesson_id = "{lesson}"."id" LIMIT 1)
-    END
-"""
-
-
 class SQLiteSearch:
     """The search backend on SQLite's FTS5 (see `kb.search.Backend`)."""
 
@@ -281,17 +266,32 @@ class SQLiteSearch:
             self.quotes(parsed, quotes, limits[2], narrowed),
         )
 
-    def with_snippets(self, parsed, lessons, own, takeaways):
-        """From the lesson's best column (title or body), or from the takeaway that found
-        it: FTS5 makes each in a subquery of the lessons' own query."""
-        match, marks = match_expression(parsed), lambda ids: ", ".join(["%s"] * len(ids))
-        sql = PAGE_SNIPPET.format(
-            lesson=LESSONS.table, own=marks(own) or "NULL", lesson_fts=LESSONS.fts,
-            lesson_snippet=snippet(LESSONS, -1), takeaway=TAKEAWAYS.table,
-            takeaway_fts=TAKEAWAYS.fts, takeaway_snippet=snippet(TAKEAWAYS, "text"),
-            takeaways=marks(takeaways) or "NULL",
-        )  # fmt: skip
-        return lessons.annotate(search_snippet=RawSQL(sql, [*own, match, match, *takeaways]))
+    def page_lessons(self, parsed, lessons, own, takeaway_of):
+        """Snippets from the lesson's best column (title or body), or from the takeaway
+        that found it, in one query after the lessons': in a subquery of theirs, FTS5
+        would look a prefix's words up again for every lesson."""
+        found = lessons.in_bulk()
+        lesson_of = {takeaway: lesson for lesson, takeaway in takeaway_of.items()}
+        parts, params = [], []
+        for kind, indexed, column, ids in (
+            (0, LESSONS, -1, own),
+            (1, TAKEAWAYS, "text", list(lesson_of)),
+        ):
+            if ids:
+                marks, fts = ", ".join(["%s"] * len(ids)), indexed.fts
+                parts.append(
+                    f"SELECT {kind}, rowid, {snippet(indexed, column)} FROM {fts}"
+                    f" WHERE {fts} MATCH %s AND rowid IN ({marks})"
+                )
+                params += [match_expression(parsed), *ids]
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), params)
+                for kind, pk, text in cursor:
+                    lesson = found.get(lesson_of.get(pk) if kind else pk)
+                    if lesson is not None:
+                        lesson.search_snippet = text
+        return found
 
     def quotes(self, parsed, queryset, limit, narrowed=False):
         rows = _best_visible(queryset, QUOTES, parsed, limit, narrowed)
