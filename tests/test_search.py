@@ -533,3 +533,26 @@ def test_a_found_lessons_themes_follow_each_tag_and_rename_and_cost_no_query_onc
         chips()
     themes = [q["sql"] for q in warm.captured_queries if "kb_lessontheme" in q["sql"]]
     assert themes == []
+
+
+def test_in_a_chapter_found_chapters_first_the_line_saying_every_word_most_comes_first(
+    monkeypatch,
+):
+    """Words too common to rank line by line: inside each chosen chapter, the lines
+    saying every word come before those saying some, the one saying them most first
+    (wherever it is in the chapter), then the earliest."""
+    import kb.search
+
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)  # chapters first
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, start_seconds=0)
+    lines = ["senior folks talk", "engineer impact matters", "a senior engineer with impact"]
+    lines += ["filler words here"] * 20 + ["senior engineer impact, senior engineer impact"]
+    for n, text in enumerate(lines):
+        TranscriptSegmentFactory(
+            video=video, chapter=chapter, text=text, start_seconds=n * 5, end_seconds=n * 5 + 4
+        )
+    refresh_chapter_texts(video)
+    moments = search("senior engineer impact").moments
+    assert [m.start_seconds for m in moments] == [5 * 2, 5 * 23]
+    assert moments[1].snippet.count("<mark>") == 6

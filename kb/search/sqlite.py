@@ -214,9 +214,9 @@ IN_CHAPTER = MATCHING_LINES + f" AND {LINES.fts}.rowid BETWEEN %s AND %s AND lin
 LINE = "line.chapter_id, line.start_seconds, " + snippet(LINES, "text")
 
 
-def _lines_saying_most(parsed, chapters, per_chapter):
-    """Lines saying the most of the words, each word looked up alone (row ids only, no
-    snippets): common words are in many lines, and only the chosen few need a snippet."""
+def _words_said(parsed, chapters) -> dict[int, dict[int, set[int]]]:
+    """{chapter id: {line id: which of the words it says}}, each word looked up alone in
+    each chapter's range (row ids only, no snippets)."""
     words = [ParsedQuery(words=[w], excluded=parsed.excluded) for w in parsed.words]
     one = f"SELECT * FROM (SELECT %s, %s, line.id{IN_CHAPTER} LIMIT %s)"
     said: dict[int, dict[int, set[int]]] = {}
@@ -233,19 +233,53 @@ def _lines_saying_most(parsed, chapters, per_chapter):
         )
         for chapter_id, n, line_id in cursor:
             said.setdefault(chapter_id, {}).setdefault(line_id, set()).add(n)
-        chosen = [
+    return said
+
+
+def _marked_lines(parsed, ids: list[int]) -> list[tuple[int, float, str]]:
+    """(chapter id, start, snippet) of the given lines, each of which says the query."""
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {LINE}{MATCHING_LINES} AND {LINES.fts}.rowid IN ({marks})",
+            [match_expression(parsed, prefix=False), *ids],
+        )
+        return cursor.fetchall()
+
+
+def _lines_saying_most(parsed, chapters, per_chapter):
+    """Lines saying the most of the words: common words are in many lines, and only the
+    chosen few need a snippet."""
+    said = _words_said(parsed, chapters)
+    return _marked_lines(
+        parsed,
+        [
             line_id
             for lines_said in said.values()
             for line_id in sorted(lines_said, key=lambda i: (-len(lines_said[i]), i))[:per_chapter]
-        ]
-        if not chosen:
-            return []
-        marks = ", ".join(["%s"] * len(chosen))
-        cursor.execute(
-            f"SELECT {LINE}{MATCHING_LINES} AND {LINES.fts}.rowid IN ({marks})",
-            [match_expression(parsed, prefix=False), *chosen],
-        )
-        return cursor.fetchall()
+        ],
+    )
+
+
+def _lines_saying_all(parsed, chapters):
+    """The lines saying every word, found word by word: FTS5 looks for lines saying them
+    all until it finds one, past the chapter's range if none in it does (tens of
+    milliseconds for three common words at ten million lines), where one word's lookup
+    stops at the range's end."""
+    said = _words_said(parsed, chapters)
+    every = set(range(len(parsed.words)))
+    return _marked_lines(
+        parsed,
+        [
+            line_id
+            for lines_said in said.values()
+            for line_id in sorted(i for i in lines_said if lines_said[i] == every)[
+                :LINES_PER_CHAPTER_SCANNED
+            ]
+        ],
+    )
 
 
 class SQLiteSearch:
@@ -344,16 +378,24 @@ class SQLiteSearch:
             return []
         if parsed.any_word:
             return _lines_saying_most(parsed, chapters, per_chapter)
-        in_range = f"SELECT * FROM (SELECT {LINE}{IN_CHAPTER} LIMIT %s)"
-        match = match_expression(parsed, prefix=False)
         found: dict[int, list[tuple[int, float, str]]] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                " UNION ALL ".join([in_range] * len(chapters)),
-                [v for c in chapters for v in (match, c.lo, c.hi, c.pk, LINES_PER_CHAPTER_SCANNED)],
-            )
-            for line in cursor:
-                found.setdefault(line[0], []).append(line)
+        if len(parsed.words) > 1 and not parsed.phrases:
+            lines = _lines_saying_all(parsed, chapters)
+        else:
+            in_range = f"SELECT * FROM (SELECT {LINE}{IN_CHAPTER} LIMIT %s)"
+            match = match_expression(parsed, prefix=False)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    " UNION ALL ".join([in_range] * len(chapters)),
+                    [
+                        v
+                        for c in chapters
+                        for v in (match, c.lo, c.hi, c.pk, LINES_PER_CHAPTER_SCANNED)
+                    ],
+                )
+                lines = cursor.fetchall()
+        for line in lines:
+            found.setdefault(line[0], []).append(line)
         return [
             line
             for candidates in found.values()
