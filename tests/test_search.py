@@ -495,6 +495,34 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
         assert cursor.fetchone()[0] == 0
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's chapter digests (PostgreSQL: chapter terms)"
+)
+def test_a_common_phrase_is_ranked_among_digest_candidates_that_say_it(monkeypatch):
+    """A phrase (or words not all among any chapter's most-said) too common to rank
+    every chapter saying it: the chapters whose digests say its words most, less those
+    that never say the phrase itself, however often they say its words apart."""
+    import kb.search
+    from kb.search import sqlite as engine
+    from kb.search import tidy_index
+
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
+    video = VideoFactory()
+    chapters = {}
+    for n in range(1, 6):
+        chapters[n] = ChapterFactory(video=video, title=f"Part {n}", start_seconds=n * 100)
+        spoken(video, " ".join(["big tech"] * n + ["other words"] * (6 - n)), n * 100, chapters[n])
+    apart = ChapterFactory(video=video, title="Apart", start_seconds=900)
+    spoken(video, " ".join(["big things and tech"] * 8), 900, apart)
+    tidy_index()
+    with CaptureQueriesContext(connection) as queries:
+        moments = search('"big tech"').moments
+    assert any("kb_chapterdigest_fts" in q["sql"] for q in queries.captured_queries)
+    assert apart not in {m.chapter for m in moments}
+    assert [m.chapter for m in moments] == [chapters[n] for n in (5, 4, 3, 2, 1)]
+
+
 def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):
     """The search page's list of themes is read once per content version: a theme
     added or renamed in the admin is in the very next search page's list."""

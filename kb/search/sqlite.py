@@ -5,6 +5,7 @@ Rank is FTS5's bm25 (lower is better there; negated here so higher is better eve
 Visibility always comes from the `published()` querysets passed in.
 """
 
+import dataclasses
 from collections import Counter
 
 from django.db import connection
@@ -149,6 +150,9 @@ def _with_line_ranges(queryset, ranked: list[int]) -> list:
 
 # A query said in more chapters than this is ranked among the chapters' digests.
 COMMON_CHAPTERS = 2000
+# Chapters whose digests say a common query's words most, looked at when not every word
+# is in a digest: each is then tested against the query in its whole text.
+DIGEST_CANDIDATES = 100
 
 
 def digest(title: str, text: str) -> str:
@@ -343,9 +347,17 @@ class SQLiteSearch:
         if narrowed:
             rows = _ranked(queryset, CHAPTERS, parsed, limit, prefix=False)
             ranked = list(rows.values_list("pk", flat=True))
-        elif _digestible(parsed) and (found := self._by_digests(parsed, queryset, limit)):
-            return found
         else:
+            with connection.cursor() as cursor:
+                common = _said_in_more_than(
+                    cursor, CHAPTERS, match_expression(parsed, prefix=False), COMMON_CHAPTERS
+                )
+            if common:
+                found = (
+                    _digestible(parsed) and self._by_digests(parsed, queryset, limit)
+                ) or self._by_digest_candidates(parsed, queryset, limit)
+                if found:
+                    return found
             ranked = list(_best_in_index(CHAPTERS, parsed, limit * OVERFETCH, prefix=False))
         return _with_line_ranges(queryset, ranked)[:limit]
 
@@ -353,12 +365,30 @@ class SQLiteSearch:
     def _by_digests(parsed, queryset, limit):
         """A query said in more than COMMON_CHAPTERS chapters, ranked among the chapters'
         digests: their best `limit` visible chapters, or None when the digests leave
-        too few (bm25 over every chapter then ranks them)."""
-        match = match_expression(parsed, prefix=False)
-        with connection.cursor() as cursor:
-            if not _said_in_more_than(cursor, CHAPTERS, match, COMMON_CHAPTERS):
-                return None
+        too few."""
         ranked = list(_best_in_index(DIGESTS, parsed, limit * OVERFETCH, prefix=False))
+        found = _with_line_ranges(queryset, ranked)[:limit]
+        return found if len(found) >= limit else None
+
+    @staticmethod
+    def _by_digest_candidates(parsed, queryset, limit):
+        """A common query whose words are not all among any chapter's most-said (several
+        words, a phrase, an exclusion): the chapters whose digests say its words most,
+        any of them, in that order, less those whose whole text does not say the query.
+        None when those leave too few: bm25 over every chapter then ranks them. FTS5's
+        bm25 cannot rank the candidates alone: it counts every match again for each."""
+        loose = dataclasses.replace(parsed.loosened(), excluded=[])
+        candidates = list(_best_in_index(DIGESTS, loose, DIGEST_CANDIDATES, prefix=False))
+        if not candidates:
+            return None
+        fts, marks = CHAPTERS.fts, ", ".join(["%s"] * len(candidates))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
+                [match_expression(parsed, prefix=False), *candidates],
+            )
+            saying = {pk for (pk,) in cursor.fetchall()}
+        ranked = [pk for pk in candidates if pk in saying][: limit * OVERFETCH]
         found = _with_line_ranges(queryset, ranked)[:limit]
         return found if len(found) >= limit else None
 
