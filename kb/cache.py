@@ -14,6 +14,7 @@ again a few seconds later, so the site recovers by itself when it returns.
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
@@ -86,6 +87,17 @@ guard = CacheGuard()
 _request_stamp: ContextVar[dict | None] = ContextVar("request_stamp", default=None)
 
 
+@contextmanager
+def one_stamp():
+    """Inside, the content stamp is read at most once and every reader agrees on it: a
+    reading request (the middleware below), an assistant's tool call (kb.api.mcp)."""
+    token = _request_stamp.set({})
+    try:
+        yield
+    finally:
+        _request_stamp.reset(token)
+
+
 def content_version() -> int:
     return content_stamp()[0]
 
@@ -113,11 +125,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.serve(request)
-        token = _request_stamp.set({})
-        try:
+        with one_stamp():
             return self.serve(request)
-        finally:
-            _request_stamp.reset(token)
 
     def serve(self, request):
         if not self.cacheable_request(request):

@@ -173,3 +173,20 @@ def test_over_stdio_as_an_assistant_runs_it(advice):
     assert lesson["slug"] == "keep-a-brag-document"
     assert lesson["url"] == "https://lessons.example/lessons/keep-a-brag-document/"
     assert missing.is_error
+
+
+def test_a_tool_call_reads_the_content_version_once_as_a_request_does(advice):
+    """What is kept per content version (visible rows, themes) is looked up by the
+    version; in a tool call, as in a reading request, it is read once, not by each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kb.api.mcp import as_a_request, search_advice
+    from kb.cache import content_version
+
+    content_version()  # its row (a flushed database gets it back at the first read)
+    with CaptureQueriesContext(connection) as queries:
+        found = as_a_request(search_advice)("promotion")
+    assert {hit.lesson.slug for hit in found.lessons} == {"keep-a-brag-document", "ask-peers"}
+    stamps = [q for q in queries.captured_queries if "kb_contentversion" in q["sql"]]
+    assert len(stamps) == 1

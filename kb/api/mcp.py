@@ -17,6 +17,7 @@ from mcp.types import ToolAnnotations
 
 from kb.api import answers, queries
 from kb.api import schemas as out
+from kb.cache import one_stamp
 from kb.search.query import MAX_QUERY_CHARS
 
 INSTRUCTIONS = (
@@ -81,13 +82,15 @@ def what_guests_say(theme: str) -> out.GuestsOut:
 
 
 def as_a_request(tool):
-    """Each call as Django treats a request: its own database connection, closed when
-    it is done (tools run in worker threads, which would otherwise keep theirs)."""
+    """Each call as Django treats a reading request: one content stamp (kb.cache), its
+    own database connection, closed when it is done (tools run in worker threads, which
+    would otherwise keep theirs)."""
 
     @functools.wraps(tool)
     def call(*args, **kwargs):
         try:
-            return tool(*args, **kwargs)
+            with one_stamp():
+                return tool(*args, **kwargs)
         finally:
             connections.close_all()
 
