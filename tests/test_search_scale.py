@@ -300,3 +300,30 @@ def test_postgres_statements_sent_together_give_each_its_rows_however_parameters
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as raw:
         assert _together(ServerBound(raw), statements) == [[(2,)], [("a", 2)]]
+
+
+def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch):
+    """A one-word query too common to rank line by line: its chapters come from the
+    chapter terms (how often each says it), so no chapter's whole vector is read to rank
+    them; a chapter saying an excluded word is still left out."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's chapter terms")
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    video = VideoFactory(title="Incidents")
+    chapters = {}
+    for n in range(2, 9):
+        chapters[n] = ChapterFactory(video=video, start_seconds=n * 100, title=f"Part {n}")
+        lines = [f"the postmortem {FILLER[k % 5]}" for k in range(n)] + FILLER[: 10 - n]
+        said(video, chapters[n], lines, n * 100)
+    said(video, chapters[8], ["and the pager rang"], 900)
+    refresh_chapter_texts(video)
+    with CaptureQueriesContext(connection) as queries:
+        moments = search("postmortem").moments
+    assert [m.chapter for m in moments][:2] == [chapters[8]] * 2
+    ranked_by_vector = [
+        q["sql"] for q in queries.captured_queries
+        if "ts_rank" in q["sql"] and "kb_chaptertranscript" in q["sql"]
+    ]  # fmt: skip
+    assert ranked_by_vector == []
+    without = {m.chapter for m in search("postmortem -pager").moments}
+    assert chapters[8] not in without and chapters[7] in without

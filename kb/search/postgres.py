@@ -175,6 +175,31 @@ BEST_CANDIDATES = f"""
 """
 
 
+# One word's best chapters by their terms' scores alone (bm25's term frequency part).
+CHAPTERS_BY_TERMS = f"""
+    SELECT chapter_id, score FROM {CHAPTER_TERMS.table}
+    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('{CONFIG}', %s)))
+    ORDER BY score DESC, chapter_id LIMIT %s
+"""
+
+
+def _by_chapter_terms(parsed: ParsedQuery) -> bool:
+    """Whether a query's chapters are ranked by their terms alone: one word and nothing
+    else. Several words need every one said, which a word's best few rarely all are;
+    an excluded common word would leave too few of them: those go by
+    `_best_candidates`."""
+    return len(parsed.all_tokens) == 1 and not parsed.excluded
+
+
+def _chapters_by_terms(parsed: ParsedQuery, count: int) -> dict[int, float]:
+    """{chapter id: score} of the `count` chapters that say a one-word query most, from
+    the chapter terms alone: no chapter's whole vector is read to rank it (`ts_rank`
+    over a common word's 200 candidates reads megabytes of them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(CHAPTERS_BY_TERMS, [parsed.all_tokens[0], count])
+        return dict(cursor.fetchall())
+
+
 def _best_candidates(parsed: ParsedQuery, count: int) -> dict[int, float]:
     """{chapter id: rank} of the `count` best candidates, visible or not."""
     with connection.cursor() as cursor:
@@ -512,8 +537,10 @@ class PostgresSearch:
         return [(quote, quote.search_snippet) for quote in found]
 
     def best_chapters(self, parsed, queryset, limit, narrowed=False):
-        """Ranked among the chapters that say each word most: the best few of them, then
-        the visible ones among those (raw SQL, as every search asks it); for a narrowed
+        """One word: the chapters that say it most, by their terms alone (as its
+        lessons, takeaways and quotes are). Else ranked
+        among the chapters that say each word most: the best few of them, then the
+        visible ones among those (raw SQL, as every search asks it); for a narrowed
         search, the visible candidates. When those leave too few and the planner expects
         few chapters to say the query (rare words, a narrowed search), all of those are
         ranked too."""
@@ -526,6 +553,12 @@ class PostgresSearch:
             )
             ranked = dict(candidates.values_list("pk", "search_rank"))
         else:
+            if _by_chapter_terms(parsed):
+                ranked = _chapters_by_terms(parsed, limit * OVERFETCH)
+                found = queryset.with_video().in_bulk(ranked) if ranked else {}
+                if len(found) >= limit:
+                    best = sorted((pk for pk in ranked if pk in found), key=lambda pk: -ranked[pk])
+                    return [found[pk] for pk in best[:limit]]
             ranked = _best_candidates(parsed, limit * OVERFETCH)
         found = queryset.with_video().in_bulk(ranked) if ranked else {}
         if len(found) < limit:
