@@ -175,10 +175,12 @@ BEST_CANDIDATES = f"""
 """
 
 
-# One word's best chapters by their terms' scores alone (bm25's term frequency part).
+# One word's best chapters by their terms' scores alone (bm25's term frequency part). Its
+# stem as one value, not `= ANY(…)`: the index then gives its rows best first, where
+# with a list PostgreSQL sorts every chapter saying it (20 ms at ten million lines).
 CHAPTERS_BY_TERMS = f"""
     SELECT chapter_id, score FROM {CHAPTER_TERMS.table}
-    WHERE lexeme = ANY(tsvector_to_array(to_tsvector('{CONFIG}', %s)))
+    WHERE lexeme = (tsvector_to_array(to_tsvector('{CONFIG}', %s)))[1]
     ORDER BY score DESC, chapter_id LIMIT %s
 """
 
