@@ -304,8 +304,9 @@ def test_postgres_statements_sent_together_give_each_its_rows_however_parameters
 
 def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch):
     """A one-word query too common to rank line by line: its chapters come from the
-    chapter terms (how often each says it), so no chapter's whole vector is read to rank
-    them; a chapter saying an excluded word is still left out."""
+    chapter terms (how often each says it), read with the lessons' terms, so no
+    chapter's whole vector is read to rank them; a chapter saying an excluded word is
+    still left out."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's chapter terms")
     monkeypatch.setattr(kb.search, "RARE_LINES", 0)
@@ -325,5 +326,7 @@ def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch
         if "ts_rank" in q["sql"] and "kb_chaptertranscript" in q["sql"]
     ]  # fmt: skip
     assert ranked_by_vector == []
+    chapter_terms = [q["sql"] for q in queries.captured_queries if "kb_chapterterm" in q["sql"]]
+    assert len(chapter_terms) == 1 and "kb_lessonterm" in chapter_terms[0]  # one round trip
     without = {m.chapter for m in search("postmortem -pager").moments}
     assert chapters[8] not in without and chapters[7] in without

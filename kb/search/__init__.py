@@ -116,6 +116,8 @@ class BestRows(NamedTuple):
     takeaways: list[tuple[int, float, int]]
     quotes: list[tuple[Quote, str]]
     planned_lines: float | None = None
+    # {chapter id: rank} of the best chapters, visible or not, where it read them too.
+    chapters: dict[int, float] | None = None
 
 
 class Backend(Protocol):
@@ -158,9 +160,10 @@ class Backend(Protocol):
         """The best-matching quotes, with their snippets."""
 
     def best_chapters(
-        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
+        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False, ranked=None
     ) -> list[Chapter]:
-        """The chapters whose transcript matches best, in order."""
+        """The chapters whose transcript matches best, in order. `ranked`:
+        `BestRows.chapters`, when the backend gave them."""
 
     def chapter_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         """Snippets of whole chapters (found by words no one line says)."""
@@ -260,7 +263,7 @@ def search(
     )  # fmt: skip
     results.lessons = _lessons(engine, parsed, best.lessons, best.takeaways)
     results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in best.quotes]
-    results.moments = _moments(engine, parsed, chapters, narrowed, best.planned_lines)
+    results.moments = _moments(engine, parsed, chapters, narrowed, best)
     if not narrowed:
         results.videos, results.people = _videos_and_people(parsed, read_version())
         results.videos_by_words = len(results.videos)
@@ -470,15 +473,15 @@ def _opening(body: str, words: int = 30) -> str:
     return " ".join(split[:words]) + (" …" if len(split) > words else "")
 
 
-def _moments(
-    engine, parsed: ParsedQuery, chapters, narrowed: bool, planned_lines: float | None = None
-) -> list[Moment]:
-    moments = _strongest_moments(engine, parsed, chapters, planned_lines)
+def _moments(engine, parsed: ParsedQuery, chapters, narrowed: bool, best: BestRows) -> list[Moment]:
+    """`best`: what `best_rows` found, with what it may have read for the moments."""
+    moments = _strongest_moments(engine, parsed, chapters, best.planned_lines)
     if len(moments) < MAX_MOMENTS:
         shown = {moment.chapter.pk for moment in moments}
         moments += _moments_chapters_first(
-            engine, parsed, chapters.exclude(pk__in=shown) if shown else chapters, narrowed
-        )
+            engine, parsed, chapters.exclude(pk__in=shown) if shown else chapters, narrowed,
+            best.chapters,
+        )  # fmt: skip
     return moments[:MAX_MOMENTS]
 
 
@@ -529,8 +532,10 @@ def _strongest_moments(
     return moments[:MAX_MOMENTS]
 
 
-def _moments_chapters_first(engine, parsed: ParsedQuery, chapters, narrowed: bool) -> list[Moment]:
-    ranked = engine.best_chapters(parsed, chapters, TOP_CHAPTERS, narrowed)
+def _moments_chapters_first(
+    engine, parsed: ParsedQuery, chapters, narrowed: bool, ranked_first=None
+) -> list[Moment]:
+    ranked = engine.best_chapters(parsed, chapters, TOP_CHAPTERS, narrowed, ranked_first)
     if not ranked:
         return []
     lines = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)

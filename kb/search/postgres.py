@@ -25,7 +25,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from kb.search import MAX_MOMENTS, MOMENTS_PER_CHAPTER, START, STOP, BestRows
+from kb.search import MAX_MOMENTS, MOMENTS_PER_CHAPTER, START, STOP, TOP_CHAPTERS, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import STOP_WORDS, ParsedQuery
 from kb.search.schema import (
@@ -193,13 +193,17 @@ def _by_chapter_terms(parsed: ParsedQuery) -> bool:
     return len(parsed.all_tokens) == 1 and not parsed.excluded
 
 
+def _chapter_terms_statement(parsed: ParsedQuery, count: int) -> tuple[str, list]:
+    """The query whose rows are {chapter id: score} of the `count` chapters that say a
+    one-word query most, from the chapter terms alone: no chapter's whole vector is read
+    to rank it (`ts_rank` over a common word's 200 candidates reads megabytes of them)."""
+    return CHAPTERS_BY_TERMS, [parsed.all_tokens[0], count]
+
+
 def _chapters_by_terms(parsed: ParsedQuery, count: int) -> dict[int, float]:
-    """{chapter id: score} of the `count` chapters that say a one-word query most, from
-    the chapter terms alone: no chapter's whole vector is read to rank it (`ts_rank`
-    over a common word's 200 candidates reads megabytes of them)."""
     with connection.cursor() as cursor:
-        cursor.execute(CHAPTERS_BY_TERMS, [parsed.all_tokens[0], count])
-        return dict(cursor.fetchall())
+        (rows,) = _together(cursor, [_chapter_terms_statement(parsed, count)])
+        return dict(rows)
 
 
 def _best_candidates(parsed: ParsedQuery, count: int) -> dict[int, float]:
@@ -503,22 +507,31 @@ class PostgresSearch:
 
     def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
         """The three tables' terms are read in one query, sent with the planner's
-        estimates of the lines saying the query (`strongest_lines` asks them next)."""
+        estimates of the lines saying the query (`strongest_lines` asks them next) and,
+        for one word, its best chapters by their terms (`best_chapters`, which most
+        searches ask: an index's first few entries, where a round trip costs more)."""
         tables = (TERMS[LESSONS], TERMS[TAKEAWAYS], TERMS[QUOTES])
         best = {terms: None for terms in tables}
+        by_terms, chapters = _by_terms(parsed, narrowed), None
         statements = _line_plans(parsed)
-        if _by_terms(parsed, narrowed):
+        if by_terms:
             counts = dict(zip(tables, (limit * OVERFETCH for limit in limits), strict=True))
             statements.insert(0, _terms_statement(parsed, counts))
+        by_chapter_terms = not narrowed and _by_chapter_terms(parsed)
+        if by_chapter_terms:
+            statements.append(_chapter_terms_statement(parsed, TOP_CHAPTERS * OVERFETCH))
         with connection.cursor() as cursor:
             results = _together(cursor, statements)
-        if _by_terms(parsed, narrowed):
+        if by_terms:
             best = _terms_read(list(tables), results.pop(0))
+        if by_chapter_terms:
+            chapters = dict(results.pop())
         return BestRows(
             self.lessons(parsed, lessons, limits[0], narrowed, best[tables[0]]),
             self.takeaways(parsed, takeaways, limits[1], narrowed, best[tables[1]]),
             self.quotes(parsed, quotes, limits[2], narrowed, best[tables[2]]),
             _planned_lines(results),
+            chapters,
         )
 
     def page_lessons(self, parsed, lessons, own, takeaway_of):
@@ -538,9 +551,9 @@ class PostgresSearch:
         )
         return [(quote, quote.search_snippet) for quote in found]
 
-    def best_chapters(self, parsed, queryset, limit, narrowed=False):
+    def best_chapters(self, parsed, queryset, limit, narrowed=False, ranked=None):
         """One word: the chapters that say it most, by their terms alone (as its
-        lessons, takeaways and quotes are). Else ranked
+        lessons, takeaways and quotes are; `ranked`, when `best_rows` read them). Else ranked
         among the chapters that say each word most: the best few of them, then the
         visible ones among those (raw SQL, as every search asks it); for a narrowed
         search, the visible candidates. When those leave too few and the planner expects
@@ -556,7 +569,8 @@ class PostgresSearch:
             ranked = dict(candidates.values_list("pk", "search_rank"))
         else:
             if _by_chapter_terms(parsed):
-                ranked = _chapters_by_terms(parsed, limit * OVERFETCH)
+                if ranked is None:
+                    ranked = _chapters_by_terms(parsed, limit * OVERFETCH)
                 found = queryset.with_video().in_bulk(ranked) if ranked else {}
                 if len(found) >= limit:
                     best = sorted((pk for pk in ranked if pk in found), key=lambda pk: -ranked[pk])

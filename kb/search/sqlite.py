@@ -336,7 +336,7 @@ class SQLiteSearch:
         snippets = _snippets(QUOTES, "text", parsed, [q.pk for q in rows], words=30) if rows else {}
         return [(quote, snippets.get(quote.pk, "")) for quote in rows]
 
-    def best_chapters(self, parsed, queryset, limit, narrowed=False):
+    def best_chapters(self, parsed, queryset, limit, narrowed=False, ranked=None):
         """The chapters that best match, each with the range of its lines' row ids (lo, hi).
 
         Ranked by bm25 over every matching chapter (`ORDER BY bm25(…) LIMIT n` keeps only
