@@ -330,3 +330,30 @@ def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch
     assert len(chapter_terms) == 1 and "kb_lessonterm" in chapter_terms[0]  # one round trip
     without = {m.chapter for m in search("postmortem -pager").moments}
     assert chapters[8] not in without and chapters[7] in without
+
+
+def test_postgres_ranks_a_phrase_searchs_lessons_and_takeaways_in_the_first_round_trip():
+    """Exact phrases are ranked over every visible match (the terms know words, not where
+    they are said); on PostgreSQL both rankings go in the first round trip, with the
+    lines' estimates, and give what ranking them one by one would."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statements sent together")
+    from tests.factories import LessonFactory, TakeawayFactory
+
+    video = VideoFactory()
+    own = LessonFactory(video=video, title="Big tech habits", body="What big tech does well.")
+    other = LessonFactory(video=video, title="Careers", body="Nothing of the sort.")
+    TakeawayFactory(lesson=other, text="Leave big tech when you stop learning")
+    LessonFactory(video=video, title="Tech that is big", body="big words, tech words")
+    with CaptureQueriesContext(connection) as queries:
+        results = search('"big tech"')
+    assert {hit.lesson for hit in results.lessons[0:10]} == {own, other}
+    first = queries.captured_queries[0]["sql"]
+    assert '"kb_lesson"' in first and '"kb_takeaway"' in first and "EXPLAIN" in first
+    later = [q["sql"] for q in queries.captured_queries[1:]]
+    ranked_alone = [
+        sql
+        for sql in later
+        if "ts_rank" in sql and ('FROM "kb_lesson"' in sql or 'FROM "kb_takeaway"' in sql)
+    ]
+    assert ranked_alone == []

@@ -430,11 +430,13 @@ def _best_visible(
     fields=None,
     headline: str | None = None,
     best: tuple[dict[int, float], int] | None = None,
+    ranked: list[tuple] | None = None,
 ):
     """The `limit` best visible rows of `queryset`, best first: model instances with a
     `search_rank` (and a `search_snippet` of the `headline` field), or with `fields`
     tuples of them (the primary key first) and the rank last. `best`: the terms'
-    best rows (`_best_by_terms`), when the caller read them already.
+    best rows (`_best_by_terms`), when the caller read them already; `ranked`: the rows
+    of `_ranked_statement`, for a search not ranked by its terms.
 
     Ranked in the terms table first, a few more than needed (those saying an excluded
     word left out), then the visible ones among those are kept. When those leave too
@@ -453,8 +455,17 @@ def _best_visible(
         rows = visible_among(queryset, ranks, limit, fields, loaded, looked_at)
         if rows is not None:
             return rows
-    ranked = _ranked(queryset, parsed, headline, limit, summed=True)
-    return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
+    elif ranked is not None:
+        return ranked
+    every = _ranked(queryset, parsed, headline, limit, summed=True)
+    return list(every.values_list(*fields, "search_rank") if fields else every)
+
+
+def _ranked_statement(queryset, parsed: ParsedQuery, limit: int, fields) -> tuple[str, list]:
+    """`_best_visible`'s ranking of every visible match as a statement (SQL, parameters),
+    to be sent with others: `fields` and the rank of each of the `limit` best."""
+    ranked = _ranked(queryset, parsed, None, limit, summed=True)
+    return ranked.values_list(*fields, "search_rank").query.sql_with_params()
 
 
 # The snippets of some rows of one table, by id: (kind, id, snippet).
@@ -492,46 +503,61 @@ PAGE_SNIPPET = """
 """
 
 
+# What `lessons()` and `takeaways()` read of each row found: the primary key first.
+LESSON_FIELDS = ("pk",)
+TAKEAWAY_FIELDS = ("pk", "lesson_id")
+
+
 class PostgresSearch:
     """The search backend on PostgreSQL's full-text search (see `kb.search.Backend`)."""
 
-    def lessons(self, parsed, queryset, limit, narrowed=False, best=None):
-        return _best_visible(queryset, TERMS[LESSONS], parsed, limit, narrowed, ("pk",), best=best)
+    def lessons(self, parsed, queryset, limit, narrowed=False, best=None, ranked=None):
+        return _best_visible(
+            queryset, TERMS[LESSONS], parsed, limit, narrowed, LESSON_FIELDS,
+            best=best, ranked=ranked,
+        )  # fmt: skip
 
-    def takeaways(self, parsed, queryset, limit, narrowed=False, best=None):
-        fields = ("pk", "lesson_id")
+    def takeaways(self, parsed, queryset, limit, narrowed=False, best=None, ranked=None):
         found = _best_visible(
-            queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, fields, best=best
-        )
+            queryset, TERMS[TAKEAWAYS], parsed, limit, narrowed, TAKEAWAY_FIELDS,
+            best=best, ranked=ranked,
+        )  # fmt: skip
         return [(lesson_id, rank, pk) for pk, lesson_id, rank in found]
 
     def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
-        """The three tables' terms are read in one query, sent with the planner's
+        """The three tables' terms are read in one query (or, for a search not ranked by
+        them, every visible lesson and takeaway ranked, in two), sent with the planner's
         estimates of the lines saying the query (`strongest_lines` asks them next) and,
         for one word, its best chapters by their terms (`best_chapters`, which most
         searches ask: an index's first few entries, where a round trip costs more)."""
         tables = (TERMS[LESSONS], TERMS[TAKEAWAYS], TERMS[QUOTES])
-        best = {terms: None for terms in tables}
-        by_terms, chapters = _by_terms(parsed, narrowed), None
-        statements = _line_plans(parsed)
+        by_terms = _by_terms(parsed, narrowed)
+        named = []
         if by_terms:
             counts = dict(zip(tables, (limit * OVERFETCH for limit in limits), strict=True))
-            statements.insert(0, _terms_statement(parsed, counts))
-        by_chapter_terms = not narrowed and _by_chapter_terms(parsed)
-        if by_chapter_terms:
-            statements.append(_chapter_terms_statement(parsed, TOP_CHAPTERS * OVERFETCH))
+            named.append(("terms", _terms_statement(parsed, counts)))
+        else:
+            named.append(("lessons", _ranked_statement(lessons, parsed, limits[0], LESSON_FIELDS)))
+            named.append(
+                ("takeaways", _ranked_statement(takeaways, parsed, limits[1], TAKEAWAY_FIELDS))
+            )
+        if not narrowed and _by_chapter_terms(parsed):
+            named.append(("chapters", _chapter_terms_statement(parsed, TOP_CHAPTERS * OVERFETCH)))
         with connection.cursor() as cursor:
-            results = _together(cursor, statements)
+            results = _together(cursor, [statement for _, statement in named] + _line_plans(parsed))
+        read = dict(zip([name for name, _ in named], results, strict=False))
+        best = dict.fromkeys(tables)
         if by_terms:
-            best = _terms_read(list(tables), results.pop(0))
-        if by_chapter_terms:
-            chapters = dict(results.pop())
+            best = _terms_read(list(tables), read["terms"])
+        lessons_ranked, takeaways_ranked = read.get("lessons"), read.get("takeaways")
         return BestRows(
-            self.lessons(parsed, lessons, limits[0], narrowed, best[tables[0]]),
-            self.takeaways(parsed, takeaways, limits[1], narrowed, best[tables[1]]),
+            self.lessons(parsed, lessons, limits[0], narrowed, best[tables[0]], lessons_ranked),
+            self.takeaways(
+                parsed, takeaways, limits[1], narrowed, best[tables[1]], takeaways_ranked
+            ),
             self.quotes(parsed, quotes, limits[2], narrowed, best[tables[2]]),
-            _planned_lines(results),
-            chapters,
+            _planned_lines(results[len(named) :]),
+            dict(read["chapters"]) if "chapters" in read else None,
         )
 
     def page_lessons(self, parsed, lessons, own, takeaway_of):
