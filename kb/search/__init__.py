@@ -109,8 +109,9 @@ class Results:
 
 class BestRows(NamedTuple):
     """What `Backend.best_rows` finds: each kind's best rows, as `lessons()`,
-    `takeaways()` and `quotes()` give them, and how many lines the database expects to
-    say the query, where it could tell in the same round trip (`strongest_lines`)."""
+    `takeaways()` and `quotes()` give them, and what the moments ask next where the
+    database could tell it in the same round trip: how many lines it expects to say the
+    query (`strongest_lines`), the best chapters (`best_chapters`)."""
 
     lessons: list[tuple[int, float]]
     takeaways: list[tuple[int, float, int]]
