@@ -442,9 +442,9 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # first (FTS5's, PostgreSQL's terms tables), then load the visible ones among those;
     # SQLite then reads the quotes' snippets. PostgreSQL asks its planner how many
     # lines and chapters say the query, with the first query or a later one, and makes
-    # the snippets of lessons and lines in the queries that load them
-    # (kb.search.postgres): it asks fewer.
-    most = 32 if connection.vendor == "sqlite" else 25
+    # the lessons' snippets in the query that loads them (kb.search.postgres): it asks
+    # fewer.
+    most = 32 if connection.vendor == "sqlite" else 26
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body

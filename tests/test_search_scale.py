@@ -65,9 +65,9 @@ def test_the_strongest_line_of_a_draft_is_never_shown():
 
 
 def test_every_moment_shows_its_marked_words_even_below_a_dozen_stronger_drafts():
-    """The snippets of the lines likely shown may come with the lines (PostgreSQL makes
-    them in the same query); when drafts take those places, the lines shown instead
-    still get theirs, and no line of a draft is ever made into one."""
+    """Drafts that say the word more strongly take none of the places: the lines shown
+    are the published ones, each with its words marked, and no draft's line is made
+    into a snippet."""
     draft = VideoFactory(title="Unpublished", status=Status.DRAFT)
     for c in range(12):
         chapter = ChapterFactory(video=draft, start_seconds=c * 100)
@@ -76,31 +76,10 @@ def test_every_moment_shows_its_marked_words_even_below_a_dozen_stronger_drafts(
     for c in range(6):
         chapter = ChapterFactory(video=live, start_seconds=c * 100)
         said(live, chapter, [f"the postmortem of part {c}", "nothing here"], c * 100)
-    with CaptureQueriesContext(connection) as queries:
-        moments = search("postmortem").moments
+    moments = search("postmortem").moments
     assert [m.video for m in moments] == [live] * 6
     assert all("<mark>postmortem</mark> of part" in m.snippet.lower() for m in moments)
     assert not any("secret" in m.snippet for m in moments)
-    if connection.vendor == "postgresql":
-        made_apart = [
-            q for q in queries.captured_queries
-            if "ts_headline" in q["sql"] and "kb_transcriptsegment WHERE id = ANY" in q["sql"]
-        ]  # fmt: skip
-        assert len(made_apart) == 1  # the drafts' places: the lines shown instead
-
-
-def test_the_lines_shown_come_with_their_snippets_on_postgres():
-    """A rare word's lines and the snippets of those shown: one query, not two."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite makes its snippets in process, where a query costs little")
-    long, at = plant()
-    with CaptureQueriesContext(connection) as queries:
-        moments = search("postmortem").moments
-    assert (long.pk, at) in [(m.video.pk, m.start_seconds) for m in moments[:2]]
-    assert all("<mark>" in m.snippet for m in moments)
-    sql = [q["sql"] for q in queries.captured_queries]
-    assert not [one for one in sql if "kb_transcriptsegment WHERE id = ANY" in one]
-    assert len([one for one in sql if "ts_rank" in one and "ts_headline" in one]) == 1
 
 
 def test_several_words_said_together_in_one_line_come_first():

@@ -176,12 +176,10 @@ class Backend(Protocol):
 
     def strongest_lines(
         self, parsed: ParsedQuery, most: int, planned: float | None = None
-    ) -> list[tuple[int, int, float, float, float, str | None]] | None:
-        """(line id, chapter id, start, how much it says, rank, snippet) of every line
-        that says the query; None when more than `most` lines say it (too many to rank
-        one by one). The snippet, where the backend makes it in the same query, of the
-        lines likely shown (the best MOMENTS_PER_CHAPTER of the first MAX_MOMENTS
-        chapters), else None. `planned`: `BestRows.planned_lines`, when it gave one."""
+    ) -> list[tuple[int, int, float, float, float]] | None:
+        """(line id, chapter id, start, how much it says, rank) of every line that says
+        the query; None when more than `most` lines say it (too many to rank one by one).
+        `planned`: `BestRows.planned_lines`, when the backend gave one."""
 
     def line_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         """Snippets of the given lines."""
@@ -500,9 +498,7 @@ def _strongest_moments(
         by_chapter.setdefault(line[1], []).append(line)
     ranked = sorted(
         by_chapter,
-        key=lambda chapter: max(
-            (said, rank, -pk) for pk, _, _, said, rank, _ in by_chapter[chapter]
-        ),
+        key=lambda chapter: max((said, rank, -pk) for pk, _, _, said, rank in by_chapter[chapter]),
         reverse=True,
     )
     # The visible ones among the best, a few more than needed at a time (drafts skipped).
@@ -514,17 +510,14 @@ def _strongest_moments(
     chosen: dict[int, list[tuple[float, int]]] = {}
     shown = 0
     for chapter in (pk for pk in ranked if pk in found):
-        strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2], line[0]))
-        chosen[chapter] = [(start, pk) for pk, _, start, *_ in strongest[:MOMENTS_PER_CHAPTER]]
+        strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2]))
+        chosen[chapter] = [(start, pk) for pk, _, start, _, _ in strongest[:MOMENTS_PER_CHAPTER]]
         shown += len(chosen[chapter])
         if shown >= MAX_MOMENTS:
             break
     if not chosen:
         return []
-    snippets = {line[0]: line[5] for line in lines if line[5] is not None}
-    missing = [pk for said in chosen.values() for _, pk in said if pk not in snippets]
-    if missing:
-        snippets.update(engine.line_snippets(parsed, missing))
+    snippets = engine.line_snippets(parsed, [pk for said in chosen.values() for _, pk in said])
     moments = [
         Moment(found[chapter].video, found[chapter], start, highlight(snippets.get(pk, "")))
         for chapter, said in chosen.items()

@@ -25,7 +25,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from kb.search import MAX_MOMENTS, MOMENTS_PER_CHAPTER, START, STOP, TOP_CHAPTERS, BestRows
+from kb.search import START, STOP, TOP_CHAPTERS, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import STOP_WORDS, ParsedQuery
 from kb.search.schema import (
@@ -300,29 +300,7 @@ WORD_LINES = (
     f"SELECT id FROM {LINES.table} WHERE numnode(to_tsquery('{CONFIG}', %s)) > 0"
     f" AND search_vector @@ to_tsquery('{CONFIG}', %s)"
 )
-# Every line saying a query, up to a limit, with snippets of those likely shown: each of
-# the first chapters' best lines (chapters in the order `_strongest_moments` ranks
-# them: by their best line, then that line's id; lines by rank, start, id).
-STRONGEST_LINES = f"""
-    WITH said AS ({LINES_SAYING.format(select=f"id, chapter_id, start_seconds, {RANK} AS rank")}
-                  LIMIT %s),
-    placed AS (
-        SELECT said.*, row_number() OVER (
-                PARTITION BY chapter_id ORDER BY rank DESC, start_seconds, id) AS place,
-            first_value(rank) OVER best AS best_rank, first_value(id) OVER best AS best_id
-        FROM said WINDOW best AS (PARTITION BY chapter_id ORDER BY rank DESC, id)
-    ),
-    ranked AS (
-        SELECT placed.*, dense_rank() OVER (ORDER BY best_rank DESC, best_id) AS chapter_place
-        FROM placed
-    )
-    SELECT id, chapter_id, start_seconds, rank,
-        CASE WHEN place <= %s AND chapter_place <= %s THEN (
-            SELECT ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %s), %s)
-            FROM {LINES.table} AS line WHERE line.id = ranked.id)
-        END
-    FROM ranked
-"""
+STRONGEST_LINES = LINES_SAYING.format(select=f"id, chapter_id, start_seconds, {RANK}") + " LIMIT %s"
 # The best lines of some chapters saying a query, at most `per_chapter` of each, with
 # their snippets (only theirs are made). Matched by the function behind `@@`, which no
 # index serves: the few chapters' lines are read by chapter and tested one by one. With
@@ -630,25 +608,21 @@ class PostgresSearch:
             return cursor.fetchall()
 
     def strongest_lines(self, parsed, most, planned=None):
-        """The lines that say the query, until one too many (the GIN index finds them;
-        each line's vector is small), unless the planner expects far more, with the
-        snippets of those likely shown. `ts_rank` (not normalised by length) grows with
-        how often a line says the words: it serves as both measures."""
+        """The lines that say the query, unordered, until one too many (the GIN index
+        finds them; each line's vector is small), unless the planner expects far more.
+        `ts_rank` (not normalised by length) grows with how often a line says the
+        words: it serves as both measures."""
         query = tsquery(parsed, prefix=False)
         with connection.cursor() as cursor:
             if planned is None:
                 planned = _planned_lines(_together(cursor, _line_plans(parsed)))
             if planned > most * PLANNED_OVER:
                 return None
-            cursor.execute(
-                STRONGEST_LINES,
-                [rank_tsquery(parsed, prefix=False), query, most + 1,
-                 MOMENTS_PER_CHAPTER, MAX_MOMENTS, query, HEADLINE_OPTIONS],
-            )  # fmt: skip
+            cursor.execute(STRONGEST_LINES, [rank_tsquery(parsed, prefix=False), query, most + 1])
             lines = cursor.fetchall()
         if len(lines) > most:
             return None
-        return [(pk, chapter, start, rank, rank, said) for pk, chapter, start, rank, said in lines]
+        return [(pk, chapter, start, rank, rank) for pk, chapter, start, rank in lines]
 
     def line_snippets(self, parsed, ids):
         return _snippets(LINES, "text", parsed, ids, prefix=False) if ids else {}

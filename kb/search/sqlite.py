@@ -450,7 +450,7 @@ class SQLiteSearch:
             )
             lines = cursor.fetchall()
         return [
-            (pk, chapter, start, marked.count(START), rank, None)
+            (pk, chapter, start, marked.count(START), rank)
             for pk, chapter, start, marked, rank in lines
         ]
 
