@@ -565,25 +565,28 @@ class PostgresSearch:
         ranked too."""
         from kb.models import ChapterTranscript
 
+        def visible(ranks):
+            return queryset.with_video().in_bulk(ranks) if ranks else {}
+
         transcripts = ChapterTranscript.objects.filter(chapter__in=queryset)
+        found = {}
         if narrowed:
             candidates = _ranked(
                 _among_candidates(transcripts, parsed), parsed, None, limit, prefix=False
             )
             ranked = dict(candidates.values_list("pk", "search_rank"))
+            found = visible(ranked)
         else:
             if _by_chapter_terms(parsed):
                 if ranked is None:
                     ranked = _chapters_by_terms(parsed, limit * OVERFETCH)
-                found = queryset.with_video().in_bulk(ranked) if ranked else {}
-                if len(found) >= limit:
-                    best = sorted((pk for pk in ranked if pk in found), key=lambda pk: -ranked[pk])
-                    return [found[pk] for pk in best[:limit]]
-            ranked = _best_candidates(parsed, limit * OVERFETCH)
-        found = queryset.with_video().in_bulk(ranked) if ranked else {}
+                found = visible(ranked)
+            if len(found) < limit:
+                ranked = _best_candidates(parsed, limit * OVERFETCH)
+                found = visible(ranked)
         if len(found) < limit:
             more = _chapters_directly(parsed, transcripts, limit, narrowed)
-            found.update(queryset.with_video().in_bulk([pk for pk in more if pk not in found]))
+            found.update(visible([pk for pk in more if pk not in found]))
             ranked.update(more)
         best = sorted((pk for pk in ranked if pk in found), key=lambda pk: (-ranked[pk], pk))
         return [found[pk] for pk in best[:limit]]
