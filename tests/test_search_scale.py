@@ -1,6 +1,8 @@
 """Search's promises that only show with many lines: the strongest line is never lost,
 common words take the chapters-first road, and PostgreSQL's plans use the indexes."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -116,7 +118,6 @@ def test_postgres_search_never_reads_the_whole_lines_table():
     """At a few thousand lines the planner could still read the whole lines table; a
     search must not: at ten million lines that is seconds. A sequential read may only
     be a bounded one, that stops at the first few thousand lines saying a word."""
-    import json
 
     if connection.vendor != "postgresql":
         pytest.skip("query plans are PostgreSQL's")
@@ -336,3 +337,46 @@ def test_postgres_ranks_a_phrase_searchs_lessons_and_takeaways_in_the_first_roun
         if "ts_rank" in sql and ('FROM "kb_lesson"' in sql or 'FROM "kb_takeaway"' in sql)
     ]
     assert ranked_alone == []
+
+
+def rows_read(plan: dict, table: str):
+    """How many rows each node of a JSON plan (EXPLAIN ANALYZE) read from `table`."""
+    if plan.get("Relation Name") == table:
+        yield plan["Actual Rows"] * plan["Actual Loops"]
+    for child in plan.get("Plans", []):
+        yield from rows_read(child, table)
+
+
+@pytest.mark.parametrize("query", ["blameless review", '"blameless review"'])
+def test_postgres_ranks_several_words_chapters_among_those_that_say_them_most(monkeypatch, query):
+    """Several words too common to rank line by line: only the chapters that say them
+    most (the chapter terms), and of those the first twenty that say the query, have
+    their vectors read and ranked, not every candidate's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's chapter terms")
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    video = VideoFactory(title="Incidents")
+    chapters = {}
+    for n in range(1, 31):
+        chapters[n] = ChapterFactory(video=video, start_seconds=n * 200, title=f"Part {n}")
+        lines = ["a blameless review helps"] * n + ["nothing to see here"] * (40 - n)
+        said(video, chapters[n], lines, n * 200)
+    apart = ChapterFactory(video=video, start_seconds=9000, title="Apart")
+    said(video, apart, ["blameless culture wins", "review the notes"] * 35, 9000)
+    refresh_chapter_texts(video)
+    with CaptureQueriesContext(connection) as queries:
+        moments = search(query).moments
+    # Saying both words most, but apart: not the phrase, and ranked below for the words
+    # (ts_rank weighs how close together they are said).
+    shown = list(dict.fromkeys(m.chapter for m in moments))
+    assert shown == [chapters[n] for n in (30, 29, 28, 27, 26)]
+    (ranking,) = [
+        q["sql"] for q in queries.captured_queries
+        if "ts_rank" in q["sql"] and "kb_chaptertranscript" in q["sql"]
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {ranking}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    # Twenty that say the query, and for the phrase the one that does not.
+    assert max(rows_read(plan[0]["Plan"], "kb_chaptertranscript")) <= 21
