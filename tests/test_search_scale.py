@@ -312,6 +312,29 @@ def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch
     assert chapters[8] not in without and chapters[7] in without
 
 
+def test_postgres_looks_no_further_among_a_rare_words_chapter_terms_once_all_are_read(
+    monkeypatch,
+):
+    """A word that few chapters say twice: the first round trip reads all of its chapter
+    terms, so no second look among its candidates is made; the chapters that say it
+    once are still found (ranked directly)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's chapter terms")
+    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    video = VideoFactory(title="Incidents")
+    chapters = [
+        ChapterFactory(video=video, start_seconds=n * 100, title=f"Part {n}") for n in range(4)
+    ]
+    for n, chapter in enumerate(chapters):
+        said(video, chapter, ["the postmortem began"] * (2 if n < 3 else 1) + FILLER, n * 100)
+    refresh_chapter_texts(video)
+    with CaptureQueriesContext(connection) as queries:
+        moments = search("postmortem").moments
+    assert {m.chapter for m in moments} == set(chapters)
+    chapter_terms = [q["sql"] for q in queries.captured_queries if "kb_chapterterm" in q["sql"]]
+    assert len(chapter_terms) == 1
+
+
 def test_postgres_ranks_a_phrase_searchs_lessons_and_takeaways_in_the_first_round_trip():
     """Exact phrases are ranked over every visible match (the terms know words, not where
     they are said); on PostgreSQL both rankings go in the first round trip, with the

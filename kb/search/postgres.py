@@ -593,11 +593,14 @@ class PostgresSearch:
             ranked = dict(candidates.values_list("pk", "search_rank"))
             found = visible(ranked)
         else:
+            every_term = False
             if _by_chapter_terms(parsed):
                 if ranked is None:
                     ranked = _chapters_by_terms(parsed, limit * OVERFETCH)
                 found = visible(ranked)
-            if len(found) < limit:
+                # Fewer than asked for: those are all its candidates too.
+                every_term = len(ranked) < limit * OVERFETCH
+            if len(found) < limit and not every_term:
                 ranked = _best_candidates(parsed, limit * OVERFETCH)
                 found = visible(ranked)
         if len(found) < limit:
