@@ -362,6 +362,22 @@ def test_postgres_ranks_a_phrase_searchs_lessons_and_takeaways_in_the_first_roun
     assert ranked_alone == []
 
 
+def test_a_phrase_said_by_few_of_the_rows_saying_its_words_most_is_still_found(monkeypatch):
+    """The rows that say a phrase's words most may say them apart: when those leave too
+    few, every row saying the phrase is ranked, and none is lost."""
+    from tests.factories import LessonFactory
+
+    monkeypatch.setattr(kb.search, "MAX_LESSONS", 2)
+    video = VideoFactory()
+    for n in range(6):
+        LessonFactory(video=video, title=f"Tech tech tech {n}", body="big big big, and then some tech")
+    said_it = {
+        LessonFactory(video=video, title=f"Part {n}", body="Why big tech hires slowly.")
+        for n in range(2)
+    }
+    assert {hit.lesson for hit in search('"big tech"').lessons[0:10]} == said_it
+
+
 def rows_read(plan: dict, table: str):
     """How many rows each node of a JSON plan (EXPLAIN ANALYZE) read from `table`."""
     if plan.get("Relation Name") == table:
