@@ -125,13 +125,14 @@ CANDIDATES_PER_WORD = 200
 # When the candidates leave too few, chapters that say the query are ranked directly
 # if the planner expects at most this many.
 DIRECT_CHAPTERS = 1000
-# The query's stemmed words, each with the chapters that say it most.
-CANDIDATES = f"""
-    SELECT DISTINCT best.chapter_id
+# The query's stemmed words, each with the chapters that say it most (`best`: chapter
+# id and score), and those chapters once each.
+EACH_WORDS_BEST = f"""
     FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS word(lexeme),
-    LATERAL (SELECT chapter_id FROM {CHAPTER_TERMS.table} WHERE lexeme = word.lexeme
+    LATERAL (SELECT chapter_id, score FROM {CHAPTER_TERMS.table} WHERE lexeme = word.lexeme
              ORDER BY score DESC LIMIT %s) AS best
 """
+CANDIDATES = f"SELECT DISTINCT best.chapter_id {EACH_WORDS_BEST}"
 
 
 # Every chapter saying a query: for the planner's estimate, and ranked.
@@ -177,10 +178,7 @@ BEST_CANDIDATES = f"""
     SELECT chapter_id, {RANK} FROM {CHAPTERS.table}
     WHERE chapter_id = ANY(ARRAY(
         SELECT chapter_id FROM (
-            SELECT best.chapter_id, sum(best.score) AS score
-            FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS word(lexeme),
-            LATERAL (SELECT chapter_id, score FROM {CHAPTER_TERMS.table}
-                     WHERE lexeme = word.lexeme ORDER BY score DESC LIMIT %s) AS best
+            SELECT best.chapter_id, sum(best.score) AS score {EACH_WORDS_BEST}
             GROUP BY best.chapter_id
             ORDER BY 2 DESC, 1 OFFSET 0
         ) AS candidate
