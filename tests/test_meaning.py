@@ -182,3 +182,39 @@ def test_every_row_is_scored_when_the_shortlist_runs_out_and_hidden_rows_stay_hi
 
     assert [row.chapter for row, _ in found] == [103, 104]
     assert matrix.best(query, visible, 9, 0.0, keep=lambda row: row.chapter == 100) == []
+
+
+def test_a_text_is_embedded_as_what_the_model_reads_of_it(monkeypatch, tmp_path):
+    """A 100,000-letter word in a lesson's title and takeaway (issue 36): the model is
+    given at most MAX_TOKENS tokens of any text, so an import's memory does not grow with
+    the longest text; the lesson is imported and stays findable by its first words."""
+    from tests.pages import page
+
+    tokenizer = meaning._model().tokenizer
+    longest = []
+    real_encode_batch = tokenizer.encode_batch
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(tokenizer, name)
+
+        def encode_batch(self, texts, *args, **kwargs):
+            encoded = real_encode_batch(texts, *args, **kwargs)
+            longest.append(max(len(e.ids) for e in encoded))
+            return encoded
+
+    monkeypatch.setattr(meaning._model(), "tokenizer", Spy())
+    word = "a" * 100_000
+    text = page().replace("Spending hours stuck", f"Spending hours {word} stuck")
+    text = text.replace("Ask for help after thirty minutes stuck.", f"Ask for help {word}.")
+    path = tmp_path / "long.txt"
+    path.write_text(text)
+    call_command("import_video", str(path), "--publish", stdout=io.StringIO())
+
+    assert longest and max(longest) <= meaning.MAX_TOKENS
+    lesson = Lesson.objects.get(title="Asking for Help Early")
+    assert MeaningVector.objects.filter(lesson=lesson).exists()
+    # What the model reads of a long text is its beginning: the same vector as that part.
+    long_text = "ask for help when you are stuck " + word
+    head = "ask for help when you are stuck " + "a" * 2_000
+    assert np.allclose(meaning.embed([long_text])[0], meaning.embed([head])[0], atol=1e-6)

@@ -34,22 +34,36 @@ SCALE = 127.0
 COARSE_DIMENSIONS = 64
 SHORTLIST = 4000
 SHORTLIST_SHARE = 40
+# What the model reads of a text, in its tokens: WordLlama was trained on texts cut at
+# this length. Without a cut its tokenizer keeps every token and pads each batch to its
+# longest text, so one 100,000-letter word (25,000 tokens) in a batch of 64 asked for
+# gigabytes. Every window of transcript and every lesson of the samples and the seed is
+# shorter (the longest about 220); a longer lesson's first tokens (its title, then its
+# body) are what it is about.
+MAX_TOKENS = 256
+# Characters kept before tokenizing, so the tokenizer's own work is bounded too: no token
+# of the vocabulary is longer than 16 characters, so this keeps every token the model reads.
+MAX_CHARACTERS = MAX_TOKENS * 16
 
 
 @functools.cache
 def _model():
     import wordllama
 
-    return wordllama.WordLlama.load(
+    model = wordllama.WordLlama.load(
         cache_dir=os.path.dirname(wordllama.__file__), disable_download=True
     )
+    model.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    return model
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit vectors (float32, one row a text)."""
+    """Unit vectors (float32, one row a text), each of what the model reads of it: its
+    first MAX_TOKENS tokens. Every text the project embeds comes through here."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    full = np.asarray(_model().embed(list(texts)), dtype=np.float32)[:, :DIMENSIONS]
+    cut = [text[:MAX_CHARACTERS] for text in texts]
+    full = np.asarray(_model().embed(cut), dtype=np.float32)[:, :DIMENSIONS]
     norms = np.linalg.norm(full, axis=1, keepdims=True)
     return full / np.where(norms > 0, norms, 1.0)
 
