@@ -17,6 +17,7 @@ from django.db import transaction
 from kb import insights as kb_insights
 from kb.exchange_schema import SchemaError, validate
 from kb.importers.store import refresh_chapter_texts
+from kb.text import clean_tree
 from kb.models import (
     Chapter,
     Credit,
@@ -218,7 +219,9 @@ def import_data(data) -> dict:
     """Restore an export into an empty knowledge base, in one transaction.
 
     The whole document is checked first (`kb.exchange_schema`): a bad one raises
-    ExchangeError naming the JSON path to blame, and nothing is written."""
+    ExchangeError naming the JSON path to blame, and nothing is written. Control
+    characters are taken out of every text first, as on any import (kb.text)."""
+    data = clean_tree(data)
     try:
         validate(data, SCHEMA)
     except SchemaError as exc:

@@ -16,6 +16,7 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from kb.importers.documents import DocumentError
+from kb.text import clean_tree
 
 FORMATS = ("vtt", "srt", "json")
 TIMING = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
@@ -121,7 +122,7 @@ def parse_srt(text: str) -> list[Cue]:
 def parse_json(text: str) -> list[Cue]:
     """youtube-transcript-api's output: `[{"text": ..., "start": ..., "duration": ...}, ...]`."""
     try:
-        data = json.loads(text)
+        data = clean_tree(json.loads(text))
     except json.JSONDecodeError as exc:
         raise DocumentError(f"not valid JSON: {exc.msg}", exc.lineno) from None
     if isinstance(data, dict):

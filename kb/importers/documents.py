@@ -7,6 +7,8 @@ import codecs
 import hashlib
 from dataclasses import dataclass
 
+from kb.text import clean
+
 
 class DocumentError(ValueError):
     """A document that cannot be imported. `line` is 1-based, None when no line is to blame."""
@@ -33,7 +35,8 @@ BOMS = (
 
 def decode_text(data: bytes) -> str:
     """The document's text, refusing empty, binary and undecodable files with the line to
-    blame. UTF-8 (with or without a BOM) and UTF-16/32 with their BOM are read."""
+    blame, without control characters. UTF-8 (with or without a BOM) and UTF-16/32 with
+    their BOM are read."""
     encoding = next((name for bom, name in BOMS if data.startswith(bom)), "utf-8-sig")
     if encoding != "utf-8-sig":
         try:
@@ -60,7 +63,9 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at character {exc.start})", line
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters (caption tools leave them) are taken out here, where every
+    # document's text comes in (kb.text).
+    return clean(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _looks_like_utf16(data: bytes) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from kb.importers.documents import DocumentError
 from kb.markdown import SPEAKER_DASH, unescape
+from kb.text import clean
 from kb.timecodes import parse_timecode
 
 FRONT_KEYS = ("title", "video", "youtube", "channel", "published", "duration", "url")
@@ -82,7 +83,7 @@ def _front(lines: list[str]) -> tuple[dict[str, str], int]:
                 value = json.loads(value)
             except json.JSONDecodeError:
                 raise DocumentError("a quoted value that does not end its quote", number) from None
-        front[key.strip().lower()] = str(value)
+        front[key.strip().lower()] = clean(str(value))
     raise DocumentError("the front matter has no closing '---'", 1)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from kb.importers.documents import DocumentError
+from kb.text import clean_tree
 from kb.timecodes import format_timecode, parse_timecode
 
 # A description line that is a chapter: a time first (optionally bracketed or after a
@@ -56,7 +57,7 @@ def looks_like_info(text: str) -> bool:
 def parse_info(text: str) -> VideoInfo:
     """A yt-dlp info.json of one YouTube video; DocumentError for anything else."""
     try:
-        data = json.loads(text)
+        data = clean_tree(json.loads(text))
     except json.JSONDecodeError as exc:
         raise DocumentError(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     if not isinstance(data, dict):

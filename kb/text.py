@@ -1,0 +1,86 @@
+"""Text from outside (documents, restores, editors' forms), made safe to keep and to send.
+
+Caption tools leave control characters in titles and captions: a vertical tab between
+words, a stray `\\x01`, a terminal's colour codes (`\\x1b[31m`). XML 1.0 has no way to
+write them, so one in a title took every feed down, and nobody can see or mean them. They
+are taken out where text comes in (`kb.importers.documents.decode_text`, the JSON a
+document or a restore holds, and every save of a model: `clean_model_text`), so what is
+stored is what a reader can read. Tab, newline and carriage return stay.
+
+Plain Python, no Django.
+"""
+
+import re
+
+# A terminal's escape sequences, whole (so "[31m" is not left behind): CSI (`ESC [ … m`),
+# OSC (`ESC ] … BEL` or `ESC ] … ESC \\`), and any other two-character escape.
+ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"
+)
+# Vertical tab and form feed stand between words: a space keeps the words apart.
+SPACES = re.compile(r"[\x0b\x0c]")
+# What XML 1.0 cannot carry and no reader means: C0 and C1 controls but tab, newline and
+# carriage return; DEL; lone surrogates (a restore's JSON can spell them); U+FFFE, U+FFFF.
+UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """`text` without control characters (escape sequences go whole; a vertical tab or
+    form feed becomes a space). Text that has none comes back as it is."""
+    if not ANY.search(text):
+        return text
+    text = ESCAPE_SEQUENCE.sub("", text)
+    return UNWANTED.sub("", SPACES.sub(" ", text))
+
+
+def mark(text: str) -> str:
+    """`text` with each control character (or escape sequence) shown as U+FFFD, where
+    taking it out would make two unique values one."""
+    text = ESCAPE_SEQUENCE.sub("\ufffd", text)
+    return UNWANTED.sub("\ufffd", SPACES.sub(" ", text))
+
+
+def clean_tree(value):
+    """Every string in decoded JSON (keys too) cleaned in place; returns `value`. Walked
+    with a stack, not recursion, so JSON nested as deep as its parser allows is fine."""
+    if isinstance(value, str):
+        return clean(value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = clean(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+        elif isinstance(node, dict):
+            for key in list(node):
+                item = node[key]
+                if isinstance(item, str):
+                    node[key] = item = clean(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+                if isinstance(key, str) and (kept := clean(key)) != key:
+                    del node[key]
+                    node[kept] = item
+    return value
+
+
+TEXT_FIELDS = ("CharField", "TextField", "SlugField")
+CLEANED_APPS = ("kb",)
+
+
+def clean_model_text(sender, instance, raw=False, **kwargs):
+    """A `pre_save` receiver: every text field of the knowledge base's models (themes
+    included) cleaned before it is written, whoever writes it: the admin, an import, a
+    restore, a command. Bulk writes do not send it: what they write comes from
+    documents and restores cleaned on reading."""
+    if raw or sender._meta.app_label not in CLEANED_APPS:
+        return
+    for field in sender._meta.concrete_fields:
+        if field.get_internal_type() in TEXT_FIELDS:
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, clean(value))
