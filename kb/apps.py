@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, pre_save
 
 
 class KbConfig(AppConfig):
@@ -7,6 +7,11 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
+        from kb.insights import lesson_left_proposal
+        from kb.models import ProposedLesson
         from kb.text import clean_model_text
 
         pre_save.connect(clean_model_text, dispatch_uid="kb.text.clean_model_text")
+        post_delete.connect(
+            lesson_left_proposal, sender=ProposedLesson, dispatch_uid="kb.insights.mend"
+        )

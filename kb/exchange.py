@@ -17,7 +17,6 @@ from django.db import transaction
 from kb import insights as kb_insights
 from kb.exchange_schema import SchemaError, validate
 from kb.importers.store import refresh_chapter_texts
-from kb.text import clean_tree
 from kb.models import (
     Chapter,
     Credit,
@@ -40,6 +39,7 @@ from kb.models import (
     Video,
 )
 from kb.search import meaning, tidy_index
+from kb.text import clean_tree
 
 SCHEMA = "career-kb/1"
 
@@ -215,13 +215,37 @@ def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+def _one_proposal_per_lessons(data):
+    """Backups written before proposals were mended when their lessons were deleted
+    (kb.insights.mend_proposals) can hold two proposals of the same lessons: the more
+    decided one is restored, so that every backup restores. Anything not shaped like a
+    backup is left for validation to name."""
+    proposals = data.get("insight_proposals") if isinstance(data, dict) else None
+    if not isinstance(proposals, list):
+        return data
+    kept: dict = {}
+    for proposal in proposals:
+        try:
+            key = (proposal["kind"], tuple(sorted(slug for slug, _ in proposal["lessons"])))
+            rank = kb_insights.DECIDED_FIRST[proposal["status"]]
+            hash(key)
+        except (KeyError, TypeError, ValueError):
+            return data
+        if key not in kept or rank < kb_insights.DECIDED_FIRST[kept[key]["status"]]:
+            kept[key] = proposal
+    if len(kept) < len(proposals):
+        chosen = {id(p) for p in kept.values()}
+        data["insight_proposals"] = [p for p in proposals if id(p) in chosen]
+    return data
+
+
 def import_data(data) -> dict:
     """Restore an export into an empty knowledge base, in one transaction.
 
     The whole document is checked first (`kb.exchange_schema`): a bad one raises
     ExchangeError naming the JSON path to blame, and nothing is written. Control
     characters are taken out of every text first, as on any import (kb.text)."""
-    data = clean_tree(data)
+    data = _one_proposal_per_lessons(clean_tree(data))
     try:
         validate(data, SCHEMA)
     except SchemaError as exc:

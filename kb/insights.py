@@ -102,6 +102,50 @@ def signature(kind: str, lesson_ids) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# Of two proposals of the same lessons, the one kept: an editor's decision over none.
+DECIDED_FIRST = {"accepted": 0, "dismissed": 1, "open": 2}
+
+
+def mend_proposals(proposal_ids, proposals=None, members=None) -> None:
+    """Proposals that lost lessons (deleted with their videos, or one by one): each is known
+    again by the lessons it still has; one left with the lessons of fewer than two videos is
+    removed, and of two left with the same lessons the more decided one stays. Without this
+    a backup could hold two proposals of the same lessons, and would not restore.
+
+    `proposals` and `members` are the models (a migration passes its own)."""
+    if proposals is None:
+        from kb.models import InsightProposal as proposals
+        from kb.models import ProposedLesson as members
+    for proposal in proposals.objects.filter(pk__in=list(proposal_ids)):
+        left = list(
+            members.objects.filter(proposal=proposal).values_list("lesson_id", "lesson__video_id")
+        )
+        if len({video for _, video in left}) < 2:
+            proposal.delete()
+            continue
+        known_by = signature(proposal.kind, [lesson for lesson, _ in left])
+        if known_by == proposal.signature:
+            continue
+        twin = proposals.objects.filter(signature=known_by).first()
+        if twin is not None:
+            if DECIDED_FIRST[twin.status] <= DECIDED_FIRST[proposal.status]:
+                proposal.delete()
+                continue
+            twin.delete()
+        proposal.signature = known_by
+        proposal.save(update_fields=["signature"])
+
+
+def lesson_left_proposal(sender, instance, origin=None, **kwargs) -> None:
+    """A `post_delete` receiver for ProposedLesson: mend the proposal a lesson left, unless
+    the proposal itself is what is being deleted."""
+    from kb.models import InsightProposal
+
+    if getattr(origin, "model", type(origin)) is InsightProposal:
+        return
+    mend_proposals([instance.proposal_id])
+
+
 @dataclass
 class Candidates:
     ids: np.ndarray

@@ -34,9 +34,7 @@ def test_an_imported_page_is_stored_without_control_characters(client, tmp_path)
     video = Video.objects.get()
     assert video.title == f"Growing {CLEAN}"
     assert Takeaway.objects.filter(text__startswith="Write down what you tried").exists()
-    assert "hello and welcome" in " ".join(
-        TranscriptSegment.objects.values_list("text", flat=True)
-    )
+    assert "hello and welcome" in " ".join(TranscriptSegment.objects.values_list("text", flat=True))
     response = client.get("/feeds/lessons/")
     assert response.status_code == 200
     xml.dom.minidom.parseString(response.content)  # well-formed

@@ -207,3 +207,92 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path):
     connection.close()
     assert not Video.objects.filter(title="A very long talk").exists()
     assert export() == before
+
+
+def proposals_known_by_their_lessons() -> bool:
+    from kb.insights import signature
+
+    return all(
+        p.signature == signature(p.kind, [m.lesson_id for m in p.members.all()])
+        for p in InsightProposal.objects.prefetch_related("members")
+    )
+
+
+def proposed_lessons() -> list:
+    return sorted(
+        (p.kind, p.status, sorted(m.lesson.slug for m in p.members.all()))
+        for p in InsightProposal.objects.prefetch_related("members__lesson")
+    )
+
+
+@pytest.mark.django_db
+def test_a_backup_restores_after_videos_in_proposals_were_deleted(tmp_path):
+    """Issue 36: deleting, as the admin does, the videos that take part in proposals left
+    proposals known by lessons they no longer had, two of them of the same lessons, and the
+    backup was refused."""
+    call_command("load_samples", stdout=io.StringIO())
+    in_proposals = Video.objects.filter(
+        lessons__pk__in=InsightProposal.objects.values("members__lesson")
+    ).distinct()
+    assert InsightProposal.objects.count() >= 2 and in_proposals.count() >= 3
+    for video in list(in_proposals.order_by("pk"))[:2]:
+        Video.objects.filter(pk=video.pk).delete()  # the admin's "delete selected"
+
+    assert proposals_known_by_their_lessons()
+    for proposal in InsightProposal.objects.prefetch_related("members__lesson"):
+        assert len({m.lesson.video_id for m in proposal.members.all()}) >= 2
+    before = proposed_lessons()
+    dump = tmp_path / "kb.json"
+    dump.write_text(export(), encoding="utf-8")
+    empty_the_database()
+    assert restore(dump) == (0, "")
+    assert proposals_known_by_their_lessons()
+    assert proposed_lessons() == before
+
+
+@pytest.mark.django_db
+def test_an_older_backup_with_two_proposals_of_the_same_lessons_restores(tmp_path):
+    call_command("load_samples", stdout=io.StringIO())
+    data = json.loads(export())
+    proposal = data["insight_proposals"][0]
+    data["insight_proposals"].append({**proposal, "status": "dismissed", "title": "Twin"})
+    dump = tmp_path / "kb.json"
+    dump.write_text(json.dumps(data), encoding="utf-8")
+    empty_the_database()
+
+    assert restore(dump) == (0, "")
+    # The editor's decision is what stays of the two.
+    kept = InsightProposal.objects.get(title="Twin")
+    assert kept.status == "dismissed"
+    assert InsightProposal.objects.count() == len(data["insight_proposals"]) - 1
+
+
+@pytest.mark.django_db
+def test_the_migration_mends_proposals_stored_before():
+    import importlib
+
+    from django.apps import apps
+
+    from kb.models import ProposedLesson
+
+    mend = importlib.import_module("kb.migrations.0030_mend_proposals").mend
+    call_command("load_samples", stdout=io.StringIO())
+    found = InsightProposal.objects.order_by("pk").first()
+    lessons = list(found.members.order_by("position").values_list("lesson_id", flat=True))
+    # As older code left them: a twin of `found` known by lessons it no longer has, and a
+    # proposal left with one video's lesson.
+    twin = InsightProposal.objects.create(
+        kind=found.kind, title="Twin", signature="stale-1", status="dismissed"
+    )
+    ProposedLesson.objects.bulk_create(
+        ProposedLesson(proposal=twin, lesson_id=pk, position=n) for n, pk in enumerate(lessons)
+    )
+    alone = InsightProposal.objects.create(kind="agree", title="Alone", signature="stale-2")
+    ProposedLesson.objects.create(proposal=alone, lesson_id=lessons[0], position=0)
+
+    mend(apps, None)
+
+    assert proposals_known_by_their_lessons()
+    # The editor's decision stays; the open twin and the one-video proposal go.
+    assert InsightProposal.objects.filter(pk=twin.pk, status="dismissed").exists()
+    assert not InsightProposal.objects.filter(pk__in=[found.pk, alone.pk]).exists()

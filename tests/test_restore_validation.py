@@ -187,11 +187,6 @@ BROKEN = {
         "$.insight_proposals[0].lessons[0][0]",
         'no lesson "no-such-lesson" in this export',
     ),
-    "the same proposal twice": (
-        lambda d: d["insight_proposals"].insert(1, copy.deepcopy(d["insight_proposals"][0])),
-        "$.insight_proposals[1].lessons",
-        "proposal of these lessons",
-    ),
     "a wrong status": (
         lambda d: set_path(d, ["videos", 0, "status"], "live"),
         "$.videos[0].status",
