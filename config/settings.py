@@ -254,6 +254,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Themes are tags; "Leadership" and "leadership" are one theme.
 TAGGIT_CASE_INSENSITIVE = True
+# Themes are typed separated by commas only: "asking for help" is one theme.
+TAGGIT_TAGS_FROM_STRING = "kb.admin.forms.parse_themes"
+TAGGIT_STRING_FROM_TAGS = "kb.admin.forms.themes_string"
 
 # Security. Everything below is what `manage.py check --deploy` asks for.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)

@@ -27,6 +27,7 @@ from tests.factories import (
     TranscriptSegmentFactory,
     VideoFactory,
 )
+from tests.forms import form_data
 from tests.pages import info_json, page, timed_vtt
 
 pytestmark = pytest.mark.django_db
@@ -491,3 +492,45 @@ def test_the_preview_shows_what_was_read_and_every_doubt(client, editor):
     assert "Read 3 lessons, 5 takeaways, an intro of 1 paragraph" in text
     assert "talk.txt:18: read &#x27;Ask for help early.&#x27; as a section title" in text
     assert "Left out as boilerplate: “Have questions? Drop a comment below!”" in text
+
+
+def test_a_theme_with_spaces_stays_one_theme_wherever_themes_are_typed(client, editor):
+    """Issue 36: typing "asking for help" (as the field's own suggestions offer it) made
+    three public themes, asking, for and help."""
+    lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
+    response = client.post(
+        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, tags="asking for help")
+    )
+    assert response.status_code == 302
+    assert sorted(lesson.tags.names()) == ["asking for help"]
+    assert not Theme.objects.filter(name__in=["asking", "for", "help"]).exists()
+
+    client.post(
+        f"/admin/kb/lesson/{lesson.pk}/change/",
+        lesson_form(lesson, tags='asking for help,  mentoring\n"pay, and perks"'),
+    )
+    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring", "pay, and perks"]
+    # What the form shows is read back as the same themes: saving it unchanged keeps them.
+    shown = form_data(
+        client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode(), "lesson_form"
+    )
+    assert client.post(f"/admin/kb/lesson/{lesson.pk}/change/", shown).status_code == 302
+    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring", "pay, and perks"]
+
+    quote = QuoteFactory(video=lesson.video, start_seconds=10, end_seconds=20)
+    shown = form_data(
+        client.get(f"/admin/kb/quote/{quote.pk}/change/").content.decode(), "quote_form"
+    )
+    shown["tags"] = "asking for help"
+    assert client.post(f"/admin/kb/quote/{quote.pk}/change/", shown).status_code == 302
+    assert sorted(quote.tags.names()) == ["asking for help"]
+
+
+def test_a_theme_name_too_long_is_refused_on_the_field(client, editor):
+    lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
+    response = client.post(
+        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, tags="x" * 100_000)
+    )
+    assert response.status_code == 200
+    assert "at most 100 characters" in response.context["adminform"].form.errors["tags"][0]
+    assert not lesson.tags.exists()

@@ -1,5 +1,7 @@
 """Admin form pieces: times typed as 52:45, themes typed with suggestions."""
 
+import csv
+
 from django import forms
 from django.core.exceptions import ValidationError
 from taggit.forms import TagField, TagWidget
@@ -50,8 +52,53 @@ def check_within(seconds, video: Video | None, field: str):
         )
 
 
+THEMES_HELP = "Separate themes with commas: “asking for help, mentoring” is two themes."
+
+
+def parse_themes(text: str) -> list[str]:
+    """Theme names typed as a list separated by commas (or lines): a name keeps its spaces,
+    so "asking for help" is one theme, not three (taggit's own parsing splits on spaces
+    when there is no comma). A name with a comma is typed in double quotes. The
+    TAGGIT_TAGS_FROM_STRING setting makes this taggit's parser."""
+    try:
+        fields = next(csv.reader([text.replace("\n", ",")], skipinitialspace=True), [])
+    except csv.Error as exc:
+        raise ValueError(str(exc)) from None
+    names, seen = [], set()
+    for field in fields:
+        name = " ".join(field.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return sorted(names)
+
+
+def themes_string(themes) -> str:
+    """The themes as `parse_themes` reads them back (TAGGIT_STRING_FROM_TAGS)."""
+    names = sorted(theme.name for theme in themes)
+    return ", ".join(
+        '"' + name.replace('"', '""') + '"' if "," in name or '"' in name else name
+        for name in names
+    )
+
+
+class ThemesField(TagField):
+    """Themes typed as names separated by commas, each as long as a theme's name may be."""
+
+    def clean(self, value):
+        names = super().clean(value)
+        longest = Theme._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > longest]
+        if too_long:
+            raise ValidationError(
+                f"A theme's name has at most {longest} characters; "
+                f"“{too_long[0][:40]}…” has {len(too_long[0])}. Separate themes with commas."
+            )
+        return names
+
+
 class ThemeWidget(TagWidget):
-    """taggit's comma-separated input, offering the existing themes as you type."""
+    """Themes separated by commas, offering the existing themes as you type."""
 
     template_name = "admin/kb/theme_widget.html"
 
@@ -66,7 +113,7 @@ class ThemeWidget(TagWidget):
 
 class LessonForm(forms.ModelForm):
     start_seconds = MomentField(label="Moment", required=False)
-    tags = TagField(label="Themes", required=False, widget=ThemeWidget)
+    tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
 
     class Meta:
         model = Lesson
@@ -112,7 +159,7 @@ class TakeawayForm(forms.ModelForm):
 class QuoteForm(forms.ModelForm):
     start_seconds = MomentField(label="Starts")
     end_seconds = MomentField(label="Ends")
-    tags = TagField(label="Themes", required=False, widget=ThemeWidget)
+    tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
 
     class Meta:
         model = Quote
