@@ -99,3 +99,31 @@ def test_cutting_from_words_the_line_does_not_say_is_refused(client, editor, tra
     )
     assert "“payments team” is not in the first selected line" in response.content.decode()
     assert not Quote.objects.exists()
+
+
+def test_a_quote_starting_between_seconds_is_re_timed_when_its_words_change(
+    client, editor, transcript
+):
+    """Issue 36: the form shows 1:44 for 104.571 s; saving it back counted as the editor
+    setting the times, so new words were never re-timed, and the times lost their
+    fractions."""
+    video, _ = transcript
+    quote = QuoteFactory(
+        video=video, text="I learned to ask for help", start_seconds=104.571, end_seconds=107.9
+    )
+    response = edit(client, quote, text="ask for help after thirty minutes stuck")
+    assert response.status_code == 302
+    quote.refresh_from_db()
+    assert quote.start_seconds == pytest.approx(104 + 4 * 4 / 7, abs=0.01)  # at "ask"
+    assert quote.end_seconds == pytest.approx(108 + 4 * 4 / 7, abs=0.01)  # after "stuck"
+    assert any("where its words are said" in m for m in shown(response))
+
+
+def test_saving_a_quote_unchanged_keeps_its_exact_times(client, editor, transcript):
+    video, _ = transcript
+    quote = QuoteFactory(
+        video=video, text="I learned to ask for help", start_seconds=104.571, end_seconds=107.9
+    )
+    assert edit(client, quote, status="published").status_code == 302
+    quote.refresh_from_db()
+    assert (quote.start_seconds, quote.end_seconds, quote.status) == (104.571, 107.9, "published")

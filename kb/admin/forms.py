@@ -40,6 +40,33 @@ class MomentField(forms.Field):
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from None
 
+    def has_changed(self, initial, data):
+        """Changed only when the editor typed another moment than the one shown: the form
+        shows whole seconds, so 104.571 s shows as 1:44, and 1:44 sent back unchanged is
+        not a change (MomentsKept then keeps the exact time)."""
+        if self.disabled:
+            return False
+        shown = self.widget.format_value(initial)
+        try:
+            return self.to_python(data) != self.to_python(shown)
+        except ValidationError:
+            return True
+
+
+class MomentsKept:
+    """A form mixin: a moment the editor left as shown keeps its exact stored time, not the
+    whole seconds the form shows (and a quote's new words are then re-timed, as nobody set
+    its times)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, MomentField) and name in cleaned and name not in self.changed_data:
+                initial = self.get_initial_for_field(field, name)
+                if initial not in (None, ""):
+                    cleaned[name] = initial
+        return cleaned
+
 
 def check_within(seconds, video: Video | None, field: str):
     """A moment past the end of its video can't be right."""
@@ -111,7 +138,7 @@ class ThemeWidget(TagWidget):
         return context
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(MomentsKept, forms.ModelForm):
     start_seconds = MomentField(label="Moment", required=False)
     tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
 
@@ -135,7 +162,7 @@ class LessonForm(forms.ModelForm):
         return cleaned
 
 
-class TakeawayForm(forms.ModelForm):
+class TakeawayForm(MomentsKept, forms.ModelForm):
     start_seconds = MomentField(label="Moment", required=False)
 
     class Meta:
@@ -156,7 +183,7 @@ class TakeawayForm(forms.ModelForm):
         return cleaned
 
 
-class QuoteForm(forms.ModelForm):
+class QuoteForm(MomentsKept, forms.ModelForm):
     start_seconds = MomentField(label="Starts")
     end_seconds = MomentField(label="Ends")
     tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
