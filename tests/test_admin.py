@@ -534,3 +534,40 @@ def test_a_theme_name_too_long_is_refused_on_the_field(client, editor):
     assert response.status_code == 200
     assert "at most 100 characters" in response.context["adminform"].form.errors["tags"][0]
     assert not lesson.tags.exists()
+
+
+def test_bulk_publishing_on_the_draft_filter_counts_what_was_selected(client, editor):
+    """Issue 36: on the Draft filter the message said "Published 3 of 0 selected", and
+    lessons of a draft video were published without a word while readers got 404."""
+    shown, hidden = (
+        VideoFactory(status=Status.PUBLISHED),
+        VideoFactory(title="Still a draft", status=Status.DRAFT),
+    )
+    lessons = [LessonFactory(video=shown, status=Status.DRAFT) for _ in range(2)]
+    lessons.append(LessonFactory(video=hidden, status=Status.DRAFT))
+    response = client.post(
+        "/admin/kb/lesson/?status__exact=draft",
+        {"action": "publish", "_selected_action": [lesson.pk for lesson in lessons]},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert "Published 3 of 3 selected." in said
+    assert any(
+        "1 of them stay hidden from readers until their video is published: Still a draft" in m
+        for m in said
+    )
+    assert client.get(lessons[0].get_absolute_url()).status_code == 200
+
+
+def test_publishing_videos_with_their_contents_on_the_draft_filter(client, editor):
+    video = VideoFactory(status=Status.DRAFT)
+    lesson = LessonFactory(video=video, status=Status.DRAFT)
+    response = client.post(
+        "/admin/kb/video/?status__exact=draft",
+        {"action": "publish_with_contents", "_selected_action": [video.pk]},
+        follow=True,
+    )
+    assert "Published 1 videos, 1 lessons and 0 quotes." in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert client.get(lesson.get_absolute_url()).status_code == 200

@@ -114,14 +114,32 @@ def set_status(model_admin, request, queryset, status, verb) -> int:
     return changed
 
 
+def frozen(queryset):
+    """The selected objects, fixed before an action changes them: the changelist's filter
+    may be on what the action changes (the Draft filter while publishing), and the lazy
+    queryset would then select none of them afterwards."""
+    return queryset.model.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
+
+
 class StatusActions:
     """Publish / unpublish in bulk, each change logged in the objects' history."""
 
     actions = ["publish", "unpublish"]
 
     def _set_status(self, request, queryset, status, verb):
+        queryset = frozen(queryset)
         changed = set_status(self, request, queryset, status, verb)
         self.message_user(request, f"{verb} {changed} of {queryset.count()} selected.")
+        if status == Status.PUBLISHED and any(f.name == "video" for f in self.model._meta.fields):
+            hidden = queryset.exclude(video__status=Status.PUBLISHED)
+            titles = sorted(set(hidden.values_list("video__title", flat=True)))
+            if titles:
+                self.message_user(
+                    request,
+                    f"{len(hidden)} of them stay hidden from readers until their video is "
+                    f"published: {', '.join(titles[:5])}{' …' if len(titles) > 5 else ''}.",
+                    messages.WARNING,
+                )
 
     @admin.action(description="Publish selected", permissions=["change"])
     def publish(self, request, queryset):
@@ -270,6 +288,7 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
         description="Publish selected with their draft lessons and quotes", permissions=["change"]
     )
     def publish_with_contents(self, request, queryset):
+        queryset = frozen(queryset)
         if not all(
             self.admin_site._registry[model].has_change_permission(request)
             for model in (Lesson, Quote)
