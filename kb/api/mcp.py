@@ -33,13 +33,20 @@ def absolute(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
 
 
-def _known(resolve, slug: str | None):
-    if not slug:
+# Where an assistant finds the slugs each argument takes.
+WHERE_SLUGS_ARE = {
+    "theme": "list_themes gives the themes' slugs",
+    "person": "the people of get_lesson's and search_advice's answers have their slugs",
+}
+
+
+def _known(resolve, slug: str | None, what: str):
+    if not slug or not slug.strip():
         return None
     try:
-        return resolve(slug)
+        return resolve(slug.strip())
     except queries.Unknown as exc:
-        raise ToolError(f"{exc}; list_themes gives the themes' slugs") from None
+        raise ToolError(f"{exc}; {WHERE_SLUGS_ARE[what]}") from None
 
 
 def search_advice(query: str, theme: str | None = None, person: str | None = None) -> out.SearchOut:
@@ -54,8 +61,8 @@ def search_advice(query: str, theme: str | None = None, person: str | None = Non
     return answers.search(
         text,
         absolute,
-        theme=_known(queries.theme, theme),
-        person=_known(queries.person, person),
+        theme=_known(queries.theme, theme, "theme"),
+        person=_known(queries.person, person, "person"),
         count=SEARCH_RESULTS,
     )
 
@@ -78,7 +85,10 @@ def what_guests_say(theme: str) -> out.GuestsOut:
     """What each guest says on a theme (a theme slug from list_themes): per guest, their
     lessons with moment links, and the insights several guests agree on, with each
     voice's evidence."""
-    return answers.guests_on(_known(queries.theme, theme), absolute)
+    chosen = _known(queries.theme, theme, "theme")
+    if chosen is None:
+        raise ToolError(f"theme is empty: give a theme's slug ({WHERE_SLUGS_ARE['theme']})")
+    return answers.guests_on(chosen, absolute)
 
 
 def as_a_request(tool):
