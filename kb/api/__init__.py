@@ -37,8 +37,18 @@ api = NinjaAPI(
 )
 api.add_decorator(http_rules, mode="view")
 
-NOT_FOUND = {404: out.ErrorOut}
-BAD_FILTER = {400: out.ErrorOut}
+# What any operation may answer besides its own: 304 to a conditional GET (kb.api.http),
+# 422 when a parameter is not of its type, 429 over the rate limit. Declared, so that the
+# OpenAPI document tells clients every answer they can get.
+EVERY = {304: None, 422: out.InvalidOut, 429: out.ErrorOut}
+NOT_FOUND = {404: out.ErrorOut, **EVERY}
+BAD_FILTER = {400: out.ErrorOut, **EVERY}
+MOVED = {301: None, **NOT_FOUND}
+
+
+def listing(item):
+    """A list's answers: a page, or 400 for a cursor or filter it does not know."""
+    return {200: page_schema(item), **BAD_FILTER}
 
 
 def _absolute(request: HttpRequest):
@@ -83,7 +93,7 @@ def _moved(request, redirects, slug: str, name: str):
     return HttpResponsePermanentRedirect(url)
 
 
-@api.get("/lessons", response=page_schema(out.LessonOut), tags=["lessons"])
+@api.get("/lessons", response=listing(out.LessonOut), tags=["lessons"])
 def list_lessons(
     request,
     paging: Query[Paging],
@@ -106,7 +116,7 @@ def get_lesson(request, slug: str):
     return _item(lambda s: answers.lesson_detail(s, _absolute(request)), slug)
 
 
-@api.get("/quotes", response=page_schema(out.QuoteOut), tags=["quotes"])
+@api.get("/quotes", response=listing(out.QuoteOut), tags=["quotes"])
 def list_quotes(
     request,
     paging: Query[Paging],
@@ -125,7 +135,7 @@ def get_quote(request, quote_id: int):
     return out.quote_out(quote, _absolute(request))
 
 
-@api.get("/videos", response=page_schema(out.VideoOut), tags=["videos"])
+@api.get("/videos", response=listing(out.VideoOut), tags=["videos"])
 def list_videos(request, paging: Query[Paging]):
     """Published videos, with their guests and hosts."""
     absolute = _absolute(request)
@@ -151,16 +161,14 @@ def get_video(request, slug: str):
     )
 
 
-@api.get("/themes", response=page_schema(out.ThemeOut), tags=["themes"])
+@api.get("/themes", response=listing(out.ThemeOut), tags=["themes"])
 def list_themes(request, paging: Query[Paging]):
     """Themes with something published under them, with readers' counts."""
     absolute = _absolute(request)
     return page_of(request, queries.themes(), paging, lambda row: out.theme_out(row, absolute))
 
 
-@api.get(
-    "/themes/{slug}", response={200: out.ThemeOut, **NOT_FOUND}, tags=["themes"], url_name="theme"
-)
+@api.get("/themes/{slug}", response={200: out.ThemeOut, **MOVED}, tags=["themes"], url_name="theme")
 def get_theme(request, slug: str):
     """A theme; its lessons are `/lessons?theme=<slug>`, its quotes `/quotes?theme=<slug>`."""
     theme = queries.themes().filter(slug=slug).first()
@@ -177,7 +185,7 @@ def get_theme_guests(request, slug: str):
     return answers.guests_on(theme, _absolute(request))
 
 
-@api.get("/people", response=page_schema(out.PersonOut), tags=["people"])
+@api.get("/people", response=listing(out.PersonOut), tags=["people"])
 def list_people(request, paging: Query[Paging]):
     """Guests and hosts with something published, with readers' counts."""
     absolute = _absolute(request)
@@ -186,7 +194,7 @@ def list_people(request, paging: Query[Paging]):
 
 @api.get(
     "/people/{slug}",
-    response={200: out.PersonDetail, **NOT_FOUND},
+    response={200: out.PersonDetail, **MOVED},
     tags=["people"],
     url_name="person",
 )
@@ -220,7 +228,7 @@ def get_person(request, slug: str):
     )
 
 
-@api.get("/insights", response=page_schema(out.InsightOut), tags=["insights"])
+@api.get("/insights", response=listing(out.InsightOut), tags=["insights"])
 def list_insights(request, paging: Query[Paging]):
     """Advice several guests give, with how many voices and videos say it."""
     absolute = _absolute(request)

@@ -241,6 +241,12 @@ class ErrorOut(Schema):
     detail: str
 
 
+class InvalidOut(Schema):
+    """A parameter that is not of its type: each fault with where it is (`loc`) and why."""
+
+    detail: list[dict]
+
+
 def _moment(video: Video, seconds: float | None, absolute: Absolute) -> dict:
     if seconds is None:
         return {"start_seconds": None, "time": None, "moment_url": None}
