@@ -1,10 +1,11 @@
 """What a query string may do to the page cache (issue 36): junk parameters make no
 copies of a page, a page that reads its query is still cached right, a huge page is not
-kept."""
+kept, and the API's rate limit holds when the cache refuses to count."""
 
 import pytest
 from django.core.cache import cache
 
+from kb import cache as page_cache
 from tests.factories import LessonFactory, TranscriptSegmentFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,34 @@ def test_a_page_over_the_size_limit_is_served_but_not_stored(client, settings):
     settings.PAGE_CACHE_MAX_BYTES = 10_000_000
     client.get(url)
     assert client.get(url)["X-Cache"] == "hit"
+
+
+class RefusingCache:
+    """A cache that is full or gone: every write and read fails."""
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise ConnectionError("OOM command not allowed when used memory > 'maxmemory'")
+
+        return refuse
+
+
+@pytest.fixture
+def refusing_cache(monkeypatch):
+    monkeypatch.setattr(page_cache, "cache", RefusingCache())
+    page_cache.guard.__init__()
+    yield
+    page_cache.guard.__init__()
+
+
+def test_the_api_rate_limit_holds_when_the_cache_refuses_to_count(client, settings, refusing_cache):
+    settings.API_REQUESTS_PER_MINUTE = 3
+    reader = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(3):
+        assert client.get("/api/v1/themes", **reader).status_code == 200
+    limited = client.get("/api/v1/themes", **reader)
+    assert limited.status_code == 429
+    assert "at most 3 a minute" in limited.json()["detail"]
+    assert client.get("/api/v1/themes", REMOTE_ADDR="10.0.0.9").status_code == 200
+    # The pages still work without the cache.
+    assert client.get("/lessons/").status_code == 200
