@@ -115,9 +115,9 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
-    # Behind a proxy the client's address is in X-Forwarded-For.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address by the API rate limit's rule (DJANGO_NUM_PROXIES, below): behind a
+# proxy, counting the proxy's own address would let anyone lock every editor out.
+AXES_CLIENT_IP_CALLABLE = "kb.proxies.client_address"
 
 # Form widgets render with the project's templates too (the admin's theme suggestions).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
