@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing above reads the body; it comes after authentication because the editors'
+    # import may send more (kb.middleware).
+    "kb.middleware.RequestBodyLimitMiddleware",
     "kb.cache.AnonymousPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -103,6 +106,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Request bodies larger than this are refused (413) before being read, except the editors'
+# import upload, which has its own limit (kb.admin.importing.MAX_UPLOAD).
+MAX_REQUEST_BODY_BYTES = env_int("DJANGO_MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024)
 
 # The admin's address; move it (e.g. DJANGO_ADMIN_URL=curate-7f3a/) to dodge scanners.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/"
