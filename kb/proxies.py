@@ -33,3 +33,37 @@ def client_address(request: HttpRequest) -> str | None:
         # Not an address our proxy would write (the lockout stores it in an address
         # column): count the client as the proxy that passed it on.
         return remote
+
+
+def exposed_binds(binds: list[str]) -> list[str]:
+    """Those of gunicorn's `bind` addresses anyone may reach directly: every interface or
+    a public address. A host name is not looked up, so it is never reported."""
+    exposed = []
+    for bind in binds:
+        if bind.startswith(("unix:", "fd://")):
+            continue
+        host = bind.rpartition(":")[0] if ":" in bind else bind
+        host = host.strip("[]")
+        if host in ("", "*"):
+            exposed.append(bind)
+            continue
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        if address.is_unspecified or address.is_global:
+            exposed.append(bind)
+    return exposed
+
+
+def exposed_warning(proxies: int, binds: list[str]) -> str:
+    """What to tell the operator when clients can go around the proxies; "" when they can't."""
+    exposed = exposed_binds(binds)
+    if proxies <= 0 or not exposed:
+        return ""
+    return (
+        f"DJANGO_NUM_PROXIES is {proxies} but gunicorn listens on {', '.join(exposed)}: a "
+        "client that connects directly writes its own X-Forwarded-For and escapes the API "
+        "rate limit and the sign-in lockout. Bind gunicorn (GUNICORN_BIND) to 127.0.0.1 or "
+        "a private address only the proxy reaches."
+    )

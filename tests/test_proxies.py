@@ -1,10 +1,15 @@
 """Behind proxies, each client is counted as itself (issue 36): the sign-in lockout uses the
 API rate limit's rule, so nobody can lock an editor out by failing from many addresses,
-and nobody can dodge the lockout by writing X-Forwarded-For when no proxy is trusted."""
+nobody can dodge the lockout by writing X-Forwarded-For when no proxy is trusted, and an
+operator is warned when clients can reach gunicorn around the proxies."""
+
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import checks
 
+from config import gunicorn as gunicorn_config
 from kb.proxies import client_address
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,36 @@ def test_the_client_is_the_address_the_outermost_proxy_saw(rf, settings):
     assert client_address(request) == "192.0.2.1"
     junk = rf.get("/", HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="10.0.0.3")
     assert client_address(junk) == "10.0.0.3"
+
+
+def proxy_warnings():
+    return [m for m in checks.run_checks() if m.id == "kb.W001"]
+
+
+def test_a_trusted_proxy_with_gunicorn_open_to_all_is_warned_about(settings, monkeypatch):
+    settings.NINJA_NUM_PROXIES = 1
+    for bind in ["0.0.0.0:8000", "[::]:8000", ":8000", "93.184.216.34:8000"]:
+        monkeypatch.setattr(gunicorn_config, "bind", bind)
+        (warning,) = proxy_warnings()
+        assert f"gunicorn listens on {bind}" in warning.msg
+        assert "GUNICORN_BIND" in warning.msg
+    for bind in ["127.0.0.1:8000", "10.0.0.5:8000", "unix:/run/kb.sock", "app.internal:8000"]:
+        monkeypatch.setattr(gunicorn_config, "bind", bind)
+        assert proxy_warnings() == []
+    settings.NINJA_NUM_PROXIES = 0
+    monkeypatch.setattr(gunicorn_config, "bind", "0.0.0.0:8000")
+    assert proxy_warnings() == []
+
+
+def test_gunicorn_warns_at_start_up_about_the_same(monkeypatch):
+    logged = []
+    server = SimpleNamespace(
+        cfg=SimpleNamespace(bind=["0.0.0.0:8000"]),
+        log=SimpleNamespace(warning=logged.append),
+    )
+    monkeypatch.setenv("DJANGO_NUM_PROXIES", "1")
+    gunicorn_config.when_ready(server)
+    assert len(logged) == 1 and "escapes the API rate limit" in logged[0]
+    monkeypatch.setenv("DJANGO_NUM_PROXIES", "0")
+    gunicorn_config.when_ready(server)
+    assert len(logged) == 1
