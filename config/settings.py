@@ -206,9 +206,10 @@ else:
 # Seconds an anonymous page stays cached (0: no page cache); any content change
 # invalidates it at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
-# A page larger than this is served but not kept: the cache holds many pages, and a few
-# huge ones (a long transcript) would crowd out the rest or fill a worker's memory.
-PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_BYTES", 2 * 1024 * 1024)
+# A page larger than this is served but not kept, so no one entry can fill a worker's
+# memory. A long transcript (12 MB, bench/junk_queries.py) still fits: it costs 1.6 s to
+# render and is kept once whatever query strings it gets (reads_query).
+PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024)
 
 # The read API (/api/v1/, kb.api): requests a client may make a minute (0: no limit),
 # counted in the cache, so with REDIS_URL the limit holds across workers and servers.
