@@ -15,3 +15,16 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def when_ready(server):
+    """Warn at start-up when clients can reach gunicorn around the proxies it trusts."""
+    from kb.proxies import exposed_warning
+
+    try:
+        proxies = int(os.environ.get("DJANGO_NUM_PROXIES", "0") or 0)
+    except ValueError:
+        return  # the settings refuse it, with the variable's name
+    message = exposed_warning(proxies, list(server.cfg.bind))
+    if message:
+        server.log.warning(message)

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing above reads the body; it comes after authentication because the editors'
+    # import may send more (kb.middleware).
+    "kb.middleware.RequestBodyLimitMiddleware",
     "kb.cache.AnonymousPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,6 +107,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Request bodies larger than this are refused (413) before being read, except the editors'
+# import upload, which has its own limit (kb.admin.importing.MAX_UPLOAD).
+MAX_REQUEST_BODY_BYTES = env_int("DJANGO_MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024)
+
 # The admin's address; move it (e.g. DJANGO_ADMIN_URL=curate-7f3a/) to dodge scanners.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/"
 if ADMIN_URL == "/" or not all(part.isascii() for part in ADMIN_URL):
@@ -115,9 +122,9 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
-    # Behind a proxy the client's address is in X-Forwarded-For.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address by the API rate limit's rule (DJANGO_NUM_PROXIES, below): behind a
+# proxy, counting the proxy's own address would let anyone lock every editor out.
+AXES_CLIENT_IP_CALLABLE = "kb.proxies.client_address"
 
 # Form widgets render with the project's templates too (the admin's theme suggestions).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -199,6 +206,10 @@ else:
 # Seconds an anonymous page stays cached (0: no page cache); any content change
 # invalidates it at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+# A page larger than this is served but not kept, so no one entry can fill a worker's
+# memory. A long transcript (12 MB, bench/junk_queries.py) still fits: it costs 1.6 s to
+# render and is kept once whatever query strings it gets (reads_query).
+PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024)
 
 # The read API (/api/v1/, kb.api): requests a client may make a minute (0: no limit),
 # counted in the cache, so with REDIS_URL the limit holds across workers and servers.

@@ -7,6 +7,7 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
+        from kb import checks  # noqa: F401 - registers them
         from kb.insights import lesson_left_proposal
         from kb.models import ProposedLesson
         from kb.text import clean_model_text

@@ -6,6 +6,12 @@ the version in the database (triggers), so the next request, on whichever worker
 the old entries and renders afresh. Signed-in
 users (editors previewing drafts) are never served from or stored in the cache.
 
+A page is kept under its path and only the query parameters its view reads (`reads_query`):
+anything else in the query string (`?utm_source=`, a cache-buster) is hidden from the view
+and from the key, so junk cannot make copies of a page; a view that does not say what it
+reads is not cached when a query is given. A page larger than PAGE_CACHE_MAX_BYTES is
+served but not kept.
+
 The cache is a speed-up only: when it fails (Redis down, unreachable, full), pages are
 served uncached, the failure is logged at most once a minute, and the cache is tried
 again a few seconds later, so the site recovers by itself when it returns.
@@ -20,6 +26,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -27,7 +35,22 @@ from kb.models import ContentVersion
 
 # The API answers conditional requests and sets its own Cache-Control (kb.api.http).
 SKIPPED_PREFIXES = ("/healthz", "/static/", "/api/")
+# A longer query string (the parameters a page reads, encoded) is served uncached: search
+# words are cut far shorter (kb.search.query), so only a made-up query comes here.
+MAX_KEPT_QUERY_CHARS = 1000
 log = logging.getLogger(__name__)
+
+
+def reads_query(*names: str):
+    """Declares the query parameters a view reads. For anonymous readers the page cache
+    keys the page on these alone and the view sees no others: add a name here before the
+    view (or its template) reads it, or the cached page would ignore it."""
+
+    def declare(view):
+        view.query_parameters = names
+        return view
+
+    return declare
 
 
 class CacheGuard:
@@ -129,7 +152,7 @@ class AnonymousPageCacheMiddleware:
             return self.serve(request)
 
     def serve(self, request):
-        if not self.cacheable_request(request):
+        if not self.cacheable_request(request) or not self.keep_read_query(request):
             response = self.get_response(request)
             if not request.path.startswith(self.skipped) and request.user.is_authenticated:
                 # Signed-in staff may see drafts on any page (a published video's draft
@@ -161,11 +184,37 @@ class AnonymousPageCacheMiddleware:
         )
 
     @staticmethod
+    def keep_read_query(request) -> bool:
+        """Leaves in the request only the query parameters its view reads, in the order it
+        names them; False (serve uncached, query untouched) when the view does not say
+        what it reads or what it reads is too long to be a real reader's."""
+        if not request.GET:
+            return True
+        try:
+            names = getattr(resolve(request.path_info).func, "query_parameters", None)
+        except Resolver404:
+            return False
+        if names is None:
+            return False
+        kept = QueryDict(mutable=True)
+        for name in names:
+            if name in request.GET:
+                kept.setlist(name, request.GET.getlist(name))
+        query = kept.urlencode()
+        if len(query) > MAX_KEPT_QUERY_CHARS:
+            return False
+        kept._mutable = False
+        request.GET = kept
+        request.META["QUERY_STRING"] = query
+        return True
+
+    @staticmethod
     def cacheable_response(response) -> bool:
         control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
             and not response.streaming
+            and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
             and not response.cookies
             and "private" not in control
             and "no-store" not in control

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import math
+import threading
 import time
 from functools import wraps
 from typing import Any
@@ -21,10 +22,10 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from ninja.throttling import BaseThrottle
 from pydantic import create_model
 
 from kb.cache import content_stamp, guard
+from kb.proxies import client_address
 
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 RATE_WINDOW_SECONDS = 60
@@ -106,16 +107,43 @@ def _last_modified(request: HttpRequest, *args, **kwargs):
 
 
 def client_ident(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the address DJANGO_NUM_PROXIES proxies in front of us saw."""
-    return BaseThrottle().get_ident(request) or "unknown"
+    """The client's address: the same rule as the sign-in lockout's (kb.proxies)."""
+    return client_address(request) or "unknown"
+
+
+class LocalCounter:
+    """Requests per client in this window, counted in this process: what the rate limit
+    falls back on while the shared cache refuses to count (down, or full), so a cache an
+    attacker has filled does not lift the limit. Each worker counts on its own, so a client
+    may get up to the limit from each worker."""
+
+    # More clients than this in one window share one count, so memory stays bounded.
+    max_clients = 10_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.window = None
+        self.counts: dict[str, int] = {}
+
+    def incr(self, window: int, ident: str) -> int:
+        with self.lock:
+            if window != self.window:
+                self.window, self.counts = window, {}
+            if ident not in self.counts and len(self.counts) >= self.max_clients:
+                ident = "too many clients"
+            self.counts[ident] = self.counts.get(ident, 0) + 1
+            return self.counts[ident]
+
+
+local_counter = LocalCounter()
 
 
 def retry_after(request: HttpRequest) -> int | None:
     """Seconds until this client may ask again, or None while it is within the limit.
 
     A fixed window counted with the cache's atomic increment: with Redis, every worker
-    of every server counts into the same number. When the cache is down, nobody is
-    limited (the API still answers)."""
+    of every server counts into the same number. When the cache cannot count, each
+    process counts on its own (LocalCounter)."""
     limit = settings.API_REQUESTS_PER_MINUTE
     if limit <= 0:
         return None
@@ -125,7 +153,9 @@ def retry_after(request: HttpRequest) -> int | None:
     key = f"kb:api:rate:{window}:{ident}"
     guard.call("add", key, 0, RATE_WINDOW_SECONDS * 2)
     count = guard.call("incr", key)
-    if count is None or count <= limit:
+    if count is None:
+        count = local_counter.incr(window, ident)
+    if count <= limit:
         return None
     return max(1, math.ceil((window + 1) * RATE_WINDOW_SECONDS - now))
 

@@ -4,10 +4,12 @@ moments (what each guest says on a theme is on the theme page, kb.views.reading)
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from kb.cache import reads_query
 from kb.models import Insight, Stance
 from kb.views.reading import paginate, preview, published_insights
 
 
+@reads_query("page")
 @require_safe
 def insight_list(request):
     return render(
@@ -15,6 +17,7 @@ def insight_list(request):
     )
 
 
+@reads_query()
 @require_safe
 def insight_detail(request, slug):
     insight = get_object_or_404(

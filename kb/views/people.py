@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kb.cache import reads_query
 from kb.models import VIDEO_LONG_FIELDS, Credit, Lesson, Person, PersonRedirect, Status, Theme
 from kb.views.jsonld import person_json_ld
 from kb.views.reading import (
@@ -22,12 +23,14 @@ def person_or_redirect(request, slug, url_name="kb:person"):
     return found_or_moved(request, Person, PersonRedirect, slug, url_name)
 
 
+@reads_query("page")
 @require_safe
 def person_list(request):
     people = Person.objects.published().with_counts()
     return render(request, "kb/person_list.html", {"page": paginate(request, people)})
 
 
+@reads_query("page")
 @require_safe
 def person_detail(request, slug):
     person, moved = person_or_redirect(request, slug)

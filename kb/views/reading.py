@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kb import daily, markdown
+from kb.cache import reads_query
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Insight,
@@ -146,6 +147,7 @@ def person_filter(request) -> PersonFilter:
     )
 
 
+@reads_query()
 @require_safe
 def home(request):
     return render(
@@ -162,6 +164,7 @@ def home(request):
     )
 
 
+@reads_query()
 @require_safe
 def theme_list(request):
     return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
@@ -218,6 +221,7 @@ def theme_filter(request, param: str, limit: int = 5) -> SlugFilter:
     return slug_filter(request, param, Theme, ThemeRedirect, limit)
 
 
+@reads_query("and", "person", "page")
 @require_safe
 def theme_detail(request, slug):
     theme, moved = theme_or_redirect(request, slug)
@@ -260,6 +264,7 @@ def theme_detail(request, slug):
     )
 
 
+@reads_query("tag", "person", "video", "page")
 @require_safe
 def lesson_list(request):
     tags, by = theme_filter(request, "tag"), person_filter(request)
@@ -291,6 +296,7 @@ def lesson_list(request):
     )
 
 
+@reads_query()
 @require_safe
 def lesson_detail(request, slug):
     lesson = get_object_or_404(
@@ -332,6 +338,7 @@ def lesson_detail(request, slug):
     return preview(response, lesson.is_published)
 
 
+@reads_query("tag", "person", "page")
 @require_safe
 def quote_list(request):
     tags, by = theme_filter(request, "tag", limit=1), person_filter(request)
@@ -358,6 +365,7 @@ def quote_list(request):
     )
 
 
+@reads_query()
 @require_safe
 def quote_detail(request, pk):
     """A quote's own page: the words, who said them, where, and the clip that plays them."""
@@ -375,12 +383,14 @@ def quote_detail(request, pk):
     return preview(response, quote.is_published)
 
 
+@reads_query("page")
 @require_safe
 def video_list(request):
     videos = Video.objects.published().with_counts().defer(*VIDEO_LONG_FIELDS)
     return render(request, "kb/video_list.html", {"page": paginate(request, videos)})
 
 
+@reads_query()
 @require_safe
 def video_detail(request, slug):
     video = get_object_or_404(Video.objects.visible_to(request.user), slug=slug)

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
+from kb.cache import reads_query
 from kb.models import Person, Theme, Video, kept_per_version
 from kb.search.query import MAX_QUERY_CHARS
 
@@ -14,6 +15,7 @@ def _themes_by_name() -> list[Theme]:
     return list(Theme.objects.alphabetical())
 
 
+@reads_query("q", "theme", "video", "person", "page")
 @require_safe
 def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_CHARS]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kb import anki, cards, daily, obsidian
-from kb.cache import content_version
+from kb.cache import content_version, reads_query
 from kb.models import Insight, Lesson, Person, Quote, Theme, Video
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
@@ -24,6 +24,7 @@ def daily_lessons():
     return published_lessons().prefetch_related("takeaways").with_published_quotes("lesson")
 
 
+@reads_query()
 @require_safe
 def daily_lesson(request):
     today = timezone.localdate()

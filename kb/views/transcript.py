@@ -1,11 +1,13 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from kb.cache import reads_query
 from kb.models import Lesson, Quote, QuoteSuggestion, Suggestion, Takeaway, Video
 from kb.transcript import rows_html, transcript_rows
 from kb.views.reading import preview
 
 
+@reads_query()
 @require_safe
 def transcript(request, slug):
     video = get_object_or_404(Video.objects.visible_to(request.user), slug=slug)
