@@ -212,6 +212,11 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"DJANGO_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
     )
+# The admin's import (kb/admin/importing.py; docs/hardening.md, "Uploads and zips"): the
+# most an upload may weigh and a zip unpack to, in MB (counted as it unpacks, whatever its
+# header says), and the most files one upload or zip may hold.
+IMPORT_MAX_MB = env_int("DJANGO_IMPORT_MAX_MB", 20)
+IMPORT_MAX_FILES = env_int("DJANGO_IMPORT_MAX_FILES", 1000)
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"

@@ -5,10 +5,14 @@ of a yt-dlp folder: those go through kb.importers.batch as `import_video DIR` do
 The same importer as `manage.py import_video`, with the same rules and errors. The
 upload is kept on the server (`PendingImport`) between the preview, which is a dry run,
 and the confirmation, so what is confirmed is exactly what was previewed and the form
-never carries the file back. Files over BACKGROUND_BYTES are previewed and imported
-outside the request, in a thread of the web process; their page shows the progress
-until the work is done. An import is one transaction either way: a worker that dies
-half-way stores nothing, and its page then says so.
+never carries the file back. Files over BACKGROUND_BYTES, and uploads of more than
+BACKGROUND_FILES documents, are previewed and imported outside the request, in a thread of
+the web process; their page shows the progress until the work is done. An import is one
+transaction either way: a worker that dies half-way stores nothing, and its page then says
+so.
+
+The limits (settings IMPORT_MAX_MB, IMPORT_MAX_FILES) are in docs/hardening.md, "Uploads
+and zips".
 """
 
 import datetime
@@ -16,6 +20,7 @@ import logging
 import threading
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,14 +39,21 @@ from kb.importers.youtube import parse_youtube_id
 from kb.models import PendingImport, Video
 from kb.timecodes import format_timecode
 
-MAX_UPLOAD = 20 * 1024 * 1024
-# Bigger files take longer than a request should: they are worked on in the background.
+# Bigger files, or more of them, take longer than a request should: they are worked on in
+# the background.
 BACKGROUND_BYTES = 1024 * 1024
+BACKGROUND_FILES = 20
 # A preview or import that has said nothing for this long was cut off (a restart).
 STALLED = datetime.timedelta(minutes=15)
 KEPT_FOR = datetime.timedelta(days=1)
 State = PendingImport.State
+# Files a preview lists one by one (those refused first), and messages an import leaves.
+PREVIEW_ROWS = 100
 log = logging.getLogger(__name__)
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_MB * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,8 +94,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         uploads = self.cleaned_data["file"]
-        if sum(upload.size for upload in uploads) > MAX_UPLOAD:
-            raise forms.ValidationError("Those files are larger than 20 MB together.")
+        if sum(upload.size for upload in uploads) > max_bytes():
+            raise forms.ValidationError(
+                f"Those files are larger than {settings.IMPORT_MAX_MB} MB together."
+            )
         return uploads
 
     def batch(self) -> tuple[str, dict[str, bytes]] | None:
@@ -93,15 +107,23 @@ class ImportForm(forms.Form):
         if len(uploads) == 1 and not uploads[0].name.lower().endswith(".zip"):
             return None
         files: dict[str, bytes] = {}
+        left = max_bytes()  # for all the zips together, as for the upload
         for upload in uploads:
             if upload.name.lower().endswith(".zip"):
-                unpacked = batch.read_zip(upload.read(), MAX_UPLOAD)
+                unpacked = batch.read_zip(
+                    upload.read(), max_bytes=left, max_files=settings.IMPORT_MAX_FILES
+                )
             else:
                 unpacked = {upload.name: upload.read()}
             for name, data in unpacked.items():
                 if name in files:
                     raise DocumentError(f"two files are named '{name}'")
                 files[name] = data
+                left -= len(data)
+        if len(files) > settings.IMPORT_MAX_FILES:
+            raise DocumentError(
+                f"those are more than {settings.IMPORT_MAX_FILES} files, the most an import takes"
+            )
         name = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} files"
         return name, files
 
@@ -192,7 +214,17 @@ def _finish(job_id, **fields) -> None:
 
 
 def _batch_files(job) -> dict[str, bytes]:
-    return batch.read_zip(bytes(job.data), MAX_UPLOAD)
+    return batch.read_zip(
+        bytes(job.data), max_bytes=max_bytes(), max_files=settings.IMPORT_MAX_FILES
+    )
+
+
+def _refused_first(results: list) -> list:
+    """At most PREVIEW_ROWS of them, in order, but those refused before the rest: a page of
+    a thousand rows would hide the few that need the editor."""
+    if len(results) <= PREVIEW_ROWS:
+        return results
+    return sorted(results, key=lambda r: r.ok)[:PREVIEW_ROWS]
 
 
 def run_batch_preview(job, options) -> None:
@@ -204,10 +236,13 @@ def run_batch_preview(job, options) -> None:
     summary = f"{documents}: {len(results) - failed} to import, {failed} refused"
     if skipped:
         summary += f"; {len(skipped)} other file{pluralize(len(skipped))} skipped"
+    listed = _refused_first(results)
     preview = {
         "kind": documents,
-        "files": [(r.name, r.line, r.ok) for r in results],
-        "skipped": skipped,
+        "files": [(r.name, r.line, r.ok) for r in listed],
+        "more": len(results) - len(listed),
+        "skipped": skipped[:PREVIEW_ROWS],
+        "more_skipped": max(0, len(skipped) - PREVIEW_ROWS),
         "summary": summary,
         "unchanged": all(r.ok and not r.changed for r in results),
     }
@@ -247,9 +282,8 @@ def run_batch_import(job, options) -> None:
                 change_message=f"{result.line} (from {result.name}, in the browser)",
                 single_object=True,
             )
-    _finish(
-        job.pk, state=State.DONE, result="\n".join(r.line for r in results), video=None, data=b""
-    )
+    lines = [r.line for r in sorted(results, key=lambda r: r.ok)]  # refused first
+    _finish(job.pk, state=State.DONE, result="\n".join(lines), video=None, data=b"")
 
 
 def run_import(job_id) -> None:
@@ -290,8 +324,9 @@ def _in_background(work, job_id) -> None:
 
 
 def start(work, job: PendingImport) -> None:
-    """Do `work` now (small files) or in a thread of this process (big ones)."""
-    if len(job.data) < BACKGROUND_BYTES:
+    """Do `work` now (a small upload) or in a thread of this process (a big one)."""
+    documents = job.options.get("batch") or 1  # how many, for several files or a zip
+    if len(job.data) < BACKGROUND_BYTES and documents <= BACKGROUND_FILES:
         work(job.pk)
     else:
         threading.Thread(
@@ -321,7 +356,7 @@ def import_view(model_admin, request):
             name, data, options = upload.name, upload.read(), form.options()
         else:
             name, files = several
-            data, options = batch.pack_zip(files), form.options() | {"batch": True}
+            data, options = batch.pack_zip(files), form.options() | {"batch": len(files)}
         job = PendingImport.objects.create(
             user=request.user, name=name, digest=source_hash(data), data=data, options=options
         )
@@ -355,8 +390,16 @@ def import_status_view(model_admin, request, job_id):
 
 
 def _done(request, job):
-    for line in job.result.splitlines():
+    lines = job.result.splitlines()
+    for line in lines[:PREVIEW_ROWS]:
         (messages.error if line.startswith("error: ") else messages.success)(request, line)
+    rest = lines[PREVIEW_ROWS:]  # the refused come first: few or none are here
+    if rest:
+        refused = sum(line.startswith("error: ") for line in rest)
+        messages.info(
+            request, f"…and {len(rest)} more files: {len(rest) - refused} imported or "
+            f"unchanged, {refused} refused.",
+        )  # fmt: skip
     job.delete()
     if job.video_id is None:  # several documents: the videos they made or changed
         return HttpResponseRedirect(reverse("admin:kb_video_changelist"))
