@@ -58,6 +58,26 @@ def test_a_zip_holding_more_than_its_header_says_is_refused_as_forged(client, ed
     assert not PendingImport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        ((6, 8), b"\x01\x00", "the zip is encrypted: zip the files without a password"),
+        ((8, 10), b"\x63\x00", "the zip cannot be unpacked here"),  # method 99: AES
+    ],
+)
+def test_an_encrypted_or_strangely_compressed_zip_is_refused_with_why(
+    client, editor, where, value, message
+):
+    data = bytearray(zipped({"talk.vtt": b"WEBVTT\n"}))
+    local, central = where  # the flags or the method, in both headers
+    listed = data.find(b"PK\x01\x02")
+    data[local : local + 2] = value
+    data[listed + central : listed + central + 2] = value
+    body = post(client, upload("talks.zip", bytes(data))).content.decode()
+    assert message in body
+    assert not PendingImport.objects.exists()
+
+
 @override_settings(IMPORT_MAX_FILES=3)
 def test_a_zip_of_more_files_than_the_limit_is_refused_naming_it(client, editor):
     files = {f"talk-{n}.vtt": b"WEBVTT\n" for n in range(4)}

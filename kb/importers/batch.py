@@ -178,10 +178,10 @@ def read_zip(data: bytes, *, max_bytes: int, max_files: int) -> dict[str, bytes]
         return files
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise DocumentError(f"not a zip file that can be read: {exc}") from None
-    except RuntimeError:  # zipfile's word for a member that needs a password
-        raise DocumentError("the zip is encrypted: zip the files without a password") from None
     except NotImplementedError as exc:  # a compression zipfile does not read
         raise DocumentError(f"the zip cannot be unpacked here: {exc}") from None
+    except RuntimeError:  # zipfile's word for a member that needs a password
+        raise DocumentError("the zip is encrypted: zip the files without a password") from None
 
 
 # A file name on every common file system is at most this long.
