@@ -175,3 +175,19 @@ def test_old_uploads_are_removed_whenever_the_import_page_is_opened(client, edit
     )
     assert client.get("/admin/kb/video/import/").status_code == 200
     assert not PendingImport.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_preview_that_crashes_in_its_request_is_not_left_looking_at_work(
+    client, editor, monkeypatch
+):
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("kb.admin.importing.read_document", crash)
+    with pytest.raises(RuntimeError):
+        client.post("/admin/kb/video/import/", {"file": SimpleUploadedFile("talk.txt", b"a talk")})
+    job = PendingImport.objects.get()
+    assert job.state == PendingImport.State.FAILED
+    body = client.get(f"/admin/kb/video/import/{job.pk}/").content.decode()
+    assert "the import stopped unexpectedly" in body and 'http-equiv="refresh"' not in body

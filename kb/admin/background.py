@@ -75,8 +75,22 @@ def run(work, job: PendingImport, *, in_thread: bool) -> None:
     )
     if in_thread:
         threading.Thread(target=_in_thread, args=(work, job.pk), name=f"import-{job.pk}").start()
-    else:
+        return
+    try:
         work(job.pk, None)
+    except Exception:
+        # Its process lives on, so the job would look at work till it expires, and count
+        # against the editor's pending uploads.
+        _failed(job.pk)
+        raise
+
+
+def _failed(job_id) -> None:
+    PendingImport.objects.filter(pk=job_id).update(
+        state=State.FAILED,
+        result="the import stopped unexpectedly (logged)",
+        updated_at=timezone.now(),
+    )
 
 
 def _in_thread(work, job_id) -> None:
@@ -87,11 +101,7 @@ def _in_thread(work, job_id) -> None:
         work(job_id, heartbeat.report)
     except Exception:  # noqa: BLE001 - a thread has no one to raise to: record it
         log.exception("import %s stopped", job_id)
-        PendingImport.objects.filter(pk=job_id).update(
-            state=State.FAILED,
-            result="the import stopped unexpectedly (logged)",
-            updated_at=timezone.now(),
-        )
+        _failed(job_id)
     finally:
         heartbeat.stopped.set()
         pulse.join()
