@@ -223,6 +223,13 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"DJANGO_SITE_URL must start with http:// or https://, not {SITE_URL!r}"
     )
+# The admin's import (kb/admin/importing.py; docs/hardening.md, "Uploads and zips"): the
+# most an upload may weigh and a zip unpack to, in MB (counted as it unpacks, whatever its
+# header says), the most files one upload or zip may hold, and how many uploads one editor
+# may have awaiting confirmation or at work at once.
+IMPORT_MAX_MB = env_int("DJANGO_IMPORT_MAX_MB", 20)
+IMPORT_MAX_FILES = env_int("DJANGO_IMPORT_MAX_FILES", 1000)
+IMPORT_PENDING_PER_EDITOR = env_int("DJANGO_IMPORT_PENDING_PER_EDITOR", 5)
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"

@@ -1045,7 +1045,8 @@ class PendingImport(models.Model):
     In the database, so that any app server behind the load balancer can confirm what
     another previewed. Big files are previewed and imported outside the request; the
     page shows their progress. The file's bytes are dropped once it is imported or fails,
-    and rows older than a day are removed.
+    and rows older than a day are removed. While it is at work, `options["worker"]` names
+    the process doing it and `updated_at` is its heartbeat (kb.admin.background).
     """
 
     class State(models.TextChoices):

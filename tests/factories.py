@@ -11,6 +11,7 @@ from kb.models import (
     Evidence,
     Insight,
     Lesson,
+    PendingImport,
     Person,
     Quote,
     Role,
@@ -159,3 +160,23 @@ class EvidenceFactory(DjangoModelFactory):
     lesson = factory.SubFactory(LessonFactory)
     quote = None
     position = factory.Sequence(lambda n: n)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+
+    username = factory.Sequence(lambda n: f"editor{n}")
+
+
+class PendingImportFactory(DjangoModelFactory):
+    """An upload awaiting confirmation: previewed, its file kept on the server."""
+
+    class Meta:
+        model = PendingImport
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"talk-{n}.txt")
+    digest = "0" * 64
+    data = b"x"
+    state = PendingImport.State.PREVIEWED

@@ -5,27 +5,32 @@ of a yt-dlp folder: those go through kb.importers.batch as `import_video DIR` do
 The same importer as `manage.py import_video`, with the same rules and errors. The
 upload is kept on the server (`PendingImport`) between the preview, which is a dry run,
 and the confirmation, so what is confirmed is exactly what was previewed and the form
-never carries the file back. Files over BACKGROUND_BYTES are previewed and imported
-outside the request, in a thread of the web process; their page shows the progress
-until the work is done. An import is one transaction either way: a worker that dies
-half-way stores nothing, and its page then says so.
+never carries the file back. Files over BACKGROUND_BYTES, and uploads of more than
+BACKGROUND_FILES documents, are previewed and imported outside the request, in a thread of
+the web process (kb.admin.background); their page shows the progress until the work is
+done. An import is one transaction either way: a worker that dies half-way stores nothing,
+and its page then says so and offers to try again.
+
+The limits (settings IMPORT_MAX_MB, IMPORT_MAX_FILES, IMPORT_PENDING_PER_EDITOR) are in
+docs/hardening.md, "Uploads and zips".
 """
 
 import datetime
 import logging
-import threading
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from kb.admin import background
 from kb.importers import batch
 from kb.importers.documents import DocumentError, source_hash
 from kb.importers.pipeline import FORMATS, Document, import_document, read_document, store_document
@@ -34,14 +39,20 @@ from kb.importers.youtube import parse_youtube_id
 from kb.models import PendingImport, Video
 from kb.timecodes import format_timecode
 
-MAX_UPLOAD = 20 * 1024 * 1024
-# Bigger files take longer than a request should: they are worked on in the background.
+# Bigger files, or more of them, take longer than a request should: they are worked on in
+# the background.
 BACKGROUND_BYTES = 1024 * 1024
-# A preview or import that has said nothing for this long was cut off (a restart).
-STALLED = datetime.timedelta(minutes=15)
+BACKGROUND_FILES = 20
+# Uploads not confirmed (or work not looked at) within this are removed.
 KEPT_FOR = datetime.timedelta(days=1)
+# Files a preview lists one by one (those refused first), and messages an import leaves.
+PREVIEW_ROWS = 100
 State = PendingImport.State
 log = logging.getLogger(__name__)
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_MB * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,8 +93,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         uploads = self.cleaned_data["file"]
-        if sum(upload.size for upload in uploads) > MAX_UPLOAD:
-            raise forms.ValidationError("Those files are larger than 20 MB together.")
+        if sum(upload.size for upload in uploads) > max_bytes():
+            raise forms.ValidationError(
+                f"Those files are larger than {settings.IMPORT_MAX_MB} MB together."
+            )
         return uploads
 
     def batch(self) -> tuple[str, dict[str, bytes]] | None:
@@ -93,15 +106,23 @@ class ImportForm(forms.Form):
         if len(uploads) == 1 and not uploads[0].name.lower().endswith(".zip"):
             return None
         files: dict[str, bytes] = {}
+        left = max_bytes()  # for all the zips together, as for the upload
         for upload in uploads:
             if upload.name.lower().endswith(".zip"):
-                unpacked = batch.read_zip(upload.read(), MAX_UPLOAD)
+                unpacked = batch.read_zip(
+                    upload.read(), max_bytes=left, max_files=settings.IMPORT_MAX_FILES
+                )
             else:
                 unpacked = {upload.name: upload.read()}
             for name, data in unpacked.items():
                 if name in files:
                     raise DocumentError(f"two files are named '{name}'")
                 files[name] = data
+                left -= len(data)
+        if len(files) > settings.IMPORT_MAX_FILES:
+            raise DocumentError(
+                f"those are more than {settings.IMPORT_MAX_FILES} files, the most an import takes"
+            )
         name = uploads[0].name if len(uploads) == 1 else f"{len(uploads)} files"
         return name, files
 
@@ -180,50 +201,61 @@ def describe(document: Document) -> dict:
     }
 
 
-def _reporter(job_id):
-    def progress(message: str) -> None:
-        PendingImport.objects.filter(pk=job_id).update(progress=message, updated_at=timezone.now())
-
-    return progress
-
-
 def _finish(job_id, **fields) -> None:
     PendingImport.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
 
 
+def _options(job) -> dict:
+    """The importer's options the upload was made with (not the worker doing it)."""
+    return {key: value for key, value in job.options.items() if key != "worker"}
+
+
 def _batch_files(job) -> dict[str, bytes]:
-    return batch.read_zip(bytes(job.data), MAX_UPLOAD)
+    return batch.read_zip(
+        bytes(job.data), max_bytes=max_bytes(), max_files=settings.IMPORT_MAX_FILES
+    )
 
 
-def run_batch_preview(job, options) -> None:
+def _refused_first(results: list) -> list:
+    """At most PREVIEW_ROWS of them, in order, but those refused before the rest: a page of
+    a thousand rows would hide the few that need the editor."""
+    if len(results) <= PREVIEW_ROWS:
+        return results
+    return sorted(results, key=lambda r: r.ok)[:PREVIEW_ROWS]
+
+
+def run_batch_preview(job, options, progress) -> None:
     results, skipped = batch.run_batch(
-        _batch_files(job), preview=True, progress=_reporter(job.pk), **options
+        _batch_files(job), preview=True, progress=progress, **options
     )
     failed = sum(not r.ok for r in results)
     documents = f"{len(results)} document{pluralize(len(results))}"
     summary = f"{documents}: {len(results) - failed} to import, {failed} refused"
     if skipped:
         summary += f"; {len(skipped)} other file{pluralize(len(skipped))} skipped"
+    listed = _refused_first(results)
     preview = {
         "kind": documents,
-        "files": [(r.name, r.line, r.ok) for r in results],
-        "skipped": skipped,
+        "files": [(r.name, r.line, r.ok) for r in listed],
+        "more": len(results) - len(listed),
+        "skipped": skipped[:PREVIEW_ROWS],
+        "more_skipped": max(0, len(skipped) - PREVIEW_ROWS),
         "summary": summary,
         "unchanged": all(r.ok and not r.changed for r in results),
     }
     _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")
 
 
-def run_preview(job_id) -> None:
+def run_preview(job_id, progress=None) -> None:
     """The dry run: parse, link and store in a transaction that is rolled back."""
     job = PendingImport.objects.get(pk=job_id)
-    options = dict(job.options)
+    options = _options(job)
     if options.pop("batch", False):
-        return run_batch_preview(job, options)
+        return run_batch_preview(job, options, progress)
     fmt = options.pop("fmt", "auto")
     try:
-        document = read_document(job.name, bytes(job.data), fmt, _reporter(job.pk))
-        outcome = store_document(document, dry_run=True, progress=_reporter(job.pk), **options)
+        document = read_document(job.name, bytes(job.data), fmt, progress)
+        outcome = store_document(document, dry_run=True, progress=progress, **options)
     except DocumentError as exc:
         _finish(job.pk, state=State.FAILED, result=exc.located(job.name), data=b"")
         return
@@ -234,10 +266,8 @@ def run_preview(job_id) -> None:
     _finish(job.pk, state=State.PREVIEWED, preview=preview, progress="")
 
 
-def run_batch_import(job, options) -> None:
-    results, _ = batch.run_batch(
-        _batch_files(job), preview=False, progress=_reporter(job.pk), **options
-    )
+def run_batch_import(job, options, progress) -> None:
+    results, _ = batch.run_batch(_batch_files(job), preview=False, progress=progress, **options)
     for result in results:
         if result.changed:
             LogEntry.objects.log_actions(
@@ -247,20 +277,17 @@ def run_batch_import(job, options) -> None:
                 change_message=f"{result.line} (from {result.name}, in the browser)",
                 single_object=True,
             )
-    _finish(
-        job.pk, state=State.DONE, result="\n".join(r.line for r in results), video=None, data=b""
-    )
+    lines = [r.line for r in sorted(results, key=lambda r: r.ok)]  # refused first
+    _finish(job.pk, state=State.DONE, result="\n".join(lines), video=None, data=b"")
 
 
-def run_import(job_id) -> None:
+def run_import(job_id, progress=None) -> None:
     job = PendingImport.objects.select_related("user").get(pk=job_id)
-    options = dict(job.options)
+    options = _options(job)
     if options.pop("batch", False):
-        return run_batch_import(job, options)
+        return run_batch_import(job, options, progress)
     try:
-        outcome = import_document(
-            job.name, bytes(job.data), progress=_reporter(job.pk), **job.options
-        )
+        outcome = import_document(job.name, bytes(job.data), progress=progress, **options)
     except DocumentError as exc:
         _finish(job.pk, state=State.FAILED, result=exc.located(job.name), data=b"")
         return
@@ -279,24 +306,11 @@ def run_import(job_id) -> None:
     _finish(job.pk, state=State.DONE, result=outcome.summary_line(), video=outcome.video, data=b"")
 
 
-def _in_background(work, job_id) -> None:
-    try:
-        work(job_id)
-    except Exception:  # noqa: BLE001 - a thread has no one to raise to: record it
-        log.exception("import %s stopped", job_id)
-        _finish(job_id, state=State.FAILED, result="the import stopped unexpectedly (logged)")
-    finally:
-        connection.close()
-
-
 def start(work, job: PendingImport) -> None:
-    """Do `work` now (small files) or in a thread of this process (big ones)."""
-    if len(job.data) < BACKGROUND_BYTES:
-        work(job.pk)
-    else:
-        threading.Thread(
-            target=_in_background, args=(work, job.pk), name=f"import-{job.pk}"
-        ).start()
+    """Do `work` now (a small upload) or in the background (a big one)."""
+    documents = job.options.get("batch") or 1  # how many, for several files or a zip
+    small = len(job.data) < BACKGROUND_BYTES and documents <= BACKGROUND_FILES
+    background.run(work, job, in_thread=not small)
 
 
 def _check(request) -> None:
@@ -307,56 +321,144 @@ def _check(request) -> None:
 def import_view(model_admin, request):
     """The form; an upload is stored and previewed; a confirmation is imported."""
     _check(request)
+    _purge()
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request)
+    if request.method == "POST" and "retry" in request.POST:
+        return _retry(model_admin, request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        PendingImport.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
         try:
             several = form.batch()
         except DocumentError as exc:
             return _render(model_admin, request, error=exc.message)
+        full = _make_room(request)
+        if full:
+            return _render(model_admin, request, error=full)
         if several is None:
             upload = form.cleaned_data["file"][0]
             name, data, options = upload.name, upload.read(), form.options()
         else:
             name, files = several
-            data, options = batch.pack_zip(files), form.options() | {"batch": True}
+            data, options = batch.pack_zip(files), form.options() | {"batch": len(files)}
         job = PendingImport.objects.create(
             user=request.user, name=name, digest=source_hash(data), data=data, options=options
         )
         start(run_preview, job)
-        job.refresh_from_db()
-        if job.state == State.PREVIEWING:
-            return HttpResponseRedirect(_status_url(job))
-        return _show(model_admin, request, job)
+        return _started(model_admin, request, job)
     return _render(model_admin, request, form=form)
+
+
+def _purge() -> None:
+    """Uploads left unconfirmed, and work nobody came back to, go after KEPT_FOR: on every
+    use of these pages, whoever uses them.
+
+    Looked for before deleting: on SQLite a delete waits for the write lock a background
+    import holds for minutes, and its page, refreshed every two seconds, must not."""
+    old = PendingImport.objects.filter(created_at__lt=timezone.now() - KEPT_FOR)
+    if old.exists():
+        try:
+            old.delete()
+        except DatabaseError:
+            log.warning("old uploads were not removed this time: the database is busy")
+
+
+def _make_room(request) -> str:
+    """Room for one more upload of this editor's, within IMPORT_PENDING_PER_EDITOR: their
+    oldest uploads not at work (awaiting confirmation, ended, cut off) are dropped, with a
+    message naming them. "" when there is room, else why not."""
+    limit = settings.IMPORT_PENDING_PER_EDITOR
+    kept = list(
+        PendingImport.objects.filter(user=request.user)
+        .order_by("-created_at")
+        .only("pk", "name", "state", "updated_at", "options")
+    )
+    at_work = [job for job in kept if job.state in background.WORKING]
+    at_work = [job for job in at_work if not background.interrupted(job)]
+    if len(at_work) >= limit:
+        return (
+            f"You have {len(at_work)} uploads at work already, the most an editor may "
+            "have at once: wait for one to finish, then upload again."
+        )
+    idle = [job for job in kept if job not in at_work]
+    dropped = idle[max(0, limit - 1 - len(at_work)) :]
+    if dropped:
+        PendingImport.objects.filter(pk__in=[job.pk for job in dropped]).delete()
+        names = ", ".join(job.name for job in dropped)
+        messages.info(
+            request,
+            f"An editor keeps at most {limit} uploads awaiting confirmation: dropped the "
+            f"oldest ({names}).",
+        )
+    return ""
+
+
+def _started(model_admin, request, job):
+    """After a preview was started: its page while it works, else the preview itself."""
+    job.refresh_from_db()
+    if job.state == State.PREVIEWING:
+        return HttpResponseRedirect(_status_url(job))
+    return _show(model_admin, request, job)
 
 
 def import_status_view(model_admin, request, job_id):
     """A preview or import at work (the page refreshes itself), a preview to confirm, or
     where the work ended: the video, or the error beside a new form."""
     _check(request)
+    _purge()
     job = _job_or_none(request, job_id)
     if job is None:
         raise Http404("No such import: it has finished or expired.")
-    if (
-        job.state in (State.PREVIEWING, State.IMPORTING)
-        and job.updated_at < timezone.now() - STALLED
-    ):
-        job.state = State.FAILED
-        job.result = (
-            f"{job.name}: the work stopped without finishing (the server may have restarted); "
-            "nothing was stored: upload the file again"
-        )
+    if background.interrupted(job):
+        return _render(model_admin, request, job=job, error=_cut_off(job), retry=True)
     if job.state == State.DONE:
         return _done(request, job)
     return _show(model_admin, request, job)
 
 
+def _cut_off(job) -> str:
+    """What a page says of work that stopped without finishing."""
+    said = f"{job.name}: the work stopped without finishing (the server may have restarted); "
+    if job.state == State.PREVIEWING:
+        return said + "nothing was stored. Try again, or upload the file again."
+    if job.options.get("batch"):
+        return said + (
+            "each file is imported on its own: those imported before it stopped are "
+            "stored, the rest are not. Try again: what is already there stays unchanged."
+        )
+    return said + "nothing was stored. Try again, or upload the file again."
+
+
+def _retry(model_admin, request):
+    """Work that was cut off, started again from the upload kept on the server."""
+    job = _job_or_none(request, request.POST.get("upload", ""))
+    if job is None or not background.interrupted(job):
+        messages.error(
+            request, "That import is not waiting to be tried again: it has finished or expired."
+        )
+        return HttpResponseRedirect(request.path)
+    # Only one click starts it again: a second finds the heartbeat it read has changed.
+    taken = PendingImport.objects.filter(
+        pk=job.pk, state=job.state, updated_at=job.updated_at
+    ).update(progress="starting again", updated_at=timezone.now())
+    if taken:
+        start(run_preview if job.state == State.PREVIEWING else run_import, job)
+    if job.state == State.PREVIEWING:
+        return _started(model_admin, request, job)
+    return _imported(request, job)
+
+
 def _done(request, job):
-    for line in job.result.splitlines():
+    lines = job.result.splitlines()
+    for line in lines[:PREVIEW_ROWS]:
         (messages.error if line.startswith("error: ") else messages.success)(request, line)
+    rest = lines[PREVIEW_ROWS:]  # the refused come first: few or none are here
+    if rest:
+        refused = sum(line.startswith("error: ") for line in rest)
+        messages.info(
+            request, f"…and {len(rest)} more files: {len(rest) - refused} imported or "
+            f"unchanged, {refused} refused.",
+        )  # fmt: skip
     job.delete()
     if job.video_id is None:  # several documents: the videos they made or changed
         return HttpResponseRedirect(reverse("admin:kb_video_changelist"))
@@ -377,6 +479,11 @@ def _confirm(request):
     )
     if taken:
         start(run_import, job)
+    return _imported(request, job)
+
+
+def _imported(request, job):
+    """After an import was started: where it ended, or its page while it works."""
     job.refresh_from_db()
     if job.state == State.DONE:
         return _done(request, job)

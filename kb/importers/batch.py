@@ -10,7 +10,9 @@ on the videos the first two made.
 """
 
 import contextlib
+import copy
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -42,11 +44,19 @@ def _order(name: str) -> int:
 def plan(names: list[str]) -> tuple[list[Planned], list[str]]:
     """(the documents to import, in order; the names skipped as not documents)."""
     documents = [n for n in names if PurePath(n).name.lower().endswith(DOCUMENT_SUFFIXES)]
-    skipped = [n for n in names if n not in documents]
+    kept = set(documents)
+    skipped = [n for n in names if n not in kept]
     infos = [n for n in documents if ytdlp.is_info_name(n)]
+    # Looked up by name, not by testing every info.json against every file: thousands of
+    # files would otherwise take minutes (ytdlp.written_with says what this finds).
+    stems = {
+        (PurePath(info).parent, PurePath(info).name[: -len(ytdlp.INFO_SUFFIX)] + "."): info
+        for info in infos
+    }
+    rank = {info: i for i, info in enumerate(infos)}
     owned: dict[str, list[str]] = {n: [] for n in infos}
     for name in documents:
-        owner = next((i for i in infos if ytdlp.written_with(i, name)), None)
+        owner = _owner(name, stems, rank)
         if owner is not None:
             owned[owner].append(name)
     taken = {name for names in owned.values() for name in names}
@@ -56,6 +66,20 @@ def plan(names: list[str]) -> tuple[list[Planned], list[str]]:
         if n not in taken
     ]
     return planned, skipped
+
+
+def _owner(name: str, stems: dict, rank: dict[str, int]) -> str | None:
+    """The info.json whose stem begins `name`, if `name` is captions; of several, the first
+    listed. A stem ends at a dot, so only the prefixes ending at one of name's dots are tried."""
+    path = PurePath(name)
+    if not ytdlp.is_caption_name(path.name):
+        return None
+    found = [
+        stems[key]
+        for at, char in enumerate(path.name)
+        if char == "." and (key := (path.parent, path.name[: at + 1])) in stems
+    ]
+    return min(found, key=rank.__getitem__, default=None)
 
 
 @dataclass
@@ -123,9 +147,13 @@ def run_batch(
     return results, skipped
 
 
-def read_zip(data: bytes, limit: int) -> dict[str, bytes]:
+def read_zip(data: bytes, *, max_bytes: int, max_files: int) -> dict[str, bytes]:
     """The files of a zip (a yt-dlp folder zipped), by their names without folders;
-    DocumentError for a broken zip, or one that unpacks to more than `limit` bytes."""
+    DocumentError for a broken zip, one of more than `max_files` files, or one that
+    unpacks to more than `max_bytes` bytes: counted as it unpacks, whatever its header says.
+    """
+    megabytes = f"{max_bytes / (1024 * 1024):g} MB"
+    _check_listed_files(data, max_files)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [
@@ -133,17 +161,77 @@ def read_zip(data: bytes, limit: int) -> dict[str, bytes]:
             if not e.is_dir() and not PurePath(e.filename).name.startswith(".")
             and "__MACOSX" not in PurePath(e.filename).parts
         ]  # fmt: skip
-        if sum(e.file_size for e in entries) > limit:
-            raise DocumentError(f"the zip unpacks to more than {limit // (1024 * 1024)} MB")
-        files = {}
+        if len(entries) > max_files:
+            raise _too_many(max_files)
+        if sum(e.file_size for e in entries) > max_bytes:
+            raise DocumentError(f"the zip unpacks to more than {megabytes}, the most it may")
+        files: dict[str, bytes] = {}
+        left = max_bytes
         for entry in entries:
             name = PurePath(entry.filename).name
+            if len(name) > MAX_NAME:
+                raise DocumentError(f"the zip holds a file name longer than {MAX_NAME} characters")
             if name in files:
                 raise DocumentError(f"the zip holds two files named '{name}'")
-            files[name] = archive.read(entry)
+            files[name] = _unpack(archive, entry, left, megabytes)
+            left -= len(files[name])
         return files
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise DocumentError(f"not a zip file that can be read: {exc}") from None
+    except NotImplementedError as exc:  # a compression zipfile does not read
+        raise DocumentError(f"the zip cannot be unpacked here: {exc}") from None
+    except RuntimeError:  # zipfile's word for a member that needs a password
+        raise DocumentError("the zip is encrypted: zip the files without a password") from None
+
+
+# A file name on every common file system is at most this long.
+MAX_NAME = 255
+# Room a file's entry takes in a zip's list of files, with a long name and extra fields.
+LISTED_BYTES = 1024
+# A deflated chunk read from a member at a time: a bomb inflates one chunk, not gigabytes.
+CHUNK = 64 * 1024
+
+
+def _check_listed_files(data: bytes, max_files: int) -> None:
+    """Refuse a zip whose end record lists too many files, before zipfile reads every one
+    of them into memory (a 20 MB zip of empty files lists a quarter of a million)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if end < 0 or len(data) < end + 16:
+        return  # not a zip: zipfile says so
+    count, listed_bytes = struct.unpack("<HI", data[end + 10 : end + 16])
+    # All ones: too many for this record, ZIP64's own holds it (the files are counted
+    # again once zipfile has read them).
+    if count != 0xFFFF and count > max_files:
+        raise _too_many(max_files)
+    if listed_bytes != 0xFFFFFFFF and listed_bytes > max_files * LISTED_BYTES:
+        raise _too_many(max_files)
+
+
+def _too_many(max_files: int) -> DocumentError:
+    return DocumentError(f"the zip holds more than {max_files} files, the most an import takes")
+
+
+def _unpack(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, left: int, megabytes: str):
+    """A member's bytes, read a chunk at a time and counted, never more than `left`.
+
+    zipfile stops reading a member at the size its header declares, which a forged zip
+    sets to anything: the copy read here declares a little more than the whole allowance,
+    so what is really there is counted. Its CRC is still checked at the member's end."""
+    trusted = copy.copy(entry)
+    trusted.file_size = left + CHUNK + 1  # never reached: reading stops past `left`
+    parts, size = [], 0
+    with archive.open(trusted) as stream:
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > left:
+                raise DocumentError(f"the zip unpacks to more than {megabytes}, the most it may")
+            parts.append(chunk)
+    if size != entry.file_size:
+        raise DocumentError(
+            f"the zip is damaged or forged: {PurePath(entry.filename).name} holds {size} "
+            f"bytes, its header says {entry.file_size}"
+        )
+    return b"".join(parts)
 
 
 def pack_zip(files: dict[str, bytes]) -> bytes:

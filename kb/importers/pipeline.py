@@ -67,6 +67,10 @@ def read_document(
     `beside`: for an info.json, the files next to it (name → reader); the captions yt-dlp
     wrote for it are chosen among them (ytdlp.captions_for) and read."""
     progress = progress if progress and len(data) >= LONG_WORK_BYTES else _quiet
+    if data.startswith(b"PK\x03\x04"):  # else read as text, it is taken for UTF-16
+        raise DocumentError(
+            "this is a zip: unzip it and import its folder, or upload the zip in the admin"
+        )
     text = decode_text(data)
     kind = detect(name, text, fmt)
     document = Document(name, kind, source_hash(data), len(data))
