@@ -108,7 +108,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Request bodies larger than this are refused (413) before being read, except the editors'
-# import upload, which has its own limit (kb.admin.importing.MAX_UPLOAD).
+# import upload, which has its own limit (IMPORT_MAX_MB).
 MAX_REQUEST_BODY_BYTES = env_int("DJANGO_MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024)
 
 # The admin's address; move it (e.g. DJANGO_ADMIN_URL=curate-7f3a/) to dodge scanners.

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
-# The import form's files may total MAX_UPLOAD; this leaves room for its other fields and
+# The import form's files may total IMPORT_MAX_MB; this leaves room for its other fields and
 # the multipart framing, so a slightly larger upload gets the form's own message.
 IMPORT_FRAMING_BYTES = 1024 * 1024
 IMPORT_URL_NAMES = {"kb_video_import"}
@@ -25,10 +25,7 @@ def megabytes(size: int) -> str:
 
 class RequestBodyLimitMiddleware:
     def __init__(self, get_response):
-        from kb.admin.importing import MAX_UPLOAD
-
         self.get_response = get_response
-        self.import_limit = MAX_UPLOAD + IMPORT_FRAMING_BYTES
 
     def __call__(self, request):
         try:
@@ -37,7 +34,9 @@ class RequestBodyLimitMiddleware:
             declared = 0  # Django reads no body then either
         limit = settings.MAX_REQUEST_BODY_BYTES
         if declared > limit and self.is_import(request):
-            limit = self.import_limit
+            from kb.admin.importing import max_bytes
+
+            limit = max_bytes() + IMPORT_FRAMING_BYTES
         if declared > limit:
             return HttpResponse(
                 f"Request body too large: at most {megabytes(limit)} here.\n",

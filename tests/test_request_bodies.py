@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kb.admin.importing import MAX_UPLOAD
+from kb.admin.importing import max_bytes
 from kb.models import PendingImport
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +53,11 @@ def test_the_limit_is_a_setting(client, settings):
 
 
 def test_the_import_allows_editors_its_own_limit(client, editor, migration_data):
-    response, body = post_declaring(client, "/admin/kb/video/import/", 3 * MAX_UPLOAD)
+    response, body = post_declaring(client, "/admin/kb/video/import/", 3 * max_bytes())
     assert response.status_code == 413
     assert "at most 21 MB" in response.content.decode()
     assert not body.read_from
-    too_big = SimpleUploadedFile("huge.txt", b"x" * (MAX_UPLOAD + 1))
+    too_big = SimpleUploadedFile("huge.txt", b"x" * (max_bytes() + 1))
     response = client.post("/admin/kb/video/import/", {"file": too_big})
     assert response.status_code == 200  # the form's own message, not a 413
     assert "larger than 20 MB together" in response.content.decode()
