@@ -260,3 +260,31 @@ def test_a_long_description_is_cut_to_one_line_with_an_ellipsis(client):
     source = "".join(piece.text for piece in placed if piece.part == "source")
     assert source.startswith("Incomprehensibilities") and source.endswith("…")
     assert len(source) < 200
+
+
+def test_home_video_and_daily_pages_carry_a_card_that_answers(client, pages):
+    video = VideoFactory._meta.model.objects.get(title="Staff <Eng>")
+    for page in ("/", video.get_absolute_url(), "/daily/"):
+        tags = meta(client.get(page).content.decode())
+        image = tags["og:image"]
+        assert image.startswith("http://testserver/") and image.endswith("/card.png"), page
+        assert tags["twitter:card"] == "summary_large_image" and tags["og:image:alt"]
+        response = client.get(image.removeprefix("http://testserver"))
+        assert response.status_code == 200 and response["Content-Type"] == "image/png", page
+        assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+    assert meta(client.get("/daily/").content.decode())["og:image"].endswith(
+        f"/lessons/{video.lessons.get().slug}/card.png"  # the lesson of the day's own card
+    )
+
+
+def test_a_draft_videos_page_names_no_card_and_its_card_is_not_found(client, editor):
+    video = VideoFactory(status=Status.DRAFT, slug="hidden")
+    assert "og:image" not in client.get(video.get_absolute_url()).content.decode()
+    client.logout()
+    assert client.get("/videos/hidden/card.png").status_code == 404
+
+
+def test_a_day_with_no_lesson_shares_the_sites_card(client):
+    tags = meta(client.get("/daily/").content.decode())
+    assert tags["og:image"] == "http://testserver/card.png"
+    assert client.get("/card.png")["Content-Type"] == "image/png"
