@@ -8,12 +8,17 @@ Each character is drawn with the first font that has it (DejaVu Sans, then Droid
 Fallback for Chinese, Japanese and Korean); Pillow's Raqm layout orders right-to-left
 text and joins Arabic letters.
 
+A card costs the same whatever the text behind it: a field holds no more than a card can
+show (the rest becomes an ellipsis) before anything is measured, and lines are cut by
+binary search, so a whole transcript pasted into a quote is one more ordinary card.
+
 Cards are drawn once per content version and kept on disk (settings.CARDS_DIR): any
 edit bumps the version, so the next request draws afresh and removes the old file.
 """
 
 import functools
 import hashlib
+import itertools
 import os
 import tempfile
 import unicodedata
@@ -43,6 +48,22 @@ FACES = {
 HEADLINE_SIZES = (64, 58, 52, 46, 42, 38, 34)
 HEADLINE_TOP, HEADLINE_BOTTOM = 150, 440
 ELLIPSIS = "…"
+# What a card can show at most, with the narrowest glyphs: the headline's lines at its
+# smallest size, and one line of byline or source; text past it is never measured.
+HEADLINE_CHARACTERS = 1000
+LINE_CHARACTERS = 200
+
+
+def clip(text: str, most: int) -> str:
+    """`text` cut at a word within `most` characters, with an ellipsis when cut."""
+    if len(text) <= most:
+        return text
+    cut = text[:most]
+    if not text[most].isspace():
+        words = cut.rsplit(maxsplit=1)
+        if len(words) == 2 and len(words[0]) > most // 2:
+            cut = words[0]
+    return cut.rstrip(" ,;:.-—\t\n\r") + ELLIPSIS
 
 
 @dataclass
@@ -53,6 +74,12 @@ class Card:
     source: str = ""  # where: the video's title, or a count
     moment: str = ""  # "▶ 52:45"
     quoted: bool = False  # the headline is someone's words
+
+    def __post_init__(self):
+        self.headline = clip(self.headline, HEADLINE_CHARACTERS)
+        self.byline = clip(self.byline, LINE_CHARACTERS)
+        self.source = clip(self.source, LINE_CHARACTERS)
+        self.moment = clip(self.moment, LINE_CHARACTERS)
 
 
 @dataclass
@@ -83,14 +110,13 @@ def runs(text: str, face: str, size: int) -> list[tuple[str, ImageFont.FreeTypeF
     names = FACES[face]
     if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
         return [(text, _font(names[0], size))]
-    pieces: list[tuple[str, str]] = []
-    for ch in text:
-        name = next((n for n in names if ord(ch) in _coverage(n) or ch.isspace()), names[0])
-        if pieces and pieces[-1][1] == name:
-            pieces[-1] = (pieces[-1][0] + ch, name)
-        else:
-            pieces.append((ch, name))
-    return [(piece, _font(name, size)) for piece, name in pieces]
+
+    def font_of(ch: str) -> str:
+        return next((n for n in names if ord(ch) in _coverage(n) or ch.isspace()), names[0])
+
+    return [
+        ("".join(piece), _font(name, size)) for name, piece in itertools.groupby(text, key=font_of)
+    ]
 
 
 def width(text: str, face: str, size: int) -> float:
@@ -167,9 +193,14 @@ def shorten(line: str, face: str, size: int, room: float, always: bool = False) 
     if not always and width(line, face, size) <= room:
         return line
     words = line.split(" ")
-    while len(words) > 1 and width(" ".join(words) + ELLIPSIS, face, size) > room:
-        words.pop()
-    cut = " ".join(words).rstrip(" ,;:.-—")
+    low, high = 1, len(words)  # the most words that fit with the ellipsis, at least one
+    while low < high:
+        middle = (low + high + 1) // 2
+        if width(" ".join(words[:middle]) + ELLIPSIS, face, size) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    cut = " ".join(words[:low]).rstrip(" ,;:.-—")
     if width(cut + ELLIPSIS, face, size) > room:
         cut = cut[: longest_fit(cut, face, size, room - width(ELLIPSIS, face, size))]
     return cut + ELLIPSIS

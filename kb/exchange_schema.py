@@ -8,6 +8,7 @@ restore. Plain Python, no Django.
 
 import datetime
 import json
+import math
 import re
 from collections.abc import Callable
 
@@ -19,6 +20,12 @@ SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
 ROLES = ("guest", "host")
 STANCES = ("supports", "contrasts")
 PROPOSAL_KINDS = ("agree", "differ")
+# The largest number a restore stores: PostgreSQL's `integer` (SQLite's integers are wider,
+# and a bigger one would overflow there too). Seconds up to it are sixty-eight years.
+LARGEST = 2**31 - 1
+# How deep a free-form value (an import's notes, resources) may nest: an export's nest a
+# few levels; a deeper one would exhaust the stack of whatever reads it next.
+FREE_DEPTH = 32
 
 
 class SchemaError(DocumentError):
@@ -52,16 +59,18 @@ def text(max_length: int | None = None, required: bool = False) -> Check:
     return check
 
 
-def number(integer: bool = False, nullable: bool = False) -> Check:
+def number(integer: bool = False, nullable: bool = False, signed: bool = False) -> Check:
     def check(value, path):
         if value is None and nullable:
             return
         kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
+        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
             what = "a whole number" if integer else "a number"
             fail(path, f"expected {what}{' or null' if nullable else ''}, got {_kind(value)}")
-        if value < 0:
+        if value < 0 and not signed:
             fail(path, f"must not be negative, got {value}")
+        if abs(value) > LARGEST:
+            fail(path, f"must not be larger than {LARGEST}, got {_kind(value)}")
 
     return check
 
@@ -89,7 +98,18 @@ def choice(*values: str) -> Check:
 
 
 def anything(value, path):
-    pass
+    """Free-form JSON, nested no deeper than FREE_DEPTH (checked without recursion)."""
+    level = [value]
+    for _ in range(FREE_DEPTH + 1):
+        level = [
+            inner
+            for outer in level
+            if isinstance(outer, dict | list)
+            for inner in (outer.values() if isinstance(outer, dict) else outer)
+        ]
+        if not level:
+            return
+    fail(path, f"nested deeper than {FREE_DEPTH} levels")
 
 
 def list_of(item: Check) -> Check:
@@ -131,8 +151,8 @@ THEME = obj({"name": text(100, required=True), "slug": SLUG, "description": text
 TAKEAWAY = obj({"text": text(), "position": number(True), "start_seconds": number(nullable=True),
                 "score": number(nullable=True), "confirmed": boolean})  # fmt: skip
 SUGGESTION = obj({
-    "text": text(), "start_seconds": number(), "end_seconds": number(), "score": anything,
-    "rank": number(True), "status": choice(*SUGGESTION_STATUSES),
+    "text": text(), "start_seconds": number(), "end_seconds": number(),
+    "score": number(signed=True), "rank": number(True), "status": choice(*SUGGESTION_STATUSES),
     "chapter": number(True, True), "quote": number(True, True),
 })  # fmt: skip
 THEME_SUGGESTION = obj({

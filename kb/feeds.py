@@ -1,10 +1,14 @@
 """Atom feeds of published lessons (all of them, per theme, per person) and insights.
 
 An entry's summary is HTML built by a template, escaped as the pages escape it, so
-imported text never reaches a feed reader as markup; its links are absolute.
+imported text never reaches a feed reader as markup; its links and ids are absolute.
+Every feed names the site as its author (an entry may name its own), and drops the
+characters XML 1.0 forbids, so one stray control character in a title cannot take a feed
+down: all of them are `SiteFeed`s.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -21,6 +25,42 @@ from kb.views.reading import published_insights, site_root, theme_or_redirect
 
 FEED_SIZE = 30
 DAILY_DAYS = 14
+SITE_NAME = "Career lessons"
+# Characters no XML 1.0 document may hold: C0 controls but tab, newline and carriage
+# return; lone surrogates; U+FFFE and U+FFFF. Django's XML writer refuses them with an
+# error (a 500), and a feed reader would refuse the whole feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """`value` without the characters XML forbids: a string, or the strings in a list."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_text(each) for each in value)
+    return value
+
+
+class XMLSafeAtom1Feed(Atom1Feed):
+    """Atom whose every piece of text, the feed's and each entry's, is `xml_text`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *map(xml_text, args), **{name: xml_text(value) for name, value in kwargs.items()}
+        )
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(
+            *map(xml_text, args), **{name: xml_text(value) for name, value in kwargs.items()}
+        )
+
+
+class SiteFeed(Feed):
+    """What every feed of the site shares: XML-safe Atom, with the site as its author
+    (RFC 4287: an entry with no author of its own takes the feed's)."""
+
+    feed_type = XMLSafeAtom1Feed
+    author_name = SITE_NAME
 
 
 def latest(lessons):
@@ -31,9 +71,8 @@ def latest(lessons):
     )
 
 
-class LessonsFeed(Feed):
-    feed_type = Atom1Feed
-    title = "Career lessons"
+class LessonsFeed(SiteFeed):
+    title = SITE_NAME
     subtitle = "New lessons from career videos and podcasts, each with the moment it was said."
 
     def link(self):
@@ -57,7 +96,7 @@ class LessonsFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return item.video.channel
+        return item.video.channel or None  # an empty <name> is invalid: the site's stands
 
 
 class DailyFeed(LessonsFeed):
@@ -69,12 +108,16 @@ class DailyFeed(LessonsFeed):
     def link(self):
         return reverse("kb:daily")
 
-    def items(self):
+    def get_object(self, request):
+        # An entry's id is an absolute address, and only the request knows the host.
+        return site_root(request)
+
+    def items(self, root):
         today = timezone.localdate()
         days = [today - datetime.timedelta(days=back) for back in range(DAILY_DAYS)]
         lessons = Lesson.objects.published().with_video("chapter").prefetch_related("takeaways")
         picked = daily.lessons_for(days, lessons)
-        return [DailyEntry(day, picked[day]) for day in days if day in picked]
+        return [DailyEntry(day, picked[day], root) for day in days if day in picked]
 
     def item_title(self, item):
         return f"{item.day:%-d %B %Y}: {item.lesson.title}"
@@ -83,7 +126,7 @@ class DailyFeed(LessonsFeed):
         return item.lesson.get_absolute_url()
 
     def item_guid(self, item):
-        return f"{item.lesson.get_absolute_url()}#daily-{item.day.isoformat()}"
+        return f"{item.root}{item.lesson.get_absolute_url()}#daily-{item.day.isoformat()}"
 
     def get_context_data(self, **kwargs):
         kwargs["item"] = kwargs["item"].lesson
@@ -96,17 +139,17 @@ class DailyFeed(LessonsFeed):
         return self.item_pubdate(item)
 
     def item_author_name(self, item):
-        return item.lesson.video.channel
+        return item.lesson.video.channel or None
 
 
 @dataclass
 class DailyEntry:
     day: datetime.date
     lesson: Lesson
+    root: str  # the site's scheme and host
 
 
-class InsightsFeed(Feed):
-    feed_type = Atom1Feed
+class InsightsFeed(SiteFeed):
     title = "Career insights"
     subtitle = "Advice several guests give, each voice on its moment."
     description_template = "kb/feed_insight.html"
@@ -185,7 +228,7 @@ class ThemeFeed(KeptAddressFeed):
         return super().get_context_data(**kwargs)
 
     def item_author_name(self, item):
-        return None if isinstance(item, Insight) else item.video.channel
+        return None if isinstance(item, Insight) else item.video.channel or None
 
 
 class PersonFeed(KeptAddressFeed):

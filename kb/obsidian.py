@@ -10,7 +10,7 @@
 Notes link to one another with wiki-links by path (`[[People/ada-lovelace|Ada Lovelace]]`),
 so two lessons with one title stay two notes. Text goes through kb.markdown's escapes, so
 nothing imported becomes a link or markup; a link's label loses the characters that would
-end it.
+end it and is escaped like the rest.
 """
 
 import re
@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.markdown import body_lines, front_value, inline
+from kb.markdown import SPECIAL, body_lines, front_value, inline
 from kb.models import Lesson
 from kb.timecodes import format_timecode
 
@@ -29,7 +29,9 @@ UNSAFE_LABEL = re.compile(r"[\[\]|#^\n]")
 
 
 def link(folder: str, slug: str, label: str) -> str:
-    return f"[[{folder}/{slug}|{UNSAFE_LABEL.sub(' ', ' '.join(label.split()))}]]"
+    """A wiki-link whose label is text: a title's `<script>` shows as written, never runs."""
+    label = SPECIAL.sub(r"\\\1", UNSAFE_LABEL.sub(" ", " ".join(label.split())))
+    return f"[[{folder}/{slug}|{label}]]"
 
 
 def front_matter(values: dict) -> list[str]:

@@ -9,6 +9,7 @@ app_name = "kb"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("card.png", views.site_card, name="site-card"),
     path("themes/", views.theme_list, name="themes"),
     path("themes/<str:slug>.md", views.theme_markdown, name="theme-markdown"),
     path("themes/<str:slug>.apkg", views.theme_deck, name="theme-anki"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("videos/<slug:slug>.apkg", views.video_deck, name="video-anki"),
     path("videos/<slug:slug>/", views.video_detail, name="video"),
     path("videos/<slug:slug>/transcript/", views.transcript, name="transcript"),
+    path("videos/<slug:slug>/card.png", views.video_card, name="video-card"),
     path("search/", views.search, name="search"),
     path("daily/", views.daily_lesson, name="daily"),
     path("feeds/lessons/", LessonsFeed(), name="lessons-feed"),

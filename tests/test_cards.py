@@ -180,3 +180,111 @@ def test_characters_are_drawn_with_a_font_that_has_them():
     for text, font in (("成长", "DroidSansFallback.ttf"), ("Zoë", "DejaVuSans.ttf")):
         ((piece, used),) = cards.runs(text, "regular", 40)
         assert piece == text and used.path.endswith(font)
+
+
+SENTENCE = "Write your decisions down, because nobody remembers why they chose. "
+HUGE = (SENTENCE * (160_000 // len(SENTENCE) + 1))[:160_000]
+ESSAY = " ".join(["Incomprehensibilities notwithstanding, keep a log"] * 200)  # 1,000 words
+
+
+def looked_at(monkeypatch, card_of) -> int:
+    """How many characters laying out and drawing a card reads, making the card included."""
+    seen = [0]
+    for name in ("runs", "tokens"):
+        real = getattr(cards, name)
+
+        def counting(text, *args, real=real):
+            seen[0] += len(text)
+            return real(text, *args)
+
+        monkeypatch.setattr(cards, name, counting)
+    cards.draw(card_of())
+    monkeypatch.undo()
+    return seen[0]
+
+
+@pytest.mark.parametrize(
+    "huge, usual",
+    [
+        (  # a whole transcript pasted into a quote
+            lambda: cards.Card("Quote", HUGE, "Jane Doe", "A talk", "▶ 1:00", quoted=True),
+            lambda: cards.Card("Quote", HUGE[:2000], "Jane Doe", "A talk", "▶ 1:00", quoted=True),
+        ),
+        (  # no space to cut at
+            lambda: cards.Card("Quote", "W" * 160_000, "Jane Doe", "A talk", "▶ 1:00"),
+            lambda: cards.Card("Quote", "W" * 2000, "Jane Doe", "A talk", "▶ 1:00"),
+        ),
+        (
+            lambda: cards.Card("Lesson", HUGE, HUGE, HUGE, "▶ 1:00"),
+            lambda: cards.Card("Lesson", HUGE[:2000], HUGE[:300], HUGE[:300], "▶ 1:00"),
+        ),
+        (
+            lambda: cards.Card("Theme", "Writing", "3 lessons · 1 quote", ESSAY),
+            lambda: cards.Card("Theme", "Writing", "3 lessons · 1 quote", ESSAY[:300]),
+        ),
+        (
+            lambda: cards.Card("Person", "Jane Doe", "3 lessons from 1 video", ESSAY),
+            lambda: cards.Card("Person", "Jane Doe", "3 lessons from 1 video", ESSAY[:300]),
+        ),
+        (
+            lambda: cards.Card("Insight", HUGE, "2 voices from 2 videos"),
+            lambda: cards.Card("Insight", HUGE[:2000], "2 voices from 2 videos"),
+        ),
+    ],
+    ids=["quote", "one word", "lesson", "theme", "person", "insight"],
+)
+def test_a_cards_cost_does_not_grow_with_its_text(monkeypatch, huge, usual):
+    # Measured in characters read, not seconds: a 160,000-character quote used to keep a
+    # worker busy until it was killed, and nothing was saved, so each request did it again.
+    assert looked_at(monkeypatch, huge) <= 2 * looked_at(monkeypatch, usual)
+
+
+def test_a_quote_of_a_whole_transcript_gets_a_card_cut_with_an_ellipsis(client):
+    quote = QuoteFactory(text=HUGE)
+    response = client.get(f"/quotes/{quote.pk}/card.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    lines, _, _ = cards.headline_lines(cards.Card("Quote", HUGE, quoted=True))
+    assert 1 <= len(lines) <= 8 and lines[-1].endswith("…")
+    assert lines[0].startswith("“Write your decisions down")
+
+
+def test_a_long_description_is_cut_to_one_line_with_an_ellipsis(client):
+    theme = ThemeFactory(name="Writing", slug="writing", description=ESSAY)
+    LessonFactory(tags=[theme])
+    response = client.get("/themes/writing/card.png")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.content)).format == "PNG"
+    placed = cards.layout(cards.Card("Theme", "Writing", "1 lesson", ESSAY))
+    source = "".join(piece.text for piece in placed if piece.part == "source")
+    assert source.startswith("Incomprehensibilities") and source.endswith("…")
+    assert len(source) < 200
+
+
+def test_home_video_and_daily_pages_carry_a_card_that_answers(client, pages):
+    video = VideoFactory._meta.model.objects.get(title="Staff <Eng>")
+    for page in ("/", video.get_absolute_url(), "/daily/"):
+        tags = meta(client.get(page).content.decode())
+        image = tags["og:image"]
+        assert image.startswith("http://testserver/") and image.endswith("/card.png"), page
+        assert tags["twitter:card"] == "summary_large_image" and tags["og:image:alt"]
+        response = client.get(image.removeprefix("http://testserver"))
+        assert response.status_code == 200 and response["Content-Type"] == "image/png", page
+        assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+    assert meta(client.get("/daily/").content.decode())["og:image"].endswith(
+        f"/lessons/{video.lessons.get().slug}/card.png"  # the lesson of the day's own card
+    )
+
+
+def test_a_draft_videos_page_names_no_card_and_its_card_is_not_found(client, editor):
+    video = VideoFactory(status=Status.DRAFT, slug="hidden")
+    assert "og:image" not in client.get(video.get_absolute_url()).content.decode()
+    client.logout()
+    assert client.get("/videos/hidden/card.png").status_code == 404
+
+
+def test_a_day_with_no_lesson_shares_the_sites_card(client):
+    tags = meta(client.get("/daily/").content.decode())
+    assert tags["og:image"] == "http://testserver/card.png"
+    assert client.get("/card.png")["Content-Type"] == "image/png"

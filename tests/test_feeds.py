@@ -7,7 +7,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.factories import LessonFactory, TakeawayFactory, ThemeFactory, VideoFactory
+from tests.factories import (
+    CreditFactory,
+    EvidenceFactory,
+    InsightFactory,
+    LessonFactory,
+    PersonFactory,
+    TakeawayFactory,
+    ThemeFactory,
+    VideoFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +104,81 @@ def test_the_markdown_export_shows_links_and_markup_as_text(client, hostile_less
     assert "## Ask \\<i\\>early\\</i\\>" in text
     assert "\n- a listed point\n- another point" in text  # the body's own list stays a list
     assert "[2:05](https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=125s)" in text
+
+
+@pytest.fixture
+def every_feed():
+    """One of each feed's entries, with a guest and an insight; returns the feeds' URLs."""
+    theme = ThemeFactory(name="grit", slug="grit")
+    person = PersonFactory(name="Ada Lovelace", slug="ada")
+    video = VideoFactory(youtube_id="dQw4w9WgXcQ")
+    CreditFactory(video=video, person=person)
+    lesson = LessonFactory(video=video, tags=[theme])
+    insight = InsightFactory(themes=[theme])
+    EvidenceFactory(insight=insight, lesson=lesson)
+    return {
+        "objects": {
+            "theme": theme,
+            "person": person,
+            "video": video,
+            "lesson": lesson,
+            "insight": insight,
+        },
+        "urls": [
+            "/feeds/lessons/",
+            "/feeds/daily/",
+            "/feeds/insights/",
+            "/themes/grit/feed/",
+            "/people/ada/feed/",
+        ],
+    }
+
+
+def test_control_characters_in_stored_text_never_take_a_feed_down(client, every_feed):
+    # Stored as an old import or an admin paste left them: a vertical tab, a control
+    # character, a terminal colour code.
+    made = every_feed["objects"]
+    made["theme"].description = "Keep\x01 going"
+    made["theme"].save()
+    made["person"].name, made["person"].bio = "Ada\x1b[31m Lovelace", "Wrote\x0b notes"
+    made["person"].save()
+    made["video"].title, made["video"].channel = "A\x0c talk", "Chan\x01nel"
+    made["video"].save()
+    lesson = made["lesson"]
+    lesson.title, lesson.body = "Ask\x0b early", "Body\x01 text"
+    lesson.save()
+    TakeawayFactory(lesson=lesson, text="Write\x1b[31m it down")
+    insight = made["insight"]
+    insight.title, insight.summary = "Decide\x02 in writing", "Say\x0b so"
+    insight.save()
+    expected = {
+        "/feeds/lessons/": ["Ask early", "Write[31m it down", "Body text", "A talk", "Channel"],
+        "/feeds/daily/": ["Ask early", "Write[31m it down", "Channel"],
+        "/feeds/insights/": ["Decide in writing", "Say so"],
+        "/themes/grit/feed/": ["Keep going", "Ask early", "Insight: Decide in writing"],
+        "/people/ada/feed/": ["Ada[31m Lovelace", "Wrote notes", "Ask early"],
+    }
+    for url in every_feed["urls"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = "".join(ET.fromstring(response.content).itertext())
+        for words in expected[url]:
+            assert words in text, (url, words)
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", response.content.decode())
+
+
+def test_every_feed_names_an_author_and_gives_each_entry_an_absolute_id(client, every_feed):
+    # The W3C feed validator's findings: an Atom entry needs an author, its own or the
+    # feed's (RFC 4287 4.1.1), and an id that is an absolute IRI (4.2.6).
+    every_feed["objects"]["video"].channel = ""  # an entry then has no author of its own
+    every_feed["objects"]["video"].save()
+    for url in every_feed["urls"]:
+        feed = ET.fromstring(client.get(url).content)
+        assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Career lessons", url
+        found = feed.findall(f"{ATOM}entry")
+        assert found, url
+        for entry in found:
+            named = entry.findtext(f"{ATOM}author/{ATOM}name")
+            assert entry.find(f"{ATOM}author") is None or named, url  # never an empty name
+            entry_id = entry.findtext(f"{ATOM}id")
+            assert re.match(r"(http://testserver/|tag:testserver,)", entry_id), (url, entry_id)

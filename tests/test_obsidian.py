@@ -118,3 +118,22 @@ def test_export_markdown_rewrites_its_own_folder_and_refuses_anyone_elses(publis
     with pytest.raises(CommandError, match="already holds files that no export wrote"):
         call_command("export_markdown", str(mine), stdout=io.StringIO())
     assert [p.name for p in mine.iterdir()] == ["diary.md"]
+
+
+def test_html_in_a_video_title_or_a_persons_name_is_text_in_every_note(client, tmp_path):
+    person = PersonFactory(name="<img src=x onerror=alert(1)>", slug="img", bio="<b>bio</b>")
+    video = VideoFactory(title="<script>alert(2)</script> talk", slug="talk")
+    CreditFactory(video=video, person=person, role=Role.GUEST)
+    theme = ThemeFactory(name="<i>grit</i>", slug="grit")
+    LessonFactory(video=video, slug="grit", title="Keep going", tags=[theme])
+    note = client.get("/lessons/grit.md").content.decode()
+    call_command("export_markdown", str(tmp_path / "vault"), stdout=io.StringIO())
+    notes = [note] + [path.read_text() for path in (tmp_path / "vault").rglob("*.md")]
+    for text in notes:
+        body = text.split("---", 2)[2] if text.startswith("---") else text  # past the front matter
+        assert not re.search(r"(?<!\\)<(script|img|b|i)\b", body), body
+    assert "[[Videos/talk|\\<script\\>alert(2)\\</script\\> talk]]" in note
+    assert "[[People/img|\\<img src=x onerror=alert(1)\\>]]" in note
+    assert "[[Themes/grit|\\<i\\>grit\\</i\\>]]" in note
+    index = (tmp_path / "vault" / "Career lessons.md").read_text()
+    assert "[[People/img|\\<img src=x onerror=alert(1)\\>]]" in index

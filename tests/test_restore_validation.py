@@ -192,6 +192,16 @@ BROKEN = {
         "$.videos[0].status",
         'expected one of draft, published, got "live"',
     ),
+    "a number no column holds": (
+        lambda d: set_path(d, ["videos", 1, "duration_seconds"], 2**40),
+        "$.videos[1].duration_seconds",
+        "must not be larger than 2147483647, got 1099511627776",
+    ),
+    "free-form notes nested without end": (
+        lambda d: set_path(d, ["videos", 0, "imported"], json.loads("[" * 200 + "]" * 200)),
+        "$.videos[0].imported",
+        "nested deeper than 32 levels",
+    ),
 }
 
 
@@ -217,6 +227,35 @@ def test_a_broken_export_is_refused_with_its_json_path(tmp_path, exported, case,
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith(f"error: {path}: {where}: "), err
     assert message in err
+    assert everything() == before
+
+
+NOT_AN_EXPORT = {
+    "nested a hundred thousand deep": ("[" * 100_000, "", "nested too deeply"),
+    "a number of 5,000 digits": (
+        '{"schema": "career-kb/1",\n "themes": [' + "9" * 5000 + "]}",
+        ":2",
+        "a number of 5000 digits",
+    ),
+    "a number past any float": (
+        '{"schema": "career-kb/1",\n\n "x": 1' + "0" * 5000 + ".5}",
+        ":3",
+        "a number too large to store (10000000000000000000…)",
+    ),
+    "NaN": ('{"schema": "career-kb/1", "x": NaN}', ":1", "NaN is not a number JSON allows"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_AN_EXPORT)
+def test_a_file_no_export_could_be_is_refused_with_one_line(tmp_path, case):
+    content, line, message = NOT_AN_EXPORT[case]
+    call_command("load_samples", stdout=io.StringIO())
+    path = tmp_path / "kb.json"
+    path.write_text(content, encoding="utf-8")
+    before = everything()
+    code, err = restore(path)
+    assert code == 1
+    assert err == f"error: {path}{line}: not JSON a restore takes: {message}\n"
     assert everything() == before
 
 

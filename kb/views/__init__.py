@@ -25,8 +25,10 @@ from kb.views.sharing import (
     person_card,
     person_deck,
     quote_card,
+    site_card,
     theme_card,
     theme_deck,
+    video_card,
     video_deck,
 )
 from kb.views.transcript import transcript
@@ -37,7 +39,9 @@ __all__ = [
     "lesson_card",
     "person_card",
     "quote_card",
+    "site_card",
     "theme_card",
+    "video_card",
     "person_deck",
     "theme_deck",
     "video_deck",

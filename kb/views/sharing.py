@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from kb import anki, cards, daily, obsidian
 from kb.cache import content_version, reads_query
-from kb.models import Insight, Lesson, Person, Quote, Theme, Video
+from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Theme, Video
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
@@ -134,6 +134,33 @@ def insight_card(request, slug):
     said, videos = insight.voice_count, insight.video_count
     voices = f"{said} voice{pluralize(said)} from {videos} video{pluralize(videos)}"
     return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
+
+
+@require_safe
+def video_card(request, slug):
+    video = get_object_or_404(Video.objects.published().with_counts(), slug=slug)
+    guests = Credit.objects.filter(video=video, role=Role.GUEST).select_related("person")
+    lessons = video.lesson_count
+    where = f"{video.channel} · " if video.channel else ""
+    card = cards.Card(
+        "Video",
+        video.title,
+        ", ".join(credit.person.name for credit in guests.order_by("position")),
+        f"{where}{lessons} lesson{pluralize(lessons)}",
+        f"▶ {format_timecode(video.duration_seconds)}",
+    )
+    return card_response(f"video-{video.pk}", card)
+
+
+@require_safe
+def site_card(request):
+    """The home page's card (and the daily page's, on a day with no lesson)."""
+    lessons = Lesson.objects.published().count()
+    videos = Video.objects.published().count()
+    said = f"{lessons} lesson{pluralize(lessons)} from {videos} video{pluralize(videos)}"
+    about = "From career videos and podcasts, each at the moment it was said"
+    card = cards.Card("Home", "Career advice you can check", said, about)
+    return card_response("site", card)
 
 
 @require_safe

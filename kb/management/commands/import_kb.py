@@ -1,13 +1,12 @@
 """python manage.py import_kb kb.json — restore an export into an empty database."""
 
-import json
 import sys
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from kb.cache import guard
-from kb.exchange import ExchangeError, import_data
+from kb.exchange import ExchangeError, import_data, loads
 
 
 class Command(BaseCommand):
@@ -19,16 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, path, **options):
         try:
             with open(path, "rb") as source:
-                data = json.loads(source.read().decode("utf-8-sig"))
+                data = loads(source.read())
             counts = import_data(data)
         except OSError as exc:
             self.fail(f"{path}: cannot read it: {exc.strerror}")
-        except UnicodeDecodeError as exc:
-            self.fail(f"{path}: not UTF-8 text (byte {exc.start})")
-        except json.JSONDecodeError as exc:
-            self.fail(f"{path}:{exc.lineno}: not JSON: {exc.msg} (column {exc.colno})")
         except ExchangeError as exc:
-            self.fail(f"{path}: {exc}")
+            self.fail(f"{path}{'' if exc.line is None else f':{exc.line}'}: {exc}")
         except DatabaseError as exc:
             self.fail(f"{path}: the database refused it: {exc}".splitlines()[0])
         # Restored content may reuse old content versions: drop any page cached before.
