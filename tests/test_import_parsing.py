@@ -191,7 +191,16 @@ def test_youtube_transcript_api_json():
         ("json", '[{"text": "a", "start": -1, "duration": 1}]', "zero or more", None),
         ("json", '[{"start": 1, "duration": 1}]', 'no "text"', None),
         ("json", "[1, 2]", "not an object", None),
-        ("json", '[\n{"text": "a",\n', "not valid JSON", 3),
+        ("json", '[\n{"text": "a",\n', "not JSON", 3),
+        # Issue 36: these printed a traceback instead of one error line.
+        ("json", "[" * 100_000, "nested too deep", None),
+        (
+            "json",
+            '[{"text": "a", "start": ' + "9" * 5000 + ', "duration": 1}]',
+            "5000 digits",
+            None,
+        ),
+        ("json", '[{"text": "a", "start": NaN, "duration": 1}]', "NaN is not a number", None),
     ],
 )
 def test_bad_transcripts_are_refused_with_the_line_to_blame(fmt, text, message, line):
@@ -257,3 +266,17 @@ def test_the_seed_page_parses_completely(seed_path):
     assert parsed.chapters[-1].text.endswith("that's all we got")
     assert len(parsed.resources) == 2
     assert parsed.conclusion.startswith("Evan King’s journey")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"a":' * 50_000, "nested too deep"),
+        ('{"id": "abc", "duration": ' + "1" * 5000 + "}", "5000 digits"),
+    ],
+)
+def test_an_absurd_info_json_is_refused_with_one_message(text, message):
+    from kb.importers.ytdlp import parse_info
+
+    with pytest.raises(DocumentError, match=message):
+        parse_info(text)

@@ -6,7 +6,6 @@ last line: those repeats are dropped so each spoken word appears once.
 """
 
 import html
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -15,8 +14,7 @@ import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from kb.importers.documents import DocumentError
-from kb.text import clean_tree
+from kb.importers.documents import DocumentError, read_json
 
 FORMATS = ("vtt", "srt", "json")
 TIMING = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
@@ -121,10 +119,7 @@ def parse_srt(text: str) -> list[Cue]:
 
 def parse_json(text: str) -> list[Cue]:
     """youtube-transcript-api's output: `[{"text": ..., "start": ..., "duration": ...}, ...]`."""
-    try:
-        data = clean_tree(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"not valid JSON: {exc.msg}", exc.lineno) from None
+    data = read_json(text)
     if isinstance(data, dict):
         data = data.get("snippets", data.get("transcript"))
     if not isinstance(data, list):

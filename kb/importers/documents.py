@@ -5,9 +5,10 @@ Plain Python, no Django: parsers are tested on strings.
 
 import codecs
 import hashlib
+import json
 from dataclasses import dataclass
 
-from kb.text import clean
+from kb.text import clean, clean_tree
 
 
 class DocumentError(ValueError):
@@ -66,6 +67,32 @@ def decode_text(data: bytes) -> str:
     # Control characters (caption tools leave them) are taken out here, where every
     # document's text comes in (kb.text).
     return clean(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# A number in a caption file or an info.json is a time, a count or an id: none has more
+# digits than this. Python refuses ints past 4,300 digits with a ValueError of its own.
+JSON_NUMBER_DIGITS = 20
+
+
+def read_json(text: str):
+    """A document's JSON, its strings cleaned (kb.text); DocumentError, with the line to
+    blame where the reader says it, for anything else: not JSON, nested deeper than
+    Python's reader follows, a number of absurd length, NaN or Infinity."""
+
+    def whole(token: str) -> int:
+        if len(token.lstrip("-")) > JSON_NUMBER_DIGITS:
+            raise DocumentError(f"not JSON an import takes: a number of {len(token)} digits")
+        return int(token)
+
+    def constant(token: str):
+        raise DocumentError(f"not JSON an import takes: {token} is not a number JSON allows")
+
+    try:
+        return clean_tree(json.loads(text, parse_int=whole, parse_constant=constant))
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise DocumentError("not JSON an import takes: nested too deep") from None
 
 
 def _looks_like_utf16(data: bytes) -> bool:

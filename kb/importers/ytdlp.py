@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from kb.importers.documents import DocumentError
-from kb.text import clean_tree
+from kb.importers.documents import DocumentError, read_json
 from kb.timecodes import format_timecode, parse_timecode
 
 # A description line that is a chapter: a time first (optionally bracketed or after a
@@ -56,10 +55,7 @@ def looks_like_info(text: str) -> bool:
 
 def parse_info(text: str) -> VideoInfo:
     """A yt-dlp info.json of one YouTube video; DocumentError for anything else."""
-    try:
-        data = clean_tree(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    data = read_json(text)
     if not isinstance(data, dict):
         raise DocumentError("not a yt-dlp info.json: expected an object")
     if data.get("_type") not in (None, "video"):
