@@ -4,7 +4,6 @@ nothing kept; a big yt-dlp folder is ordered with every caption file beside its 
 
 import io
 import random
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,14 +27,6 @@ def liar(inflated: int, declared: int = 10) -> bytes:
     out = io.BytesIO()
     write_liar_zip(out, "talk [abcdefghijk].en.vtt", inflated, declared)
     return out.getvalue()
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def post(client, *files):
@@ -68,7 +59,7 @@ def test_a_zip_holding_more_than_its_header_says_is_refused_as_forged(client, ed
 def test_an_encrypted_or_strangely_compressed_zip_is_refused_with_why(
     client, editor, where, value, message
 ):
-    data = bytearray(zipped({"talk.vtt": b"WEBVTT\n"}))
+    data = bytearray(batch.pack_zip({"talk.vtt": b"WEBVTT\n"}))
     local, central = where  # the flags or the method, in both headers
     listed = data.find(b"PK\x01\x02")
     data[local : local + 2] = value
@@ -81,7 +72,7 @@ def test_an_encrypted_or_strangely_compressed_zip_is_refused_with_why(
 @override_settings(IMPORT_MAX_FILES=3)
 def test_a_zip_of_more_files_than_the_limit_is_refused_naming_it(client, editor):
     files = {f"talk-{n}.vtt": b"WEBVTT\n" for n in range(4)}
-    body = post(client, upload("talks.zip", zipped(files))).content.decode()
+    body = post(client, upload("talks.zip", batch.pack_zip(files))).content.decode()
     assert "the zip holds more than 3 files, the most an import takes" in body
     assert not PendingImport.objects.exists()
 
@@ -103,7 +94,7 @@ def test_a_long_preview_lists_the_refused_files_first_then_counts_the_rest(
         for n in range(3)
     }
     files["broken.srt"] = "1\nnot a timing line\n"
-    body = post(client, upload("talks.zip", zipped(files))).content.decode()
+    body = post(client, upload("talks.zip", batch.pack_zip(files))).content.decode()
     assert "4 documents: 3 to import, 1 refused" in body
     assert "error: broken.srt" in body
     assert "…and 2 more files, not listed" in body
@@ -119,7 +110,7 @@ def test_an_upload_of_many_small_files_is_previewed_outside_the_request(
         f"Talk {n} [Talk{n:07d}].info.json": info_json(id=f"Talk{n:07d}", title=f"Talk {n}")
         for n in range(3)
     }
-    response = post(client, upload("talks.zip", zipped(files)))  # 3 KB, but 3 documents
+    response = post(client, upload("talks.zip", batch.pack_zip(files)))  # 3 KB, but 3 documents
     assert response.status_code == 302
     pages = follow_until(client, response["Location"], lambda r: r.context.get("preview"))
     assert "3 documents: 3 to import, 0 refused" in pages[-1].content.decode()
@@ -149,7 +140,7 @@ def test_captions_two_info_json_names_could_own_go_to_the_first_listed():
 
 def test_import_video_given_a_zip_says_to_unzip_it(tmp_path, capsys):
     path = tmp_path / "talks.zip"
-    path.write_bytes(zipped({"talk.vtt": b"WEBVTT\n"}))
+    path.write_bytes(batch.pack_zip({"talk.vtt": b"WEBVTT\n"}))
     with pytest.raises(SystemExit) as exit:
         call_command("import_video", str(path))
     assert exit.value.code == 1
