@@ -12,6 +12,7 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 import bisect
 import datetime
 import functools
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from kb.importers import themes
-from kb.importers.analysis import link_page
+from kb.importers.analysis import link_page, place
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
     CANDIDATE_PASSAGES,
@@ -339,11 +340,15 @@ def _video_values(page: SummaryPage) -> dict:
 
 
 def _lesson_values(section: Section, link: Link | None, chapters: list[Chapter]) -> dict:
+    chapter = chapters[link.chapter] if link and link.chapter is not None else None
+    if chapter is None and section.chapter_start is not None:
+        # The page names its chapter (`### Title (01:28)`) though no words place it.
+        chapter = next((c for c in chapters if c.start_seconds == section.chapter_start), None)
     return {
         "title": section.title,
         "body": section.body,
         "start_seconds": link.start_seconds if link else None,
-        "chapter": chapters[link.chapter] if link else None,
+        "chapter": chapter,
     }
 
 
@@ -392,6 +397,10 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         _replace_segments(video, chapters, parsed.segments)
         move_moments(video.quotes.all(), SPAN, None, WordTimeline(parsed.segments))
         segment_count = len(parsed.segments)
+        if any(s.exact for s in parsed.segments):
+            # The page held the generator's raw timed transcript: exact times already.
+            video.transcript_exact = True
+            video.save(update_fields=["transcript_exact"])
 
     themer = Themer()
     existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
@@ -795,6 +804,10 @@ def attach_transcript(
                 f"video '{video.slug}' already has a timed transcript; "
                 "use --update to replace it (editors' changes are kept)"
             )
+        if not video.duration_seconds:
+            # A page that gave no length: the speech's own end is the video's.
+            video.duration_seconds = math.ceil(max(c.end_seconds for c in cues))
+            video.save(update_fields=["duration_seconds"])
         for cue in cues:
             if cue.start_seconds > video.duration_seconds + END_SLACK_SECONDS:
                 raise DocumentError(
@@ -829,6 +842,7 @@ def attach_transcript(
         move_moments(decided, SPAN, old, new)
 
         _replace_segments(video, chapters, segments)
+        moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
         video.transcript_exact = True
@@ -844,6 +858,42 @@ def attach_transcript(
         if dry_run:
             transaction.set_rollback(True)
         return outcome
+
+
+def _place_lessons(video: Video, chapters: list[Chapter], segments: list[Segment]) -> int:
+    """Lessons read from a page without its transcript have no moment: find each one (and
+    its takeaways') on the transcript just attached. Returns how many were placed."""
+    lessons = list(video.lessons.filter(start_seconds__isnull=True).prefetch_related("takeaways"))
+    if not lessons or not segments:
+        return 0
+    texts: dict[int | None, list[str]] = {}
+    for segment in segments:
+        texts.setdefault(segment.chapter, []).append(segment.text)
+    takeaways = [list(lesson.takeaways.all()) for lesson in lessons]
+    placed = place(
+        [(c.title, " ".join(texts.get(n, []))) for n, c in enumerate(chapters)],
+        segments,
+        [
+            (lesson.title, "\n".join([lesson.body, *(t.text for t in own)]), [t.text for t in own])
+            for lesson, own in zip(lessons, takeaways, strict=True)
+        ],
+    )
+    count = 0
+    changed_takeaways = []
+    for lesson, own, (link, moments) in zip(lessons, takeaways, placed, strict=True):
+        if link is None:
+            continue
+        lesson.start_seconds = link.start_seconds
+        if lesson.chapter_id is None and link.chapter is not None:
+            lesson.chapter = chapters[link.chapter]
+        lesson.save(update_fields=["start_seconds", "chapter"])
+        count += 1
+        for takeaway, moment in zip(own, moments, strict=True):
+            if takeaway.start_seconds is None and moment is not None:
+                takeaway.start_seconds = moment.start_seconds
+                changed_takeaways.append(takeaway)
+    Takeaway.objects.bulk_update(changed_takeaways, ["start_seconds"], batch_size=500)
+    return count
 
 
 def store_markdown(
