@@ -508,7 +508,9 @@ def _parse_summary_part(page: SummaryPage, lines: list[str], start: int, end: in
         return listed
 
     position = 0
-    if not _is_list_item(items[0].text) and _label(items[0].text) is None:
+    if _template_role(_clean(items[0].text)) == "intro":
+        position = 1  # the standard templates open with `## Overview`: no headline
+    elif not _is_list_item(items[0].text) and _label(items[0].text) is None:
         page.headline = _clean(items[0].text)
         position = 1
     titles = _find_titles(page, items, position)
@@ -534,7 +536,89 @@ def _parse_summary_part(page: SummaryPage, lines: list[str], start: int, end: in
             body_lines.append(items[index])
     if section is not None:
         _finish_section(page, section, body_lines)
+    _apply_templates(page)
     return listed
+
+
+# The generator's standard summary templates (without a custom prompt) name their parts;
+# what each part is to an editor (docs/importing.md, "The standard templates"):
+TEMPLATE_ROLES = {
+    "overview": "intro",
+    "main topics covered": "contents",
+    "main topics": "contents",
+    "chapter by chapter deep dive": "heading",
+    "cross chapter synthesis": "conclusion",
+    "actionable strategies by chapter": "by chapter",
+    "key takeaways and insights": "lesson",
+    "actionable strategies": "lesson",
+    "specific details and examples": "lesson",
+    "warnings and common mistakes": "lesson",
+}
+
+
+def _template_role(title: str) -> str:
+    key = " ".join(re.sub(r"[^\w]+", " ", title.casefold().replace("&", " and ")).split())
+    return TEMPLATE_ROLES.get(key, "")
+
+
+def _apply_templates(page: SummaryPage) -> None:
+    """Read the standard templates' parts as an editor would: the overview is the intro,
+    the list of topics a table of contents (no lesson), a heading with nothing of its own
+    only groups the lessons under it, the cross-chapter synthesis is the conclusion, and
+    the strategies listed by chapter are takeaways of those chapters' lessons."""
+    kept: list[Section] = []
+    dropped: set[int] = set()
+    by_chapter = False
+    for section in page.sections:
+        role = _template_role(section.title)
+        if role:
+            by_chapter = role == "by chapter"
+        empty = not section.blocks and not section.takeaways
+        if role == "intro":
+            page.intro = "\n\n".join(p for p in (page.intro, _as_text(section)) if p)
+        elif role == "contents":
+            page.boilerplate.append(f"{section.title} (a list of the video's topics)")
+        elif role == "conclusion":
+            page.conclusion = "\n\n".join(p for p in (page.conclusion, _as_text(section)) if p)
+        elif empty or role in ("heading", "by chapter"):
+            if not empty and role == "by chapter":
+                kept.append(section)  # strategies not grouped by chapter: one lesson
+                continue
+            if not empty:
+                page.intro = "\n\n".join(p for p in (page.intro, section.body) if p)
+        elif by_chapter and not role:
+            target = _chapter_lesson(kept, section)
+            if target is None:
+                kept.append(section)
+                continue
+            target.takeaways += section.takeaways + [
+                item for b in section.blocks if b.kind != "p" for item in b.items
+            ]
+        else:
+            kept.append(section)
+            continue
+        dropped.add(section.line)
+    page.sections = kept
+    page.warnings = [
+        (line, message)
+        for line, message in page.warnings
+        if not (line in dropped and message.endswith("has no takeaways"))
+    ]
+
+
+def _as_text(section: Section) -> str:
+    return "\n\n".join(p for p in (section.body, *section.takeaways) if p)
+
+
+def _chapter_lesson(kept: list[Section], section: Section) -> Section | None:
+    """The chapter's lesson (`### Title (01:28)` in the deep dive) that a part of the
+    strategies by chapter is about: same chapter start, or same title."""
+    for lesson in kept:
+        if section.chapter_start is not None and lesson.chapter_start == section.chapter_start:
+            return lesson
+        if lesson.chapter_start is not None and lesson.title.casefold() == section.title.casefold():
+            return lesson
+    return None
 
 
 def _new_section(title: str, number: int) -> Section:
