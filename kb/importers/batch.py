@@ -20,6 +20,9 @@ from django.db import DatabaseError, transaction
 from kb.importers import ytdlp
 from kb.importers.documents import DocumentError
 
+# How much a zip given to `import_video` may unpack to (the admin's upload has its own,
+# smaller limit): a channel's export of a few hundred summaries is a few megabytes.
+ZIP_LIMIT_BYTES = 200 * 1024 * 1024
 # What an import reads, by how its name ends; anything else in a folder is skipped.
 DOCUMENT_SUFFIXES = (".json", ".vtt", ".srt", ".txt", ".md")
 

@@ -153,13 +153,16 @@ def store_document(
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
             )
+        own = document.page.page.youtube_id
+        if youtube_id and own and youtube_id != own:
+            raise DocumentError(f"--youtube says {youtube_id}, the file is of {own}")
         progress(f"{name}: storing {len(document.page.segments)} segments")
         outcome = store_summary(
             document.page,
             digest=document.digest,
             publish=publish,
             update=update,
-            youtube_id=youtube_id,
+            youtube_id=youtube_id or own,
             dry_run=dry_run,
         )
     else:

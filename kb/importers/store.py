@@ -366,7 +366,12 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
     elif first and publish:
         video.status = status
     old = None if new else video.imported
-    snapshot = refresh(video, VIDEO_FIELDS, _video_values(page), old)
+    fresh = _video_values(page)
+    # What the page does not say (a summary-only export has no length or date) leaves what
+    # the video already has, from its info.json or transcript.
+    unsaid = {f for f in ("channel", "published_on", "duration_seconds") if not fresh[f]}
+    fields = VIDEO_FIELDS if new else [f for f in VIDEO_FIELDS if f.attr not in unsaid]
+    snapshot = refresh(video, fields, fresh, old)
     if not keep:
         snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
     snapshot["people"] = {"guests": page.guests, "host": page.host}

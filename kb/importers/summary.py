@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from kb.importers.documents import DocumentError, Segment
 from kb.importers.people import propose_people
+from kb.importers.youtube import parse_youtube_id
 from kb.timecodes import format_timecode, parse_timecode
 
 HEADER_EXAMPLE = "Channel • 117:16 minutes • Published 2025-01-17 • YouTube"
@@ -174,6 +175,8 @@ class SummaryPage:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     # The raw timed transcript, when the page holds it: exact times, one segment each.
     entries: list[Entry] = field(default_factory=list)
+    # The video's YouTube id, when the document gives it (the channel export does).
+    youtube_id: str = ""
 
     @property
     def word_count(self) -> int:
@@ -203,6 +206,7 @@ def parse_summary(text: str) -> SummaryPage:
         duration_seconds=head.duration or 0,
         published_on=head.published_on,
         warnings=head.warnings,
+        youtube_id=head.youtube_id,
     )
     summary_end = transcript_index if transcript_index is not None else len(lines)
     listed = _parse_summary_part(page, lines, head.summary_start, summary_end)
@@ -256,6 +260,7 @@ class _Head:
     line: int
     stated_chapters: tuple[int, int] | None = None  # (count, line)
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    youtube_id: str = ""
 
 
 # What a copy of the site's pages holds around the video's own lines: navigation, buttons.
@@ -270,7 +275,10 @@ ISO_DATE = re.compile(r"^(?:published\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ][\d:
 
 def _read_head(lines: list[str]) -> _Head:
     """The title, channel, length and date, from the `•` header line the site's video page
-    has, or from the title and channel lines its channel pages (`/channel/slug`) show."""
+    has, from the title and channel lines its channel pages (`/channel/slug`) show, or from
+    the `Video Title:` … lines of a file of its channel export."""
+    if lines and EXPORT_FIELD.match(lines[0]) and lines[0].startswith("Video Title:"):
+        return _export_head(lines)
     for index, line in enumerate(lines[:200]):
         if line.lstrip().startswith("##") or ENTRY.match(line):
             break
@@ -279,6 +287,55 @@ def _read_head(lines: list[str]) -> _Head:
             if head is not None:
                 return head
     return _second_layout(lines)
+
+
+# "Export channel summaries" writes `Title - VIDEOID.txt` files that open with these lines,
+# then a rule of `=`, then the summary (Markdown, or stripped to text).
+EXPORT_FIELD = re.compile(r"^(?P<name>[A-Z][A-Za-z ]{1,20}):[ \t]*(?P<value>.*)$")
+EXPORT_RULE = re.compile(r"^={10,}\s*$")
+EXPORT_FIELDS_MAX = 20
+
+
+def _export_head(lines: list[str]) -> _Head:
+    fields: dict[str, tuple[str, int]] = {}
+    for index, line in enumerate(lines[:EXPORT_FIELDS_MAX]):
+        if EXPORT_RULE.match(line):
+            break
+        match = EXPORT_FIELD.match(line)
+        if match is None:
+            raise DocumentError(
+                "an exported summary's header has 'Name: value' lines, then a rule of '='",
+                index + 1,
+            )
+        fields[match.group("name").casefold()] = (match.group("value").strip(), index + 1)
+    else:
+        raise DocumentError("an exported summary's header ends with a rule of '=': none found")
+    rule = index
+    title = fields.get("video title", ("", 1))[0]
+    if not title:
+        raise DocumentError("the export names no video title", 1)
+    youtube_id = ""
+    for name in ("video id", "video url"):
+        value, number = fields.get(name, ("", 0))
+        if value and not youtube_id:
+            try:
+                youtube_id = parse_youtube_id(value)
+            except DocumentError:
+                raise DocumentError(f"{value!r} is not a YouTube video id", number) from None
+    if not youtube_id:
+        raise DocumentError("the export gives no Video ID", 1)
+    head = _Head(
+        title, fields.get("channel", ("", 0))[0], None, None, rule + 1, rule + 1,
+        youtube_id=youtube_id,
+    )  # fmt: skip
+    if not head.channel:
+        head.warnings.append((None, "the export names no channel"))
+    fmt = fields.get("format", ("", 0))[0].casefold()
+    if fmt not in ("", "markdown", "plain"):
+        head.warnings.append(
+            (fields["format"][1], f"read the export's format {fmt!r} as Markdown or plain text")
+        )
+    return head
 
 
 def _parse_header(lines: list[str], index: int) -> _Head | None:
