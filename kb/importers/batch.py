@@ -12,7 +12,7 @@ on the videos the first two made.
 import contextlib
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.db import DatabaseError, transaction
@@ -68,6 +68,7 @@ class FileResult:
     ok: bool
     changed: bool = False  # it changes something (or, in a dry run or a preview, would)
     video_id: int | None = None
+    warnings: list[str] = field(default_factory=list)  # doubts found while storing
 
 
 def import_planned(
@@ -98,7 +99,9 @@ def import_planned(
         return FileResult(name, f"error: {name}: the database refused it: {exc}", False), None
     changed = outcome.action != "unchanged"
     outcome.dry_run = outcome.dry_run or preview
-    return FileResult(name, outcome.summary_line(), True, changed, outcome.video.pk), document
+    result = FileResult(name, outcome.summary_line(), True, changed, outcome.video.pk)
+    result.warnings = outcome.warnings
+    return result, document
 
 
 def run_batch(

@@ -150,6 +150,8 @@ class Outcome:
     counts: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Doubts an editor should confirm, printed as `warning:` lines.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def wrote(self) -> bool:
@@ -464,9 +466,13 @@ def _onto_video(parsed: "ParsedPage", video: Video, chapters: list[Chapter]) -> 
     )  # fmt: skip
 
 
-def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
+def _store_people(
+    video: Video, proposed: dict, imported: dict | None, known: dict | None = None
+) -> None:
     """Credit the guests and host the page names, while the video's people are still
-    what an import set (or none): an editor's choice of people is kept."""
+    what an import set (or none): an editor's choice of people is kept. `known`: the
+    person of a name, when the import has already found them (a transcript's speakers)."""
+    known = known or {}
     credits = list(video.credits.select_related("person").order_by("role", "position"))
     current = {
         "guests": [c.person.name for c in credits if c.role == Role.GUEST],
@@ -480,7 +486,7 @@ def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
     if proposed["host"]:
         named.append((proposed["host"], Role.HOST))
     Credit.objects.bulk_create(
-        Credit(video=video, person=person_named(name), role=role, position=n)
+        Credit(video=video, person=known.get(name) or person_named(name), role=role, position=n)
         for n, (name, role) in enumerate(named)
     )
 
@@ -733,7 +739,11 @@ def lesson_keys(titles: list[str]) -> list[str]:
     return keys
 
 
-def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segment]) -> None:
+def _replace_segments(
+    video: Video, chapters: list[Chapter], segments: list[Segment], people: dict | None = None
+) -> None:
+    """`people`: the person of each speaker name the segments carry."""
+    people = people or {}
     video.segments.all().delete()
     TranscriptSegment.objects.bulk_create(
         (
@@ -744,6 +754,7 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
                 end_seconds=s.end_seconds,
                 text=s.text,
                 exact=s.exact,
+                speaker=people.get(s.speaker),
             )
             for s in segments
         ),
@@ -798,8 +809,10 @@ def attach_transcript(
     digest: str,
     update: bool = False,
     dry_run: bool = False,
+    people: dict | None = None,
 ) -> Outcome:
-    """Replace a video's segments with exact ones and move every moment onto them."""
+    """Replace a video's segments with exact ones and move every moment onto them.
+    `people`: the person of each speaker name, when the caller has found them."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
@@ -828,9 +841,14 @@ def attach_transcript(
                 c.end_seconds,
                 c.text,
                 True,
+                getattr(c, "speaker", ""),
             )
             for c in sorted(cues, key=lambda c: c.start_seconds)
         ]
+        names = list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+        merged = []
+        if people is None:
+            people, merged = speaker_people(video, names, {})
         old, new = WordTimeline(_stored_segments(video)), WordTimeline(segments)
 
         moved = kept = 0
@@ -846,7 +864,7 @@ def attach_transcript(
         )
         move_moments(decided, SPAN, old, new)
 
-        _replace_segments(video, chapters, segments)
+        _replace_segments(video, chapters, segments, people)
         moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
@@ -860,6 +878,9 @@ def attach_transcript(
             [f"{kept} moments kept as estimates (their words were not found)"] if kept else [],
             dry_run,
         )
+        if names:
+            outcome.counts["speakers"] = len(names)
+        outcome.warnings += merged
         if dry_run:
             transaction.set_rollback(True)
         return outcome
@@ -899,6 +920,108 @@ def _place_lessons(video: Video, chapters: list[Chapter], segments: list[Segment
                 changed_takeaways.append(takeaway)
     Takeaway.objects.bulk_update(changed_takeaways, ["start_seconds"], batch_size=500)
     return count
+
+
+def speaker_people(
+    video: Video, names: list[str], full: dict[str, str]
+) -> tuple[dict[str, Person], list[str]]:
+    """The person of each speaker name, and the merges an editor should confirm.
+
+    A name the document spells out in full (`full`: "Ada Chen" → "Ada Chen Rekhi") is
+    that person; a name someone already has is theirs; a first name ("Lenny") that starts
+    the name of a person already on the same channel ("Lenny Rachitsky") is that person,
+    with a warning; anyone else is made.
+    """
+    people, merged = {}, []
+    on_channel = list(
+        Person.objects.filter(credits__video__channel=video.channel).distinct()[:200]
+        if video.channel
+        else []
+    )
+    for name in names:
+        wanted = full.get(name, name)
+        person = Person.objects.filter(name__iexact=wanted).first()
+        if person is None:
+            person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+            if person is not None:
+                merged.append(
+                    f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
+                    "confirm it is the same person"
+                )
+        people[name] = person or person_named(wanted)
+    return people, merged
+
+
+def _starts_name(short: str, name: str) -> bool:
+    a, b = short.casefold().split(), name.casefold().split()
+    return 0 < len(a) < len(b) and b[: len(a)] == a
+
+
+def store_spoken(
+    spoken,
+    *,
+    digest: str,
+    publish: bool = False,
+    update: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
+    """A transcript that says who speaks (kb.importers.speakers): it makes its video, or
+    lands on the one with its YouTube id, as its exact transcript, each segment with its
+    speaker, and its speakers as the video's people (while no editor chose them)."""
+    from kb.importers.speakers import segments as spoken_segments
+
+    identity = header_identity(
+        spoken.title, spoken.channel, spoken.published_on, spoken.duration_seconds
+    )
+
+    def write() -> Outcome:
+        video = find_video(identity, spoken.youtube_id)
+        if video is not None and video.imported.get("transcript_hash") == digest:
+            return Outcome("unchanged", video, dry_run=dry_run)
+        new = video is None
+        fresh = {
+            "title": spoken.title,
+            "channel": spoken.channel,
+            "published_on": spoken.published_on,
+            "duration_seconds": spoken.duration_seconds,
+        }
+        fields = [f for f in INFO_FIELDS if f.attr in fresh and (new or fresh[f.attr])]
+        if new:
+            video = Video(
+                slug=unique_slug(Video, spoken.title, spoken.youtube_id or "video"),
+                youtube_id=spoken.youtube_id,
+                status=Status.PUBLISHED if publish else Status.DRAFT,
+                import_key=identity,
+            )
+        old = None if new else video.imported
+        snapshot = refresh(video, fields, fresh, old)
+        # The speech's own end wins over a length that is too short.
+        video.duration_seconds = max(video.duration_seconds or 0, spoken.duration_seconds)
+        video.imported = {**(old or {}), **snapshot}
+        video.save()
+        roles = {
+            name: full
+            for name in spoken.speakers
+            for full in [*spoken.guests, spoken.host]
+            if full and full != name and _starts_name(name, full)
+        }
+        people, merged = speaker_people(video, spoken.speakers, roles)
+        outcome = attach_transcript(
+            video, spoken_segments(spoken), digest=digest, update=update, people=people
+        )
+        outcome.warnings += merged
+        proposed = {"guests": spoken.guests, "host": spoken.host}
+        known = {**people, **{p.name: p for p in people.values()}}
+        _store_people(video, proposed, None if new else (old or {}).get("people"), known)
+        video.imported = {**video.imported, "people": proposed}
+        video.save(update_fields=["imported"])
+        outcome.action = "imported" if new else "attached"
+        outcome.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+        return outcome
+
+    return _retrying(write)
 
 
 def store_markdown(

@@ -63,6 +63,9 @@ class Command(BaseCommand):
             self.stdout.write(result.line)
             if document.page is not None and result.changed:
                 self.report(item.name, document.page.page)
+            if document.spoken is not None and result.changed:
+                self.warn(item.name, document.spoken.warnings)
+            self.warn(item.name, [(None, message) for message in result.warnings])
             if result.changed and not options["dry_run"]:
                 written.append(result.video_id)
         if skipped and self.verbosity >= 1:
@@ -137,6 +140,11 @@ class Command(BaseCommand):
             for line in reading_report(page):
                 self.stdout.write(f"  {line}")
         for line, message in page.warnings:
+            where = f"{path}:{line}" if line else path
+            self.stderr.write(f"warning: {where}: {message}")
+
+    def warn(self, path: str, warnings) -> None:
+        for line, message in warnings:
             where = f"{path}:{line}" if line else path
             self.stderr.write(f"warning: {where}: {message}")
 
