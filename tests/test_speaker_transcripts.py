@@ -162,7 +162,7 @@ def test_webvtt_voice_tags_keep_their_speakers(tmp_path):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("(00:01:10)", "(00:00:10)"), "comes after one at a later time"),
+        (("(00:03:30)", "(00:00:10)"), "comes after one at a later time (1:15)"),
         (("guest: Mira", "guest: [Mira"), "front matter is not YAML"),
         (("(00:01:10)", "(00:61:10)"), "not a time"),
     ],
@@ -191,3 +191,28 @@ def test_who_speaks_survives_an_export_and_a_restore(tmp_path):
     assert list(
         TranscriptSegment.objects.order_by("start_seconds").values_list("speaker__name", flat=True)
     )[:3] == ["Mira Castellanos", "Theo", "Mira Castellanos"]
+
+
+def test_a_turn_stamped_a_second_early_starts_with_the_one_before():
+    spoken = parse_spoken(EPISODE.replace("(00:01:10)", "(00:00:39)"))
+    assert [t.start_seconds for t in spoken.turns][:4] == [0, 21, 40, 40]
+    assert any("1 turns are stamped a little before" in m for _, m in spoken.warnings)
+
+
+def test_front_matter_guests_are_people_who_speak():
+    two = EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos 2.0 & Theo")
+    assert parse_spoken(two).guests == ["Mira Castellanos", "Theo"]
+    wrong = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Failure"))
+    assert wrong.guests == ["Mira Castellanos"]
+    assert any("'Failure' never speaks" in m for _, m in wrong.warnings)
+
+
+def test_a_second_episode_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    run(first)
+    other = tmp_path / "other.md"
+    other.write_text(EPISODE.replace("title: 'Leaving", "title: 'Staying in"), encoding="utf-8")
+    code, out, err = run(other)
+    assert code == 1
+    assert "is already video 'leaving-management" in err and "is its video_id right?" in err

@@ -23,7 +23,7 @@ import yaml
 
 from kb.importers.documents import DocumentError, Segment
 from kb.importers.youtube import parse_youtube_id
-from kb.timecodes import parse_timecode
+from kb.timecodes import format_timecode, parse_timecode
 
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 # `Lenny (00:01:19):` on a line of its own, or with the words after the colon.
@@ -46,6 +46,12 @@ HOST_WORDS = re.compile(
     re.IGNORECASE,
 )
 INTRO_SECONDS = 600
+# A turn stamped this much before the one it follows is a tool's rounding; more is a
+# transcript out of order.
+BACKWARDS_SECONDS = 30
+# Front matter names a guest "Elena Verna 2.0" (a second episode) or two guests at once
+# ("Keith Coleman & Jay Baxter"): the names are the words, one person each side of `&`.
+GUEST_SEPARATOR = re.compile(r"\s+(?:&|\+|and)\s+|\s*,\s*")
 
 
 @dataclass
@@ -154,7 +160,12 @@ def _read_front(spoken: SpokenTranscript, front_text: str) -> None:
             spoken.duration_seconds = math.ceil(duration)
     guest = front.get("guest")
     guests = guest if isinstance(guest, list) else [guest] if guest else []
-    spoken.guests = [" ".join(str(g).split()) for g in guests if str(g).strip()]
+    spoken.guests = []
+    for guest in guests:
+        for name in GUEST_SEPARATOR.split(str(guest)):
+            words = [w for w in name.split() if not any(c.isdigit() for c in w)]
+            if words and " ".join(words) not in spoken.guests:
+                spoken.guests.append(" ".join(words))
 
 
 def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
@@ -167,6 +178,7 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
             if current.text:
                 spoken.turns.append(current)
 
+    clamped: list[int] = []
     for offset, raw in enumerate(body.split("\n")):
         line = raw.strip()
         number = first_line + offset
@@ -178,10 +190,18 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
                 raise DocumentError(
                     f"{match.group('name').strip()}'s turn: {exc}", number
                 ) from None
-            if spoken.turns and start < spoken.turns[-1].start_seconds:
+            before = current.start_seconds if current is not None else 0
+            if start < before - BACKWARDS_SECONDS:
                 raise DocumentError(
-                    f"a turn at {match.group('clock')} comes after one at a later time", number
+                    f"a turn at {match.group('clock')} comes after one at a later time "
+                    f"({format_timecode(before)})",
+                    number,
                 )
+            if start < before:
+                # Transcription tools stamp a turn a second or two early: it starts where
+                # the one before it does.
+                clamped.append(number)
+                start = before
             close()
             current, parts = Turn(match.group("name").strip(), start, "", number), []
             rest = match.groupdict().get("text") or ""
@@ -189,6 +209,11 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
         elif current is not None and line and not line.startswith("#"):
             parts.append(line)
     close()
+    if clamped:
+        spoken.warnings.append(
+            (clamped[0], f"{len(clamped)} turns are stamped a little before the turn they "
+             "follow: each starts where that one does")
+        )  # fmt: skip
 
 
 def _speech_end(spoken: SpokenTranscript) -> int:
@@ -228,7 +253,12 @@ def _propose_roles(spoken: SpokenTranscript) -> None:
     named = []
     for guest in spoken.guests:
         said = next((s for s in speakers if _same_person(s, guest)), None)
-        named.append(guest if said is None or len(guest) >= len(said) else said)
+        if said is None:
+            spoken.warnings.append(
+                (1, f"the front matter's guest {guest!r} never speaks: left out")
+            )
+            continue
+        named.append(guest if len(guest) >= len(said) else said)
     introducers = [
         t.speaker
         for t in spoken.turns

@@ -978,6 +978,16 @@ def store_spoken(
         video = find_video(identity, spoken.youtube_id)
         if video is not None and video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
+        if (
+            video is not None and video.transcript_exact and not update
+            and _words(video.title) != _words(spoken.title)
+        ):  # fmt: skip
+            raise DocumentError(
+                f"the YouTube id {video.youtube_id} is already video '{video.slug}' "
+                f"({video.title!r}), with a transcript of its own: is its video_id right? "
+                "(--update replaces that transcript)",
+                1,
+            )
         new = video is None
         fresh = {
             "title": spoken.title,
