@@ -56,10 +56,12 @@ from kb.models import Video
 videos = list(Video.objects.order_by("slug"))
 step = max(len(videos) // int(sys.argv[1]), 1)
 for video in videos[::step]:
-    credits = {c.role: c.person.name for c in video.credits.select_related("person")}
+    credits = {}
+    for c in video.credits.select_related("person").order_by("position"):
+        credits[c.role] = credits.get(c.role, "") + (" & " if c.role in credits else "") + c.person.name
     said = Counter(video.segments.values_list("speaker__name", flat=True))
     top = ", ".join(f"{name} {n}" for name, n in said.most_common(3))
-    print(f"{video.youtube_id or video.slug}: guest {credits.get('guest', '-')!r}, "
+    print(f"{video.youtube_id or video.slug}: guests {credits.get('guest', '-')!r}, "
           f"host {credits.get('host', '-')!r}; segments by {top}")
 """
 

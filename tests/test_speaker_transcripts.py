@@ -216,3 +216,22 @@ def test_a_second_episode_claiming_a_known_video_id_is_refused_plainly(tmp_path)
     code, out, err = run(other)
     assert code == 1
     assert "is already video 'leaving-management" in err and "is its video_id right?" in err
+
+
+def test_a_full_name_later_on_the_channel_names_the_person_spoken_of_shortly(tmp_path):
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    run(first)
+    theo = Person.objects.get(name="Theo")
+    later = EPISODE.replace("MiraBack001", "MiraLater02").replace("Theo (", "Theo Lindqvist (")
+    later = later.replace("title: 'Leaving", "title: 'Later,")
+    second = tmp_path / "second.md"
+    second.write_text(later, encoding="utf-8")
+    code, out, err = run(second)
+    assert code == 0, err
+    assert "renamed them 'Theo Lindqvist'" in err
+    theo.refresh_from_db()
+    assert (
+        theo.name == "Theo Lindqvist"
+        and Person.objects.filter(name__startswith="Theo").count() == 1
+    )

@@ -940,14 +940,26 @@ def speaker_people(
     )
     for name in names:
         wanted = full.get(name, name)
-        person = Person.objects.filter(name__iexact=wanted).first()
-        if person is None:
-            person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
-            if person is not None:
-                merged.append(
-                    f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
-                    "confirm it is the same person"
-                )
+        # The channel's fuller name first: "Lenny" is the "Lenny Rachitsky" already there.
+        person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+        if person is not None:
+            merged.append(
+                f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
+                "confirm it is the same person"
+            )
+        else:
+            person = Person.objects.filter(name__iexact=wanted).first()
+        shorter = next((p for p in on_channel if _starts_name(p.name, wanted)), None)
+        if person is None and shorter is not None:
+            # Earlier episodes named them shortly ("Lenny"): that person is given the name
+            # in full (old slugs keep working), rather than made twice.
+            merged.append(
+                f"speaker {wanted!r} is {shorter.name!r} of earlier videos on "
+                f"{video.channel}: renamed them {wanted!r}; confirm it is the same person"
+            )
+            shorter.name = wanted
+            shorter.save(update_fields=["name"])
+            person = shorter
         people[name] = person or person_named(wanted)
     return people, merged
 
