@@ -165,6 +165,7 @@ def export_data() -> dict:
         ]
         entry["segments"] = [
             [s.start_seconds, s.end_seconds, s.text, s.exact, _chapter_key(s.chapter_id, starts)]
+            + ([people[s.speaker_id]] if s.speaker_id else [])
             for s in video.segments.order_by("start_seconds", "end_seconds", "text", "pk")
         ]
         entry["lessons"] = [
@@ -386,9 +387,9 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list
         (
             TranscriptSegment(
                 video=video, start_seconds=start, end_seconds=end, text=text, exact=exact,
-                chapter=chapters.get(chapter),
+                chapter=chapters.get(chapter), speaker=people[said[0]] if said else None,
             )
-            for start, end, text, exact, chapter in entry["segments"]
+            for start, end, text, exact, chapter, *said in entry["segments"]
         ),
         batch_size=2000,
     )  # fmt: skip

@@ -136,10 +136,12 @@ def obj(fields: dict[str, Check], optional: tuple[str, ...] = ()) -> Check:
 
 
 def segment(value, path):
-    """[start, end, text, exact, chapter start or null]"""
-    if not isinstance(value, list) or len(value) != 5:
-        fail(path, f"expected [start, end, text, exact, chapter], got {_kind(value)}")
-    for n, check in enumerate((number(), number(), text(), boolean, number(True, True))):
+    """[start, end, text, exact, chapter start or null], then the speaker's person slug
+    when the transcript names who speaks (older exports have five items)."""
+    if not isinstance(value, list) or len(value) not in (5, 6):
+        fail(path, f"expected [start, end, text, exact, chapter(, speaker)], got {_kind(value)}")
+    checks = (number(), number(), text(), boolean, number(True, True), text(100))
+    for n, check in enumerate(checks[: len(value)]):
         check(value[n], f"{path}[{n}]")
     if value[1] < value[0]:
         fail(f"{path}[1]", f"ends ({value[1]}) before it starts ({value[0]})")
@@ -343,6 +345,8 @@ def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set)
     starts = {start for _, start in chapters}
     for n, seg in enumerate(video["segments"]):
         known(f"{path}.segments[{n}][4]", seg[4], starts, "chapter starting at")
+        if len(seg) == 6:
+            known(f"{path}.segments[{n}][5]", seg[5], person_slugs, "person")
     lesson_slugs = {lesson["slug"] for lesson in video["lessons"]}
     for n, lesson in enumerate(video["lessons"]):
         at = f"{path}.lessons[{n}]"

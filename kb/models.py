@@ -567,6 +567,14 @@ class TranscriptSegment(models.Model):
     exact = models.BooleanField(
         default=False, help_text="From a timed transcript, not interpolated."
     )
+    speaker = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="segments",
+        help_text="Who says it, when the transcript names them.",
+    )
 
     objects = TranscriptSegmentQuerySet.as_manager()
 

@@ -170,3 +170,94 @@ def timed_srt(spoken=SPOKEN) -> str:
         f"{n}\n{_stamp(a, True)} --> {_stamp(b, True)}\n{text}\n\n"
         for n, (a, b, text) in enumerate(_cues(spoken), 1)
     )
+
+
+# A page of the generator's site copied whole, written for tests in its shapes: the header
+# line, the summary, then the transcript as its raw timed entries (`[00:02] (2.56s)` then
+# the words), with the readable view's chapter markers when `markers` is set.
+GENERATOR_SUMMARY = """A headline about a first year on call
+
+Dana Whitfield, a site reliability engineer, talks with Sam Ortiz about surviving on call.
+
+Asking for Help Early
+
+Paging a teammate after twenty minutes is faster than a lonely hour of guessing.
+
+Key Takeaways:
+
+  • Page a teammate after twenty minutes stuck.
+  • Write down what you tried before you page.
+
+Writing the Runbook
+
+Every incident ends with a runbook change, however small.
+
+Key Takeaways:
+
+  • Change the runbook before you close the incident.
+"""
+
+# Small talk between the advice, so that each piece of advice is said in its own place.
+FILLER = [
+    "the coffee machine on our floor broke again this morning",
+    "my cat walked across the keyboard during the standup",
+    "we moved offices twice that year which was its own adventure",
+    "the weather was terrible and the trains were late all week",
+]
+
+
+def _with_filler(said):
+    """`said` ((seconds, marker, words)) with small talk every four seconds after each."""
+    entries = []
+    for n, (seconds, marker, words) in enumerate(said):
+        entries.append((seconds, marker, words))
+        following = said[n + 1][0] if n + 1 < len(said) else seconds + 40
+        at, k = seconds + 4, 0
+        while at < following - 2:
+            entries.append((round(at, 2), None, FILLER[k % len(FILLER)]))
+            at, k = at + 4, k + 1
+    return entries
+
+
+GENERATOR_ENTRIES = _with_filler([
+    (2.56, "## Intro [00:00]", "welcome to the show today Dana joins us"),
+    (61.04, "## Asking for help [01:01]", "I spent an hour stuck on a pager alert"),
+    (64.8, None, "then I paged a teammate and she fixed it in five minutes"),
+    (68.2, None, "so page a teammate after twenty minutes stuck"),
+    (181.5, "## The runbook [03:01]", "after every incident we change the runbook"),
+    (185.0, None, "even a small change before you close the incident"),
+])  # fmt: skip
+
+
+def generator_page(
+    header="Reliability Hour • 5:00 minutes • Published 2025-03-04 • YouTube",
+    markers=True,
+    entries=None,
+    summary=GENERATOR_SUMMARY,
+    stated_chapters=3,
+    title="Surviving Your First Year On Call",
+) -> str:
+    from kb.timecodes import format_timecode
+
+    lines = []
+    for seconds, marker, words in entries if entries is not None else GENERATOR_ENTRIES:
+        if marker and markers:
+            lines += ["", marker, ""]
+        clock = format_timecode(seconds).rjust(5, "0")
+        lines += [f"[{clock}] ({seconds:.2f}s)", words]
+    transcript = (
+        f"📝 Transcript Chapters ({stated_chapters} chapters):\n\n"
+        f"📝 Transcript ({len(lines)} entries):\n\n" + "\n".join(lines)
+        if lines
+        else ""
+    )
+    head = f"{title}\n\n{header}\n\n" if header is not None else f"{title}\n\n"
+    return (
+        "YouTube Deep Summary\n\nVideo thumbnail\n\n"
+        + head
+        + f"📚 Chapter Summaries ({stated_chapters})\n\n🤖 AI-Generated Summary:\n\n"
+        + summary
+        + "\n\n"
+        + transcript
+        + "\n"
+    )

@@ -176,7 +176,7 @@ def test_dry_run_reports_and_stores_nothing(page_file):
         (b"", "", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", ":3", "binary file"),
         (page().encode("utf-8").replace(b"Career Talks", b"Career \xe9Talks"), ":7", "not UTF-8"),
-        (page().replace("Career Talks • 10:00 minutes • ", "").encode(), "", "no header line"),
+        (b"Just a line of text.\nAnd another one.\n", "", "no header line"),
         (page(promo_start="49:7x").encode(), ":60", "'49:7x' is not a time"),
         (page(promo_start="00:30").encode(), ":60", "not after the chapter before it"),
         (page(promo_start="12:00").encode(), ":60", "not before the video's end"),

@@ -14,7 +14,7 @@ import copy
 import io
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.db import DatabaseError, transaction
@@ -22,6 +22,9 @@ from django.db import DatabaseError, transaction
 from kb.importers import ytdlp
 from kb.importers.documents import DocumentError
 
+# How much a zip given to `import_video` may unpack to (the admin's upload has its own,
+# smaller limit): a channel's export of a few hundred summaries is a few megabytes.
+ZIP_LIMIT_BYTES = 200 * 1024 * 1024
 # What an import reads, by how its name ends; anything else in a folder is skipped.
 DOCUMENT_SUFFIXES = (".json", ".vtt", ".srt", ".txt", ".md")
 
@@ -89,6 +92,7 @@ class FileResult:
     ok: bool
     changed: bool = False  # it changes something (or, in a dry run or a preview, would)
     video_id: int | None = None
+    warnings: list[str] = field(default_factory=list)  # doubts found while storing
 
 
 def import_planned(
@@ -119,7 +123,9 @@ def import_planned(
         return FileResult(name, f"error: {name}: the database refused it: {exc}", False), None
     changed = outcome.action != "unchanged"
     outcome.dry_run = outcome.dry_run or preview
-    return FileResult(name, outcome.summary_line(), True, changed, outcome.video.pk), document
+    result = FileResult(name, outcome.summary_line(), True, changed, outcome.video.pk)
+    result.warnings = outcome.warnings
+    return result, document
 
 
 def run_batch(

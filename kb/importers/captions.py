@@ -28,6 +28,7 @@ class Cue:
     start_seconds: float
     end_seconds: float
     text: str
+    speaker: str = ""  # a WebVTT voice tag's name (`<v Lenny>`)
 
 
 def detect_format(name: str, text: str) -> str | None:
@@ -57,16 +58,19 @@ def _clean(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def _drop_rolling_repeats(raw: list[tuple[float, float, list[str]]]) -> list[Cue]:
-    """Keep only the lines a cue adds to the one before it; a cue adding nothing is no cue."""
+def _drop_rolling_repeats(raw: list[tuple]) -> list[Cue]:
+    """Keep only the lines a cue adds to the one before it; a cue adding nothing is no cue.
+    Each raw cue is (start, end, lines) or (start, end, lines, speaker)."""
     cues: list[Cue] = []
     previous: list[str] = []
-    for start, end, lines in raw:
+    for start, end, lines, *speaker in raw:
         lines = [line for line in (_clean(line) for line in lines) if line]
         new = [line for line in lines if line not in previous]
         previous = lines or previous
         if new:
-            cues.append(Cue(start, max(end, start), " ".join(new)))
+            cues.append(
+                Cue(start, max(end, start), " ".join(new), _clean(speaker[0]) if speaker else "")
+            )
     return cues
 
 
@@ -86,6 +90,7 @@ def parse_vtt(text: str) -> list[Cue]:
             caption.start_time.in_milliseconds() / 1000,
             caption.end_time.in_milliseconds() / 1000,
             caption.text.split("\n"),  # cue tags and inline word timings stripped
+            getattr(caption, "voice", None) or "",  # who speaks: `<v Lenny>`
         )
         for caption in captions
     ]

@@ -116,6 +116,7 @@ class Segment:
     end_seconds: float
     text: str
     exact: bool
+    speaker: str = ""  # who says it, when the transcript names them
 
 
 def header_identity(title: str, channel: str, published_on, duration_seconds: int) -> str:

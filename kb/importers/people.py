@@ -48,6 +48,8 @@ APPOSITIVE = re.compile(
 class People:
     guests: list[str] = field(default_factory=list)
     host: str = ""
+    # What an editor should confirm (a name spelled two ways), as warning lines.
+    notes: list[str] = field(default_factory=list)
 
 
 def _tokens(text: str) -> list[re.Match]:
@@ -96,13 +98,25 @@ def _windows(name: str) -> list[str]:
     ]
 
 
-def propose_people(headline: str, intro: str, channel: str, speech: str) -> People:
-    """The guests (in the order the intro names them) and the host a page shows."""
+def propose_people(headline: str, intro: str, channel: str, speech: str, title: str = "") -> People:
+    """The guests (in the order the intro names them) and the host a page shows. The
+    video's title counts as a headline: a name it shares with the intro is a guest."""
     people = People()
     channel_key = channel.casefold().strip()
-    in_headline = {w.casefold() for name, _, _ in names(headline) for w in _windows(name)}
+    above = {
+        w.casefold(): w for text in (title, headline) for name, _, _ in names(text)
+        for w in _windows(name)
+    }  # fmt: skip
     for run, start, end in names(intro):
-        shared = next((w for w in _windows(run) if w.casefold() in in_headline), "")
+        shared = next((w for w in _windows(run) if w.casefold() in above), "")
+        if not shared:
+            shared = _spelled_otherwise(run, above)
+            if shared:
+                said = next(w for w in _windows(run) if _close(w, shared))
+                people.notes.append(
+                    f"the guest is spelled {shared!r} above the summary and {said!r} in it: "
+                    f"took {shared!r} (an editor can change it)"
+                )
         introduced = INTRODUCED.search(intro[:start]) or APPOSITIVE.match(intro[end:])
         name = shared or (run if introduced else "")
         if not name or name.casefold() == channel_key:
@@ -113,6 +127,37 @@ def propose_people(headline: str, intro: str, channel: str, speech: str) -> Peop
     if host and host.casefold() not in {g.casefold() for g in people.guests}:
         people.host = host
     return people
+
+
+def _spelled_otherwise(run: str, above: dict[str, str]) -> str:
+    """The name in the title or headline that `run` (from the intro) spells a little
+    differently ("Rahul Pande" for "Rahul Pandey"): same first name, a surname one or two
+    letters apart. The title's spelling wins: it is the video's own."""
+    for window in _windows(run):
+        for name in above.values():
+            if _close(window, name):
+                return name
+    return ""
+
+
+def _close(one: str, other: str) -> bool:
+    a, b = one.split(), other.split()
+    if len(a) != len(b) or len(a) < 2 or a[0].casefold() != b[0].casefold():
+        return False
+    last_a, last_b = a[-1].casefold(), b[-1].casefold()
+    if last_a == last_b or min(len(last_a), len(last_b)) < 4:
+        return False
+    return _edits(last_a, last_b) <= 2 and last_a[:3] == last_b[:3]
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance of two short words."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
 
 
 def _channel_person(channel: str, speech: str) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from kb import insights
-from kb.importers import captions, markdown, ytdlp
+from kb.importers import captions, markdown, speakers, ytdlp
 from kb.importers.analysis import ParsedPage, parse_page
 from kb.importers.documents import DocumentError, decode_text, source_hash
 from kb.importers.store import (
@@ -13,12 +13,13 @@ from kb.importers.store import (
     attach_transcript,
     store_info,
     store_markdown,
+    store_spoken,
     store_summary,
 )
 from kb.models import Video
 from kb.search import tidy_index
 
-FORMATS = ("auto", "summary", "ytdlp", "markdown", "vtt", "srt", "json")
+FORMATS = ("auto", "summary", "ytdlp", "markdown", "speakers", "vtt", "srt", "json")
 # About a two-hour video's page: bigger files report their progress as they go.
 LONG_WORK_BYTES = 256 * 1024
 
@@ -28,6 +29,8 @@ def detect(name: str, text: str, fmt: str = "auto") -> str:
         return fmt
     if ytdlp.is_info_name(name) or ytdlp.looks_like_info(text):
         return "ytdlp"
+    if not name.lower().endswith((".vtt", ".srt", ".json")) and speakers.looks_spoken(text):
+        return "speakers"
     if markdown.looks_like_lessons(text):
         return "markdown"
     if name.lower().endswith((".txt", ".md")):
@@ -54,6 +57,7 @@ class Document:
     cues: list | None = None
     cues_name: str = ""
     cues_digest: str = ""
+    spoken: speakers.SpokenTranscript | None = None
 
 
 def read_document(
@@ -79,6 +83,8 @@ def read_document(
         document.page = parse_page(text)
     elif kind == "markdown":
         document.lessons = markdown.parse_lessons(text)
+    elif kind == "speakers":
+        document.spoken = speakers.parse_spoken(text)
     elif kind == "ytdlp":
         document.info = ytdlp.parse_info(text)
         document.digest = document.info.digest()
@@ -140,6 +146,17 @@ def store_document(
         )
         if document.cues_name and outcome.action != "unchanged":
             outcome.notes.insert(0, f"captions from {PurePath(document.cues_name).name}")
+    elif document.spoken is not None:
+        if video_slug:
+            raise DocumentError("--video is for timed transcripts; this one names its video")
+        spoken = document.spoken
+        if youtube_id and spoken.youtube_id and youtube_id != spoken.youtube_id:
+            raise DocumentError(f"--youtube says {youtube_id}, the file is of {spoken.youtube_id}")
+        spoken.youtube_id = spoken.youtube_id or youtube_id
+        progress(f"{name}: storing {len(spoken.turns)} turns")
+        outcome = store_spoken(
+            spoken, digest=document.digest, publish=publish, update=update, dry_run=dry_run
+        )
     elif document.lessons is not None:
         front = document.lessons.front
         if video_slug:
@@ -157,13 +174,16 @@ def store_document(
             raise DocumentError(
                 "--video is for timed transcripts; a summary page creates or finds its own video"
             )
+        own = document.page.page.youtube_id
+        if youtube_id and own and youtube_id != own:
+            raise DocumentError(f"--youtube says {youtube_id}, the file is of {own}")
         progress(f"{name}: storing {len(document.page.segments)} segments")
         outcome = store_summary(
             document.page,
             digest=document.digest,
             publish=publish,
             update=update,
-            youtube_id=youtube_id,
+            youtube_id=youtube_id or own,
             dry_run=dry_run,
         )
     else:

@@ -12,6 +12,7 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 import bisect
 import datetime
 import functools
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from kb.importers import themes
-from kb.importers.analysis import link_page
+from kb.importers.analysis import link_page, place
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import (
     CANDIDATE_PASSAGES,
@@ -149,6 +150,8 @@ class Outcome:
     counts: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Doubts an editor should confirm, printed as `warning:` lines.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def wrote(self) -> bool:
@@ -339,11 +342,15 @@ def _video_values(page: SummaryPage) -> dict:
 
 
 def _lesson_values(section: Section, link: Link | None, chapters: list[Chapter]) -> dict:
+    chapter = chapters[link.chapter] if link and link.chapter is not None else None
+    if chapter is None and section.chapter_start is not None:
+        # The page names its chapter (`### Title (01:28)`) though no words place it.
+        chapter = next((c for c in chapters if c.start_seconds == section.chapter_start), None)
     return {
         "title": section.title,
         "body": section.body,
         "start_seconds": link.start_seconds if link else None,
-        "chapter": chapters[link.chapter] if link else None,
+        "chapter": chapter,
     }
 
 
@@ -361,7 +368,12 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
     elif first and publish:
         video.status = status
     old = None if new else video.imported
-    snapshot = refresh(video, VIDEO_FIELDS, _video_values(page), old)
+    fresh = _video_values(page)
+    # What the page does not say (a summary-only export has no length or date) leaves what
+    # the video already has, from its info.json or transcript.
+    unsaid = {f for f in ("channel", "published_on", "duration_seconds") if not fresh[f]}
+    fields = VIDEO_FIELDS if new else [f for f in VIDEO_FIELDS if f.attr not in unsaid]
+    snapshot = refresh(video, fields, fresh, old)
     if not keep:
         snapshot["chapters"] = {str(c.start_seconds): c.title for c in page.chapters}
     snapshot["people"] = {"guests": page.guests, "host": page.host}
@@ -392,6 +404,10 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         _replace_segments(video, chapters, parsed.segments)
         move_moments(video.quotes.all(), SPAN, None, WordTimeline(parsed.segments))
         segment_count = len(parsed.segments)
+        if any(s.exact for s in parsed.segments):
+            # The page held the generator's raw timed transcript: exact times already.
+            video.transcript_exact = True
+            video.save(update_fields=["transcript_exact"])
 
     themer = Themer()
     existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
@@ -450,9 +466,13 @@ def _onto_video(parsed: "ParsedPage", video: Video, chapters: list[Chapter]) -> 
     )  # fmt: skip
 
 
-def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
+def _store_people(
+    video: Video, proposed: dict, imported: dict | None, known: dict | None = None
+) -> None:
     """Credit the guests and host the page names, while the video's people are still
-    what an import set (or none): an editor's choice of people is kept."""
+    what an import set (or none): an editor's choice of people is kept. `known`: the
+    person of a name, when the import has already found them (a transcript's speakers)."""
+    known = known or {}
     credits = list(video.credits.select_related("person").order_by("role", "position"))
     current = {
         "guests": [c.person.name for c in credits if c.role == Role.GUEST],
@@ -466,7 +486,7 @@ def _store_people(video: Video, proposed: dict, imported: dict | None) -> None:
     if proposed["host"]:
         named.append((proposed["host"], Role.HOST))
     Credit.objects.bulk_create(
-        Credit(video=video, person=person_named(name), role=role, position=n)
+        Credit(video=video, person=known.get(name) or person_named(name), role=role, position=n)
         for n, (name, role) in enumerate(named)
     )
 
@@ -719,7 +739,11 @@ def lesson_keys(titles: list[str]) -> list[str]:
     return keys
 
 
-def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segment]) -> None:
+def _replace_segments(
+    video: Video, chapters: list[Chapter], segments: list[Segment], people: dict | None = None
+) -> None:
+    """`people`: the person of each speaker name the segments carry."""
+    people = people or {}
     video.segments.all().delete()
     TranscriptSegment.objects.bulk_create(
         (
@@ -730,6 +754,7 @@ def _replace_segments(video: Video, chapters: list[Chapter], segments: list[Segm
                 end_seconds=s.end_seconds,
                 text=s.text,
                 exact=s.exact,
+                speaker=people.get(s.speaker),
             )
             for s in segments
         ),
@@ -784,8 +809,10 @@ def attach_transcript(
     digest: str,
     update: bool = False,
     dry_run: bool = False,
+    people: dict | None = None,
 ) -> Outcome:
-    """Replace a video's segments with exact ones and move every moment onto them."""
+    """Replace a video's segments with exact ones and move every moment onto them.
+    `people`: the person of each speaker name, when the caller has found them."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
@@ -795,6 +822,10 @@ def attach_transcript(
                 f"video '{video.slug}' already has a timed transcript; "
                 "use --update to replace it (editors' changes are kept)"
             )
+        if not video.duration_seconds:
+            # A page that gave no length: the speech's own end is the video's.
+            video.duration_seconds = math.ceil(max(c.end_seconds for c in cues))
+            video.save(update_fields=["duration_seconds"])
         for cue in cues:
             if cue.start_seconds > video.duration_seconds + END_SLACK_SECONDS:
                 raise DocumentError(
@@ -810,9 +841,14 @@ def attach_transcript(
                 c.end_seconds,
                 c.text,
                 True,
+                getattr(c, "speaker", ""),
             )
             for c in sorted(cues, key=lambda c: c.start_seconds)
         ]
+        names = list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+        merged = []
+        if people is None:
+            people, merged = speaker_people(video, names, {})
         old, new = WordTimeline(_stored_segments(video)), WordTimeline(segments)
 
         moved = kept = 0
@@ -828,7 +864,8 @@ def attach_transcript(
         )
         move_moments(decided, SPAN, old, new)
 
-        _replace_segments(video, chapters, segments)
+        _replace_segments(video, chapters, segments, people)
+        moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
         video.transcript_exact = True
@@ -841,9 +878,172 @@ def attach_transcript(
             [f"{kept} moments kept as estimates (their words were not found)"] if kept else [],
             dry_run,
         )
+        if names:
+            outcome.counts["speakers"] = len(names)
+        outcome.warnings += merged
         if dry_run:
             transaction.set_rollback(True)
         return outcome
+
+
+def _place_lessons(video: Video, chapters: list[Chapter], segments: list[Segment]) -> int:
+    """Lessons read from a page without its transcript have no moment: find each one (and
+    its takeaways') on the transcript just attached. Returns how many were placed."""
+    lessons = list(video.lessons.filter(start_seconds__isnull=True).prefetch_related("takeaways"))
+    if not lessons or not segments:
+        return 0
+    texts: dict[int | None, list[str]] = {}
+    for segment in segments:
+        texts.setdefault(segment.chapter, []).append(segment.text)
+    takeaways = [list(lesson.takeaways.all()) for lesson in lessons]
+    placed = place(
+        [(c.title, " ".join(texts.get(n, []))) for n, c in enumerate(chapters)],
+        segments,
+        [
+            (lesson.title, "\n".join([lesson.body, *(t.text for t in own)]), [t.text for t in own])
+            for lesson, own in zip(lessons, takeaways, strict=True)
+        ],
+    )
+    count = 0
+    changed_takeaways = []
+    for lesson, own, (link, moments) in zip(lessons, takeaways, placed, strict=True):
+        if link is None:
+            continue
+        lesson.start_seconds = link.start_seconds
+        if lesson.chapter_id is None and link.chapter is not None:
+            lesson.chapter = chapters[link.chapter]
+        lesson.save(update_fields=["start_seconds", "chapter"])
+        count += 1
+        for takeaway, moment in zip(own, moments, strict=True):
+            if takeaway.start_seconds is None and moment is not None:
+                takeaway.start_seconds = moment.start_seconds
+                changed_takeaways.append(takeaway)
+    Takeaway.objects.bulk_update(changed_takeaways, ["start_seconds"], batch_size=500)
+    return count
+
+
+def speaker_people(
+    video: Video, names: list[str], full: dict[str, str]
+) -> tuple[dict[str, Person], list[str]]:
+    """The person of each speaker name, and the merges an editor should confirm.
+
+    A name the document spells out in full (`full`: "Ada Chen" → "Ada Chen Rekhi") is
+    that person; a name someone already has is theirs; a first name ("Lenny") that starts
+    the name of a person already on the same channel ("Lenny Rachitsky") is that person,
+    with a warning; anyone else is made.
+    """
+    people, merged = {}, []
+    on_channel = list(
+        Person.objects.filter(credits__video__channel=video.channel).distinct()[:200]
+        if video.channel
+        else []
+    )
+    for name in names:
+        wanted = full.get(name, name)
+        # The channel's fuller name first: "Lenny" is the "Lenny Rachitsky" already there.
+        person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+        if person is not None:
+            merged.append(
+                f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
+                "confirm it is the same person"
+            )
+        else:
+            person = Person.objects.filter(name__iexact=wanted).first()
+        shorter = next((p for p in on_channel if _starts_name(p.name, wanted)), None)
+        if person is None and shorter is not None:
+            # Earlier episodes named them shortly ("Lenny"): that person is given the name
+            # in full (old slugs keep working), rather than made twice.
+            merged.append(
+                f"speaker {wanted!r} is {shorter.name!r} of earlier videos on "
+                f"{video.channel}: renamed them {wanted!r}; confirm it is the same person"
+            )
+            shorter.name = wanted
+            shorter.save(update_fields=["name"])
+            person = shorter
+        people[name] = person or person_named(wanted)
+    return people, merged
+
+
+def _starts_name(short: str, name: str) -> bool:
+    a, b = short.casefold().split(), name.casefold().split()
+    return 0 < len(a) < len(b) and b[: len(a)] == a
+
+
+def store_spoken(
+    spoken,
+    *,
+    digest: str,
+    publish: bool = False,
+    update: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
+    """A transcript that says who speaks (kb.importers.speakers): it makes its video, or
+    lands on the one with its YouTube id, as its exact transcript, each segment with its
+    speaker, and its speakers as the video's people (while no editor chose them)."""
+    from kb.importers.speakers import segments as spoken_segments
+
+    identity = header_identity(
+        spoken.title, spoken.channel, spoken.published_on, spoken.duration_seconds
+    )
+
+    def write() -> Outcome:
+        video = find_video(identity, spoken.youtube_id)
+        if video is not None and video.imported.get("transcript_hash") == digest:
+            return Outcome("unchanged", video, dry_run=dry_run)
+        if (
+            video is not None and video.transcript_exact and not update
+            and _words(video.title) != _words(spoken.title)
+        ):  # fmt: skip
+            raise DocumentError(
+                f"the YouTube id {video.youtube_id} is already video '{video.slug}' "
+                f"({video.title!r}), with a transcript of its own: is its video_id right? "
+                "(--update replaces that transcript)",
+                1,
+            )
+        new = video is None
+        fresh = {
+            "title": spoken.title,
+            "channel": spoken.channel,
+            "published_on": spoken.published_on,
+            "duration_seconds": spoken.duration_seconds,
+        }
+        fields = [f for f in INFO_FIELDS if f.attr in fresh and (new or fresh[f.attr])]
+        if new:
+            video = Video(
+                slug=unique_slug(Video, spoken.title, spoken.youtube_id or "video"),
+                youtube_id=spoken.youtube_id,
+                status=Status.PUBLISHED if publish else Status.DRAFT,
+                import_key=identity,
+            )
+        old = None if new else video.imported
+        snapshot = refresh(video, fields, fresh, old)
+        # The speech's own end wins over a length that is too short.
+        video.duration_seconds = max(video.duration_seconds or 0, spoken.duration_seconds)
+        video.imported = {**(old or {}), **snapshot}
+        video.save()
+        roles = {
+            name: full
+            for name in spoken.speakers
+            for full in [*spoken.guests, spoken.host]
+            if full and full != name and _starts_name(name, full)
+        }
+        people, merged = speaker_people(video, spoken.speakers, roles)
+        outcome = attach_transcript(
+            video, spoken_segments(spoken), digest=digest, update=update, people=people
+        )
+        outcome.warnings += merged
+        proposed = {"guests": spoken.guests, "host": spoken.host}
+        known = {**people, **{p.name: p for p in people.values()}}
+        _store_people(video, proposed, None if new else (old or {}).get("people"), known)
+        video.imported = {**video.imported, "people": proposed}
+        video.save(update_fields=["imported"])
+        outcome.action = "imported" if new else "attached"
+        outcome.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+        return outcome
+
+    return _retrying(write)
 
 
 def store_markdown(

@@ -37,15 +37,17 @@ class Command(BaseCommand):
             except DocumentError as exc:
                 self.stderr.write(f"error: {exc.message}")
                 sys.exit(1)
+        self.unpacked: dict[str, bytes] = {}
+        self.zip_failed = False
         planned, skipped = self.gather(options["paths"])
         progress = self.progress if options["verbosity"] >= 1 else None
-        failed, written = 0, []
+        failed, written = int(self.zip_failed), []
         for number, item in enumerate(planned, 1):
             if len(planned) > 1:
                 self.stdout.write(f"{_bar(number, len(planned))} {item.name}")
             result, document = batch.import_planned(
                 item,
-                lambda name: Path(name).read_bytes(),
+                self.read,
                 fmt=options["format"],
                 progress=progress,
                 video_slug=options["video"],
@@ -61,6 +63,9 @@ class Command(BaseCommand):
             self.stdout.write(result.line)
             if document.page is not None and result.changed:
                 self.report(item.name, document.page.page)
+            if document.spoken is not None and result.changed:
+                self.warn(item.name, document.spoken.warnings)
+            self.warn(item.name, [(None, message) for message in result.warnings])
             if result.changed and not options["dry_run"]:
                 written.append(result.video_id)
         if skipped and self.verbosity >= 1:
@@ -86,13 +91,21 @@ class Command(BaseCommand):
             # Each failure has had its one `error:` line; the status says some file failed.
             sys.exit(1)
 
+    def read(self, name: str) -> bytes:
+        if name in self.unpacked:
+            return self.unpacked[name]
+        return Path(name).read_bytes()
+
     def gather(self, paths: list[str]) -> tuple[list[batch.Planned], list[str]]:
-        """The files to import, in order: a folder stands for the files in it, and an
+        """The files to import, in order: a folder stands for the files in it, a zip (the
+        generator's channel export, a zipped yt-dlp folder) for the files in it, and an
         info.json named on its own brings the captions beside it."""
         names = []
         for path in paths:
             folder = Path(path)
-            if folder.is_dir():
+            if path.lower().endswith(".zip") and folder.is_file():
+                names += self.unzip(path)
+            elif folder.is_dir():
                 names += sorted(
                     str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
                 )
@@ -107,12 +120,31 @@ class Command(BaseCommand):
         planned += [batch.Planned(p) for p in named]
         return planned, [s for s in skipped if s not in named]
 
+    def unzip(self, path: str) -> list[str]:
+        """The names of a zip's files (`archive.zip/name`), read into memory within the
+        same limits as the admin's upload; a zip that cannot be read is one error line."""
+        try:
+            files = batch.read_zip(Path(path).read_bytes(), batch.ZIP_LIMIT_BYTES)
+        except (DocumentError, OSError) as exc:
+            message = exc.located(path) if isinstance(exc, DocumentError) else f"{path}: {exc}"
+            self.stderr.write(f"error: {message}")
+            self.zip_failed = True
+            return []
+        for name, data in files.items():
+            self.unpacked[f"{path}/{name}"] = data
+        return sorted(f"{path}/{name}" for name in files)
+
     def report(self, path: str, page) -> None:
         """What was read (with -v 1, the default), and every doubt, as a warning line."""
         if self.verbosity >= 1:
             for line in reading_report(page):
                 self.stdout.write(f"  {line}")
         for line, message in page.warnings:
+            where = f"{path}:{line}" if line else path
+            self.stderr.write(f"warning: {where}: {message}")
+
+    def warn(self, path: str, warnings) -> None:
+        for line, message in warnings:
             where = f"{path}:{line}" if line else path
             self.stderr.write(f"warning: {where}: {message}")
 

@@ -1,0 +1,237 @@
+"""Transcripts that say who is speaking (issue 38): podcast archives' Markdown with YAML
+front matter, Descript/Rev/Otter exports, WebVTT voice tags. Each line keeps its speaker;
+speakers become the video's people."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kb.importers.speakers import parse_spoken, segments
+from kb.models import Credit, Person, Role, TranscriptSegment, Video
+from tests.factories import PersonFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+EPISODE = """---
+guest: Mira Castellanos
+title: 'Leaving management and going back to code | Mira Castellanos'
+youtube_url: https://www.youtube.com/watch?v=MiraBack001
+video_id: MiraBack001
+publish_date: 2024-09-12
+duration_seconds: 95.0
+channel: The Career Ladder
+---
+
+# Leaving management and going back to code
+
+## Transcript
+
+Mira Castellanos (00:00:00):
+The day I stopped managing, I slept properly for the first time in two years.
+
+Theo (00:00:21):
+Welcome to the show. My guest today is Mira Castellanos, who went from director back to
+staff engineer. Mira, thank you for coming.
+
+Mira Castellanos (00:00:40):
+Thanks for having me. It was not a demotion, whatever my mother says.
+
+Theo (00:01:10):
+So what made you decide?
+
+Mira Castellanos (00:01:15):
+I missed the feeling of a problem giving way. Managers get that feeling second hand.
+I wanted it first hand again, so I asked for the switch and wrote down why.
+
+Theo (00:03:30):
+That is a good place to stop. Thanks, Mira.
+"""
+
+DESCRIPT = """Speaker 1  00:00:02
+So tell me about your first promotion.
+
+Priya Raman  00:00:09
+I wrote my own packet, because nobody else was going to.
+
+Speaker 1  00:00:20
+And did it work?
+
+Priya Raman  00:00:24
+The second time, yes.
+"""
+
+VOICES = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Theo>Welcome back to the show.
+
+00:00:04.000 --> 00:00:09.000
+<v Mira Castellanos>Glad to be here again.
+"""
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_video", *map(str, args), stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_an_episode_becomes_a_video_with_its_speakers_and_roles(tmp_path):
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0, err
+    video = Video.objects.get()
+    assert (video.youtube_id, video.title, str(video.published_on), video.channel) == (
+        "MiraBack001",
+        "Leaving management and going back to code | Mira Castellanos",
+        "2024-09-12",
+        "The Career Ladder",
+    )
+    assert video.transcript_exact
+    first = video.segments.order_by("start_seconds").first()
+    assert (first.speaker.name, first.start_seconds) == ("Mira Castellanos", 0)
+    assert first.text.startswith("The day I stopped managing")
+    said = dict(
+        TranscriptSegment.objects.filter(start_seconds=70).values_list("speaker__name", "text")
+    )
+    assert said == {"Theo": "So what made you decide?"}
+    roles = sorted(Credit.objects.values_list("person__name", "role"))
+    assert roles == [("Mira Castellanos", Role.GUEST), ("Theo", Role.HOST)]
+
+
+def test_the_speech_outruns_a_wrong_length_in_the_front_matter(tmp_path):
+    spoken = parse_spoken(EPISODE)
+    assert spoken.duration_seconds > 210  # the last turn starts at 3:30
+    assert any("says 95 s, but the speech runs to" in m for _, m in spoken.warnings)
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(path)
+    assert "warning:" in err and "says 95 s" in err
+    assert Video.objects.get().duration_seconds == spoken.duration_seconds
+
+
+def test_a_long_paragraph_is_cut_at_its_sentences_with_its_time_spread():
+    long_turn = " ".join(f"Sentence number {n} says a few words here." for n in range(12))
+    text = EPISODE.replace("So what made you decide?", long_turn)
+    cut = [s for s in segments(parse_spoken(text)) if s.text.startswith("Sentence number")]
+    assert len(cut) == 12 and {s.speaker for s in cut} == {"Theo"}
+    assert cut[0].start_seconds == 70 and 70 < cut[1].start_seconds < cut[-1].start_seconds < 75
+
+
+def test_descript_style_labels_name_who_speaks():
+    spoken = parse_spoken("---\ntitle: First promotion\n---\n" + DESCRIPT)
+    assert [(t.speaker, t.start_seconds) for t in spoken.turns] == [
+        ("Speaker 1", 2), ("Priya Raman", 9), ("Speaker 1", 20), ("Priya Raman", 24)
+    ]  # fmt: skip
+    assert spoken.guests == ["Priya Raman"]
+    assert any("who speaks most" in m for _, m in spoken.warnings)
+
+
+def test_a_first_name_joins_the_full_name_already_on_the_channel(tmp_path):
+    theo = PersonFactory(name="Theo Lindqvist")
+    Credit.objects.create(
+        video=VideoFactory(channel="The Career Ladder"), person=theo, role=Role.HOST, position=0
+    )
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0
+    assert "warning:" in err and "'Theo' read as 'Theo Lindqvist'" in err
+    assert not Person.objects.filter(name="Theo").exists()
+    video = Video.objects.get(youtube_id="MiraBack001")
+    assert video.segments.filter(speaker=theo).count() == 3
+
+
+def test_webvtt_voice_tags_keep_their_speakers(tmp_path):
+    video = VideoFactory(duration_seconds=60)
+    path = tmp_path / "voices.vtt"
+    path.write_text(VOICES, encoding="utf-8")
+    code, out, err = run(path, "--video", video.slug)
+    assert code == 0, err
+    assert list(
+        video.segments.order_by("start_seconds").values_list("speaker__name", flat=True)
+    ) == ["Theo", "Mira Castellanos"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("(00:03:30)", "(00:00:10)"), "comes after one at a later time (1:15)"),
+        (("guest: Mira", "guest: [Mira"), "front matter is not YAML"),
+        (("(00:01:10)", "(00:61:10)"), "not a time"),
+    ],
+)
+def test_a_broken_transcript_is_one_error_line_and_stores_nothing(tmp_path, change, message):
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE.replace(*change), encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 1 and err.count("\n") == 1 and err.startswith("error: ")
+    assert message in err
+    assert not Video.objects.exists() and not Person.objects.exists()
+
+
+def test_who_speaks_survives_an_export_and_a_restore(tmp_path):
+    import json
+
+    from kb.exchange import dumps, export_data, import_data
+
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    run(path)
+    data = json.loads(dumps(export_data()))
+    Video.objects.all().delete()
+    Person.objects.all().delete()
+    import_data(data)
+    assert list(
+        TranscriptSegment.objects.order_by("start_seconds").values_list("speaker__name", flat=True)
+    )[:3] == ["Mira Castellanos", "Theo", "Mira Castellanos"]
+
+
+def test_a_turn_stamped_a_second_early_starts_with_the_one_before():
+    spoken = parse_spoken(EPISODE.replace("(00:01:10)", "(00:00:39)"))
+    assert [t.start_seconds for t in spoken.turns][:4] == [0, 21, 40, 40]
+    assert any("1 turns are stamped a little before" in m for _, m in spoken.warnings)
+
+
+def test_front_matter_guests_are_people_who_speak():
+    two = EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos 2.0 & Theo")
+    assert parse_spoken(two).guests == ["Mira Castellanos", "Theo"]
+    wrong = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Failure"))
+    assert wrong.guests == ["Mira Castellanos"]
+    assert any("'Failure' never speaks" in m for _, m in wrong.warnings)
+
+
+def test_a_second_episode_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    run(first)
+    other = tmp_path / "other.md"
+    other.write_text(EPISODE.replace("title: 'Leaving", "title: 'Staying in"), encoding="utf-8")
+    code, out, err = run(other)
+    assert code == 1
+    assert "is already video 'leaving-management" in err and "is its video_id right?" in err
+
+
+def test_a_full_name_later_on_the_channel_names_the_person_spoken_of_shortly(tmp_path):
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    run(first)
+    theo = Person.objects.get(name="Theo")
+    later = EPISODE.replace("MiraBack001", "MiraLater02").replace("Theo (", "Theo Lindqvist (")
+    later = later.replace("title: 'Leaving", "title: 'Later,")
+    second = tmp_path / "second.md"
+    second.write_text(later, encoding="utf-8")
+    code, out, err = run(second)
+    assert code == 0, err
+    assert "renamed them 'Theo Lindqvist'" in err
+    theo.refresh_from_db()
+    assert (
+        theo.name == "Theo Lindqvist"
+        and Person.objects.filter(name__startswith="Theo").count() == 1
+    )
