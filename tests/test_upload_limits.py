@@ -138,10 +138,10 @@ def test_captions_two_info_json_names_could_own_go_to_the_first_listed():
     }
 
 
-def test_import_video_given_a_zip_says_to_unzip_it(tmp_path, capsys):
-    path = tmp_path / "talks.zip"
+def test_a_zip_not_named_as_one_is_refused_saying_so(tmp_path, capsys):
+    path = tmp_path / "talks.bin"
     path.write_bytes(batch.pack_zip({"talk.vtt": b"WEBVTT\n"}))
     with pytest.raises(SystemExit) as exit:
         call_command("import_video", str(path))
     assert exit.value.code == 1
-    assert "this is a zip: unzip it and import its folder" in capsys.readouterr().err
+    assert "this is a zip: give it a name ending in .zip" in capsys.readouterr().err

@@ -73,7 +73,8 @@ def read_document(
     progress = progress if progress and len(data) >= LONG_WORK_BYTES else _quiet
     if data.startswith(b"PK\x03\x04"):  # else read as text, it is taken for UTF-16
         raise DocumentError(
-            "this is a zip: unzip it and import its folder, or upload the zip in the admin"
+            "this is a zip: give it a name ending in .zip to import the files it holds, "
+            "or upload it in the admin"
         )
     text = decode_text(data)
     kind = detect(name, text, fmt)

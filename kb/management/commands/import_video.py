@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kb.importers import batch, ytdlp
@@ -124,7 +125,16 @@ class Command(BaseCommand):
         """The names of a zip's files (`archive.zip/name`), read into memory within the
         same limits as the admin's upload; a zip that cannot be read is one error line."""
         try:
-            files = batch.read_zip(Path(path).read_bytes(), batch.ZIP_LIMIT_BYTES)
+            if Path(path).stat().st_size > batch.ZIP_LIMIT_BYTES:
+                raise DocumentError(
+                    f"the zip is larger than {batch.ZIP_LIMIT_BYTES // (1024 * 1024)} MB: "
+                    "unzip it and import its folder"
+                )
+            files = batch.read_zip(
+                Path(path).read_bytes(),
+                max_bytes=batch.ZIP_LIMIT_BYTES,
+                max_files=settings.IMPORT_MAX_FILES,
+            )
         except (DocumentError, OSError) as exc:
             message = exc.located(path) if isinstance(exc, DocumentError) else f"{path}: {exc}"
             self.stderr.write(f"error: {message}")
