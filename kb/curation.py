@@ -37,6 +37,15 @@ def themes_for_quote(quote: Quote) -> list[Theme]:
     return chosen
 
 
+def speaker_of(segments) -> Person | None:
+    """The one person who says every one of these transcript segments, where the
+    transcript says who speaks; None when it does not, or when several do."""
+    speakers = {segment.speaker_id for segment in segments}
+    if len(speakers) != 1 or None in speakers:
+        return None
+    return Person.objects.filter(pk=speakers.pop()).first()
+
+
 def accept_suggestion(suggestion: QuoteSuggestion) -> Quote:
     """Turn a suggested passage into a draft quote with its exact words, times and chapter."""
     with transaction.atomic():
@@ -53,6 +62,13 @@ def accept_suggestion(suggestion: QuoteSuggestion) -> Quote:
             chapter=suggestion.chapter,
             lesson=lesson,
             text=suggestion.text,
+            # Words a speaker-labelled transcript gives to one person are theirs.
+            speaker=speaker_of(
+                lesson.video.segments.filter(
+                    start_seconds__lt=suggestion.end_seconds,
+                    end_seconds__gt=suggestion.start_seconds,
+                ).only("speaker_id")
+            ),
             start_seconds=suggestion.start_seconds,
             end_seconds=suggestion.end_seconds,
             status=Status.DRAFT,
@@ -234,7 +250,10 @@ def cut_quote(
         lesson=chapter.lessons.order_by("position").first() if chapter else None,
         text=passage.text,
         # A speaker who is a person already is linked; any other name is kept as text.
-        speaker=Person.objects.filter(name__iexact=speaker).first() if speaker else None,
+        # Untyped, the transcript's own speaker of every line is the quote's.
+        speaker=(
+            Person.objects.filter(name__iexact=speaker).first() if speaker else speaker_of(segments)
+        ),
         speaker_name=speaker,
         start_seconds=passage.start_seconds,
         end_seconds=passage.end_seconds,

@@ -235,3 +235,22 @@ def test_a_full_name_later_on_the_channel_names_the_person_spoken_of_shortly(tmp
         theo.name == "Theo Lindqvist"
         and Person.objects.filter(name__startswith="Theo").count() == 1
     )
+
+
+def test_a_quote_cut_from_one_speakers_lines_names_them(client, editor, tmp_path):
+    """What a speaker said is theirs: a quote cut in the admin from lines the transcript
+    gives to one person names that person; lines of two speakers name nobody."""
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    assert run(path)[0] == 0
+    video = Video.objects.get()
+    lines = list(video.segments.order_by("start_seconds"))
+    mira = [s for s in lines if s.text.startswith("I missed the feeling")]
+    both = [s for s in lines if s.start_seconds in (70, 75)]
+    assert len(mira) >= 1 and len(both) == 2
+    url = f"/admin/kb/video/{video.pk}/transcript/"
+    client.post(url, {"segment": [s.pk for s in mira]})
+    client.post(url, {"segment": [s.pk for s in both]})
+    quotes = {q.text[:20]: q.speaker for q in video.quotes.all()}
+    assert quotes == {"I missed the feeling": Person.objects.get(name="Mira Castellanos"),
+                      "So what made you dec": None}  # fmt: skip
