@@ -9,6 +9,7 @@ import bisect
 from dataclasses import dataclass, field
 from html import escape
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.timecodes import format_timecode
@@ -20,17 +21,31 @@ class Row:
     start_seconds: float
     text: str
     exact: bool = True
+    # Who starts speaking here, where the transcript says and it changes: (name, slug).
+    speaker: tuple[str, str] | None = None
     anchor: str = ""
     inner_anchors: list[str] = field(default_factory=list)
 
 
 def transcript_rows(chapters, segments, moments=()) -> list[Row]:
-    """`segments`: (start_seconds, text, exact) for each line; a long talk has thousands,
-    so no model instances for them."""
+    """`segments`: (start_seconds, text, exact, speaker's name, speaker's slug) for each
+    line, the speaker's None where the transcript does not say; a long talk has
+    thousands, so no model instances for them."""
     rows = [Row("chapter", c.start_seconds, c.title) for c in chapters]
-    rows += [Row("segment", start, text, exact) for start, text, exact in segments]
+    rows += [
+        Row("segment", start, text, exact, (name, slug) if name else None)
+        for start, text, exact, name, slug in segments
+    ]
     # A chapter heading comes before the segment that starts with it.
     rows.sort(key=lambda row: (row.start_seconds, row.kind != "chapter"))
+    # A speaker is named where they start, and again after each chapter heading, so a
+    # reader landing on a chapter knows who speaks.
+    speaking = None
+    for row in rows:
+        if row.kind == "chapter":
+            speaking = None
+        elif row.speaker is not None:
+            row.speaker, speaking = (None if row.speaker == speaking else row.speaker), row.speaker
     taken: set[int] = set()
     for row in rows:
         second = int(row.start_seconds)
@@ -62,7 +77,13 @@ def rows_html(rows: list[Row]) -> SafeString:
             )
         else:
             approx = "" if row.exact else "≈"
+            who = ""
+            if row.speaker:
+                name, slug = row.speaker
+                url = reverse("kb:person", kwargs={"slug": slug})
+                who = f' <a class="speaker" href="{escape(url)}">{escape(name)}</a>:'
             parts.append(
-                f'<p{anchor} class="seg">{inner}<span class="time">{approx}{time}</span> {text}</p>'
+                f'<p{anchor} class="seg">{inner}<span class="time">{approx}{time}</span>{who}'
+                f" {text}</p>"
             )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value escaped above

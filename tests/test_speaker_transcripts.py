@@ -3,6 +3,7 @@ front matter, Descript/Rev/Otter exports, WebVTT voice tags. Each line keeps its
 speakers become the video's people."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -254,3 +255,17 @@ def test_a_quote_cut_from_one_speakers_lines_names_them(client, editor, tmp_path
     quotes = {q.text[:20]: q.speaker for q in video.quotes.all()}
     assert quotes == {"I missed the feeling": Person.objects.get(name="Mira Castellanos"),
                       "So what made you dec": None}  # fmt: skip
+
+
+def test_the_transcript_page_shows_who_speaks_where_it_changes(client, tmp_path):
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    assert run(path, "--publish")[0] == 0
+    video = Video.objects.get()
+    page = client.get(f"/videos/{video.slug}/transcript/").content.decode()
+    mira = Person.objects.get(name="Mira Castellanos")
+    named = re.findall(r'class="speaker" href="([^"]+)">([^<]+)</a>:', page)
+    # Each turn names its speaker once, linked to their page, in the order they speak.
+    assert [name for _, name in named] == ["Mira Castellanos", "Theo"] * 3
+    assert named[0][0] == mira.get_absolute_url()
+    assert client.get(named[0][0]).status_code == 200

@@ -26,7 +26,10 @@ def transcript(request, slug):
             status=Suggestion.OPEN,
         ).values_list("start_seconds", flat=True),
     ]
-    segments = video.segments.values_list("start_seconds", "text", "exact")
+    # Who speaks comes in the same query (a join), not one a line.
+    segments = video.segments.values_list(
+        "start_seconds", "text", "exact", "speaker__name", "speaker__slug"
+    )
     rows = transcript_rows(video.chapters.all(), segments, moments)
     response = render(request, "kb/transcript.html", {"video": video, "rows_html": rows_html(rows)})
     return preview(response, video.is_published)
