@@ -166,7 +166,7 @@ def test_update_refreshes_the_import_but_keeps_every_editor_change(page_file):
 def test_dry_run_reports_and_stores_nothing(page_file):
     code, out, err = run(page_file(), "--dry-run")
     assert code == 0
-    assert out.startswith("would have imported growing-fast-a-story: 3 chapters, 3 lessons")
+    assert out.startswith("would import growing-fast-a-story: 3 chapters, 3 lessons")
     assert snapshot() == [[] for _ in range(6)]
 
 

@@ -1,5 +1,6 @@
 """The reading site: every public page, what it lists, drafts, moments, escaping, queries."""
 
+import datetime
 import itertools
 import re
 
@@ -57,9 +58,10 @@ def build(n, themes=None):
 # content version first, for the page cache (not listed below, counted in the numbers).
 PAGES = {
     # themes in use with counts (the content version again and the counts, once per
-    # version; then the themes); recent videos with counts; featured lessons; their
-    # tags; their own people; their videos' guests; today's lesson (the version again and
-    # the published lessons' ids and dates, once per version; the day's one with its video)
+    # version; then the themes); recent videos with counts; featured lessons (the first
+    # of each recent video); their tags; their own people; their videos' guests; today's
+    # lesson (the version again and the published lessons' ids and dates, once per
+    # version; the day's one with its video)
     "home": (lambda: reverse("kb:home"), 12),
     # as home's today's lesson; its themes, people, guests, takeaways, published quotes
     "daily": (lambda: reverse("kb:daily"), 10),
@@ -471,3 +473,35 @@ def test_related_lessons_share_the_most_themes_and_follow_every_change(client):
     page = client.get(lesson.get_absolute_url()).content.decode()
     assert page.index("Newly filed") < page.index("Shares one")
     assert one.title in page
+
+
+def test_the_home_pages_recent_lessons_come_from_several_talks(client):
+    """Issue 39: they all came from the newest video."""
+    videos = [
+        VideoFactory(title=f"Talk {n}", published_on=datetime.date(2024, 1, n + 1))
+        for n in range(3)
+    ]
+    for video in videos:
+        for position in range(4):
+            LessonFactory(video=video, position=position, title=f"{video.title}, part {position}")
+    page = client.get(reverse("kb:home")).content.decode()
+    assert all(f"{video.title}, part 0" in page for video in videos)
+    assert "part 1" not in page
+
+
+def test_a_chapters_start_is_not_shown_as_an_estimate(client):
+    """A chapter's start is what the page states; only lines inside it are estimated."""
+    video = VideoFactory(transcript_exact=False)
+    ChapterFactory(video=video, start_seconds=754, title="Finding a mentor")
+    page = client.get(video.get_absolute_url()).content.decode()
+    chapter = re.search(r'<a class="moment[^"]*"[^>]*>.*?</a> Finding a mentor', page)[0]
+    assert "12:34" in chapter and "≈" not in chapter and "estimate" not in chapter
+
+
+def test_a_lessons_people_are_followed_by_no_stray_space(client):
+    lesson = LessonFactory()
+    lesson.people.add(PersonFactory(name="Evan King"))
+    for url in (lesson.get_absolute_url(), reverse("kb:daily")):
+        page = client.get(url).content.decode()
+        assert "Evan King</a> ," not in page and "Evan King</a>\n," not in page
+    assert "Evan King</a></span>, in" in client.get(lesson.get_absolute_url()).content.decode()

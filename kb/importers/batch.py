@@ -100,7 +100,7 @@ def import_planned(
 ):
     """Import one planned file in its own transaction (kb.importers.pipeline), `read(name)`
     giving a file's content; returns its FileResult and the document read (None when it
-    was refused). With `preview`, its line says "would have…" (the caller rolls back)."""
+    was refused). With `preview`, its line says "would import…" (the caller rolls back)."""
     from kb.importers.pipeline import read_document, store_document
 
     name = item.name

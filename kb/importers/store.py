@@ -143,6 +143,10 @@ def refresh(obj: models.Model, fields, fresh: dict, imported: dict | None) -> di
     return snapshot
 
 
+# What a dry run or the admin's preview says in place of each done verb.
+PLANNED = {"imported": "would import", "updated": "would update", "attached": "would attach"}
+
+
 @dataclass
 class Outcome:
     action: str  # imported, updated, attached, unchanged
@@ -158,9 +162,11 @@ class Outcome:
         return not self.dry_run and self.action != "unchanged"
 
     def summary_line(self) -> str:
-        prefix = "would have " if self.dry_run and self.action != "unchanged" else ""
+        verb = self.action
+        if self.dry_run and verb in PLANNED:
+            verb = PLANNED[verb]  # a preview says what the import will do
         parts = ", ".join(f"{n} {name}" for name, n in self.counts.items())
-        line = f"{prefix}{self.action} {self.video.slug}" + (f": {parts}" if parts else "")
+        line = f"{verb} {self.video.slug}" + (f": {parts}" if parts else "")
         return line + "".join(f"; {note}" for note in self.notes)
 
 

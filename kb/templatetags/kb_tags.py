@@ -19,15 +19,16 @@ def timecode(seconds):
 
 
 @register.simple_tag
-def moment(video, seconds, label=""):
+def moment(video, seconds, label="", exact=False):
     """A compact "▶ 52:45" link to the moment (≈ before an estimated time).
 
-    `label` adds words before the time, e.g. "watch at". Built here rather than in an
-    included template: search pages show dozens of these.
+    `label` adds words before the time, e.g. "watch at". `exact`: the time is known even
+    where the transcript's are estimated (a chapter's start, which the page states).
+    Built here rather than in an included template: search pages show dozens of these.
     """
     if seconds is None:
         return ""
-    estimate = not video.transcript_exact
+    estimate = not (exact or video.transcript_exact)
     time = format_timecode(seconds)
     where = "on YouTube" if video.youtube_id else "in the transcript"
     aria = f"{label or 'Moment'} {'about ' if estimate else ''}{time} {where}".strip()

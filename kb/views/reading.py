@@ -7,7 +7,7 @@ drafts); related rows are loaded up front so each page runs a fixed number of qu
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -147,16 +147,30 @@ def person_filter(request) -> PersonFilter:
     )
 
 
+def first_lessons(videos):
+    """Each of these videos' first published lesson: the home page's recent lessons come
+    from several talks, not all from the newest one. One query (the first of each video
+    is a subquery over that video's lessons only)."""
+    first = (
+        Lesson.objects.published()
+        .filter(video=OuterRef("video_id"))
+        .order_by("position", "pk")
+        .values("pk")[:1]
+    )
+    return published_lessons().filter(video__in=videos, pk=Subquery(first))
+
+
 @reads_query()
 @require_safe
 def home(request):
+    videos = list(Video.objects.published().with_counts()[:FEATURED])
     return render(
         request,
         "kb/home.html",
         {
             "themes": Theme.objects.in_use().alphabetical("-lesson_count")[:24],
-            "videos": Video.objects.published().with_counts()[:6],
-            "featured": published_lessons()[:FEATURED],
+            "videos": videos,
+            "featured": first_lessons(videos),
             "today": daily.lesson_for(
                 timezone.localdate(), Lesson.objects.published().with_video()
             ),

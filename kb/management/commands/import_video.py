@@ -84,8 +84,9 @@ class Command(BaseCommand):
             # Once for the whole batch, around the videos it wrote.
             proposed = after_import(written)
             if proposed.made:
+                made = len(proposed.made)
                 self.stdout.write(
-                    f"insights: {len(proposed.made)} new proposals for editors "
+                    f"insights: {made} new proposal{'s' if made != 1 else ''} for editors "
                     "(admin → Insight proposals)"
                 )
         if failed:
