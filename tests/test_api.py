@@ -378,6 +378,8 @@ def test_docs_are_served_from_our_own_static_files(client):
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(s.startswith("/static/") for s in sources), sources
     assert "Content-Security-Policy" in client.get(f"{API}/docs")
+    # Laid out at a phone's width, not 980 px (issue 39).
+    assert '<meta name="viewport" content="width=device-width' in page
 
 
 # Queries each answer costs: the content version (ETag), the page, one per prefetch; a
