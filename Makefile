@@ -22,7 +22,7 @@ install: $(INSTALLED)
 ## run: install, migrate, load the samples once, serve on http://127.0.0.1:8000 (SQLite)
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py load_samples
+	$(DEV_ENV) $(PY) manage.py load_samples --curated
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## serve: production mode locally (DEBUG off, gunicorn, whitenoise), http://127.0.0.1:8000
