@@ -269,3 +269,15 @@ def test_the_transcript_page_shows_who_speaks_where_it_changes(client, tmp_path)
     assert [name for _, name in named] == ["Mira Castellanos", "Theo"] * 3
     assert named[0][0] == mira.get_absolute_url()
     assert client.get(named[0][0]).status_code == 200
+
+
+def test_a_persons_page_says_where_they_speak_in_each_transcript(client, tmp_path):
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    assert run(path, "--publish")[0] == 0
+    video = Video.objects.get()
+    page = client.get(Person.objects.get(name="Theo").get_absolute_url()).content.decode()
+    # Theo's three turns, from his first at 0:21, on the transcript page.
+    link = f'href="/videos/{video.slug}/transcript/#t-21">speaks in 3 lines of the transcript'
+    assert link in page
+    assert 'id="t-21"' in client.get(f"/videos/{video.slug}/transcript/").content.decode()

@@ -11,6 +11,12 @@ register = template.Library()
 
 
 @register.filter
+def whole_seconds(seconds):
+    """The second a moment falls in: what the transcript's `#t-<second>` anchors name."""
+    return "" if seconds is None or seconds == "" else int(float(seconds))
+
+
+@register.filter
 def timecode(seconds):
     """`52:45` / `1:12:02`; empty for an unknown moment."""
     if seconds is None or seconds == "":

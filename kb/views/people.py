@@ -1,12 +1,22 @@
 """Pages of people: everyone with something published, and all one person said."""
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kb.cache import reads_query
-from kb.models import VIDEO_LONG_FIELDS, Credit, Lesson, Person, PersonRedirect, Status, Theme
+from kb.models import (
+    VIDEO_LONG_FIELDS,
+    Credit,
+    Lesson,
+    Person,
+    PersonRedirect,
+    Status,
+    Theme,
+    TranscriptSegment,
+)
 from kb.views.jsonld import person_json_ld
 from kb.views.reading import (
     found_or_moved,
@@ -38,8 +48,21 @@ def person_detail(request, slug):
         return moved
     if not Person.objects.published().filter(pk=person.pk).exists():
         raise Http404("Nothing this person said is published yet.")
+    # What they say in each video, where its transcript says who speaks: how many lines,
+    # and from when (subqueries of the credits' one query).
+    theirs = TranscriptSegment.objects.filter(video=OuterRef("video_id"), speaker=person)
     credits = list(
         Credit.objects.filter(person=person, video__status=Status.PUBLISHED)
+        .annotate(
+            lines=Coalesce(
+                Subquery(
+                    theirs.values("video").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            first_said=Subquery(theirs.order_by("start_seconds").values("start_seconds")[:1]),
+        )
         .select_related("video")
         .defer(*(f"video__{name}" for name in VIDEO_LONG_FIELDS))
         .order_by("-video__published_on", "video_id")
