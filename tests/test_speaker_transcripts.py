@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from kb.importers.speakers import parse_spoken, segments
 from kb.models import Credit, Person, Role, TranscriptSegment, Video
-from tests.factories import PersonFactory, VideoFactory
+from kb.search import search
+from tests.factories import ChapterFactory, PersonFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +282,36 @@ def test_a_persons_page_says_where_they_speak_in_each_transcript(client, tmp_pat
     link = f'href="/videos/{video.slug}/transcript/#t-21">speaks in 3 lines of the transcript'
     assert link in page
     assert 'id="t-21"' in client.get(f"/videos/{video.slug}/transcript/").content.decode()
+
+
+def test_search_narrows_to_what_one_speaker_says(client, tmp_path):
+    """`?speaker=`: the lines a speaker says, on the site and in the API; the same words
+    from the other voice are left out."""
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    assert run(path, "--publish")[0] == 0
+    video = Video.objects.get()
+    ChapterFactory(video=video, start_seconds=0, title="The whole talk")
+    video.segments.update(chapter=video.chapters.get())
+    from kb.importers.store import refresh_chapter_texts
+
+    refresh_chapter_texts(video)
+    mira, theo = Person.objects.get(name="Mira Castellanos"), Person.objects.get(name="Theo")
+
+    def moments(who):
+        found = search("Mira", speaker=who).moments
+        return {(m.start_seconds, who.name) for m in found}
+
+    # "Mira" is said by Theo (introducing her, thanking her), never by Mira herself.
+    assert moments(theo) and all(
+        TranscriptSegment.objects.get(video=video, start_seconds=start).speaker == theo
+        for start, _ in moments(theo)
+    )
+    assert not moments(mira)
+    page = client.get("/search/", {"q": "Mira", "speaker": theo.slug}).content.decode()
+    assert "Only what" in page and 'name="speaker" value="theo"' in page
+    api = client.get("/api/v1/search", {"q": "Mira", "speaker": theo.slug}).json()
+    assert (
+        api["moments"]
+        and client.get("/api/v1/search", {"q": "Mira", "speaker": "nobody"}).status_code == 400
+    )

@@ -254,6 +254,9 @@ def search(
     )),
     theme: str | None = Query(None),
     person: str | None = Query(None),
+    speaker: str | None = Query(None, description=(
+        "Only what this person says: their lessons, quotes and transcript lines."
+    )),
     video: str | None = Query(None),
     page: int = Query(1, ge=1, le=kb_search.MAX_LESSONS // SEARCH_PER_PAGE),
 ):  # fmt: skip
@@ -265,6 +268,7 @@ def search(
         _absolute(request),
         theme=_filter(queries.theme, theme),
         person=_filter(queries.person, person),
+        speaker=_filter(queries.person, speaker),
         video=_filter(queries.video, video),
         first=first,
         count=SEARCH_PER_PAGE,

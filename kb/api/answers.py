@@ -29,13 +29,14 @@ def search(
     *,
     theme: Theme | None = None,
     person: Person | None = None,
+    speaker: Person | None = None,
     video=None,
     first: int = 0,
     count: int = 10,
 ) -> out.SearchOut:
     """The site's search (kb.search): lessons `first` to `first + count` of the ranking,
     then its quotes, moments, videos and people, each on its moment."""
-    results = kb_search.search(text, theme=theme, person=person, video=video)
+    results = kb_search.search(text, theme=theme, person=person, speaker=speaker, video=video)
     hits = results.lessons[first : first + count] if results.lessons else []
     full = queries.lessons().in_bulk([hit.lesson.pk for hit in hits])
     quotes = queries.quotes().in_bulk([hit.quote.pk for hit in results.quotes])

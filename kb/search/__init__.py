@@ -28,6 +28,7 @@ from kb.models import (
     Quote,
     Takeaway,
     Theme,
+    TranscriptSegment,
     Video,
     give_published_themes,
 )
@@ -217,9 +218,12 @@ def search(
     theme: Theme | None = None,
     video: Video | None = None,
     person: Person | None = None,
+    speaker: Person | None = None,
     by: str = "both",
 ) -> Results:
-    """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py)."""
+    """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py).
+    `speaker`: only what this person says: their lessons and quotes, and moments of the
+    transcript lines given to them (where a transcript says who speaks)."""
     from kb.cache import content_version
 
     parsed = parse_query(text)
@@ -244,6 +248,13 @@ def search(
         takeaways = takeaways.filter(lesson__in=theirs)
         # Who says each line is not known: the moments come from their videos.
         chapters = chapters.filter(video__in=Credit.objects.filter(person=person).values("video"))
+    if speaker is not None:
+        theirs = Lesson.objects.by(speaker).values("pk")
+        lessons, quotes = lessons.filter(pk__in=theirs), quotes.filter(speaker=speaker)
+        takeaways = takeaways.filter(lesson__in=theirs)
+        chapters = chapters.filter(
+            pk__in=TranscriptSegment.objects.filter(speaker=speaker).values("chapter_id")
+        )
     if video is not None:
         lessons, takeaways, quotes, chapters = (
             lessons.filter(video=video),
@@ -251,11 +262,11 @@ def search(
             quotes.filter(video=video),
             chapters.filter(video=video),
         )
-    narrowed = theme is not None or video is not None or person is not None
+    narrowed = any(x is not None for x in (theme, video, person, speaker))
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
-        return results
+        return _said_by(results, speaker)
     best = engine.best_rows(
         parsed, lessons, takeaways, quotes.with_video("chapter", "speaker"),
         (MAX_LESSONS, MAX_LESSONS, MAX_QUOTES), narrowed,
@@ -269,6 +280,22 @@ def search(
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
+    return _said_by(results, speaker)
+
+
+def _said_by(results: Results, speaker: Person | None) -> Results:
+    """Only the moments at lines the speaker says: their chapters hold other voices too."""
+    if speaker is None or not results.moments:
+        return results
+    chapters = {moment.chapter.pk for moment in results.moments if moment.chapter}
+    theirs = set(
+        TranscriptSegment.objects.filter(chapter__in=chapters, speaker=speaker).values_list(
+            "chapter_id", "start_seconds"
+        )
+    )
+    results.moments = [
+        m for m in results.moments if m.chapter and (m.chapter.pk, m.start_seconds) in theirs
+    ]
     return results
 
 

@@ -15,7 +15,7 @@ def _themes_by_name() -> list[Theme]:
     return list(Theme.objects.alphabetical())
 
 
-@reads_query("q", "theme", "video", "person", "page")
+@reads_query("q", "theme", "video", "person", "speaker", "page")
 @require_safe
 def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_CHARS]
@@ -34,7 +34,16 @@ def search(request):
         if request.GET.get("person")
         else None
     )
-    results = kb_search.search(query, theme=theme, video=video, person=person) if query else None
+    speaker = (
+        Person.objects.filter(slug=request.GET["speaker"]).first()
+        if request.GET.get("speaker")
+        else None
+    )
+    results = (
+        kb_search.search(query, theme=theme, video=video, person=person, speaker=speaker)
+        if query
+        else None
+    )
     page = None
     if results:
         page = Paginator(results.lessons, SEARCH_PER_PAGE).get_page(request.GET.get("page"))
@@ -48,6 +57,7 @@ def search(request):
             "theme": theme,
             "video": video,
             "person": person,
+            "speaker": speaker,
             # Every search page lists them: read once per content version (a rename moves it).
             "themes": kept_per_version("themes by name", _themes_by_name),
         },
