@@ -315,3 +315,21 @@ def test_search_narrows_to_what_one_speaker_says(client, tmp_path):
         api["moments"]
         and client.get("/api/v1/search", {"q": "Mira", "speaker": "nobody"}).status_code == 400
     )
+
+
+def test_the_admins_upload_previews_and_imports_a_speaker_transcript(client, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/admin/kb/video/import/",
+        {"file": SimpleUploadedFile("transcript.md", EPISODE.encode()), "format": "auto"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "would import" in body
+    assert "speaker-labelled transcript" in body and "turns by Mira Castellanos, Theo" in body
+    assert not Video.objects.exists()  # a preview stores nothing
+    job = response.context["job"].pk
+    client.post("/admin/kb/video/import/", {"upload": job, "confirm": "1"})
+    video = Video.objects.get()
+    assert video.youtube_id == "MiraBack001"
+    assert video.segments.filter(speaker__name="Mira Castellanos").exists()

@@ -193,6 +193,18 @@ def describe(document: Document) -> dict:
                 for lesson in document.lessons.lessons
             ],
         }  # fmt: skip
+    if document.spoken is not None:
+        spoken = document.spoken
+        return {
+            "kind": "speaker-labelled transcript",
+            "title": spoken.title,
+            "read": f"{len(spoken.turns)} turns by {', '.join(spoken.speakers[:6])}"
+            + (" …" if len(spoken.speakers) > 6 else ""),
+            "warnings": [
+                f"{document.name}:{line}: {message}" if line else f"{document.name}: {message}"
+                for line, message in spoken.warnings
+            ],
+        }
     cues = document.cues
     return {
         "kind": f"timed transcript ({document.kind})",
