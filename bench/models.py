@@ -40,7 +40,6 @@ import io
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -541,9 +540,11 @@ def talk_windows(material) -> tuple[str, float, list[str]]:
     return episode, words[-1][1], found[:TALK_WINDOWS] if n >= TALK_WINDOWS else found
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now, or its peak (VmHWM): from /proc, since
+    getrusage's peak survives exec and would report the parent's."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -571,8 +572,8 @@ def cost(name: str, snapshot: Path) -> dict:
         "model": name, "episode": episode, "minutes": length / 60, "windows": len(windows),
         "load_s": loaded, "talk_s": talk, "query_ms": 1000 * statistics.median(times),
         "rss_before_mb": before, "model_mb": _sizes(model.packages[0]) / 1e6,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        / 1024, "install_mb": _sizes(*model.packages) / 1e6,
+        "peak_rss_mb": rss_mb("VmHWM"),
+        "install_mb": _sizes(*model.packages) / 1e6,
     }  # fmt: skip
 
 
@@ -621,6 +622,13 @@ def report(results: dict, costs: dict, out) -> None:
                     f"  - with the app's thresholds (0.16, 0.22), {half}: precision "
                     f"{share((right, given))}, recall {share((right, wanted))}"
                 )
+    report_costs(costs, out)
+
+
+def report_costs(costs: dict, out) -> None:
+    def p(line=""):
+        print(line, file=out)
+
     if costs:
         p("\n### Cost\n")
         first = next(iter(costs.values()))
@@ -639,6 +647,17 @@ def report(results: dict, costs: dict, out) -> None:
               f"{c['model_mb']:.1f} MB | {c['install_mb']:.1f} MB |")  # fmt: skip
 
 
+def measure_costs(names: list[str], snapshot: Path) -> dict:
+    costs = {}
+    for name in names:
+        done = subprocess.run(
+            [sys.executable, __file__, "--snapshot", str(snapshot), "--cost", name],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        costs[MODELS[name].name] = json.loads(done.stdout.strip().splitlines()[-1])
+    return costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snapshot", default=os.environ.get("LENNY_SNAPSHOT", ""))
@@ -647,6 +666,7 @@ def main() -> None:
         "--fidelity", action="store_true", help="cosine of minilm-int8 to minilm-fp32, and stop"
     )
     parser.add_argument("--no-cost", action="store_true")
+    parser.add_argument("--cost-only", action="store_true", help="only the cost table")
     parser.add_argument("--cost", help="(internal) measure one model's cost, print JSON")
     args = parser.parse_args()
     snapshot = Path(args.snapshot)
@@ -656,6 +676,11 @@ def main() -> None:
         print(json.dumps(cost(args.cost, snapshot)))
         return
     names = args.models.split(",")
+    if args.cost_only:
+        out = io.StringIO()
+        report_costs(measure_costs(names, snapshot), out)
+        print(out.getvalue())
+        return
     material = load_material(snapshot)
     if args.fidelity:
         fidelity(material)
@@ -674,14 +699,7 @@ def main() -> None:
         material,
         lambda les, n: bm25_scores(windows_bm25[les["episode"]], les["takeaways"][n]["text"]),
     )
-    costs = {}
-    if not args.no_cost:
-        for name in names:
-            done = subprocess.run(
-                [sys.executable, __file__, "--snapshot", str(snapshot), "--cost", name],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            costs[MODELS[name].name] = json.loads(done.stdout.strip().splitlines()[-1])
+    costs = {} if args.no_cost else measure_costs(names, snapshot)
     out = io.StringIO()
     report(results, costs, out)
     for half in ("held", "tune"):
