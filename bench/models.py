@@ -465,6 +465,28 @@ def measure_alignment(material, score_of) -> dict:
     return out
 
 
+def _z(scores: np.ndarray) -> np.ndarray:
+    return (scores - scores.mean()) / (scores.std() or 1.0)
+
+
+MIX_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def mix(material, bm25: dict, cosines: dict) -> tuple[float, dict]:
+    """Takeaway alignment on BM25 and the model's cosine, each standardised over the
+    episode's windows, the cosine weighted by w: the w with most tune hits (whole episode
+    and inside the passage together; ties: the smaller w)."""
+    found = {}
+    for weight in MIX_WEIGHTS:
+        found[weight] = measure_alignment(
+            material,
+            lambda les, n, w=weight: _z(bm25[(les["id"], n)]) + w * _z(cosines[(les["id"], n)]),
+        )
+    best = max(MIX_WEIGHTS, key=lambda w: (sum(found[w]["tune"][k][0] for k in found[w]["tune"]),
+                                          -w))  # fmt: skip
+    return best, found[best]
+
+
 def quality(material, themes, model) -> dict:
     gold = material["gold"]
     lessons = gold["lesson"]
@@ -494,6 +516,10 @@ def quality(material, themes, model) -> dict:
         "align": measure_alignment(
             material, lambda les, n: windows[les["episode"]] @ takeaways[les["id"]][n]
         ),
+        "cosines": {
+            (les["id"], n): windows[les["episode"]] @ takeaways[les["id"]][n]
+            for les in lessons for n in range(len(les["takeaways"]))
+        },
         "seconds": elapsed,
     }  # fmt: skip
 
@@ -695,10 +721,12 @@ def main() -> None:
     windows_bm25 = {
         ep: [text for _, text in data["windows"]] for ep, data in material["episodes"].items()
     }
-    words_only = measure_alignment(
-        material,
-        lambda les, n: bm25_scores(windows_bm25[les["episode"]], les["takeaways"][n]["text"]),
-    )
+    bm25 = {
+        (les["id"], n): bm25_scores(windows_bm25[les["episode"]], t["text"])
+        for les in material["gold"]["lesson"] for n, t in enumerate(les["takeaways"])
+    }  # fmt: skip
+    words_only = measure_alignment(material, lambda les, n: bm25[(les["id"], n)])
+    mixes = {name: mix(material, bm25, r.pop("cosines")) for name, r in results.items()}
     costs = {} if args.no_cost else measure_costs(names, snapshot)
     out = io.StringIO()
     report(results, costs, out)
@@ -706,6 +734,12 @@ def main() -> None:
         print(f"\nBM25 over the same windows (words only), {half}: whole episode "
               f"{share(words_only[half]['episode'])}, inside passage "
               f"{share(words_only[half]['passage'])}", file=out)  # fmt: skip
+    print("\nWords and meaning mixed: z(BM25) + w * z(cosine) over an episode's windows, w "
+          "picked on tune (whole episode, then inside passage):\n", file=out)  # fmt: skip
+    for name, (weight, got) in mixes.items():
+        print(f"- {name}: w {weight}; held {share(got['held']['episode'])}, "
+              f"{share(got['held']['passage'])}; tune {share(got['tune']['episode'])}, "
+              f"{share(got['tune']['passage'])}", file=out)  # fmt: skip
     print(out.getvalue())
 
 
