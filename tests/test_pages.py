@@ -94,8 +94,11 @@ PAGES = {
     "videos": (lambda: reverse("kb:videos"), 3),
     # video; chapters; credits; lessons+chapter; their tags; quotes+lesson+speaker
     "video": (lambda: _first_video_url(), 7),
-    # video; lesson, takeaway, quote and suggestion moments; chapters; segments
+    # video; its lessons (their moments, the index's "said here" links); takeaway, quote
+    # and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
+    # ... arriving from a lesson's moment link: the lesson comes from the same lessons
+    "transcript from a lesson": (lambda: _first_lesson_transcript_url(), 8),
     # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
     # with their snippets; videos and people by words; by meaning: visible lessons,
     # quotes, chapters and videos, all vectors (one query), the videos found (moments:
@@ -117,6 +120,11 @@ def _first_lesson_url():
     from kb.models import Lesson
 
     return Lesson.objects.published().order_by("pk").first().get_absolute_url()
+
+
+def _first_lesson_transcript_url():
+    lesson = Lesson.objects.published().filter(video__status=Status.PUBLISHED).first()
+    return f"{lesson.video.get_absolute_url()}transcript/?from={lesson.slug}"
 
 
 def _first_video_url():
