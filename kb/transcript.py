@@ -22,9 +22,10 @@ from django.utils.safestring import SafeString, mark_safe
 from kb.models import slug_url
 from kb.timecodes import format_timecode
 
-# A part is what opens at once: about this much speech (on a phone, near a screen a
-# quarter-minute), cut where a paragraph ends.
-PART_SECONDS = 90
+# A part is what opens at once: about this much speech, cut where a paragraph ends. A
+# minute is a screen and a half on a phone, so a two-hour talk arriving at a moment in its
+# longest chapter (its index, closed chapters, that chapter's parts, one open) stays short.
+PART_SECONDS = 60
 # A paragraph ends where the speaker changes, else after about this much speech.
 PARAGRAPH_SECONDS = 30
 GIST_CHARS = 70
