@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def long_talk(minutes=20):
-    """A talk of `minutes`, two chapters, a caption line every four seconds."""
+    """A talk of `minutes`: two chapters, a caption line every few seconds."""
     video = VideoFactory(slug="talk", youtube_id="", duration_seconds=minutes * 60)
     intro = ChapterFactory(video=video, title="Intro", start_seconds=0)
     promo = ChapterFactory(video=video, title="Staff promo", start_seconds=minutes * 30)
