@@ -35,7 +35,10 @@ PAGES = {
     "insight": "/insights/name-an-incident-lead-in-the-first-minutes/",
     "insight-differ": "/insights/sometimes-the-big-rewrite-is-right/",
     "video": "/videos/from-support-desk-to-engineering-manager-a-career-switch-story/",
-    "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/#t-60",
+    # The transcript as its index, and as a reader arrives from a lesson's moment link.
+    "transcript-index": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/",
+    "transcript": "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/"
+    "?from=feature-flags-from-the-first-commit#t-60",
     "search": "/search/?q=feature+flag",
     "unknown-theme": "/lessons/?tag=no-such-theme",
     "search-meaning": "/search/?q=keeping+calm+when+production+breaks",

@@ -6,13 +6,14 @@ Playwright drives it through `executable_path`: no browser is downloaded.
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from kb.models import Lesson, Quote, Status, Video
+from kb.models import Lesson, Quote, Status, TranscriptSegment, Video
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -121,7 +122,8 @@ def test_a_transcript_moment_scrolls_into_view_highlighted(reader, published_sam
     lesson = Lesson.objects.filter(video__youtube_id="").order_by("position").last()
     page = reader.open(lesson.get_absolute_url())
     href = page.locator("p.watch a.moment").get_attribute("href")
-    assert href == f"{lesson.video.get_absolute_url()}transcript/#t-{int(lesson.start_seconds)}"
+    transcript = f"{lesson.video.get_absolute_url()}transcript/"
+    assert href == f"{transcript}?from={lesson.slug}#t-{int(lesson.start_seconds)}"
     page.locator("p.watch a.moment").click()
     target = page.locator(f"#t-{int(lesson.start_seconds)}")
     assert target.is_visible() or target.locator("xpath=..").is_visible()
@@ -162,6 +164,8 @@ PAGE_TYPES = [
     "/videos/",
     "/videos/shipping-small-lessons-from-a-decade-of-startups/",
     "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/",
+    "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/"
+    "?from=feature-flags-from-the-first-commit#t-60",
     "/search/?q=feature+flag",
     "/daily/",
     "/no-such-page/",
@@ -213,6 +217,124 @@ def test_no_console_errors_or_failed_requests_and_no_player_until_asked(reader, 
     page = reader.open("/videos/from-support-desk-to-engineering-manager-a-career-switch-story/")
     assert page.locator("iframe").count() == 0
     assert page.locator("[data-player] .player-start").is_visible()
+
+
+SHIPPING_SMALL = "/videos/shipping-small-lessons-from-a-decade-of-startups/transcript/"
+
+
+def test_the_transcript_index_opens_the_chapter_a_reader_picks(reader, published_samples):
+    page = reader.open(SHIPPING_SMALL)
+    chapters = page.locator("details.chapter")
+    assert chapters.count() > 1
+    assert page.locator("details[open]").count() == 0  # the index first, not a wall
+    entry = page.get_by_role("navigation", name="Chapters").get_by_role("link").nth(1)
+    title = entry.inner_text().split(" ", 1)[1]
+    entry.click()
+    chapter = page.locator("details.chapter[open]")
+    assert chapter.count() == 1
+    assert title in chapter.locator("> summary").inner_text()
+    assert chapter.locator("details.part").first.locator(".seg").first.is_visible()
+    # Its first part ends with the way on, which opens the next part where it starts.
+    parts = chapter.locator("details.part")
+    if parts.count() > 1:
+        parts.first.get_by_role("link", name=re.compile("^Read on from")).click()
+        assert parts.nth(1).locator(".seg").first.is_visible()
+
+
+def test_find_within_the_transcript_opens_each_hit_and_steps_through_them(
+    reader, published_samples
+):
+    page = reader.open(SHIPPING_SMALL)
+    said = page.locator(".seg").filter(has_text=re.compile("flag", re.I)).count()
+    assert said > 1
+    page.get_by_role("searchbox", name="Find in this transcript").fill("flag")
+    page.get_by_role("button", name="Find", exact=True).click()
+    status = page.locator(".find-status")
+    assert re.fullmatch(r"1 of \d+", status.inner_text())
+    total = int(status.inner_text().split()[-1])
+    assert total >= said
+    current = page.locator("mark.hit.current")
+    assert current.is_visible() and current.inner_text().lower() == "flag"
+    first = current.bounding_box()
+    page.get_by_role("button", name="Next match").click()
+    assert status.inner_text() == f"2 of {total}"
+    assert page.locator("mark.hit.current").is_visible()
+    assert page.locator("mark.hit.current").bounding_box() != first
+    page.get_by_role("button", name="Previous match").click()
+    assert status.inner_text() == f"1 of {total}"
+    # The index says which chapters say it.
+    assert page.locator(".toc .found").count() >= 1
+    # Words it does not hold: it says so and offers the site's search.
+    page.get_by_role("searchbox", name="Find in this transcript").fill("zebra crossing")
+    page.get_by_role("button", name="Find", exact=True).click()
+    assert "Not found in this transcript" in status.inner_text()
+    assert "video=shipping-small" in status.get_by_role("link").get_attribute("href")
+
+
+def test_a_reader_reads_the_moment_in_the_transcript_and_returns_to_the_lesson(
+    reader, published_samples
+):
+    lesson = Lesson.objects.get(slug="feature-flags-from-the-first-commit")
+    page = reader.open(lesson.get_absolute_url())
+    page.get_by_role("link", name=re.compile("^Read it in the transcript at")).click()
+    target = page.locator(":target")
+    assert target.count() == 1 and target.is_visible()
+    back = page.get_by_role("link", name=re.compile("Back to the lesson"))
+    assert back.is_visible()  # still on screen at the moment, far below the top
+    back.click()
+    assert page.url.endswith(lesson.get_absolute_url())
+
+
+def landed(page):
+    """[the moment's line is on screen, it is highlighted]."""
+    return page.evaluate(
+        "() => { const t = document.querySelector(':target');"
+        " const row = t.closest('.seg, .seg-chapter') || t;"
+        " const box = row.getBoundingClientRect();"
+        " return [box.height > 0 && box.top >= 0 && box.bottom <= innerHeight,"
+        " !['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(row).backgroundColor)]; }"
+    )
+
+
+# The seed talk's chapters (a two-hour interview), for a transcript as long as a real one.
+TWO_HOUR_CHAPTERS = [0, 88, 574, 945, 1320, 1513, 1743, 2128, 3165, 4322, 4396, 4606, 4769]
+TWO_HOUR_CHAPTERS += [5206, 5785, 6026, 6267, 6542, 6714]
+
+
+def test_a_two_hour_transcript_fits_a_phone_on_arrival_with_every_line_in_reach(
+    browser, live_server
+):
+    video = Video.objects.create(
+        title="Two hours", slug="two-hours", channel="Channel", duration_seconds=7036,
+        status=Status.PUBLISHED,
+    )  # fmt: skip
+    for number, start in enumerate(TWO_HOUR_CHAPTERS, 1):
+        video.chapters.create(title=f"Chapter number {number} of the talk", start_seconds=start)
+    line = "what I really learned there was simply"  # seven words: speech at its usual pace
+    seconds = [round(n * 1.878, 2) for n in range(3746)]
+    TranscriptSegment.objects.bulk_create(
+        TranscriptSegment(video=video, start_seconds=s, end_seconds=s + 1.8, text=line)
+        for s in seconds
+    )
+    lesson = Lesson.objects.create(
+        video=video, title="Deep in the longest chapter", slug="deep", body="", position=1,
+        status=Status.PUBLISHED, start_seconds=4200.4,
+    )  # fmt: skip
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server.url + lesson.get_absolute_url())
+    page.get_by_role("link", name=re.compile("^Read it in the transcript at")).click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollHeight") < 5000
+    assert landed(page) == [True, True]
+    # Every line is on the page, each first line of a second is an anchor that lands.
+    assert page.locator(".seg").count() == len(seconds)
+    for second in (1, 3165, 7033):
+        page.goto("about:blank")  # each an arrival, not a jump within the page
+        page.goto(f"{live_server.url}/videos/two-hours/transcript/#t-{second}")
+        assert landed(page) == [True, True], second
+        assert page.evaluate("document.documentElement.scrollHeight") < 5000
+    context.close()
 
 
 @pytest.fixture

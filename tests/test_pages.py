@@ -96,8 +96,11 @@ PAGES = {
     "videos": (lambda: reverse("kb:videos"), 3),
     # video; chapters; credits; lessons+chapter; their tags; quotes+lesson+speaker
     "video": (lambda: _first_video_url(), 7),
-    # video; lesson, takeaway, quote and suggestion moments; chapters; segments
+    # video; its lessons (their moments, the index's "said here" links); takeaway, quote
+    # and suggestion moments; chapters; segments
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
+    # ... arriving from a lesson's moment link: the lesson comes from the same lessons
+    "transcript from a lesson": (lambda: _first_lesson_transcript_url(), 8),
     # themes for the filter; lessons; takeaways; quotes; chapters; the lessons found,
     # with their snippets; videos and people by words; by meaning: visible lessons,
     # quotes, chapters and videos, all vectors (one query), the videos found (moments:
@@ -119,6 +122,11 @@ def _first_lesson_url():
     from kb.models import Lesson
 
     return Lesson.objects.published().order_by("pk").first().get_absolute_url()
+
+
+def _first_lesson_transcript_url():
+    lesson = Lesson.objects.published().filter(video__status=Status.PUBLISHED).first()
+    return f"{lesson.video.get_absolute_url()}transcript/?from={lesson.slug}"
 
 
 def _first_video_url():
@@ -246,7 +254,10 @@ def test_moment_links_go_to_the_transcript_anchor_otherwise(client):
     lesson = LessonFactory(video=video, start_seconds=4322.2)
     TranscriptSegmentFactory(video=video, start_seconds=4320.0, end_seconds=4324.0)
     body = client.get(lesson.get_absolute_url()).content.decode()
-    assert 'href="/videos/staff-eng/transcript/#t-4322"' in body
+    # (with the lesson it leaves from, which the transcript offers the way back to)
+    assert f'href="/videos/staff-eng/transcript/?from={lesson.slug}#t-4322"' in body
+    assert "read it in the transcript at ≈1:12:02" in body  # it plays nothing: it says so
+    assert "watch at" not in body
     assert "≈1:12:02" in body  # an estimated moment says so
     transcript = client.get("/videos/staff-eng/transcript/").content.decode()
     assert 'id="t-4322"' in transcript  # the link lands inside the segment saying it
@@ -263,7 +274,7 @@ def test_transcript_anchors_are_unique_and_on_the_first_element_of_each_second(c
     assert ids == ["t-0", "t-3", "t-10", "t-12"]
     assert re.search(r'<h2 id="t-0" class="seg-chapter">.*Intro', body)
     assert re.search(r'<h2 id="t-10" class="seg-chapter">.*Promo', body)
-    assert "≈0:03" in body
+    assert "≈0:10" in body  # a paragraph of estimated lines says its time is estimated
 
 
 def test_imported_text_is_escaped_everywhere(client):

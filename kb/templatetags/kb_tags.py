@@ -1,5 +1,7 @@
 """Moment links and times, the same on every page; escaping for Markdown exports."""
 
+from urllib.parse import urlencode
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -25,24 +27,37 @@ def timecode(seconds):
 
 
 @register.simple_tag
-def moment(video, seconds, label="", exact=False):
+def moment(video, seconds, say=False, from_lesson=None, exact=False):
     """A compact "▶ 52:45" link to the moment (≈ before an estimated time).
 
-    `label` adds words before the time, e.g. "watch at". `exact`: the time is known even
-    where the transcript's are estimated (a chapter's start, which the page states).
-    Built here rather than in an included template: search pages show dozens of these.
+    `say` puts what the link does before the time: "watch at" on YouTube, "read it in the
+    transcript at" where the video has no YouTube id (there it plays nothing). A link to
+    the transcript from a lesson (`from_lesson`) says so, and the transcript offers the
+    way back. `exact`: the time is known even where the transcript's are estimated (a
+    chapter's start, which the page states). Built here rather than in an included
+    template: search pages show dozens.
     """
     if seconds is None:
         return ""
     estimate = not (exact or video.transcript_exact)
     time = format_timecode(seconds)
-    where = "on YouTube" if video.youtube_id else "in the transcript"
-    aria = f"{label or 'Moment'} {'about ' if estimate else ''}{time} {where}".strip()
+    url = video.moment_url(seconds)
+    if video.youtube_id:
+        verb, where = "watch at", "on YouTube"
+    else:
+        verb, where = "read it in the transcript at", "in the transcript"
+        if from_lesson is not None:
+            path, anchor = url.split("#", 1)
+            url = f"{path}?{urlencode({'from': from_lesson.slug})}#{anchor}"
+    label = verb if say else ""
+    aria = f"{label.capitalize() or 'Moment'} {'about ' if estimate else ''}{time}"
+    if not say or video.youtube_id:
+        aria += f" {where}"
     return format_html(
         '<a class="moment{}" href="{}" aria-label="{}"{}>'
         '<span class="play" aria-hidden="true">▶</span>{} {}{}</a>',
         " estimate" if estimate else "",
-        video.moment_url(seconds),
+        url,
         aria,
         mark_safe(' title="Estimated from the transcript\'s position"') if estimate else "",
         f" {label}" if label else "",
