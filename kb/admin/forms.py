@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from taggit.forms import TagField, TagWidget
 
 from kb.importers.youtube import parse_youtube_id
-from kb.models import Chapter, Lesson, Person, Quote, Takeaway, Theme, Video
+from kb.models import Chapter, Evidence, Lesson, Person, Quote, Takeaway, Theme, Video
 from kb.timecodes import format_timecode, parse_timecode
 
 
@@ -181,6 +181,17 @@ class TakeawayForm(MomentsKept, forms.ModelForm):
             cleaned.get("start_seconds"), lesson.video if lesson else None, "start_seconds"
         )
         return cleaned
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["position", "stance", "lesson", "quote", "note"]
+        # Sized for a row of the insight's page: the admin's defaults overflow 1280 px.
+        widgets = {
+            "position": forms.NumberInput(attrs={"style": "width: 3.5em"}),
+            "note": forms.TextInput(attrs={"size": 24}),
+        }
 
 
 class QuoteForm(MomentsKept, forms.ModelForm):

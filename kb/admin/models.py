@@ -16,6 +16,7 @@ from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import (
     ChapterForm,
+    EvidenceForm,
     LessonForm,
     PersonForm,
     QuoteForm,
@@ -740,6 +741,7 @@ class EvidenceInline(SafeAutocomplete, admin.TabularInline):
     """The voices behind an insight: a lesson or a quote each, in order."""
 
     model = Evidence
+    form = EvidenceForm
     extra = 1
     fields = ["position", "stance", "lesson", "quote", "note"]
     autocomplete_fields = ["lesson", "quote"]
