@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from kb.importers.summary import parse_summary
 from kb.models import Lesson, Video
+from tests.helpers import import_video as run
 from tests.pages import generator_page
 from tests.test_summary_templates import STANDARD
 
@@ -44,16 +44,6 @@ def export_zip() -> bytes:
             exported("Runbooks That Work", "Runbook0002", fmt="plain"),
         )
     return buffer.getvalue()
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_video", *map(str, args), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "plain"])

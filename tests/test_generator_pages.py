@@ -1,14 +1,12 @@
 """Pages of YouTube Deep Summary's site beyond the seed's shape (issue 38): its raw timed
 transcript, pages with only the summary, its second layout, headers missing a part."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from kb.importers.analysis import parse_page
 from kb.importers.summary import parse_summary
 from kb.models import Lesson, Takeaway, Video
+from tests.helpers import import_video as run
 from tests.pages import GENERATOR_ENTRIES, generator_page
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +27,6 @@ def vtt(entries) -> str:
         end = entries[n + 1][0] if n + 1 < len(entries) else start + 3
         cues += [f"{stamp(start)} --> {stamp(end)}", words, ""]
     return "\n".join(cues)
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_video", *map(str, args), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def warnings(page) -> list[str]:

@@ -7,19 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from kb.models import Chapter, Lesson, Quote, Status, Takeaway, TranscriptSegment, Video
+from tests.helpers import import_video as run
 from tests.pages import AUTO_VTT, page
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_video", *map(str, args), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def snapshot():

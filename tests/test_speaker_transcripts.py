@@ -2,16 +2,15 @@
 front matter, Descript/Rev/Otter exports, WebVTT voice tags. Each line keeps its speaker;
 speakers become the video's people."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from kb.importers.speakers import parse_spoken, segments
 from kb.models import Credit, Person, Role, TranscriptSegment, Video
 from kb.search import search
 from tests.factories import ChapterFactory, PersonFactory, VideoFactory
+from tests.helpers import import_video as run
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +70,6 @@ VOICES = """WEBVTT
 00:00:04.000 --> 00:00:09.000
 <v Mira Castellanos>Glad to be here again.
 """
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_video", *map(str, args), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_an_episode_becomes_a_video_with_its_speakers_and_roles(tmp_path):
