@@ -84,3 +84,36 @@ def clean_model_text(sender, instance, raw=False, **kwargs):
             value = getattr(instance, field.attname)
             if isinstance(value, str):
                 setattr(instance, field.attname, clean(value))
+
+
+SENTENCE_END = re.compile(r"[.?!…][\"”’)]*(?=\s|$)")
+SENTENCE_START = re.compile(r"([.?!][\"”’)]*\s+)([a-z])")
+LONE_I = re.compile(r"(?<![\w'’])i(?=(?:['’](?:m|ve|d|ll))?(?![\w]))")
+# A cut keeps at least this share of the passage: a sentence end too near its far side
+# would leave a stub.
+KEEP_AT_LEAST = 0.6
+
+
+def as_passage(text: str) -> str:
+    """A passage the machine cut from a transcript, as a reader should see it: started and
+    ended at sentence bounds where the words have them (else an ellipsis where it was
+    cut), its first letter and a lone "i" in capitals (auto-captions are lower case).
+    The words themselves are not changed."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    if text[0].islower():
+        # Starts mid-sentence: from the next sentence, if that leaves most of it.
+        later = [end for end in ends if end <= len(text) * (1 - KEEP_AT_LEAST)]
+        text = text[later[0] :].lstrip() if later else "… " + text
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    if not ends or ends[-1] != len(text):
+        # Ends mid-sentence: at the last sentence end, if that keeps most of it.
+        kept = [end for end in ends if end >= len(text) * KEEP_AT_LEAST]
+        text = text[: kept[-1]] if kept else text + " …"
+    text = LONE_I.sub("I", text)
+    # Each sentence starts with a capital, the first one too (after any ellipsis).
+    text = SENTENCE_START.sub(lambda m: m[1] + m[2].upper(), text)
+    start = 2 if text.startswith("… ") else 0
+    return text[:start] + text[start : start + 1].upper() + text[start + 1 :]

@@ -95,3 +95,24 @@ def test_the_sitemap_lists_published_quote_pages_only(client):
     shown, draft = QuoteFactory(), QuoteFactory(status=Status.DRAFT)
     sitemap = client.get("/sitemap.xml").content.decode()
     assert shown.get_absolute_url() in sitemap and draft.get_absolute_url() not in sitemap
+
+
+def test_an_unchecked_passage_reads_as_sentences(client):
+    """Issue 39: the machine's passage started mid-sentence in lower case ("live streamed
+    the shooting of…"). It is shown cut at sentence bounds, cased as a sentence, with an
+    ellipsis where it was cut; the words themselves are the transcript's."""
+    from kb.models import QuoteSuggestion
+
+    lesson = LessonFactory()
+    QuoteSuggestion.objects.create(
+        lesson=lesson, start_seconds=10, end_seconds=30,
+        text="streamed the launch and i froze. Then i asked for help early. "
+        "my manager said it was the right call and we",
+    )  # fmt: skip
+    page = client.get(lesson.get_absolute_url()).content.decode()
+    passage = page[page.index("<blockquote><p>") : page.index("</p></blockquote>")]
+    assert "Then I asked for help early." in passage
+    assert "streamed the launch" not in passage  # the fragment before the first sentence
+    assert passage.endswith(
+        "Then I asked for help early. My manager said it was the right call and we …"
+    )

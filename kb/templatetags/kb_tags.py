@@ -7,9 +7,16 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from kb import markdown
+from kb.text import as_passage
 from kb.timecodes import format_timecode
 
 register = template.Library()
+
+
+@register.filter
+def passage(text):
+    """A machine-cut passage as a reader should see it (kb.text.as_passage)."""
+    return as_passage(text or "")
 
 
 @register.filter
