@@ -24,6 +24,7 @@ from kb.models import (
     Video,
 )
 from kb.search import meaning
+from kb.text import as_passage
 from tests.factories import LessonFactory, QuoteFactory
 from tests.forms import form_data
 from tests.pages import page
@@ -203,10 +204,12 @@ def test_the_lesson_page_shows_the_best_suggestion_until_a_quote_is_confirmed(tm
     lesson = Lesson.objects.get(title="Asking for Help Early")
     best = lesson.suggestions.order_by("rank").first()
     body = client.get(lesson.get_absolute_url()).content.decode()
-    assert "suggested" in body and best.text in body
+    # Shown as sentences (kb.text.as_passage): "… Stuck for hours … early …".
+    shown = as_passage(best.text)
+    assert "suggested" in body and shown in body and shown != best.text
     QuoteFactory(video=lesson.video, lesson=lesson, text="Ask early, always.")
     body = client.get(lesson.get_absolute_url()).content.decode()
-    assert "Ask early, always." in body and best.text not in body
+    assert "Ask early, always." in body and shown not in body
 
 
 def test_only_a_confident_theme_is_applied_the_next_ones_are_offered():
