@@ -11,13 +11,12 @@ gives the same bytes. Accounts and the admin's history are not part of it.
 
 import datetime
 import json
-import math
-import re
 
 from django.db import transaction
 
 from kb import insights as kb_insights
 from kb.exchange_schema import SchemaError, validate
+from kb.importers.documents import strict_json
 from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
@@ -56,11 +55,6 @@ LESSON_FIELDS = [
 ]  # fmt: skip
 
 
-# Whole numbers longer than this are refused as they are read: none a restore stores
-# comes near it, and Python refuses to read very long ones anyway (with a traceback).
-NUMBER_DIGITS = 20
-
-
 class ExchangeError(ValueError):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
@@ -75,36 +69,7 @@ def loads(raw: bytes):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExchangeError(f"not UTF-8 text (byte {exc.start})") from None
-
-    def refuse(token: str, why: str):
-        # The reader does not say where a value is: the first place it stands as one.
-        found = re.search(rf"[:\[,]\s*{re.escape(token)}\s*[,\]}}]", text)
-        line = text.count("\n", 0, found.end()) + 1 if found else None
-        raise ExchangeError(f"not JSON a restore takes: {why}", line)
-
-    def whole(token: str) -> int:
-        digits = len(token.lstrip("-"))
-        if digits > NUMBER_DIGITS:
-            refuse(token, f"a number of {digits} digits")
-        return int(token)
-
-    def real(token: str) -> float:
-        value = float(token)
-        if not math.isfinite(value):
-            shown = token if len(token) <= 20 else token[:20] + "…"
-            refuse(token, f"a number too large to store ({shown})")
-        return value
-
-    def constant(token: str):
-        refuse(token, f"{token} is not a number JSON allows")
-
-    try:
-        return json.loads(text, parse_int=whole, parse_float=real, parse_constant=constant)
-    except json.JSONDecodeError as exc:
-        raise ExchangeError(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-    except RecursionError:
-        # Python's reader gives up past about a thousand levels (an export nests a few).
-        raise ExchangeError("not JSON a restore takes: nested too deeply") from None
+    return strict_json(text, ExchangeError, "a restore")
 
 
 def _chapter_key(chapter_id, starts: dict) -> int | None:

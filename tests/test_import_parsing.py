@@ -200,9 +200,9 @@ def test_youtube_transcript_api_json():
             "json",
             '[{"text": "a", "start": ' + "9" * 5000 + ', "duration": 1}]',
             "5000 digits",
-            None,
+            1,
         ),
-        ("json", '[{"text": "a", "start": NaN, "duration": 1}]', "NaN is not a number", None),
+        ("json", '[{"text": "a", "start": NaN, "duration": 1}]', "NaN is not a number", 1),
     ],
 )
 def test_bad_transcripts_are_refused_with_the_line_to_blame(fmt, text, message, line):

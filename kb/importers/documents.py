@@ -6,6 +6,8 @@ Plain Python, no Django: parsers are tested on strings.
 import codecs
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass
 
 from kb.text import clean, clean_tree
@@ -69,30 +71,53 @@ def decode_text(data: bytes) -> str:
     return clean(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-# A number in a caption file or an info.json is a time, a count or an id: none has more
+# A number in a document or a backup is a time, a count, an id or a score: none has more
 # digits than this. Python refuses ints past 4,300 digits with a ValueError of its own.
 JSON_NUMBER_DIGITS = 20
 
 
-def read_json(text: str):
-    """A document's JSON, its strings cleaned (kb.text); DocumentError, with the line to
-    blame where the reader says it, for anything else: not JSON, nested deeper than
-    Python's reader follows, a number of absurd length, NaN or Infinity."""
+def strict_json(text: str, error: type[ValueError], takes: str):
+    """JSON that a document or a backup may be, or `error(message, line)` saying what is
+    wrong with it: not JSON; nested deeper than Python's reader follows; a whole number of
+    absurd length, a number past a float (`1e999`), NaN or Infinity. `takes` names the
+    reader in the message ("an import", "a restore"). Used by import_video's JSON
+    documents (read_json) and by import_kb (kb.exchange.loads)."""
+
+    def refuse(token: str, why: str):
+        # The reader does not say where a value is: the first place it stands as one.
+        found = re.search(rf"[:\[,]\s*{re.escape(token)}\s*[,\]}}]", text)
+        line = text.count("\n", 0, found.end()) + 1 if found else None
+        raise error(f"not JSON {takes} takes: {why}", line)
 
     def whole(token: str) -> int:
-        if len(token.lstrip("-")) > JSON_NUMBER_DIGITS:
-            raise DocumentError(f"not JSON an import takes: a number of {len(token)} digits")
+        digits = len(token.lstrip("-"))
+        if digits > JSON_NUMBER_DIGITS:
+            refuse(token, f"a number of {digits} digits")
         return int(token)
 
+    def real(token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):
+            shown = token if len(token) <= 20 else token[:20] + "…"
+            refuse(token, f"a number too large to store ({shown})")
+        return value
+
     def constant(token: str):
-        raise DocumentError(f"not JSON an import takes: {token} is not a number JSON allows")
+        refuse(token, f"{token} is not a number JSON allows")
 
     try:
-        return clean_tree(json.loads(text, parse_int=whole, parse_constant=constant))
+        return json.loads(text, parse_int=whole, parse_float=real, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        raise error(f"not JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
-        raise DocumentError("not JSON an import takes: nested too deep") from None
+        # Python's reader gives up past about a thousand levels (a document nests a few).
+        raise error(f"not JSON {takes} takes: nested too deeply") from None
+
+
+def read_json(text: str):
+    """A document's JSON (strict_json), its strings cleaned (kb.text); DocumentError,
+    with the line to blame where there is one, for anything else."""
+    return clean_tree(strict_json(text, DocumentError, "an import"))
 
 
 def _looks_like_utf16(data: bytes) -> bool:
