@@ -242,16 +242,16 @@ def search(
         lessons, quotes = lessons.filter(tags=theme), quotes.filter(tags=theme)
         takeaways = takeaways.filter(lesson__tags=theme)
         chapters = chapters.filter(pk__in=lessons.values("chapter_id"))
+    for who in (person, speaker):
+        if who is not None:
+            theirs = Lesson.objects.by(who).values("pk")
+            lessons, quotes = lessons.filter(pk__in=theirs), quotes.filter(speaker=who)
+            takeaways = takeaways.filter(lesson__in=theirs)
     if person is not None:
-        theirs = Lesson.objects.by(person).values("pk")
-        lessons, quotes = lessons.filter(pk__in=theirs), quotes.filter(speaker=person)
-        takeaways = takeaways.filter(lesson__in=theirs)
-        # Who says each line is not known: the moments come from their videos.
+        # The moments come from their videos (who says each line is often not known).
         chapters = chapters.filter(video__in=Credit.objects.filter(person=person).values("video"))
     if speaker is not None:
-        theirs = Lesson.objects.by(speaker).values("pk")
-        lessons, quotes = lessons.filter(pk__in=theirs), quotes.filter(speaker=speaker)
-        takeaways = takeaways.filter(lesson__in=theirs)
+        # The moments come from chapters where they speak (_said_by keeps their own lines).
         chapters = chapters.filter(
             pk__in=TranscriptSegment.objects.filter(speaker=speaker).values("chapter_id")
         )
