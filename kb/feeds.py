@@ -8,7 +8,6 @@ down: all of them are `SiteFeed`s.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -20,25 +19,13 @@ from django.utils.feedgenerator import Atom1Feed
 
 from kb import daily
 from kb.models import Insight, Lesson, Person, Theme
+from kb.text import xml_text
 from kb.views.people import person_or_redirect
 from kb.views.reading import published_insights, site_root, theme_or_redirect
 
 FEED_SIZE = 30
 DAILY_DAYS = 14
 SITE_NAME = "Career lessons"
-# Characters no XML 1.0 document may hold: C0 controls but tab, newline and carriage
-# return; lone surrogates; U+FFFE and U+FFFF. Django's XML writer refuses them with an
-# error (a 500), and a feed reader would refuse the whole feed.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value):
-    """`value` without the characters XML forbids: a string, or the strings in a list."""
-    if isinstance(value, str):
-        return NOT_XML.sub("", value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(xml_text(each) for each in value)
-    return value
 
 
 class XMLSafeAtom1Feed(Atom1Feed):

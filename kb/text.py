@@ -25,6 +25,22 @@ UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+# Characters no XML 1.0 document may hold: C0 controls but tab, newline and carriage
+# return; lone surrogates; U+FFFE and U+FFFF (C1 controls are allowed). Django's XML writer
+# refuses them with an error (a 500), and a feed reader would refuse the whole feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """`value` without the characters XML forbids: a string, or the strings in a list. For
+    what goes out as XML (the feeds), whatever was stored before text was cleaned."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_text(each) for each in value)
+    return value
+
+
 def clean(text: str) -> str:
     """`text` without control characters (escape sequences go whole; a vertical tab or
     form feed becomes a space). Text that has none comes back as it is."""
