@@ -56,21 +56,28 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def migrated(into: str | None, empty: Path) -> dict:
+    """The environment of a migrated database to import into: `into` (a URL), or `empty`,
+    an SQLite file made anew."""
+    url = into
+    if not url:
+        for path in (empty, Path(f"{empty}-wal"), Path(f"{empty}-shm")):
+            path.unlink(missing_ok=True)
+        url = f"sqlite:///{empty}"
+    env = bench.env(url)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=bench.ROOT, env=env, check=True
+    )
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--into", help="database URL (default: a new, empty SQLite file)")
     args = parser.parse_args()
     write_pages(args.files)
-    url = args.into
-    if not url:
-        for path in (EMPTY, Path(f"{EMPTY}-wal"), Path(f"{EMPTY}-shm")):
-            path.unlink(missing_ok=True)
-        url = f"sqlite:///{EMPTY}"
-    env = bench.env(url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=bench.ROOT, env=env, check=True
-    )
+    env = migrated(args.into, EMPTY)
     started = time.perf_counter()
     importer = subprocess.Popen(
         [sys.executable, "manage.py", "import_video", str(PAGES), "--publish"],
@@ -101,7 +108,7 @@ def main() -> None:
     if importer.returncode:
         print("the importer's last lines:\n  " + "\n  ".join(last))
     print(
-        f"\n{args.files} pages into {url.split('/')[-1]}: {seconds:.0f} s,"
+        f"\n{args.files} pages into {env['DATABASE_URL'].split('/')[-1]}: {seconds:.0f} s,"
         f" {args.files / seconds * 60:.0f} files a minute, exit {importer.returncode}"
     )
     print(

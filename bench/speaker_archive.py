@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import search as bench  # noqa: E402 - bench/search.py: env()
-from batch_import import rss_mb  # noqa: E402
+from batch_import import migrated, rss_mb  # noqa: E402
 
 FILES = bench.OUT / "speaker-archive"
 EMPTY = bench.OUT / "speaker-archive.sqlite3"
@@ -73,15 +73,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=12)
     args = parser.parse_args()
     count = copy_episodes(args.git_dir)
-    url = args.into
-    if not url:
-        for path in (EMPTY, Path(f"{EMPTY}-wal"), Path(f"{EMPTY}-shm")):
-            path.unlink(missing_ok=True)
-        url = f"sqlite:///{EMPTY}"
-    env = bench.env(url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=bench.ROOT, env=env, check=True
-    )
+    env = migrated(args.into, EMPTY)
     started = time.perf_counter()
     importer = subprocess.Popen(
         [sys.executable, "manage.py", "import_video", str(FILES), "--publish"],
