@@ -20,8 +20,8 @@ one is never made again; when its lessons change, it is a new proposal.
 
 import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
@@ -153,19 +153,48 @@ class Candidates:
     vectors: np.ndarray  # unit rows, float32: each lesson's stored vector
     pieces: np.ndarray  # unit rows: each lesson's title and takeaways, one a row
     owners: np.ndarray  # the lesson (its index here) of each row of `pieces`
-    themes: np.ndarray  # lessons × themes, 0/1 float32
-    theme_ids: list[int]
     slugs: list[str]
     titles: list[str]
-    words: list[tuple[set[str], set[str]]]  # (advised, negated) of its title and takeaways
+    # Read only for the lessons a proposal may hold (`describe`): what they advise and
+    # their themes.
+    words: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
+    themes: dict[int, set[int]] = field(default_factory=dict)
 
     def opposed(self, i: int, j: int) -> bool:
         return bool(_opposed(self.words[i], self.words[j]))
 
+    def describe(self, indexes) -> None:
+        """Read the advice words and themes of the lessons at `indexes`."""
+        from kb.models import LessonTheme, Takeaway
+
+        wanted = sorted(set(indexes) - set(self.words))
+        position = {int(self.ids[i]): i for i in wanted}
+        takeaways = defaultdict(list)
+        for lesson_id, text in Takeaway.objects.filter(lesson_id__in=list(position)).values_list(
+            "lesson_id", "text"
+        ):
+            takeaways[lesson_id].append(text)
+        for lesson_id, i in position.items():
+            self.words[i] = _advice_words("\n".join([self.titles[i], *takeaways[lesson_id]]))
+            self.themes[i] = set()
+        for lesson_id, tag in LessonTheme.objects.filter(
+            content_object_id__in=list(position)
+        ).values_list("content_object_id", "tag_id"):
+            self.themes[position[lesson_id]].add(tag)
+
 
 def _candidates(theme=None) -> Candidates:
-    from kb.models import Lesson, LessonTheme, Takeaway
-    from kb.search.meaning import DIMENSIONS, embed, stored_lesson_vectors
+    """Every lesson with a stored vector, and its pieces' vectors: stored ones as they
+    are, and those of lessons stored before pieces were (embedded and stored now, once),
+    so that an import compares its own lessons with the rest without embedding them."""
+    from kb.models import Lesson, MeaningVector, Takeaway
+    from kb.search.meaning import (
+        DIMENSIONS,
+        embed,
+        pieces_row,
+        stored_lesson_vectors,
+        stored_pieces,
+    )
 
     lessons = Lesson.objects.order_by("pk")
     if theme is not None:
@@ -174,40 +203,40 @@ def _candidates(theme=None) -> Candidates:
     vectors = dict(stored_lesson_vectors([pk for pk, *_ in rows]))
     rows = [row for row in rows if row[0] in vectors]
     ids = [pk for pk, *_ in rows]
-    position = {pk: n for n, pk in enumerate(ids)}
-    takeaways = defaultdict(list)
-    for lesson_id, text in Takeaway.objects.filter(lesson_id__in=ids).values_list(
-        "lesson_id", "text"
-    ):
-        takeaways[lesson_id].append(text)
-    links = list(
-        LessonTheme.objects.filter(content_object_id__in=ids).values_list(
-            "content_object_id", "tag_id"
-        )
-    )
-    theme_ids = sorted({tag for _, tag in links})
-    column = {tag: n for n, tag in enumerate(theme_ids)}
-    themes = np.zeros((len(ids), max(len(theme_ids), 1)), dtype=np.float32)
-    for lesson_id, tag in links:
-        themes[position[lesson_id], column[tag]] = 1.0
-    pieces = [
-        (n, text) for n, (pk, *_, title) in enumerate(rows) for text in [title, *takeaways[pk]]
-    ]
+    pieces = stored_pieces(ids)
+    missing = [row for row in rows if row[0] not in pieces]
+    if missing:
+        takeaways = defaultdict(list)
+        for lesson_id, text in (
+            Takeaway.objects.filter(lesson_id__in=[pk for pk, *_ in missing])
+            .order_by("position", "pk")
+            .values_list("lesson_id", "text")
+        ):
+            takeaways[lesson_id].append(text)
+        texts = [[title, *takeaways[pk]] for pk, *_, title in missing]
+        embedded = iter(embed([text for each in texts for text in each]))
+        made = []
+        for (pk, video_id, *_), each in zip(missing, texts, strict=True):
+            pieces[pk] = np.stack([next(embedded) for _ in each])
+            made.append(pieces_row(pk, video_id, pieces[pk]))
+        MeaningVector.objects.bulk_create(made, batch_size=2000)
+    owners = [n for n, pk in enumerate(ids) for _ in range(len(pieces[pk]))]
     return Candidates(
         ids=np.array(ids, dtype=np.int64),
-        pieces=embed([text for _, text in pieces]),
-        owners=np.array([n for n, _ in pieces], dtype=np.int64),
+        pieces=(
+            np.concatenate([pieces[pk] for pk in ids]).astype(np.float32)
+            if ids
+            else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        ),
+        owners=np.array(owners, dtype=np.int64),
         videos=np.array([video for _, video, *_ in rows], dtype=np.int64),
         vectors=(
             np.stack([vectors[pk] for pk in ids]).astype(np.float32)
             if ids
             else np.zeros((0, DIMENSIONS), dtype=np.float32)
         ),
-        themes=themes,
-        theme_ids=theme_ids,
         slugs=[slug for _, _, slug, _ in rows],
         titles=[title for *_, title in rows],
-        words=[_advice_words("\n".join([title, *takeaways[pk]])) for pk, _, _, title in rows],
     )
 
 
@@ -300,9 +329,9 @@ def _groups(c: Candidates, near, chosen=None) -> list[Proposed]:
 
 
 def _proposed(c: Candidates, kind: str, order: list[int], score: float) -> Proposed:
-    counts = c.themes[order].sum(axis=0)
-    best = int(np.argmax(counts)) if len(c.theme_ids) else -1
-    theme_id = c.theme_ids[best] if best >= 0 and counts[best] >= 2 else None
+    counts = Counter(tag for i in order for tag in c.themes[i])
+    best = min(counts.items(), key=lambda item: (-item[1], item[0]), default=None)
+    theme_id = best[0] if best and best[1] >= 2 else None
     return Proposed(
         kind,
         [int(c.ids[i]) for i in order],
@@ -338,6 +367,7 @@ def propose(theme=None, videos=None) -> list[Proposed]:
     if len(c.ids) < 2 or (around is not None and not len(around)):
         return []
     near = _neighbours(c, min(AGREE, DIFFER), around)
+    c.describe({i for i, links in near.items() for i in (i, *links)})
     chosen = None if around is None else set(around.tolist())
     agree = _groups(c, near, chosen)
     differ = _disagreements(c, near, chosen)

@@ -1090,6 +1090,7 @@ class MeaningVector(models.Model):
         ("lesson", "lesson"),
         ("quote", "quote"),
         ("window", "transcript window"),
+        ("pieces", "a lesson's title and takeaways"),
     ]
     kind = models.CharField(max_length=10, choices=KINDS)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")

@@ -417,11 +417,10 @@ def test_a_lesson_whose_close_neighbours_all_went_elsewhere_proposes_nothing_alo
         vectors=np.zeros((3, 2), dtype=np.float32),
         pieces=np.zeros((3, 2), dtype=np.float32),
         owners=np.arange(3),
-        themes=np.zeros((3, 1), dtype=np.float32),
-        theme_ids=[],
         slugs=["a", "b", "c"],
         titles=["A", "B", "C"],
-        words=[(set(), set())] * 3,
+        words=dict.fromkeys(range(3), (set(), set())),
+        themes=dict.fromkeys(range(3), set()),
     )
     # 0 counts 1 close; 1's own closest are elsewhere (below AGREE), so 1 has no link left.
     near = {0: {1: 0.9}, 1: {2: 0.3}, 2: {1: 0.3}}
@@ -429,3 +428,51 @@ def test_a_lesson_whose_close_neighbours_all_went_elsewhere_proposes_nothing_alo
     near[1] = {0: 0.9}
     (group,) = insights._groups(c, near)
     assert group.lesson_ids == [10, 11] and group.score == 0.9
+
+
+def test_an_import_compares_its_own_lessons_without_embedding_the_others_again(monkeypatch):
+    """Each lesson's pieces of advice (title, takeaways) are stored with its vectors, so
+    proposing around an import embeds nothing: its cost does not grow with the base."""
+    old = [lesson_saying(TIMELINE) for _ in range(2)]
+    new = lesson_saying(TIMELINE)
+    embedded = []
+    real_embed = meaning.embed
+    monkeypatch.setattr(meaning, "embed", lambda texts: embedded.extend(texts) or real_embed(texts))
+    made = insights.suggest(videos=[new.video_id]).made
+    assert {m.lesson_id for m in made[0].members.all()} == {new.pk, *(o.pk for o in old)}
+    assert embedded == []
+
+
+def test_lessons_stored_before_their_pieces_are_embedded_once_and_found_alike(monkeypatch):
+    """A base indexed before pieces were stored gets them on its first proposal run (and
+    keeps them), with the same proposals as a base that had them."""
+    from kb.models import MeaningVector
+
+    lessons = [lesson_saying(TIMELINE), lesson_saying(TIMELINE), lesson_saying(FLAGS)]
+    expected = [p.signature for p in insights.propose()]
+    MeaningVector.objects.filter(kind=meaning.PIECES).delete()
+    assert [p.signature for p in insights.propose()] == expected
+    assert MeaningVector.objects.filter(kind=meaning.PIECES).count() == len(lessons)
+    monkeypatch.setattr(meaning, "embed", lambda texts: pytest.fail(f"embedded {texts}"))
+    assert [p.signature for p in insights.propose()] == expected
+
+
+def test_an_edited_takeaway_is_compared_as_edited():
+    """An editor's change to a takeaway re-stores the lesson's pieces: a lesson whose
+    title says something else agrees once its takeaway gives the same advice."""
+    lesson_saying(TIMELINE)
+    other = lesson_saying(("Calm Under Pressure", "Stay calm.", "Breathe before you act."))
+    assert insights.propose() == []
+    other.takeaways.update(text=TIMELINE[2])
+    meaning.index_lesson(other)
+    (proposal,) = insights.propose()
+    assert other.pk in proposal.lesson_ids
+
+
+def test_search_never_reads_the_pieces_of_advice():
+    from kb.models import MeaningVector
+
+    lesson = lesson_saying(TIMELINE)
+    assert MeaningVector.objects.filter(kind=meaning.PIECES, lesson=lesson).exists()
+    loaded = sum(len(meaning.matrix(kind, 10_001)) for kind in meaning.SEARCHED)
+    assert loaded == MeaningVector.objects.exclude(kind=meaning.PIECES).count() > 0

@@ -22,6 +22,10 @@ import numpy as np
 # memory, and a search's arithmetic small.
 DIMENSIONS = 128
 LESSON, WINDOW, VIDEO, QUOTE = "lesson", "window", "video", "quote"
+# A lesson's pieces of advice (its title, then each takeaway): one row a lesson, its
+# vectors one after another. Read by kb.insights, never by search.
+PIECES = "pieces"
+SEARCHED = (VIDEO, LESSON, QUOTE, WINDOW)
 WINDOW_SECONDS = 45.0
 # One window starting this often: overlapping by a third, so a passage cut by one
 # window's edge is whole in the next.
@@ -109,6 +113,11 @@ def lesson_text(lesson) -> str:
     return "\n".join([lesson.title, lesson.body, *(t.text for t in lesson.takeaways.all())])
 
 
+def lesson_pieces(lesson) -> list[str]:
+    """A lesson's pieces of advice: its title, then each takeaway."""
+    return [lesson.title, *(t.text for t in lesson.takeaways.all())]
+
+
 def video_text(video) -> str:
     return "\n".join([video.title, video.channel, video.headline, video.intro])
 
@@ -120,6 +129,26 @@ def _lesson_row(lesson, vector: np.ndarray):
         kind=LESSON, video_id=lesson.video_id, lesson=lesson, chapter_id=lesson.chapter_id,
         start_seconds=lesson.start_seconds, excerpt=lesson.title[:300], vector=pack(vector),
     )  # fmt: skip
+
+
+def pieces_row(lesson_id: int, video_id: int, vectors: np.ndarray):
+    from kb.models import MeaningVector
+
+    return MeaningVector(kind=PIECES, video_id=video_id, lesson_id=lesson_id, vector=pack(vectors))
+
+
+def stored_pieces(lesson_ids) -> dict[int, np.ndarray]:
+    """Lesson id → its pieces' unit vectors (one row a piece), for those stored."""
+    from kb.models import MeaningVector
+
+    found = {}
+    rows = MeaningVector.objects.filter(kind=PIECES, lesson_id__in=lesson_ids)
+    for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator(chunk_size=5000):
+        vectors = np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32)
+        vectors = vectors.reshape(-1, DIMENSIONS)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        found[lesson_id] = vectors / np.where(norms > 0, norms, 1.0)
+    return found
 
 
 def _quote_row(quote, vector: np.ndarray):
@@ -141,12 +170,14 @@ def index_video(video) -> None:
     quotes = list(video.quotes.all())
     segments = list(video.segments.order_by("start_seconds", "id"))
     cut = windows(segments)
+    pieces = [lesson_pieces(lesson) for lesson in lessons]
     vectors = iter(
         embed(
             [video_text(video)]
             + [q.text for q in quotes]
             + [lesson_text(lesson) for lesson in lessons]
             + [t for _, t in cut]
+            + [text for texts in pieces for text in texts]
         )
     )
     rows = [
@@ -160,6 +191,10 @@ def index_video(video) -> None:
                           start_seconds=segments[first].start_seconds, excerpt=text[:300],
                           vector=pack(next(vectors)))
             for first, text in cut
+        ),
+        *(
+            pieces_row(lesson.pk, video.pk, np.stack([next(vectors) for _ in texts]))
+            for lesson, texts in zip(lessons, pieces, strict=True)
         ),
     ]  # fmt: skip
     MeaningVector.objects.bulk_create(rows, batch_size=2000)
@@ -178,7 +213,10 @@ def index_lesson(lesson) -> None:
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(lesson=lesson).delete()
-    _lesson_row(lesson, embed([lesson_text(lesson)])[0]).save()
+    pieces = lesson_pieces(lesson)
+    vectors = embed([lesson_text(lesson), *pieces])
+    _lesson_row(lesson, vectors[0]).save()
+    pieces_row(lesson.pk, lesson.video_id, vectors[1:]).save()
 
 
 ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
@@ -291,18 +329,17 @@ def matrix(kind: str, version: int) -> Matrix:
 
     with _lock:
         if ("matrix", kind, version) not in _cache:
-            kinds = (VIDEO, LESSON, QUOTE, WINDOW)
+            kinds = SEARCHED
             ids = {k: {name: array("q") for name in ID_COLUMNS} for k in kinds}
             starts = {k: array("d") for k in kinds}
             vectors = {k: bytearray() for k in kinds}
             for name, pk, lesson, chapter, video, quote, start, vector in (
-                MeaningVector.objects.order_by("pk")
+                MeaningVector.objects.filter(kind__in=kinds)
+                .order_by("pk")
                 .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id", "quote_id",
                              "start_seconds", "vector")
                 .iterator(chunk_size=5000)
             ):  # fmt: skip
-                if name not in ids:
-                    continue
                 for column, value in zip(
                     ID_COLUMNS, (pk, lesson, chapter, video, quote), strict=True
                 ):
