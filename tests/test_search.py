@@ -1,11 +1,13 @@
 """Full-text search, on whichever database runs the suite (SQLite FTS5 or PostgreSQL)."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -432,7 +434,8 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # The page cache's version; the five searches; lines saying the query (few here:
     # counted, then read), their visible chapters, their snippets; chapters and their
     # line ranges; lines saying both words; words looked up alone, then their lines;
-    # title-only chapters' snippets; the lessons shown, their snippets; the themes of
+    # title-only chapters' snippets; the lines around the moments (one query); the
+    # lessons shown, their snippets; the themes of
     # published lessons and the themes themselves (once per content version); themes
     # for the filter.
     # Videos and people saying the words. By meaning: the content version; visible
@@ -444,7 +447,7 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # lines and chapters say the query, with the first query or a later one, and makes
     # the lessons' snippets in the query that loads them (kb.search.postgres): it asks
     # fewer.
-    most = 32 if connection.vendor == "sqlite" else 26
+    most = 33 if connection.vendor == "sqlite" else 27
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body
@@ -584,3 +587,50 @@ def test_in_a_chapter_found_chapters_first_the_line_saying_every_word_most_comes
     moments = search("senior engineer impact").moments
     assert [m.start_seconds for m in moments] == [5 * 2, 5 * 23]
     assert moments[1].snippet.count("<mark>") == 6
+
+
+def test_a_moment_at_a_caption_fragment_shows_the_sentence_around_it(client):
+    """A hit on a few words of captions is shown with the words before and after it,
+    back to where its sentence starts and on to where it ends, escaped."""
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, start_seconds=0)
+    lines = [
+        "That was the end of it.",
+        "So my advice is <b>simple</b>: when",
+        "you are stuck for an hour,",
+        "write down what you tried and",
+        "ask for help before lunch.",
+        "Then we moved on to something else entirely.",
+    ]
+    for n, text in enumerate(lines):
+        TranscriptSegmentFactory(
+            video=video, chapter=chapter, text=text, start_seconds=n * 3.0, end_seconds=n * 3.0 + 3
+        )
+    refresh_chapter_texts(video)
+    page = client.get("/search/", {"q": "tried"}).content.decode()
+    moment = re.search(r'<span class="snippet">(.*?)</span>', page, re.S).group(1)
+    assert moment == (
+        "So my advice is &lt;b&gt;simple&lt;/b&gt;: when you are stuck for an hour, "
+        "write down what you <mark>tried</mark> and ask for help before lunch."
+    )
+
+
+def test_a_moment_is_cut_with_an_ellipsis_where_its_sentence_runs_on():
+    from kb.search import _with_context
+
+    shown = _with_context(
+        ["one two three four five six seven eight nine ten eleven twelve thirteen fourteen"],
+        mark_safe("<mark>hit</mark>"),
+        ["and on and on and on and on and on and on and on and on and on and on and on"],
+        ends_sentence=False,
+    )
+    assert shown.startswith("… ") and shown.endswith("…")
+    assert _with_context([], mark_safe("<mark>Hit.</mark>"), ["Next one."], True) == (
+        "<mark>Hit.</mark>"
+    )
+
+
+def test_the_search_page_has_one_search_box_and_other_pages_the_headers(client):
+    assert client.get("/search/", {"q": "help"}).content.decode().count('role="search"') == 1
+    home = client.get("/").content.decode()
+    assert home.count('role="search"') == 1 and 'id="site-q"' in home

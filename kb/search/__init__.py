@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import (
@@ -273,7 +274,7 @@ def search(
     )  # fmt: skip
     results.lessons = _lessons(engine, parsed, best.lessons, best.takeaways)
     results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in best.quotes]
-    results.moments = _moments(engine, parsed, chapters, narrowed, best)
+    results.moments = _in_context(_moments(engine, parsed, chapters, narrowed, best))
     if not narrowed:
         results.videos, results.people = _videos_and_people(parsed, read_version())
         results.videos_by_words = len(results.videos)
@@ -281,6 +282,76 @@ def search(
         # Exact phrases and -exclusions keep their literal meaning: words only.
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
     return _said_by(results, speaker)
+
+
+# A moment found at a short line (a caption's few words) is shown with the words around
+# it, up to about a sentence either side, so a reader can tell whether to play it.
+CONTEXT_WORDS_BEFORE = 14
+CONTEXT_WORDS_AFTER = 22
+CONTEXT_SECONDS = 20.0
+SENTENCE_END = re.compile(r"[.?!…][\"'”’)]*$")
+
+
+def _in_context(moments: list[Moment]) -> list[Moment]:
+    """Each moment at a short line, with the lines around it in its chapter: back to
+    where its sentence starts and on to where it ends (or CONTEXT_WORDS either side, with
+    an ellipsis where cut). One query for all of them."""
+    wanted = [m for m in moments if m.chapter is not None]
+    if not wanted:
+        return moments
+    around = Q()
+    for m in wanted:
+        around |= Q(
+            chapter_id=m.chapter.pk,
+            start_seconds__gte=m.start_seconds - CONTEXT_SECONDS,
+            start_seconds__lte=m.start_seconds + CONTEXT_SECONDS,
+        )
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for chapter_id, start, text in (
+        TranscriptSegment.objects.filter(around)
+        .order_by("start_seconds", "pk")
+        .values_list("chapter_id", "start_seconds", "text")
+    ):
+        lines.setdefault(chapter_id, []).append((start, text))
+    for m in wanted:
+        said = lines.get(m.chapter.pk, [])
+        at = next((n for n, (start, _) in enumerate(said) if start == m.start_seconds), None)
+        if at is None or len(said[at][1].split()) > CONTEXT_WORDS_AFTER:
+            continue  # a chapter's start, or a line long enough to stand alone
+        m.snippet = _with_context(
+            [text for _, text in said[:at]], m.snippet, [text for _, text in said[at + 1 :]],
+            ends_sentence=bool(SENTENCE_END.search(said[at][1].strip())),
+        )  # fmt: skip
+    return moments
+
+
+def _with_context(before: list[str], hit: SafeString, after: list[str], ends_sentence: bool):
+    """`hit` (escaped, marked) between the words before and after it, escaped."""
+    lead: list[str] = []
+    whole = True  # the lead starts where a sentence (or the chapter) does
+    for text in reversed(before):
+        if SENTENCE_END.search(text.strip()):
+            break
+        lead[:0] = text.split()
+        if len(lead) >= CONTEXT_WORDS_BEFORE:
+            whole = False
+            break
+    tail: list[str] = []
+    ended = ends_sentence
+    for text in [] if ends_sentence else after:
+        tail += text.split()
+        if SENTENCE_END.search(text.strip()):
+            ended = len(tail) <= CONTEXT_WORDS_AFTER
+            break
+        if len(tail) >= CONTEXT_WORDS_AFTER:
+            break
+    parts = [
+        "" if whole else "…",
+        html.escape(" ".join(lead[-CONTEXT_WORDS_BEFORE:])),
+        hit,
+        html.escape(" ".join(tail[:CONTEXT_WORDS_AFTER])) + ("" if ended or not tail else "…"),
+    ]
+    return mark_safe(" ".join(part for part in parts if part))  # noqa: S308 - escaped parts
 
 
 def _said_by(results: Results, speaker: Person | None) -> Results:
