@@ -254,17 +254,25 @@ def _one_proposal_per_lessons(data):
     return data
 
 
+def check(data):
+    """The document a restore writes: `data` with its texts cleaned and an older backup's
+    twin proposals mended, checked whole (`kb.exchange_schema`); ExchangeError naming the
+    JSON path to blame when it does not hold together."""
+    data = _one_proposal_per_lessons(clean_tree(data))
+    try:
+        validate(data, SCHEMA)
+    except SchemaError as exc:
+        raise ExchangeError(exc.message) from None
+    return data
+
+
 def import_data(data) -> dict:
     """Restore an export into an empty knowledge base, in one transaction.
 
     The whole document is checked first (`kb.exchange_schema`): a bad one raises
     ExchangeError naming the JSON path to blame, and nothing is written. Control
     characters are taken out of every text first, as on any import (kb.text)."""
-    data = _one_proposal_per_lessons(clean_tree(data))
-    try:
-        validate(data, SCHEMA)
-    except SchemaError as exc:
-        raise ExchangeError(exc.message) from None
+    data = check(data)
     if Video.objects.exists() or Insight.objects.exists() or InsightProposal.objects.exists():
         raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
     with transaction.atomic():
