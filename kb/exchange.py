@@ -1,21 +1,25 @@
 """The whole knowledge base as one versioned JSON document, and back.
 
-Schema `career-kb/1` (documented in README, "Export and restore"): themes (with their
-descriptions and cue words) and theme redirects, people and person redirects; then each
-video with its credits (guests and hosts), chapters, transcript, lessons (with
-takeaways, themes, people and suggested quotes) and quotes; then insights with their
-evidence, and the insight proposals (decided ones too, so none comes back). Every list
-is in a fixed order and nothing depends on database ids, so export → restore → export
-gives the same bytes. Accounts and the admin's history are not part of it.
+Schema `career-kb/1` (declared in kb.exchange_schema, documented in docs/backup.md):
+themes (with their descriptions and cue words) and theme redirects, people and person
+redirects; then each video with its credits (guests and hosts), chapters, transcript,
+lessons (with takeaways, themes, people and suggested quotes) and quotes; then insights
+with their evidence, and the insight proposals (decided ones too, so none comes back).
+Every list is in a fixed order and nothing depends on database ids, so export → restore
+→ export gives the same bytes. Accounts and the admin's history are not part of it.
 """
 
+import contextlib
 import datetime
+import gc
 import json
 
 from django.db import transaction
 
+from kb import exchange_schema as schema
 from kb import insights as kb_insights
-from kb.exchange_schema import SchemaError, validate
+from kb.exchange_references import check_references
+from kb.exchange_schema import SCHEMA, SchemaError, validated
 from kb.importers.documents import strict_json
 from kb.importers.store import refresh_chapter_texts
 from kb.models import (
@@ -41,8 +45,6 @@ from kb.models import (
 )
 from kb.search import meaning, tidy_index
 from kb.text import clean_tree
-
-SCHEMA = "career-kb/1"
 
 VIDEO_FIELDS = [
     "slug", "title", "channel", "published_on", "duration_seconds", "youtube_id", "status",
@@ -77,31 +79,15 @@ def _chapter_key(chapter_id, starts: dict) -> int | None:
 
 
 def export_data() -> dict:
+    """The knowledge base as the backup format's models (kb.exchange_schema) dump it, ready
+    for `dumps`. Each video is read into its model as it is exported, so what is written
+    is what a restore reads; ExchangeError, naming the JSON path, should the database hold
+    a value the format cannot carry."""
     themes = {t.pk: t.slug for t in Theme.objects.all()}
     people = {p.pk: p.slug for p in Person.objects.all()}
     lesson_people: dict[int, list[str]] = {}
     for link in Lesson.people.through.objects.all():
         lesson_people.setdefault(link.lesson_id, []).append(people[link.person_id])
-    data = {
-        "schema": SCHEMA,
-        "people": [
-            {"name": p.name, "slug": p.slug, "bio": p.bio, "link": p.link}
-            for p in Person.objects.order_by("slug")
-        ],
-        "person_redirects": [
-            {"old_slug": r.old_slug, "person": r.person.slug}
-            for r in PersonRedirect.objects.select_related("person").order_by("old_slug")
-        ],
-        "themes": [
-            {"name": t.name, "slug": t.slug, "description": t.description, "cues": t.cues}
-            for t in Theme.objects.order_by("slug")
-        ],
-        "theme_redirects": [
-            {"old_slug": r.old_slug, "theme": r.theme.slug}
-            for r in ThemeRedirect.objects.select_related("theme").order_by("old_slug")
-        ],
-        "videos": [],
-    }
     lesson_themes: dict[int, list[str]] = {}
     for link in LessonTheme.objects.all():
         lesson_themes.setdefault(link.content_object_id, []).append(themes[link.tag_id])
@@ -109,8 +95,9 @@ def export_data() -> dict:
     for link in QuoteTheme.objects.all():
         quote_themes.setdefault(link.content_object_id, []).append(themes[link.tag_id])
 
+    videos = []
     quote_places = {}  # a quote's place in the export, for insights' evidence
-    for video in Video.objects.order_by("slug"):
+    for n, video in enumerate(Video.objects.order_by("slug")):
         starts = {c.pk: c.start_seconds for c in video.chapters.all()}
         quotes = list(video.quotes.order_by("start_seconds", "end_seconds", "text", "pk"))
         quote_keys = {q.pk: n for n, q in enumerate(quotes)}
@@ -183,9 +170,36 @@ def export_data() -> dict:
             }
             for q in quotes
         ]
-        data["videos"].append(entry)
-    data.update(_export_insights(themes, quote_places))
-    return data
+        videos.append(_written(schema.Video, entry, f"$.videos[{n}]"))
+    data = {
+        "schema": SCHEMA,
+        "people": [
+            {"name": p.name, "slug": p.slug, "bio": p.bio, "link": p.link}
+            for p in Person.objects.order_by("slug")
+        ],
+        "person_redirects": [
+            {"old_slug": r.old_slug, "person": r.person.slug}
+            for r in PersonRedirect.objects.select_related("person").order_by("old_slug")
+        ],
+        "themes": [
+            {"name": t.name, "slug": t.slug, "description": t.description, "cues": t.cues}
+            for t in Theme.objects.order_by("slug")
+        ],
+        "theme_redirects": [
+            {"old_slug": r.old_slug, "theme": r.theme.slug}
+            for r in ThemeRedirect.objects.select_related("theme").order_by("old_slug")
+        ],
+        "videos": videos,
+        **_export_insights(themes, quote_places),
+    }
+    return _written(schema.Backup, data).model_dump()
+
+
+def _written(model, data, at: str = "$"):
+    try:
+        return validated(model, data, at)
+    except SchemaError as exc:
+        raise ExchangeError(f"the knowledge base does not fit its backup format: {exc}") from None
 
 
 def _export_insights(themes: dict, quote_places: dict) -> dict:
@@ -254,106 +268,118 @@ def _one_proposal_per_lessons(data):
     return data
 
 
-def check(data):
+def check(data) -> schema.Backup:
     """The document a restore writes: `data` with its texts cleaned and an older backup's
-    twin proposals mended, checked whole (`kb.exchange_schema`); ExchangeError naming the
-    JSON path to blame when it does not hold together."""
+    twin proposals mended, read into the backup format's models and checked whole
+    (kb.exchange_schema, kb.exchange_references); ExchangeError naming the JSON path to
+    blame when it does not hold together."""
     data = _one_proposal_per_lessons(clean_tree(data))
     try:
-        validate(data, SCHEMA)
+        with _collector_paused():
+            backup = validated(schema.Backup, data)
+        check_references(backup)
     except SchemaError as exc:
         raise ExchangeError(exc.message) from None
-    return data
+    return backup
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off while the models are built: each of its full passes
+    walks the whole document read (millions of objects in a large backup), and the
+    models' hundreds of thousands of new objects set off several, though none of them can
+    form a cycle (bench/restore.py times it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def import_data(data) -> dict:
     """Restore an export into an empty knowledge base, in one transaction.
 
-    The whole document is checked first (`kb.exchange_schema`): a bad one raises
-    ExchangeError naming the JSON path to blame, and nothing is written. Control
-    characters are taken out of every text first, as on any import (kb.text)."""
-    data = check(data)
+    The whole document is checked first (`check`): a bad one raises ExchangeError naming
+    the JSON path to blame, and nothing is written. Control characters are taken out of
+    every text first, as on any import (kb.text)."""
+    backup = check(data)
+    del data  # what was read, once the models hold it (the caller's copy aside)
     if Video.objects.exists() or Insight.objects.exists() or InsightProposal.objects.exists():
         raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
     with transaction.atomic():
         # The migrations' starting themes give way to the exported ones.
         Theme.objects.filter(lesson_items__isnull=True, quote_items__isnull=True).delete()
         themes = {
-            t["slug"]: Theme.objects.create(
-                name=t["name"], slug=t["slug"], description=t["description"], cues=t["cues"]
+            t.slug: Theme.objects.create(
+                name=t.name, slug=t.slug, description=t.description, cues=t.cues
             )
-            for t in data["themes"]
+            for t in backup.themes
         }
-        for redirect in data["theme_redirects"]:
-            ThemeRedirect.objects.create(
-                old_slug=redirect["old_slug"], theme=themes[redirect["theme"]]
-            )
+        for redirect in backup.theme_redirects:
+            ThemeRedirect.objects.create(old_slug=redirect.old_slug, theme=themes[redirect.theme])
         people = {
-            p["slug"]: Person.objects.create(
-                name=p["name"], slug=p["slug"], bio=p["bio"], link=p["link"]
-            )
-            for p in data.get("people", [])
+            p.slug: Person.objects.create(name=p.name, slug=p.slug, bio=p.bio, link=p.link)
+            for p in backup.people
         }
-        for redirect in data.get("person_redirects", []):
+        for redirect in backup.person_redirects:
             PersonRedirect.objects.create(
-                old_slug=redirect["old_slug"], person=people[redirect["person"]]
+                old_slug=redirect.old_slug, person=people[redirect.person]
             )
         counts = {"videos": 0, "lessons": 0, "quotes": 0, "segments": 0}
         quotes = {}  # (video slug, number in the export) -> the restored quote's id
-        for entry in data["videos"]:
+        for entry in backup.videos:
             for n, quote in enumerate(_import_video(entry, themes, people, counts)):
-                quotes[(entry["slug"], n)] = quote.pk
-        counts["insights"] = _import_insights(data, themes, quotes)
+                quotes[(entry.slug, n)] = quote.pk
+        counts["insights"] = _import_insights(backup, themes, quotes)
     tidy_index()
     return counts
 
 
-def _import_insights(data: dict, themes: dict, quotes: dict) -> int:
+def _import_insights(backup: schema.Backup, themes: dict, quotes: dict) -> int:
     lessons = dict(Lesson.objects.values_list("slug", "pk"))
     made = {}
-    for item in data.get("insights", []):
+    for item in backup.insights:
         insight = Insight.objects.create(
-            title=item["title"], slug=item["slug"], summary=item["summary"], status=item["status"]
+            title=item.title, slug=item.slug, summary=item.summary, status=item.status
         )
-        insight.themes.set([themes[slug] for slug in item["themes"]])
+        insight.themes.set([themes[slug] for slug in item.themes])
         Evidence.objects.bulk_create(
             Evidence(
-                insight=insight, stance=e["stance"], note=e["note"], position=e["position"],
-                lesson_id=lessons[e["lesson"]] if e["lesson"] else None,
-                quote_id=(
-                    quotes[(e["quote"]["video"], e["quote"]["number"])] if e["quote"] else None
-                ),
+                insight=insight, stance=e.stance, note=e.note, position=e.position,
+                lesson_id=lessons[e.lesson] if e.lesson else None,
+                quote_id=quotes[(e.quote.video, e.quote.number)] if e.quote else None,
             )
-            for e in item["evidence"]
+            for e in item.evidence
         )  # fmt: skip
         made[insight.slug] = insight
-    for item in data.get("insight_proposals", []):
-        ids = [lessons[slug] for slug, _ in item["lessons"]]
+    for item in backup.insight_proposals:
+        ids = [lessons[slug] for slug, _ in item.lessons]
         proposal = InsightProposal.objects.create(
-            kind=item["kind"], title=item["title"], score=item["score"], status=item["status"],
-            theme=themes.get(item["theme"]), insight=made.get(item["insight"]),
-            signature=kb_insights.signature(item["kind"], ids),
+            kind=item.kind, title=item.title, score=item.score, status=item.status,
+            theme=themes.get(item.theme), insight=made.get(item.insight),
+            signature=kb_insights.signature(item.kind, ids),
         )  # fmt: skip
         ProposedLesson.objects.bulk_create(
             ProposedLesson(proposal=proposal, lesson_id=pk, stance=stance, position=n)
-            for n, (pk, (_, stance)) in enumerate(zip(ids, item["lessons"], strict=True))
+            for n, (pk, (_, stance)) in enumerate(zip(ids, item.lessons, strict=True))
         )
     return len(made)
 
 
-def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list[Quote]:
+def _import_video(entry: schema.Video, themes: dict, people: dict, counts: dict) -> list[Quote]:
     """Restore one video; returns its quotes in the export's order."""
-    values = {name: entry.get(name, "") for name in VIDEO_FIELDS}
+    values = {name: getattr(entry, name) for name in VIDEO_FIELDS}
     if values["published_on"]:
         values["published_on"] = datetime.date.fromisoformat(values["published_on"])
     video = Video.objects.create(**values)
     Credit.objects.bulk_create(
-        Credit(video=video, person=people[c["person"]], role=c["role"], position=c["position"])
-        for c in entry.get("credits", [])
+        Credit(video=video, person=people[c.person], role=c.role, position=c.position)
+        for c in entry.credits
     )
     created = Chapter.objects.bulk_create(
-        Chapter(video=video, title=c["title"], start_seconds=c["start_seconds"])
-        for c in entry["chapters"]
+        Chapter(video=video, title=c.title, start_seconds=c.start_seconds) for c in entry.chapters
     )
     chapters = {c.start_seconds: c for c in created}
     TranscriptSegment.objects.bulk_create(
@@ -362,58 +388,59 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list
                 video=video, start_seconds=start, end_seconds=end, text=text, exact=exact,
                 chapter=chapters.get(chapter), speaker=people[said[0]] if said else None,
             )
-            for start, end, text, exact, chapter, *said in entry["segments"]
+            for start, end, text, exact, chapter, *said in entry.segments
         ),
         batch_size=2000,
     )  # fmt: skip
     quotes = []
     lessons = {}
-    for item in entry["lessons"]:
+    for item in entry.lessons:
         lesson = Lesson.objects.create(
             video=video,
-            chapter=chapters.get(item["chapter"]),
-            **{name: item[name] for name in LESSON_FIELDS},
+            chapter=chapters.get(item.chapter),
+            **{name: getattr(item, name) for name in LESSON_FIELDS},
         )
-        lesson.tags.set([themes[slug] for slug in item["themes"]])
-        lesson.people.set([people[slug] for slug in item.get("people", [])])
-        Takeaway.objects.bulk_create(Takeaway(lesson=lesson, **t) for t in item["takeaways"])
-        lessons[lesson.slug] = (lesson, item["suggestions"])
+        lesson.tags.set([themes[slug] for slug in item.themes])
+        lesson.people.set([people[slug] for slug in item.people])
+        Takeaway.objects.bulk_create(
+            Takeaway(lesson=lesson, **t.model_dump()) for t in item.takeaways
+        )
+        lessons[lesson.slug] = (lesson, item.suggestions)
         ThemeSuggestion.objects.bulk_create(
-            ThemeSuggestion(lesson=lesson, theme=themes[s["theme"]], confidence=s["confidence"],
-                            status=s["status"])
-            for s in item.get("theme_suggestions", [])
+            ThemeSuggestion(lesson=lesson, theme=themes[s.theme], confidence=s.confidence,
+                            status=s.status)
+            for s in item.theme_suggestions
         )  # fmt: skip
-    for item in entry["quotes"]:
+    for item in entry.quotes:
         quote = Quote.objects.create(
             video=video,
-            chapter=chapters.get(item["chapter"]),
-            lesson=lessons[item["lesson"]][0] if item["lesson"] else None,
-            text=item["text"],
-            speaker=people.get(item.get("person")),
-            speaker_name=item["speaker"],
-            start_seconds=item["start_seconds"],
-            end_seconds=item["end_seconds"],
-            status=item["status"],
+            chapter=chapters.get(item.chapter),
+            lesson=lessons[item.lesson][0] if item.lesson else None,
+            text=item.text,
+            speaker=people.get(item.person),
+            speaker_name=item.speaker,
+            start_seconds=item.start_seconds,
+            end_seconds=item.end_seconds,
+            status=item.status,
         )
-        quote.tags.set([themes[slug] for slug in item["themes"]])
+        quote.tags.set([themes[slug] for slug in item.themes])
         quotes.append(quote)
     for lesson, suggestions in lessons.values():
         QuoteSuggestion.objects.bulk_create(
             QuoteSuggestion(
                 lesson=lesson,
-                chapter=chapters.get(s["chapter"]),
-                quote=quotes[s["quote"]] if s["quote"] is not None else None,
-                **{
-                    k: s[k]
-                    for k in ("text", "start_seconds", "end_seconds", "score", "rank", "status")
-                },
+                chapter=chapters.get(s.chapter),
+                quote=quotes[s.quote] if s.quote is not None else None,
+                **s.model_dump(
+                    include={"text", "start_seconds", "end_seconds", "score", "rank", "status"}
+                ),
             )
             for s in suggestions
         )
     refresh_chapter_texts(video)
     meaning.index_video(video)
     counts["videos"] += 1
-    counts["lessons"] += len(entry["lessons"])
-    counts["quotes"] += len(entry["quotes"])
-    counts["segments"] += len(entry["segments"])
+    counts["lessons"] += len(entry.lessons)
+    counts["quotes"] += len(entry.quotes)
+    counts["segments"] += len(entry.segments)
     return quotes

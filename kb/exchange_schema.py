@@ -1,38 +1,64 @@
-"""The `career-kb/1` document's shape, checked whole before a restore writes anything.
+"""The backup format `career-kb/1`, declared once: pydantic models that `export_kb` writes
+through (kb.exchange.export_data) and that `import_kb` reads a file into (`validated`).
 
-Every problem is reported with the JSON path of the value to blame
-(`$.videos[2].lessons[0].start_seconds: expected a number, got "abc"`), so a hand-edited
-or truncated export is refused with one clear line instead of a traceback or a partial
-restore. Plain Python, no Django.
+A restore checks the whole document before it writes anything: each value's kind, length
+and range as these models declare them, then that the document holds together (each slug
+used once, each theme, person, chapter, lesson and quote a value names is in the file:
+kb.exchange_references). Every problem is reported as one line, with the JSON path of the
+value to blame (`$.videos[2].lessons[0].start_seconds: expected a number or null, got
+"abc"`), so a hand-edited or truncated export is refused with one clear line instead of
+a traceback or a partial restore. Keys the format does not know are ignored, as they
+always were. Exports written before there were people, insights and proposals, credits,
+a video's description or import identity, a lesson's people or offered themes, or who
+speaks in a transcript line, still read: what they lack has its default here. No Django.
 """
 
 import datetime
 import json
-import math
 import re
-from collections.abc import Callable
+import types
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetPydanticSchema,
+    PlainValidator,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 from kb.importers.documents import DocumentError
 
-Check = Callable[[object, str], None]
-STATUSES = ("draft", "published")
-SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
-ROLES = ("guest", "host")
-STANCES = ("supports", "contrasts")
-PROPOSAL_KINDS = ("agree", "differ")
+SCHEMA = "career-kb/1"
 # The largest number a restore stores: PostgreSQL's `integer` (SQLite's integers are wider,
 # and a bigger one would overflow there too). Seconds up to it are sixty-eight years.
 LARGEST = 2**31 - 1
 # How deep a free-form value (an import's notes, resources) may nest: an export's nest a
 # few levels; a deeper one would exhaust the stack of whatever reads it next.
 FREE_DEPTH = 32
+NOT_BLANK = r"\S"
+# A person's link: empty, or an http(s) address (never javascript: and the like). A line
+# break after it is let through, as the hand-written check before (Python's `$`) did.
+WEB_ADDRESS = r"^(?:(?i:https?)://\S+\n?)?$"
 
 
 class SchemaError(DocumentError):
     """A restore document that does not hold together; the message starts with its path."""
 
 
-def _kind(value) -> str:
+def refuse(kind: str, message: str, at: tuple = ()):
+    """A problem pydantic reports at the value being checked (or at the path `at` in it)."""
+    return PydanticCustomError(kind, "{message}", {"message": message, "at": at})
+
+
+def shown(value) -> str:
+    """A value as a message quotes it: JSON, cut at 40 characters; lists and objects by kind."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -43,62 +69,48 @@ def _kind(value) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def fail(path: str, message: str):
-    raise SchemaError(f"{path}: {message}")
+# What each value may be.
 
 
-def text(max_length: int | None = None, required: bool = False) -> Check:
-    def check(value, path):
-        if not isinstance(value, str):
-            fail(path, f"expected a string, got {_kind(value)}")
-        if required and not value.strip():
-            fail(path, "must not be empty")
-        if max_length and len(value) > max_length:
-            fail(path, f"longer than {max_length} characters")
-
-    return check
-
-
-def number(integer: bool = False, nullable: bool = False, signed: bool = False) -> Check:
-    def check(value, path):
-        if value is None and nullable:
-            return
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
-            what = "a whole number" if integer else "a number"
-            fail(path, f"expected {what}{' or null' if nullable else ''}, got {_kind(value)}")
-        if value < 0 and not signed:
-            fail(path, f"must not be negative, got {value}")
-        if abs(value) > LARGEST:
-            fail(path, f"must not be larger than {LARGEST}, got {_kind(value)}")
-
-    return check
+def text(max_length: int | None = None, required: bool = False):
+    """A string (never a number or null) of at most `max_length` characters; `required`:
+    not empty or only spaces."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strict=True, max_length=max_length, pattern=NOT_BLANK if required else None
+        ),
+    ]
 
 
-def boolean(value, path):
-    if not isinstance(value, bool):
-        fail(path, f"expected true or false, got {_kind(value)}")
+Slug = text(100, required=True)
+Link = Annotated[str, StringConstraints(strict=True, max_length=200, pattern=WEB_ADDRESS)]
+# Numbers are never true or false, NaN or infinite, negative (but a score) or past LARGEST;
+# whole numbers are never 1.0 or "1".
+Whole = Annotated[int, Field(strict=True, ge=0, le=LARGEST)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=LARGEST)]
+Signed = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-LARGEST, le=LARGEST)]
+Status = Literal["draft", "published"]
+Decision = Literal["open", "accepted", "dismissed"]
+Role = Literal["guest", "host"]
+Stance = Literal["supports", "contrasts"]
+T = TypeVar("T")
+List = Annotated[list[T], Field(strict=True)]  # a JSON list, nothing else
 
 
-def date(value, path):
+def _iso_date(value):
     if value is None:
-        return
+        return None
     try:
         datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
-        fail(path, f"expected a date like 2025-01-17 or null, got {_kind(value)}")
+        said = f"expected a date like 2025-01-17 or null, got {shown(value)}"
+        raise refuse("date", said) from None
+    return value
 
 
-def choice(*values: str) -> Check:
-    def check(value, path):
-        if value not in values:
-            fail(path, f"expected one of {', '.join(values)}, got {_kind(value)}")
-
-    return check
-
-
-def anything(value, path):
-    """Free-form JSON, nested no deeper than FREE_DEPTH (checked without recursion)."""
+def _shallow(value):
+    """Free-form JSON nested no deeper than FREE_DEPTH (checked without recursion)."""
     level = [value]
     for _ in range(FREE_DEPTH + 1):
         level = [
@@ -108,279 +120,340 @@ def anything(value, path):
             for inner in (outer.values() if isinstance(outer, dict) else outer)
         ]
         if not level:
-            return
-    fail(path, f"nested deeper than {FREE_DEPTH} levels")
+            return value
+    raise refuse("too_deep", f"nested deeper than {FREE_DEPTH} levels")
 
 
-def list_of(item: Check) -> Check:
-    def check(value, path):
-        if not isinstance(value, list):
-            fail(path, f"expected a list, got {_kind(value)}")
-        for n, element in enumerate(value):
-            item(element, f"{path}[{n}]")
-
-    return check
+IsoDate = Annotated[str | None, PlainValidator(_iso_date)]  # written as it was read
+Free = Annotated[Any, AfterValidator(_shallow)]
 
 
-def obj(fields: dict[str, Check], optional: tuple[str, ...] = ()) -> Check:
-    def check(value, path):
-        if not isinstance(value, dict):
-            fail(path, f"expected an object, got {_kind(value)}")
-        for name, field_check in fields.items():
-            if name in value:
-                field_check(value[name], f"{path}.{name}")
-            elif name not in optional:
-                fail(f"{path}.{name}", "missing")
+def row(shape: str, *kinds, optional: bool = False):
+    """A JSON list of values of `kinds`, in order (the last one left out, if `optional`),
+    read as a tuple; any other list, or anything else, is refused as not `shape`. Checked
+    in pydantic's core, as a transcript's many lines need."""
 
-    return check
+    def schema(_source, handler):
+        least = len(kinds) - optional
+        return core_schema.chain_schema([
+            core_schema.custom_error_schema(
+                core_schema.list_schema(strict=True, min_length=least, max_length=len(kinds)),
+                custom_error_type="shape",
+                custom_error_message=f"expected {shape}",
+                custom_error_context={"shape": shape},
+            ),
+            core_schema.tuple_schema(
+                [handler.generate_schema(kind) for kind in kinds],
+                variadic_item_index=least if optional else None,
+            ),
+        ])  # fmt: skip
 
-
-def segment(value, path):
-    """[start, end, text, exact, chapter start or null], then the speaker's person slug
-    when the transcript names who speaks (older exports have five items)."""
-    if not isinstance(value, list) or len(value) not in (5, 6):
-        fail(path, f"expected [start, end, text, exact, chapter(, speaker)], got {_kind(value)}")
-    checks = (number(), number(), text(), boolean, number(True, True), text(100))
-    for n, check in enumerate(checks[: len(value)]):
-        check(value[n], f"{path}[{n}]")
-    if value[1] < value[0]:
-        fail(f"{path}[1]", f"ends ({value[1]}) before it starts ({value[0]})")
+    return Annotated[tuple[kinds], GetPydanticSchema(schema)]
 
 
-SLUG = text(100, required=True)
-THEME = obj({"name": text(100, required=True), "slug": SLUG, "description": text(),
-             "cues": list_of(text())})  # fmt: skip
-TAKEAWAY = obj({"text": text(), "position": number(True), "start_seconds": number(nullable=True),
-                "score": number(nullable=True), "confirmed": boolean})  # fmt: skip
-SUGGESTION = obj({
-    "text": text(), "start_seconds": number(), "end_seconds": number(),
-    "score": number(signed=True), "rank": number(True), "status": choice(*SUGGESTION_STATUSES),
-    "chapter": number(True, True), "quote": number(True, True),
-})  # fmt: skip
-THEME_SUGGESTION = obj({
-    "theme": SLUG, "confidence": number(), "status": choice(*SUGGESTION_STATUSES),
-})  # fmt: skip
-LESSON = obj({
-    "slug": SLUG, "title": text(300, required=True), "body": text(), "status": choice(*STATUSES),
-    "start_seconds": number(nullable=True), "position": number(True), "import_key": text(200),
-    "imported": anything, "keywords": text(), "chapter": number(True, True),
-    "themes": list_of(text()), "takeaways": list_of(TAKEAWAY), "suggestions": list_of(SUGGESTION),
-    "people": list_of(SLUG), "theme_suggestions": list_of(THEME_SUGGESTION),
-}, optional=("people", "theme_suggestions"))  # fmt: skip
-QUOTE = obj({
-    "text": text(required=True), "speaker": text(200), "start_seconds": number(),
-    "end_seconds": number(), "status": choice(*STATUSES), "chapter": number(True, True),
-    "lesson": lambda v, p: v is None or SLUG(v, p), "themes": list_of(text()),
-    "person": lambda v, p: v is None or SLUG(v, p),
-}, optional=("person",))  # fmt: skip
-VIDEO = obj(
-    {
-        "slug": SLUG, "title": text(300, required=True), "channel": text(200),
-        "published_on": date, "duration_seconds": number(True), "youtube_id": text(11),
-        "status": choice(*STATUSES), "headline": text(500), "description": text(), "intro": text(),
-        "conclusion": text(), "resources": list_of(anything), "transcript_exact": boolean,
-        "import_key": text(64), "source_hash": text(64), "imported": anything,
-        "chapters": list_of(obj({"title": text(300), "start_seconds": number(True)})),
-        "segments": list_of(segment), "lessons": list_of(LESSON), "quotes": list_of(QUOTE),
-        "credits": list_of(obj({"person": SLUG, "role": choice(*ROLES),
-                                "position": number(True)})),
-    },
-    # Exports made before videos had an import identity, people or a description.
-    optional=("import_key", "credits", "description"),
+# A transcript line: [start, end, text, exact, chapter start or null], then the speaker's
+# person slug when the transcript names who speaks (written only then; older exports never
+# have it).
+Segment = row(
+    "[start, end, text, exact, chapter(, speaker)]",
+    Number, Number, text(), StrictBool, Whole | None, text(100),
+    optional=True,
 )  # fmt: skip
+# An insight proposal's lesson.
+Member = row("[lesson slug, stance]", Slug, Stance)
 
 
-def web_link(value, path):
-    """A person's link: empty, or an http(s) address (never javascript: and the like)."""
-    text(200)(value, path)
-    if value and not re.match(r"^https?://[^\s]+$", value, re.IGNORECASE):
-        fail(path, f"expected an http:// or https:// address, got {_kind(value)}")
+# The document, in the order a restore checks it.
 
 
-PERSON = obj({"name": text(200, required=True), "slug": SLUG, "bio": text(),
-              "link": web_link})  # fmt: skip
-EVIDENCE = obj({
-    "stance": choice(*STANCES), "note": text(300), "position": number(True),
-    "lesson": lambda v, p: v is None or SLUG(v, p),
-    "quote": lambda v, p: v is None or obj({"video": SLUG, "number": number(True)})(v, p),
-})  # fmt: skip
-INSIGHT = obj({
-    "title": text(300, required=True), "slug": SLUG, "summary": text(),
-    "status": choice(*STATUSES), "themes": list_of(SLUG), "evidence": list_of(EVIDENCE),
-})  # fmt: skip
-PROPOSAL = obj({
-    "kind": choice(*PROPOSAL_KINDS), "title": text(300, required=True), "score": number(),
-    "status": choice(*SUGGESTION_STATUSES), "theme": lambda v, p: v is None or SLUG(v, p),
-    "insight": lambda v, p: v is None or SLUG(v, p),
-    "lessons": list_of(lambda v, p: obj_pair(v, p)),
-})  # fmt: skip
+class Format(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # keys it does not know are left out
 
 
-def obj_pair(value, path):
-    """A proposal's lesson: [lesson slug, stance]."""
-    if not (isinstance(value, list) and len(value) == 2):
-        fail(path, f"expected [lesson slug, stance], got {_kind(value)}")
-    SLUG(value[0], f"{path}[0]")
-    choice(*STANCES)(value[1], f"{path}[1]")
+class Theme(Format):
+    name: text(100, required=True)
+    slug: Slug
+    description: text()
+    cues: List[text()]
 
 
-DOCUMENT = obj({
-    "schema": anything, "themes": list_of(THEME),
-    "theme_redirects": list_of(obj({"old_slug": SLUG, "theme": SLUG})),
-    "people": list_of(PERSON),
-    "person_redirects": list_of(obj({"old_slug": SLUG, "person": SLUG})),
-    "videos": list_of(VIDEO),
-    "insights": list_of(INSIGHT), "insight_proposals": list_of(PROPOSAL),
-}, optional=("people", "person_redirects", "insights", "insight_proposals"))  # fmt: skip
+class ThemeRedirect(Format):
+    old_slug: Slug
+    theme: Slug
 
 
-def unique(values, what: str) -> None:
-    """`values` are (path, key) pairs; the second holder of a key is to blame."""
-    seen = {}
-    for path, key in values:
-        if key in seen:
-            fail(path, f"{what} {_kind(key)} is already used at {seen[key]}")
-        seen[key] = path
+class Person(Format):
+    name: text(200, required=True)
+    slug: Slug
+    bio: text()
+    link: Link
 
 
-def known(path: str, key, keys, what: str) -> None:
-    if key is not None and key not in keys:
-        fail(path, f"no {what} {_kind(key)} in this export")
+class PersonRedirect(Format):
+    old_slug: Slug
+    person: Slug
 
 
-def validate(data, schema: str) -> None:
-    """Raises SchemaError at the first value that is wrong; returns when all is well."""
-    if not isinstance(data, dict):
-        fail("$", f"not a {schema} export: expected an object, got {_kind(data)}")
-    if data.get("schema") != schema:
-        fail("$", f"not a {schema} export (its 'schema' says {_kind(data.get('schema'))})")
-    DOCUMENT(data, "$")
-    themes = [(f"$.themes[{n}]", t) for n, t in enumerate(data["themes"])]
-    unique([(f"{p}.slug", t["slug"]) for p, t in themes], "theme slug")
-    unique([(f"{p}.name", t["name"].casefold()) for p, t in themes], "theme name")
-    theme_slugs = {t["slug"] for t in data["themes"]}
-    for n, redirect in enumerate(data["theme_redirects"]):
-        known(f"$.theme_redirects[{n}].theme", redirect["theme"], theme_slugs, "theme")
-    unique(
-        [(f"$.theme_redirects[{n}].old_slug", r["old_slug"])
-         for n, r in enumerate(data["theme_redirects"])],
-        "old theme slug",
-    )  # fmt: skip
-
-    people = [(f"$.people[{n}]", p) for n, p in enumerate(data.get("people", []))]
-    unique([(f"{p}.slug", person["slug"]) for p, person in people], "person slug")
-    unique([(f"{p}.name", person["name"].casefold()) for p, person in people], "person name")
-    person_slugs = {person["slug"] for _, person in people}
-    for n, redirect in enumerate(data.get("person_redirects", [])):
-        known(f"$.person_redirects[{n}].person", redirect["person"], person_slugs, "person")
-
-    videos = [(f"$.videos[{n}]", v) for n, v in enumerate(data["videos"])]
-    unique([(f"{p}.slug", v["slug"]) for p, v in videos], "video slug")
-    unique([(f"{p}.youtube_id", v["youtube_id"]) for p, v in videos if v["youtube_id"]],
-           "YouTube id")  # fmt: skip
-    unique(
-        [(f"{p}.import_key", (v["import_key"], v["youtube_id"]))
-         for p, v in videos if v.get("import_key")],
-        "import identity",
-    )  # fmt: skip
-    unique(
-        [(f"{p}.lessons[{n}].slug", lesson["slug"])
-         for p, v in videos for n, lesson in enumerate(v["lessons"])],
-        "lesson slug",
-    )  # fmt: skip
-    for path, video in videos:
-        _validate_video(path, video, theme_slugs, person_slugs)
-    _validate_insights(data, theme_slugs)
+class Chapter(Format):
+    title: text(300)
+    start_seconds: Whole
 
 
-def _validate_insights(data: dict, theme_slugs: set) -> None:
-    lesson_slugs = {lesson["slug"] for v in data["videos"] for lesson in v["lessons"]}
-    quote_counts = {v["slug"]: len(v["quotes"]) for v in data["videos"]}
-    insights = [(f"$.insights[{n}]", i) for n, i in enumerate(data.get("insights", []))]
-    unique([(f"{p}.slug", i["slug"]) for p, i in insights], "insight slug")
-    for path, insight in insights:
-        for m, slug in enumerate(insight["themes"]):
-            known(f"{path}.themes[{m}]", slug, theme_slugs, "theme")
-        for m, evidence in enumerate(insight["evidence"]):
-            at = f"{path}.evidence[{m}]"
-            if (evidence["lesson"] is None) == (evidence["quote"] is None):
-                fail(at, "evidence is a lesson or a quote: give exactly one")
-            known(f"{at}.lesson", evidence["lesson"], lesson_slugs, "lesson")
-            if evidence["quote"] is not None:
-                where = evidence["quote"]
-                known(f"{at}.quote.video", where["video"], quote_counts, "video")
-                known(f"{at}.quote.number", where["number"], range(quote_counts[where["video"]]),
-                      "quote number")  # fmt: skip
-        unique([(f"{path}.evidence[{m}]", (e["lesson"], str(e["quote"])))
-                for m, e in enumerate(insight["evidence"])], "evidence")  # fmt: skip
-    insight_slugs = {i["slug"] for _, i in insights}
-    proposals = list(enumerate(data.get("insight_proposals", [])))
-    unique(
-        [(f"$.insight_proposals[{n}].lessons",
-          f"{p['kind']}: " + " ".join(sorted(slug for slug, _ in p["lessons"])))
-         for n, p in proposals],
-        "proposal of these lessons",
-    )  # fmt: skip
-    for n, proposal in proposals:
-        at = f"$.insight_proposals[{n}]"
-        known(f"{at}.theme", proposal["theme"], theme_slugs, "theme")
-        known(f"{at}.insight", proposal["insight"], insight_slugs, "insight")
-        for m, (slug, _) in enumerate(proposal["lessons"]):
-            known(f"{at}.lessons[{m}][0]", slug, lesson_slugs, "lesson")
-        unique([(f"{at}.lessons[{m}]", slug) for m, (slug, _) in enumerate(proposal["lessons"])],
-               "lesson")  # fmt: skip
+class Takeaway(Format):
+    text: text()
+    position: Whole
+    start_seconds: Number | None
+    score: Number | None
+    confirmed: StrictBool
 
 
-def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set) -> None:
-    for n, credit in enumerate(video.get("credits", [])):
-        known(f"{path}.credits[{n}].person", credit["person"], person_slugs, "person")
-    unique(
-        [(f"{path}.credits[{n}]", (c["person"], c["role"]))
-         for n, c in enumerate(video.get("credits", []))],
-        "credit",
-    )  # fmt: skip
-    chapters = [(f"{path}.chapters[{n}].start_seconds", c["start_seconds"])
-                for n, c in enumerate(video["chapters"])]  # fmt: skip
-    unique(chapters, "chapter start")
-    starts = {start for _, start in chapters}
-    for n, seg in enumerate(video["segments"]):
-        known(f"{path}.segments[{n}][4]", seg[4], starts, "chapter starting at")
-        if len(seg) == 6:
-            known(f"{path}.segments[{n}][5]", seg[5], person_slugs, "person")
-    lesson_slugs = {lesson["slug"] for lesson in video["lessons"]}
-    for n, lesson in enumerate(video["lessons"]):
-        at = f"{path}.lessons[{n}]"
-        known(f"{at}.chapter", lesson["chapter"], starts, "chapter starting at")
-        for m, slug in enumerate(lesson["themes"]):
-            known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
-        for m, slug in enumerate(lesson.get("people", [])):
-            known(f"{at}.people[{m}]", slug, person_slugs, "person")
-        offered = [
-            (f"{at}.theme_suggestions[{m}].theme", s["theme"])
-            for m, s in enumerate(lesson.get("theme_suggestions", []))
-        ]
-        for where, slug in offered:
-            known(where, slug, theme_slugs, "theme")
-        unique(offered, "suggested theme")
-        for m, suggestion in enumerate(lesson["suggestions"]):
-            known(f"{at}.suggestions[{m}].chapter", suggestion["chapter"], starts,
-                  "chapter starting at")  # fmt: skip
-            known(f"{at}.suggestions[{m}].quote", suggestion["quote"],
-                  range(len(video["quotes"])), "quote number")  # fmt: skip
-            if suggestion["end_seconds"] < suggestion["start_seconds"]:
-                fail(f"{at}.suggestions[{m}].end_seconds", "ends before it starts")
-    unique(
-        [(f"{path}.lessons[{n}].suggestions[{m}].quote", s["quote"])
-         for n, lesson in enumerate(video["lessons"])
-         for m, s in enumerate(lesson["suggestions"]) if s["quote"] is not None],
-        "quote number",
-    )  # fmt: skip
-    for n, quote in enumerate(video["quotes"]):
-        at = f"{path}.quotes[{n}]"
-        known(f"{at}.chapter", quote["chapter"], starts, "chapter starting at")
-        known(f"{at}.lesson", quote["lesson"], lesson_slugs, "lesson of this video with slug")
-        known(f"{at}.person", quote.get("person"), person_slugs, "person")
-        for m, slug in enumerate(quote["themes"]):
-            known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
-        if quote["end_seconds"] < quote["start_seconds"]:
-            fail(f"{at}.end_seconds", "ends before it starts")
+class QuoteSuggestion(Format):
+    text: text()
+    start_seconds: Number
+    end_seconds: Number
+    score: Signed
+    rank: Whole
+    status: Decision
+    chapter: Whole | None  # a chapter's start
+    quote: Whole | None  # a quote's number in its video
+
+    @model_validator(mode="after")
+    def _in_order(self):
+        if self.end_seconds < self.start_seconds:
+            raise refuse("order", "ends before it starts", ("end_seconds",))
+        return self
+
+
+class ThemeSuggestion(Format):
+    theme: Slug
+    confidence: Number
+    status: Decision
+
+
+class Lesson(Format):
+    slug: Slug
+    title: text(300, required=True)
+    body: text()
+    status: Status
+    start_seconds: Number | None
+    position: Whole
+    import_key: text(200)
+    imported: Free
+    keywords: text()
+    chapter: Whole | None
+    themes: List[text()]
+    takeaways: List[Takeaway]
+    suggestions: List[QuoteSuggestion]
+    people: List[Slug] = []
+    theme_suggestions: List[ThemeSuggestion] = []
+
+
+class Quote(Format):
+    text: text(required=True)
+    speaker: text(200)
+    start_seconds: Number
+    end_seconds: Number
+    status: Status
+    chapter: Whole | None
+    lesson: Slug | None
+    themes: List[text()]
+    person: Slug | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self):
+        if self.end_seconds < self.start_seconds:
+            raise refuse("order", "ends before it starts", ("end_seconds",))
+        return self
+
+
+class Credit(Format):
+    person: Slug
+    role: Role
+    position: Whole
+
+
+class Video(Format):
+    slug: Slug
+    title: text(300, required=True)
+    channel: text(200)
+    published_on: IsoDate
+    duration_seconds: Whole
+    youtube_id: text(11)
+    status: Status
+    headline: text(500)
+    description: text() = ""
+    intro: text()
+    conclusion: text()
+    resources: List[Free]
+    transcript_exact: StrictBool
+    import_key: text(64) = ""
+    source_hash: text(64)
+    imported: Free
+    chapters: List[Chapter]
+    segments: List[Segment]
+    lessons: List[Lesson]
+    quotes: List[Quote]
+    credits: List[Credit] = []
+
+    @model_validator(mode="after")
+    def _lines_in_order(self):
+        for n, line in enumerate(self.segments):
+            if line[1] < line[0]:
+                said = f"ends ({line[1]}) before it starts ({line[0]})"
+                raise refuse("order", said, ("segments", n, 1))
+        return self
+
+
+class QuotePlace(Format):
+    video: Slug
+    number: Whole  # the quote's place in its video's list
+
+
+class Evidence(Format):
+    stance: Stance
+    note: text(300)
+    position: Whole
+    lesson: Slug | None
+    quote: QuotePlace | None
+
+    @model_validator(mode="after")
+    def _one_of_them(self):
+        if (self.lesson is None) == (self.quote is None):
+            raise refuse("evidence", "evidence is a lesson or a quote: give exactly one")
+        return self
+
+
+class Insight(Format):
+    title: text(300, required=True)
+    slug: Slug
+    summary: text()
+    status: Status
+    themes: List[Slug]
+    evidence: List[Evidence]
+
+
+class Proposal(Format):
+    kind: Literal["agree", "differ"]
+    title: text(300, required=True)
+    score: Number
+    status: Decision
+    theme: Slug | None
+    insight: Slug | None
+    lessons: List[Member]
+
+
+class Backup(Format):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    schema_name: Free = Field(alias="schema")
+    themes: List[Theme]
+    theme_redirects: List[ThemeRedirect]
+    people: List[Person] = []
+    person_redirects: List[PersonRedirect] = []
+    videos: List[Video]
+    insights: List[Insight] = []
+    insight_proposals: List[Proposal] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _this_format(cls, data):
+        if isinstance(data, Backup):
+            return data
+        if not isinstance(data, dict):
+            raise refuse("format", f"not a {SCHEMA} export: expected an object, got {shown(data)}")
+        if data.get("schema") != SCHEMA:
+            said = shown(data.get("schema"))
+            raise refuse("format", f"not a {SCHEMA} export (its 'schema' says {said})")
+        return data
+
+
+# Problems in one line each.
+
+
+def _path(loc, start: str = "$") -> str:
+    return start + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def _declared(model: type, loc) -> Any:
+    """The type `model` declares at `loc`, Annotated's and Optional's wrapping kept."""
+    kind: Any = model
+    for part in loc:
+        kind = _unwrapped(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            kind = kind.model_fields[part].annotation
+        elif get_origin(kind) is tuple:  # a row
+            kind = get_args(kind)[part]
+        else:  # a list
+            kind = get_args(kind)[0]
+    return kind
+
+
+def _unwrapped(kind):
+    while True:
+        if get_origin(kind) is Annotated:
+            kind = get_args(kind)[0]
+        elif get_origin(kind) in (Union, types.UnionType):
+            kind = next(arg for arg in get_args(kind) if arg is not type(None))
+        else:
+            return kind
+
+
+def _allows_null(model: type, loc) -> bool:
+    kind = _declared(model, loc)
+    while get_origin(kind) is Annotated:
+        kind = get_args(kind)[0]
+    return type(None) in get_args(kind)
+
+
+def one_line(error: dict, model: type, start: str = "$") -> str:
+    """One of pydantic's errors as this format says it, `PATH: what is wrong, got what`,
+    for a value read into `model` from the JSON path `start`."""
+    kind, got, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    loc = (*error["loc"], *ctx.get("at", ()))
+    expected = {
+        "string_type": "a string",
+        "bool_type": "true or false",
+        "list_type": "a list",
+        "model_type": "an object",
+        "dict_type": "an object",
+        "int_type": "a whole number",
+        "float_type": "a number",
+        "finite_number": "a number",
+    }.get(kind)
+    if kind in ("int_type", "float_type", "finite_number") and _allows_null(model, loc):
+        expected += " or null"
+    if expected:
+        message = f"expected {expected}, got {shown(got)}"
+    elif kind == "missing":
+        message = "missing"
+    elif kind == "shape":
+        message = f"expected {ctx['shape']}, got {shown(got)}"
+    elif "message" in ctx:  # one of refuse()'s
+        message = ctx["message"]
+    elif kind == "string_too_long":
+        message = f"longer than {ctx['max_length']} characters"
+    elif kind == "string_pattern_mismatch" and ctx["pattern"] == NOT_BLANK:
+        message = "must not be empty"
+    elif kind == "string_pattern_mismatch" and ctx["pattern"] == WEB_ADDRESS:
+        message = f"expected an http:// or https:// address, got {shown(got)}"
+    elif kind == "greater_than_equal" and ctx["ge"] == 0:
+        message = f"must not be negative, got {got}"
+    elif kind == "greater_than_equal":
+        message = f"must not be smaller than {-LARGEST}, got {shown(got)}"
+    elif kind == "less_than_equal":
+        message = f"must not be larger than {LARGEST}, got {shown(got)}"
+    elif kind == "literal_error":
+        choices = ", ".join(re.findall(r"'([^']*)'", ctx["expected"]))
+        message = f"expected one of {choices}, got {shown(got)}"
+    else:  # a kind of problem this format never meant to allow: pydantic's own words
+        message = f"{error['msg'].splitlines()[0]}, got {shown(got)}"
+    return f"{_path(loc, start)}: {message}"
+
+
+def validated(model: type[Format], data, at: str = "$"):
+    """`data` read into `model` (the value at JSON path `at`), or SchemaError naming the
+    first value to blame."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SchemaError(one_line(exc.errors()[0], model, at)) from None

@@ -1,6 +1,7 @@
 """python manage.py import_kb kb.json — restore an export into an empty database."""
 
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
@@ -17,9 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            with open(path, "rb") as source:
-                data = loads(source.read())
-            counts = import_data(data)
+            # Nothing here keeps the file or the document read: once it is checked, only
+            # its models (kb.exchange_schema) stay in memory.
+            counts = import_data(loads(Path(path).read_bytes()))
         except OSError as exc:
             self.fail(f"{path}: cannot read it: {exc.strerror}")
         except ExchangeError as exc:
