@@ -4,7 +4,8 @@ background thread does), on an empty SQLite database.
     .venv/bin/python bench/big_page.py samples/support-desk-to-engineering-manager.txt 1950 > big.txt
     .venv/bin/python bench/admin_import.py big.txt
 
-Results go in the README ("Curating in the admin").
+Results go in a dated file under bench/results/, cited from
+docs/editing.md#importing-from-the-browser.
 """
 
 import resource

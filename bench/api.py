@@ -12,7 +12,8 @@ database with gunicorn (production settings, page cache off, no rate limit: the 
 measured, not the limiter) and times, interleaved: `/api/v1/lessons?theme=…` (one theme,
 two themes, a theme and a person), `/api/v1/search?q=…` (the 20 queries of
 bench/search.py) and `/api/v1/people/<slug>` (the most and the least credited guest).
-Prints Markdown tables for the README. Nothing here runs in CI.
+Prints Markdown tables; results go in a dated file under bench/results/, cited from
+docs/api.md#speed. Nothing here runs in CI.
 """
 
 import argparse

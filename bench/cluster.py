@@ -12,7 +12,8 @@ and republishes lessons over and over: after each change it asks each server dir
 and the balancer twice for the lesson's page, which must be a 404 at once after an
 unpublish and a 200 after a republish (a page either server had cached is stale then).
 
-Prints a Markdown table for the README; exits 1 on any error, non-2xx or stale page.
+Prints a Markdown table (results go in a dated file under bench/results/, cited from
+docs/deployment.md#several-app-servers); exits 1 on any error, non-2xx or stale page.
 Only loopback addresses are used; every step is bounded in time.
 """
 
@@ -39,7 +40,8 @@ DATABASE = "kb_cluster"
 
 
 def settings_env(database_url: str, redis_url: str) -> dict:
-    """What every host gets: the same settings, from the environment (README, Deploy)."""
+    """What every host gets: the same settings, from the environment
+    (docs/deployment.md#several-app-servers)."""
     return bench.env(database_url, REDIS_URL=redis_url, GUNICORN_WORKERS="2")
 
 

@@ -3,8 +3,8 @@ estimated moments from the exact ones a timed transcript gives?
 
     .venv/bin/python bench/evidence.py
 
-Plain Python over the importer (no database). Results go in the README ("Quality of the
-links").
+Plain Python over the importer (no database). Results go in a dated file under
+bench/results/, cited from docs/quality.md.
 """
 
 import statistics

@@ -5,7 +5,8 @@
 Each run imports into an empty SQLite database, or with `--into` into a fresh copy of a
 big one (bench/search.py leaves a million-line one in bench/out/search.sqlite3); prints
 the median and the best of each stage, the search-index tidying that ends each import
-among them. Results go in the README ("Benchmarks").
+among them. Results go in a dated file under bench/results/, cited from
+docs/importing.md#speed.
 """
 
 import argparse

@@ -5,7 +5,8 @@
 For each page (a theme, a lesson, a video, a search, and /robots.txt as the baseline in
 the same server) runs wrk with 64 connections, first alone, then while an editor process
 writes every second (an `import_video --update` of a changing page, and a lesson
-published or unpublished). Prints a Markdown table for the README: req/s, p99 latency,
+published or unpublished). Prints a Markdown table (results go in a dated file under
+bench/results/, cited from docs/benchmarks.md): req/s, p99 latency,
 the ratio to the baseline, errors and non-2xx; the editor's writes; workers' memory.
 Only loopback addresses are used; every run is bounded in time.
 """

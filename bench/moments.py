@@ -16,7 +16,8 @@ SQLite database, measures, attaches the captions, and measures again:
 - takeaways within TAKEAWAY_SLACK seconds of the sentence they summarise;
 - suggested quotes starting within QUOTE_SLACK seconds of a sentence's start.
 
-Results go in the README ("Quality of the links").
+Results go in a dated file under bench/results/, cited from
+docs/quality.md#moments-on-talks-whose-speech-we-know.
 """
 
 import argparse

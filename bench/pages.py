@@ -5,7 +5,8 @@
 Needs the database bench/search.py generates (bench/out/search.sqlite3: 300 videos,
 997,500 lines). Serves it with gunicorn (production settings) and prints the median and
 worst time of each page type, the transcript of a 3,300-line video among them.
-Results go in the README ("Benchmarks"). Nothing here runs in CI.
+Results go in a dated file under bench/results/, cited from
+docs/benchmarks.md#reading-pages. Nothing here runs in CI.
 """
 
 import argparse

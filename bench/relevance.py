@@ -7,8 +7,8 @@ speakers mostly did not use, each with the chapters that answer it (gold). Writt
 before any tuning; the "held" half was set aside and looked at last. A query is a hit
 when a lesson or a transcript moment from a gold chapter is among the first five of
 either list, as /search/ shows them; "rrf" merges the words and meaning lists by
-reciprocal-rank fusion instead, for comparison. Results go in the README ("Search by
-meaning").
+reciprocal-rank fusion instead, for comparison. Results go in a dated file under
+bench/results/, cited from docs/search.md#how-often-a-readers-phrasing-finds-its-answer.
 """
 
 import argparse

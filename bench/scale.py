@@ -8,8 +8,9 @@ lines. Generates the SQLite database (unless it exists and --reuse), copies it i
 given PostgreSQL database (bench/to_postgres.py; unless --reuse), then serves both at
 once with gunicorn (production settings, page cache off) and times, interleaved, the 20
 search queries of bench/search.py and the reading pages of bench/pages.py on each.
-Prints the build times, sizes, optionally `reindex` times, and Markdown tables for the
-README. Nothing here runs in CI.
+Prints the build times, sizes, optionally `reindex` times, and Markdown tables; results
+go in a dated file under bench/results/, cited from docs/benchmarks.md. Nothing here runs
+in CI.
 """
 
 import argparse

@@ -17,7 +17,8 @@
    narrowed to a theme and to a video.
 4. Times a naive `icontains` scan through the ORM, the index's size and `reindex`.
 
-Prints a Markdown table for the README. Nothing here runs in CI.
+Prints a Markdown table; results go in a dated file under bench/results/, cited from
+docs/search.md#speed. Nothing here runs in CI.
 """
 
 import argparse

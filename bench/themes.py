@@ -15,7 +15,8 @@ imported into an empty SQLite database, as an editor would import it (no --publi
 Precision: of the themes given, how many are right; recall: of the right ones, how many
 were given. With --editors, an editor first files the tuning half's lessons under their
 right themes (as the admin would), and the held half is imported after: what editors'
-tagging teaches the importer. Results go in the README ("Themes by meaning").
+tagging teaches the importer. Results go in a dated file under bench/results/, cited
+from docs/quality.md#themes.
 """
 
 import argparse

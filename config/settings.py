@@ -1,4 +1,4 @@
-"""Settings, read from the environment only (see README, "Settings").
+"""Settings, read from the environment only (see docs/deployment.md#settings).
 
 Production is the default: DEBUG is off unless DJANGO_DEBUG=1, and then a secret key
 must be given. A malformed value fails loudly with the variable's name rather than
@@ -174,8 +174,9 @@ def database_from_env() -> dict:
         # At 1.1, as for SSDs, it uses the GIN index for a rare word among big chapter
         # texts instead of reading every one: 25 ms -> 1 ms at a million lines. JIT
         # compiling a query the planner overestimates (a search's word ranges, whose
-        # bounds it cannot know) takes many times longer than running it (README
-        # "PostgreSQL"). Options given in DATABASE_URL come after, so they win.
+        # bounds it cannot know) takes many times longer than running it
+        # (docs/deployment.md#postgresql). Options given in DATABASE_URL come after, so
+        # they win.
         options = database.setdefault("OPTIONS", {})
         given = options.get("options", "")
         options["options"] = f"-c random_page_cost=1.1 -c jit=off {given}".strip()

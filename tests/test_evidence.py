@@ -357,7 +357,7 @@ def test_takeaway_moments_are_reanchored_when_a_timed_transcript_arrives(tmp_pat
 
 
 def test_the_samples_land_every_takeaway_in_its_lessons_chapter():
-    """The figure reported in the README, measured on our own sample pages."""
+    """The figure reported in docs/quality.md, measured on our own sample pages."""
     for name in ("support-desk-to-engineering-manager.txt", "shipping-small.txt"):
         with open(f"samples/{name}", encoding="utf-8") as sample:
             parsed = parse_page(sample.read())

@@ -1,4 +1,4 @@
-"""The settings do what the README promises, read from the environment."""
+"""The settings do what docs/deployment.md promises, read from the environment."""
 
 import os
 import sqlite3

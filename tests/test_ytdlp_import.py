@@ -237,7 +237,7 @@ def test_in_a_folder_a_bad_file_fails_alone(folder, tmp_path):
     assert list(Video.objects.values_list("youtube_id", flat=True)) == ["GrowFast123"]
 
 
-def test_the_sample_yt_dlp_folder_imports_as_the_readme_says():
+def test_the_sample_yt_dlp_folder_imports_as_the_docs_say():
     code, out, err = run("samples/yt-dlp", "--publish")
     assert (code, err) == (0, "")
     video = Video.objects.get(youtube_id="Dsgn0Doc001")

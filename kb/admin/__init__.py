@@ -1,3 +1,3 @@
-"""Curation in Django admin (see README, "Editing"). Importing registers everything."""
+"""Curation in Django admin (see docs/editing.md). Importing registers everything."""
 
 from kb.admin import models  # noqa: F401

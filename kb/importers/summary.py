@@ -598,7 +598,7 @@ def _parse_summary_part(page: SummaryPage, lines: list[str], start: int, end: in
 
 
 # The generator's standard summary templates (without a custom prompt) name their parts;
-# what each part is to an editor (docs/importing.md, "The standard templates"):
+# what each part is to an editor (docs/importing.md, "The standard summary templates"):
 TEMPLATE_ROLES = {
     "overview": "intro",
     "main topics covered": "contents",

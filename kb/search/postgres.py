@@ -319,7 +319,7 @@ STRONGEST_LINES = LINES_SAYING.format(select=f"id, chapter_id, start_seconds, {R
 # their snippets (only theirs are made). Matched by the function behind `@@`, which no
 # index serves: the few chapters' lines are read by chapter and tested one by one. With
 # `@@` the planner may AND in the GIN index's every line saying the words (tens of
-# thousands for a common phrase; see README "PostgreSQL").
+# thousands for a common phrase; see docs/search.md#on-postgresql).
 BEST_LINES_IN_CHAPTERS = f"""
     SELECT chapter_id, start_seconds,
         ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %(query)s), %(options)s)

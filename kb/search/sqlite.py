@@ -474,7 +474,7 @@ class SQLiteSearch:
 
         FTS5 adds a segment per write transaction and merges them only now and then; a
         word's lookup inside a chapter's row range then seeks once per segment. Merging a
-        big index takes a while (README, "Search"), so it runs after imports, not on every
+        big index takes a while (docs/search.md), so it runs after imports, not on every
         edit.
 
         First it writes the digests of the chapters changed since (`write_digests`).

@@ -1,7 +1,7 @@
 """python manage.py backup_db [PATH] — a consistent copy of the SQLite database, online.
 
 Uses SQLite's online backup API: readers and the writer carry on while it copies, and
-the copy is a single point in time. On PostgreSQL use pg_dump (see README).
+the copy is a single point in time. On PostgreSQL use pg_dump (see docs/backup.md).
 """
 
 import sqlite3
@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path=None, **options):
         if connection.vendor != "sqlite":
-            raise CommandError("backup_db copies SQLite; for PostgreSQL use pg_dump (README)")
+            raise CommandError(
+                "backup_db copies SQLite; for PostgreSQL use pg_dump (docs/backup.md)"
+            )
         target = Path(
             path or Path(settings.BASE_DIR) / "backups" / time.strftime("kb-%Y%m%d-%H%M%S.sqlite3")
         )

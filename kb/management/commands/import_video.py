@@ -1,4 +1,4 @@
-"""python manage.py import_video PATH... — see README, "Importing"."""
+"""python manage.py import_video PATH... — see docs/importing.md."""
 
 import sys
 from pathlib import Path
