@@ -80,9 +80,9 @@ def _chapter_key(chapter_id, starts: dict) -> int | None:
 
 def export_data() -> dict:
     """The knowledge base as the backup format's models (kb.exchange_schema) dump it, ready
-    for `dumps`. Each video is read into its model as it is exported, so what is written
-    is what a restore reads; ExchangeError, naming the JSON path, should the database hold
-    a value the format cannot carry."""
+    for `dumps`: each part is read into its model as it is exported, so what is written is
+    what a restore reads. ExchangeError, naming the JSON path, should the database hold a
+    value the format cannot carry."""
     themes = {t.pk: t.slug for t in Theme.objects.all()}
     people = {p.pk: p.slug for p in Person.objects.all()}
     lesson_people: dict[int, list[str]] = {}
@@ -97,7 +97,7 @@ def export_data() -> dict:
 
     videos = []
     quote_places = {}  # a quote's place in the export, for insights' evidence
-    for n, video in enumerate(Video.objects.order_by("slug")):
+    for place, video in enumerate(Video.objects.order_by("slug")):
         starts = {c.pk: c.start_seconds for c in video.chapters.all()}
         quotes = list(video.quotes.order_by("start_seconds", "end_seconds", "text", "pk"))
         quote_keys = {q.pk: n for n, q in enumerate(quotes)}
@@ -170,7 +170,9 @@ def export_data() -> dict:
             }
             for q in quotes
         ]
-        videos.append(_written(schema.Video, entry, f"$.videos[{n}]"))
+        # Each video is written as its model dumps it, the model let go at once: what
+        # an export holds is then no more than the document it writes.
+        videos.append(_written(schema.Video, entry, f"$.videos[{place}]").model_dump())
     data = {
         "schema": SCHEMA,
         "people": [
@@ -189,10 +191,10 @@ def export_data() -> dict:
             {"old_slug": r.old_slug, "theme": r.theme.slug}
             for r in ThemeRedirect.objects.select_related("theme").order_by("old_slug")
         ],
-        "videos": videos,
+        "videos": [],
         **_export_insights(themes, quote_places),
     }
-    return _written(schema.Backup, data).model_dump()
+    return {**_written(schema.Backup, data).model_dump(), "videos": videos}
 
 
 def _written(model, data, at: str = "$"):
