@@ -121,13 +121,13 @@ def child(code: str, path: str) -> None:
     before = peak_mb()
     start = time.process_time()
     data = exchange.loads(Path(path).read_bytes())
-    parsed = time.process_time()
+    parsed, parsing_peak = time.process_time(), peak_mb()
     exchange.check(data)
-    checked = time.process_time()
-    peak = peak_mb()
+    checked, peak = time.process_time(), peak_mb()
     print(
-        f"check: read and parse {parsed - start:.2f} s, check {checked - parsed:.2f} s (CPU), "
-        f"peak {peak:.0f} MB (+{peak - before:.0f} MB over the loaded code)"
+        f"check: read and parse {parsed - start:.2f} s, check {checked - parsed:.2f} s (CPU); "
+        f"peak {parsing_peak:.0f} MB after parsing (+{parsing_peak - before:.0f} MB over the "
+        f"loaded code), {peak:.0f} MB after the check"
     )
 
 
