@@ -135,11 +135,12 @@ def run_batch(
     `import_video DIR` does. A preview runs them all in one transaction rolled back at
     the end, so that a summary page lands on the video its info.json makes just before."""
     from kb.importers.pipeline import after_import
+    from kb.importers.store import one_vocabulary
 
     planned, skipped = plan(list(files))
     results = []
     whole = transaction.atomic() if preview else contextlib.nullcontext()
-    with whole:
+    with whole, one_vocabulary():
         for item in planned:
             result, _ = import_planned(item, files.__getitem__, preview=preview, **options)
             # One line per file in the admin's table and messages.

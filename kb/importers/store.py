@@ -10,6 +10,8 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 """
 
 import bisect
+import contextlib
+import contextvars
 import datetime
 import functools
 import math
@@ -415,7 +417,7 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
             video.transcript_exact = True
             video.save(update_fields=["transcript_exact"])
 
-    themer = Themer()
+    themer = current_themer()
     existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
     takeaways = 0
     keys = lesson_keys([section.title for section in page.sections])
@@ -574,7 +576,8 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
 
 class Themer:
     """Themes for lessons by meaning (kb.importers.themes): each theme's profile from its
-    description and the lessons editors filed under it, built once per import."""
+    description and the lessons editors filed under it, built once per import, or once
+    per batch (`one_vocabulary`)."""
 
     def __init__(self):
         self.by_name = {theme.name.lower(): theme for theme in Theme.objects.all()}
@@ -627,6 +630,29 @@ class Themer:
 
     def themes(self, names: list[str]) -> list[Theme]:
         return [theme for name in names if (theme := self.theme(name)) is not None]
+
+
+_batch_themer: contextvars.ContextVar[Themer | None] = contextvars.ContextVar(
+    "batch_themer", default=None
+)
+
+
+@contextlib.contextmanager
+def one_vocabulary():
+    """Theme every file of a batch with one reading of the themes and of the lessons
+    editors filed under them: reading those is work in proportion to the whole base, and
+    a batch's own imports change neither (an editor's tagging during a long batch teaches
+    the next one)."""
+    token = _batch_themer.set(Themer())
+    try:
+        yield
+    finally:
+        _batch_themer.reset(token)
+
+
+def current_themer() -> Themer:
+    """The batch's Themer inside `one_vocabulary`, otherwise a fresh one."""
+    return _batch_themer.get() or Themer()
 
 
 def offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) -> None:
@@ -1129,7 +1155,7 @@ def _store_markdown(video: Video, parsed: "MarkdownLessons", update: bool, publi
         video.status = Status.PUBLISHED
     by_key = {lesson.import_key: lesson for lesson in known if lesson.import_key}
     by_title = {lesson.title.casefold(): lesson for lesson in known}
-    themer = Themer()
+    themer = current_themer()
     counts = {"lessons added": 0, "lessons updated": 0, "takeaways": 0, "quotes added": 0}
     refused = []
     quoted = _said(video)
