@@ -198,15 +198,71 @@ def test_front_matter_guests_are_people_who_speak():
     assert any("'Failure' never speaks" in m for _, m in wrong.warnings)
 
 
-def test_a_second_episode_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+# Another talk of the same show, its front matter copied from EPISODE's (as one public
+# archive's files are): the same YouTube id and title, another guest, other words.
+OTHER_TALK = EPISODE.split("---\n\n", 1)[0].replace("guest: Mira Castellanos", "guest: Jun Park")
+OTHER_TALK += """---
+
+## Transcript
+
+Theo (00:00:00):
+Welcome to the show. My guest today is Jun Park, who ran a bakery before she ran a design team.
+
+Jun Park (00:00:30):
+Bread taught me deadlines. The oven does not care how you feel about the dough.
+
+Theo (00:01:00):
+And what did the design team teach you?
+
+Jun Park (00:01:20):
+That people rise slower than bread, and you cannot turn up the heat on them.
+"""
+
+
+def test_another_talk_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+    """Two files of different talks carry one YouTube id (and title): the second is
+    refused, saying the talks differ and what to correct, never suggesting --update, which
+    would put one talk's words on the other's video; with --update, refused the same."""
     first = tmp_path / "first.md"
     first.write_text(EPISODE, encoding="utf-8")
-    run(first)
+    assert run(first)[0] == 0
+    before = list(TranscriptSegment.objects.values_list("text", flat=True))
     other = tmp_path / "other.md"
-    other.write_text(EPISODE.replace("title: 'Leaving", "title: 'Staying in"), encoding="utf-8")
+    other.write_text(OTHER_TALK, encoding="utf-8")
+    for extra in ([], ["--update"]):
+        code, out, err = run(other, *extra)
+        assert code == 1 and err.count("\n") == 1 and err.startswith("error: ")
+        assert "the YouTube id MiraBack001 is already video 'leaving-management" in err
+        assert re.search(r"is another talk: this file has the same title, but only \d% of", err)
+        assert "its guest is Jun Park, that video's Mira Castellanos" in err
+        assert "Correct the video_id" in err and "--update" not in err
+    assert list(TranscriptSegment.objects.values_list("text", flat=True)) == before
+    retitled = OTHER_TALK.replace("title: 'Leaving", "title: 'Bread and teams, not leaving")
+    other.write_text(retitled, encoding="utf-8")
     code, out, err = run(other)
-    assert code == 1
-    assert "is already video 'leaving-management" in err and "is its video_id right?" in err
+    assert code == 1 and "this file is 'Bread and teams" in err and "--update" not in err
+
+
+def test_the_same_talk_again_is_a_copy_or_a_new_version(tmp_path):
+    """The same talk under the same id: a second copy of the file (its front matter worded
+    otherwise) changes nothing, with a warning; a corrected transcript, or one under a new
+    title (YouTube titles change), is a new version, which --update takes."""
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    assert run(first)[0] == 0
+    copy = tmp_path / "copy.md"
+    copy.write_text(EPISODE.replace("guest: Mira Castellanos", "guest: Mira C."), encoding="utf-8")
+    code, out, err = run(copy)
+    assert code == 0 and out.startswith("unchanged ")
+    assert "warning:" in err and "the same transcript as video 'leaving-management" in err
+    corrected = EPISODE.replace("slept properly", "slept soundly").replace(
+        "title: 'Leaving", "title: 'Why I left"
+    )
+    copy.write_text(corrected, encoding="utf-8")
+    code, out, err = run(copy)
+    assert code == 1 and "already has a timed transcript; use --update to replace it" in err
+    assert run(copy, "--update")[0] == 0
+    assert Video.objects.get().segments.filter(text__contains="slept soundly").exists()
 
 
 def test_a_full_name_later_on_the_channel_names_the_person_spoken_of_shortly(tmp_path):

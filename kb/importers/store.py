@@ -15,6 +15,7 @@ import contextvars
 import datetime
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1018,20 +1019,16 @@ def store_spoken(
         spoken.title, spoken.channel, spoken.published_on, spoken.duration_seconds
     )
 
+    cut = spoken_segments(spoken)
+
     def write() -> Outcome:
         video = find_video(identity, spoken.youtube_id)
         if video is not None and video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
-        if (
-            video is not None and video.transcript_exact and not update
-            and _words(video.title) != _words(spoken.title)
-        ):  # fmt: skip
-            raise DocumentError(
-                f"the YouTube id {video.youtube_id} is already video '{video.slug}' "
-                f"({video.title!r}), with a transcript of its own: is its video_id right? "
-                "(--update replaces that transcript)",
-                1,
-            )
+        if video is not None and video.transcript_exact:
+            copy = _same_talk(video, spoken, cut)
+            if copy and not update:
+                return Outcome("unchanged", video, dry_run=dry_run, warnings=[copy])
         new = video is None
         fresh = {
             "title": spoken.title,
@@ -1060,9 +1057,7 @@ def store_spoken(
             if full and full != name and _starts_name(name, full)
         }
         people, merged = speaker_people(video, spoken.speakers, roles)
-        outcome = attach_transcript(
-            video, spoken_segments(spoken), digest=digest, update=update, people=people
-        )
+        outcome = attach_transcript(video, cut, digest=digest, update=update, people=people)
         outcome.warnings += merged
         proposed = {"guests": spoken.guests, "host": spoken.host}
         known = {**people, **{p.name: p for p in people.values()}}
@@ -1076,6 +1071,58 @@ def store_spoken(
         return outcome
 
     return _retrying(write)
+
+
+# A talk transcribed twice (two tools, or a transcript corrected) shares most of its runs
+# of four words; two talks of one show share under a tenth (the show's intro, its ads).
+SAME_TALK_SHARE = 0.2
+
+
+def _runs(texts) -> set[int]:
+    words = [w for text in texts for w in re.findall(r"[\w'’]+", text.casefold())]
+    return {hash(tuple(words[n : n + 4])) for n in range(len(words) - 3)}
+
+
+def _same_talk(video: Video, spoken, cut: list[Segment]) -> str:
+    """A speaker transcript for a video that has a timed transcript already: "" when it is
+    the same talk (a new version of it: --update replaces it); a warning when it is that
+    very transcript again (nothing to change, unless --update refreshes the rest of the
+    file); refused when it is another talk claiming the video's YouTube id, whatever its
+    title says (the file's id is wrong, and --update would put one talk's words on
+    another's video)."""
+    stored = list(
+        video.segments.order_by("start_seconds", "id").values_list("start_seconds", "text")
+    )
+    mine = [(s.start_seconds, s.text) for s in cut]
+    if [(round(a), t) for a, t in stored] == [(round(a), t) for a, t in mine]:
+        return (
+            f"the same transcript as video '{video.slug}' has, word for word: nothing to "
+            "change (a second copy of a file imported before?)"
+        )
+    old, new = _runs(t for _, t in stored), _runs(t for _, t in mine)
+    share = len(old & new) / max(min(len(old), len(new)), 1)
+    if share >= SAME_TALK_SHARE:
+        return ""
+    theirs = list(
+        video.credits.filter(role=Role.GUEST)
+        .order_by("position")
+        .values_list("person__name", flat=True)
+    )
+    guests = ""
+    if spoken.guests and theirs and not set(spoken.guests) & set(theirs):
+        guests = f"; its guest is {' & '.join(spoken.guests)}, that video's {' & '.join(theirs)}"
+    titled = (
+        "this file has the same title, but"
+        if _words(video.title) == _words(spoken.title)
+        else f"this file is {spoken.title!r}, and"
+    )
+    raise DocumentError(
+        f"the YouTube id {video.youtube_id} is already video '{video.slug}' ({video.title!r}), "
+        f"and this file's transcript is another talk: {titled} only {share:.0%} of its "
+        f"phrases are in that video's transcript{guests}. Is its video_id right? Correct the "
+        "video_id (and the title, if it is that video's) in the file and import it again",
+        1,
+    )
 
 
 def store_markdown(
