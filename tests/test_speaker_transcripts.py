@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kb.importers.documents import DocumentError
 from kb.importers.speakers import parse_spoken, segments
 from kb.models import Credit, Person, Role, TranscriptSegment, Video
 from kb.search import search
@@ -378,3 +379,39 @@ def test_the_admins_upload_previews_and_imports_a_speaker_transcript(client, edi
     video = Video.objects.get()
     assert video.youtube_id == "MiraBack001"
     assert video.segments.filter(speaker__name="Mira Castellanos").exists()
+
+
+def test_a_paragraph_stamped_with_a_time_alone_is_its_speaker_going_on():
+    """`(00:01:40):` heads a paragraph of the speaker before, with its own time: neither
+    the stamp nor a tool's `[NEW_PARAGRAPH]` mark is read as words. A name with an aside
+    (`Mira Castellanos (MC)`) or a head without its colon is still a turn."""
+    text = EPISODE.replace(
+        "I wanted it first hand again,",
+        "I wanted it first hand again.\n\n(00:01:40):\n[NEW_PARAGRAPH]So I asked,",
+    ).replace("Mira Castellanos (00:00:40):", "Mira Castellanos (MC) (00:00:40)")
+    spoken = parse_spoken(text)
+    starts = [(t.speaker, t.start_seconds) for t in spoken.turns]
+    assert starts == [("Mira Castellanos", 0), ("Theo", 21), ("Mira Castellanos", 40),
+                      ("Theo", 70), ("Mira Castellanos", 75), ("Mira Castellanos", 100),
+                      ("Theo", 210)]  # fmt: skip
+    assert spoken.turns[5].text == "So I asked, so I asked for the switch and wrote down why."
+    assert not any(re.search(r"\d:\d\d|NEW_PARAGRAPH", s.text) for s in segments(spoken))
+
+
+def test_one_stray_stamp_is_re_timed_between_its_neighbours():
+    """`1:05:52` between `1:04:46` and `1:04:58` is a slip: that turn is re-timed between
+    the two, with a warning. Two stamps out of order in a row are a transcript out of
+    order: refused."""
+    stray = EPISODE.replace("Theo (00:01:10):", "Theo (00:02:50):")
+    spoken = parse_spoken(stray)
+    assert [t.start_seconds for t in spoken.turns][:3] == [0, 21, 40]
+    assert 40 < spoken.turns[3].start_seconds < 75
+    assert any("1 turn is stamped out of line" in m and "2:50, between 0:40 and 1:15" in m
+               for _, m in spoken.warnings)  # fmt: skip
+    early = EPISODE.replace("Mira Castellanos (00:01:15):", "Mira Castellanos (00:00:05):")
+    assert 70 < parse_spoken(early).turns[4].start_seconds < 210
+    both = EPISODE.replace("(00:01:10)", "(00:00:03)").replace("(00:01:15)", "(00:00:05)")
+    with pytest.raises(
+        DocumentError, match=r"a turn at 00:00:03 comes after one at a later time \(0:40\)"
+    ):
+        parse_spoken(both)

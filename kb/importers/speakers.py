@@ -1,9 +1,10 @@
 """Transcripts that say who is speaking, without any summary: plain Python, no Django.
 
-Three shapes are read:
+These shapes are read:
 - podcast archives' Markdown: YAML front matter (`guest`, `title`, `youtube_url`,
   `video_id`, `publish_date`, `duration_seconds`, `channel`), then paragraphs headed
-  `Speaker Name (hh:mm:ss):`;
+  `Speaker Name (hh:mm:ss):`; a paragraph headed by a time alone, `(hh:mm:ss):`, is
+  the same speaker going on;
 - Descript, Rev and Otter exports: a line `Speaker 1  00:01:02` (or `Speaker 1 00:01:02`,
   `Speaker 1 | 01:02`), then what was said;
 - WebVTT whose cues carry voice tags (`<v Lenny>…`), read in kb.importers.captions.
@@ -26,10 +27,19 @@ from kb.importers.youtube import parse_youtube_id
 from kb.timecodes import format_timecode, parse_timecode
 
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
-# `Lenny (00:01:19):` on a line of its own, or with the words after the colon.
+# `Lenny (00:01:19):` on a line of its own (its colon sometimes forgotten), or with the
+# words after the colon; `Jiaona Zhang (JZ) (00:39:27):` names them with an aside, left out.
 NAMED_TURN = re.compile(
-    rf"^(?P<name>[^\W\d_][^()\n:]{{0,60}}?)\s*\((?P<clock>{CLOCK})\):\s*(?P<text>.*)$"
+    rf"^(?P<name>[^\W\d_][^()\n:]{{0,60}}?)(?:\s*\([^()\n:\d]{{1,40}}\))?"
+    rf"\s*\((?P<clock>{CLOCK})\)(?::\s*(?P<text>.*))?$"
 )
+# `(00:01:49):`: the speaker before goes on, in a paragraph of its own with its own time.
+GOES_ON = re.compile(rf"^\((?P<clock>{CLOCK})\)(?::\s*(?P<text>.*))?$")
+# A tool's paragraph break left in the text.
+PARAGRAPH_MARK = re.compile(r"\[NEW_PARAGRAPH\]")
+# Lower-case words a person's name may hold ("Eeke de Milliano").
+NAME_PARTICLES = {"de", "da", "di", "du", "del", "der", "den", "van", "von", "la", "le", "al",
+                  "bin", "ten", "ter", "y"}  # fmt: skip
 # Descript/Rev/Otter: `Speaker 1  00:01:02`, `Ada Chen | 01:02`, `Lenny 1:02:03`.
 EXPORT_TURN = re.compile(
     rf"^(?P<name>[^\W\d_][^\n|]{{0,60}}?)(?:\s*\|\s*|\s{{1,}})(?P<clock>{CLOCK})\s*$"
@@ -60,6 +70,7 @@ class Turn:
     start_seconds: float
     text: str
     line: int
+    clock: str = ""  # the time as the transcript writes it
 
 
 @dataclass
@@ -84,9 +95,33 @@ def looks_spoken(text: str) -> bool:
     """Paragraphs headed by who speaks, in the first lines after any front matter."""
     body = _after_front_matter(text)[0]
     head = [line.strip() for line in body.split("\n", 400)[:400] if line.strip()]
-    named = sum(1 for line in head if NAMED_TURN.match(line))
+    named = sum(1 for line in head if _timed_turn(line))
     exported = sum(1 for line in head if EXPORT_TURN.match(line))
     return named >= 2 or exported >= 2
+
+
+def _is_name(text: str) -> bool:
+    """How a label that names a speaker looks: one to five words, each capitalised
+    (`Speaker 1`, `Eeke de Milliano`, `Dr. Fei-Fei Li`), no sentence in it."""
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 5 or not words[0][0].isupper():
+        return False
+    for word in words:
+        if word.endswith(".") and len(word) > 3:  # "Yeah." ends a sentence; "Dr." is a title
+            return False
+        if not all(c.isalnum() or c in ".'’-" for c in word):
+            return False
+        if not (word[0].isupper() or word.isdigit() or word in NAME_PARTICLES):
+            return False
+    return True
+
+
+def _timed_turn(line: str) -> re.Match | None:
+    """`Name (00:01:02): …`; without its colon only alone on its line and with a name."""
+    match = NAMED_TURN.match(line)
+    if match and match["text"] is None and not _is_name(match["name"]):
+        return None
+    return match
 
 
 def _after_front_matter(text: str) -> tuple[str, str, int]:
@@ -169,6 +204,8 @@ def _read_front(spoken: SpokenTranscript, front_text: str) -> None:
 
 
 def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
+    """Each turn with its speaker and the time it is stamped; in order afterwards."""
+    lines = [PARAGRAPH_MARK.sub(" ", raw).strip() for raw in body.split("\n")]
     current: Turn | None = None
     parts: list[str] = []
 
@@ -178,42 +215,91 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
             if current.text:
                 spoken.turns.append(current)
 
-    clamped: list[int] = []
-    for offset, raw in enumerate(body.split("\n")):
-        line = raw.strip()
+    for offset, line in enumerate(lines):
         number = first_line + offset
-        match = NAMED_TURN.match(line) or EXPORT_TURN.match(line)
-        if match and not line.startswith("#"):
-            try:
-                start = parse_timecode(match.group("clock"))
-            except ValueError as exc:
-                raise DocumentError(
-                    f"{match.group('name').strip()}'s turn: {exc}", number
-                ) from None
-            before = current.start_seconds if current is not None else 0
-            if start < before - BACKWARDS_SECONDS:
-                raise DocumentError(
-                    f"a turn at {match.group('clock')} comes after one at a later time "
-                    f"({format_timecode(before)})",
-                    number,
-                )
-            if start < before:
-                # Transcription tools stamp a turn a second or two early: it starts where
-                # the one before it does.
-                clamped.append(number)
-                start = before
-            close()
-            current, parts = Turn(match.group("name").strip(), start, "", number), []
-            rest = match.groupdict().get("text") or ""
-            parts.append(rest)
-        elif current is not None and line and not line.startswith("#"):
-            parts.append(line)
+        if not line or line.startswith("#"):
+            continue
+        name, clock, rest = _turn_head(line)
+        if name is None and clock is not None and current is not None:
+            name = current.speaker  # a new paragraph, with its own time, of the same speaker
+        if name is None or clock is None:
+            if current is not None:
+                parts.append(line)
+            continue
+        try:
+            start = parse_timecode(clock)
+        except ValueError as exc:
+            raise DocumentError(f"{name}'s turn: {exc}", number) from None
+        close()
+        current, parts = Turn(name, start, "", number, clock), [rest]
     close()
+    _put_in_order(spoken)
+
+
+def _turn_head(line: str) -> tuple[str | None, str | None, str]:
+    """(who speaks, the time it is stamped, the words on the same line) of a line that
+    heads a turn; (None, the time, its words) of one that stamps the speaker going on;
+    (None, None, "") of any other line."""
+    if match := _timed_turn(line) or EXPORT_TURN.match(line):
+        return match["name"].strip(), match["clock"], match.groupdict().get("text") or ""
+    if match := GOES_ON.match(line):
+        return None, match["clock"], match["text"] or ""
+    return None, None, ""
+
+
+def _put_in_order(spoken: SpokenTranscript) -> None:
+    """Turns as their stamps have them, a few set right. A turn stamped a little before
+    the one it follows (tools stamp a turn a second or two early) starts where that one
+    does. One stamp out of line with both turns around it (`1:05:52` between `1:04:46`
+    and `1:04:58`: a slip of the finger) is re-timed between them. Any other turn
+    stamped before the one it follows is a transcript out of order: refused."""
+    turns = spoken.turns
+    clamped: list[int] = []
+    strays: list[tuple[Turn, float, float, float]] = []  # (turn, its stamp, between a, b)
+    for n in range(1, len(turns)):
+        here, before = turns[n].start_seconds, turns[n - 1].start_seconds
+        if here >= before:
+            continue
+        if here >= before - BACKWARDS_SECONDS:
+            clamped.append(turns[n].line)
+            turns[n].start_seconds = before
+        elif n >= 2 and turns[n - 2].start_seconds <= here:
+            # The turn before is the stray: it is stamped after this one, while the one
+            # before it is not.
+            strays.append((turns[n - 1], before, turns[n - 2].start_seconds, here))
+            _between(turns[n - 2], turns[n - 1], here)
+        elif n + 1 < len(turns) and turns[n + 1].start_seconds >= before:
+            # This turn is the stray: stamped before the one it follows, while the one
+            # after it is not.
+            strays.append((turns[n], here, before, turns[n + 1].start_seconds))
+            _between(turns[n - 1], turns[n], turns[n + 1].start_seconds)
+        else:
+            raise DocumentError(
+                f"a turn at {turns[n].clock} comes after one at a later time "
+                f"({format_timecode(before)})",
+                turns[n].line,
+            )
     if clamped:
         spoken.warnings.append(
             (clamped[0], f"{len(clamped)} turns are stamped a little before the turn they "
              "follow: each starts where that one does")
         )  # fmt: skip
+    if strays:
+        turn, stamp, after, before = strays[0]
+        spoken.warnings.append(
+            (turn.line, f"{len(strays)} turn{'s are' if len(strays) > 1 else ' is'} stamped "
+             f"out of line with the turns around it (this one {format_timecode(stamp)}, "
+             f"between {format_timecode(after)} and {format_timecode(before)}): re-timed "
+             "between them, by its words")
+        )  # fmt: skip
+
+
+def _between(before: Turn, stray: Turn, until: float) -> None:
+    """`stray` starts after `before` (which takes the share of the time its words do)
+    and before `until`."""
+    said, own = len(before.text.split()), len(stray.text.split())
+    share = said / max(said + own, 1)
+    stray.start_seconds = before.start_seconds + (until - before.start_seconds) * share
 
 
 def _speech_end(spoken: SpokenTranscript) -> int:
