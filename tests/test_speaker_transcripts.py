@@ -398,6 +398,119 @@ def test_a_paragraph_stamped_with_a_time_alone_is_its_speaker_going_on():
     assert not any(re.search(r"\d:\d\d|NEW_PARAGRAPH", s.text) for s in segments(spoken))
 
 
+TIME_FIRST = """---
+guest: Ines Duarte
+title: Ines Duarte on hiring your first designer
+video_id: InesFirst01
+channel: The Career Ladder
+---
+
+[00:00:00] Ines: Hire the person who argues with your brief, not the one who flatters it.
+[00:00:12] Theo: Welcome to the show. My guest today is Ines Duarte.
+[00:00:20] Ines: Thank you. Happy to be here.
+[00:00:25] Theo: So where does a founder start?
+[00:00:31] Ines: With the work, always the work.
+A portfolio shows taste; a paid trial shows judgement.
+[00:01:02] And judgement is what you are hiring.
+[00:01:10] Theo: Thanks, Ines.
+"""
+
+
+def test_a_transcript_with_the_time_first_is_read_as_speaker_turns(tmp_path):
+    spoken = parse_spoken(TIME_FIRST)
+    assert [(t.speaker, t.start_seconds) for t in spoken.turns] == [
+        ("Ines", 0), ("Theo", 12), ("Ines", 20), ("Theo", 25), ("Ines", 31), ("Ines", 62),
+        ("Theo", 70),
+    ]  # fmt: skip
+    assert spoken.turns[4].text.endswith("a paid trial shows judgement.")
+    assert (spoken.guests, spoken.host) == (["Ines Duarte"], "Theo")
+    path = tmp_path / "transcript.md"
+    path.write_text(TIME_FIRST, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0, err
+    video = Video.objects.get(youtube_id="InesFirst01")
+    assert video.transcript_exact
+    assert video.segments.filter(speaker__name="Ines Duarte").count() == 4
+
+
+UNTIMED = """---
+guest: Ines Duarte
+title: Ines Duarte on hiring your first designer
+video_id: InesFirst01
+duration_seconds: 120
+channel: The Career Ladder
+---
+
+# Ines Duarte on hiring your first designer
+
+Ines Duarte:
+Hire the person who argues with your brief, not the one who flatters it.
+
+Theo:
+Welcome to the show. My guest today is Ines Duarte. Ines, thank you for coming.
+
+Ines Duarte:
+Happy to be here. I have hired twelve designers and regretted two of them.
+
+Theo:
+Which two?
+
+Ines Duarte:
+The ones who agreed with everything I said in the interview. [inaudible 00:01:00] After that
+I only hired people who pushed back, and I have not regretted one of those.
+
+Theo:
+Thanks, Ines.
+"""
+
+
+def test_a_transcript_without_times_has_its_turns_estimated_and_says_so(tmp_path):
+    """`Name:` heading each turn, no times: the turns' starts are spread over the length
+    the front matter gives, pinned where the words give a time (`[inaudible 00:01:00]`);
+    the transcript is not exact, and a warning says so."""
+    spoken = parse_spoken(UNTIMED)
+    assert not spoken.timed and spoken.speakers == ["Ines Duarte", "Theo"]
+    starts = [t.start_seconds for t in spoken.turns]
+    assert starts == sorted(starts) and starts[0] == 0 and starts[-1] < 120
+    last_but_one = spoken.turns[4]
+    # 45 words come before it and 11 of its own before the pin at 1:00 (56 words in 60 s).
+    assert last_but_one.start_seconds == pytest.approx(45 * 60 / 56, abs=0.01)
+    assert not any(s.exact for s in segments(spoken))
+    path = tmp_path / "transcript.md"
+    path.write_text(UNTIMED, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0, err
+    assert "warning:" in err and "the transcript gives no times" in err
+    video = Video.objects.get(youtube_id="InesFirst01")
+    assert not video.transcript_exact and not video.segments.filter(exact=True).exists()
+    assert list(video.credits.values_list("person__name", "role")) == [
+        ("Ines Duarte", Role.GUEST), ("Theo", Role.HOST)
+    ]  # fmt: skip
+    # A timed transcript of the same talk later takes its place, without --update; the
+    # untimed one never replaces a timed one.
+    path.write_text(TIME_FIRST, encoding="utf-8")
+    assert run(path)[0] == 0
+    video.refresh_from_db()
+    assert video.transcript_exact
+    path.write_text(UNTIMED.replace("twelve", "eleven"), encoding="utf-8")
+    code, out, err = run(path, "--update")
+    assert code == 1 and "this one gives no times: the timed one is kept" in err
+
+
+def test_a_summary_with_labelled_paragraphs_is_not_taken_for_a_transcript():
+    from kb.importers.speakers import looks_spoken
+
+    summary = "# Hiring designers\n\n" + "\n\n".join(
+        f"Example:\nA founder hired a designer, number {n}.\n\nWhy it matters:\nTaste."
+        for n in range(2)
+    )
+    assert not looks_spoken(summary)
+    titles = ["Introduction", "First Hires", "Paid Trials", "Taste", "Closing Words"]
+    chapters = "\n".join(f"[0{n}:00] {title}: Part {n}" for n, title in enumerate(titles))
+    assert not looks_spoken(chapters)
+    assert looks_spoken(UNTIMED) and looks_spoken(TIME_FIRST)
+
+
 def test_one_stray_stamp_is_re_timed_between_its_neighbours():
     """`1:05:52` between `1:04:46` and `1:04:58` is a slip: that turn is re-timed between
     the two, with a warning. Two stamps out of order in a row are a transcript out of

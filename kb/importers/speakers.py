@@ -5,8 +5,14 @@ These shapes are read:
   `video_id`, `publish_date`, `duration_seconds`, `channel`), then paragraphs headed
   `Speaker Name (hh:mm:ss):`; a paragraph headed by a time alone, `(hh:mm:ss):`, is
   the same speaker going on;
+- the same with the time first: `[hh:mm:ss] Speaker Name: what was said` (a line
+  `[hh:mm:ss] words` is the same speaker going on);
 - Descript, Rev and Otter exports: a line `Speaker 1  00:01:02` (or `Speaker 1 00:01:02`,
   `Speaker 1 | 01:02`), then what was said;
+- the same without times: a line `Speaker Name:` of its own, then what was said. Each
+  turn's start is then estimated from its words (spread over the length the front matter
+  gives, pinned at times the text gives inline, as Rev's `[inaudible 00:16:51]`): the
+  transcript is not exact;
 - WebVTT whose cues carry voice tags (`<v Lenny>…`), read in kb.importers.captions.
 
 Each paragraph keeps its speaker; a long one is cut at its sentences, its time spread
@@ -18,6 +24,7 @@ an editor can change it.
 import datetime
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import yaml
@@ -35,6 +42,14 @@ NAMED_TURN = re.compile(
 )
 # `(00:01:49):`: the speaker before goes on, in a paragraph of its own with its own time.
 GOES_ON = re.compile(rf"^\((?P<clock>{CLOCK})\)(?::\s*(?P<text>.*))?$")
+# `[00:00:28] Lenny: what was said`, or `[00:02:12] what was said` (the speaker before).
+STAMPED_TURN = re.compile(
+    rf"^\[(?P<clock>{CLOCK})\]\s*(?:(?P<name>[^\W\d_][^:\n]{{0,60}}?):\s+)?(?P<text>.*)$"
+)
+# `Adriel Frederick:` on a line of its own, in a transcript that gives no times.
+LABEL = re.compile(r"^(?P<name>[^\W\d_][^:\n]{0,60}?):$")
+# A time a transcript gives inside its words: Rev's `[inaudible 00:16:51]`.
+INLINE_TIME = re.compile(rf"\[[^\]\[\d]{{0,40}}?(?P<clock>{CLOCK})\]")
 # A tool's paragraph break left in the text.
 PARAGRAPH_MARK = re.compile(r"\[NEW_PARAGRAPH\]")
 # Lower-case words a person's name may hold ("Eeke de Milliano").
@@ -81,6 +96,8 @@ class SpokenTranscript:
     published_on: datetime.date | None = None
     duration_seconds: int = 0
     turns: list[Turn] = field(default_factory=list)
+    # False: the transcript gives no times; each turn's start is estimated from its words.
+    timed: bool = True
     guests: list[str] = field(default_factory=list)
     host: str = ""
     # (line, message): what was read doubtfully; the import reports each.
@@ -93,11 +110,31 @@ class SpokenTranscript:
 
 def looks_spoken(text: str) -> bool:
     """Paragraphs headed by who speaks, in the first lines after any front matter."""
-    body = _after_front_matter(text)[0]
+    body, front_text, _ = _after_front_matter(text)
     head = [line.strip() for line in body.split("\n", 400)[:400] if line.strip()]
     named = sum(1 for line in head if _timed_turn(line))
     exported = sum(1 for line in head if EXPORT_TURN.match(line))
-    return named >= 2 or exported >= 2
+    stamped = Counter(
+        match["name"] for line in head
+        if (match := STAMPED_TURN.match(line)) and match["name"] and _is_name(match["name"])
+    )  # fmt: skip
+    if named >= 2 or exported >= 2 or max(stamped.values(), default=0) >= 3:
+        return True
+    return _labelled(head, front_text)
+
+
+def _labelled(head: list[str], front_text: str) -> bool:
+    """A transcript without times: two names or more, each heading its turns again and
+    again (a summary's "Example:" heads a paragraph once or twice); one of them the
+    front matter's, or labels in every other line."""
+    labels = Counter(
+        match["name"] for line in head if (match := LABEL.match(line)) and _is_name(match["name"])
+    )  # fmt: skip
+    recurring = [name for name, n in labels.items() if n >= 2]
+    if len(recurring) < 2:
+        return False
+    front = front_text.casefold()
+    return any(name.casefold() in front for name in recurring) or sum(labels.values()) >= 10
 
 
 def _is_name(text: str) -> bool:
@@ -206,6 +243,9 @@ def _read_front(spoken: SpokenTranscript, front_text: str) -> None:
 def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
     """Each turn with its speaker and the time it is stamped; in order afterwards."""
     lines = [PARAGRAPH_MARK.sub(" ", raw).strip() for raw in body.split("\n")]
+    timed = any(_timed_turn(line) or EXPORT_TURN.match(line) or GOES_ON.match(line)
+                or STAMPED_TURN.match(line) for line in lines)  # fmt: skip
+    spoken.timed = timed
     current: Turn | None = None
     parts: list[str] = []
 
@@ -219,31 +259,46 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
         number = first_line + offset
         if not line or line.startswith("#"):
             continue
-        name, clock, rest = _turn_head(line)
+        name, clock, rest = _turn_head(line, timed)
         if name is None and clock is not None and current is not None:
             name = current.speaker  # a new paragraph, with its own time, of the same speaker
-        if name is None or clock is None:
+        if name is None:
             if current is not None:
                 parts.append(line)
             continue
-        try:
-            start = parse_timecode(clock)
-        except ValueError as exc:
-            raise DocumentError(f"{name}'s turn: {exc}", number) from None
+        start = None
+        if clock is not None:
+            try:
+                start = parse_timecode(clock)
+            except ValueError as exc:
+                raise DocumentError(f"{name}'s turn: {exc}", number) from None
         close()
-        current, parts = Turn(name, start, "", number, clock), [rest]
+        current = Turn(name, start if start is not None else 0, "", number, clock or "")
+        parts = [rest]
     close()
-    _put_in_order(spoken)
+    if timed:
+        _put_in_order(spoken)
+    elif spoken.turns:
+        _estimate_starts(spoken)
 
 
-def _turn_head(line: str) -> tuple[str | None, str | None, str]:
+def _turn_head(line: str, timed: bool) -> tuple[str | None, str | None, str]:
     """(who speaks, the time it is stamped, the words on the same line) of a line that
     heads a turn; (None, the time, its words) of one that stamps the speaker going on;
     (None, None, "") of any other line."""
-    if match := _timed_turn(line) or EXPORT_TURN.match(line):
-        return match["name"].strip(), match["clock"], match.groupdict().get("text") or ""
-    if match := GOES_ON.match(line):
-        return None, match["clock"], match["text"] or ""
+    if timed:
+        if match := _timed_turn(line) or EXPORT_TURN.match(line):
+            return match["name"].strip(), match["clock"], match.groupdict().get("text") or ""
+        if match := GOES_ON.match(line):
+            return None, match["clock"], match["text"] or ""
+        if match := STAMPED_TURN.match(line):
+            name = match["name"]
+            if name and _is_name(name):
+                return name.strip(), match["clock"], match["text"]
+            return None, match["clock"], line[match.end("clock") + 1 :].strip()
+        return None, None, ""
+    if (match := LABEL.match(line)) and _is_name(match["name"]):
+        return match["name"].strip(), None, ""
     return None, None, ""
 
 
@@ -300,6 +355,50 @@ def _between(before: Turn, stray: Turn, until: float) -> None:
     said, own = len(before.text.split()), len(stray.text.split())
     share = said / max(said + own, 1)
     stray.start_seconds = before.start_seconds + (until - before.start_seconds) * share
+
+
+def _estimate_starts(spoken: SpokenTranscript) -> None:
+    """A transcript that gives no times: each turn starts where its words fall, spread
+    over the front matter's length at an even pace, pinned at the times the words give
+    inline (`[inaudible 00:16:51]`). Its segments are estimates (not exact)."""
+    counts = [len(turn.text.split()) for turn in spoken.turns]
+    total = sum(counts)
+    pins: list[tuple[int, float]] = [(0, 0.0)]
+    said = 0
+    for turn, count in zip(spoken.turns, counts, strict=True):
+        for match in INLINE_TIME.finditer(turn.text):
+            try:
+                seconds = float(parse_timecode(match["clock"]))
+            except ValueError:
+                continue
+            at = said + len(turn.text[: match.start()].split())
+            if seconds > pins[-1][1] and at > pins[-1][0]:
+                pins.append((at, seconds))
+        said += count
+    last_at, last_seconds = pins[-1]
+    by_pace = last_seconds + (total - last_at) / WORDS_PER_SECOND
+    end = spoken.duration_seconds if spoken.duration_seconds > last_seconds else by_pace
+    if total > last_at:
+        pins.append((total, float(end)))
+    said, pin = 0, 0
+    for turn, count in zip(spoken.turns, counts, strict=True):
+        while pin + 1 < len(pins) - 1 and pins[pin + 1][0] <= said:
+            pin += 1
+        (a_at, a_seconds), (b_at, b_seconds) = pins[pin], pins[min(pin + 1, len(pins) - 1)]
+        share = (said - a_at) / (b_at - a_at) if b_at > a_at else 0
+        turn.start_seconds = round(a_seconds + (b_seconds - a_seconds) * share, 3)
+        said += count
+    over = (
+        f"spread over the {spoken.duration_seconds} s the front matter gives"
+        if end == spoken.duration_seconds
+        else f"at {WORDS_PER_SECOND:g} words a second"
+    )
+    pinned = f", pinned at the {len(pins) - 2} times its words give" if len(pins) > 2 else ""
+    spoken.warnings.append(
+        (spoken.turns[0].line, f"the transcript gives no times: each turn's start is "
+         f"estimated from its words, {over}{pinned}; its moments are approximate until a "
+         "timed transcript of the video is imported")
+    )  # fmt: skip
 
 
 def _speech_end(spoken: SpokenTranscript) -> int:
@@ -387,6 +486,6 @@ def segments(spoken: SpokenTranscript) -> list[Segment]:
             at += count
             out.append(
                 Segment(None, round(start, 3), round(turn.start_seconds + at * per_word, 3),
-                        piece.strip(), True, turn.speaker)
+                        piece.strip(), spoken.timed, turn.speaker)
             )  # fmt: skip
     return out

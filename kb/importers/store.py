@@ -850,6 +850,12 @@ def attach_transcript(
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
+        exact = all(getattr(c, "exact", True) for c in cues)
+        if video.transcript_exact and not exact:
+            raise DocumentError(
+                f"video '{video.slug}' already has a timed transcript, and this one gives no "
+                "times: the timed one is kept"
+            )
         if video.transcript_exact and not update:
             raise DocumentError(
                 f"video '{video.slug}' already has a timed transcript; "
@@ -873,7 +879,7 @@ def attach_transcript(
                 c.start_seconds,
                 c.end_seconds,
                 c.text,
-                True,
+                getattr(c, "exact", True),
                 getattr(c, "speaker", ""),
             )
             for c in sorted(cues, key=lambda c: c.start_seconds)
@@ -901,7 +907,7 @@ def attach_transcript(
         moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
-        video.transcript_exact = True
+        video.transcript_exact = exact
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])
         outcome = Outcome(
