@@ -140,6 +140,35 @@ def test_a_first_name_joins_the_full_name_already_on_the_channel(tmp_path):
     assert video.segments.filter(speaker=theo).count() == 3
 
 
+def test_a_first_name_finds_its_full_name_on_a_channel_of_hundreds(tmp_path):
+    """A podcast's archive credits hundreds of guests on one channel: the host, credited
+    after all of them, is still found ("Theo" read as "Theo Lindqvist"), on SQLite and on
+    PostgreSQL alike. Two people the first name could be are not guessed between."""
+    video = VideoFactory(channel="The Career Ladder")
+    Credit.objects.bulk_create(
+        Credit(video=video, person=PersonFactory(name=f"Guest Number{n}"), role=Role.GUEST,
+               position=n)
+        for n in range(250)
+    )  # fmt: skip
+    theo = PersonFactory(name="Theo Lindqvist")
+    Credit.objects.create(video=VideoFactory(channel="The Career Ladder"), person=theo,
+                          role=Role.HOST, position=0)  # fmt: skip
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0 and "'Theo' read as 'Theo Lindqvist'" in err
+    assert Video.objects.get(youtube_id="MiraBack001").segments.filter(speaker=theo).count() == 3
+    Credit.objects.create(video=video, person=PersonFactory(name="Theo Marsh"), role=Role.GUEST,
+                          position=300)  # fmt: skip
+    later = EPISODE.replace("MiraBack001", "MiraLater02").replace(
+        "title: 'Leaving", "title: 'Later"
+    )
+    path.write_text(later, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0 and "speaker 'Theo' could be any of 'Theo Lindqvist', 'Theo Marsh'" in err
+    assert Video.objects.get(youtube_id="MiraLater02").segments.filter(speaker=theo).count() == 0
+
+
 def test_webvtt_voice_tags_keep_their_speakers(tmp_path):
     video = VideoFactory(duration_seconds=60)
     path = tmp_path / "voices.vtt"

@@ -972,15 +972,24 @@ def speaker_people(
     with a warning; anyone else is made.
     """
     people, merged = {}, []
-    on_channel = list(
-        Person.objects.filter(credits__video__channel=video.channel).distinct()[:200]
-        if video.channel
-        else []
-    )
+    firsts = {full.get(name, name).split()[0] for name in names if full.get(name, name).split()}
+    on_channel = []
+    if video.channel and firsts:
+        # Only who could be one of them, however many people the channel has had (a
+        # podcast's archive credits hundreds): anyone whose name starts as one of theirs.
+        alike = models.Q()
+        for first in firsts:
+            alike |= models.Q(name__istartswith=first)
+        on_channel = list(
+            Person.objects.filter(alike, credits__video__channel=video.channel)
+            .distinct()
+            .order_by("pk")
+        )
     for name in names:
         wanted = full.get(name, name)
         # The channel's fuller name first: "Lenny" is the "Lenny Rachitsky" already there.
-        person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+        fuller = [p for p in on_channel if _starts_name(wanted, p.name)]
+        person = fuller[0] if len(fuller) == 1 else None
         if person is not None:
             merged.append(
                 f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
@@ -988,6 +997,12 @@ def speaker_people(
             )
         else:
             person = Person.objects.filter(name__iexact=wanted).first()
+            if len(fuller) > 1:
+                merged.append(
+                    f"speaker {name!r} could be any of "
+                    + ", ".join(repr(p.name) for p in fuller[:3])
+                    + f" on {video.channel}: kept as {wanted!r}; an editor can say who it is"
+                )
         shorter = next((p for p in on_channel if _starts_name(p.name, wanted)), None)
         if person is None and shorter is not None:
             # Earlier episodes named them shortly ("Lenny"): that person is given the name
