@@ -265,12 +265,34 @@ def test_another_talk_claiming_a_known_video_id_is_refused_plainly(tmp_path):
         assert "the YouTube id MiraBack001 is already video 'leaving-management" in err
         assert re.search(r"is another talk: this file has the same title, but only \d% of", err)
         assert "its guest is Jun Park, that video's Mira Castellanos" in err
-        assert "Correct the video_id" in err and "--update" not in err
+        # The title names Mira, who speaks in the video's transcript, not in this file.
+        assert "Mira Castellanos, whom the title names, speaks in that video's transcript" in err
+        assert "Correct them in the file" in err and "--update" not in err
     assert list(TranscriptSegment.objects.values_list("text", flat=True)) == before
     retitled = OTHER_TALK.replace("title: 'Leaving", "title: 'Bread and teams, not leaving")
-    other.write_text(retitled, encoding="utf-8")
+    other.write_text(retitled.replace("| Mira Castellanos", "| Jun Park"), encoding="utf-8")
     code, out, err = run(other)
     assert code == 1 and "this file is 'Bread and teams" in err and "--update" not in err
+
+
+def test_the_talk_a_title_names_replaces_a_misplaced_one_with_update(tmp_path):
+    """The misplaced file came first: Jun Park's talk under Mira's title and id. Mira's own
+    transcript is refused, saying which one looks misplaced and that --update, once the
+    other file is corrected, puts hers in its place; --update does, with a warning."""
+    other = tmp_path / "other.md"
+    other.write_text(OTHER_TALK, encoding="utf-8")
+    code, out, err = run(other)
+    assert code == 0 and "the title names 'Mira Castellanos', who never speaks here" in err
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(first)
+    assert code == 1 and "Mira Castellanos, whom the title names, speaks in this file and " in err
+    assert "that video's transcript which looks misplaced" in err and "--update puts" in err
+    code, out, err = run(first, "--update")
+    assert code == 0 and "warning:" in err and "this file's transcript takes its place" in err
+    video = Video.objects.get(youtube_id="MiraBack001")
+    assert video.segments.filter(speaker__name="Mira Castellanos").exists()
+    assert not video.segments.filter(speaker__name="Jun Park").exists()
 
 
 def test_the_same_talk_again_is_a_copy_or_a_new_version(tmp_path):
@@ -557,3 +579,20 @@ def test_one_stray_stamp_is_re_timed_between_its_neighbours():
         DocumentError, match=r"a turn at 00:00:03 comes after one at a later time \(0:40\)"
     ):
         parse_spoken(both)
+
+
+def test_who_a_title_names_and_when_they_never_speak():
+    from kb.importers.speakers import same_person_loosely, title_people
+
+    assert title_people("Hiring well | Ada Chen (Stripe, Lyft)") == ["Ada Chen"]
+    assert title_people("Two views | Ada Chen & Jun Park") == ["Ada Chen", "Jun Park"]
+    assert title_people("Prompting | HackAPrompt CEO") == []
+    assert title_people("Hiring well, with Ada Chen") == []
+    assert same_person_loosely("Dr. Fei-Fei Li", "Fei Fei Li")
+    assert same_person_loosely("Gustaf Alströmer", "Gustaf Alstromer")
+    assert not same_person_loosely("Laura Schaffer", "Laura Modi")
+    show = EPISODE.replace("| Mira Castellanos'", "| The Career Ladder'")
+    assert not any("the title names" in m for _, m in parse_spoken(show).warnings)
+    elsewhere = EPISODE.replace("| Mira Castellanos'", "| Laura Modi'")
+    assert any("the title names 'Laura Modi', who never speaks here" in m
+               for _, m in parse_spoken(elsewhere).warnings)  # fmt: skip

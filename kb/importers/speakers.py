@@ -24,6 +24,7 @@ an editor can change it.
 import datetime
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -188,6 +189,7 @@ def parse_spoken(text: str) -> SpokenTranscript:
         raise DocumentError("no title: give one in the front matter ('title: …')", 1)
     _check_duration(spoken)
     _propose_roles(spoken)
+    _check_title(spoken)
     return spoken
 
 
@@ -426,6 +428,63 @@ def _same_person(name: str, other: str) -> bool:
     a, b = name.casefold().split(), other.casefold().split()
     shorter, longer = sorted((a, b), key=len)
     return bool(shorter) and longer[: len(shorter)] == shorter
+
+
+# A person's name as a title gives it: capitalised words ("LeMay", "MacInnis", "O'Neil"),
+# initials ("J."), particles ("de"); not a show's ("HackAPrompt CEO", "Summit 2024").
+NAME_WORD = re.compile(r"(?:[A-Z][a-z'’]+(?:-?[A-Z][a-z'’]+)?|[A-Z]\.|de|van|von|da|di|du|le|la)")
+TITLE_TITLES = {"dr", "mr", "mrs", "ms", "prof", "jr", "sr", "ii", "iii"}
+
+
+def title_people(title: str) -> list[str]:
+    """Who a podcast's title names as its guests, as "Topic | Ada Chen (Stripe, Lyft)" and
+    "Topic | Ada Chen & Jun Park" do: the names after the last `|`, without asides."""
+    if "|" not in title:
+        return []
+    tail = re.sub(r"\([^)]*\)?", " ", title.rsplit("|", 1)[1])
+    people = []
+    for part in GUEST_SEPARATOR.split(tail.strip()):
+        words = part.replace(",", " ").split()
+        named = [w for w in words if w.rstrip(".").casefold() not in TITLE_TITLES]
+        if 2 <= len(named) <= 4 and all(NAME_WORD.fullmatch(w) for w in named):
+            people.append(" ".join(words))
+    return people
+
+
+def _folded(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c))
+    return [w for w in plain.split() if w not in TITLE_TITLES]
+
+
+def same_person_loosely(name: str, other: str) -> bool:
+    """The one person however a title or a label spells them: "Dr. Fei-Fei Li" and "Fei
+    Fei Li", "Gustaf Alströmer" and "Gustaf Alstromer", "Chris Miller" and "Christopher
+    Miller": the same last name, or the one name the other's first words ("Lenny", "Lenny
+    Rachitsky"; "Shreyas Doshi", "Shreyas Doshi Live")."""
+    a, b = _folded(name), _folded(other)
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return longer[: len(shorter)] == shorter or (len(shorter) > 1 and a[-1] == b[-1])
+
+
+def _check_title(spoken: SpokenTranscript) -> None:
+    """A title naming someone who never speaks, while the guest does, is another
+    episode's title (an archive's front matter copied from the wrong episode): its
+    video_id may be that episode's too."""
+    named = [name for name in [*spoken.guests, spoken.host] if name]
+    # A speaker labelled by a first name ("Ryan") is the guest or host of that name.
+    voices = named + [s for s in spoken.speakers if not any(_same_person(s, n) for n in named)]
+    show = set(_folded(spoken.channel))
+    for person in title_people(spoken.title):
+        if set(_folded(person)) <= show:
+            continue  # the show's name ("… | The Career Ladder"), not a guest's
+        if not any(same_person_loosely(person, voice) for voice in voices):
+            spoken.warnings.append(
+                (1, f"the title names {person!r}, who never speaks here: are the title and "
+                 "the video_id this talk's, or another episode's?")
+            )  # fmt: skip
 
 
 def _propose_roles(spoken: SpokenTranscript) -> None:
