@@ -93,7 +93,7 @@ def main() -> None:
             elif line.startswith("unchanged "):
                 copies.append(line.split()[1])
             elif line.startswith("error"):
-                errors.append(line.rstrip()[:300])
+                errors.append(line.rstrip())
             elif line.startswith("warning"):
                 warnings[re.sub(r"\d+", "N", line.split(": ", 2)[-1])[:70]] += 1
 
