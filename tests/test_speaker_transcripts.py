@@ -596,3 +596,22 @@ def test_who_a_title_names_and_when_they_never_speak():
     elsewhere = EPISODE.replace("| Mira Castellanos'", "| Laura Modi'")
     assert any("the title names 'Laura Modi', who never speaks here" in m
                for _, m in parse_spoken(elsewhere).warnings)  # fmt: skip
+
+
+def test_an_episodes_marks_are_not_a_guests_name_and_a_compilation_credits_its_voices():
+    """ "Mira Castellanos Live" (an episode recorded live) is Mira; "Mira+Theo" is two
+    people. With no guest who speaks named, everyone besides the host who says a third as
+    much as the one who says most is a guest: a compilation of stories has several."""
+    live = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos Live"))
+    assert live.guests == ["Mira Castellanos"]
+    both = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira+Theo"))
+    assert both.guests == ["Mira Castellanos", "Theo"]
+    stories = EPISODE.replace("guest: Mira Castellanos", "guest: Stories of failure") + (
+        "\nJun Park (00:04:00):\nI shipped a feature nobody had asked for, and I learned to "
+        "ask first. It took a quarter, two reviews and one very quiet demo day before I saw "
+        "that nobody would use it.\n\nAda Lind (00:04:30):\nOk.\n"
+    )
+    spoken = parse_spoken(stories)
+    assert (spoken.host, spoken.guests) == ("Theo", ["Mira Castellanos", "Jun Park"])
+    assert any("no guest named: took 'Mira Castellanos', 'Jun Park', who speak most" in m
+               for _, m in spoken.warnings)  # fmt: skip

@@ -77,7 +77,10 @@ INTRO_SECONDS = 600
 BACKWARDS_SECONDS = 30
 # Front matter names a guest "Elena Verna 2.0" (a second episode) or two guests at once
 # ("Keith Coleman & Jay Baxter"): the names are the words, one person each side of `&`.
-GUEST_SEPARATOR = re.compile(r"\s+(?:&|\+|and)\s+|\s*,\s*")
+GUEST_SEPARATOR = re.compile(r"\s+(?:&|\+|and)\s+|\s*[,+]\s*")
+# Words the front matter's guest carries to tell an episode from another ("Shreyas Doshi
+# Live", "Elena Verna 2.0"), not part of anyone's name.
+EPISODE_WORDS = {"live", "part", "pt", "encore", "replay", "rerun", "redux", "bonus"}
 
 
 @dataclass
@@ -237,7 +240,10 @@ def _read_front(spoken: SpokenTranscript, front_text: str) -> None:
     spoken.guests = []
     for guest in guests:
         for name in GUEST_SEPARATOR.split(str(guest)):
-            words = [w for w in name.split() if not any(c.isdigit() for c in w)]
+            words = [
+                w for w in name.split()
+                if not any(c.isdigit() for c in w) and w.casefold() not in EPISODE_WORDS
+            ]  # fmt: skip
             if words and " ".join(words) not in spoken.guests:
                 spoken.guests.append(" ".join(words))
 
@@ -489,7 +495,8 @@ def _check_title(spoken: SpokenTranscript) -> None:
 
 def _propose_roles(spoken: SpokenTranscript) -> None:
     """The guest: the front matter's, as the transcript spells it, else who speaks most
-    besides the host. The host: who introduces the show or the guest early on."""
+    besides the host (and, the host known, anyone who says a third as much). The host:
+    who introduces the show or the guest early on."""
     words: dict[str, int] = {}
     for turn in spoken.turns:
         words[turn.speaker] = words.get(turn.speaker, 0) + len(turn.text.split())
@@ -514,10 +521,14 @@ def _propose_roles(spoken: SpokenTranscript) -> None:
     if not named:
         others = [s for s in speakers if s != host and not s.casefold().startswith("speaker ")]
         if others:
-            named = [others[0]]
+            # With the host known, everyone else who says a good part of what is said is a
+            # guest (a compilation of several guests' stories); else the one who speaks most.
+            named = [s for s in others if host and words[s] * 3 >= words[others[0]]]
+            named = named or [others[0]]
+            who = ", ".join(repr(name) for name in named)
             spoken.warnings.append(
-                (None, f"no guest named: took {others[0]!r}, who speaks most (an editor can "
-                 "change it)")
+                (None, f"no guest named: took {who}, who speak{'s' if len(named) == 1 else ''} "
+                 "most (an editor can change it)")
             )  # fmt: skip
     if not host:
         rest = [s for s in speakers if not any(_same_person(s, g) for g in named)]
