@@ -223,6 +223,10 @@ def test_a_turn_stamped_a_second_early_starts_with_the_one_before():
 def test_front_matter_guests_are_people_who_speak():
     two = EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos 2.0 & Theo")
     assert parse_spoken(two).guests == ["Mira Castellanos", "Theo"]
+    # Spelled otherwise in the front matter: the transcript's spelling, no warning.
+    accented = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanós"))
+    assert accented.guests == ["Mira Castellanos"]
+    assert not any("never speaks" in m or "no guest" in m for _, m in accented.warnings)
     wrong = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Failure"))
     assert wrong.guests == ["Mira Castellanos"]
     assert any("'Failure' never speaks" in m for _, m in wrong.warnings)

@@ -505,6 +505,11 @@ def _propose_roles(spoken: SpokenTranscript) -> None:
     for guest in spoken.guests:
         said = next((s for s in speakers if _same_person(s, guest)), None)
         if said is None:
+            # Spelled otherwise ("Tobi Lutke" speaks as "Tobi Lütke", "Cam Adams" as
+            # "Cameron Adams"): the transcript's spelling.
+            said = next((s for s in speakers if same_person_loosely(s, guest)), None)
+            guest = said or guest
+        if said is None:
             spoken.warnings.append(
                 (1, f"the front matter's guest {guest!r} never speaks: left out")
             )
