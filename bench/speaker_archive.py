@@ -95,7 +95,11 @@ def main() -> None:
             elif line.startswith("error"):
                 errors.append(line.rstrip())
             elif line.startswith("warning"):
-                warnings[re.sub(r"\d+", "N", line.split(": ", 2)[-1])[:70]] += 1
+                # By shape: numbers and quoted names left out ('Nilan Peiris' → 'X').
+                kind = re.sub(
+                    r"(?<!\w)'[^']*'(?!\w)", "'X'", re.sub(r"\d+", "N", line.split(": ", 2)[-1])
+                )
+                warnings[kind.strip()[:80]] += 1
 
     reader = threading.Thread(target=follow)
     reader.start()
@@ -116,7 +120,7 @@ def main() -> None:
     for line in errors:
         print("  " + line)
     print("warnings, by kind:")
-    for kind, n in warnings.most_common(8):
+    for kind, n in warnings.most_common(12):
         print(f"  {n} × {kind}")
     print(f"sample of {args.sample} episodes, to check by hand:")
     subprocess.run(
