@@ -196,7 +196,8 @@ def describe(document: Document) -> dict:
     if document.spoken is not None:
         spoken = document.spoken
         return {
-            "kind": "speaker-labelled transcript",
+            "kind": "speaker-labelled transcript"
+            + ("" if spoken.timed else ", without times (estimated from its words)"),
             "title": spoken.title,
             "read": f"{len(spoken.turns)} turns by {', '.join(spoken.speakers[:6])}"
             + (" …" if len(spoken.speakers) > 6 else ""),

@@ -15,6 +15,7 @@ import contextvars
 import datetime
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -849,6 +850,12 @@ def attach_transcript(
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
+        exact = all(getattr(c, "exact", True) for c in cues)
+        if video.transcript_exact and not exact:
+            raise DocumentError(
+                f"video '{video.slug}' already has a timed transcript, and this one gives no "
+                "times: the timed one is kept"
+            )
         if video.transcript_exact and not update:
             raise DocumentError(
                 f"video '{video.slug}' already has a timed transcript; "
@@ -872,7 +879,7 @@ def attach_transcript(
                 c.start_seconds,
                 c.end_seconds,
                 c.text,
-                True,
+                getattr(c, "exact", True),
                 getattr(c, "speaker", ""),
             )
             for c in sorted(cues, key=lambda c: c.start_seconds)
@@ -900,7 +907,7 @@ def attach_transcript(
         moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
-        video.transcript_exact = True
+        video.transcript_exact = exact
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])
         outcome = Outcome(
@@ -965,15 +972,24 @@ def speaker_people(
     with a warning; anyone else is made.
     """
     people, merged = {}, []
-    on_channel = list(
-        Person.objects.filter(credits__video__channel=video.channel).distinct()[:200]
-        if video.channel
-        else []
-    )
+    firsts = {full.get(name, name).split()[0] for name in names if full.get(name, name).split()}
+    on_channel = []
+    if video.channel and firsts:
+        # Only who could be one of them, however many people the channel has had (a
+        # podcast's archive credits hundreds): anyone whose name starts as one of theirs.
+        alike = models.Q()
+        for first in firsts:
+            alike |= models.Q(name__istartswith=first)
+        on_channel = list(
+            Person.objects.filter(alike, credits__video__channel=video.channel)
+            .distinct()
+            .order_by("pk")
+        )
     for name in names:
         wanted = full.get(name, name)
         # The channel's fuller name first: "Lenny" is the "Lenny Rachitsky" already there.
-        person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+        fuller = [p for p in on_channel if _starts_name(wanted, p.name)]
+        person = fuller[0] if len(fuller) == 1 else None
         if person is not None:
             merged.append(
                 f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
@@ -981,6 +997,12 @@ def speaker_people(
             )
         else:
             person = Person.objects.filter(name__iexact=wanted).first()
+            if len(fuller) > 1:
+                merged.append(
+                    f"speaker {name!r} could be any of "
+                    + ", ".join(repr(p.name) for p in fuller[:3])
+                    + f" on {video.channel}: kept as {wanted!r}; an editor can say who it is"
+                )
         shorter = next((p for p in on_channel if _starts_name(p.name, wanted)), None)
         if person is None and shorter is not None:
             # Earlier episodes named them shortly ("Lenny"): that person is given the name
@@ -1018,20 +1040,18 @@ def store_spoken(
         spoken.title, spoken.channel, spoken.published_on, spoken.duration_seconds
     )
 
+    cut = spoken_segments(spoken)
+
     def write() -> Outcome:
         video = find_video(identity, spoken.youtube_id)
         if video is not None and video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
-        if (
-            video is not None and video.transcript_exact and not update
-            and _words(video.title) != _words(spoken.title)
-        ):  # fmt: skip
-            raise DocumentError(
-                f"the YouTube id {video.youtube_id} is already video '{video.slug}' "
-                f"({video.title!r}), with a transcript of its own: is its video_id right? "
-                "(--update replaces that transcript)",
-                1,
-            )
+        doubt = ""
+        if video is not None and video.transcript_exact:
+            copy, doubt = _same_talk(video, spoken, cut, update)
+            if copy and not update:
+                return Outcome("unchanged", video, dry_run=dry_run, warnings=[doubt])
+            doubt = "" if copy else doubt
         new = video is None
         fresh = {
             "title": spoken.title,
@@ -1060,10 +1080,8 @@ def store_spoken(
             if full and full != name and _starts_name(name, full)
         }
         people, merged = speaker_people(video, spoken.speakers, roles)
-        outcome = attach_transcript(
-            video, spoken_segments(spoken), digest=digest, update=update, people=people
-        )
-        outcome.warnings += merged
+        outcome = attach_transcript(video, cut, digest=digest, update=update, people=people)
+        outcome.warnings += merged + ([doubt] if doubt else [])
         proposed = {"guests": spoken.guests, "host": spoken.host}
         known = {**people, **{p.name: p for p in people.values()}}
         _store_people(video, proposed, None if new else (old or {}).get("people"), known)
@@ -1076,6 +1094,97 @@ def store_spoken(
         return outcome
 
     return _retrying(write)
+
+
+# A talk transcribed twice (two tools, or a transcript corrected) shares most of its runs
+# of four words; two talks of one show share under a tenth (the show's intro, its ads).
+SAME_TALK_SHARE = 0.2
+
+
+def _runs(texts) -> set[int]:
+    words = [w for text in texts for w in re.findall(r"[\w'’]+", text.casefold())]
+    return {hash(tuple(words[n : n + 4])) for n in range(len(words) - 3)}
+
+
+def _same_talk(video: Video, spoken, cut: list[Segment], update: bool) -> tuple[bool, str]:
+    """A speaker transcript for a video that has a timed transcript already: (is it that
+    very transcript again, a warning to give).
+
+    The same talk is a new version of it (--update replaces it); that very transcript again
+    changes nothing (unless --update refreshes the rest of the file). Another talk claiming
+    the video's YouTube id, whatever its title says, is refused: the file's id is wrong, and
+    --update would put one talk's words on another's video. Unless the video's title says
+    otherwise: when the person it names speaks in this file and not in the video's
+    transcript, that transcript is the misplaced one, and --update replaces it.
+    """
+    from kb.importers.speakers import same_person_loosely, title_people
+
+    stored = list(
+        video.segments.order_by("start_seconds", "id").values_list("start_seconds", "text")
+    )
+    mine = [(s.start_seconds, s.text) for s in cut]
+    if [(round(a), t) for a, t in stored] == [(round(a), t) for a, t in mine]:
+        return True, (
+            f"the same transcript as video '{video.slug}' has, word for word: nothing to "
+            "change (a second copy of a file imported before?)"
+        )
+    old, new = _runs(t for _, t in stored), _runs(t for _, t in mine)
+    share = len(old & new) / max(min(len(old), len(new)), 1)
+    if share >= SAME_TALK_SHARE:
+        return False, ""
+    here = [name for name in [*spoken.guests, spoken.host, *spoken.speakers] if name]
+    there = list(
+        Person.objects.filter(segments__video=video).distinct().values_list("name", flat=True)
+    )
+
+    def speaks(person: str, voices: list[str]) -> bool:
+        return any(same_person_loosely(person, voice) for voice in voices)
+
+    named = title_people(video.title)
+    fits_here = [p for p in named if speaks(p, here) and not speaks(p, there)]
+    fits_there = [p for p in named if speaks(p, there) and not speaks(p, here)]
+    talk = (
+        f"the YouTube id {video.youtube_id} is already video '{video.slug}' ({video.title!r}), "
+        "and this file's transcript is another talk: "
+        + (
+            "this file has the same title, but"
+            if _words(video.title) == _words(spoken.title)
+            else f"this file is {spoken.title!r}, and"
+        )
+        + f" only {share:.0%} of its phrases are in that video's transcript"
+    )
+    if fits_here:
+        if update:
+            return False, (
+                f"{talk}; {fits_here[0]}, whom the title names, speaks in this file and not "
+                "in that one: this file's transcript takes its place"
+            )
+        raise DocumentError(
+            f"{talk}. {fits_here[0]}, whom the title names, speaks in this file and not in "
+            "that one: it is that video's transcript which looks misplaced (the file it came "
+            "from may carry this id by mistake). Correct the id in that file; then --update "
+            "puts this file's transcript in its place",
+            1,
+        )
+    theirs = list(
+        video.credits.filter(role=Role.GUEST)
+        .order_by("position")
+        .values_list("person__name", flat=True)
+    )
+    if spoken.guests and theirs and not set(spoken.guests) & set(theirs):
+        talk += f"; its guest is {' & '.join(spoken.guests)}, that video's {' & '.join(theirs)}"
+    if fits_there:
+        raise DocumentError(
+            f"{talk}. {fits_there[0]}, whom the title names, speaks in that video's transcript "
+            "and not in this file: this file's video_id and title look copied from that "
+            "video. Correct them in the file and import it again",
+            1,
+        )
+    raise DocumentError(
+        f"{talk}. Is its video_id right? Correct the video_id (and the title, if it is that "
+        "video's) in the file and import it again",
+        1,
+    )
 
 
 def store_markdown(
