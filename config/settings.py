@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kb.apps.EditorAdminConfig",  # django.contrib.admin, with the editors' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

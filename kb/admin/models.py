@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -25,6 +25,7 @@ from kb.admin.forms import (
     VideoForm,
 )
 from kb.admin.importing import import_status_view, import_view
+from kb.admin.start import LESSON_CHECKS
 from kb.admin.transcript import transcript_view
 from kb.curation import (
     accept_proposal,
@@ -182,6 +183,70 @@ class TakeawayInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
+def short(text: str, chars: int) -> str:
+    """`text` cut to `chars` characters for a list's column, whole on hover."""
+    cut = Truncator(text).chars(chars)
+    if cut == text:
+        return text
+    return format_html('<span title="{}">{}</span>', text, cut)
+
+
+def theme_names(themes, most: int = 3) -> str:
+    """A short comma list of themes: the first `most`, then how many more (all on hover)."""
+    names = [theme.name for theme in themes]
+    if len(names) <= most:
+        return ", ".join(names)
+    return format_html(
+        '<span title="{}">{}, +{}</span>', ", ".join(names), ", ".join(names[:most]),
+        len(names) - most,
+    )  # fmt: skip
+
+
+class LessonListInline(admin.TabularInline):
+    """The video's lessons, read-only, each a link to its own page: what an import made,
+    and what is left to check on each."""
+
+    model = Lesson
+    fields = ["lesson", "moment_at", "status", "themes", "waiting_for"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "lessons (open one to edit it)"
+    ordering = ["position", "pk"]
+
+    def get_queryset(self, request):
+        checks = {
+            f"needs_{name}": ExpressionWrapper(test, output_field=BooleanField())
+            for name, (_, test) in LESSON_CHECKS.items()
+        }
+        return super().get_queryset(request).with_themes().annotate(**checks)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="lesson")
+    def lesson(self, obj):
+        url = reverse("admin:kb_lesson_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
+
+    @admin.display(description="at")
+    def moment_at(self, obj):
+        return moment(obj.start_seconds)
+
+    @admin.display(description="themes")
+    def themes(self, obj):
+        return theme_names(obj.themes)
+
+    @admin.display(description="waiting for")
+    def waiting_for(self, obj):
+        return "; ".join(
+            label for name, (label, _) in LESSON_CHECKS.items() if getattr(obj, f"needs_{name}")
+        )
+
+
 DECIDE = "_decide_suggestion"
 
 
@@ -265,7 +330,7 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
     search_fields = ["title", "channel", "slug", "youtube_id"]
     date_hierarchy = "published_on"
     readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
-    inlines = [CreditInline, ChapterInline]
+    inlines = [CreditInline, LessonListInline, ChapterInline]
     actions = ["publish", "publish_with_contents", "unpublish"]
 
     def get_queryset(self, request):
@@ -393,6 +458,20 @@ class ChapterFilter(admin.SimpleListFilter):
         return queryset.filter(chapter_id=self.value()) if self.value() else queryset
 
 
+class CheckFilter(admin.SimpleListFilter):
+    """Lessons waiting for an editor, as the start page counts them (kb.admin.start)."""
+
+    title = "waiting for"
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, (label, _) in LESSON_CHECKS.items()]
+
+    def queryset(self, request, queryset):
+        check = LESSON_CHECKS.get(self.value())
+        return queryset.filter(check[1]) if check else queryset
+
+
 def annotation_column(name: str):
     """A list column showing the queryset's annotation `name`, sortable by it."""
 
@@ -427,7 +506,7 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
     list_editable = ["status"]
     list_select_related = ["video", "chapter"]
-    list_filter = ["status", ThemeFilter, "video", ChapterFilter]
+    list_filter = ["status", CheckFilter, ThemeFilter, "video", ChapterFilter]
     search_fields = ["title", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["video", "people"]
