@@ -4,7 +4,11 @@ every change in the history."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
@@ -12,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from taggit.managers import TaggableManager
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import (
@@ -103,6 +108,35 @@ class SafeAutocomplete:
                 ),
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ThemesChoiceField(forms.ModelMultipleChoiceField):
+    """Themes by id; an empty value is no theme (as the typed field took it), not an error."""
+
+    def clean(self, value):
+        return super().clean([v for v in value or [] if v != ""])
+
+
+class ThemesPicked:
+    """A lesson's and a quote's themes picked as an insight's are (its autocomplete_fields):
+    found by name as you type among the themes there are, shown as one chip each, with +
+    to add a new theme (its description and cues with it, which the importer's theming
+    reads). One widget for one idea on every form; a typed list made a new theme of
+    every typo."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if not isinstance(db_field, TaggableManager):
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        themes = self.admin_site.get_model_admin(Theme)
+        widget = RelatedFieldWidgetWrapper(
+            SafeAutocompleteSelectMultiple(db_field, self.admin_site),
+            db_field.remote_field,
+            self.admin_site,
+            can_add_related=themes.has_add_permission(request),
+        )
+        return ThemesChoiceField(
+            Theme.objects.alphabetical(), required=False, widget=widget, label="Themes"
+        )
 
 
 def set_status(model_admin, request, queryset, status, verb) -> int:
@@ -501,7 +535,7 @@ class ThemeChoiceForm(forms.Form):
 
 
 @admin.register(Lesson)
-class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
+class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = LessonForm
     list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
     list_editable = ["status"]
@@ -621,7 +655,7 @@ class TakeawayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
+class QuoteAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = QuoteForm
     list_display = ["__str__", "said_by", "video", "lesson", "at", "status"]
     list_select_related = ["video", "lesson", "speaker"]
@@ -707,8 +741,14 @@ class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge", "remove_unused"]
+    # As readers read them, and in a stable order for the pages of the themes picker.
+    ordering = [Lower("name"), "name"]
 
     def get_queryset(self, request):
+        themes = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            return themes  # the themes picker of a form needs their names, not their counts
+
         def count(items, status):
             return Count(
                 f"{items}__content_object",
@@ -716,15 +756,11 @@ class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
                 distinct=True,
             )
 
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                published_lessons=count("lesson_items", Status.PUBLISHED),
-                draft_lessons=count("lesson_items", Status.DRAFT),
-                published_quotes=count("quote_items", Status.PUBLISHED),
-                draft_quotes=count("quote_items", Status.DRAFT),
-            )
+        return themes.annotate(
+            published_lessons=count("lesson_items", Status.PUBLISHED),
+            draft_lessons=count("lesson_items", Status.DRAFT),
+            published_quotes=count("quote_items", Status.PUBLISHED),
+            draft_quotes=count("quote_items", Status.DRAFT),
         )
 
     published_lessons = annotation_column("published_lessons")
