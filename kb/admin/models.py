@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
@@ -30,6 +31,7 @@ from kb.admin.forms import (
     VideoForm,
 )
 from kb.admin.importing import import_status_view, import_view
+from kb.admin.proposals import closeness, side_by_side
 from kb.admin.start import LESSON_CHECKS
 from kb.admin.transcript import transcript_view
 from kb.curation import (
@@ -52,6 +54,7 @@ from kb.models import (
     LessonTheme,
     Person,
     PersonRedirect,
+    ProposalKind,
     ProposedLesson,
     Quote,
     QuoteSuggestion,
@@ -889,43 +892,42 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
         return ", ".join(theme.name for theme in obj.themes.all())
 
 
-def _voices(members) -> str:
-    """A proposal's lessons side by side: who, which video, the moment, what it says."""
-    cells = format_html_join(
+def _lines(members) -> str:
+    """A proposal's lessons in a list's cell: each title and who gives it, a line each."""
+    return format_html_join(
         "",
-        '<div class="voice">{}{} · {} · {}<br><a href="{}">{}</a><br><small>{}</small></div>',
+        '<div class="voice">{}<a href="{}">{}</a> <span class="quiet">({})</span></div>',
         (
             (
-                format_html("<strong>{}:</strong> ", member.get_stance_display())
-                if member.stance != Stance.SUPPORTS
-                else "",
-                ", ".join(p.name for p in member.lesson.speakers) or "no one named",
-                member.lesson.video.title,
-                moment(member.lesson.start_seconds) or "no moment",
+                "≠ " if member.stance != Stance.SUPPORTS else "",
                 reverse("admin:kb_lesson_change", args=[member.lesson_id]),
                 member.lesson.title,
-                Truncator(member.lesson.body).words(25),
+                ", ".join(p.name for p in member.lesson.speakers) or "no one named",
             )
             for member in members
         ),
     )
-    return format_html('<div class="voices">{}</div>', cells)
+
+
+DECISIONS = {"_accept": "accept", "_dismiss": "dismiss"}
 
 
 @admin.register(InsightProposal)
 class InsightProposalAdmin(admin.ModelAdmin):
-    """The queue of what the machine found several guests saying (or disputing)."""
+    """The queue of what the machine found several guests saying (or disputing). A
+    proposal's page shows its lessons side by side, with Accept and Dismiss."""
 
-    list_display = ["title", "kind", "evidence", "score", "status", "made"]
+    list_display = ["title_kind", "voices", "close", "decided"]
     list_filter = ["status", "kind", "theme"]
     search_fields = ["title", "members__lesson__title"]
-    fields = ["title", "kind", "theme", "score", "status", "evidence", "made"]
+    fields = ["title", "kind", "close", "theme", "status", "made"]
     readonly_fields = fields
     actions = ["accept", "dismiss"]
 
     def get_queryset(self, request):
         members = ProposedLesson.objects.select_related("lesson__video").prefetch_related(
             "lesson__people",
+            "lesson__takeaways",
             Prefetch(
                 "lesson__video__credits",
                 Credit.objects.filter(role=Role.GUEST).select_related("person"),
@@ -942,19 +944,61 @@ class InsightProposalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="evidence (guest · video · moment)")
-    def evidence(self, obj):
-        return _voices(obj.members.all())
+    @admin.display(description="proposal", ordering="title")
+    def title_kind(self, obj):
+        if obj.kind == ProposalKind.DIFFER:
+            return format_html('{} <span class="quiet">(guests may disagree)</span>', obj.title)
+        return obj.title
+
+    @admin.display(description="lessons (guests)")
+    def voices(self, obj):
+        return _lines(obj.members.all())
+
+    @admin.display(description="how close", ordering="score")
+    def close(self, obj):
+        return format_html('<span title="similarity {}">{}</span>', obj.score, closeness(obj.score))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["voices"] = side_by_side(obj.members.all())
+            context["can_decide"] = obj.is_open and self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Accept or Dismiss from the proposal's own page, as the list's actions do."""
+        decision = next((DECISIONS[name] for name in DECISIONS if name in request.POST), None)
+        if request.method != "POST" or decision is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        proposal = self.get_object(request, object_id)
+        if proposal is None or not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        getattr(self, decision)(
+            request, InsightProposal.objects.filter(pk=proposal.pk), how="on its page"
+        )
+        proposal.refresh_from_db()
+        if decision == "accept" and proposal.insight_id:
+            return HttpResponseRedirect(
+                reverse("admin:kb_insight_change", args=[proposal.insight_id])
+            )
+        url = reverse("admin:kb_insightproposal_changelist")
+        return HttpResponseRedirect(f"{url}?status__exact={Suggestion.OPEN}")
+
+    @admin.display(description="status", ordering="status")
+    def decided(self, obj):
+        if not obj.insight_id:
+            return obj.get_status_display()
+        url = reverse("admin:kb_insight_change", args=[obj.insight_id])
+        return format_html('{}: <a href="{}">the insight</a>', obj.get_status_display(), url)
 
     @admin.display(description="insight")
     def made(self, obj):
         if not obj.insight_id:
-            return ""
+            return None  # the admin's "-"
         url = reverse("admin:kb_insight_change", args=[obj.insight_id])
-        return format_html('<a href="{}">{}</a>', url, obj.insight.title)
+        return format_html('<a href="{}">{}</a>', url, short(obj.insight.title, 30))
 
     @admin.action(description="Accept selected: a draft insight each", permissions=["change"])
-    def accept(self, request, queryset):
+    def accept(self, request, queryset, how="bulk action"):
         if not request.user.has_perm("kb.add_insight"):
             self.message_user(request, "You can't add insights.", messages.ERROR)
             return
@@ -963,7 +1007,7 @@ class InsightProposalAdmin(admin.ModelAdmin):
             insight = accept_proposal(proposal)
             if insight is not None:
                 made.append(insight)
-                self.log_change(request, proposal, "Accepted (bulk action)")
+                self.log_change(request, proposal, f"Accepted ({how})")
                 self.admin_site._registry[Insight].log_addition(request, insight, [{"added": {}}])
         if len(made) == 1:
             url = reverse("admin:kb_insight_change", args=[made[0].pk])
@@ -986,12 +1030,12 @@ class InsightProposalAdmin(admin.ModelAdmin):
             )
 
     @admin.action(description="Dismiss selected (never proposed again)", permissions=["change"])
-    def dismiss(self, request, queryset):
+    def dismiss(self, request, queryset, how="bulk action"):
         dismissed = 0
         for proposal in queryset.filter(status=Suggestion.OPEN):
             if dismiss_proposal(proposal):
                 dismissed += 1
-                self.log_change(request, proposal, "Dismissed (bulk action)")
+                self.log_change(request, proposal, f"Dismissed ({how})")
         self.message_user(request, f"Dismissed {dismissed}: they won't be proposed again.")
 
 
