@@ -239,6 +239,12 @@ def theme_names(themes, most: int = 3) -> str:
     )  # fmt: skip
 
 
+@admin.display(description="video", ordering="video__title")
+def video_title(obj):
+    """A lesson's or quote's video in a list: its title cut short (whole on hover)."""
+    return short(obj.video.title, 32)
+
+
 class LessonListInline(admin.TabularInline):
     """The video's lessons, read-only, each a link to its own page: what an import made,
     and what is left to check on each."""
@@ -355,14 +361,8 @@ class ThemeSuggestionInline(admin.TabularInline):
 @admin.register(Video)
 class VideoAdmin(StatusActions, admin.ModelAdmin):
     form = VideoForm
-    list_display = [
-        "title",
-        "channel",
-        "published_on",
-        "status",
-        "lesson_count",
-        "transcript_exact",
-    ]
+    # Narrow enough for a 1280 px screen beside the filters.
+    list_display = ["short_title", "channel", "date", "status", "lesson_count", "exact"]
     list_filter = ["status", "transcript_exact", "channel"]
     search_fields = ["title", "channel", "slug", "youtube_id"]
     date_hierarchy = "published_on"
@@ -416,6 +416,18 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
     @admin.display(ordering="lesson_count", description="lessons")
     def lesson_count(self, obj):
         return obj.lesson_count
+
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        return short(obj.title, 60)
+
+    @admin.display(ordering="published_on", description="date")
+    def date(self, obj):
+        return obj.published_on.isoformat() if obj.published_on else None
+
+    @admin.display(ordering="transcript_exact", description="exact", boolean=True)
+    def exact(self, obj):
+        return obj.transcript_exact
 
     def get_urls(self):
         def view(function):
@@ -509,10 +521,10 @@ class CheckFilter(admin.SimpleListFilter):
         return queryset.filter(check[1]) if check else queryset
 
 
-def annotation_column(name: str):
+def annotation_column(name: str, description: str = ""):
     """A list column showing the queryset's annotation `name`, sortable by it."""
 
-    @admin.display(ordering=name, description=name.replace("_", " "))
+    @admin.display(ordering=name, description=description or name.replace("_", " "))
     def column(model_admin, obj):
         return getattr(obj, name)
 
@@ -540,7 +552,8 @@ class ThemeChoiceForm(forms.Form):
 @admin.register(Lesson)
 class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = LessonForm
-    list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
+    # Narrow enough for a 1280 px screen beside the filters (the chapter is a filter).
+    list_display = ["short_title", video_title, "at", "status", "theme_list"]
     list_editable = ["status"]
     list_select_related = ["video", "chapter"]
     list_filter = ["status", CheckFilter, ThemeFilter, "video", ChapterFilter]
@@ -557,10 +570,14 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
     def at(self, obj):
         return moment(obj.start_seconds)
 
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        return short(obj.title, 60)
+
     @admin.display(description="themes")
     def theme_list(self, obj):
         # Preloaded by with_themes(): taggit's names() would query once per row.
-        return ", ".join(theme.name for theme in obj.themes)
+        return theme_names(obj.themes)
 
     def _theme_action(self, request, queryset, verb):
         form = ThemeChoiceForm(request.POST if "apply" in request.POST else None)
@@ -660,7 +677,8 @@ class TakeawayAdmin(admin.ModelAdmin):
 @admin.register(Quote)
 class QuoteAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = QuoteForm
-    list_display = ["__str__", "said_by", "video", "lesson", "at", "status"]
+    # Narrow enough for a 1280 px screen beside the filters (the lesson is on its page).
+    list_display = ["words", "said_by", video_title, "at", "status"]
     list_select_related = ["video", "lesson", "speaker"]
     list_filter = ["status", ThemeFilter, "video"]
     search_fields = ["text", "speaker__name", "speaker_name"]
@@ -669,6 +687,10 @@ class QuoteAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin
     @admin.display(ordering="start_seconds")
     def at(self, obj):
         return moment(obj.start_seconds)
+
+    @admin.display(ordering="text", description="quote")
+    def words(self, obj):
+        return short(obj.text, 90)
 
     def save_model(self, request, obj, form, change):
         """Edited words move the quote's start and end to where those words are said,
@@ -795,7 +817,7 @@ class PersonMergeForm(forms.Form):
 @admin.register(Person)
 class PersonAdmin(KeepsAddresses, admin.ModelAdmin):
     form = PersonForm
-    list_display = ["name", "slug", "video_count", "own_lessons", "quote_count"]
+    list_display = ["name", "video_count", "own_lessons", "quote_count"]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
@@ -811,10 +833,10 @@ class PersonAdmin(KeepsAddresses, admin.ModelAdmin):
             )
         )
 
-    video_count = annotation_column("video_count")
+    video_count = annotation_column("video_count", "videos")
     # Lessons set on the person; those they give as a video's guest are on their page.
     own_lessons = annotation_column("own_lessons")
-    quote_count = annotation_column("quote_count")
+    quote_count = annotation_column("quote_count", "quotes")
 
     redirects = PersonRedirect
     merge_form = PersonMergeForm
@@ -868,7 +890,7 @@ class EvidenceInline(SafeAutocomplete, admin.TabularInline):
 
 @admin.register(Insight)
 class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
-    list_display = ["title", "status", "voice_count", "video_count", "theme_list", "updated_at"]
+    list_display = ["short_title", "status", "voice_count", "video_count", "theme_list", "updated"]
     list_filter = ["status", "themes"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -879,7 +901,7 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("themes")
 
-    @admin.display(ordering="voice_count", description="published voices")
+    @admin.display(ordering="voice_count", description="voices")
     def voice_count(self, obj):
         return obj.voice_count
 
@@ -889,7 +911,15 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
 
     @admin.display(description="themes")
     def theme_list(self, obj):
-        return ", ".join(theme.name for theme in obj.themes.all())
+        return theme_names(obj.themes.all())
+
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        return short(obj.title, 60)
+
+    @admin.display(ordering="updated_at", description="updated")
+    def updated(self, obj):
+        return obj.updated_at.date().isoformat()
 
 
 def _lines(members) -> str:
