@@ -447,7 +447,8 @@ def test_the_lists_editors_work_in_fit_a_1280_pixel_screen(
     from kb.curation import accept_proposal, accept_suggestion
     from kb.models import InsightProposal, QuoteSuggestion
 
-    accept_proposal(InsightProposal.objects.first())  # an insight in its list
+    proposal = InsightProposal.objects.first()
+    insight = accept_proposal(proposal)  # an insight in its list
     accept_suggestion(QuoteSuggestion.objects.first())  # and a quote in its
     page = editor_page
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -459,6 +460,10 @@ def test_the_lists_editors_work_in_fit_a_1280_pixel_screen(
             " document.querySelector('#changelist-form .results').clientWidth]"
         )
     assert {model: w for model, w in widths.items() if w[0] > w[1]} == {}
+    # An insight's evidence rows, and a proposal's lessons side by side, fit too.
+    for path in (f"insight/{insight.pk}/change/", f"insightproposal/{proposal.pk}/change/"):
+        page.goto(f"{live_server.url}/admin/kb/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
     # The whole title and every theme are there on hover.
     page.goto(f"{live_server.url}/admin/kb/lesson/?q=Wrap+Over")
     row = page.locator("#result_list tbody tr").first
