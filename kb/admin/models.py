@@ -259,8 +259,8 @@ class LessonListInline(admin.TabularInline):
 
     def get_queryset(self, request):
         checks = {
-            f"needs_{name}": ExpressionWrapper(test, output_field=BooleanField())
-            for name, (_, test) in LESSON_CHECKS.items()
+            f"needs_{name}": ExpressionWrapper(check.test, output_field=BooleanField())
+            for name, check in LESSON_CHECKS.items()
         }
         return super().get_queryset(request).with_themes().annotate(**checks)
 
@@ -286,7 +286,7 @@ class LessonListInline(admin.TabularInline):
     @admin.display(description="waiting for")
     def waiting_for(self, obj):
         return "; ".join(
-            label for name, (label, _) in LESSON_CHECKS.items() if getattr(obj, f"needs_{name}")
+            check.short for name, check in LESSON_CHECKS.items() if getattr(obj, f"needs_{name}")
         )
 
 
@@ -367,7 +367,31 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
     search_fields = ["title", "channel", "slug", "youtube_id"]
     date_hierarchy = "published_on"
     readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
-    inlines = [CreditInline, LessonListInline, ChapterInline]
+    # The summary's long texts folded away, so that the lessons an import made are near
+    # the top of the page it lands on.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title", "slug", "status", "channel", "published_on", "duration_seconds",
+                    "youtube_id",
+                ]
+            },
+        ),
+        (
+            "The summary's texts",
+            {"classes": ["collapse"], "fields": ["headline", "intro", "conclusion", "resources"]},
+        ),
+        (
+            "Where it came from",
+            {
+                "classes": ["collapse"],
+                "fields": ["transcript_exact", "source_hash", "created_at", "updated_at"],
+            },
+        ),
+    ]  # fmt: skip
+    inlines = [LessonListInline, CreditInline, ChapterInline]
     actions = ["publish", "publish_with_contents", "unpublish"]
 
     def get_queryset(self, request):
@@ -514,11 +538,11 @@ class CheckFilter(admin.SimpleListFilter):
     parameter_name = "check"
 
     def lookups(self, request, model_admin):
-        return [(name, label) for name, (label, _) in LESSON_CHECKS.items()]
+        return [(name, check.label) for name, check in LESSON_CHECKS.items()]
 
     def queryset(self, request, queryset):
         check = LESSON_CHECKS.get(self.value())
-        return queryset.filter(check[1]) if check else queryset
+        return queryset.filter(check.test) if check else queryset
 
 
 def annotation_column(name: str, description: str = ""):
@@ -950,7 +974,7 @@ class InsightProposalAdmin(admin.ModelAdmin):
     list_display = ["title_kind", "voices", "close", "decided"]
     list_filter = ["status", "kind", "theme"]
     search_fields = ["title", "members__lesson__title"]
-    fields = ["title", "kind", "close", "theme", "status", "made"]
+    fields = ["kind", "close", "theme", "status", "made"]  # the title is the page's
     readonly_fields = fields
     actions = ["accept", "dismiss"]
 
@@ -1023,7 +1047,7 @@ class InsightProposalAdmin(admin.ModelAdmin):
     @admin.display(description="insight")
     def made(self, obj):
         if not obj.insight_id:
-            return None  # the admin's "-"
+            return self.get_empty_value_display()
         url = reverse("admin:kb_insight_change", args=[obj.insight_id])
         return format_html('<a href="{}">{}</a>', url, short(obj.insight.title, 30))
 

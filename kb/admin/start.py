@@ -45,17 +45,31 @@ def _quotes():
     return Quote.objects.filter(lesson=OuterRef("pk"))
 
 
-# What a lesson may be waiting for, by the `check` filter's value (LessonAdmin's "to check").
-# A lesson's open quote suggestions wait only while it has no quote: readers see the best
-# suggestion, marked unchecked, until an editor accepts one; the ones left after that are
-# alternatives, not work.
+@dataclass
+class Check:
+    """Something a lesson may be waiting for: what the lessons list's filter calls it, what
+    a video's list of lessons says of one, and the test."""
+
+    label: str
+    short: str
+    test: object  # a boolean expression over a lesson
+
+
+# By the `check` filter's value (LessonAdmin's "waiting for"). A lesson's open quote
+# suggestions wait only while it has no quote: readers see the best suggestion, marked
+# unchecked, until an editor accepts one; the ones left after that are alternatives.
 LESSON_CHECKS = {
-    "themes": ("suggested themes to add or dismiss", Exists(_open_theme_suggestions())),
-    "quotes": (
+    "themes": Check(
+        "suggested themes to add or dismiss", "suggested themes", Exists(_open_theme_suggestions())
+    ),
+    "quotes": Check(
         "a suggested quote and no quote yet",
+        "a quote to pick",
         Exists(_open_quote_suggestions()) & ~Exists(_quotes()),
     ),
-    "unthemed": ("no theme", ~Exists(LessonTheme.objects.filter(content_object=OuterRef("pk")))),
+    "unthemed": Check(
+        "no theme", "no theme", ~Exists(LessonTheme.objects.filter(content_object=OuterRef("pk")))
+    ),
 }
 
 
@@ -108,7 +122,7 @@ def waiting_work(site, request) -> list[Waiting]:
     if Lesson in allowed:
         counts = Lesson.objects.aggregate(
             draft=Count("pk", filter=Q(status=Status.DRAFT)),
-            **{name: Count("pk", filter=test) for name, (_, test) in LESSON_CHECKS.items()},
+            **{name: Count("pk", filter=check.test) for name, check in LESSON_CHECKS.items()},
         )
         rows += [
             Waiting(
