@@ -4,7 +4,6 @@ takeaways, guests, video, moment), how close they are in words, Accept and Dismi
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from kb.admin.proposals import closeness
 from kb.insights import AGREE, GROUP_MEAN
 from kb.models import Insight, ProposalKind, ProposedLesson, Stance, Suggestion
 from tests.factories import (
@@ -66,6 +65,8 @@ def test_a_proposals_page_shows_its_lessons_side_by_side_readably(client, editor
 
 
 def test_closeness_is_said_in_words_from_the_proposers_own_thresholds():
+    from kb.admin.proposals import closeness
+
     assert closeness(0.9513) == "very close"
     assert closeness(0.80) == "very close"
     assert closeness(0.78) == "close"
