@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run serve backup screenshots test lint migrations-check clean
+.PHONY: install run serve backup screenshots docs-images test lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: install
 ## screenshots: every page type at desktop and phone size, into screenshots/ (needs chromium)
 screenshots: install
 	$(PY) bench/screenshots.py
+
+## docs-images: the editors' first import, step by step, into docs/images/ (needs chromium)
+docs-images: install
+	$(PY) bench/screenshots.py --editing
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kb.apps.EditorAdminConfig",  # django.contrib.admin, with the editors' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -126,7 +126,7 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # proxy, counting the proxy's own address would let anyone lock every editor out.
 AXES_CLIENT_IP_CALLABLE = "kb.proxies.client_address"
 
-# Form widgets render with the project's templates too (the admin's theme suggestions).
+# Form widgets render with the project's templates too (templates/ may override one).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "config.urls"

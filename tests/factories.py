@@ -10,14 +10,19 @@ from kb.models import (
     Credit,
     Evidence,
     Insight,
+    InsightProposal,
     Lesson,
     PendingImport,
     Person,
+    ProposedLesson,
     Quote,
+    QuoteSuggestion,
     Role,
     Status,
+    Suggestion,
     Takeaway,
     Theme,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
 )
@@ -180,3 +185,49 @@ class PendingImportFactory(DjangoModelFactory):
     digest = "0" * 64
     data = b"x"
     state = PendingImport.State.PREVIEWED
+
+
+class QuoteSuggestionFactory(DjangoModelFactory):
+    """A passage proposed as a lesson's quote, open."""
+
+    class Meta:
+        model = QuoteSuggestion
+
+    lesson = factory.SubFactory(LessonFactory)
+    text = factory.Faker("sentence", nb_words=12)
+    start_seconds = 130.0
+    end_seconds = 141.5
+    score = 0.5
+    rank = 1
+    status = Suggestion.OPEN
+
+
+class ThemeSuggestionFactory(DjangoModelFactory):
+    """A theme offered to a lesson, open."""
+
+    class Meta:
+        model = ThemeSuggestion
+
+    lesson = factory.SubFactory(LessonFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    confidence = 0.4
+    status = Suggestion.OPEN
+
+
+class InsightProposalFactory(DjangoModelFactory):
+    """An open proposal; `lessons=[...]` makes its members, in order."""
+
+    class Meta:
+        model = InsightProposal
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Proposal {n}: say no to most requests")
+    signature = factory.Sequence(lambda n: f"{n:064x}")
+    score = 0.7
+    status = Suggestion.OPEN
+
+    @factory.post_generation
+    def lessons(self, create, extracted, **kwargs):
+        if create and extracted:
+            for position, lesson in enumerate(extracted):
+                ProposedLesson.objects.create(proposal=self, lesson=lesson, position=position)
