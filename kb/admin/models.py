@@ -4,6 +4,7 @@ every change in the history."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
@@ -16,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 from taggit.models import Tag as TaggitTag
@@ -586,9 +588,39 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
     autocomplete_fields = ["video", "people"]
     inlines = [TakeawayInline, SuggestionInline, ThemeSuggestionInline]
     actions = ["publish", "unpublish", "add_theme", "remove_theme"]
+    fields = [
+        "video", "title", "slug", "status", "chapter", "start_seconds", "body", "tags",
+        "theme_fit",
+    ]  # fmt: skip
+    readonly_fields = ["theme_fit"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_themes()
+
+    @admin.display(description="")
+    def theme_fit(self, obj):
+        """A lesson no theme fits says so, and offers to start one for it: a negotiation
+        talk wants a "negotiation" theme, not the nearest wrong one."""
+        if obj is None or obj.pk is None or obj.tags.exists():
+            return ""
+        offered = list(
+            obj.theme_suggestions.filter(status=Suggestion.OPEN)
+            .order_by("-confidence")
+            .values_list("theme__name", flat=True)[:3]
+        )
+        start = reverse("admin:kb_theme_add") + "?" + urlencode({"for_lesson": obj.pk})
+        closest = (
+            format_html(" (the closest, only suggested below: {})", ", ".join(offered))
+            if offered
+            else ""
+        )
+        return format_html(
+            'No theme fits this lesson well{}. <a href="{}">Start a theme for it</a>: '
+            "named for what it is about, it is added to this lesson and taught to the "
+            "importer by it.",
+            closest,
+            start,
+        )
 
     @admin.display(ordering="start_seconds")
     def at(self, obj):
@@ -779,6 +811,23 @@ class KeepsAddresses:
 @admin.register(Theme)
 class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
     form = ThemeForm
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A theme started from a lesson no theme fitted (`?for_lesson=`) is added to it,
+        and the editor goes back to that lesson."""
+        lesson_id = request.GET.get("for_lesson", "")
+        lesson = Lesson.objects.filter(pk=lesson_id).first() if lesson_id.isdigit() else None
+        if lesson is None or IS_POPUP_VAR in request.POST or not self._may_tag(request):
+            return super().response_add(request, obj, post_url_continue)
+        lesson.tags.add(obj)
+        self.log_change(request, lesson, f"Added new theme “{obj.name}”")
+        self.message_user(request, f"Theme “{obj.name}” started and added to “{lesson}”.")
+        return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson.pk]))
+
+    @staticmethod
+    def _may_tag(request) -> bool:
+        return request.user.has_perm("kb.change_lesson")
+
     list_display = [
         "name",
         "slug",
