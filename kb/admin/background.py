@@ -170,7 +170,7 @@ def in_worker(work, job_id, task_id: str) -> None:
         return
     worker = _this_worker() | {"since": timezone.now().isoformat()}
     PendingImport.objects.filter(pk=job_id).update(
-        options=job.options | {"worker": worker}, updated_at=timezone.now()
+        options=job.options | {"worker": worker}, progress="", updated_at=timezone.now()
     )
     heartbeat = Heartbeat(job_id, limit=settings.TASK_TIME_LIMIT, worker=threading.get_ident())
     pulse = threading.Thread(target=heartbeat.beat, name=f"import-{job_id}-beat", daemon=True)
