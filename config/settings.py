@@ -243,8 +243,8 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
-# Seconds a task may work: past it, it is reported failed and stopped (its transaction
-# rolled back), and the worker takes the next.
+# Seconds a task may work (0: no limit): past it, it is reported failed and stopped (its
+# transaction rolled back), and the worker takes the next.
 TASK_TIME_LIMIT = env_int("DJANGO_TASK_TIME_LIMIT", 30 * 60)
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True

@@ -172,7 +172,8 @@ def in_worker(work, job_id, task_id: str) -> None:
     PendingImport.objects.filter(pk=job_id).update(
         options=job.options | {"worker": worker}, progress="", updated_at=timezone.now()
     )
-    heartbeat = Heartbeat(job_id, limit=settings.TASK_TIME_LIMIT, worker=threading.get_ident())
+    limit = settings.TASK_TIME_LIMIT or None  # 0: none
+    heartbeat = Heartbeat(job_id, limit=limit, worker=threading.get_ident())
     pulse = threading.Thread(target=heartbeat.beat, name=f"import-{job_id}-beat", daemon=True)
     pulse.start()
     try:
@@ -255,9 +256,10 @@ def interrupted(job: PendingImport) -> bool:
         return True  # the task ended, and the job still says it is at work
     worker = job.options.get("worker") or {}
     since = worker.get("since")
-    limit = datetime.timedelta(seconds=settings.TASK_TIME_LIMIT) + STALLED
-    if since and datetime.datetime.fromisoformat(since) < timezone.now() - limit:
-        return True  # past the time limit, and its heartbeat did not stop it
+    if since and settings.TASK_TIME_LIMIT:
+        limit = datetime.timedelta(seconds=settings.TASK_TIME_LIMIT) + STALLED
+        if datetime.datetime.fromisoformat(since) < timezone.now() - limit:
+            return True  # past the time limit, and its heartbeat did not stop it
     if worker.get("host") == socket.gethostname() and worker.get("started"):
         return _started(worker["pid"]) != worker["started"]
     heartbeat = job.updated_at
