@@ -320,6 +320,9 @@ def run_import(job_id, progress=None) -> None:
     _finish(job.pk, state=State.DONE, result=outcome.summary_line(), video=outcome.video, data=b"")
 
 
+# The queue names a task by its module path and keeps its arguments as JSON: the job's id
+# is all it carries, the upload staying in the database. The context gives the task's own
+# id, so that a task left from before the work was started again does nothing.
 @task(takes_context=True)
 def preview_in_background(context, job_id: str) -> None:
     background.in_worker(run_preview, job_id, context.task_result.id)
