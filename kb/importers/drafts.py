@@ -48,15 +48,18 @@ LENGTH_COST = 0.6
 # A chapter shorter than this is folded into the next ("Sponsor", "Intro"): too short for
 # a lesson of its own.
 MIN_CHAPTER = 60.0
-# The speech compared on each side of a place a passage could start.
-SIDE_SECONDS = 90.0
+# The speech compared on each side of a place a passage could start, in sentences (about
+# ninety seconds of a podcast's).
+SIDE_SENTENCES = 12
 # Depth is measured against the highest similarity this far on each side.
 PEAK_SECONDS = 150.0
 # At most one place a passage could start every GAP_STEP seconds: the search stays small
 # whatever the transcript's size.
 GAP_STEP = 10.0
-# Where speakers are known: a host's turn is where a question, a new topic, starts.
+# Where speakers are known: a host's question is where a new topic starts.
 HOST_TURN_BONUS = 0.25
+# What a cut costs: only a place deeper than most (a clear dip) pays for itself.
+CUT_COST = 0.4
 # Inside one speaker's turn: possible (a monologue changes topic), but rarely right.
 MID_TURN_COST = 0.15
 
@@ -279,6 +282,7 @@ class Sentence:
     speaker: str
     turn: int  # consecutive lines of one speaker are one turn
     turn_start: bool = False  # the first sentence of its turn
+    host: bool = False  # said by a host (where speakers are known)
     excluded: str = ""  # why it can't be advice: "intro", "outro", "sponsor", "host"
 
 
@@ -431,7 +435,8 @@ def mark_not_advice(sentences: list[Sentence], talk: Talk) -> None:
     _mark_sponsors(sentences, talk)
     if known:
         for s in sentences:
-            if not s.excluded and _role(s, talk) == "host":
+            s.host = _role(s, talk) == "host"
+            if s.host and not s.excluded:
                 s.excluded = "host"
 
 
@@ -473,7 +478,9 @@ def _mark_sponsors(sentences: list[Sentence], talk: Talk) -> None:
 
 def passages(sentences: list[Sentence], vectors: np.ndarray, talk: Talk):
     """(first sentence, last sentence, its real chapter's title or "") of each passage."""
-    body = [n for n, s in enumerate(sentences) if s.excluded not in ("intro", "outro")]
+    # From the first sentence to the last that is no intro, outro or sponsor read (an ad
+    # between two topics stays inside).
+    body = [n for n, s in enumerate(sentences) if s.excluded not in ("intro", "outro", "sponsor")]
     if not body:
         return []
     lo, hi = body[0], body[-1]
@@ -528,8 +535,9 @@ def _topic_passages(sentences, vectors, lo: int, hi: int) -> list[tuple[int, int
     times = [sentences[p].start for p in places]
     gains = [
         depth[k]
-        + (HOST_TURN_BONUS if sentences[p].turn_start and sentences[p].excluded == "host" else 0)
+        + (HOST_TURN_BONUS if sentences[p].host and _asks(sentences, p) else 0)
         - (MID_TURN_COST if sentences[p].speaker and not sentences[p].turn_start else 0)
+        - CUT_COST
         for k, p in enumerate(places)
     ]
     # Dynamic programming over the places: best[k] is the best score of passages from the
@@ -566,36 +574,48 @@ def _places(sentences, lo: int, hi: int) -> list[int]:
     for n in range(lo + 1, hi + 1):
         s = sentences[n]
         slot = int((s.start - sentences[lo].start) // GAP_STEP)
-        rank = 2 if s.turn_start and s.excluded == "host" else 1 if s.turn_start else 0
+        rank = 2 if s.turn_start and s.host else 1 if s.turn_start else 0
         held = chosen.get(slot)
         if held is None:
             chosen[slot] = n
             continue
         other = sentences[held]
-        held_rank = 2 if other.turn_start and other.excluded == "host" else int(other.turn_start)
+        held_rank = 2 if other.turn_start and other.host else int(other.turn_start)
         if rank > held_rank:
             chosen[slot] = n
     return sorted(chosen.values())
 
 
+def _asks(sentences: list[Sentence], n: int) -> bool:
+    """A host's turn starting at `n` that asks a question: where a topic starts."""
+    if not sentences[n].turn_start:
+        return False
+    turn = sentences[n].turn
+    for s in sentences[n:]:
+        if s.turn != turn:
+            return False
+        if "?" in s.text:
+            return True
+    return False
+
+
 def _depths(sentences, vectors, lo: int, hi: int, places: list[int]) -> list[float]:
-    """How much the speech before each place differs from the speech after it, against
-    the most alike the places around it are: TextTiling's depth, 0 to 2."""
+    """How much the speech before each place differs from the speech after it (the
+    SIDE_SENTENCES sentences on each side, sponsor reads left out: an ad is not a topic),
+    against the most alike the places around it are: TextTiling's depth, 0 to 2."""
+    content = [n for n in range(lo, hi + 1) if sentences[n].excluded != "sponsor"]
+    if not content:
+        return [0.0] * len(places)
     weights = np.array(
-        [math.sqrt(len(s.text.split())) for s in sentences[lo : hi + 1]], dtype=np.float32
+        [math.sqrt(len(sentences[n].text.split())) for n in content], dtype=np.float32
     )
-    weighted = vectors[lo : hi + 1] * weights[:, None]
+    weighted = vectors[content] * weights[:, None]
     totals = np.vstack([np.zeros((1, weighted.shape[1]), np.float32), np.cumsum(weighted, 0)])
-    starts = np.array([s.start for s in sentences[lo : hi + 1]])
-
-    def side(a: float, b: float) -> np.ndarray:
-        i, j = np.searchsorted(starts, a, "left"), np.searchsorted(starts, b, "left")
-        return totals[j] - totals[i]
-
     similarity = []
     for p in places:
-        t = sentences[p].start
-        left, right = side(t - SIDE_SECONDS, t), side(t, t + SIDE_SECONDS)
+        k = int(np.searchsorted(content, p, "left"))  # content sentences before p: [0, k)
+        left = totals[k] - totals[max(0, k - SIDE_SENTENCES)]
+        right = totals[min(len(content), k + SIDE_SENTENCES)] - totals[k]
         norm = float(np.linalg.norm(left) * np.linalg.norm(right))
         similarity.append(float(left @ right) / norm if norm else 1.0)
     times = [sentences[p].start for p in places]
@@ -646,7 +666,7 @@ def _can_be_takeaway(s: Sentence, known: bool, talk: Talk) -> bool:
     words = s.text.split()
     if not TAKEAWAY_MIN_WORDS <= len(words) <= TAKEAWAY_MAX_WORDS:
         return False
-    if any(len(w) > LONG_WORD for w in words):
+    if not _speech(s.text):
         return False
     text = s.text.rstrip()
     if "?" in text or SMALL_TALK.search(text) or SPONSOR.search(text):
@@ -769,6 +789,7 @@ def _joins_next(sentences: list[Sentence], n: int) -> bool:
         and not following.excluded
         and len(text.split()) + len(following.text.split()) <= TAKEAWAY_MAX_WORDS
         and "?" not in following.text
+        and _speech(following.text)
         and (advice_score(following.text) > 0 or bool(CARRIES_ON.match(following.text)))
     )
 
@@ -792,6 +813,7 @@ def _quote(sentences: list[Sentence], n: int) -> DraftQuote:
             or following.excluded
             or words + size > QUOTE_WORDS
             or not _ends_sentence(following.text)
+            or not _speech(following.text)
         ):
             break
         last, words = last + 1, words + size
@@ -799,6 +821,11 @@ def _quote(sentences: list[Sentence], n: int) -> DraftQuote:
     return DraftQuote(
         " ".join(s.text for s in said), said[0].start, said[-1].end, sentences[n].speaker
     )
+
+
+def _speech(text: str) -> bool:
+    """No word too long to be said (a pasted hash, a 100,000-letter "word")."""
+    return all(len(word) <= LONG_WORD for word in text.split())
 
 
 def _ends_sentence(text: str) -> bool:
