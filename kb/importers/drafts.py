@@ -148,6 +148,18 @@ LISTED = re.compile(
     r"\b(?:step|rule|thing|one|part) (?:\w+ )?is (?:to |that )?(?:you (?:have to|need to|"
     r"should) )?\w+", re.IGNORECASE
 )  # fmt: skip
+# A procedure told to the listener ("then you go back to your manager and say…"), or the
+# speaker's own habit ("I work backwards from…"): advice in the present tense.
+PROCEDURE = re.compile(
+    r"^(?:(?:so|and|then|now|but|first|next|after that)[,]?\s+)*"
+    r"(?:you\s+(?:always\s+|usually\s+|just\s+|then\s+)?|"
+    r"i\s+(?:always|usually|typically|often|try to)\s+)"
+    r"(?:go|ask|say|tell|take|write|find|start|make|build|send|pick|set|put|sit|call|reach|"
+    r"work|try|look|read|spend|share|create|get|bring|pull|list|think|focus|practice|"
+    r"practise|prepare|follow|keep|give|show)\b",
+    re.IGNORECASE,
+)
+PROCEDURE_WEIGHT = 0.5
 # Telling a story rather than advising: the speaker's own past.
 STORY = _words(
     r"i was", r"we were", r"i went", r"we went", r"he said", r"she said", r"they said",
@@ -651,6 +663,8 @@ def advice_score(text: str) -> float:
     score += min(strong, 2) * 1.0
     if IMPERATIVE.match(body):
         score += 1.0
+    elif PROCEDURE.match(body):
+        score += PROCEDURE_WEIGHT
     if LISTED.search(text):
         score += 0.5
     score += min(len(WEAK_CUES.findall(text)), 3) * 0.3
@@ -686,9 +700,7 @@ def _draft_passage(sentences, vectors, first, last, chapter_title, talk) -> Draf
     scored = sorted(
         (
             (
-                advice_score(sentences[n].text)
-                + CENTRALITY_WEIGHT * float(c)
-                + _place_bonus(sentences, n),
+                advice_score(sentences[n].text) + CENTRALITY_WEIGHT * float(c),
                 n,
             )
             for n, c in zip(candidates, centrality, strict=True)
@@ -709,8 +721,10 @@ def _draft_passage(sentences, vectors, first, last, chapter_title, talk) -> Draf
             continue
         chosen.append((score, n))
         used |= span
-    if len(chosen) < MIN_TAKEAWAYS:
-        return None
+    if len(chosen) < MIN_TAKEAWAYS or not any(
+        advice_score(sentences[n].text) >= ADVICE_ON_ITS_OWN for _, n in chosen
+    ):
+        return None  # talk, a story: no advice said as advice
     key = chosen[0][1]
     takeaways = [
         DraftTakeaway(
@@ -742,21 +756,6 @@ CARRIES_ON = re.compile(
 # Next to a chosen takeaway, a sentence is one only with at least this much advice of its
 # own ("Step two…" after "Step one…"); else it is the same point going on.
 ADVICE_ON_ITS_OWN = 1.0
-ANSWER_BONUS = 0.0
-ANSWER_SENTENCES = 3
-SHORT_BONUS = 0.0
-PER_TURN = 9
-
-
-def _place_bonus(sentences: list[Sentence], n: int) -> float:
-    s = sentences[n]
-    bonus = SHORT_BONUS if 8 <= len(s.text.split()) <= 30 else 0.0
-    k = n
-    while k > 0 and sentences[k - 1].turn == s.turn:
-        k -= 1
-    if n - k < ANSWER_SENTENCES and k > 0 and sentences[k - 1].excluded == "host":
-        bonus += ANSWER_BONUS
-    return bonus
 
 
 def trim(text: str) -> str:
