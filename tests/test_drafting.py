@@ -227,6 +227,22 @@ def test_a_monstrous_line_is_drafted_in_bounded_time():
             assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
 
 
+def test_the_admins_upload_drafts_too_and_the_video_lists_what_waits(client, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("dana.md", episode().encode("utf-8"))
+    response = client.post("/admin/kb/video/import/", {"file": upload, "format": "auto"})
+    assert "2 lessons drafted" in response.content.decode()
+    assert not Lesson.objects.exists()  # the preview stores nothing
+    job = response.context["job"].pk
+    response = client.post("/admin/kb/video/import/", {"upload": job, "confirm": "1"})
+    video = Video.objects.get()
+    assert response["Location"] == f"/admin/kb/video/{video.pk}/change/"
+    assert video.lessons.filter(machine_draft=True).count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("a machine draft to review") == 2
+
+
 # ---------------------------------------------------------------- drafts are drafts
 
 

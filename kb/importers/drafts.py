@@ -6,11 +6,14 @@ an editor to review, each anchored to the words that support it:
 
 - **Passages.** The video's chapters where it has real ones (titled, not "Part 3"; one
   longer than MAX_PASSAGE is cut further); otherwise where the topic shifts. Every
-  sentence has a meaning vector; at each place a passage could start (a host's turn
-  first: an interviewer's question is where a topic starts), the ninety seconds before
-  are compared with the ninety after, and the places where they differ most against
-  their surroundings (TextTiling's depth) are chosen, by dynamic programming, so that
-  passages run MIN_PASSAGE to MAX_PASSAGE and about TARGET_PASSAGE.
+  sentence has a meaning vector; at each place a passage could start (one every
+  GAP_STEP seconds at most, a host's turn first), the dozen sentences before are
+  compared with the dozen after (sponsor reads left out: an ad is no topic), and how
+  much more they differ than the places around them (TextTiling's depth) is the
+  place's worth, more where the host asks a question, less inside a speaker's turn. A
+  cut costs CUT_COST, so only clear dips pay; dynamic programming picks the cuts so
+  that passages run MIN_PASSAGE to MAX_PASSAGE, near TARGET_PASSAGE. The intro, the
+  outro and sponsor reads at either end are left out of the passages.
 - **Takeaways.** What the guest says in the passage, sentence by sentence, scored by
   how much it sounds like advice (imperatives, "you should", "my advice", "the key
   is"…) and how central it is to the passage (its vector against the passage's). The
@@ -24,7 +27,9 @@ an editor to review, each anchored to the words that support it:
   a few words ending on a content word; **quote**: the best takeaway's words verbatim,
   with the next sentences of the same turn, with start and end.
 
-A passage with fewer than two takeaways good enough is left out: it is talk, not advice.
+A passage with fewer than two takeaways good enough, or with none that is advice on its
+own (a cue, not only centrality), is left out: it is talk or a story, not advice. Every
+threshold was chosen on the tune half of bench/real/gold.toml only (bench/drafts.py).
 Bounded work: every sentence is at most SENTENCE_WORDS words (longer runs are cut), the
 model reads at most its MAX_TOKENS of any text (kb.search.meaning), and the passage search
 looks at one place a GAP_STEP.
