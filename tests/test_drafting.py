@@ -288,6 +288,28 @@ def test_readers_never_see_a_machine_draft_even_in_a_published_video(client, imp
     assert client.get(f"/api/v1/lessons/{lesson.slug}").status_code == 404
 
 
+def test_lessons_stay_searchable_after_the_migration_that_marks_machine_drafts():
+    """SQLite rebuilds the lessons' table to add `machine_draft`, dropping the triggers that
+    keep its full-text index current: every searched table must still have them."""
+    from django.db import connection
+
+    from kb.search import schema
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's index is a generated column: nothing to rebuild")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {name for (name,) in cursor.fetchall()}
+    expected = {f"{i.fts}_{op}" for i in schema.INDEXED for op in ("ai", "ad", "au")}
+    assert expected <= present, sorted(expected - present)
+    LessonFactory(title="Negotiate the equity in writing")
+    from kb.search import search
+
+    assert [hit.lesson.title for hit in search("equity").lessons] == [
+        "Negotiate the equity in writing"
+    ]
+
+
 # ---------------------------------------------------------------- editors decide
 
 

@@ -3,7 +3,19 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from kb.search import schema
 from kb.triggers import recreate
+
+
+def keep_lessons_searchable(apps, schema_editor):
+    """SQLite rebuilt the lessons' table: the triggers that keep its full-text index
+    current went with it (kb.search.schema). Put back; the index itself is intact."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for statement in schema.sqlite_drop_statements(schema.LESSONS)[:3]:
+        schema_editor.execute(statement)
+    for statement in schema.sqlite_statements(schema.LESSONS)[1:]:
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -59,4 +71,5 @@ class Migration(migrations.Migration):
         # SQLite rebuilt the lessons' table for its new column and constraint, and its
         # content-version triggers with it (kb.triggers).
         recreate("kb_lesson"),
+        migrations.RunPython(keep_lessons_searchable, migrations.RunPython.noop),
     ]
