@@ -197,6 +197,25 @@ def test_with_only_the_words_advice_is_told_from_stories_and_sponsor_reads():
         assert said_by_guest(takeaway.text), takeaway.text
 
 
+def test_auto_captions_are_read_in_whole_phrases_between_pauses():
+    """yt-dlp's captions (ours, in samples/): lower case, no full stops, a phrase cut into
+    cues. A takeaway is the phrase said between two pauses, on its first cue's moment, not
+    a cue's fragment; the video's real chapters title the drafts."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "samples" / "yt-dlp"
+    code, out, err = run(folder)
+    assert code == 0, err
+    assert re.search(r"imported writing-your-first-design-doc: .*\b2 lessons drafted", out)
+    video = Video.objects.get()
+    chapters = set(video.chapters.values_list("title", flat=True))
+    lessons = list(video.lessons.prefetch_related("takeaways").order_by("position"))
+    assert all(lesson.title in chapters for lesson in lessons)
+    said = {t.text: t.start_seconds for lesson in lessons for t in lesson.takeaways.all()}
+    assert said["Spend the first page on the problem who has it and what it costs them."] == (66.9)
+    assert all(len(text.split()) >= drafts.TAKEAWAY_MIN_WORDS for text in said)
+
+
 def test_takeaways_are_lightly_trimmed_and_cased_as_sentences():
     assert drafts.trim("so, um, you know, i think that you should ask early") == (
         "You should ask early."

@@ -69,9 +69,13 @@ CUT_COST = 0.4
 MID_TURN_COST = 0.15
 
 # Sentences: at most this many words (a run of unpunctuated captions is cut into pieces
-# of CHUNK_WORDS).
+# of CHUNK_WORDS, at a line's end).
 SENTENCE_WORDS = 60
 CHUNK_WORDS = 24
+# Captions mark a sentence's end with a pause between cues, not a full stop: this long.
+PAUSE_SECONDS = 0.6
+# A transcript with fewer sentence ends than one in this many words does not mark them.
+PUNCTUATED_WORDS = 60
 # A takeaway: its sentence (or two) between these, in words.
 TAKEAWAY_MIN_WORDS = 6
 TAKEAWAY_MAX_WORDS = 55
@@ -94,7 +98,6 @@ OUTRO_FROM = 0.5
 # A sponsor read runs from its opening words to its last call to action within this.
 SPONSOR_SECONDS = 120.0
 
-SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 WORD = re.compile(r"\S+")
 
 
@@ -379,39 +382,66 @@ def _overlap(a: float, b: float, c: float, d: float) -> float:
 
 
 def cut_sentences(talk: Talk) -> list[Sentence]:
-    """Each line cut at its sentences (or, unpunctuated, into runs of CHUNK_WORDS words),
-    each sentence timed by its words' share of the line's time."""
+    """The talk's sentences, each timed by its words (a line's time spread over its words),
+    across lines: captions cut a sentence into cues. A sentence ends at a full stop before a
+    capital, or where the speaker changes; in caption text that has no full stops, at a
+    pause between lines, or at a line's end after CHUNK_WORDS words. None is longer than
+    SENTENCE_WORDS. Read word by word: the work grows with the text, nothing else."""
+    punctuated = _punctuated(talk.lines)
     out: list[Sentence] = []
-    turn, speaker = -1, None
+    turn, speaker, first = -1, None, True
+    said: list[tuple[str, float, float]] = []  # (word, start, end) of the sentence so far
+
+    def close() -> None:
+        nonlocal said, first
+        if said:
+            text = " ".join(word for word, _, _ in said)
+            start, end = round(said[0][1], 3), round(said[-1][2], 3)
+            out.append(Sentence(text, start, end, speaker or "", turn, first))
+            first, said = False, []
+
+    previous_end = 0.0
     for line in talk.lines:
-        text = clean(line.text)
-        if line.speaker != speaker or speaker is None:
-            turn, speaker, first = turn + 1, line.speaker, True
-        else:
-            first = False
-        words = WORD.findall(text)
+        words = WORD.findall(clean(line.text))
         if not words:
             continue
-        pieces = [p.split() for p in SENTENCE.split(" ".join(words))]
+        if speaker is None or line.speaker != speaker:
+            close()
+            turn, speaker, first = turn + 1, line.speaker, True
+        elif not punctuated and (
+            line.start - previous_end >= PAUSE_SECONDS or len(said) >= CHUNK_WORDS
+        ):
+            close()
         per_word = (line.end - line.start) / len(words)
-        at = 0
-        for piece in pieces:
-            size = SENTENCE_WORDS if _punctuated(piece) else CHUNK_WORDS
-            for n in range(0, len(piece), size):
-                chunk = piece[n : n + size]
-                start = line.start + at * per_word
-                at += len(chunk)
-                out.append(
-                    Sentence(" ".join(chunk), round(start, 3), round(line.start + at * per_word, 3),
-                             line.speaker, turn, first)
-                )  # fmt: skip
-                first = False
+        for k, word in enumerate(words):
+            if said and (
+                len(said) >= SENTENCE_WORDS or (punctuated and _ends(said[-1][0]) and _starts(word))
+            ):
+                close()
+            said.append((word, line.start + k * per_word, line.start + (k + 1) * per_word))
+        previous_end = line.end
+    close()
     return out
 
 
-def _punctuated(words: list[str]) -> bool:
-    """Whether a run of words has sentence ends (else it is caption text, cut in chunks)."""
-    return len(words) <= SENTENCE_WORDS or any(w[-1] in ".!?…" for w in words[:-1])
+def _ends(word: str) -> bool:
+    return word.rstrip("\"'”’)]")[-1:] in (".", "!", "?", "…")
+
+
+def _starts(word: str) -> bool:
+    word = word.lstrip("\"'“‘([")
+    return bool(word) and (word[0].isupper() or word[0].isdigit())
+
+
+def _punctuated(lines: list[Line]) -> bool:
+    """Whether the transcript marks its sentences (a full stop every few dozen words at
+    least), or is caption text that does not (auto-captions: lower case, no stops)."""
+    words = ends = 0
+    for line in lines:
+        for word in line.text.split():
+            words += 1
+            ends += _ends(word)
+    return ends > 0 and ends * PUNCTUATED_WORDS >= words
 
 
 def _role(sentence: Sentence, talk: Talk) -> str:
