@@ -3,7 +3,8 @@
 Schema `career-kb/1` (documented in README, "Export and restore"): themes (with their
 descriptions and cue words) and theme redirects, people and person redirects; then each
 video with its credits (guests and hosts), chapters, transcript, lessons (with
-takeaways, themes, people and suggested quotes) and quotes; then insights with their
+takeaways, themes, people and suggested quotes; machine drafts marked), quotes and the
+passages lessons were drafted from (decided ones too); then insights with their
 evidence, and the insight proposals (decided ones too, so none comes back). Every list
 is in a fixed order and nothing depends on database ids, so export → restore → export
 gives the same bytes. Accounts and the admin's history are not part of it.
@@ -21,6 +22,7 @@ from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
     Credit,
+    DraftPassage,
     Evidence,
     Insight,
     InsightProposal,
@@ -136,6 +138,7 @@ def export_data() -> dict:
         entry["lessons"] = [
             {
                 **{name: getattr(lesson, name) for name in LESSON_FIELDS},
+                "machine_draft": lesson.machine_draft,
                 "chapter": _chapter_key(lesson.chapter_id, starts),
                 "themes": sorted(lesson_themes.get(lesson.pk, [])),
                 "people": sorted(lesson_people.get(lesson.pk, [])),
@@ -183,6 +186,16 @@ def export_data() -> dict:
             }
             for q in quotes
         ]
+        # What the machine drafted, and what editors decided: a restore proposes none again.
+        entry["draft_passages"] = [
+            {
+                "start_seconds": p.start_seconds, "end_seconds": p.end_seconds, "title": p.title,
+                "score": p.score, "status": p.status, "lesson": lesson_slugs.get(p.lesson_id),
+            }
+            for p in video.draft_passages.order_by(
+                "start_seconds", "end_seconds", "title", "status", "pk"
+            )
+        ]  # fmt: skip
         data["videos"].append(entry)
     data.update(_export_insights(themes, quote_places))
     return data
@@ -364,6 +377,7 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list
         lesson = Lesson.objects.create(
             video=video,
             chapter=chapters.get(item["chapter"]),
+            machine_draft=item.get("machine_draft", False),
             **{name: item[name] for name in LESSON_FIELDS},
         )
         lesson.tags.set([themes[slug] for slug in item["themes"]])
@@ -402,6 +416,14 @@ def _import_video(entry: dict, themes: dict, people: dict, counts: dict) -> list
             )
             for s in suggestions
         )
+    DraftPassage.objects.bulk_create(
+        DraftPassage(
+            video=video,
+            lesson=lessons[p["lesson"]][0] if p["lesson"] else None,
+            **{k: p[k] for k in ("start_seconds", "end_seconds", "title", "score", "status")},
+        )
+        for p in entry.get("draft_passages", [])
+    )
     refresh_chapter_texts(video)
     meaning.index_video(video)
     counts["videos"] += 1

@@ -166,7 +166,13 @@ LESSON = obj({
     "imported": anything, "keywords": text(), "chapter": number(True, True),
     "themes": list_of(text()), "takeaways": list_of(TAKEAWAY), "suggestions": list_of(SUGGESTION),
     "people": list_of(SLUG), "theme_suggestions": list_of(THEME_SUGGESTION),
-}, optional=("people", "theme_suggestions"))  # fmt: skip
+    "machine_draft": boolean,
+}, optional=("people", "theme_suggestions", "machine_draft"))  # fmt: skip
+DRAFT_PASSAGE = obj({
+    "start_seconds": number(), "end_seconds": number(), "title": text(300),
+    "score": number(signed=True), "status": choice(*SUGGESTION_STATUSES),
+    "lesson": lambda v, p: v is None or SLUG(v, p),
+})  # fmt: skip
 QUOTE = obj({
     "text": text(required=True), "speaker": text(200), "start_seconds": number(),
     "end_seconds": number(), "status": choice(*STATUSES), "chapter": number(True, True),
@@ -184,9 +190,10 @@ VIDEO = obj(
         "segments": list_of(segment), "lessons": list_of(LESSON), "quotes": list_of(QUOTE),
         "credits": list_of(obj({"person": SLUG, "role": choice(*ROLES),
                                 "position": number(True)})),
+        "draft_passages": list_of(DRAFT_PASSAGE),
     },
-    # Exports made before videos had an import identity, people or a description.
-    optional=("import_key", "credits", "description"),
+    # Exports made before videos had an import identity, people, a description or drafts.
+    optional=("import_key", "credits", "description", "draft_passages"),
 )  # fmt: skip
 
 
@@ -351,6 +358,8 @@ def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set)
     for n, lesson in enumerate(video["lessons"]):
         at = f"{path}.lessons[{n}]"
         known(f"{at}.chapter", lesson["chapter"], starts, "chapter starting at")
+        if lesson.get("machine_draft") and lesson["status"] == "published":
+            fail(f"{at}.status", "a machine draft can't be published: accept it first")
         for m, slug in enumerate(lesson["themes"]):
             known(f"{at}.themes[{m}]", slug, theme_slugs, "theme")
         for m, slug in enumerate(lesson.get("people", [])):
@@ -375,6 +384,13 @@ def _validate_video(path: str, video: dict, theme_slugs: set, person_slugs: set)
          for m, s in enumerate(lesson["suggestions"]) if s["quote"] is not None],
         "quote number",
     )  # fmt: skip
+    passages = [(f"{path}.draft_passages[{n}]", p)
+                for n, p in enumerate(video.get("draft_passages", []))]  # fmt: skip
+    for at, passage in passages:
+        known(f"{at}.lesson", passage["lesson"], lesson_slugs, "lesson of this video with slug")
+        if passage["end_seconds"] < passage["start_seconds"]:
+            fail(f"{at}.end_seconds", "ends before it starts")
+    unique([(f"{at}.lesson", p["lesson"]) for at, p in passages if p["lesson"]], "drafted lesson")
     for n, quote in enumerate(video["quotes"]):
         at = f"{path}.quotes[{n}]"
         known(f"{at}.chapter", quote["chapter"], starts, "chapter starting at")

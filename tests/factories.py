@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from kb.models import (
     Chapter,
     Credit,
+    DraftPassage,
     Evidence,
     Insight,
     InsightProposal,
@@ -231,3 +232,34 @@ class InsightProposalFactory(DjangoModelFactory):
         if create and extracted:
             for position, lesson in enumerate(extracted):
                 ProposedLesson.objects.create(proposal=self, lesson=lesson, position=position)
+
+
+class MachineDraftFactory(LessonFactory):
+    """A lesson the machine drafted from a transcript, awaiting review (with its passage:
+    `passage__status=...` to decide it)."""
+
+    status = Status.DRAFT
+    machine_draft = True
+    title = factory.Sequence(lambda n: f"Ask your manager how you can help {n}")
+    passage = factory.RelatedFactory(
+        "tests.factories.DraftPassageFactory",
+        factory_related_name="lesson",
+        video=factory.SelfAttribute("..video"),
+        start_seconds=factory.SelfAttribute("..start_seconds"),
+    )
+
+
+class DraftPassageFactory(DjangoModelFactory):
+    """A passage the machine drafted a lesson from; open, with no lesson unless given
+    (MachineDraftFactory makes both)."""
+
+    class Meta:
+        model = DraftPassage
+
+    video = factory.SubFactory(VideoFactory)
+    lesson = None
+    start_seconds = 120.0
+    end_seconds = factory.LazyAttribute(lambda o: o.start_seconds + 300.0)
+    title = "Ask your manager how you can help"
+    score = 5.0
+    status = Suggestion.OPEN

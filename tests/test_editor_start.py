@@ -12,6 +12,7 @@ from tests.factories import (
     InsightFactory,
     InsightProposalFactory,
     LessonFactory,
+    MachineDraftFactory,
     PendingImportFactory,
     QuoteFactory,
     QuoteSuggestionFactory,
@@ -52,7 +53,11 @@ def some_of_everything():
     InsightProposalFactory(lessons=[themed, unthemed])
     InsightProposalFactory(lessons=[themed, quoted], status=Suggestion.DISMISSED)
     InsightFactory(status=Status.DRAFT)
-    return {"drafts": drafts, "unchecked": unchecked, "unthemed": unthemed}
+    # Drafted from a transcript: waiting for its review only (its suggested quote and
+    # its lack of a theme wait once it is accepted).
+    machine = MachineDraftFactory(video=draft_video)
+    QuoteSuggestionFactory(lesson=machine)
+    return {"drafts": drafts, "unchecked": unchecked, "unthemed": unthemed, "machine": machine}
 
 
 def test_the_start_page_says_what_is_waiting_and_links_to_exactly_that(client, editor):
@@ -63,7 +68,8 @@ def test_the_start_page_says_what_is_waiting_and_links_to_exactly_that(client, e
     assert rows == {
         "insight proposal": (1, "/admin/kb/insightproposal/?status__exact=open"),
         "draft video": (1, "/admin/kb/video/?status__exact=draft"),
-        "draft lessons": (2, "/admin/kb/lesson/?status__exact=draft"),
+        "machine draft to review": (1, "/admin/kb/lesson/?check=machine"),
+        "draft lessons": (3, "/admin/kb/lesson/?status__exact=draft"),
         "lesson shows a machine-cut passage": (1, "/admin/kb/lesson/?check=quotes"),
         "lesson has suggested themes": (1, "/admin/kb/lesson/?check=themes"),
         "lesson fits no theme": (1, "/admin/kb/lesson/?check=unthemed"),
@@ -72,7 +78,8 @@ def test_the_start_page_says_what_is_waiting_and_links_to_exactly_that(client, e
     }
     # Each link opens the list of just those things.
     expected = {
-        "/admin/kb/lesson/?status__exact=draft": set(made["drafts"]),
+        "/admin/kb/lesson/?status__exact=draft": {*made["drafts"], made["machine"]},
+        "/admin/kb/lesson/?check=machine": {made["machine"]},
         "/admin/kb/lesson/?check=quotes": {made["unchecked"]},
         "/admin/kb/lesson/?check=themes": {made["drafts"][0]},
         "/admin/kb/lesson/?check=unthemed": {made["unthemed"]},

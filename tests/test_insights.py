@@ -482,3 +482,11 @@ def test_search_never_reads_the_pieces_of_advice():
     assert MeaningVector.objects.filter(kind=meaning.PIECES, lesson=lesson).exists()
     loaded = sum(len(meaning.matrix(kind, 10_001)) for kind in meaning.SEARCHED)
     assert loaded == MeaningVector.objects.exclude(kind=meaning.PIECES).count() > 0
+
+
+def test_a_machine_draft_is_never_part_of_a_proposal():
+    lesson_saying(TIMELINE)
+    draft = lesson_saying(TIMELINE)
+    draft.status, draft.machine_draft = Status.DRAFT, True
+    draft.save()
+    assert insights.propose() == []

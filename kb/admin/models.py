@@ -37,10 +37,12 @@ from kb.admin.proposals import closeness, side_by_side
 from kb.admin.start import LESSON_CHECKS
 from kb.admin.transcript import transcript_view
 from kb.curation import (
+    accept_draft,
     accept_proposal,
     accept_suggestion,
     anchor_to_words,
     decide_theme,
+    dismiss_draft,
     dismiss_proposal,
     dismiss_suggestion,
     merge_people,
@@ -336,6 +338,7 @@ class SuggestionInline(admin.TabularInline):
 
 
 DECIDE_THEME = "_decide_theme"
+DECIDE_DRAFT = "_decide_draft"
 
 
 class ThemeSuggestionInline(admin.TabularInline):
@@ -429,15 +432,25 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
             set_status(
                 self.admin_site._registry[model],
                 request,
-                model.objects.filter(video__in=queryset),
+                # A machine draft is published only once an editor has accepted it.
+                rows.filter(machine_draft=False) if model is Lesson else rows,
                 Status.PUBLISHED,
                 "Published with its video",
             )
             for model in (Lesson, Quote)
+            for rows in [model.objects.filter(video__in=queryset)]
         ]
         self.message_user(
             request, f"Published {videos} videos, {counts[0]} lessons and {counts[1]} quotes."
         )
+        machine = Lesson.objects.filter(video__in=queryset, machine_draft=True).count()
+        if machine:
+            self.message_user(
+                request,
+                f"{machine} machine drafts stay hidden until an editor accepts and publishes "
+                "each (Lessons, waiting for: machine drafts to review).",
+                messages.WARNING,
+            )
 
     @admin.display(ordering="lesson_count", description="lessons")
     def lesson_count(self, obj):
@@ -587,7 +600,9 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["video", "people"]
     inlines = [TakeawayInline, SuggestionInline, ThemeSuggestionInline]
-    actions = ["publish", "unpublish", "add_theme", "remove_theme"]
+    actions = [
+        "publish", "unpublish", "accept_drafts", "dismiss_drafts", "add_theme", "remove_theme"
+    ]  # fmt: skip
     fields = [
         "video", "title", "slug", "status", "chapter", "start_seconds", "body", "tags",
         "theme_fit",
@@ -622,13 +637,83 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
             start,
         )
 
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "machine_review"]
+        return ["machine_review", *fields] if obj is not None and obj.machine_draft else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "machine_review"]
+
     @admin.display(ordering="start_seconds")
     def at(self, obj):
         return moment(obj.start_seconds)
 
+    @admin.display(description="machine draft")
+    def machine_review(self, obj):
+        """What a machine draft is, and its two decisions: buttons of this form, so the
+        editor's edits are saved first (response_change)."""
+        passage = getattr(obj, "draft_passage", None)
+        span = (
+            f"{format_timecode(passage.start_seconds)}–{format_timecode(passage.end_seconds)}"
+            if passage is not None
+            else ""
+        )
+        button = '<button type="submit" class="button" name="{}" value="{}">{}</button>'
+        return format_html(
+            "<p>Drafted by the machine from the transcript alone (the passage {}): the "
+            "takeaways are the speaker's own words, the themes and quote are suggestions. "
+            "Readers never see it. Accept it to make it an ordinary draft you then edit and "
+            "publish, or dismiss it: its passage is not proposed again.</p>"
+            f"<p>{button} {button}</p>",
+            span,
+            DECIDE_DRAFT, "accept", "Accept draft",
+            DECIDE_DRAFT, "dismiss", "Dismiss draft",
+        )  # fmt: skip
+
     @admin.display(ordering="title", description="title")
     def short_title(self, obj):
+        if obj.machine_draft:
+            return format_html(
+                '<span class="machine-draft">machine draft</span> {}', short(obj.title, 46)
+            )
         return short(obj.title, 60)
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        machine = queryset.filter(machine_draft=True).count()
+        if machine:
+            self.message_user(
+                request,
+                f"{machine} of them are machine drafts: accept each first (then it is an "
+                "ordinary draft to publish). They were left as they are.",
+                messages.WARNING,
+            )
+        self._set_status(request, queryset.filter(machine_draft=False), Status.PUBLISHED,
+                         "Published")  # fmt: skip
+
+    @admin.action(description="Accept selected machine drafts", permissions=["change"])
+    def accept_drafts(self, request, queryset):
+        accepted = 0
+        for lesson in frozen(queryset.filter(machine_draft=True)):
+            if accept_draft(lesson):
+                self.log_change(request, lesson, "Accepted the machine draft (bulk action)")
+                accepted += 1
+        self.message_user(
+            request,
+            f"Accepted {accepted} machine drafts: each is now an ordinary draft to edit and "
+            "publish.",
+        )
+
+    @admin.action(description="Dismiss selected machine drafts", permissions=["delete"])
+    def dismiss_drafts(self, request, queryset):
+        dismissed = 0
+        for lesson in frozen(queryset.filter(machine_draft=True)):
+            if dismiss_draft(lesson):
+                dismissed += 1
+        self.message_user(
+            request,
+            f"Dismissed {dismissed} machine drafts: their passages won't be proposed again.",
+        )
 
     @admin.display(description="themes")
     def theme_list(self, obj):
@@ -658,11 +743,16 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Its words, takeaways included, are now what search by meaning knows it by.
-        meaning.index_lesson(form.instance)
+        # Its words, takeaways included, are now what search by meaning knows it by. A
+        # machine draft has none until accepted: insights never compare drafts nobody read.
+        if not form.instance.machine_draft:
+            meaning.index_lesson(form.instance)
 
     def response_change(self, request, obj):
-        """After a save, a suggested quote's or theme's decision (buttons of this form)."""
+        """After a save, a machine draft's, a suggested quote's or a theme's decision
+        (buttons of this form)."""
+        if request.POST.get(DECIDE_DRAFT):
+            return self._decide_draft(request, obj, request.POST[DECIDE_DRAFT])
         if request.POST.get(DECIDE_THEME):
             self.message_user(request, f"Saved “{obj}”.", messages.SUCCESS)
             self._decide_theme(request, obj, request.POST[DECIDE_THEME])
@@ -688,6 +778,25 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
             self.log_change(request, obj, f"Dismissed suggested quote {suggestion}")
             messages.info(request, "Suggestion dismissed: it won't be proposed again.")
         return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[obj.pk]))
+
+    def _decide_draft(self, request, lesson, decision: str):
+        if decision == "dismiss" and not self.has_delete_permission(request, lesson):
+            messages.error(request, "You can't dismiss lessons.")
+        elif decision == "accept" and accept_draft(lesson):
+            self.log_change(request, lesson, "Accepted the machine draft")
+            messages.success(
+                request, f"Accepted “{lesson}”: it is an ordinary draft now, to edit and publish."
+            )
+        elif decision == "dismiss":
+            title = str(lesson)
+            if dismiss_draft(lesson):
+                messages.info(request, f"Dismissed “{title}”: its passage won't be proposed again.")
+                url = reverse("admin:kb_lesson_changelist")
+                return HttpResponseRedirect(f"{url}?check=machine")
+            messages.error(request, "That draft has already been decided.")
+        else:
+            messages.error(request, "That draft has already been decided.")
+        return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson.pk]))
 
     def _decide_theme(self, request, lesson, value: str) -> None:
         decision, _, suggestion_id = value.partition("-")

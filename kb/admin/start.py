@@ -57,18 +57,27 @@ class Check:
 
 # By the `check` filter's value (LessonAdmin's "waiting for"). A lesson's open quote
 # suggestions wait only while it has no quote: readers see the best suggestion, marked
-# unchecked, until an editor accepts one; the ones left after that are alternatives.
+# unchecked, until an editor accepts one; the ones left after that are alternatives. A
+# machine draft waits for one thing, its review: the rest waits once it is accepted.
+REVIEWED = Q(machine_draft=False)
 LESSON_CHECKS = {
+    "machine": Check(
+        "machine drafts to review", "a machine draft to review", Q(machine_draft=True)
+    ),
     "themes": Check(
-        "suggested themes to add or dismiss", "suggested themes", Exists(_open_theme_suggestions())
+        "suggested themes to add or dismiss",
+        "suggested themes",
+        Exists(_open_theme_suggestions()) & REVIEWED,
     ),
     "quotes": Check(
         "a suggested quote and no quote yet",
         "a quote to pick",
-        Exists(_open_quote_suggestions()) & ~Exists(_quotes()),
+        Exists(_open_quote_suggestions()) & ~Exists(_quotes()) & REVIEWED,
     ),
     "unthemed": Check(
-        "no theme", "no theme", ~Exists(LessonTheme.objects.filter(content_object=OuterRef("pk")))
+        "no theme",
+        "no theme",
+        ~Exists(LessonTheme.objects.filter(content_object=OuterRef("pk"))) & REVIEWED,
     ),
 }
 
@@ -125,6 +134,11 @@ def waiting_work(site, request) -> list[Waiting]:
             **{name: Count("pk", filter=check.test) for name, check in LESSON_CHECKS.items()},
         )
         rows += [
+            Waiting(
+                counts["machine"], "machine draft to review", "machine drafts to review",
+                "accept, edit or dismiss each: drafted from a transcript alone",
+                _changelist(Lesson, check="machine"),
+            ),
             Waiting(
                 counts["draft"], "draft lesson", "draft lessons", "check the wording, publish",
                 _changelist(Lesson, status__exact=Status.DRAFT),
