@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run serve backup screenshots test lint migrations-check clean
+.PHONY: install run serve backup screenshots docs-images test lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,20 @@ $(INSTALLED): pyproject.toml | $(PY)
 
 install: $(INSTALLED)
 
+# A task worker (manage.py db_worker: big imports, docs/deployment.md) started beside the
+# server and stopped with it; none with DJANGO_TASKS_INLINE=1, which runs tasks in the
+# request instead.
+WITH_WORKER = [ "$${DJANGO_TASKS_INLINE:-0}" = 1 ] || { \
+	$(PY) manage.py db_worker & trap "kill $$! 2>/dev/null" EXIT INT TERM; }
+
 ## run: install, migrate, load the samples once, serve on http://127.0.0.1:8000 (SQLite)
+## with a task worker beside it
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_samples --curated
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	export $(DEV_ENV); $(WITH_WORKER); $(PY) manage.py runserver 127.0.0.1:8000
 
-## serve: production mode locally (DEBUG off, gunicorn, whitenoise), http://127.0.0.1:8000
+## serve: production mode locally (DEBUG off, gunicorn, whitenoise, a task worker), http://127.0.0.1:8000
 # Plain HTTP here, so no redirect to HTTPS; secure cookies stay on (sign in with `make run`).
 SERVE_ENV = DJANGO_DEBUG=0 \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" \
@@ -38,7 +45,7 @@ SERVE_ENV = DJANGO_DEBUG=0 \
 serve: install .secret-key
 	$(SERVE_ENV) $(PY) manage.py migrate --no-input
 	$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v0
-	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
+	export $(SERVE_ENV); $(WITH_WORKER); $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
 ## backup: a consistent copy of the SQLite database, safe while the site serves
 backup: install
@@ -51,6 +58,10 @@ test: install
 ## screenshots: every page type at desktop and phone size, into screenshots/ (needs chromium)
 screenshots: install
 	$(PY) bench/screenshots.py
+
+## docs-images: the editors' first import, step by step, into docs/images/ (needs chromium)
+docs-images: install
+	$(PY) bench/screenshots.py --editing
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ DATABASE: give it a copy. Nothing here runs in CI.
 import argparse
 import collections
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ EMPTY = bench.OUT / "batch-empty.sqlite3"
 PUBLISHED = re.compile(r"Published (\d{4})-(\d{2})-(\d{2})")
 
 
-def write_pages(count: int) -> None:
+def write_pages(count: int, tag: str = "batch") -> None:
     shutil.rmtree(PAGES, ignore_errors=True)
     PAGES.mkdir(parents=True)
     samples = sorted((bench.ROOT / "samples").glob("*.txt"))
@@ -39,7 +40,7 @@ def write_pages(count: int) -> None:
         lines = sample.read_text(encoding="utf-8").split("\n")
         # The title is the first line after the thumbnail; the date is in the next one.
         at = lines.index("Video thumbnail") + 2
-        lines[at] = f"{lines[at]} (batch talk {n})"
+        lines[at] = f"{lines[at]} ({tag} talk {n})"
         lines[at + 2] = PUBLISHED.sub(
             f"Published {2000 + n // 300}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}", lines[at + 2]
         )
@@ -75,8 +76,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--into", help="database URL (default: a new, empty SQLite file)")
+    parser.add_argument(
+        "--tag",
+        default="batch",
+        help="in every title: a second batch into "
+        "the same database needs another, or its pages are the same videos",
+    )
     args = parser.parse_args()
-    write_pages(args.files)
+    write_pages(args.files, args.tag)
     env = migrated(args.into, EMPTY)
     started = time.perf_counter()
     importer = subprocess.Popen(
@@ -87,7 +94,7 @@ def main() -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    done, memory, last = [0], {}, collections.deque(maxlen=20)
+    done, memory, last, finished = [0], {}, collections.deque(maxlen=20), [None]
     quarters = {args.files * q // 4 for q in range(1, 5)}
 
     def follow() -> None:
@@ -97,6 +104,8 @@ def main() -> None:
                 done[0] = int(match.group(1))
                 if done[0] in quarters:
                     memory[done[0]] = rss_mb(importer.pid)
+                if done[0] == args.files:
+                    finished[0] = time.perf_counter()
             elif line.startswith(("error", "warning")):
                 print("  " + line.rstrip()[-200:])
 
@@ -105,6 +114,7 @@ def main() -> None:
     importer.wait()
     reader.join()
     seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if importer.returncode:
         print("the importer's last lines:\n  " + "\n  ".join(last))
     print(
@@ -114,7 +124,12 @@ def main() -> None:
     print(
         "importer's memory after "
         + ", ".join(f"{n} files {mb:.0f} MB" for n, mb in sorted(memory.items()))
+        + f"; peak {peak:.0f} MB"
     )
+    if finished[0] is not None:
+        print(
+            f"from the last file's start to the end (its import, then the batch's insight proposals): {time.perf_counter() - finished[0]:.1f} s"
+        )
 
 
 if __name__ == "__main__":

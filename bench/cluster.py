@@ -1,20 +1,24 @@
-"""Two app servers behind a load balancer, on one PostgreSQL and one Redis, under load
-while an editor publishes and unpublishes.
+"""Two app servers and a task worker behind a load balancer, on one PostgreSQL and one
+Redis, under load while an editor imports, publishes and unpublishes.
 
     bench/cluster.sh [--seconds 30] [--connections 32]     (--short: what CI runs)
 
 Creates the database `kb_cluster` (dropped first if there) and migrates it once, loads
 the samples, collects the static files once; starts two gunicorn servers as two hosts
 would run them (separate processes and ports, the same DATABASE_URL and REDIS_URL, the
-page cache on) and HAProxy in front, which health-checks each on /healthz. Then wrk
-drives the reading pages through HAProxy while this process, as an editor, unpublishes
-and republishes lessons over and over: after each change it asks each server directly
-and the balancer twice for the lesson's page, which must be a 404 at once after an
-unpublish and a 200 after a republish (a page either server had cached is stale then).
+page cache on), a task worker (`manage.py db_worker`) on the same settings, and HAProxy
+in front, which health-checks each server on /healthz. Then wrk drives the reading pages
+through HAProxy while this process, as an editor, puts a big import on the task queue as
+the admin does (run by the worker, published) and unpublishes and republishes lessons
+over and over: after each change it asks each server directly and the balancer twice
+for the lesson's page, which must be a 404 at once after an unpublish and a 200 after a
+republish (a page either server had cached is stale then). The imported video's page
+must then answer 200 from each server and the balancer.
 
 Prints a Markdown table (results go in a dated file under bench/results/, cited from
-docs/deployment.md#several-app-servers); exits 1 on any error, non-2xx or stale page.
-Only loopback addresses are used; every step is bounded in time.
+docs/deployment.md#several-app-servers); exits 1 on any error, non-2xx or stale page, or
+an import the worker did not finish. Only loopback addresses are used; every step is
+bounded in time.
 """
 
 import argparse
@@ -151,6 +155,44 @@ def editor(deadline: float) -> dict:
     return {"cycles": cycles, "checks": cycles * 2 * len(urls), "stale": stale, "seen": stale_seen}
 
 
+def enqueue_import() -> tuple:
+    """An editor's big upload confirmed in the admin: a new talk (a sample page under
+    another title, forty times as long), imported and published by a task on the queue."""
+    from big_page import stretch  # bench/big_page.py
+    from django.contrib.auth.models import User
+
+    from kb.admin import background, importing
+    from kb.importers.documents import source_hash
+    from kb.models import PendingImport
+
+    page = (ROOT / "samples" / "shipping-small.txt").read_text(encoding="utf-8")
+    page = stretch(page.replace("Shipping Small:", "Shipping Smaller:", 1), 40).encode()
+    user, _ = User.objects.get_or_create(username="cluster-editor")
+    job = PendingImport.objects.create(
+        user=user, name="shipping-smaller.txt", digest=source_hash(page), data=page,
+        state=PendingImport.State.IMPORTING,
+        options={"fmt": "auto", "video_slug": "", "youtube_id": "", "publish": True, "update": False},
+    )  # fmt: skip
+    background.enqueue(importing.import_in_background, job)
+    return job.pk, len(page)
+
+
+def imported(job_id, deadline: float) -> tuple[str, float]:
+    """Wait for the worker to finish the import: (the video's path, seconds from its
+    enqueueing to its end, as the job recorded them)."""
+    from kb.models import PendingImport
+
+    while time.monotonic() < deadline:
+        job = PendingImport.objects.select_related("video").get(pk=job_id)
+        if job.state == PendingImport.State.DONE:
+            took = (job.updated_at - job.created_at).total_seconds()
+            return job.video.get_absolute_url(), took
+        if job.state == PendingImport.State.FAILED:
+            sys.exit(f"the worker's import failed: {job.result}")
+        time.sleep(0.2)
+    sys.exit(f"the worker did not finish the import in time ({job.state}: {job.progress})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=30)
@@ -201,6 +243,15 @@ def main() -> None:
             )
             running.callback(lambda h=host: (os.killpg(h.pid, signal.SIGTERM), h.wait(30)))
             hosts.append(host)
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        running.callback(lambda: (os.killpg(worker.pid, signal.SIGTERM), worker.wait(30)))
         for port, host in zip(SERVERS, hosts, strict=True):
             bench.wait_for(f"http://127.0.0.1:{port}/healthz", host)
         config = folder / "haproxy.cfg"
@@ -225,12 +276,18 @@ def main() -> None:
                 status_of(f"http://127.0.0.1:{port}{path}")
         ready = time.monotonic() - started
         load = wrk(paths, seconds, args.connections, folder)
+        job, size = enqueue_import()
         edits = editor(time.monotonic() + seconds - 0.5)
         out = load.communicate(timeout=seconds + 60)[0]
         result = read_wrk(out)
+        video, took = imported(job, time.monotonic() + 120)
+        ports = (*SERVERS, BALANCER, BALANCER)
+        video_pages = [status_of(f"http://127.0.0.1:{port}{video}") for port in ports]
+        if worker.poll() is not None:
+            sys.exit("the task worker stopped")
     print(
-        f"\nTwo gunicorn servers (2 workers each) behind HAProxy, PostgreSQL and Redis;"
-        f" wrk -t2 -c{args.connections} -d{seconds}s over {len(paths)} reading pages;"
+        f"\nTwo gunicorn servers (2 workers each) and a task worker behind HAProxy, PostgreSQL"
+        f" and Redis; wrk -t2 -c{args.connections} -d{seconds}s over {len(paths)} reading pages;"
         f" ready in {ready:.0f} s\n"
     )
     print("| requests | req/s | p99 ms | errors | non-2xx | editor's changes | checks | stale |")
@@ -240,11 +297,17 @@ def main() -> None:
         f" {result['errors']} | {result['non2xx']} | {edits['cycles'] * 2} |"
         f" {edits['checks']} | {edits['stale']} |"
     )
+    print(
+        f"\nAn import of {size / 1000:.0f} KB queued as the load began, run by the task worker"
+        f" and published in {took:.1f} s; its page from each server and twice through the"
+        f" balancer: {', '.join(map(str, video_pages))}"
+    )
     for seen in edits["seen"][:5]:
         print(f"stale: {seen}")
     if result["errors"] or result["non2xx"]:
         print(out)
     failed = result["errors"] or result["non2xx"] or edits["stale"] or not result["requests"]
+    failed = failed or any(status != 200 for status in video_pages)
     sys.exit(1 if failed or not edits["cycles"] else 0)
 
 

@@ -1,11 +1,14 @@
 """Screenshots of each page type, at desktop and phone size, for reviewing the design.
 
     make screenshots      (writes screenshots/*.png; the folder is ignored by git)
+    make docs-images      (docs/images/editing-*.png: the editors' first import, step by
+                           step, for docs/editing.md; and the admin lists' widths)
 
 Serves the sample documents from a scratch database with `runserver`, and photographs
 every public page type with Debian's Chromium through Playwright.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -15,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +59,11 @@ CARDS = {
 }
 # Signed in as an editor (create_editor): the curation pages.
 ADMIN_PAGES = {
+    "admin-start": "/admin/",
+    "admin-lessons": "/admin/kb/lesson/",
+    "admin-quotes": "/admin/kb/quote/",
+    "admin-videos": "/admin/kb/video/",
+    "admin-proposal": "/admin/kb/insightproposal/1/change/",
     "admin-lesson": "/admin/kb/lesson/1/change/",
     "admin-video": "/admin/kb/video/1/change/",
     "admin-import": "/admin/kb/video/import/",
@@ -88,18 +97,25 @@ for lesson in [first, *Lesson.objects.exclude(pk=first.pk).order_by("pk")[:8]]:
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
 
-def main() -> None:
+def find_chromium() -> str:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise SystemExit("Chromium is not installed: apt-get install chromium")
+    return chromium
+
+
+@contextlib.contextmanager
+def scratch_site(*setup: list[str]):
+    """A site on PORT over a scratch SQLite database: migrated, `setup` run (each a
+    manage.py command line), an editor "shots" made. Removed afterwards."""
     scratch = Path(tempfile.mkdtemp(prefix="kb-shots-"))
     env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}"}
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "load_samples"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    subprocess.run([*manage, "shell", "-c", PUBLISH_INSIGHTS], cwd=ROOT, env=env, check=True)
+    for command in setup:
+        subprocess.run(
+            [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     subprocess.run(
         [*manage, "create_editor", "shots", "--password", "Screen-Shots-42"],
         cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
@@ -115,6 +131,18 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--editing"]:
+        return editing_walkthrough()
+    chromium = find_chromium()
+    with scratch_site(["load_samples"], ["shell", "-c", PUBLISH_INSIGHTS]):
         OUT.mkdir(exist_ok=True)
         for name, path in CARDS.items():
             with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as card:
@@ -146,12 +174,86 @@ def main() -> None:
                 page.screenshot(path=str(OUT / f"admin-import-several-{size}.png"), full_page=True)
                 context.close()
             browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(scratch, ignore_errors=True)
     shots = (len(PAGES) + len(ADMIN_PAGES) + 1) * len(SIZES) + len(CARDS)
     print(f"{shots} screenshots in {OUT}")
+
+
+# The editors' first import, for docs/editing.md: the curated samples (ours, not any real
+# person's words) but one talk, which the editor then imports in the browser.
+DOCS_IMAGES = ROOT / "docs" / "images"
+WALKTHROUGH = ROOT / "samples" / "rewrites-and-yes.txt"
+LEAVE_OUT = """
+from kb.models import Video
+Video.objects.filter(title__startswith="When the Rewrite Is Right").delete()
+"""
+EDITORS_LISTS = ["lesson", "quote", "video", "insightproposal", "person", "insight", "theme"]
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def editing_walkthrough() -> None:
+    """docs/images/editing-*.png at 1280x800 (the window only), small enough for the docs
+    (256 colours); then how wide each admin list's table is in its box."""
+    chromium = find_chromium()
+    DOCS_IMAGES.mkdir(exist_ok=True)
+    base = f"http://127.0.0.1:{PORT}"
+    with scratch_site(["load_samples", "--curated"], ["shell", "-c", LEAVE_OUT]):
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
+            page = browser.new_context(viewport=DESKTOP).new_page()
+            sign_in(page)
+            # 1. Import a page: from the start page, preview, confirm.
+            page.get_by_role("link", name="Import a video or transcript").click()
+            page.set_input_files("#id_file", str(WALKTHROUGH))
+            page.get_by_role("button", name="Preview").click()
+            page.wait_for_load_state()
+            snap(page, "editing-1-preview")
+            page.get_by_role("button", name="Confirm import").click()
+            page.wait_for_load_state()
+            # 2. Check the lessons: the video's page lists what the import made.
+            page.evaluate("document.querySelector('#lessons-group').scrollIntoView()")
+            page.evaluate("window.scrollBy(0, -140)")
+            snap(page, "editing-2-lessons")
+            # 3. Accept themes and quotes on a lesson's page.
+            page.locator("#lessons-group a[href*='/kb/lesson/']").first.click()
+            page.wait_for_load_state()
+            page.evaluate("document.querySelector('#suggestions-group').scrollIntoView()")
+            snap(page, "editing-3-suggestions")
+            page.locator("button[name=_decide_suggestion][value^=accept]").first.click()
+            page.wait_for_load_state()
+            # 4. Decide proposals: the start page says what is waiting.
+            page.goto(base + "/admin/")
+            snap(page, "editing-4-start")
+            page.get_by_role("link", name="insight proposals", exact=True).click()
+            page.locator("#result_list tbody th a").first.click()
+            page.wait_for_load_state()
+            snap(page, "editing-5-proposal")
+            # 5. Publish the video with its lessons and quotes.
+            page.goto(base + "/admin/kb/video/?status__exact=draft")
+            page.locator("input[name=_selected_action]").first.check()
+            page.select_option("select[name=action]", "publish_with_contents")
+            snap(page, "editing-6-publish")
+            for model in EDITORS_LISTS:
+                page.goto(f"{base}/admin/kb/{model}/")
+                table, box = page.evaluate(
+                    "() => [document.querySelector('#result_list').scrollWidth,"
+                    " document.querySelector('#changelist-form .results').clientWidth]"
+                )
+                print(f"{model} list at 1280 px: table {table} px in a {box} px box")
+            browser.close()
+    print(f"editing walkthrough in {DOCS_IMAGES}")
+
+
+def snap(page, name: str) -> None:
+    """The window as it is, in 256 colours: an admin page is flat colour, and a third the
+    size reads the same."""
+    path = DOCS_IMAGES / f"{name}.png"
+    page.screenshot(path=path)
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+    print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
 
 
 def shoot(page, name: str, path: str, size: str) -> None:

@@ -6,11 +6,11 @@ episodes (github: ChatPRD/lennys-podcast-transcripts), imported with `import_vid
 GIT_DIR is the archive's git directory (the `fetch` tool's snapshot); its
 `episodes/*/transcript.md` files are copied to bench/out/speaker-archive/ (never
 committed) and imported into DATABASE (default: a new, empty SQLite file), with
-`--publish`. Prints files a minute, the importer's resident memory after each quarter
-(flat memory means nothing grows per file), its peak (ru_maxrss), how many imported whole,
-every `error:` line, and, for a sample of episodes, the guest the front matter names
-beside the guest and host the import credited and the three who speak most: the sample
-to check by hand against the transcript.
+`--publish`. Prints files a minute, the importer's resident memory every 50 files (flat
+memory means nothing grows per file), its peak (ru_maxrss), how many imported whole (and
+how many were a copy of a file imported before: unchanged), every `error:` line, and, for
+a sample of episodes, the guest and host the import credited and the three who speak
+most: the sample to check by hand against the transcript.
 """
 
 import argparse
@@ -36,10 +36,12 @@ EMPTY = bench.OUT / "speaker-archive.sqlite3"
 def copy_episodes(git_dir: str) -> int:
     shutil.rmtree(FILES, ignore_errors=True)
     FILES.mkdir(parents=True)
+    # -z: a name with letters outside ASCII (gustav-söderström) is listed as it is, not
+    # quoted, so it is not left out.
     names = subprocess.run(
-        ["git", "-C", git_dir, "ls-tree", "-r", "--name-only", "HEAD"],
+        ["git", "-C", git_dir, "ls-tree", "-r", "-z", "--name-only", "HEAD"],
         capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+    ).stdout.split("\0")  # fmt: skip
     episodes = [n for n in names if re.fullmatch(r"episodes/[^/]+/transcript\.md", n)]
     for name in episodes:
         data = subprocess.run(
@@ -80,17 +82,24 @@ def main() -> None:
         cwd=bench.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     memory, errors, warnings = {}, [], collections.Counter()
-    quarters = {count * q // 4 for q in range(1, 5)}
+    copies = []
+    every = {n for n in range(50, count, 50)} | {count}
 
     def follow() -> None:
         for line in importer.stdout:
             if match := re.match(r"\[(\d+)/(\d+)", line):
-                if int(match.group(1)) in quarters:
+                if int(match.group(1)) in every:
                     memory[int(match.group(1))] = rss_mb(importer.pid)
+            elif line.startswith("unchanged "):
+                copies.append(line.split()[1])
             elif line.startswith("error"):
-                errors.append(line.rstrip()[:300])
+                errors.append(line.rstrip())
             elif line.startswith("warning"):
-                warnings[re.sub(r"\d+", "N", line.split(": ", 2)[-1])[:70]] += 1
+                # By shape: numbers and quoted names left out ('Nilan Peiris' → 'X').
+                kind = re.sub(
+                    r"(?<!\w)'[^']*'(?!\w)", "'X'", re.sub(r"\d+", "N", line.split(": ", 2)[-1])
+                )
+                warnings[kind.strip()[:80]] += 1
 
     reader = threading.Thread(target=follow)
     reader.start()
@@ -99,7 +108,10 @@ def main() -> None:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{count} transcripts: {seconds:.0f} s, {count / seconds * 60:.0f} files a minute")
-    print(f"imported whole: {count - len(errors)} of {count}; refused: {len(errors)}")
+    print(
+        f"imported whole: {count - len(errors) - len(copies)} of {count}; a copy of one "
+        f"imported before (unchanged): {len(copies)}; refused: {len(errors)}"
+    )
     print(
         "importer's memory after "
         + ", ".join(f"{n} files {mb:.0f} MB" for n, mb in sorted(memory.items()))
@@ -108,7 +120,7 @@ def main() -> None:
     for line in errors:
         print("  " + line)
     print("warnings, by kind:")
-    for kind, n in warnings.most_common(8):
+    for kind, n in warnings.most_common(12):
         print(f"  {n} × {kind}")
     print(f"sample of {args.sample} episodes, to check by hand:")
     subprocess.run(

@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kb.apps.EditorAdminConfig",  # django.contrib.admin, with the editors' start page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kb",
 ]
 
@@ -126,7 +128,7 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # proxy, counting the proxy's own address would let anyone lock every editor out.
 AXES_CLIENT_IP_CALLABLE = "kb.proxies.client_address"
 
-# Form widgets render with the project's templates too (the admin's theme suggestions).
+# Form widgets render with the project's templates too (templates/ may override one).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "config.urls"
@@ -231,6 +233,20 @@ if not SITE_URL.startswith(("http://", "https://")):
 IMPORT_MAX_MB = env_int("DJANGO_IMPORT_MAX_MB", 20)
 IMPORT_MAX_FILES = env_int("DJANGO_IMPORT_MAX_FILES", 1000)
 IMPORT_PENDING_PER_EDITOR = env_int("DJANGO_IMPORT_PENDING_PER_EDITOR", 5)
+# Background work (the admin's big imports, kb/admin/background.py; docs/deployment.md,
+# "Task workers"): Django's tasks API on its database backend, so any app server enqueues
+# and any worker process (`manage.py db_worker`) runs. DJANGO_TASKS_INLINE=1 runs each task
+# at once in the process that enqueues it, with no worker (a request then waits for it).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("DJANGO_TASKS_INLINE", False)
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# Seconds a task may work (0: no limit): past it, it is reported failed and stopped (its
+# transaction rolled back), and the worker takes the next.
+TASK_TIME_LIMIT = env_int("DJANGO_TASK_TIME_LIMIT", 30 * 60)
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"

@@ -4,9 +4,6 @@ from django.urls import include, path
 
 from kb.api import api
 
-admin.site.site_header = "Career lessons: editing"
-admin.site.site_title = "Career lessons"
-
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", api.urls),

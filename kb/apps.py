@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, pre_save
 
 
 class KbConfig(AppConfig):
+    default = True  # the app's own; EditorAdminConfig below is the admin's
     name = "kb"
     verbose_name = "Knowledge base"
 
@@ -16,3 +18,11 @@ class KbConfig(AppConfig):
         post_delete.connect(
             lesson_left_proposal, sender=ProposedLesson, dispatch_uid="kb.insights.mend"
         )
+
+
+class EditorAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, its default site the editors' (a start page that says what is
+    waiting): in INSTALLED_APPS in place of django.contrib.admin."""
+
+    default = False
+    default_site = "kb.admin_site.EditorSite"

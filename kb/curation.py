@@ -5,11 +5,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
 from kb.importers.store import Themer, offer_themes
 from kb.models import (
+    DraftPassage,
     Evidence,
     Insight,
     InsightProposal,
@@ -86,6 +88,45 @@ def dismiss_suggestion(suggestion: QuoteSuggestion) -> None:
     QuoteSuggestion.objects.filter(pk=suggestion.pk, status=Suggestion.OPEN).update(
         status=Suggestion.DISMISSED
     )
+
+
+def accept_draft(lesson: Lesson) -> bool:
+    """A machine draft becomes an ordinary draft lesson, for the editor to edit and
+    publish; its passage is decided (never drafted again). False when it was no open
+    machine draft (decided meanwhile, by another editor or another tab)."""
+    with transaction.atomic():
+        passage = (
+            DraftPassage.objects.select_for_update()
+            .filter(lesson=lesson, status=Suggestion.OPEN, lesson__machine_draft=True)
+            .first()
+        )
+        if passage is None:
+            return False
+        passage.status, passage.decided_at = Suggestion.ACCEPTED, timezone.now()
+        passage.save(update_fields=["status", "decided_at"])
+        Lesson.objects.filter(pk=lesson.pk).update(machine_draft=False, updated_at=timezone.now())
+        lesson.machine_draft = False
+        # Now it is a lesson like any other: what search and insights compare.
+        meaning.index_lesson(lesson)
+    return True
+
+
+def dismiss_draft(lesson: Lesson) -> bool:
+    """A machine draft is not advice worth keeping: the lesson goes, its passage stays
+    dismissed so that re-drafting never proposes it again. False when it was no open
+    machine draft."""
+    with transaction.atomic():
+        passage = (
+            DraftPassage.objects.select_for_update()
+            .filter(lesson=lesson, status=Suggestion.OPEN, lesson__machine_draft=True)
+            .first()
+        )
+        if passage is None:
+            return False
+        passage.status, passage.decided_at = Suggestion.DISMISSED, timezone.now()
+        passage.save(update_fields=["status", "decided_at"])
+        Lesson.objects.filter(pk=lesson.pk).delete()
+    return True
 
 
 def decide_theme(suggestion: ThemeSuggestion, accept: bool) -> bool:

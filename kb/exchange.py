@@ -3,7 +3,8 @@
 Schema `career-kb/1` (declared in kb.exchange_schema, documented in docs/backup.md):
 themes (with their descriptions and cue words) and theme redirects, people and person
 redirects; then each video with its credits (guests and hosts), chapters, transcript,
-lessons (with takeaways, themes, people and suggested quotes) and quotes; then insights
+lessons (with takeaways, themes, people and suggested quotes; machine drafts marked),
+quotes and the passages lessons were drafted from (decided ones too); then insights
 with their evidence, and the insight proposals (decided ones too, so none comes back).
 Every list is in a fixed order and nothing depends on database ids, so export → restore
 → export gives the same bytes. Accounts and the admin's history are not part of it.
@@ -25,6 +26,7 @@ from kb.importers.store import refresh_chapter_texts
 from kb.models import (
     Chapter,
     Credit,
+    DraftPassage,
     Evidence,
     Insight,
     InsightProposal,
@@ -123,6 +125,7 @@ def export_data() -> dict:
         entry["lessons"] = [
             {
                 **{name: getattr(lesson, name) for name in LESSON_FIELDS},
+                "machine_draft": lesson.machine_draft,
                 "chapter": _chapter_key(lesson.chapter_id, starts),
                 "themes": sorted(lesson_themes.get(lesson.pk, [])),
                 "people": sorted(lesson_people.get(lesson.pk, [])),
@@ -170,6 +173,16 @@ def export_data() -> dict:
             }
             for q in quotes
         ]
+        # What the machine drafted, and what editors decided: a restore proposes none again.
+        entry["draft_passages"] = [
+            {
+                "start_seconds": p.start_seconds, "end_seconds": p.end_seconds, "title": p.title,
+                "score": p.score, "status": p.status, "lesson": lesson_slugs.get(p.lesson_id),
+            }
+            for p in video.draft_passages.order_by(
+                "start_seconds", "end_seconds", "title", "status", "pk"
+            )
+        ]  # fmt: skip
         # Each video is written as its model dumps it, the model let go at once: what
         # an export holds is then no more than the document it writes.
         videos.append(_written(schema.Video, entry, f"$.videos[{place}]").model_dump())
@@ -400,6 +413,7 @@ def _import_video(entry: schema.Video, themes: dict, people: dict, counts: dict)
         lesson = Lesson.objects.create(
             video=video,
             chapter=chapters.get(item.chapter),
+            machine_draft=item.machine_draft,
             **{name: getattr(item, name) for name in LESSON_FIELDS},
         )
         lesson.tags.set([themes[slug] for slug in item.themes])
@@ -439,6 +453,14 @@ def _import_video(entry: schema.Video, themes: dict, people: dict, counts: dict)
             )
             for s in suggestions
         )
+    DraftPassage.objects.bulk_create(
+        DraftPassage(
+            video=video,
+            lesson=lessons[p.lesson][0] if p.lesson else None,
+            **p.model_dump(include={"start_seconds", "end_seconds", "title", "score", "status"}),
+        )
+        for p in entry.draft_passages
+    )
     refresh_chapter_texts(video)
     meaning.index_video(video)
     counts["videos"] += 1

@@ -109,6 +109,10 @@ def _check_video(path: str, video: Video, theme_slugs: set, person_slugs: set) -
          for m, s in enumerate(lesson.suggestions) if s.quote is not None],
         "quote number",
     )  # fmt: skip
+    passages = [(f"{path}.draft_passages[{n}]", p) for n, p in enumerate(video.draft_passages)]
+    for at, passage in passages:
+        known(f"{at}.lesson", passage.lesson, lesson_slugs, "lesson of this video with slug")
+    unique([(f"{at}.lesson", p.lesson) for at, p in passages if p.lesson], "drafted lesson")
     for n, quote in enumerate(video.quotes):
         at = f"{path}.quotes[{n}]"
         known(f"{at}.chapter", quote.chapter, starts, "chapter starting at")

@@ -9,8 +9,9 @@ value to blame (`$.videos[2].lessons[0].start_seconds: expected a number or null
 "abc"`), so a hand-edited or truncated export is refused with one clear line instead of
 a traceback or a partial restore. Keys the format does not know are ignored, as they
 always were. Exports written before there were people, insights and proposals, credits,
-a video's description or import identity, a lesson's people or offered themes, or who
-speaks in a transcript line, still read: what they lack has its default here. No Django.
+a video's description, import identity or drafted passages, a lesson's people, offered
+themes or machine drafts, or who speaks in a transcript line, still read: what they lack
+has its default here. No Django.
 """
 
 import datetime
@@ -246,6 +247,15 @@ class Lesson(Format):
     suggestions: List[QuoteSuggestion]
     people: List[Slug] = []
     theme_suggestions: List[ThemeSuggestion] = []
+    machine_draft: StrictBool = False  # drafted by the machine, for an editor to review
+
+    @model_validator(mode="after")
+    def _draft_unpublished(self):
+        if self.machine_draft and self.status == "published":
+            raise refuse(
+                "draft", "a machine draft can't be published: accept it first", ("status",)
+            )
+        return self
 
 
 class Quote(Format):
@@ -258,6 +268,23 @@ class Quote(Format):
     lesson: Slug | None
     themes: List[text()]
     person: Slug | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self):
+        if self.end_seconds < self.start_seconds:
+            raise refuse("order", "ends before it starts", ("end_seconds",))
+        return self
+
+
+class DraftPassage(Format):
+    """A passage the machine drafted a lesson from, or one an editor dismissed."""
+
+    start_seconds: Number
+    end_seconds: Number
+    title: text(300)
+    score: Signed
+    status: Decision
+    lesson: Slug | None  # the draft, a lesson of the same video
 
     @model_validator(mode="after")
     def _in_order(self):
@@ -294,6 +321,7 @@ class Video(Format):
     lessons: List[Lesson]
     quotes: List[Quote]
     credits: List[Credit] = []
+    draft_passages: List[DraftPassage] = []
 
     @model_validator(mode="after")
     def _lines_in_order(self):

@@ -196,7 +196,8 @@ def _candidates(theme=None) -> Candidates:
         stored_pieces,
     )
 
-    lessons = Lesson.objects.order_by("pk")
+    # A machine's draft is not advice until an editor accepts it.
+    lessons = Lesson.objects.filter(machine_draft=False).order_by("pk")
     if theme is not None:
         lessons = lessons.filter(tags=theme)
     rows = list(lessons.values_list("pk", "video_id", "slug", "title"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -594,6 +595,11 @@ class TranscriptSegment(models.Model):
         return f"{timecodes.format_timecode(self.start_seconds)} {self.text[:60]}"
 
 
+MACHINE_DRAFT_UNPUBLISHED = (
+    "A machine draft can't be published: accept it first (it then becomes an ordinary draft)."
+)
+
+
 class LessonQuerySet(ThemedQuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, video__status=Status.PUBLISHED)
@@ -718,6 +724,12 @@ class Lesson(models.Model):
     keywords = models.TextField(
         blank=True, editable=False, help_text="Distinctive words, for finding related lessons."
     )
+    machine_draft = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Drafted by the machine from the transcript alone (kb.importers.drafts) and "
+        "not yet accepted by an editor: it can't be published until it is.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -744,6 +756,13 @@ class Lesson(models.Model):
                 condition=~Q(import_key=""),
                 name="kb_lesson_import_key_unique",
             ),
+            # A machine draft is never published by itself: an editor accepts it first
+            # (kb.curation.accept_draft), whatever path would publish it.
+            models.CheckConstraint(
+                condition=~Q(machine_draft=True, status=Status.PUBLISHED),
+                name="kb_lesson_machine_draft_unpublished",
+                violation_error_message=MACHINE_DRAFT_UNPUBLISHED,
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "video", "position"]),
@@ -756,6 +775,12 @@ class Lesson(models.Model):
 
     def get_absolute_url(self):
         return slug_url("kb:lesson", self.slug)
+
+    def clean(self):
+        # Also where the status is the only field of a form (the lessons list's column),
+        # which validates no constraint on a field it does not show.
+        if self.machine_draft and self.status == Status.PUBLISHED:
+            raise ValidationError({"status": MACHINE_DRAFT_UNPUBLISHED})
 
     @property
     def is_published(self) -> bool:
@@ -1000,6 +1025,47 @@ class ThemeSuggestion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == Suggestion.OPEN
+
+
+class DraftPassage(models.Model):
+    """A passage of a video's transcript that the machine drafted a lesson from
+    (kb.importers.drafts), and what became of it: open while its draft (`lesson`, a
+    machine draft) awaits review, then accepted or dismissed. Kept once decided, so that
+    re-drafting the video (`draft_lessons`) never proposes that passage again; a draft an
+    editor deleted counts as dismissed."""
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="draft_passages")
+    lesson = models.OneToOneField(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft_passage"
+    )
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    title = models.CharField(max_length=300, help_text="The title the machine proposed.")
+    score = models.FloatField(default=0.0, help_text="How much advice the machine found there.")
+    status = models.CharField(max_length=10, choices=Suggestion.choices, default=Suggestion.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["video_id", "start_seconds", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_seconds__gte=F("start_seconds")), name="kb_draftpassage_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Suggestion.values), name="kb_draftpassage_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        span = f"{timecodes.format_timecode(self.start_seconds)}–"
+        span += timecodes.format_timecode(self.end_seconds)
+        return f"{span} {self.title} ({self.get_status_display().lower()})"
+
+    @property
+    def decided(self) -> bool:
+        """Accepted or dismissed, or its draft deleted: never proposed again."""
+        return self.status != Suggestion.OPEN or self.lesson_id is None
 
 
 class ChapterTranscript(models.Model):

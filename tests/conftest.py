@@ -67,3 +67,41 @@ def editor(client, django_user_model):
     user = django_user_model.objects.get(username="ed")
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def task_worker(settings, tmp_path):
+    """Tasks go to the database queue, as in production, and `start()` runs a real
+    `manage.py db_worker` process on the test database (a file or a server: a transactional
+    test's, whose rows another process sees). Every worker started is killed at the end."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from tests.test_cache import ROOT, database_url
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("a database in this process's memory is not shared with a worker process")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_TASKS_INLINE"}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
+    env["DATABASE_URL"] = database_url()
+    started = []
+
+    def start() -> subprocess.Popen:
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # closed at the end
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", "0.2"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        started.append((worker, log))
+        return worker
+
+    yield start
+    for worker, log in started:
+        worker.kill()
+        worker.wait()
+        log.close()

@@ -8,16 +8,22 @@ from factory.django import DjangoModelFactory
 from kb.models import (
     Chapter,
     Credit,
+    DraftPassage,
     Evidence,
     Insight,
+    InsightProposal,
     Lesson,
     PendingImport,
     Person,
+    ProposedLesson,
     Quote,
+    QuoteSuggestion,
     Role,
     Status,
+    Suggestion,
     Takeaway,
     Theme,
+    ThemeSuggestion,
     TranscriptSegment,
     Video,
 )
@@ -180,3 +186,80 @@ class PendingImportFactory(DjangoModelFactory):
     digest = "0" * 64
     data = b"x"
     state = PendingImport.State.PREVIEWED
+
+
+class QuoteSuggestionFactory(DjangoModelFactory):
+    """A passage proposed as a lesson's quote, open."""
+
+    class Meta:
+        model = QuoteSuggestion
+
+    lesson = factory.SubFactory(LessonFactory)
+    text = factory.Faker("sentence", nb_words=12)
+    start_seconds = 130.0
+    end_seconds = 141.5
+    score = 0.5
+    rank = 1
+    status = Suggestion.OPEN
+
+
+class ThemeSuggestionFactory(DjangoModelFactory):
+    """A theme offered to a lesson, open."""
+
+    class Meta:
+        model = ThemeSuggestion
+
+    lesson = factory.SubFactory(LessonFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    confidence = 0.4
+    status = Suggestion.OPEN
+
+
+class InsightProposalFactory(DjangoModelFactory):
+    """An open proposal; `lessons=[...]` makes its members, in order."""
+
+    class Meta:
+        model = InsightProposal
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Proposal {n}: say no to most requests")
+    signature = factory.Sequence(lambda n: f"{n:064x}")
+    score = 0.7
+    status = Suggestion.OPEN
+
+    @factory.post_generation
+    def lessons(self, create, extracted, **kwargs):
+        if create and extracted:
+            for position, lesson in enumerate(extracted):
+                ProposedLesson.objects.create(proposal=self, lesson=lesson, position=position)
+
+
+class MachineDraftFactory(LessonFactory):
+    """A lesson the machine drafted from a transcript, awaiting review (with its passage:
+    `passage__status=...` to decide it)."""
+
+    status = Status.DRAFT
+    machine_draft = True
+    title = factory.Sequence(lambda n: f"Ask your manager how you can help {n}")
+    passage = factory.RelatedFactory(
+        "tests.factories.DraftPassageFactory",
+        factory_related_name="lesson",
+        video=factory.SelfAttribute("..video"),
+        start_seconds=factory.SelfAttribute("..start_seconds"),
+    )
+
+
+class DraftPassageFactory(DjangoModelFactory):
+    """A passage the machine drafted a lesson from; open, with no lesson unless given
+    (MachineDraftFactory makes both)."""
+
+    class Meta:
+        model = DraftPassage
+
+    video = factory.SubFactory(VideoFactory)
+    lesson = None
+    start_seconds = 120.0
+    end_seconds = factory.LazyAttribute(lambda o: o.start_seconds + 300.0)
+    title = "Ask your manager how you can help"
+    score = 5.0
+    status = Suggestion.OPEN

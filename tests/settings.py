@@ -9,6 +9,10 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from config.settings import *  # noqa: E402, F403
 
+# Tasks run at once, in the test's own process (DJANGO_TASKS_INLINE); the tests of the
+# queue itself put the database backend back (tests/test_task_queue.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Hashing with the default hasher costs ~0.3 s per test user.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,6 +1,7 @@
 """The editors' workflows, driven through the admin's own views as an editor would."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -21,6 +22,7 @@ from kb.models import (
 )
 from tests.factories import (
     ChapterFactory,
+    InsightFactory,
     LessonFactory,
     QuoteFactory,
     ThemeFactory,
@@ -494,45 +496,73 @@ def test_the_preview_shows_what_was_read_and_every_doubt(client, editor):
     assert "Left out as boilerplate: “Have questions? Drop a comment below!”" in text
 
 
-def test_a_theme_with_spaces_stays_one_theme_wherever_themes_are_typed(client, editor):
-    """Issue 36: typing "asking for help" (as the field's own suggestions offer it) made
-    three public themes, asking, for and help."""
+def themes_widget(html: str) -> str:
+    """The themes field of an admin form: its select, with the + that adds a theme."""
+    found = re.search(r'<select name="(?:tags|themes)"[^>]*>', html)
+    assert found, "no themes picker on the page"
+    return re.sub(r'(name|id|data-model-name|data-field-name)="[^"]*"', "", found.group(0))
+
+
+def test_themes_are_picked_with_one_widget_on_lessons_quotes_and_insights(client, editor):
+    """Issue 39: lessons and quotes had a typed list of names, insights a picker."""
+    lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
+    quote = QuoteFactory(video=lesson.video, start_seconds=10, end_seconds=20)
+    insight = InsightFactory()
+    pages = [
+        f"/admin/kb/lesson/{lesson.pk}/change/",
+        f"/admin/kb/quote/{quote.pk}/change/",
+        f"/admin/kb/insight/{insight.pk}/change/",
+    ]
+    widgets = set()
+    for url in pages:
+        html = client.get(url).content.decode()
+        widgets.add(themes_widget(html))
+        assert 'href="/admin/kb/theme/add/?_to_field=id&amp;_popup=1"' in html  # the +
+    assert len(widgets) == 1
+    assert "admin-autocomplete" in widgets.pop()
+
+
+def test_a_lessons_and_a_quotes_themes_are_found_as_you_type_and_saved(client, editor):
+    help_, mentoring = ThemeFactory(name="asking for help"), ThemeFactory(name="mentoring")
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "kb", "model_name": "lesson", "field_name": "tags", "term": "asking f"},
+    ).json()
+    assert [theme["text"] for theme in found["results"]] == ["asking for help"]
+
+    themes = Theme.objects.count()
     lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
     response = client.post(
-        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, tags="asking for help")
+        f"/admin/kb/lesson/{lesson.pk}/change/",
+        lesson_form(lesson, tags=[help_.pk, mentoring.pk]),
     )
     assert response.status_code == 302
-    assert sorted(lesson.tags.names()) == ["asking for help"]
-    assert not Theme.objects.filter(name__in=["asking", "for", "help"]).exists()
-
-    client.post(
-        f"/admin/kb/lesson/{lesson.pk}/change/",
-        lesson_form(lesson, tags='asking for help,  mentoring\n"pay, and perks"'),
-    )
-    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring", "pay, and perks"]
+    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring"]
     # What the form shows is read back as the same themes: saving it unchanged keeps them.
     shown = form_data(
         client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode(), "lesson_form"
     )
     assert client.post(f"/admin/kb/lesson/{lesson.pk}/change/", shown).status_code == 302
-    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring", "pay, and perks"]
+    assert sorted(lesson.tags.names()) == ["asking for help", "mentoring"]
+    assert Theme.objects.count() == themes  # none made on the way
 
     quote = QuoteFactory(video=lesson.video, start_seconds=10, end_seconds=20)
     shown = form_data(
         client.get(f"/admin/kb/quote/{quote.pk}/change/").content.decode(), "quote_form"
     )
-    shown["tags"] = "asking for help"
+    shown["tags"] = [help_.pk]
     assert client.post(f"/admin/kb/quote/{quote.pk}/change/", shown).status_code == 302
     assert sorted(quote.tags.names()) == ["asking for help"]
 
 
-def test_a_theme_name_too_long_is_refused_on_the_field(client, editor):
+@pytest.mark.parametrize("forged", ["x", "999999", "asking for help"])
+def test_a_theme_that_is_not_there_is_refused_on_the_field(client, editor, forged):
     lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
     response = client.post(
-        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, tags="x" * 100_000)
+        f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson, tags=forged)
     )
     assert response.status_code == 200
-    assert "at most 100 characters" in response.context["adminform"].form.errors["tags"][0]
+    assert response.context["adminform"].form.errors["tags"]
     assert not lesson.tags.exists()
 
 

@@ -57,11 +57,25 @@ def document() -> dict:
                                          "status": "accepted", "chapter": 60, "quote": 0}],
                         "theme_suggestions": [{"theme": "hiring", "confidence": 0.4,
                                                "status": "dismissed"}],
+                        "machine_draft": False,
+                    },
+                    {
+                        "slug": "ask-early", "title": "Ask early", "body": "", "status": "draft",
+                        "start_seconds": 0.5, "position": 1, "import_key": "", "imported": {},
+                        "keywords": "", "chapter": 0, "themes": [], "people": [],
+                        "takeaways": [], "suggestions": [], "theme_suggestions": [],
+                        "machine_draft": True,
                     },
                 ],
                 "quotes": [{"text": "Mentors matter.", "speaker": "Ann", "person": "ann",
                             "start_seconds": 61.0, "end_seconds": 64.5, "status": "draft",
                             "chapter": 60, "lesson": "find-a-mentor", "themes": ["mentoring"]}],
+                "draft_passages": [
+                    {"start_seconds": 0.5, "end_seconds": 4.0, "title": "Ask early",
+                     "score": 0.7, "status": "open", "lesson": "ask-early"},
+                    {"start_seconds": 61.0, "end_seconds": 64.5, "title": "Mentors",
+                     "score": 0.2, "status": "dismissed", "lesson": None},
+                ],
             },
             {
                 "slug": "another", "title": "Another", "channel": "", "published_on": None,
@@ -75,9 +89,11 @@ def document() -> dict:
                         "start_seconds": None, "position": 0, "import_key": "", "imported": {},
                         "keywords": "", "chapter": None, "themes": [], "people": [],
                         "takeaways": [], "suggestions": [], "theme_suggestions": [],
+                        "machine_draft": False,
                     },
                 ],
                 "quotes": [],
+                "draft_passages": [],
             },
         ],
         "insights": [
@@ -136,12 +152,12 @@ def test_exports_from_before_each_addition_still_read():
     for key in ("people", "person_redirects", "insights", "insight_proposals"):
         data.pop(key)
     for video in data["videos"]:
-        for key in ("import_key", "credits", "description"):
+        for key in ("import_key", "credits", "description", "draft_passages"):
             video.pop(key)
         video["segments"] = [line[:5] for line in video["segments"]]
         for lesson in video["lessons"]:
-            lesson.pop("people")
-            lesson.pop("theme_suggestions")
+            for key in ("people", "theme_suggestions", "machine_draft"):
+                lesson.pop(key)
         for quote in video["quotes"]:
             quote.pop("person")
     backup = check(data)
@@ -149,6 +165,7 @@ def test_exports_from_before_each_addition_still_read():
     assert (video.import_key, video.credits, video.description) == ("", [], "")
     assert (backup.people, backup.insights, backup.insight_proposals) == ([], [], [])
     assert video.lessons[0].people == [] and video.quotes[0].person is None
+    assert video.draft_passages == [] and not video.lessons[1].machine_draft
 
 
 def test_keys_the_format_does_not_know_are_left_out():
@@ -271,6 +288,22 @@ REFUSED = {
     "a line that ends before it starts": ([*V, "segments", 1], [61.0, 60.5, "Hi", True, 60],
                                           "$.videos[0].segments[1][1]: ends (60.5) before it "
                                           "starts (61.0)"),
+    "a machine draft published": ([*V, "lessons", 1, "status"], "published",
+                                  "$.videos[0].lessons[1].status: a machine draft can't be "
+                                  "published: accept it first"),
+    "a machine draft said as 1": ([*LESSON, "machine_draft"], 1,
+                                  "$.videos[0].lessons[0].machine_draft: expected true or "
+                                  "false, got 1"),
+    "a passage that ends before it starts": ([*V, "draft_passages", 0, "end_seconds"], 0.25,
+                                             "$.videos[0].draft_passages[0].end_seconds: ends "
+                                             "before it starts"),
+    "a passage of another video's lesson": ([*V, "draft_passages", 1, "lesson"], "say-no",
+                                            "$.videos[0].draft_passages[1].lesson: no lesson "
+                                            'of this video with slug "say-no" in this export'),
+    "a lesson drafted from two passages": ([*V, "draft_passages", 1, "lesson"], "ask-early",
+                                           "$.videos[0].draft_passages[1].lesson: drafted "
+                                           'lesson "ask-early" is already used at '
+                                           "$.videos[0].draft_passages[0].lesson"),
     "a proposal's lesson of one": (["insight_proposals", 0, "lessons", 1], ["say-no"],
                                    "$.insight_proposals[0].lessons[1]: expected [lesson slug, "
                                    "stance], got a list"),

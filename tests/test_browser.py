@@ -431,6 +431,77 @@ def test_curation_pages_fit_a_1280_pixel_window(editor_page, live_server, publis
         assert width <= 1280, (path, width)
 
 
+EDITORS_LISTS = ["lesson", "quote", "video", "insightproposal", "person", "insight", "theme"]
+
+
+def test_the_lists_editors_work_in_fit_a_1280_pixel_screen(
+    editor_page, live_server, published_samples
+):
+    """Issue 39: at 1280 px the lessons list was 1,126 px wide in a 631 px box (the admin's
+    menu on the left, the filters on the right): status and themes were off screen."""
+    long = "A Lesson Title Long Enough to Wrap Over Several Lines of the Lessons List " * 2
+    lesson = Lesson.objects.first()
+    lesson.title = long[:300]
+    lesson.save()
+    lesson.tags.add(*["career advice", "first team", "impact", "influence", "leadership"])
+    from kb.curation import accept_proposal, accept_suggestion
+    from kb.models import InsightProposal, QuoteSuggestion
+
+    proposal = InsightProposal.objects.first()
+    insight = accept_proposal(proposal)  # an insight in its list
+    accept_suggestion(QuoteSuggestion.objects.first())  # and a quote in its
+    page = editor_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    widths = {}
+    for model in EDITORS_LISTS:
+        page.goto(f"{live_server.url}/admin/kb/{model}/")
+        widths[model] = page.evaluate(
+            "() => [document.querySelector('#result_list').scrollWidth,"
+            " document.querySelector('#changelist-form .results').clientWidth]"
+        )
+    assert {model: w for model, w in widths.items() if w[0] > w[1]} == {}
+    # An insight's evidence rows, and a proposal's lessons side by side, fit too.
+    for path in (f"insight/{insight.pk}/change/", f"insightproposal/{proposal.pk}/change/"):
+        page.goto(f"{live_server.url}/admin/kb/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
+    # The whole title and every theme are there on hover.
+    page.goto(f"{live_server.url}/admin/kb/lesson/?q=Wrap+Over")
+    row = page.locator("#result_list tbody tr").first
+    assert row.locator(f'[title="{lesson.title}"]').count() == 1
+    assert row.inner_text().rstrip().endswith("career advice, first team, impact, +3")
+    assert row.locator('[title*="leadership"]').count() == 1
+
+
+def test_the_editors_start_page_leads_to_the_work_and_to_the_import(
+    editor_page, live_server, published_samples
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = editor_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    axe = Axe()
+
+    def serious():
+        found = axe.run(page).response["violations"]
+        return [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+
+    page.goto(live_server.url + "/admin/")
+    assert serious() == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.get_by_role("link", name="insight proposals", exact=True).click()
+    assert page.url.endswith("/admin/kb/insightproposal/?status__exact=open")
+    first = page.locator("#result_list tbody tr th a").first
+    first.wait_for()
+    first.click()
+    page.locator(".voice-card").first.wait_for()
+    assert serious() == []
+    page.get_by_role("button", name="Dismiss (never proposed again)").click()
+    assert page.url.endswith("/admin/kb/insightproposal/?status__exact=open")
+    page.goto(live_server.url + "/admin/")
+    page.get_by_role("link", name="Import a video or transcript").click()
+    assert page.url.endswith("/admin/kb/video/import/")
+
+
 def test_api_docs_work_offline_under_our_content_security_policy(reader, published_samples):
     """Swagger UI from our own static files: no CDN request, no CSP violation (each would
     be a console error), and the operations listed and callable."""

@@ -373,3 +373,57 @@ def test_related_lessons_share_themes_then_words():
     LessonFactory(title="Unrelated", keywords="packet calibration staff impact")
     related = Lesson.objects.published().related_to(lesson)
     assert related == [close, far]
+
+
+def test_a_batch_reads_editors_tagging_once_and_themes_each_file_alike(tmp_path, monkeypatch):
+    """Reading the lessons editors filed costs in proportion to the whole base: a folder
+    of pages reads it once, not once a file, and themes each page as a single import."""
+    from kb.models import Lesson, Video
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "talk.txt").write_text(page(), encoding="utf-8")
+    call_command("import_video", str(alone), stdout=io.StringIO(), stderr=io.StringIO())
+    single = sorted(Lesson.objects.values_list("title", "tags__name"))
+    Video.objects.all().delete()
+    reads = []
+    real = Themer._tagged_by_editors
+    monkeypatch.setattr(
+        Themer, "_tagged_by_editors", staticmethod(lambda: reads.append(1) or real())
+    )
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"talk-{n}.txt").write_text(page(title=f"Growing Fast {n}"), encoding="utf-8")
+    call_command("import_video", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Video.objects.count() == 3 and len(reads) == 1
+    per_video = {}
+    for video_id, title, tag in Lesson.objects.values_list("video_id", "title", "tags__name"):
+        per_video.setdefault(video_id, []).append((title, tag))
+    assert all(sorted(found) == single for found in per_video.values())
+
+
+def test_a_lesson_no_theme_fits_says_so_and_a_theme_started_from_it_is_added(client, editor):
+    """A negotiation talk wants a "negotiation" theme, not the nearest wrong one: the
+    lesson's page says none fits and starts one, which the lesson then has."""
+    lesson = LessonFactory(title="Ask for More, Politely", body="Ask whether they can go higher.")
+    page_ = client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode()
+    assert "No theme fits this lesson well" in page_
+    start = f"/admin/kb/theme/add/?for_lesson={lesson.pk}"
+    assert f'href="{start.replace("&", "&amp;")}"' in page_
+    data = form_data(client.get(start).content.decode(), "theme_form")
+    data.update(name="negotiation", slug="negotiation", description="Pay, offers, raises.")
+    response = client.post(start, data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/kb/lesson/{lesson.pk}/change/"
+    assert [t.name for t in lesson.tags.all()] == ["negotiation"]
+    again = client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode()
+    assert "No theme fits this lesson well" not in again
+    # A forged lesson id starts the theme and tags nothing.
+    other = form_data(
+        client.get("/admin/kb/theme/add/?for_lesson=999999").content.decode(), "theme_form"
+    )
+    other.update(name="salary", slug="salary")
+    assert client.post("/admin/kb/theme/add/?for_lesson=999999", other).status_code == 302
+    assert Theme.objects.filter(name="salary").exists()
+    assert [t.name for t in lesson.tags.all()] == ["negotiation"]

@@ -32,7 +32,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
-from tests.factories import QuoteFactory
+from tests.factories import DraftPassageFactory, MachineDraftFactory, QuoteFactory
 from tests.test_cache import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +85,9 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
     dismiss_proposal(refused)
     voices = insight.evidence.count()
+    # A machine draft awaiting review, and a passage an editor dismissed.
+    machine = MachineDraftFactory(video=lesson.video, title="Drafted by the machine")
+    DraftPassageFactory(video=lesson.video, status="dismissed", start_seconds=900)
 
     first = export()
     data = json.loads(first)
@@ -115,6 +118,10 @@ def test_export_restore_export_is_byte_identical(tmp_path):
     assert restored_insight.evidence.count() == voices == 3
     assert restored_insight.evidence.filter(note="In her words").exclude(quote=None).exists()
     assert insights.suggest().made == []
+    # Drafts stay drafts to review, and a dismissed passage stays dismissed.
+    restored_draft = Lesson.objects.get(slug=machine.slug)
+    assert restored_draft.machine_draft and restored_draft.draft_passage.status == "open"
+    assert restored_video.draft_passages.filter(status="dismissed", lesson=None).count() == 1
 
 
 @pytest.mark.django_db

@@ -377,8 +377,14 @@ def test_the_proposals_queue_shows_the_evidence_and_accepts_and_dismisses(
     url = reverse("admin:kb_insightproposal_changelist")
     with django_assert_max_num_queries(20):
         page = client.get(url).content.decode()
-    assert "Aiko Tanaka" in page and "On-call at a startup" in page and "2:00" in page
+    assert "Aiko Tanaka" in page
     first, second = InsightProposal.objects.order_by("pk")
+    # Each proposal's page has its lessons side by side, with their videos and moments.
+    pages = "".join(
+        client.get(reverse("admin:kb_insightproposal_change", args=[p.pk])).content.decode()
+        for p in (first, second)
+    )
+    assert "On-call at a startup" in pages and "2:00" in pages
     response = client.post(url, {"action": "accept", "_selected_action": [first.pk]}, follow=True)
     assert "Draft insight" in response.content.decode()
     insight = Insight.objects.get()
@@ -476,3 +482,11 @@ def test_search_never_reads_the_pieces_of_advice():
     assert MeaningVector.objects.filter(kind=meaning.PIECES, lesson=lesson).exists()
     loaded = sum(len(meaning.matrix(kind, 10_001)) for kind in meaning.SEARCHED)
     assert loaded == MeaningVector.objects.exclude(kind=meaning.PIECES).count() > 0
+
+
+def test_a_machine_draft_is_never_part_of_a_proposal():
+    lesson_saying(TIMELINE)
+    draft = lesson_saying(TIMELINE)
+    draft.status, draft.machine_draft = Status.DRAFT, True
+    draft.save()
+    assert insights.propose() == []

@@ -197,6 +197,29 @@ BROKEN = {
         "$.videos[1].duration_seconds",
         "must not be larger than 2147483647, got 1099511627776",
     ),
+    "a published machine draft": (
+        lambda d: d["videos"][0]["lessons"][0].update(machine_draft=True, status="published"),
+        "$.videos[0].lessons[0].status",
+        "a machine draft can't be published: accept it first",
+    ),
+    "a drafted passage of another video's lesson": (
+        lambda d: set_path(
+            d,
+            ["videos", 0, "draft_passages"],
+            [
+                {
+                    "start_seconds": 0,
+                    "end_seconds": 300,
+                    "title": "Ask",
+                    "score": 1.0,
+                    "status": "open",
+                    "lesson": d["videos"][1]["lessons"][0]["slug"],
+                }
+            ],
+        ),
+        "$.videos[0].draft_passages[0].lesson",
+        "no lesson of this video with slug",
+    ),  # fmt: skip
     "free-form notes nested without end": (
         lambda d: set_path(d, ["videos", 0, "imported"], json.loads("[" * 200 + "]" * 200)),
         "$.videos[0].imported",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kb.importers.store import refresh_chapter_texts
 from kb.models import Lesson, Status
-from kb.search import search
+from kb.search import meaning, search
 from kb.search.query import parse_query
 from kb.search.schema import INDEXED
 from tests.factories import (
@@ -634,3 +634,57 @@ def test_the_search_page_has_one_search_box_and_other_pages_the_headers(client):
     assert client.get("/search/", {"q": "help"}).content.decode().count('role="search"') == 1
     home = client.get("/").content.decode()
     assert home.count('role="search"') == 1 and 'id="site-q"' in home
+
+
+def test_a_question_in_everyday_words_is_read_as_its_content_words():
+    """Contractions and question words are how a question is asked, not what it asks:
+    "can't" is not a request for "can" and "t" side by side (which also turned meaning
+    search off), and "how do I…" does not require "how" and "do"."""
+    parsed = parse_query("why can't I get promoted when I'm ready")
+    assert parsed.words == ["get", "promoted", "ready"] and parsed.phrases == []
+    assert parse_query("how do I get promoted faster").words == ["get", "promoted", "faster"]
+    # Alone, or quoted, a contraction is still searched for as said.
+    assert parse_query("don't").phrases == [["don", "t"]]
+    assert parse_query('"don\'t" quit').phrases == [["don", "t"]]
+
+
+def test_a_question_with_a_contraction_finds_the_lesson_that_answers_it(client):
+    video = VideoFactory()
+    lesson = LessonFactory(
+        video=video,
+        title="Ask for the Raise You Are Owed",
+        body="Bring market data on salaries and ask your manager for a raise before review season.",
+    )
+    meaning.index_lesson(lesson)
+    body = client.get("/search/", {"q": "I'm underpaid: can't I ask for a raise?"}).content
+    assert lesson.title in body.decode()
+
+
+def test_lessons_by_meaning_are_shown_only_when_close_and_more_on_request(client):
+    """Nothing close: no lesson fills the list. A question one lesson answers shows it,
+    not the weaker ones with it; "More lessons close in meaning" shows those that are
+    still close, never the unrelated."""
+    lessons = {
+        key: LessonFactory(title=title, body=body)
+        for key, title, body in [
+            ("raise", "Ask for the Raise You Are Owed",
+             "Bring market data on salaries and ask your manager for a raise before review."),
+            ("goals", "Pay Attention to What Your Manager Needs",
+             "Ask what your manager needs this quarter."),
+            ("salary", "Negotiate Your Salary Every Year",
+             "Compare your pay with the market and ask for more each year."),
+            ("oncall", "Keep a Written Incident Timeline",
+             "During an outage, write down every action with its time."),
+        ]
+    }  # fmt: skip
+    for lesson in lessons.values():
+        meaning.index_lesson(lesson)
+
+    def shown(**params) -> tuple[set[str], bool]:
+        body = client.get("/search/", params).content.decode()
+        found = {key for key, lesson in lessons.items() if lesson.title in body}
+        return found, "More lessons close in meaning" in body
+
+    assert shown(q="best pizza in naples") == (set(), False)
+    assert shown(q="how do I get a raise") == ({"raise"}, True)
+    assert shown(q="how do I get a raise", more="1") == ({"raise", "salary"}, False)

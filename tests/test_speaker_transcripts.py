@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from kb.importers.documents import DocumentError
 from kb.importers.speakers import parse_spoken, segments
 from kb.models import Credit, Person, Role, TranscriptSegment, Video
 from kb.search import search
@@ -139,6 +140,35 @@ def test_a_first_name_joins_the_full_name_already_on_the_channel(tmp_path):
     assert video.segments.filter(speaker=theo).count() == 3
 
 
+def test_a_first_name_finds_its_full_name_on_a_channel_of_hundreds(tmp_path):
+    """A podcast's archive credits hundreds of guests on one channel: the host, credited
+    after all of them, is still found ("Theo" read as "Theo Lindqvist"), on SQLite and on
+    PostgreSQL alike. Two people the first name could be are not guessed between."""
+    video = VideoFactory(channel="The Career Ladder")
+    Credit.objects.bulk_create(
+        Credit(video=video, person=PersonFactory(name=f"Guest Number{n}"), role=Role.GUEST,
+               position=n)
+        for n in range(250)
+    )  # fmt: skip
+    theo = PersonFactory(name="Theo Lindqvist")
+    Credit.objects.create(video=VideoFactory(channel="The Career Ladder"), person=theo,
+                          role=Role.HOST, position=0)  # fmt: skip
+    path = tmp_path / "transcript.md"
+    path.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0 and "'Theo' read as 'Theo Lindqvist'" in err
+    assert Video.objects.get(youtube_id="MiraBack001").segments.filter(speaker=theo).count() == 3
+    Credit.objects.create(video=video, person=PersonFactory(name="Theo Marsh"), role=Role.GUEST,
+                          position=300)  # fmt: skip
+    later = EPISODE.replace("MiraBack001", "MiraLater02").replace(
+        "title: 'Leaving", "title: 'Later"
+    )
+    path.write_text(later, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0 and "speaker 'Theo' could be any of 'Theo Lindqvist', 'Theo Marsh'" in err
+    assert Video.objects.get(youtube_id="MiraLater02").segments.filter(speaker=theo).count() == 0
+
+
 def test_webvtt_voice_tags_keep_their_speakers(tmp_path):
     video = VideoFactory(duration_seconds=60)
     path = tmp_path / "voices.vtt"
@@ -193,20 +223,102 @@ def test_a_turn_stamped_a_second_early_starts_with_the_one_before():
 def test_front_matter_guests_are_people_who_speak():
     two = EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos 2.0 & Theo")
     assert parse_spoken(two).guests == ["Mira Castellanos", "Theo"]
+    # Spelled otherwise in the front matter: the transcript's spelling, no warning.
+    accented = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanós"))
+    assert accented.guests == ["Mira Castellanos"]
+    assert not any("never speaks" in m or "no guest" in m for _, m in accented.warnings)
     wrong = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Failure"))
     assert wrong.guests == ["Mira Castellanos"]
     assert any("'Failure' never speaks" in m for _, m in wrong.warnings)
 
 
-def test_a_second_episode_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+# Another talk of the same show, its front matter copied from EPISODE's (as one public
+# archive's files are): the same YouTube id and title, another guest, other words.
+OTHER_TALK = EPISODE.split("---\n\n", 1)[0].replace("guest: Mira Castellanos", "guest: Jun Park")
+OTHER_TALK += """---
+
+## Transcript
+
+Theo (00:00:00):
+Welcome to the show. My guest today is Jun Park, who ran a bakery before she ran a design team.
+
+Jun Park (00:00:30):
+Bread taught me deadlines. The oven does not care how you feel about the dough.
+
+Theo (00:01:00):
+And what did the design team teach you?
+
+Jun Park (00:01:20):
+That people rise slower than bread, and you cannot turn up the heat on them.
+"""
+
+
+def test_another_talk_claiming_a_known_video_id_is_refused_plainly(tmp_path):
+    """Two files of different talks carry one YouTube id (and title): the second is
+    refused, saying the talks differ and what to correct, never suggesting --update, which
+    would put one talk's words on the other's video; with --update, refused the same."""
     first = tmp_path / "first.md"
     first.write_text(EPISODE, encoding="utf-8")
-    run(first)
+    assert run(first)[0] == 0
+    before = list(TranscriptSegment.objects.values_list("text", flat=True))
     other = tmp_path / "other.md"
-    other.write_text(EPISODE.replace("title: 'Leaving", "title: 'Staying in"), encoding="utf-8")
+    other.write_text(OTHER_TALK, encoding="utf-8")
+    for extra in ([], ["--update"]):
+        code, out, err = run(other, *extra)
+        assert code == 1 and err.count("\n") == 1 and err.startswith("error: ")
+        assert "the YouTube id MiraBack001 is already video 'leaving-management" in err
+        assert re.search(r"is another talk: this file has the same title, but only \d% of", err)
+        assert "its guest is Jun Park, that video's Mira Castellanos" in err
+        # The title names Mira, who speaks in the video's transcript, not in this file.
+        assert "Mira Castellanos, whom the title names, speaks in that video's transcript" in err
+        assert "Correct them in the file" in err and "--update" not in err
+    assert list(TranscriptSegment.objects.values_list("text", flat=True)) == before
+    retitled = OTHER_TALK.replace("title: 'Leaving", "title: 'Bread and teams, not leaving")
+    other.write_text(retitled.replace("| Mira Castellanos", "| Jun Park"), encoding="utf-8")
     code, out, err = run(other)
-    assert code == 1
-    assert "is already video 'leaving-management" in err and "is its video_id right?" in err
+    assert code == 1 and "this file is 'Bread and teams" in err and "--update" not in err
+
+
+def test_the_talk_a_title_names_replaces_a_misplaced_one_with_update(tmp_path):
+    """The misplaced file came first: Jun Park's talk under Mira's title and id. Mira's own
+    transcript is refused, saying which one looks misplaced and that --update, once the
+    other file is corrected, puts hers in its place; --update does, with a warning."""
+    other = tmp_path / "other.md"
+    other.write_text(OTHER_TALK, encoding="utf-8")
+    code, out, err = run(other)
+    assert code == 0 and "the title names 'Mira Castellanos', who never speaks here" in err
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    code, out, err = run(first)
+    assert code == 1 and "Mira Castellanos, whom the title names, speaks in this file and " in err
+    assert "that video's transcript which looks misplaced" in err and "--update puts" in err
+    code, out, err = run(first, "--update")
+    assert code == 0 and "warning:" in err and "this file's transcript takes its place" in err
+    video = Video.objects.get(youtube_id="MiraBack001")
+    assert video.segments.filter(speaker__name="Mira Castellanos").exists()
+    assert not video.segments.filter(speaker__name="Jun Park").exists()
+
+
+def test_the_same_talk_again_is_a_copy_or_a_new_version(tmp_path):
+    """The same talk under the same id: a second copy of the file (its front matter worded
+    otherwise) changes nothing, with a warning; a corrected transcript, or one under a new
+    title (YouTube titles change), is a new version, which --update takes."""
+    first = tmp_path / "first.md"
+    first.write_text(EPISODE, encoding="utf-8")
+    assert run(first)[0] == 0
+    copy = tmp_path / "copy.md"
+    copy.write_text(EPISODE.replace("guest: Mira Castellanos", "guest: Mira C."), encoding="utf-8")
+    code, out, err = run(copy)
+    assert code == 0 and out.startswith("unchanged ")
+    assert "warning:" in err and "the same transcript as video 'leaving-management" in err
+    corrected = EPISODE.replace("slept properly", "slept soundly").replace(
+        "title: 'Leaving", "title: 'Why I left"
+    )
+    copy.write_text(corrected, encoding="utf-8")
+    code, out, err = run(copy)
+    assert code == 1 and "already has a timed transcript; use --update to replace it" in err
+    assert run(copy, "--update")[0] == 0
+    assert Video.objects.get().segments.filter(text__contains="slept soundly").exists()
 
 
 def test_a_full_name_later_on_the_channel_names_the_person_spoken_of_shortly(tmp_path):
@@ -322,3 +434,188 @@ def test_the_admins_upload_previews_and_imports_a_speaker_transcript(client, edi
     video = Video.objects.get()
     assert video.youtube_id == "MiraBack001"
     assert video.segments.filter(speaker__name="Mira Castellanos").exists()
+
+
+def test_a_paragraph_stamped_with_a_time_alone_is_its_speaker_going_on():
+    """`(00:01:40):` heads a paragraph of the speaker before, with its own time: neither
+    the stamp nor a tool's `[NEW_PARAGRAPH]` mark is read as words. A name with an aside
+    (`Mira Castellanos (MC)`) or a head without its colon is still a turn."""
+    text = EPISODE.replace(
+        "I wanted it first hand again,",
+        "I wanted it first hand again.\n\n(00:01:40):\n[NEW_PARAGRAPH]So I asked,",
+    ).replace("Mira Castellanos (00:00:40):", "Mira Castellanos (MC) (00:00:40)")
+    spoken = parse_spoken(text)
+    starts = [(t.speaker, t.start_seconds) for t in spoken.turns]
+    assert starts == [("Mira Castellanos", 0), ("Theo", 21), ("Mira Castellanos", 40),
+                      ("Theo", 70), ("Mira Castellanos", 75), ("Mira Castellanos", 100),
+                      ("Theo", 210)]  # fmt: skip
+    assert spoken.turns[5].text == "So I asked, so I asked for the switch and wrote down why."
+    assert not any(re.search(r"\d:\d\d|NEW_PARAGRAPH", s.text) for s in segments(spoken))
+
+
+TIME_FIRST = """---
+guest: Ines Duarte
+title: Ines Duarte on hiring your first designer
+video_id: InesFirst01
+channel: The Career Ladder
+---
+
+[00:00:00] Ines: Hire the person who argues with your brief, not the one who flatters it.
+[00:00:12] Theo: Welcome to the show. My guest today is Ines Duarte.
+[00:00:20] Ines: Thank you. Happy to be here.
+[00:00:25] Theo: So where does a founder start?
+[00:00:31] Ines: With the work, always the work.
+A portfolio shows taste; a paid trial shows judgement.
+[00:01:02] And judgement is what you are hiring.
+[00:01:10] Theo: Thanks, Ines.
+"""
+
+
+def test_a_transcript_with_the_time_first_is_read_as_speaker_turns(tmp_path):
+    spoken = parse_spoken(TIME_FIRST)
+    assert [(t.speaker, t.start_seconds) for t in spoken.turns] == [
+        ("Ines", 0), ("Theo", 12), ("Ines", 20), ("Theo", 25), ("Ines", 31), ("Ines", 62),
+        ("Theo", 70),
+    ]  # fmt: skip
+    assert spoken.turns[4].text.endswith("a paid trial shows judgement.")
+    assert (spoken.guests, spoken.host) == (["Ines Duarte"], "Theo")
+    path = tmp_path / "transcript.md"
+    path.write_text(TIME_FIRST, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0, err
+    video = Video.objects.get(youtube_id="InesFirst01")
+    assert video.transcript_exact
+    assert video.segments.filter(speaker__name="Ines Duarte").count() == 4
+
+
+UNTIMED = """---
+guest: Ines Duarte
+title: Ines Duarte on hiring your first designer
+video_id: InesFirst01
+duration_seconds: 120
+channel: The Career Ladder
+---
+
+# Ines Duarte on hiring your first designer
+
+Ines Duarte:
+Hire the person who argues with your brief, not the one who flatters it.
+
+Theo:
+Welcome to the show. My guest today is Ines Duarte. Ines, thank you for coming.
+
+Ines Duarte:
+Happy to be here. I have hired twelve designers and regretted two of them.
+
+Theo:
+Which two?
+
+Ines Duarte:
+The ones who agreed with everything I said in the interview. [inaudible 00:01:00] After that
+I only hired people who pushed back, and I have not regretted one of those.
+
+Theo:
+Thanks, Ines.
+"""
+
+
+def test_a_transcript_without_times_has_its_turns_estimated_and_says_so(tmp_path):
+    """`Name:` heading each turn, no times: the turns' starts are spread over the length
+    the front matter gives, pinned where the words give a time (`[inaudible 00:01:00]`);
+    the transcript is not exact, and a warning says so."""
+    spoken = parse_spoken(UNTIMED)
+    assert not spoken.timed and spoken.speakers == ["Ines Duarte", "Theo"]
+    starts = [t.start_seconds for t in spoken.turns]
+    assert starts == sorted(starts) and starts[0] == 0 and starts[-1] < 120
+    last_but_one = spoken.turns[4]
+    # 45 words come before it and 11 of its own before the pin at 1:00 (56 words in 60 s).
+    assert last_but_one.start_seconds == pytest.approx(45 * 60 / 56, abs=0.01)
+    assert not any(s.exact for s in segments(spoken))
+    path = tmp_path / "transcript.md"
+    path.write_text(UNTIMED, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0, err
+    assert "warning:" in err and "the transcript gives no times" in err
+    video = Video.objects.get(youtube_id="InesFirst01")
+    assert not video.transcript_exact and not video.segments.filter(exact=True).exists()
+    assert list(video.credits.values_list("person__name", "role")) == [
+        ("Ines Duarte", Role.GUEST), ("Theo", Role.HOST)
+    ]  # fmt: skip
+    # A timed transcript of the same talk later takes its place, without --update; the
+    # untimed one never replaces a timed one.
+    path.write_text(TIME_FIRST, encoding="utf-8")
+    assert run(path)[0] == 0
+    video.refresh_from_db()
+    assert video.transcript_exact
+    path.write_text(UNTIMED.replace("twelve", "eleven"), encoding="utf-8")
+    code, out, err = run(path, "--update")
+    assert code == 1 and "this one gives no times: the timed one is kept" in err
+
+
+def test_a_summary_with_labelled_paragraphs_is_not_taken_for_a_transcript():
+    from kb.importers.speakers import looks_spoken
+
+    summary = "# Hiring designers\n\n" + "\n\n".join(
+        f"Example:\nA founder hired a designer, number {n}.\n\nWhy it matters:\nTaste."
+        for n in range(2)
+    )
+    assert not looks_spoken(summary)
+    titles = ["Introduction", "First Hires", "Paid Trials", "Taste", "Closing Words"]
+    chapters = "\n".join(f"[0{n}:00] {title}: Part {n}" for n, title in enumerate(titles))
+    assert not looks_spoken(chapters)
+    assert looks_spoken(UNTIMED) and looks_spoken(TIME_FIRST)
+
+
+def test_one_stray_stamp_is_re_timed_between_its_neighbours():
+    """`1:05:52` between `1:04:46` and `1:04:58` is a slip: that turn is re-timed between
+    the two, with a warning. Two stamps out of order in a row are a transcript out of
+    order: refused."""
+    stray = EPISODE.replace("Theo (00:01:10):", "Theo (00:02:50):")
+    spoken = parse_spoken(stray)
+    assert [t.start_seconds for t in spoken.turns][:3] == [0, 21, 40]
+    assert 40 < spoken.turns[3].start_seconds < 75
+    assert any("1 turn is stamped out of line" in m and "2:50, between 0:40 and 1:15" in m
+               for _, m in spoken.warnings)  # fmt: skip
+    early = EPISODE.replace("Mira Castellanos (00:01:15):", "Mira Castellanos (00:00:05):")
+    assert 70 < parse_spoken(early).turns[4].start_seconds < 210
+    both = EPISODE.replace("(00:01:10)", "(00:00:03)").replace("(00:01:15)", "(00:00:05)")
+    with pytest.raises(
+        DocumentError, match=r"a turn at 00:00:03 comes after one at a later time \(0:40\)"
+    ):
+        parse_spoken(both)
+
+
+def test_who_a_title_names_and_when_they_never_speak():
+    from kb.importers.speakers import same_person_loosely, title_people
+
+    assert title_people("Hiring well | Ada Chen (Stripe, Lyft)") == ["Ada Chen"]
+    assert title_people("Two views | Ada Chen & Jun Park") == ["Ada Chen", "Jun Park"]
+    assert title_people("Prompting | HackAPrompt CEO") == []
+    assert title_people("Hiring well, with Ada Chen") == []
+    assert same_person_loosely("Dr. Fei-Fei Li", "Fei Fei Li")
+    assert same_person_loosely("Gustaf Alströmer", "Gustaf Alstromer")
+    assert not same_person_loosely("Laura Schaffer", "Laura Modi")
+    show = EPISODE.replace("| Mira Castellanos'", "| The Career Ladder'")
+    assert not any("the title names" in m for _, m in parse_spoken(show).warnings)
+    elsewhere = EPISODE.replace("| Mira Castellanos'", "| Laura Modi'")
+    assert any("the title names 'Laura Modi', who never speaks here" in m
+               for _, m in parse_spoken(elsewhere).warnings)  # fmt: skip
+
+
+def test_an_episodes_marks_are_not_a_guests_name_and_a_compilation_credits_its_voices():
+    """ "Mira Castellanos Live" (an episode recorded live) is Mira; "Mira+Theo" is two
+    people. With no guest who speaks named, everyone besides the host who says a third as
+    much as the one who says most is a guest: a compilation of stories has several."""
+    live = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira Castellanos Live"))
+    assert live.guests == ["Mira Castellanos"]
+    both = parse_spoken(EPISODE.replace("guest: Mira Castellanos", "guest: Mira+Theo"))
+    assert both.guests == ["Mira Castellanos", "Theo"]
+    stories = EPISODE.replace("guest: Mira Castellanos", "guest: Stories of failure") + (
+        "\nJun Park (00:04:00):\nI shipped a feature nobody had asked for, and I learned to "
+        "ask first. It took a quarter, two reviews and one very quiet demo day before I saw "
+        "that nobody would use it.\n\nAda Lind (00:04:30):\nOk.\n"
+    )
+    spoken = parse_spoken(stories)
+    assert (spoken.host, spoken.guests) == ("Theo", ["Mira Castellanos", "Jun Park"])
+    assert any("no guest named: took 'Mira Castellanos', 'Jun Park', who speak most" in m
+               for _, m in spoken.warnings)  # fmt: skip

@@ -103,9 +103,10 @@ def test_a_long_preview_lists_the_refused_files_first_then_counts_the_rest(
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_of_many_small_files_is_previewed_outside_the_request(
-    client, migration_data, editor, monkeypatch
+    client, migration_data, editor, monkeypatch, task_worker
 ):
     monkeypatch.setattr("kb.admin.importing.BACKGROUND_FILES", 2)
+    task_worker()
     files = {
         f"Talk {n} [Talk{n:07d}].info.json": info_json(id=f"Talk{n:07d}", title=f"Talk {n}")
         for n in range(3)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = Path(__file__).with_name("gold.toml")
+QUESTIONS = Path(__file__).with_name("questions.toml")
 sys.path.insert(0, str(ROOT / "bench"))
 import moments  # noqa: E402 - bench/moments.py: timecodes and plain caption text
 import scratch  # noqa: E402
@@ -259,6 +260,44 @@ def main() -> None:
             lesson_ids[row.pk] = lesson["id"]
 
     report(gold, half_of, by_episode, moment_results, lesson_ids, insights.propose(), args.show)
+    ask(gold, half_of, lesson_ids, args.show)
+
+
+def ask(gold, half_of, lesson_ids, show) -> None:
+    """Each reader question through the site's search (words, then meaning), with every
+    video and lesson published: where the lesson that answers it ranks among lessons."""
+    from kb.models import Lesson, Status, Video
+    from kb.search import search
+
+    Video.objects.update(status=Status.PUBLISHED)
+    Lesson.objects.update(status=Status.PUBLISHED)
+    episode_of = {lesson["id"]: lesson["episode"] for lesson in gold["lesson"]}
+    questions = tomllib.loads(QUESTIONS.read_text(encoding="utf-8"))["question"]
+    ranks: dict[str, list[int | None]] = {"held": [], "tune": []}
+    lines = []
+    for question in questions:
+        found = [lesson_ids.get(pk) for pk, *_ in search(question["text"]).lessons.ranked]
+        rank = found.index(question["answer"]) + 1 if question["answer"] in found else None
+        ranks[half_of[episode_of[question["answer"]]]].append(rank)
+        lines.append(
+            f"    {question['answer']} rank {rank or '-'}: {question['text']} -> {found[:3]}"
+        )
+    print("\n## Reader questions (kb.search.search, all published)\n")
+    print("| half | questions | answer first | in the first 3 | in the first 10 | MRR |")
+    print("|---|---|---|---|---|---|")
+    for half in ("held", "tune"):
+        got = ranks[half]
+        if not got:
+            continue
+        within = [sum(1 for r in got if r is not None and r <= n) for n in (1, 3, 10)]
+        mrr = sum(1 / r for r in got if r) / len(got)
+        print(
+            f"| {half} | {len(got)} | "
+            + " | ".join(share(w, len(got)) for w in within)
+            + f" | {mrr:.2f} |"
+        )
+    if show:
+        print("\n".join(lines))
 
 
 def report(gold, half_of, by_episode, moment_results, lesson_ids, proposals, show) -> None:

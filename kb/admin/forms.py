@@ -1,10 +1,9 @@
-"""Admin form pieces: times typed as 52:45, themes typed with suggestions."""
+"""Admin form pieces: times typed as 52:45, lists edited one per line."""
 
 import csv
 
 from django import forms
 from django.core.exceptions import ValidationError
-from taggit.forms import TagField, TagWidget
 
 from kb.importers.youtube import parse_youtube_id
 from kb.models import Chapter, Evidence, Lesson, Person, Quote, Takeaway, Theme, Video
@@ -79,9 +78,6 @@ def check_within(seconds, video: Video | None, field: str):
         )
 
 
-THEMES_HELP = "Separate themes with commas: “asking for help, mentoring” is two themes."
-
-
 def parse_themes(text: str) -> list[str]:
     """Theme names typed as a list separated by commas (or lines): a name keeps its spaces,
     so "asking for help" is one theme, not three (taggit's own parsing splits on spaces
@@ -109,38 +105,8 @@ def themes_string(themes) -> str:
     )
 
 
-class ThemesField(TagField):
-    """Themes typed as names separated by commas, each as long as a theme's name may be."""
-
-    def clean(self, value):
-        names = super().clean(value)
-        longest = Theme._meta.get_field("name").max_length
-        too_long = [name for name in names if len(name) > longest]
-        if too_long:
-            raise ValidationError(
-                f"A theme's name has at most {longest} characters; "
-                f"“{too_long[0][:40]}…” has {len(too_long[0])}. Separate themes with commas."
-            )
-        return names
-
-
-class ThemeWidget(TagWidget):
-    """Themes separated by commas, offering the existing themes as you type."""
-
-    template_name = "admin/kb/theme_widget.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["themes"] = list(
-            Theme.objects.alphabetical().values_list("name", flat=True)
-        )
-        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-themes"
-        return context
-
-
 class LessonForm(MomentsKept, forms.ModelForm):
     start_seconds = MomentField(label="Moment", required=False)
-    tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
 
     class Meta:
         model = Lesson
@@ -197,7 +163,6 @@ class EvidenceForm(forms.ModelForm):
 class QuoteForm(MomentsKept, forms.ModelForm):
     start_seconds = MomentField(label="Starts")
     end_seconds = MomentField(label="Ends")
-    tags = ThemesField(label="Themes", required=False, widget=ThemeWidget, help_text=THEMES_HELP)
 
     class Meta:
         model = Quote

@@ -6,10 +6,10 @@ The same importer as `manage.py import_video`, with the same rules and errors. T
 upload is kept on the server (`PendingImport`) between the preview, which is a dry run,
 and the confirmation, so what is confirmed is exactly what was previewed and the form
 never carries the file back. Files over BACKGROUND_BYTES, and uploads of more than
-BACKGROUND_FILES documents, are previewed and imported outside the request, in a thread of
-the web process (kb.admin.background); their page shows the progress until the work is
-done. An import is one transaction either way: a worker that dies half-way stores nothing,
-and its page then says so and offers to try again.
+BACKGROUND_FILES documents, are previewed and imported outside the request, as tasks on the
+queue that a worker process runs (kb.admin.background); their page shows the progress until
+the work is done. An import is one transaction either way: a worker that dies half-way
+stores nothing, and its page then says so and offers to try again.
 
 The limits (settings IMPORT_MAX_MB, IMPORT_MAX_FILES, IMPORT_PENDING_PER_EDITOR) are in
 docs/hardening.md, "Uploads and zips".
@@ -29,6 +29,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from kb.admin import background
 from kb.importers import batch
@@ -196,7 +197,8 @@ def describe(document: Document) -> dict:
     if document.spoken is not None:
         spoken = document.spoken
         return {
-            "kind": "speaker-labelled transcript",
+            "kind": "speaker-labelled transcript"
+            + ("" if spoken.timed else ", without times (estimated from its words)"),
             "title": spoken.title,
             "read": f"{len(spoken.turns)} turns by {', '.join(spoken.speakers[:6])}"
             + (" …" if len(spoken.speakers) > 6 else ""),
@@ -218,8 +220,8 @@ def _finish(job_id, **fields) -> None:
 
 
 def _options(job) -> dict:
-    """The importer's options the upload was made with (not the worker doing it)."""
-    return {key: value for key, value in job.options.items() if key != "worker"}
+    """The importer's options the upload was made with (not the task or worker doing it)."""
+    return {k: v for k, v in job.options.items() if k not in background.OWN_OPTIONS}
 
 
 def _batch_files(job) -> dict[str, bytes]:
@@ -318,11 +320,29 @@ def run_import(job_id, progress=None) -> None:
     _finish(job.pk, state=State.DONE, result=outcome.summary_line(), video=outcome.video, data=b"")
 
 
+# The queue names a task by its module path and keeps its arguments as JSON: the job's id
+# is all it carries, the upload staying in the database. The context gives the task's own
+# id, so that a task left from before the work was started again does nothing.
+@task(takes_context=True)
+def preview_in_background(context, job_id: str) -> None:
+    background.in_worker(run_preview, job_id, context.task_result.id)
+
+
+@task(takes_context=True)
+def import_in_background(context, job_id: str) -> None:
+    background.in_worker(run_import, job_id, context.task_result.id)
+
+
+QUEUED = {run_preview: preview_in_background, run_import: import_in_background}
+
+
 def start(work, job: PendingImport) -> None:
-    """Do `work` now (a small upload) or in the background (a big one)."""
+    """Do `work` now (a small upload) or put it on the queue (a big one)."""
     documents = job.options.get("batch") or 1  # how many, for several files or a zip
-    small = len(job.data) < BACKGROUND_BYTES and documents <= BACKGROUND_FILES
-    background.run(work, job, in_thread=not small)
+    if len(job.data) < BACKGROUND_BYTES and documents <= BACKGROUND_FILES:
+        background.run(work, job)
+    else:
+        background.enqueue(QUEUED[work], job)
 
 
 def _check(request) -> None:
@@ -422,6 +442,7 @@ def import_status_view(model_admin, request, job_id):
     if job is None:
         raise Http404("No such import: it has finished or expired.")
     if background.interrupted(job):
+        background.settle(job)
         return _render(model_admin, request, job=job, error=_cut_off(job), retry=True)
     if job.state == State.DONE:
         return _done(request, job)
@@ -541,7 +562,21 @@ def _show(model_admin, request, job):
         request,
         job=job,
         working=job.state in (State.PREVIEWING, State.IMPORTING),
+        waiting=_waiting(job),
         preview=job.preview if job.state == State.PREVIEWED else None,
         summary=job.preview.get("summary", ""),
         unchanged=job.preview.get("unchanged", False),
+    )
+
+
+def _waiting(job) -> str:
+    """What the page says of work no worker has taken yet, once that takes long."""
+    waited = background.waiting(job)
+    if waited is None or waited < background.STALLED:
+        return ""
+    minutes = int(waited.total_seconds() // 60)
+    return (
+        f"No task worker has taken it in {minutes} minute{pluralize(minutes)}: ask whoever runs "
+        "the site whether one is running (manage.py db_worker). It will start as soon as "
+        "one does; you can leave this page."
     )

@@ -4,14 +4,22 @@ every change in the history."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.db.models import Count, Prefetch, Q
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
+from taggit.managers import TaggableManager
 from taggit.models import Tag as TaggitTag
 
 from kb.admin.forms import (
@@ -25,12 +33,16 @@ from kb.admin.forms import (
     VideoForm,
 )
 from kb.admin.importing import import_status_view, import_view
+from kb.admin.proposals import closeness, side_by_side
+from kb.admin.start import LESSON_CHECKS
 from kb.admin.transcript import transcript_view
 from kb.curation import (
+    accept_draft,
     accept_proposal,
     accept_suggestion,
     anchor_to_words,
     decide_theme,
+    dismiss_draft,
     dismiss_proposal,
     dismiss_suggestion,
     merge_people,
@@ -46,6 +58,7 @@ from kb.models import (
     LessonTheme,
     Person,
     PersonRedirect,
+    ProposalKind,
     ProposedLesson,
     Quote,
     QuoteSuggestion,
@@ -102,6 +115,35 @@ class SafeAutocomplete:
                 ),
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ThemesChoiceField(forms.ModelMultipleChoiceField):
+    """Themes by id; an empty value is no theme (as the typed field took it), not an error."""
+
+    def clean(self, value):
+        return super().clean([v for v in value or [] if v != ""])
+
+
+class ThemesPicked:
+    """A lesson's and a quote's themes picked as an insight's are (its autocomplete_fields):
+    found by name as you type among the themes there are, shown as one chip each, with +
+    to add a new theme (its description and cues with it, which the importer's theming
+    reads). One widget for one idea on every form; a typed list made a new theme of
+    every typo."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if not isinstance(db_field, TaggableManager):
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        themes = self.admin_site.get_model_admin(Theme)
+        widget = RelatedFieldWidgetWrapper(
+            SafeAutocompleteSelectMultiple(db_field, self.admin_site),
+            db_field.remote_field,
+            self.admin_site,
+            can_add_related=themes.has_add_permission(request),
+        )
+        return ThemesChoiceField(
+            Theme.objects.alphabetical(), required=False, widget=widget, label="Themes"
+        )
 
 
 def set_status(model_admin, request, queryset, status, verb) -> int:
@@ -182,6 +224,76 @@ class TakeawayInline(admin.TabularInline):
     ordering = ["position", "id"]
 
 
+def short(text: str, chars: int) -> str:
+    """`text` cut to `chars` characters for a list's column, whole on hover."""
+    cut = Truncator(text).chars(chars)
+    if cut == text:
+        return text
+    return format_html('<span title="{}">{}</span>', text, cut)
+
+
+def theme_names(themes, most: int = 3) -> str:
+    """A short comma list of themes: the first `most`, then how many more (all on hover)."""
+    names = [theme.name for theme in themes]
+    if len(names) <= most:
+        return ", ".join(names)
+    return format_html(
+        '<span title="{}">{}, +{}</span>', ", ".join(names), ", ".join(names[:most]),
+        len(names) - most,
+    )  # fmt: skip
+
+
+@admin.display(description="video", ordering="video__title")
+def video_title(obj):
+    """A lesson's or quote's video in a list: its title cut short (whole on hover)."""
+    return short(obj.video.title, 32)
+
+
+class LessonListInline(admin.TabularInline):
+    """The video's lessons, read-only, each a link to its own page: what an import made,
+    and what is left to check on each."""
+
+    model = Lesson
+    fields = ["lesson", "moment_at", "status", "themes", "waiting_for"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "lessons (open one to edit it)"
+    ordering = ["position", "pk"]
+
+    def get_queryset(self, request):
+        checks = {
+            f"needs_{name}": ExpressionWrapper(check.test, output_field=BooleanField())
+            for name, check in LESSON_CHECKS.items()
+        }
+        return super().get_queryset(request).with_themes().annotate(**checks)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="lesson")
+    def lesson(self, obj):
+        url = reverse("admin:kb_lesson_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
+
+    @admin.display(description="at")
+    def moment_at(self, obj):
+        return moment(obj.start_seconds)
+
+    @admin.display(description="themes")
+    def themes(self, obj):
+        return theme_names(obj.themes)
+
+    @admin.display(description="waiting for")
+    def waiting_for(self, obj):
+        return "; ".join(
+            check.short for name, check in LESSON_CHECKS.items() if getattr(obj, f"needs_{name}")
+        )
+
+
 DECIDE = "_decide_suggestion"
 
 
@@ -226,6 +338,7 @@ class SuggestionInline(admin.TabularInline):
 
 
 DECIDE_THEME = "_decide_theme"
+DECIDE_DRAFT = "_decide_draft"
 
 
 class ThemeSuggestionInline(admin.TabularInline):
@@ -253,19 +366,37 @@ class ThemeSuggestionInline(admin.TabularInline):
 @admin.register(Video)
 class VideoAdmin(StatusActions, admin.ModelAdmin):
     form = VideoForm
-    list_display = [
-        "title",
-        "channel",
-        "published_on",
-        "status",
-        "lesson_count",
-        "transcript_exact",
-    ]
+    # Narrow enough for a 1280 px screen beside the filters.
+    list_display = ["short_title", "channel", "date", "status", "lesson_count", "exact"]
     list_filter = ["status", "transcript_exact", "channel"]
     search_fields = ["title", "channel", "slug", "youtube_id"]
     date_hierarchy = "published_on"
     readonly_fields = ["transcript_exact", "source_hash", "created_at", "updated_at"]
-    inlines = [CreditInline, ChapterInline]
+    # The summary's long texts folded away, so that the lessons an import made are near
+    # the top of the page it lands on.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title", "slug", "status", "channel", "published_on", "duration_seconds",
+                    "youtube_id",
+                ]
+            },
+        ),
+        (
+            "The summary's texts",
+            {"classes": ["collapse"], "fields": ["headline", "intro", "conclusion", "resources"]},
+        ),
+        (
+            "Where it came from",
+            {
+                "classes": ["collapse"],
+                "fields": ["transcript_exact", "source_hash", "created_at", "updated_at"],
+            },
+        ),
+    ]  # fmt: skip
+    inlines = [LessonListInline, CreditInline, ChapterInline]
     actions = ["publish", "publish_with_contents", "unpublish"]
 
     def get_queryset(self, request):
@@ -301,19 +432,41 @@ class VideoAdmin(StatusActions, admin.ModelAdmin):
             set_status(
                 self.admin_site._registry[model],
                 request,
-                model.objects.filter(video__in=queryset),
+                # A machine draft is published only once an editor has accepted it.
+                rows.filter(machine_draft=False) if model is Lesson else rows,
                 Status.PUBLISHED,
                 "Published with its video",
             )
             for model in (Lesson, Quote)
+            for rows in [model.objects.filter(video__in=queryset)]
         ]
         self.message_user(
             request, f"Published {videos} videos, {counts[0]} lessons and {counts[1]} quotes."
         )
+        machine = Lesson.objects.filter(video__in=queryset, machine_draft=True).count()
+        if machine:
+            self.message_user(
+                request,
+                f"{machine} machine drafts stay hidden until an editor accepts and publishes "
+                "each (Lessons, waiting for: machine drafts to review).",
+                messages.WARNING,
+            )
 
     @admin.display(ordering="lesson_count", description="lessons")
     def lesson_count(self, obj):
         return obj.lesson_count
+
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        return short(obj.title, 60)
+
+    @admin.display(ordering="published_on", description="date")
+    def date(self, obj):
+        return obj.published_on.isoformat() if obj.published_on else None
+
+    @admin.display(ordering="transcript_exact", description="exact", boolean=True)
+    def exact(self, obj):
+        return obj.transcript_exact
 
     def get_urls(self):
         def view(function):
@@ -393,10 +546,24 @@ class ChapterFilter(admin.SimpleListFilter):
         return queryset.filter(chapter_id=self.value()) if self.value() else queryset
 
 
-def annotation_column(name: str):
+class CheckFilter(admin.SimpleListFilter):
+    """Lessons waiting for an editor, as the start page counts them (kb.admin.start)."""
+
+    title = "waiting for"
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [(name, check.label) for name, check in LESSON_CHECKS.items()]
+
+    def queryset(self, request, queryset):
+        check = LESSON_CHECKS.get(self.value())
+        return queryset.filter(check.test) if check else queryset
+
+
+def annotation_column(name: str, description: str = ""):
     """A list column showing the queryset's annotation `name`, sortable by it."""
 
-    @admin.display(ordering=name, description=name.replace("_", " "))
+    @admin.display(ordering=name, description=description or name.replace("_", " "))
     def column(model_admin, obj):
         return getattr(obj, name)
 
@@ -422,29 +589,136 @@ class ThemeChoiceForm(forms.Form):
 
 
 @admin.register(Lesson)
-class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
+class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = LessonForm
-    list_display = ["title", "video", "chapter", "at", "status", "theme_list"]
+    # Narrow enough for a 1280 px screen beside the filters (the chapter is a filter).
+    list_display = ["short_title", video_title, "at", "status", "theme_list"]
     list_editable = ["status"]
     list_select_related = ["video", "chapter"]
-    list_filter = ["status", ThemeFilter, "video", ChapterFilter]
+    list_filter = ["status", CheckFilter, ThemeFilter, "video", ChapterFilter]
     search_fields = ["title", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["video", "people"]
     inlines = [TakeawayInline, SuggestionInline, ThemeSuggestionInline]
-    actions = ["publish", "unpublish", "add_theme", "remove_theme"]
+    actions = [
+        "publish", "unpublish", "accept_drafts", "dismiss_drafts", "add_theme", "remove_theme"
+    ]  # fmt: skip
+    fields = [
+        "video", "title", "slug", "status", "chapter", "start_seconds", "body", "tags",
+        "theme_fit",
+    ]  # fmt: skip
+    readonly_fields = ["theme_fit"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_themes()
+
+    @admin.display(description="")
+    def theme_fit(self, obj):
+        """A lesson no theme fits says so, and offers to start one for it: a negotiation
+        talk wants a "negotiation" theme, not the nearest wrong one."""
+        if obj is None or obj.pk is None or obj.tags.exists():
+            return ""
+        offered = list(
+            obj.theme_suggestions.filter(status=Suggestion.OPEN)
+            .order_by("-confidence")
+            .values_list("theme__name", flat=True)[:3]
+        )
+        start = reverse("admin:kb_theme_add") + "?" + urlencode({"for_lesson": obj.pk})
+        closest = (
+            format_html(" (the closest, only suggested below: {})", ", ".join(offered))
+            if offered
+            else ""
+        )
+        return format_html(
+            'No theme fits this lesson well{}. <a href="{}">Start a theme for it</a>: '
+            "named for what it is about, it is added to this lesson and taught to the "
+            "importer by it.",
+            closest,
+            start,
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "machine_review"]
+        return ["machine_review", *fields] if obj is not None and obj.machine_draft else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "machine_review"]
 
     @admin.display(ordering="start_seconds")
     def at(self, obj):
         return moment(obj.start_seconds)
 
+    @admin.display(description="machine draft")
+    def machine_review(self, obj):
+        """What a machine draft is, and its two decisions: buttons of this form, so the
+        editor's edits are saved first (response_change)."""
+        passage = getattr(obj, "draft_passage", None)
+        span = (
+            f"{format_timecode(passage.start_seconds)}–{format_timecode(passage.end_seconds)}"
+            if passage is not None
+            else ""
+        )
+        button = '<button type="submit" class="button" name="{}" value="{}">{}</button>'
+        return format_html(
+            "<p>Drafted by the machine from the transcript alone (the passage {}): the "
+            "takeaways are the speaker's own words, the themes and quote are suggestions. "
+            "Readers never see it. Accept it to make it an ordinary draft you then edit and "
+            "publish, or dismiss it: its passage is not proposed again.</p>"
+            f"<p>{button} {button}</p>",
+            span,
+            DECIDE_DRAFT, "accept", "Accept draft",
+            DECIDE_DRAFT, "dismiss", "Dismiss draft",
+        )  # fmt: skip
+
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        if obj.machine_draft:
+            return format_html(
+                '<span class="machine-draft">machine draft</span> {}', short(obj.title, 46)
+            )
+        return short(obj.title, 60)
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        machine = queryset.filter(machine_draft=True).count()
+        if machine:
+            self.message_user(
+                request,
+                f"{machine} of them are machine drafts: accept each first (then it is an "
+                "ordinary draft to publish). They were left as they are.",
+                messages.WARNING,
+            )
+        self._set_status(request, queryset.filter(machine_draft=False), Status.PUBLISHED,
+                         "Published")  # fmt: skip
+
+    @admin.action(description="Accept selected machine drafts", permissions=["change"])
+    def accept_drafts(self, request, queryset):
+        accepted = 0
+        for lesson in frozen(queryset.filter(machine_draft=True)):
+            if accept_draft(lesson):
+                self.log_change(request, lesson, "Accepted the machine draft (bulk action)")
+                accepted += 1
+        self.message_user(
+            request,
+            f"Accepted {accepted} machine drafts: each is now an ordinary draft to edit and "
+            "publish.",
+        )
+
+    @admin.action(description="Dismiss selected machine drafts", permissions=["delete"])
+    def dismiss_drafts(self, request, queryset):
+        dismissed = 0
+        for lesson in frozen(queryset.filter(machine_draft=True)):
+            if dismiss_draft(lesson):
+                dismissed += 1
+        self.message_user(
+            request,
+            f"Dismissed {dismissed} machine drafts: their passages won't be proposed again.",
+        )
+
     @admin.display(description="themes")
     def theme_list(self, obj):
         # Preloaded by with_themes(): taggit's names() would query once per row.
-        return ", ".join(theme.name for theme in obj.themes)
+        return theme_names(obj.themes)
 
     def _theme_action(self, request, queryset, verb):
         form = ThemeChoiceForm(request.POST if "apply" in request.POST else None)
@@ -469,11 +743,16 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Its words, takeaways included, are now what search by meaning knows it by.
-        meaning.index_lesson(form.instance)
+        # Its words, takeaways included, are now what search by meaning knows it by. A
+        # machine draft has none until accepted: insights never compare drafts nobody read.
+        if not form.instance.machine_draft:
+            meaning.index_lesson(form.instance)
 
     def response_change(self, request, obj):
-        """After a save, a suggested quote's or theme's decision (buttons of this form)."""
+        """After a save, a machine draft's, a suggested quote's or a theme's decision
+        (buttons of this form)."""
+        if request.POST.get(DECIDE_DRAFT):
+            return self._decide_draft(request, obj, request.POST[DECIDE_DRAFT])
         if request.POST.get(DECIDE_THEME):
             self.message_user(request, f"Saved “{obj}”.", messages.SUCCESS)
             self._decide_theme(request, obj, request.POST[DECIDE_THEME])
@@ -499,6 +778,25 @@ class LessonAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
             self.log_change(request, obj, f"Dismissed suggested quote {suggestion}")
             messages.info(request, "Suggestion dismissed: it won't be proposed again.")
         return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[obj.pk]))
+
+    def _decide_draft(self, request, lesson, decision: str):
+        if decision == "dismiss" and not self.has_delete_permission(request, lesson):
+            messages.error(request, "You can't dismiss lessons.")
+        elif decision == "accept" and accept_draft(lesson):
+            self.log_change(request, lesson, "Accepted the machine draft")
+            messages.success(
+                request, f"Accepted “{lesson}”: it is an ordinary draft now, to edit and publish."
+            )
+        elif decision == "dismiss":
+            title = str(lesson)
+            if dismiss_draft(lesson):
+                messages.info(request, f"Dismissed “{title}”: its passage won't be proposed again.")
+                url = reverse("admin:kb_lesson_changelist")
+                return HttpResponseRedirect(f"{url}?check=machine")
+            messages.error(request, "That draft has already been decided.")
+        else:
+            messages.error(request, "That draft has already been decided.")
+        return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson.pk]))
 
     def _decide_theme(self, request, lesson, value: str) -> None:
         decision, _, suggestion_id = value.partition("-")
@@ -542,9 +840,10 @@ class TakeawayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
+class QuoteAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin):
     form = QuoteForm
-    list_display = ["__str__", "said_by", "video", "lesson", "at", "status"]
+    # Narrow enough for a 1280 px screen beside the filters (the lesson is on its page).
+    list_display = ["words", "said_by", video_title, "at", "status"]
     list_select_related = ["video", "lesson", "speaker"]
     list_filter = ["status", ThemeFilter, "video"]
     search_fields = ["text", "speaker__name", "speaker_name"]
@@ -553,6 +852,10 @@ class QuoteAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     @admin.display(ordering="start_seconds")
     def at(self, obj):
         return moment(obj.start_seconds)
+
+    @admin.display(ordering="text", description="quote")
+    def words(self, obj):
+        return short(obj.text, 90)
 
     def save_model(self, request, obj, form, change):
         """Edited words move the quote's start and end to where those words are said,
@@ -617,6 +920,23 @@ class KeepsAddresses:
 @admin.register(Theme)
 class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
     form = ThemeForm
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A theme started from a lesson no theme fitted (`?for_lesson=`) is added to it,
+        and the editor goes back to that lesson."""
+        lesson_id = request.GET.get("for_lesson", "")
+        lesson = Lesson.objects.filter(pk=lesson_id).first() if lesson_id.isdigit() else None
+        if lesson is None or IS_POPUP_VAR in request.POST or not self._may_tag(request):
+            return super().response_add(request, obj, post_url_continue)
+        lesson.tags.add(obj)
+        self.log_change(request, lesson, f"Added new theme “{obj.name}”")
+        self.message_user(request, f"Theme “{obj.name}” started and added to “{lesson}”.")
+        return HttpResponseRedirect(reverse("admin:kb_lesson_change", args=[lesson.pk]))
+
+    @staticmethod
+    def _may_tag(request) -> bool:
+        return request.user.has_perm("kb.change_lesson")
+
     list_display = [
         "name",
         "slug",
@@ -628,8 +948,14 @@ class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge", "remove_unused"]
+    # As readers read them, and in a stable order for the pages of the themes picker.
+    ordering = [Lower("name"), "name"]
 
     def get_queryset(self, request):
+        themes = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            return themes  # the themes picker of a form needs their names, not their counts
+
         def count(items, status):
             return Count(
                 f"{items}__content_object",
@@ -637,15 +963,11 @@ class ThemeAdmin(KeepsAddresses, admin.ModelAdmin):
                 distinct=True,
             )
 
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                published_lessons=count("lesson_items", Status.PUBLISHED),
-                draft_lessons=count("lesson_items", Status.DRAFT),
-                published_quotes=count("quote_items", Status.PUBLISHED),
-                draft_quotes=count("quote_items", Status.DRAFT),
-            )
+        return themes.annotate(
+            published_lessons=count("lesson_items", Status.PUBLISHED),
+            draft_lessons=count("lesson_items", Status.DRAFT),
+            published_quotes=count("quote_items", Status.PUBLISHED),
+            draft_quotes=count("quote_items", Status.DRAFT),
         )
 
     published_lessons = annotation_column("published_lessons")
@@ -677,7 +999,7 @@ class PersonMergeForm(forms.Form):
 @admin.register(Person)
 class PersonAdmin(KeepsAddresses, admin.ModelAdmin):
     form = PersonForm
-    list_display = ["name", "slug", "video_count", "own_lessons", "quote_count"]
+    list_display = ["name", "video_count", "own_lessons", "quote_count"]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge"]
@@ -693,10 +1015,10 @@ class PersonAdmin(KeepsAddresses, admin.ModelAdmin):
             )
         )
 
-    video_count = annotation_column("video_count")
+    video_count = annotation_column("video_count", "videos")
     # Lessons set on the person; those they give as a video's guest are on their page.
     own_lessons = annotation_column("own_lessons")
-    quote_count = annotation_column("quote_count")
+    quote_count = annotation_column("quote_count", "quotes")
 
     redirects = PersonRedirect
     merge_form = PersonMergeForm
@@ -750,7 +1072,7 @@ class EvidenceInline(SafeAutocomplete, admin.TabularInline):
 
 @admin.register(Insight)
 class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
-    list_display = ["title", "status", "voice_count", "video_count", "theme_list", "updated_at"]
+    list_display = ["short_title", "status", "voice_count", "video_count", "theme_list", "updated"]
     list_filter = ["status", "themes"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -761,7 +1083,7 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("themes")
 
-    @admin.display(ordering="voice_count", description="published voices")
+    @admin.display(ordering="voice_count", description="voices")
     def voice_count(self, obj):
         return obj.voice_count
 
@@ -771,46 +1093,53 @@ class InsightAdmin(SafeAutocomplete, StatusActions, admin.ModelAdmin):
 
     @admin.display(description="themes")
     def theme_list(self, obj):
-        return ", ".join(theme.name for theme in obj.themes.all())
+        return theme_names(obj.themes.all())
+
+    @admin.display(ordering="title", description="title")
+    def short_title(self, obj):
+        return short(obj.title, 60)
+
+    @admin.display(ordering="updated_at", description="updated")
+    def updated(self, obj):
+        return obj.updated_at.date().isoformat()
 
 
-def _voices(members) -> str:
-    """A proposal's lessons side by side: who, which video, the moment, what it says."""
-    cells = format_html_join(
+def _lines(members) -> str:
+    """A proposal's lessons in a list's cell: each title and who gives it, a line each."""
+    return format_html_join(
         "",
-        '<div class="voice">{}{} · {} · {}<br><a href="{}">{}</a><br><small>{}</small></div>',
+        '<div class="voice">{}<a href="{}">{}</a> <span class="quiet">({})</span></div>',
         (
             (
-                format_html("<strong>{}:</strong> ", member.get_stance_display())
-                if member.stance != Stance.SUPPORTS
-                else "",
-                ", ".join(p.name for p in member.lesson.speakers) or "no one named",
-                member.lesson.video.title,
-                moment(member.lesson.start_seconds) or "no moment",
+                "≠ " if member.stance != Stance.SUPPORTS else "",
                 reverse("admin:kb_lesson_change", args=[member.lesson_id]),
                 member.lesson.title,
-                Truncator(member.lesson.body).words(25),
+                ", ".join(p.name for p in member.lesson.speakers) or "no one named",
             )
             for member in members
         ),
     )
-    return format_html('<div class="voices">{}</div>', cells)
+
+
+DECISIONS = {"_accept": "accept", "_dismiss": "dismiss"}
 
 
 @admin.register(InsightProposal)
 class InsightProposalAdmin(admin.ModelAdmin):
-    """The queue of what the machine found several guests saying (or disputing)."""
+    """The queue of what the machine found several guests saying (or disputing). A
+    proposal's page shows its lessons side by side, with Accept and Dismiss."""
 
-    list_display = ["title", "kind", "evidence", "score", "status", "made"]
+    list_display = ["title_kind", "voices", "close", "decided"]
     list_filter = ["status", "kind", "theme"]
     search_fields = ["title", "members__lesson__title"]
-    fields = ["title", "kind", "theme", "score", "status", "evidence", "made"]
+    fields = ["kind", "close", "theme", "status", "made"]  # the title is the page's
     readonly_fields = fields
     actions = ["accept", "dismiss"]
 
     def get_queryset(self, request):
         members = ProposedLesson.objects.select_related("lesson__video").prefetch_related(
             "lesson__people",
+            "lesson__takeaways",
             Prefetch(
                 "lesson__video__credits",
                 Credit.objects.filter(role=Role.GUEST).select_related("person"),
@@ -827,19 +1156,61 @@ class InsightProposalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="evidence (guest · video · moment)")
-    def evidence(self, obj):
-        return _voices(obj.members.all())
+    @admin.display(description="proposal", ordering="title")
+    def title_kind(self, obj):
+        if obj.kind == ProposalKind.DIFFER:
+            return format_html('{} <span class="quiet">(guests may disagree)</span>', obj.title)
+        return obj.title
+
+    @admin.display(description="lessons (guests)")
+    def voices(self, obj):
+        return _lines(obj.members.all())
+
+    @admin.display(description="how close", ordering="score")
+    def close(self, obj):
+        return format_html('<span title="similarity {}">{}</span>', obj.score, closeness(obj.score))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["voices"] = side_by_side(obj.members.all())
+            context["can_decide"] = obj.is_open and self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Accept or Dismiss from the proposal's own page, as the list's actions do."""
+        decision = next((DECISIONS[name] for name in DECISIONS if name in request.POST), None)
+        if request.method != "POST" or decision is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        proposal = self.get_object(request, object_id)
+        if proposal is None or not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        getattr(self, decision)(
+            request, InsightProposal.objects.filter(pk=proposal.pk), how="on its page"
+        )
+        proposal.refresh_from_db()
+        if decision == "accept" and proposal.insight_id:
+            return HttpResponseRedirect(
+                reverse("admin:kb_insight_change", args=[proposal.insight_id])
+            )
+        url = reverse("admin:kb_insightproposal_changelist")
+        return HttpResponseRedirect(f"{url}?status__exact={Suggestion.OPEN}")
+
+    @admin.display(description="status", ordering="status")
+    def decided(self, obj):
+        if not obj.insight_id:
+            return obj.get_status_display()
+        url = reverse("admin:kb_insight_change", args=[obj.insight_id])
+        return format_html('{}: <a href="{}">the insight</a>', obj.get_status_display(), url)
 
     @admin.display(description="insight")
     def made(self, obj):
         if not obj.insight_id:
-            return ""
+            return self.get_empty_value_display()
         url = reverse("admin:kb_insight_change", args=[obj.insight_id])
-        return format_html('<a href="{}">{}</a>', url, obj.insight.title)
+        return format_html('<a href="{}">{}</a>', url, short(obj.insight.title, 30))
 
     @admin.action(description="Accept selected: a draft insight each", permissions=["change"])
-    def accept(self, request, queryset):
+    def accept(self, request, queryset, how="bulk action"):
         if not request.user.has_perm("kb.add_insight"):
             self.message_user(request, "You can't add insights.", messages.ERROR)
             return
@@ -848,7 +1219,7 @@ class InsightProposalAdmin(admin.ModelAdmin):
             insight = accept_proposal(proposal)
             if insight is not None:
                 made.append(insight)
-                self.log_change(request, proposal, "Accepted (bulk action)")
+                self.log_change(request, proposal, f"Accepted ({how})")
                 self.admin_site._registry[Insight].log_addition(request, insight, [{"added": {}}])
         if len(made) == 1:
             url = reverse("admin:kb_insight_change", args=[made[0].pk])
@@ -871,12 +1242,12 @@ class InsightProposalAdmin(admin.ModelAdmin):
             )
 
     @admin.action(description="Dismiss selected (never proposed again)", permissions=["change"])
-    def dismiss(self, request, queryset):
+    def dismiss(self, request, queryset, how="bulk action"):
         dismissed = 0
         for proposal in queryset.filter(status=Suggestion.OPEN):
             if dismiss_proposal(proposal):
                 dismissed += 1
-                self.log_change(request, proposal, "Dismissed (bulk action)")
+                self.log_change(request, proposal, f"Dismissed ({how})")
         self.message_user(request, f"Dismissed {dismissed}: they won't be proposed again.")
 
 

@@ -1,11 +1,18 @@
 """Transcripts that say who is speaking, without any summary: plain Python, no Django.
 
-Three shapes are read:
+These shapes are read:
 - podcast archives' Markdown: YAML front matter (`guest`, `title`, `youtube_url`,
   `video_id`, `publish_date`, `duration_seconds`, `channel`), then paragraphs headed
-  `Speaker Name (hh:mm:ss):`;
+  `Speaker Name (hh:mm:ss):`; a paragraph headed by a time alone, `(hh:mm:ss):`, is
+  the same speaker going on;
+- the same with the time first: `[hh:mm:ss] Speaker Name: what was said` (a line
+  `[hh:mm:ss] words` is the same speaker going on);
 - Descript, Rev and Otter exports: a line `Speaker 1  00:01:02` (or `Speaker 1 00:01:02`,
   `Speaker 1 | 01:02`), then what was said;
+- the same without times: a line `Speaker Name:` of its own, then what was said. Each
+  turn's start is then estimated from its words (spread over the length the front matter
+  gives, pinned at times the text gives inline, as Rev's `[inaudible 00:16:51]`): the
+  transcript is not exact;
 - WebVTT whose cues carry voice tags (`<v Lenny>…`), read in kb.importers.captions.
 
 Each paragraph keeps its speaker; a long one is cut at its sentences, its time spread
@@ -17,6 +24,8 @@ an editor can change it.
 import datetime
 import math
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import yaml
@@ -26,10 +35,27 @@ from kb.importers.youtube import parse_youtube_id
 from kb.timecodes import format_timecode, parse_timecode
 
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
-# `Lenny (00:01:19):` on a line of its own, or with the words after the colon.
+# `Lenny (00:01:19):` on a line of its own (its colon sometimes forgotten), or with the
+# words after the colon; `Jiaona Zhang (JZ) (00:39:27):` names them with an aside, left out.
 NAMED_TURN = re.compile(
-    rf"^(?P<name>[^\W\d_][^()\n:]{{0,60}}?)\s*\((?P<clock>{CLOCK})\):\s*(?P<text>.*)$"
+    rf"^(?P<name>[^\W\d_][^()\n:]{{0,60}}?)(?:\s*\([^()\n:\d]{{1,40}}\))?"
+    rf"\s*\((?P<clock>{CLOCK})\)(?::\s*(?P<text>.*))?$"
 )
+# `(00:01:49):`: the speaker before goes on, in a paragraph of its own with its own time.
+GOES_ON = re.compile(rf"^\((?P<clock>{CLOCK})\)(?::\s*(?P<text>.*))?$")
+# `[00:00:28] Lenny: what was said`, or `[00:02:12] what was said` (the speaker before).
+STAMPED_TURN = re.compile(
+    rf"^\[(?P<clock>{CLOCK})\]\s*(?:(?P<name>[^\W\d_][^:\n]{{0,60}}?):\s+)?(?P<text>.*)$"
+)
+# `Adriel Frederick:` on a line of its own, in a transcript that gives no times.
+LABEL = re.compile(r"^(?P<name>[^\W\d_][^:\n]{0,60}?):$")
+# A time a transcript gives inside its words: Rev's `[inaudible 00:16:51]`.
+INLINE_TIME = re.compile(rf"\[[^\]\[\d]{{0,40}}?(?P<clock>{CLOCK})\]")
+# A tool's paragraph break left in the text.
+PARAGRAPH_MARK = re.compile(r"\[NEW_PARAGRAPH\]")
+# Lower-case words a person's name may hold ("Eeke de Milliano").
+NAME_PARTICLES = {"de", "da", "di", "du", "del", "der", "den", "van", "von", "la", "le", "al",
+                  "bin", "ten", "ter", "y"}  # fmt: skip
 # Descript/Rev/Otter: `Speaker 1  00:01:02`, `Ada Chen | 01:02`, `Lenny 1:02:03`.
 EXPORT_TURN = re.compile(
     rf"^(?P<name>[^\W\d_][^\n|]{{0,60}}?)(?:\s*\|\s*|\s{{1,}})(?P<clock>{CLOCK})\s*$"
@@ -51,7 +77,10 @@ INTRO_SECONDS = 600
 BACKWARDS_SECONDS = 30
 # Front matter names a guest "Elena Verna 2.0" (a second episode) or two guests at once
 # ("Keith Coleman & Jay Baxter"): the names are the words, one person each side of `&`.
-GUEST_SEPARATOR = re.compile(r"\s+(?:&|\+|and)\s+|\s*,\s*")
+GUEST_SEPARATOR = re.compile(r"\s+(?:&|\+|and)\s+|\s*[,+]\s*")
+# Words the front matter's guest carries to tell an episode from another ("Shreyas Doshi
+# Live", "Elena Verna 2.0"), not part of anyone's name.
+EPISODE_WORDS = {"live", "part", "pt", "encore", "replay", "rerun", "redux", "bonus"}
 
 
 @dataclass
@@ -60,6 +89,7 @@ class Turn:
     start_seconds: float
     text: str
     line: int
+    clock: str = ""  # the time as the transcript writes it
 
 
 @dataclass
@@ -70,6 +100,8 @@ class SpokenTranscript:
     published_on: datetime.date | None = None
     duration_seconds: int = 0
     turns: list[Turn] = field(default_factory=list)
+    # False: the transcript gives no times; each turn's start is estimated from its words.
+    timed: bool = True
     guests: list[str] = field(default_factory=list)
     host: str = ""
     # (line, message): what was read doubtfully; the import reports each.
@@ -82,11 +114,55 @@ class SpokenTranscript:
 
 def looks_spoken(text: str) -> bool:
     """Paragraphs headed by who speaks, in the first lines after any front matter."""
-    body = _after_front_matter(text)[0]
+    body, front_text, _ = _after_front_matter(text)
     head = [line.strip() for line in body.split("\n", 400)[:400] if line.strip()]
-    named = sum(1 for line in head if NAMED_TURN.match(line))
+    named = sum(1 for line in head if _timed_turn(line))
     exported = sum(1 for line in head if EXPORT_TURN.match(line))
-    return named >= 2 or exported >= 2
+    stamped = Counter(
+        match["name"] for line in head
+        if (match := STAMPED_TURN.match(line)) and match["name"] and _is_name(match["name"])
+    )  # fmt: skip
+    if named >= 2 or exported >= 2 or max(stamped.values(), default=0) >= 3:
+        return True
+    return _labelled(head, front_text)
+
+
+def _labelled(head: list[str], front_text: str) -> bool:
+    """A transcript without times: two names or more, each heading its turns again and
+    again (a summary's "Example:" heads a paragraph once or twice); one of them the
+    front matter's, or labels in every other line."""
+    labels = Counter(
+        match["name"] for line in head if (match := LABEL.match(line)) and _is_name(match["name"])
+    )  # fmt: skip
+    recurring = [name for name, n in labels.items() if n >= 2]
+    if len(recurring) < 2:
+        return False
+    front = front_text.casefold()
+    return any(name.casefold() in front for name in recurring) or sum(labels.values()) >= 10
+
+
+def _is_name(text: str) -> bool:
+    """How a label that names a speaker looks: one to five words, each capitalised
+    (`Speaker 1`, `Eeke de Milliano`, `Dr. Fei-Fei Li`), no sentence in it."""
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 5 or not words[0][0].isupper():
+        return False
+    for word in words:
+        if word.endswith(".") and len(word) > 3:  # "Yeah." ends a sentence; "Dr." is a title
+            return False
+        if not all(c.isalnum() or c in ".'’-" for c in word):
+            return False
+        if not (word[0].isupper() or word.isdigit() or word in NAME_PARTICLES):
+            return False
+    return True
+
+
+def _timed_turn(line: str) -> re.Match | None:
+    """`Name (00:01:02): …`; without its colon only alone on its line and with a name."""
+    match = NAMED_TURN.match(line)
+    if match and match["text"] is None and not _is_name(match["name"]):
+        return None
+    return match
 
 
 def _after_front_matter(text: str) -> tuple[str, str, int]:
@@ -116,6 +192,7 @@ def parse_spoken(text: str) -> SpokenTranscript:
         raise DocumentError("no title: give one in the front matter ('title: …')", 1)
     _check_duration(spoken)
     _propose_roles(spoken)
+    _check_title(spoken)
     return spoken
 
 
@@ -163,12 +240,20 @@ def _read_front(spoken: SpokenTranscript, front_text: str) -> None:
     spoken.guests = []
     for guest in guests:
         for name in GUEST_SEPARATOR.split(str(guest)):
-            words = [w for w in name.split() if not any(c.isdigit() for c in w)]
+            words = [
+                w for w in name.split()
+                if not any(c.isdigit() for c in w) and w.casefold() not in EPISODE_WORDS
+            ]  # fmt: skip
             if words and " ".join(words) not in spoken.guests:
                 spoken.guests.append(" ".join(words))
 
 
 def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
+    """Each turn with its speaker and the time it is stamped; in order afterwards."""
+    lines = [PARAGRAPH_MARK.sub(" ", raw).strip() for raw in body.split("\n")]
+    timed = any(_timed_turn(line) or EXPORT_TURN.match(line) or GOES_ON.match(line)
+                or STAMPED_TURN.match(line) for line in lines)  # fmt: skip
+    spoken.timed = timed
     current: Turn | None = None
     parts: list[str] = []
 
@@ -178,42 +263,150 @@ def _read_turns(spoken: SpokenTranscript, body: str, first_line: int) -> None:
             if current.text:
                 spoken.turns.append(current)
 
-    clamped: list[int] = []
-    for offset, raw in enumerate(body.split("\n")):
-        line = raw.strip()
+    for offset, line in enumerate(lines):
         number = first_line + offset
-        match = NAMED_TURN.match(line) or EXPORT_TURN.match(line)
-        if match and not line.startswith("#"):
+        if not line or line.startswith("#"):
+            continue
+        name, clock, rest = _turn_head(line, timed)
+        if name is None and clock is not None and current is not None:
+            name = current.speaker  # a new paragraph, with its own time, of the same speaker
+        if name is None:
+            if current is not None:
+                parts.append(line)
+            continue
+        start = None
+        if clock is not None:
             try:
-                start = parse_timecode(match.group("clock"))
+                start = parse_timecode(clock)
             except ValueError as exc:
-                raise DocumentError(
-                    f"{match.group('name').strip()}'s turn: {exc}", number
-                ) from None
-            before = current.start_seconds if current is not None else 0
-            if start < before - BACKWARDS_SECONDS:
-                raise DocumentError(
-                    f"a turn at {match.group('clock')} comes after one at a later time "
-                    f"({format_timecode(before)})",
-                    number,
-                )
-            if start < before:
-                # Transcription tools stamp a turn a second or two early: it starts where
-                # the one before it does.
-                clamped.append(number)
-                start = before
-            close()
-            current, parts = Turn(match.group("name").strip(), start, "", number), []
-            rest = match.groupdict().get("text") or ""
-            parts.append(rest)
-        elif current is not None and line and not line.startswith("#"):
-            parts.append(line)
+                raise DocumentError(f"{name}'s turn: {exc}", number) from None
+        close()
+        current = Turn(name, start if start is not None else 0, "", number, clock or "")
+        parts = [rest]
     close()
+    if timed:
+        _put_in_order(spoken)
+    elif spoken.turns:
+        _estimate_starts(spoken)
+
+
+def _turn_head(line: str, timed: bool) -> tuple[str | None, str | None, str]:
+    """(who speaks, the time it is stamped, the words on the same line) of a line that
+    heads a turn; (None, the time, its words) of one that stamps the speaker going on;
+    (None, None, "") of any other line."""
+    if timed:
+        if match := _timed_turn(line) or EXPORT_TURN.match(line):
+            return match["name"].strip(), match["clock"], match.groupdict().get("text") or ""
+        if match := GOES_ON.match(line):
+            return None, match["clock"], match["text"] or ""
+        if match := STAMPED_TURN.match(line):
+            name = match["name"]
+            if name and _is_name(name):
+                return name.strip(), match["clock"], match["text"]
+            return None, match["clock"], line[match.end("clock") + 1 :].strip()
+        return None, None, ""
+    if (match := LABEL.match(line)) and _is_name(match["name"]):
+        return match["name"].strip(), None, ""
+    return None, None, ""
+
+
+def _put_in_order(spoken: SpokenTranscript) -> None:
+    """Turns as their stamps have them, a few set right. A turn stamped a little before
+    the one it follows (tools stamp a turn a second or two early) starts where that one
+    does. One stamp out of line with both turns around it (`1:05:52` between `1:04:46`
+    and `1:04:58`: a slip of the finger) is re-timed between them. Any other turn
+    stamped before the one it follows is a transcript out of order: refused."""
+    turns = spoken.turns
+    clamped: list[int] = []
+    strays: list[tuple[Turn, float, float, float]] = []  # (turn, its stamp, between a, b)
+    for n in range(1, len(turns)):
+        here, before = turns[n].start_seconds, turns[n - 1].start_seconds
+        if here >= before:
+            continue
+        if here >= before - BACKWARDS_SECONDS:
+            clamped.append(turns[n].line)
+            turns[n].start_seconds = before
+        elif n >= 2 and turns[n - 2].start_seconds <= here:
+            # The turn before is the stray: it is stamped after this one, while the one
+            # before it is not.
+            strays.append((turns[n - 1], before, turns[n - 2].start_seconds, here))
+            _between(turns[n - 2], turns[n - 1], here)
+        elif n + 1 < len(turns) and turns[n + 1].start_seconds >= before:
+            # This turn is the stray: stamped before the one it follows, while the one
+            # after it is not.
+            strays.append((turns[n], here, before, turns[n + 1].start_seconds))
+            _between(turns[n - 1], turns[n], turns[n + 1].start_seconds)
+        else:
+            raise DocumentError(
+                f"a turn at {turns[n].clock} comes after one at a later time "
+                f"({format_timecode(before)})",
+                turns[n].line,
+            )
     if clamped:
         spoken.warnings.append(
             (clamped[0], f"{len(clamped)} turns are stamped a little before the turn they "
              "follow: each starts where that one does")
         )  # fmt: skip
+    if strays:
+        turn, stamp, after, before = strays[0]
+        spoken.warnings.append(
+            (turn.line, f"{len(strays)} turn{'s are' if len(strays) > 1 else ' is'} stamped "
+             f"out of line with the turns around it (this one {format_timecode(stamp)}, "
+             f"between {format_timecode(after)} and {format_timecode(before)}): re-timed "
+             "between them, by its words")
+        )  # fmt: skip
+
+
+def _between(before: Turn, stray: Turn, until: float) -> None:
+    """`stray` starts after `before` (which takes the share of the time its words do)
+    and before `until`."""
+    said, own = len(before.text.split()), len(stray.text.split())
+    share = said / max(said + own, 1)
+    stray.start_seconds = before.start_seconds + (until - before.start_seconds) * share
+
+
+def _estimate_starts(spoken: SpokenTranscript) -> None:
+    """A transcript that gives no times: each turn starts where its words fall, spread
+    over the front matter's length at an even pace, pinned at the times the words give
+    inline (`[inaudible 00:16:51]`). Its segments are estimates (not exact)."""
+    counts = [len(turn.text.split()) for turn in spoken.turns]
+    total = sum(counts)
+    pins: list[tuple[int, float]] = [(0, 0.0)]
+    said = 0
+    for turn, count in zip(spoken.turns, counts, strict=True):
+        for match in INLINE_TIME.finditer(turn.text):
+            try:
+                seconds = float(parse_timecode(match["clock"]))
+            except ValueError:
+                continue
+            at = said + len(turn.text[: match.start()].split())
+            if seconds > pins[-1][1] and at > pins[-1][0]:
+                pins.append((at, seconds))
+        said += count
+    last_at, last_seconds = pins[-1]
+    by_pace = last_seconds + (total - last_at) / WORDS_PER_SECOND
+    end = spoken.duration_seconds if spoken.duration_seconds > last_seconds else by_pace
+    if total > last_at:
+        pins.append((total, float(end)))
+    said, pin = 0, 0
+    for turn, count in zip(spoken.turns, counts, strict=True):
+        while pin + 1 < len(pins) - 1 and pins[pin + 1][0] <= said:
+            pin += 1
+        (a_at, a_seconds), (b_at, b_seconds) = pins[pin], pins[min(pin + 1, len(pins) - 1)]
+        share = (said - a_at) / (b_at - a_at) if b_at > a_at else 0
+        turn.start_seconds = round(a_seconds + (b_seconds - a_seconds) * share, 3)
+        said += count
+    over = (
+        f"spread over the {spoken.duration_seconds} s the front matter gives"
+        if end == spoken.duration_seconds
+        else f"at {WORDS_PER_SECOND:g} words a second"
+    )
+    pinned = f", pinned at the {len(pins) - 2} times its words give" if len(pins) > 2 else ""
+    spoken.warnings.append(
+        (spoken.turns[0].line, f"the transcript gives no times: each turn's start is "
+         f"estimated from its words, {over}{pinned}; its moments are approximate until a "
+         "timed transcript of the video is imported")
+    )  # fmt: skip
 
 
 def _speech_end(spoken: SpokenTranscript) -> int:
@@ -243,9 +436,67 @@ def _same_person(name: str, other: str) -> bool:
     return bool(shorter) and longer[: len(shorter)] == shorter
 
 
+# A person's name as a title gives it: capitalised words ("LeMay", "MacInnis", "O'Neil"),
+# initials ("J."), particles ("de"); not a show's ("HackAPrompt CEO", "Summit 2024").
+NAME_WORD = re.compile(r"(?:[A-Z][a-z'’]+(?:-?[A-Z][a-z'’]+)?|[A-Z]\.|de|van|von|da|di|du|le|la)")
+TITLE_TITLES = {"dr", "mr", "mrs", "ms", "prof", "jr", "sr", "ii", "iii"}
+
+
+def title_people(title: str) -> list[str]:
+    """Who a podcast's title names as its guests, as "Topic | Ada Chen (Stripe, Lyft)" and
+    "Topic | Ada Chen & Jun Park" do: the names after the last `|`, without asides."""
+    if "|" not in title:
+        return []
+    tail = re.sub(r"\([^)]*\)?", " ", title.rsplit("|", 1)[1])
+    people = []
+    for part in GUEST_SEPARATOR.split(tail.strip()):
+        words = part.replace(",", " ").split()
+        named = [w for w in words if w.rstrip(".").casefold() not in TITLE_TITLES]
+        if 2 <= len(named) <= 4 and all(NAME_WORD.fullmatch(w) for w in named):
+            people.append(" ".join(words))
+    return people
+
+
+def _folded(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c))
+    return [w for w in plain.split() if w not in TITLE_TITLES]
+
+
+def same_person_loosely(name: str, other: str) -> bool:
+    """The one person however a title or a label spells them: "Dr. Fei-Fei Li" and "Fei
+    Fei Li", "Gustaf Alströmer" and "Gustaf Alstromer", "Chris Miller" and "Christopher
+    Miller": the same last name, or the one name the other's first words ("Lenny", "Lenny
+    Rachitsky"; "Shreyas Doshi", "Shreyas Doshi Live")."""
+    a, b = _folded(name), _folded(other)
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return longer[: len(shorter)] == shorter or (len(shorter) > 1 and a[-1] == b[-1])
+
+
+def _check_title(spoken: SpokenTranscript) -> None:
+    """A title naming someone who never speaks, while the guest does, is another
+    episode's title (an archive's front matter copied from the wrong episode): its
+    video_id may be that episode's too."""
+    named = [name for name in [*spoken.guests, spoken.host] if name]
+    # A speaker labelled by a first name ("Ryan") is the guest or host of that name.
+    voices = named + [s for s in spoken.speakers if not any(_same_person(s, n) for n in named)]
+    show = set(_folded(spoken.channel))
+    for person in title_people(spoken.title):
+        if set(_folded(person)) <= show:
+            continue  # the show's name ("… | The Career Ladder"), not a guest's
+        if not any(same_person_loosely(person, voice) for voice in voices):
+            spoken.warnings.append(
+                (1, f"the title names {person!r}, who never speaks here: are the title and "
+                 "the video_id this talk's, or another episode's?")
+            )  # fmt: skip
+
+
 def _propose_roles(spoken: SpokenTranscript) -> None:
     """The guest: the front matter's, as the transcript spells it, else who speaks most
-    besides the host. The host: who introduces the show or the guest early on."""
+    besides the host (and, the host known, anyone who says a third as much). The host:
+    who introduces the show or the guest early on."""
     words: dict[str, int] = {}
     for turn in spoken.turns:
         words[turn.speaker] = words.get(turn.speaker, 0) + len(turn.text.split())
@@ -253,6 +504,11 @@ def _propose_roles(spoken: SpokenTranscript) -> None:
     named = []
     for guest in spoken.guests:
         said = next((s for s in speakers if _same_person(s, guest)), None)
+        if said is None:
+            # Spelled otherwise ("Tobi Lutke" speaks as "Tobi Lütke", "Cam Adams" as
+            # "Cameron Adams"): the transcript's spelling.
+            said = next((s for s in speakers if same_person_loosely(s, guest)), None)
+            guest = said or guest
         if said is None:
             spoken.warnings.append(
                 (1, f"the front matter's guest {guest!r} never speaks: left out")
@@ -270,10 +526,14 @@ def _propose_roles(spoken: SpokenTranscript) -> None:
     if not named:
         others = [s for s in speakers if s != host and not s.casefold().startswith("speaker ")]
         if others:
-            named = [others[0]]
+            # With the host known, everyone else who says a good part of what is said is a
+            # guest (a compilation of several guests' stories); else the one who speaks most.
+            named = [s for s in others if host and words[s] * 3 >= words[others[0]]]
+            named = named or [others[0]]
+            who = ", ".join(repr(name) for name in named)
             spoken.warnings.append(
-                (None, f"no guest named: took {others[0]!r}, who speaks most (an editor can "
-                 "change it)")
+                (None, f"no guest named: took {who}, who speak{'s' if len(named) == 1 else ''} "
+                 "most (an editor can change it)")
             )  # fmt: skip
     if not host:
         rest = [s for s in speakers if not any(_same_person(s, g) for g in named)]
@@ -301,6 +561,6 @@ def segments(spoken: SpokenTranscript) -> list[Segment]:
             at += count
             out.append(
                 Segment(None, round(start, 3), round(turn.start_seconds + at * per_word, 3),
-                        piece.strip(), True, turn.speaker)
+                        piece.strip(), spoken.timed, turn.speaker)
             )  # fmt: skip
     return out

@@ -10,17 +10,22 @@ parsed document a value for it (`_video_values`, `_lesson_values`).
 """
 
 import bisect
+import contextlib
+import contextvars
 import datetime
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from kb.importers import drafts as drafting
 from kb.importers import themes
 from kb.importers.analysis import link_page, place
 from kb.importers.documents import DocumentError, Segment, header_identity
@@ -42,6 +47,7 @@ from kb.models import (
     Chapter,
     ChapterTranscript,
     Credit,
+    DraftPassage,
     Lesson,
     LessonTheme,
     Person,
@@ -415,7 +421,7 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
             video.transcript_exact = True
             video.save(update_fields=["transcript_exact"])
 
-    themer = Themer()
+    themer = current_themer()
     existing = {lesson.import_key: lesson for lesson in video.lessons.prefetch_related("takeaways")}
     takeaways = 0
     keys = lesson_keys([section.title for section in page.sections])
@@ -574,7 +580,8 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
 
 class Themer:
     """Themes for lessons by meaning (kb.importers.themes): each theme's profile from its
-    description and the lessons editors filed under it, built once per import."""
+    description and the lessons editors filed under it, built once per import, or once
+    per batch (`one_vocabulary`)."""
 
     def __init__(self):
         self.by_name = {theme.name.lower(): theme for theme in Theme.objects.all()}
@@ -627,6 +634,29 @@ class Themer:
 
     def themes(self, names: list[str]) -> list[Theme]:
         return [theme for name in names if (theme := self.theme(name)) is not None]
+
+
+_batch_themer: contextvars.ContextVar[Themer | None] = contextvars.ContextVar(
+    "batch_themer", default=None
+)
+
+
+@contextlib.contextmanager
+def one_vocabulary():
+    """Theme every file of a batch with one reading of the themes and of the lessons
+    editors filed under them: reading those is work in proportion to the whole base, and
+    a batch's own imports change neither (an editor's tagging during a long batch teaches
+    the next one)."""
+    token = _batch_themer.set(Themer())
+    try:
+        yield
+    finally:
+        _batch_themer.reset(token)
+
+
+def current_themer() -> Themer:
+    """The batch's Themer inside `one_vocabulary`, otherwise a fresh one."""
+    return _batch_themer.get() or Themer()
 
 
 def offer_themes(lesson: Lesson, offered: list[themes.Scored], themer: Themer) -> None:
@@ -816,13 +846,21 @@ def attach_transcript(
     update: bool = False,
     dry_run: bool = False,
     people: dict | None = None,
+    draft: bool = True,
 ) -> Outcome:
-    """Replace a video's segments with exact ones and move every moment onto them.
+    """Replace a video's segments with exact ones and move every moment onto them; a
+    video with no lessons gets draft lessons from them (`draft`, kb.importers.drafts).
     `people`: the person of each speaker name, when the caller has found them."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
+        exact = all(getattr(c, "exact", True) for c in cues)
+        if video.transcript_exact and not exact:
+            raise DocumentError(
+                f"video '{video.slug}' already has a timed transcript, and this one gives no "
+                "times: the timed one is kept"
+            )
         if video.transcript_exact and not update:
             raise DocumentError(
                 f"video '{video.slug}' already has a timed transcript; "
@@ -846,7 +884,7 @@ def attach_transcript(
                 c.start_seconds,
                 c.end_seconds,
                 c.text,
-                True,
+                getattr(c, "exact", True),
                 getattr(c, "speaker", ""),
             )
             for c in sorted(cues, key=lambda c: c.start_seconds)
@@ -874,7 +912,7 @@ def attach_transcript(
         moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
         meaning.index_video(video)
-        video.transcript_exact = True
+        video.transcript_exact = exact
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])
         outcome = Outcome(
@@ -887,6 +925,8 @@ def attach_transcript(
         if names:
             outcome.counts["speakers"] = len(names)
         outcome.warnings += merged
+        if draft:
+            draft_if_lessonless(outcome)
         if dry_run:
             transaction.set_rollback(True)
         return outcome
@@ -939,15 +979,24 @@ def speaker_people(
     with a warning; anyone else is made.
     """
     people, merged = {}, []
-    on_channel = list(
-        Person.objects.filter(credits__video__channel=video.channel).distinct()[:200]
-        if video.channel
-        else []
-    )
+    firsts = {full.get(name, name).split()[0] for name in names if full.get(name, name).split()}
+    on_channel = []
+    if video.channel and firsts:
+        # Only who could be one of them, however many people the channel has had (a
+        # podcast's archive credits hundreds): anyone whose name starts as one of theirs.
+        alike = models.Q()
+        for first in firsts:
+            alike |= models.Q(name__istartswith=first)
+        on_channel = list(
+            Person.objects.filter(alike, credits__video__channel=video.channel)
+            .distinct()
+            .order_by("pk")
+        )
     for name in names:
         wanted = full.get(name, name)
         # The channel's fuller name first: "Lenny" is the "Lenny Rachitsky" already there.
-        person = next((p for p in on_channel if _starts_name(wanted, p.name)), None)
+        fuller = [p for p in on_channel if _starts_name(wanted, p.name)]
+        person = fuller[0] if len(fuller) == 1 else None
         if person is not None:
             merged.append(
                 f"speaker {name!r} read as {person.name!r}, already on {video.channel}: "
@@ -955,6 +1004,12 @@ def speaker_people(
             )
         else:
             person = Person.objects.filter(name__iexact=wanted).first()
+            if len(fuller) > 1:
+                merged.append(
+                    f"speaker {name!r} could be any of "
+                    + ", ".join(repr(p.name) for p in fuller[:3])
+                    + f" on {video.channel}: kept as {wanted!r}; an editor can say who it is"
+                )
         shorter = next((p for p in on_channel if _starts_name(p.name, wanted)), None)
         if person is None and shorter is not None:
             # Earlier episodes named them shortly ("Lenny"): that person is given the name
@@ -992,20 +1047,18 @@ def store_spoken(
         spoken.title, spoken.channel, spoken.published_on, spoken.duration_seconds
     )
 
+    cut = spoken_segments(spoken)
+
     def write() -> Outcome:
         video = find_video(identity, spoken.youtube_id)
         if video is not None and video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
-        if (
-            video is not None and video.transcript_exact and not update
-            and _words(video.title) != _words(spoken.title)
-        ):  # fmt: skip
-            raise DocumentError(
-                f"the YouTube id {video.youtube_id} is already video '{video.slug}' "
-                f"({video.title!r}), with a transcript of its own: is its video_id right? "
-                "(--update replaces that transcript)",
-                1,
-            )
+        doubt = ""
+        if video is not None and video.transcript_exact:
+            copy, doubt = _same_talk(video, spoken, cut, update)
+            if copy and not update:
+                return Outcome("unchanged", video, dry_run=dry_run, warnings=[doubt])
+            doubt = "" if copy else doubt
         new = video is None
         fresh = {
             "title": spoken.title,
@@ -1035,14 +1088,17 @@ def store_spoken(
         }
         people, merged = speaker_people(video, spoken.speakers, roles)
         outcome = attach_transcript(
-            video, spoken_segments(spoken), digest=digest, update=update, people=people
+            video, cut, digest=digest, update=update, people=people, draft=False
         )
-        outcome.warnings += merged
+        outcome.warnings += merged + ([doubt] if doubt else [])
         proposed = {"guests": spoken.guests, "host": spoken.host}
         known = {**people, **{p.name: p for p in people.values()}}
         _store_people(video, proposed, None if new else (old or {}).get("people"), known)
         video.imported = {**video.imported, "people": proposed}
         video.save(update_fields=["imported"])
+        if outcome.action != "unchanged":
+            # Once its guests and host are known: a host's question is never advice.
+            draft_if_lessonless(outcome)
         outcome.action = "imported" if new else "attached"
         outcome.dry_run = dry_run
         if dry_run:
@@ -1050,6 +1106,97 @@ def store_spoken(
         return outcome
 
     return _retrying(write)
+
+
+# A talk transcribed twice (two tools, or a transcript corrected) shares most of its runs
+# of four words; two talks of one show share under a tenth (the show's intro, its ads).
+SAME_TALK_SHARE = 0.2
+
+
+def _runs(texts) -> set[int]:
+    words = [w for text in texts for w in re.findall(r"[\w'’]+", text.casefold())]
+    return {hash(tuple(words[n : n + 4])) for n in range(len(words) - 3)}
+
+
+def _same_talk(video: Video, spoken, cut: list[Segment], update: bool) -> tuple[bool, str]:
+    """A speaker transcript for a video that has a timed transcript already: (is it that
+    very transcript again, a warning to give).
+
+    The same talk is a new version of it (--update replaces it); that very transcript again
+    changes nothing (unless --update refreshes the rest of the file). Another talk claiming
+    the video's YouTube id, whatever its title says, is refused: the file's id is wrong, and
+    --update would put one talk's words on another's video. Unless the video's title says
+    otherwise: when the person it names speaks in this file and not in the video's
+    transcript, that transcript is the misplaced one, and --update replaces it.
+    """
+    from kb.importers.speakers import same_person_loosely, title_people
+
+    stored = list(
+        video.segments.order_by("start_seconds", "id").values_list("start_seconds", "text")
+    )
+    mine = [(s.start_seconds, s.text) for s in cut]
+    if [(round(a), t) for a, t in stored] == [(round(a), t) for a, t in mine]:
+        return True, (
+            f"the same transcript as video '{video.slug}' has, word for word: nothing to "
+            "change (a second copy of a file imported before?)"
+        )
+    old, new = _runs(t for _, t in stored), _runs(t for _, t in mine)
+    share = len(old & new) / max(min(len(old), len(new)), 1)
+    if share >= SAME_TALK_SHARE:
+        return False, ""
+    here = [name for name in [*spoken.guests, spoken.host, *spoken.speakers] if name]
+    there = list(
+        Person.objects.filter(segments__video=video).distinct().values_list("name", flat=True)
+    )
+
+    def speaks(person: str, voices: list[str]) -> bool:
+        return any(same_person_loosely(person, voice) for voice in voices)
+
+    named = title_people(video.title)
+    fits_here = [p for p in named if speaks(p, here) and not speaks(p, there)]
+    fits_there = [p for p in named if speaks(p, there) and not speaks(p, here)]
+    talk = (
+        f"the YouTube id {video.youtube_id} is already video '{video.slug}' ({video.title!r}), "
+        "and this file's transcript is another talk: "
+        + (
+            "this file has the same title, but"
+            if _words(video.title) == _words(spoken.title)
+            else f"this file is {spoken.title!r}, and"
+        )
+        + f" only {share:.0%} of its phrases are in that video's transcript"
+    )
+    if fits_here:
+        if update:
+            return False, (
+                f"{talk}; {fits_here[0]}, whom the title names, speaks in this file and not "
+                "in that one: this file's transcript takes its place"
+            )
+        raise DocumentError(
+            f"{talk}. {fits_here[0]}, whom the title names, speaks in this file and not in "
+            "that one: it is that video's transcript which looks misplaced (the file it came "
+            "from may carry this id by mistake). Correct the id in that file; then --update "
+            "puts this file's transcript in its place",
+            1,
+        )
+    theirs = list(
+        video.credits.filter(role=Role.GUEST)
+        .order_by("position")
+        .values_list("person__name", flat=True)
+    )
+    if spoken.guests and theirs and not set(spoken.guests) & set(theirs):
+        talk += f"; its guest is {' & '.join(spoken.guests)}, that video's {' & '.join(theirs)}"
+    if fits_there:
+        raise DocumentError(
+            f"{talk}. {fits_there[0]}, whom the title names, speaks in that video's transcript "
+            "and not in this file: this file's video_id and title look copied from that "
+            "video. Correct them in the file and import it again",
+            1,
+        )
+    raise DocumentError(
+        f"{talk}. Is its video_id right? Correct the video_id (and the title, if it is that "
+        "video's) in the file and import it again",
+        1,
+    )
 
 
 def store_markdown(
@@ -1129,7 +1276,7 @@ def _store_markdown(video: Video, parsed: "MarkdownLessons", update: bool, publi
         video.status = Status.PUBLISHED
     by_key = {lesson.import_key: lesson for lesson in known if lesson.import_key}
     by_title = {lesson.title.casefold(): lesson for lesson in known}
-    themer = Themer()
+    themer = current_themer()
     counts = {"lessons added": 0, "lessons updated": 0, "takeaways": 0, "quotes added": 0}
     refused = []
     quoted = _said(video)
@@ -1217,3 +1364,125 @@ def _add_markdown_quotes(video: Video, lesson: Lesson, written, chapters, quoted
     Quote.objects.bulk_create(added)
     quoted.update(_words(quote.text) for quote in added)
     return len(added)
+
+
+# ---------------------------------------------------------------- machine drafts
+
+
+@dataclass
+class Drafted:
+    """What `store_drafts` did: drafts proposed, open ones replaced, passages kept as
+    editors left them (accepted, dismissed, or a draft they edited)."""
+
+    proposed: list[Lesson] = field(default_factory=list)
+    replaced: int = 0
+    kept: int = 0
+
+
+def draft_if_lessonless(outcome: Outcome) -> None:
+    """A transcript with no summary: a video with no lessons of its own (only machine
+    drafts, if any) gets draft lessons from it; the summary line says how many."""
+    video = outcome.video
+    if video.lessons.filter(draft_passage__isnull=True).exists():
+        return
+    outcome.counts["lessons drafted"] = len(store_drafts(video).proposed)
+
+
+def _drafted_as_is(lesson: Lesson) -> bool:
+    """No editor has changed the draft since the machine wrote it (title, takeaways)."""
+    drafted = lesson.imported or {}
+    takeaways = [t.text for t in lesson.takeaways.all()]
+    return lesson.title == drafted.get("title") and takeaways == drafted.get("takeaways")
+
+
+def store_drafts(video: Video) -> Drafted:
+    """Draft lessons for `video` from its transcript (kb.importers.drafts), as machine
+    drafts for editors to review, each with its passage (DraftPassage). Open drafts no
+    editor has touched are replaced; passages accepted or dismissed (or whose draft an
+    editor deleted) and drafts an editor edited are kept, and no draft is proposed again
+    over them, nor over the moment of a lesson the video has of its own."""
+    done = Drafted()
+    avoid: list[tuple[float, float]] = []
+    stale = []
+    passages = video.draft_passages.select_related("lesson").prefetch_related("lesson__takeaways")
+    for passage in passages:
+        lesson = passage.lesson
+        if passage.status == Suggestion.OPEN and lesson is None:
+            # Its draft was deleted: that is a dismissal.
+            passage.status, passage.decided_at = Suggestion.DISMISSED, timezone.now()
+            passage.save(update_fields=["status", "decided_at"])
+        if passage.decided or not lesson.machine_draft or not _drafted_as_is(lesson):
+            avoid.append((passage.start_seconds, passage.end_seconds))
+            done.kept += 1
+        else:
+            stale.append(passage)
+    Lesson.objects.filter(pk__in=[p.lesson_id for p in stale]).delete()
+    DraftPassage.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    done.replaced = len(stale)
+    moments = list(
+        video.lessons.filter(draft_passage__isnull=True, start_seconds__isnull=False)
+        .values_list("start_seconds", flat=True)
+    )  # fmt: skip
+    avoid += [(moment, moment) for moment in moments]
+
+    credits = list(video.credits.values_list("person_id", "role"))
+    talk = drafting.Talk(
+        lines=[
+            drafting.Line(start, end, text, str(speaker) if speaker else "")
+            for start, end, text, speaker in video.segments.order_by(
+                "start_seconds", "id"
+            ).values_list("start_seconds", "end_seconds", "text", "speaker_id")
+        ],
+        chapters=list(video.chapters.values_list("start_seconds", "title")),
+        guests=frozenset(str(pk) for pk, role in credits if role == Role.GUEST),
+        hosts=frozenset(str(pk) for pk, role in credits if role == Role.HOST),
+    )
+    found = drafting.draft(talk, meaning.embed, avoid=avoid)
+    if not found:
+        return done
+    chapters = list(video.chapters.all())
+    starts = [c.start_seconds for c in chapters]
+    people = Person.objects.in_bulk([int(key) for d in found for key in d.speakers])
+    themer = current_themer()
+    position = (video.lessons.aggregate(last=models.Max("position"))["last"] or 0) + 1
+    for offset, draft in enumerate(found):
+        done.proposed.append(
+            _store_draft(video, draft, chapters, starts, people, themer, position + offset)
+        )
+    return done
+
+
+def _store_draft(video, draft, chapters, starts, people, themer, position) -> Lesson:
+    """One machine draft: the lesson, its takeaways on their moments, its suggested quote,
+    its themes (applied and offered, as an import gives any lesson), who said it, and its
+    passage. No meaning vectors: a draft is not what search or insights compare (they
+    are made when an editor accepts it)."""
+    at = _chapter_index(starts, draft.start_seconds)
+    chapter = chapters[at] if at is not None else None
+    texts = [t.text for t in draft.takeaways]
+    chosen = themer.choose(draft.title, draft.text)
+    lesson = Lesson.objects.create(
+        video=video, chapter=chapter, title=draft.title[:300],
+        slug=unique_slug(Lesson, draft.title, "lesson"), status=Status.DRAFT,
+        machine_draft=True, start_seconds=draft.start_seconds, position=position,
+        keywords=keywords("\n".join([draft.title, *texts])),
+        imported={"title": draft.title[:300], "takeaways": texts, "tags": sorted(chosen.names)},
+    )  # fmt: skip
+    _set_takeaways(lesson, [(t.text, t.start_seconds, t.score) for t in draft.takeaways])
+    lesson.tags.add(*themer.themes(chosen.names))
+    offer_themes(lesson, chosen.offered, themer)
+    speakers = [people[int(key)] for key in draft.speakers if int(key) in people]
+    if speakers:
+        lesson.people.set(speakers)
+    quote = draft.quote
+    at = _chapter_index(starts, quote.start_seconds)
+    QuoteSuggestion.objects.create(
+        lesson=lesson, chapter=chapters[at] if at is not None else None, text=quote.text,
+        start_seconds=quote.start_seconds, end_seconds=quote.end_seconds, score=draft.score,
+        rank=1,
+    )  # fmt: skip
+    DraftPassage.objects.create(
+        video=video, lesson=lesson, start_seconds=draft.start_seconds,
+        end_seconds=draft.end_seconds, title=draft.title[:300], score=draft.score,
+    )  # fmt: skip
+    return lesson

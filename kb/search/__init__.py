@@ -91,6 +91,8 @@ class Results:
     videos: list[Video] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     videos_by_words: int = 0
+    # Lessons close in meaning left out (shown with `more`).
+    more_by_meaning: bool = False
 
     @property
     def found(self) -> bool:
@@ -221,6 +223,7 @@ def search(
     person: Person | None = None,
     speaker: Person | None = None,
     by: str = "both",
+    more: bool = False,
 ) -> Results:
     """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py).
     `speaker`: only what this person says: their lessons and quotes, and moments of the
@@ -266,7 +269,7 @@ def search(
     narrowed = any(x is not None for x in (theme, video, person, speaker))
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
         return _said_by(results, speaker)
     best = engine.best_rows(
         parsed, lessons, takeaways, quotes.with_video("chapter", "speaker"),
@@ -280,7 +283,7 @@ def search(
         results.videos_by_words = len(results.videos)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
     return _said_by(results, speaker)
 
 
@@ -373,20 +376,36 @@ def _said_by(results: Results, speaker: Person | None) -> Results:
 # Below this similarity a passage is not close enough to show (bench/relevance.py).
 MIN_SIMILARITY = 0.15
 MEANING_LESSONS = 5
+# Lessons by meaning are shown only this close to the query, and only this far from the
+# closest one: a question about something no lesson answers shows none, and a question
+# one lesson answers does not bring four weak ones with it. Asked for more, a reader
+# sees up to MORE_BY_MEANING, every one at least MIN_LESSON_SIMILARITY close. Set on the
+# tune half of bench/real's reader questions (answers at 0.20-0.66, unrelated queries'
+# best at most 0.20).
+MIN_LESSON_SIMILARITY = 0.25
+LESSON_SIMILARITY_SPREAD = 0.15
+MORE_BY_MEANING = 20
 MEANING_MOMENTS = 5
 # A moment by meaning this close to one found by words is the same moment.
 SAME_MOMENT_SECONDS = 30.0
 
 
 def _add_by_meaning(
-    results: Results, text: str, lessons, chapters, quotes, narrowed: bool, read_version
+    results: Results,
+    text: str,
+    lessons,
+    chapters,
+    quotes,
+    narrowed: bool,
+    read_version,
+    more: bool = False,
 ) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows. What says the words comes first; meaning only
     fills the first places of each list that words left empty (MEANING_LESSONS,
     MEANING_MOMENTS), so a search that words answer well costs no vector lookup.
     `read_version()` gives the content version."""
-    lessons_wanted = MEANING_LESSONS - len(results.lessons.ranked)
+    lessons_wanted = (MORE_BY_MEANING if more else MEANING_LESSONS) - len(results.lessons.ranked)
     moments_wanted = MEANING_MOMENTS - len(results.moments)
     quotes_full = len(results.quotes) >= MEANING_QUOTES
     if lessons_wanted <= 0 and moments_wanted <= 0 and quotes_full and (narrowed or results.videos):
@@ -397,11 +416,16 @@ def _add_by_meaning(
         visible = meaning.visible_rows(meaning.LESSON, "lesson", version, lessons, narrowed)
         found = {pk for pk, *_ in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
-            query, visible, lessons_wanted, MIN_SIMILARITY,
+            query, visible, max(lessons_wanted, MEANING_LESSONS + 1), MIN_LESSON_SIMILARITY,
             lambda row: row.lesson not in found,
         )  # fmt: skip
+        shown = close if more else [
+            (row, similarity) for row, similarity in close[:lessons_wanted]
+            if similarity >= close[0][1] - LESSON_SIMILARITY_SPREAD
+        ]  # fmt: skip
+        results.more_by_meaning = len(shown) < len(close)
         results.lessons.ranked += [
-            (row.lesson, similarity, None, True) for row, similarity in close
+            (row.lesson, similarity, None, True) for row, similarity in shown[:lessons_wanted]
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)

@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-# Words so common that requiring them only costs time ("how to ask for help").
+# Words so common that requiring them only costs time ("how to ask for help"), and the
+# words a question is asked with ("how do I…", "should I…"), which say nothing of what
+# is asked.
 STOP_WORDS = frozenset(
-    """a an and are as at be but by for from has have he her his i if in into is it its me
-    my no not of on or our she so than that the their them then there these they this to
-    was we were what when where which who will with you your""".split()
+    """a am an and are as at be been but by can could did do does for from has have he her
+    his how i if in into is it its me my no not of on or our she should so than that the
+    their them then there these they this to was we were what when where which who why
+    will with would you your""".split()
 )
 TOKEN = re.compile(r"\w+")
+# "can't", "I'm", "they’re": one word of a question, not a request for two words together.
+CONTRACTION = re.compile(r"\w+['’]\w+")
 PIECE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
 
@@ -52,7 +57,7 @@ def tokens(text: str) -> list[str]:
 
 def parse_query(text: str) -> ParsedQuery:
     text = (text or "").replace("\x00", " ")[:MAX_QUERY_CHARS]
-    words, phrases, excluded = [], [], []
+    words, phrases, excluded, contractions = [], [], [], []
     for match in PIECE.finditer(text):
         quoted_minus, quoted, minus, bare = match.groups()
         if quoted is not None:
@@ -63,6 +68,10 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if negative:
             excluded.append(found)
+        elif not exact and CONTRACTION.fullmatch(bare):
+            # Said as often as a stop word, and as little of what is asked: required only
+            # when the query holds nothing else ("don't" alone is still searched for).
+            contractions.append(found)
         elif exact or len(found) > 1:
             # "foo:bar" or "a*b" is what the text says literally: those words together.
             phrases.append(found)
@@ -71,6 +80,8 @@ def parse_query(text: str) -> ParsedQuery:
     content = [w for w in words if w not in STOP_WORDS]
     if content or phrases:
         words = content
+    elif contractions:
+        words, phrases = [], contractions
     return ParsedQuery(
         words=_unique(words)[:MAX_TERMS],
         phrases=phrases[:MAX_TERMS],

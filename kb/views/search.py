@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -11,11 +12,21 @@ from kb.search.query import MAX_QUERY_CHARS
 SEARCH_PER_PAGE = 10
 
 
+def _more_url(params) -> str:
+    """This search again, with more lessons close in meaning (from the first page)."""
+    kept = QueryDict(mutable=True)
+    for name in ("q", "theme", "video", "person", "speaker"):
+        if params.get(name):
+            kept[name] = params[name]
+    kept["more"] = "1"
+    return "?" + kept.urlencode()
+
+
 def _themes_by_name() -> list[Theme]:
     return list(Theme.objects.alphabetical())
 
 
-@reads_query("q", "theme", "video", "person", "speaker", "page")
+@reads_query("q", "theme", "video", "person", "speaker", "page", "more")
 @require_safe
 def search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_CHARS]
@@ -40,7 +51,14 @@ def search(request):
         else None
     )
     results = (
-        kb_search.search(query, theme=theme, video=video, person=person, speaker=speaker)
+        kb_search.search(
+            query,
+            theme=theme,
+            video=video,
+            person=person,
+            speaker=speaker,
+            more=request.GET.get("more") == "1",
+        )  # fmt: skip
         if query
         else None
     )
@@ -58,6 +76,8 @@ def search(request):
             "video": video,
             "person": person,
             "speaker": speaker,
+            "more": request.GET.get("more") == "1",
+            "more_url": _more_url(request.GET),
             # Every search page lists them: read once per content version (a rename moves it).
             "themes": kept_per_version("themes by name", _themes_by_name),
         },

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from kb.importers import batch, ytdlp
 from kb.importers.documents import DocumentError
 from kb.importers.pipeline import FORMATS, after_import
+from kb.importers.store import one_vocabulary
 from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
 
@@ -41,8 +42,37 @@ class Command(BaseCommand):
         self.unpacked: dict[str, bytes] = {}
         self.zip_failed = False
         planned, skipped = self.gather(options["paths"])
-        progress = self.progress if options["verbosity"] >= 1 else None
         failed, written = int(self.zip_failed), []
+        with one_vocabulary():
+            failed += self.import_all(planned, written, youtube_id, options)
+        if skipped and self.verbosity >= 1:
+            self.stdout.write(
+                f"skipped {len(skipped)} "
+                + (
+                    "file that is not a document"
+                    if len(skipped) == 1
+                    else "files that are not documents"
+                )
+                + ": "
+                + ", ".join(sorted({Path(n).suffix or Path(n).name for n in skipped}))
+            )
+        if written:
+            # Once for the whole batch, around the videos it wrote.
+            proposed = after_import(written)
+            if proposed.made:
+                made = len(proposed.made)
+                self.stdout.write(
+                    f"insights: {made} new proposal{'s' if made != 1 else ''} for editors "
+                    "(admin → Insight proposals)"
+                )
+        if failed:
+            # Each failure has had its one `error:` line; the status says some file failed.
+            sys.exit(1)
+
+    def import_all(self, planned, written: list, youtube_id, options) -> int:
+        """Import each planned file in turn; the number that failed."""
+        progress = self.progress if options["verbosity"] >= 1 else None
+        failed = 0
         for number, item in enumerate(planned, 1):
             if len(planned) > 1:
                 self.stdout.write(f"{_bar(number, len(planned))} {item.name}")
@@ -69,29 +99,7 @@ class Command(BaseCommand):
             self.warn(item.name, [(None, message) for message in result.warnings])
             if result.changed and not options["dry_run"]:
                 written.append(result.video_id)
-        if skipped and self.verbosity >= 1:
-            self.stdout.write(
-                f"skipped {len(skipped)} "
-                + (
-                    "file that is not a document"
-                    if len(skipped) == 1
-                    else "files that are not documents"
-                )
-                + ": "
-                + ", ".join(sorted({Path(n).suffix or Path(n).name for n in skipped}))
-            )
-        if written:
-            # Once for the whole batch, around the videos it wrote.
-            proposed = after_import(written)
-            if proposed.made:
-                made = len(proposed.made)
-                self.stdout.write(
-                    f"insights: {made} new proposal{'s' if made != 1 else ''} for editors "
-                    "(admin → Insight proposals)"
-                )
-        if failed:
-            # Each failure has had its one `error:` line; the status says some file failed.
-            sys.exit(1)
+        return failed
 
     def read(self, name: str) -> bytes:
         if name in self.unpacked:
