@@ -103,6 +103,8 @@ def clean_model_text(sender, instance, raw=False, **kwargs):
 
 
 SENTENCE_END = re.compile(r"[.?!…][\"”’)]*(?=\s|$)")
+# A text (a caption, a word) that closes its sentence: its stop, then any closing marks.
+CLOSES_SENTENCE = re.compile(r"[.?!…][\"'”’)]*$")
 SENTENCE_START = re.compile(r"([.?!][\"”’)]*\s+)([a-z])")
 LONE_I = re.compile(r"(?<![\w'’])i(?=(?:['’](?:m|ve|d|ll))?(?![\w]))")
 # A cut keeps at least this share of the passage: a sentence end too near its far side

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kb.importers.documents import Segment
+from kb.text import CLOSES_SENTENCE
 
 STOP_WORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -479,7 +480,6 @@ QUOTE_LEAD_WORDS = 20
 QUOTE_TAIL_WORDS = 25
 # A gap between two captions this long is a pause: a sentence may start after it.
 PAUSE_SECONDS = 0.25
-SENTENCE_CLOSE = re.compile(r"[.?!…][\"'”’)]*$")
 
 
 @dataclass
@@ -508,7 +508,7 @@ def _timed_words(index: ChapterIndex, first: int, last: int) -> list[TimedWord]:
         paused = previous is None or segment.start_seconds - previous.end_seconds >= PAUSE_SECONDS
         for n, text in enumerate(texts):
             opens = (n == 0 and paused) or (
-                bool(SENTENCE_CLOSE.search(before)) and text[:1].isupper()
+                bool(CLOSES_SENTENCE.search(before)) and text[:1].isupper()
             )
             start = segment.start_seconds + n * step
             words.append(TimedWord(text, start, start + step, i, opens, False))
@@ -516,7 +516,7 @@ def _timed_words(index: ChapterIndex, first: int, last: int) -> list[TimedWord]:
         previous = segment
     for n, word in enumerate(words):
         following = words[n + 1] if n + 1 < len(words) else None
-        word.closes = bool(SENTENCE_CLOSE.search(word.text)) or bool(following and following.opens)
+        word.closes = bool(CLOSES_SENTENCE.search(word.text)) or bool(following and following.opens)
     return words
 
 

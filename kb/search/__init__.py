@@ -35,6 +35,7 @@ from kb.models import (
 )
 from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
+from kb.text import CLOSES_SENTENCE
 
 MAX_LESSONS = 200
 MAX_QUOTES = 10
@@ -292,7 +293,6 @@ def search(
 CONTEXT_WORDS_BEFORE = 14
 CONTEXT_WORDS_AFTER = 22
 CONTEXT_SECONDS = 20.0
-SENTENCE_END = re.compile(r"[.?!…][\"'”’)]*$")
 
 
 def _in_context(moments: list[Moment]) -> list[Moment]:
@@ -323,7 +323,7 @@ def _in_context(moments: list[Moment]) -> list[Moment]:
             continue  # a chapter's start, or a line long enough to stand alone
         m.snippet = _with_context(
             [text for _, text in said[:at]], m.snippet, [text for _, text in said[at + 1 :]],
-            ends_sentence=bool(SENTENCE_END.search(said[at][1].strip())),
+            ends_sentence=bool(CLOSES_SENTENCE.search(said[at][1].strip())),
         )  # fmt: skip
     return moments
 
@@ -333,7 +333,7 @@ def _with_context(before: list[str], hit: SafeString, after: list[str], ends_sen
     lead: list[str] = []
     whole = True  # the lead starts where a sentence (or the chapter) does
     for text in reversed(before):
-        if SENTENCE_END.search(text.strip()):
+        if CLOSES_SENTENCE.search(text.strip()):
             break
         lead[:0] = text.split()
         if len(lead) >= CONTEXT_WORDS_BEFORE:
@@ -343,7 +343,7 @@ def _with_context(before: list[str], hit: SafeString, after: list[str], ends_sen
     ended = ends_sentence
     for text in [] if ends_sentence else after:
         tail += text.split()
-        if SENTENCE_END.search(text.strip()):
+        if CLOSES_SENTENCE.search(text.strip()):
             ended = len(tail) <= CONTEXT_WORDS_AFTER
             break
         if len(tail) >= CONTEXT_WORDS_AFTER:
