@@ -90,20 +90,28 @@ def dismiss_suggestion(suggestion: QuoteSuggestion) -> None:
     )
 
 
+def _decide_draft_passage(lesson: Lesson, status: str) -> bool:
+    """Decide the open passage of a machine draft (locked: two editors at once decide it
+    once); False when the lesson is no open machine draft. Inside the caller's transaction."""
+    passage = (
+        DraftPassage.objects.select_for_update()
+        .filter(lesson=lesson, status=Suggestion.OPEN, lesson__machine_draft=True)
+        .first()
+    )
+    if passage is None:
+        return False
+    passage.status, passage.decided_at = status, timezone.now()
+    passage.save(update_fields=["status", "decided_at"])
+    return True
+
+
 def accept_draft(lesson: Lesson) -> bool:
     """A machine draft becomes an ordinary draft lesson, for the editor to edit and
     publish; its passage is decided (never drafted again). False when it was no open
     machine draft (decided meanwhile, by another editor or another tab)."""
     with transaction.atomic():
-        passage = (
-            DraftPassage.objects.select_for_update()
-            .filter(lesson=lesson, status=Suggestion.OPEN, lesson__machine_draft=True)
-            .first()
-        )
-        if passage is None:
+        if not _decide_draft_passage(lesson, Suggestion.ACCEPTED):
             return False
-        passage.status, passage.decided_at = Suggestion.ACCEPTED, timezone.now()
-        passage.save(update_fields=["status", "decided_at"])
         Lesson.objects.filter(pk=lesson.pk).update(machine_draft=False, updated_at=timezone.now())
         lesson.machine_draft = False
         # Now it is a lesson like any other: what search and insights compare.
@@ -116,15 +124,8 @@ def dismiss_draft(lesson: Lesson) -> bool:
     dismissed so that re-drafting never proposes it again. False when it was no open
     machine draft."""
     with transaction.atomic():
-        passage = (
-            DraftPassage.objects.select_for_update()
-            .filter(lesson=lesson, status=Suggestion.OPEN, lesson__machine_draft=True)
-            .first()
-        )
-        if passage is None:
+        if not _decide_draft_passage(lesson, Suggestion.DISMISSED):
             return False
-        passage.status, passage.decided_at = Suggestion.DISMISSED, timezone.now()
-        passage.save(update_fields=["status", "decided_at"])
         Lesson.objects.filter(pk=lesson.pk).delete()
     return True
 
