@@ -67,13 +67,23 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [text[:MAX_CHARACTERS] for text in texts]
-    full = np.asarray(_model().embed(cut), dtype=np.float32)[:, :DIMENSIONS]
-    norms = np.linalg.norm(full, axis=1, keepdims=True)
-    return full / np.where(norms > 0, norms, 1.0)
+    return _unit(np.asarray(_model().embed(cut), dtype=np.float32)[:, :DIMENSIONS])
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
 
 
 def pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * SCALE), -127, 127).astype(np.int8).tobytes()
+
+
+def unpack(packed) -> np.ndarray:
+    """What `pack` stored, as unit rows (float32, one a vector)."""
+    return _unit(
+        np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32).reshape(-1, DIMENSIONS)
+    )
 
 
 def stored_lesson_vectors(lesson_ids: list[int]):
@@ -82,9 +92,7 @@ def stored_lesson_vectors(lesson_ids: list[int]):
 
     rows = MeaningVector.objects.filter(kind=LESSON, lesson_id__in=lesson_ids)
     for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator():
-        vector = np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32)
-        norm = np.linalg.norm(vector)
-        yield lesson_id, vector / norm if norm else vector
+        yield lesson_id, unpack(packed)[0]
 
 
 def windows(segments) -> list[tuple[int, str]]:
@@ -141,14 +149,11 @@ def stored_pieces(lesson_ids) -> dict[int, np.ndarray]:
     """Lesson id → its pieces' unit vectors (one row a piece), for those stored."""
     from kb.models import MeaningVector
 
-    found = {}
     rows = MeaningVector.objects.filter(kind=PIECES, lesson_id__in=lesson_ids)
-    for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator(chunk_size=5000):
-        vectors = np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32)
-        vectors = vectors.reshape(-1, DIMENSIONS)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        found[lesson_id] = vectors / np.where(norms > 0, norms, 1.0)
-    return found
+    return {
+        lesson_id: unpack(packed)
+        for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator(chunk_size=5000)
+    }
 
 
 def _quote_row(quote, vector: np.ndarray):
