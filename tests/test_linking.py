@@ -160,13 +160,17 @@ FILLER = "and then we moved to the other office across the river that spring"
 def test_a_lesson_said_late_in_its_passage_starts_before_its_first_takeaway():
     # The lesson's own words pile up at the end of the passage (its summing up), while its
     # first point is made a minute earlier: a reader starting at the lesson must hear it.
-    lines = [FILLER] * 4 + [
-        "so how did you get the next level",
-        "every friday I wrote down what each project changed for customers",
-        *[FILLER] * 5,
-        "the staff promotion came from the staff promotion case staff promotion evidence",
-        "promotion to staff is a staff promotion about evidence",
-    ] + [FILLER] * 4
+    lines = (
+        [FILLER] * 4
+        + [
+            "so how did you get the next level",
+            "every friday I wrote down what each project changed for customers",
+            *[FILLER] * 5,
+            "the staff promotion came from the staff promotion case staff promotion evidence",
+            "promotion to staff is a staff promotion about evidence",
+        ]
+        + [FILLER] * 4
+    )
     link, moments = _placed(
         lines,
         "Staff Promotion Needs Evidence",
@@ -178,10 +182,14 @@ def test_a_lesson_said_late_in_its_passage_starts_before_its_first_takeaway():
 
 
 def test_a_lesson_that_opens_its_passage_keeps_its_own_moment():
-    lines = [FILLER] * 4 + [
-        "staff promotion is about evidence",
-        "every friday I wrote down what each project changed for customers",
-    ] + [FILLER] * 6
+    lines = (
+        [FILLER] * 4
+        + [
+            "staff promotion is about evidence",
+            "every friday I wrote down what each project changed for customers",
+        ]
+        + [FILLER] * 6
+    )
     link, moments = _placed(
         lines,
         "Staff Promotion Needs Evidence",
