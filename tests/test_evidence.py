@@ -328,8 +328,29 @@ def test_seed_lessons_get_fitting_themes_applied_or_offered(tmp_path, seed_path)
     assert "management vs IC" in applied["Management vs. Individual Contributor Path"]
     assert "startups" in applied["When to Build a Startup"]
     assert "work-life balance" in applied["Work-Life Balance and Biggest Regrets"]
-    promotion = "Staff Engineer Promotion: Impact and Holistic Problem Solving"
-    assert "promotion" in applied[promotion] | offered[promotion]
+    # A title that names a theme files the lesson under it, beside what it means: both
+    # themes of a promotion that needed impact.
+    staff = "Staff Engineer Promotion: Impact and Holistic Problem Solving"
+    assert {"promotion", "impact"} <= applied[staff]
+    assert "promotion" in applied["Early Career Promotions and Confidence Building"]
+    assert "promotion" not in applied["Choosing the Right Team and Role"]
+
+
+@pytest.mark.parametrize(
+    "title, named, not_named",
+    [
+        ("Early Career Promotions and Confidence Building", "promotion", "management vs IC"),
+        ("Mentors Who Ask Why", "mentoring", "startups"),
+        # "manager" is a form of "management", not of the theme "management vs IC".
+        ("Help Your Manager First", None, "management vs IC"),
+        ("Interview Without Blaming Your Colleagues", "interviewing", "relationships"),
+    ],
+)  # fmt: skip
+def test_a_theme_the_title_names_is_applied(title, named, not_named):
+    chosen = Themer().choose(title, "What happened, and what I would do again.")
+    if named:
+        assert named in chosen.names
+    assert not_named not in chosen.names
 
 
 def test_reimport_never_overwrites_an_editors_themes(tmp_path):
