@@ -1,7 +1,5 @@
 """Themes: the vocabulary lessons and quotes are filed under, and the filing itself."""
 
-from collections import Counter
-
 from django.db import models
 from django.db.models import (
     Case,
@@ -16,42 +14,11 @@ from kb.models.base import slug_url
 
 
 class ThemeQuerySet(models.QuerySet):
-    def neighbours_of(self, theme: "Theme", most: int = 12) -> list["Theme"]:
-        """The themes sharing the most published lessons with `theme` (then by name),
-        each with `shared`: how many."""
-        from kb.models.lessons import published_theme_pairs
-
-        shared = published_theme_pairs().get(theme.pk, Counter())
-        found = list(self.filter(pk__in=list(shared)))
-        for other in found:
-            other.shared = shared[other.pk]
-        found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
-        return found[:most]
-
     def alphabetical(self, *first):
         """By name as a reader reads it: "asking for help" before "Prioritization"."""
         return self.order_by(*first, Lower("name"), "name")
 
-    def with_counts(self):
-        """Each theme's number of published lessons and quotes (readers' counts).
-
-        Counted for every theme at once in one grouped query (run here), then attached
-        to the rows as values: a count subquery per theme, run again wherever the
-        counts filter or order, costs a knowledge base of ten thousand talks most of a
-        second on its home page."""
-        from kb.models.lessons import published_theme_counts
-
-        lessons, quotes = published_theme_counts()
-        return self._with(lessons, quotes)
-
-    def in_use(self):
-        """Themes with something published under them, with their counts."""
-        from kb.models.lessons import published_theme_counts
-
-        lessons, quotes = published_theme_counts()
-        return self.filter(pk__in=set(lessons) | set(quotes))._with(lessons, quotes)
-
-    def _with(self, lessons: dict[int, int], quotes: dict[int, int]):
+    def with_count_values(self, lessons: dict[int, int], quotes: dict[int, int]):
         def value_of(counts):
             return Case(
                 *(When(pk=pk, then=Value(n)) for pk, n in counts.items()),
