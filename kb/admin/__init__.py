@@ -1,3 +1,5 @@
-"""Curation in Django admin (see docs/editing.md). Importing registers everything."""
+"""Curation in Django admin (see docs/editing.md). Importing registers everything: one
+module of ModelAdmins per area (catalogue, lessons, themes, curation), the pieces they
+share in `shared`."""
 
-from kb.admin import models  # noqa: F401
+from kb.admin import catalogue, curation, lessons, themes  # noqa: F401

@@ -45,13 +45,7 @@ from kb.models.curation import (
     Suggestion,
     ThemeSuggestion,
 )
-from kb.models.insights import (
-    Evidence,
-    EvidenceQuerySet,
-    Insight,
-    InsightQuerySet,
-    Stance,
-)
+from kb.models.insights import Evidence, EvidenceQuerySet, Insight, InsightQuerySet, Stance
 from kb.models.lessons import (
     LIST_ITEM,
     MACHINE_DRAFT_UNPUBLISHED,
@@ -65,11 +59,7 @@ from kb.models.lessons import (
     parse_body,
     published_quotes_of,
 )
-from kb.models.system import (
-    ContentVersion,
-    MeaningVector,
-    PendingImport,
-)
+from kb.models.system import ContentVersion, MeaningVector, PendingImport
 from kb.models.themes import (
     LessonTheme,
     QuoteTheme,

@@ -5,12 +5,7 @@ import functools
 from urllib.parse import quote
 
 from django.db import models
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Subquery,
-)
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS

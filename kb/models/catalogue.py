@@ -4,13 +4,7 @@ import math
 from urllib.parse import quote
 
 from django.db import models
-from django.db.models import (
-    Count,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 
 from kb import timecodes

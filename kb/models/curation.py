@@ -2,10 +2,7 @@
 insights) for editors to keep, accept or dismiss."""
 
 from django.db import models
-from django.db.models import (
-    F,
-    Q,
-)
+from django.db.models import F, Q
 
 from kb import timecodes
 from kb.models.catalogue import Chapter, Video

@@ -1,13 +1,7 @@
 """Insights: advice several videos give, and the evidence for it."""
 
 from django.db import models
-from django.db.models import (
-    Count,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-)
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from kb.models.base import VIDEO_LONG_FIELDS, ReaderQuerySet, Status, count_per, slug_url

@@ -11,11 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import (
-    F,
-    Prefetch,
-    Q,
-)
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager

@@ -1,12 +1,7 @@
 """Themes: the vocabulary lessons and quotes are filed under, and the filing itself."""
 
 from django.db import models
-from django.db.models import (
-    Case,
-    Prefetch,
-    Value,
-    When,
-)
+from django.db.models import Case, Prefetch, Value, When
 from django.db.models.functions import Lower
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
