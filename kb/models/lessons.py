@@ -101,7 +101,8 @@ class LessonQuerySet(ThemedQuerySet):
         # Counted from how the published lessons are filed, kept per content version:
         # grouping every lesson of a big theme by lesson on each request costs tens of
         # milliseconds at thousands of videos. The one read of the models that reaches up
-        # to kb.kept (an allowed circle, tests/test_layout.py): callers ask the queryset.
+        # to kb.kept: a known circle (tests/test_layout.py), gone when this method moves
+        # there with its callers.
         from kb.kept import published_themes
 
         filed = published_themes()
