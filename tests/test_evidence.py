@@ -11,7 +11,7 @@ from kb.importers import themes
 from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment
 from kb.importers.linking import ChapterIndex, link_takeaway
-from kb.importers.store import Themer
+from kb.importers.store.themer import Themer
 from kb.models import (
     Lesson,
     Quote,

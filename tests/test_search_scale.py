@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import kb.search
-from kb.importers.store import refresh_chapter_texts
+from kb.importers.store.timeline import refresh_chapter_texts
 from kb.models import Status, TranscriptSegment
 from kb.search import search
 from tests.factories import ChapterFactory, VideoFactory

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.kept import give_published_themes
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Chapter,
@@ -31,7 +32,6 @@ from kb.models import (
     Theme,
     TranscriptSegment,
     Video,
-    give_published_themes,
 )
 from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
@@ -229,7 +229,7 @@ def search(
     """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py).
     `speaker`: only what this person says: their lessons and quotes, and moments of the
     transcript lines given to them (where a transcript says who speaks)."""
-    from kb.cache import content_version
+    from kb.stamp import content_version
 
     parsed = parse_query(text)
     results = Results(text, parsed)
