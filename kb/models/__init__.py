@@ -23,10 +23,12 @@ from kb.models.base import (
     unique_slug,
 )
 from kb.models.catalogue import (
+    LONGEST_EMPHASISED_WORD,
     Chapter,
     ChapterQuerySet,
     ChapterTranscript,
     Credit,
+    LineEmphasis,
     Person,
     PersonQuerySet,
     PersonRedirect,
@@ -76,6 +78,8 @@ __all__ = [
     "Chapter",
     "ChapterQuerySet",
     "ChapterTranscript",
+    "LineEmphasis",
+    "LONGEST_EMPHASISED_WORD",
     "ContentVersion",
     "Credit",
     "DraftPassage",

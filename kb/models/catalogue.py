@@ -298,3 +298,26 @@ class ChapterTranscript(models.Model):
 
     def __str__(self):
         return f"Transcript of {self.title}"
+
+
+# Longer "words" (a URL, a run of letters) are never looked up by a reader's query.
+LONGEST_EMPHASISED_WORD = 40
+
+
+class LineEmphasis(models.Model):
+    """A word one transcript line says more than once, and how often: where search finds
+    the strongest lines of a word said in too many lines to rank one by one (kb.search).
+    Derived from the segments, written with the chapters' texts (`refresh_chapter_texts`)."""
+
+    segment = models.ForeignKey(TranscriptSegment, on_delete=models.CASCADE, related_name="+")
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    word = models.CharField(max_length=LONGEST_EMPHASISED_WORD)
+    said = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "-said"], name="kb_lineemphasis_word_said")]
+
+    def __str__(self):
+        return f"{self.word} ×{self.said}"
