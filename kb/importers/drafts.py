@@ -359,7 +359,7 @@ def draft(talk: Talk, embed: Embed, avoid=()) -> list[Draft]:
     drafts = []
     for first, last, chapter_title in passages(sentences, vectors, talk):
         start, end = sentences[first].start, sentences[last].end
-        if any(_taken(start, end, a, b) for a, b in avoid):
+        if any(taken(start, end, a, b) for a, b in avoid):
             continue
         found = _draft_passage(sentences, vectors, first, last, chapter_title, talk)
         if found is not None:
@@ -367,7 +367,7 @@ def draft(talk: Talk, embed: Embed, avoid=()) -> list[Draft]:
     return drafts
 
 
-def _taken(start: float, end: float, a: float, b: float) -> bool:
+def taken(start: float, end: float, a: float, b: float) -> bool:
     if a == b:
         return start <= a < end
     shared = _overlap(start, end, a, b)

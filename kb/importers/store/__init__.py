@@ -23,7 +23,7 @@ from kb.importers.analysis import link_page
 from kb.importers.documents import DocumentError, Segment, header_identity
 from kb.importers.linking import WordTimeline
 from kb.importers.store.lessons import _store_lesson, lesson_keys
-from kb.importers.store.machine_drafts import draft_if_lessonless, store_drafts
+from kb.importers.store.machine_drafts import draft_if_lessonless, propose_drafts, store_drafts
 from kb.importers.store.markdown import _markdown_video, _store_markdown
 from kb.importers.store.people import _starts_name, _store_people, speaker_people
 from kb.importers.store.refresh import INFO_FIELDS, VIDEO_FIELDS, Outcome, _retrying, refresh
@@ -55,6 +55,7 @@ __all__ = [
     "Outcome",
     "attach_transcript",
     "find_video",
+    "propose_drafts",
     "store_drafts",
     "store_info",
     "store_markdown",

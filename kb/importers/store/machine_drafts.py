@@ -3,9 +3,11 @@ for editors to review, each with its passage."""
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kb.importers import drafting_llm
 from kb.importers import drafts as drafting
 from kb.importers.linking import keywords
 from kb.importers.store.lessons import _set_takeaways
@@ -34,6 +36,8 @@ class Drafted:
     proposed: list[Lesson] = field(default_factory=list)
     replaced: int = 0
     kept: int = 0
+    # What the language model did, when one was asked (kb.importers.drafting_llm).
+    rewritten: drafting_llm.Rewritten | None = None
 
 
 def draft_if_lessonless(outcome: Outcome) -> None:
@@ -42,7 +46,10 @@ def draft_if_lessonless(outcome: Outcome) -> None:
     video = outcome.video
     if video.lessons.filter(draft_passage__isnull=True).exists():
         return
-    outcome.counts["lessons drafted"] = len(store_drafts(video).proposed)
+    drafted = store_drafts(video)
+    outcome.counts["lessons drafted"] = len(drafted.proposed)
+    if drafted.rewritten is not None:
+        outcome.notes.append(drafted.rewritten.note())
 
 
 def _drafted_as_is(lesson: Lesson) -> bool:
@@ -52,36 +59,45 @@ def _drafted_as_is(lesson: Lesson) -> bool:
     return lesson.title == drafted.get("title") and takeaways == drafted.get("takeaways")
 
 
-def store_drafts(video: Video) -> Drafted:
-    """Draft lessons for `video` from its transcript (kb.importers.drafts), as machine
-    drafts for editors to review, each with its passage (DraftPassage). Open drafts no
-    editor has touched are replaced; passages accepted or dismissed (or whose draft an
-    editor deleted) and drafts an editor edited are kept, and no draft is proposed again
-    over them, nor over the moment of a lesson the video has of its own."""
-    done = Drafted()
-    avoid: list[tuple[float, float]] = []
-    stale = []
+@dataclass
+class Proposal:
+    """Drafts proposed for a video and not yet stored (`propose_drafts`)."""
+
+    drafts: list[drafting.Draft]
+    rewritten: drafting_llm.Rewritten | None = None
+
+
+def _passages_left(video: Video) -> tuple[list[DraftPassage], list[DraftPassage]]:
+    """The video's passages as editors left them (accepted, dismissed, their draft deleted
+    or edited), and its open drafts as the machine wrote them."""
+    kept, stale = [], []
     passages = video.draft_passages.select_related("lesson").prefetch_related("lesson__takeaways")
     for passage in passages:
         lesson = passage.lesson
-        if passage.status == Suggestion.OPEN and lesson is None:
-            # Its draft was deleted: that is a dismissal.
-            passage.status, passage.decided_at = Suggestion.DISMISSED, timezone.now()
-            passage.save(update_fields=["status", "decided_at"])
-        if passage.decided or not lesson.machine_draft or not _drafted_as_is(lesson):
-            avoid.append((passage.start_seconds, passage.end_seconds))
-            done.kept += 1
+        if lesson is None or passage.decided or not lesson.machine_draft:
+            kept.append(passage)
+        elif not _drafted_as_is(lesson):
+            kept.append(passage)
         else:
             stale.append(passage)
-    Lesson.objects.filter(pk__in=[p.lesson_id for p in stale]).delete()
-    DraftPassage.objects.filter(pk__in=[p.pk for p in stale]).delete()
-    done.replaced = len(stale)
+    return kept, stale
+
+
+def _taken_spans(video: Video, kept: list[DraftPassage]) -> list[tuple[float, float]]:
+    """Where no draft may be proposed: passages kept, moments of the video's own lessons."""
     moments = list(
         video.lessons.filter(draft_passage__isnull=True, start_seconds__isnull=False)
         .values_list("start_seconds", flat=True)
     )  # fmt: skip
-    avoid += [(moment, moment) for moment in moments]
+    return [(p.start_seconds, p.end_seconds) for p in kept] + [(m, m) for m in moments]
 
+
+def propose_drafts(video: Video, model: str | None = None) -> Proposal:
+    """Draft lessons for `video` from its transcript (kb.importers.drafts), rewritten by a
+    language model when one is named (`model`, else settings.DRAFT_MODEL; "" for none:
+    kb.importers.drafting_llm). Reads only: a model may take a minute a passage, so a
+    caller runs this outside the transaction that stores them (store_drafts)."""
+    kept, _ = _passages_left(video)
     credits = list(video.credits.values_list("person_id", "role"))
     talk = drafting.Talk(
         lines=[
@@ -94,7 +110,44 @@ def store_drafts(video: Video) -> Drafted:
         guests=frozenset(str(pk) for pk, role in credits if role == Role.GUEST),
         hosts=frozenset(str(pk) for pk, role in credits if role == Role.HOST),
     )
-    found = drafting.draft(talk, meaning.embed, avoid=avoid)
+    found = drafting.draft(talk, meaning.embed, avoid=_taken_spans(video, kept))
+    model = settings.DRAFT_MODEL if model is None else model
+    if not (found and model):
+        return Proposal(found)
+    found, rewritten = drafting_llm.rewrite(
+        found, talk, model, timeout=settings.DRAFT_MODEL_TIMEOUT
+    )
+    return Proposal(found, rewritten)
+
+
+def store_drafts(
+    video: Video, model: str | None = None, proposal: Proposal | None = None
+) -> Drafted:
+    """Machine drafts for `video` for editors to review, each with its passage
+    (DraftPassage): `proposal`, or what propose_drafts(video, model) proposes now. Open
+    drafts no editor has touched are replaced; passages accepted or dismissed (or whose
+    draft an editor deleted) and drafts an editor edited are kept, and no draft is stored
+    over them (an editor may have decided one since the proposal), nor over the moment of
+    a lesson the video has of its own."""
+    if proposal is None:
+        proposal = propose_drafts(video, model)
+    done = Drafted(rewritten=proposal.rewritten)
+    kept, stale = _passages_left(video)
+    for passage in kept:
+        if passage.status == Suggestion.OPEN and passage.lesson is None:
+            # Its draft was deleted: that is a dismissal.
+            passage.status, passage.decided_at = Suggestion.DISMISSED, timezone.now()
+            passage.save(update_fields=["status", "decided_at"])
+    done.kept = len(kept)
+    Lesson.objects.filter(pk__in=[p.lesson_id for p in stale]).delete()
+    DraftPassage.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    done.replaced = len(stale)
+    avoid = _taken_spans(video, kept)
+    found = [
+        draft
+        for draft in proposal.drafts
+        if not any(drafting.taken(draft.start_seconds, draft.end_seconds, a, b) for a, b in avoid)
+    ]
     if not found:
         return done
     chapters = list(video.chapters.all())
