@@ -460,3 +460,28 @@ def test_a_passage_an_editor_decides_while_the_model_works_is_not_drafted_over(v
     assert done.kept == 1 and done.replaced == 1 and len(done.proposed) == 1
     lessons = drafted(video)
     assert lessons[0] == first and lessons[1].title == "Own your negotiation <b>early</b>"
+
+
+@pytest.mark.parametrize(
+    ("environment", "said"),
+    [
+        ({"DJANGO_DRAFT_MODEL": " llama3.2 "}, "llama3.2 60"),
+        ({"DJANGO_DRAFT_MODEL_TIMEOUT": "5"}, " 5"),
+        ({"DJANGO_DRAFT_MODEL_TIMEOUT": "0"}, "DJANGO_DRAFT_MODEL_TIMEOUT must be at least 1"),
+        ({"DJANGO_DRAFT_MODEL_TIMEOUT": "soon"}, "DJANGO_DRAFT_MODEL_TIMEOUT must be a whole"),
+    ],
+)
+def test_the_model_and_its_timeout_come_from_the_environment(environment, said):
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(environment, DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DRAFT_MODEL, s.DRAFT_MODEL_TIMEOUT)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert said in result.stdout + result.stderr
