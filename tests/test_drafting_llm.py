@@ -485,3 +485,13 @@ def test_the_model_and_its_timeout_come_from_the_environment(environment, said):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert said in result.stdout + result.stderr
+
+
+def test_an_answer_in_a_markdown_code_fence_is_still_read(video, fake):
+    fake.reply = lambda prompt: f"```json\n{faithful(prompt)}\n```"
+    out, _ = draft_lessons(video, "--model", FAKE)
+    assert f"model {FAKE}: 2 of 2 drafts rewritten" in out
+    # The control: a fence around anything else is still not JSON.
+    fake.reply = lambda prompt: "```json\nnot the answer\n```"
+    out, _ = draft_lessons(video, "--model", FAKE)
+    assert f"model {FAKE}: 2 drafts kept offline (its answer is not JSON)" in out

@@ -20,6 +20,7 @@ A model is trusted with wording, never with what was said or when:
 `llm` is imported only when a model is asked for: without one nothing here loads it.
 """
 
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,8 @@ MAX_SUPPORT_WORDS = 2 * TAKEAWAY_MAX_WORDS
 MAX_QUOTE_WORDS = 2 * QUOTE_WORDS
 # What a passage may cost a model, in seconds, when the setting does not say.
 TIMEOUT = 60.0
+
+FENCED = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 
 SYSTEM = """\
 You turn a passage of a podcast or talk transcript into a lesson of career advice.
@@ -199,13 +202,20 @@ def _ask(model, prompt: str, timeout: float) -> Answer:
     if error is not None:
         raise Unusable(f"the model failed: {_said(error)}")
     try:
-        return Answer.model_validate_json(box.get("text") or "")
+        return Answer.model_validate_json(_unfenced(box.get("text") or ""))
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise Unusable("its answer is not JSON") from None
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "answer"
         raise Unusable(f"its answer breaks the schema: {where}: {first['msg']}") from None
+
+
+def _unfenced(text: str) -> str:
+    """The JSON inside a Markdown code fence, which some local models add whatever the
+    schema says; any other text as it is."""
+    found = FENCED.fullmatch(text.strip())
+    return found[1] if found else text
 
 
 def _said(exc: BaseException) -> str:
@@ -284,14 +294,14 @@ def _checked(offline: Draft, answer: Answer, passage: Passage, report: Rewritten
     found: list[DraftTakeaway] = []
     spans: list[tuple[int, int]] = []
     for takeaway in answer.takeaways:
-        at = passage.find(takeaway.verbatim, MAX_SUPPORT_WORDS)
+        text = " ".join(takeaway.text.split())
+        at = passage.find(takeaway.verbatim, MAX_SUPPORT_WORDS) if text else "no advice in it"
         if isinstance(at, str):
             report.refused[("takeaways", at)] += 1
             continue
         report.used["takeaways"] += 1
         spans.append(at)
         _, _, start, _, speaker = passage.words[at[0]]
-        text = " ".join(takeaway.text.split())
         found.append(DraftTakeaway(text, round(start, 3), speaker, 0.0))
     quote_at = passage.find(answer.quote, MAX_QUOTE_WORDS)
     if isinstance(quote_at, str):
