@@ -292,6 +292,9 @@ def test_nothing_found_leaves_the_draft_as_it_was_title_too(video, fake):
     out, _ = draft_lessons(video, "--model", FAKE)
     assert f"model {FAKE}: 0 of 2 drafts rewritten" in out
     assert [lesson.title for lesson in drafted(video)] == [title for title, _, _ in offline]
+    fake.reply = faithful  # the control: the same passages, their words found
+    draft_lessons(video, "--model", FAKE)
+    assert drafted(video)[0].title == "Own your promotion <b>early</b>"
 
 
 def test_spans_are_found_whatever_their_case_spacing_and_punctuation():
@@ -351,6 +354,9 @@ def test_a_model_that_raises_keeps_the_offline_drafts_and_says_why(video, fake):
     line = f"model {FAKE}: 2 drafts kept offline (the model failed: connection refused by "
     assert line in out
     assert offline_drafts_now(video) == offline
+    fake.reply = faithful  # the control: the same model, answering
+    out, _ = draft_lessons(video, "--model", FAKE)
+    assert f"model {FAKE}: 2 of 2 drafts rewritten" in out
 
 
 def test_a_model_that_hangs_costs_the_timeout_once(video, fake, settings):
@@ -370,6 +376,9 @@ def test_a_model_that_hangs_costs_the_timeout_once(video, fake, settings):
     assert f"model {FAKE}: 2 drafts kept offline (no answer within 1 s)" in out
     assert len(fake.asked) == 1  # the second passage was not made to wait too
     assert offline_drafts_now(video) == offline
+    fake.reply = faithful  # the control: answering within the second, it is used
+    out, _ = draft_lessons(video, "--model", FAKE)
+    assert f"model {FAKE}: 2 of 2 drafts rewritten" in out
 
 
 def test_a_model_without_its_key_says_how_to_set_one(video, fake, tmp_path):
@@ -394,6 +403,8 @@ def test_an_unknown_model_is_one_line_on_stderr(video, fake):
         "llm-ollama; llm models lists them); the offline drafts are kept"
     )
     assert "drafted 2 lessons" in out and offline_drafts_now(video) == offline
+    out, err = draft_lessons(video, "--model", FAKE)  # the control: a model llm has
+    assert err == "" and f"model {FAKE}: 2 of 2 drafts rewritten" in out
 
 
 # ---------------------------------------------------------------- without a model
