@@ -27,18 +27,9 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, Field, ValidationError
 
-from kb.importers.drafts import (
-    MAX_TAKEAWAYS,
-    MIN_TAKEAWAYS,
-    QUOTE_WORDS,
-    TAKEAWAY_MAX_WORDS,
-    WORD,
-    Draft,
-    DraftQuote,
-    DraftTakeaway,
-    Line,
-    Talk,
-)
+from kb.importers.drafts import Draft, DraftQuote, DraftTakeaway, Line, Talk
+from kb.importers.drafts.cues import MAX_TAKEAWAYS, MIN_TAKEAWAYS, QUOTE_WORDS, TAKEAWAY_MAX_WORDS
+from kb.importers.drafts.talk import WORD
 from kb.text import clean
 from kb.timecodes import format_timecode
 
