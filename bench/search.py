@@ -156,8 +156,9 @@ def generate(videos: int, segments: int) -> None:
             at = rng.randrange(len(words) - 60)
             db.execute(
                 "INSERT INTO kb_lesson (video_id, chapter_id, slug, title, body, status, start_seconds,"
-                " position, import_key, imported, keywords, created_at, updated_at) VALUES"
-                " (?, ?, ?, ?, ?, 'published', ?, ?, '', '{}', '', datetime('now'), datetime('now'))",
+                " position, import_key, imported, keywords, machine_draft, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, 'published', ?, ?, '', '{}', '', 0, datetime('now'),"
+                " datetime('now'))",
                 (
                     video_id,
                     chapter_ids[n],

@@ -44,7 +44,7 @@ from kb.models import TranscriptSegment
 runs, planted_id = int(sys.argv[1]), int(sys.argv[2])
 planted = TranscriptSegment.objects.get(pk=planted_id)
 real = search._emphasised_lines
-ways = {"lines' repeated words": real, "without them": lambda parsed, chapters: []}
+ways = {"lines' repeated words": real, "without them": lambda parsed: []}
 times = {(q, w): [] for q in [sys.argv[3], *json.loads(sys.argv[4])] for w in ways}
 where = {}
 for n in range(runs + 1):
@@ -71,7 +71,7 @@ print(json.dumps({
 def plant(env: dict) -> int:
     """Says the word across every talk and plants the strong line; returns its id."""
     code = rf"""
-from kb.importers.store import refresh_chapter_texts
+from kb.importers.store.timeline import refresh_chapter_texts
 from kb.models import TranscriptSegment, Video
 videos = list(Video.objects.order_by("pk"))
 target = videos[min(489, len(videos) // 2)]

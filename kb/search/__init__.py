@@ -48,6 +48,8 @@ RARE_LINES = 2000
 # A word said in more lines than that: its lines that say it most often (more than once)
 # come first, this many at most, and the chapters that say it most fill the rest.
 EMPHASISED_MOMENTS = 3
+# The lines read for them, visible or not (drafts' lines are skipped after).
+EMPHASISED_LINES = 60
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
 # Around matched words in the engines' snippets; `highlight` turns them into <mark>.
@@ -621,7 +623,7 @@ def _strongest_moments(
     lines = engine.strongest_lines(parsed, RARE_LINES, planned_lines)
     most = MAX_MOMENTS
     if lines is None:
-        lines, most = _emphasised_lines(parsed, chapters), EMPHASISED_MOMENTS
+        lines, most = _emphasised_lines(parsed), EMPHASISED_MOMENTS
     if not lines:
         return []
     by_chapter: dict[int, list] = {}
@@ -636,7 +638,7 @@ def _strongest_moments(
     found: dict[int, Chapter] = {}
     for at in range(0, len(ranked), MAX_MOMENTS * 2):
         found.update(chapters.with_video().in_bulk(ranked[at : at + MAX_MOMENTS * 2]))
-        if len(found) >= MAX_MOMENTS:
+        if len(found) >= most:
             break
     chosen: dict[int, list[tuple[float, int]]] = {}
     shown = 0
@@ -657,18 +659,20 @@ def _strongest_moments(
     return moments[:most]
 
 
-def _emphasised_lines(parsed: ParsedQuery, chapters) -> list[tuple[int, int, float, int, float]]:
+def _emphasised_lines(parsed: ParsedQuery) -> list[tuple[int, int, float, int, float]]:
     """A word too common for its lines to be ranked one by one: the lines that say it
-    most often (`LineEmphasis`: more than once), among `chapters`, in the shape of
+    most often (`LineEmphasis`: more than once), in the shape of
     `Backend.strongest_lines`. One word asked for: for more, the lines that say them all
     are few enough for `strongest_lines` whenever one of them is rare."""
     if len(parsed.words) != 1 or parsed.phrases or parsed.excluded:
         return []
+    # Read straight off the (word, said) index; which of them readers may see is asked
+    # of the few read (`_strongest_moments`), not of every visible chapter here.
     rows = (
-        LineEmphasis.objects.filter(word=parsed.words[0], chapter__in=chapters)
+        LineEmphasis.objects.filter(word=parsed.words[0])
         .order_by("-said", "segment_id")
         .values_list("segment_id", "chapter_id", "segment__start_seconds", "said")
-    )[: EMPHASISED_MOMENTS * MOMENTS_PER_CHAPTER * 4]
+    )[:EMPHASISED_LINES]
     return [(pk, chapter, start, said, float(said)) for pk, chapter, start, said in rows]
 
 
