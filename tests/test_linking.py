@@ -146,11 +146,14 @@ def _one_chapter_talk(lines: list[str]) -> tuple[list[tuple[str, str]], list[Seg
     return [("Part 1", " ".join(lines))], segments
 
 
-def _placed(lines, title, prose, takeaways):
+def _placed(lines):
+    """The staff-promotion lesson placed on `lines`, with its one takeaway."""
     from kb.importers.analysis import place
 
+    takeaways = ["Write down every Friday what each project changed for customers."]
+    text = "\n".join(["Staff promotion is decided on evidence.", *takeaways])
     chs, segments = _one_chapter_talk(lines)
-    [(link, moments)] = place(chs, segments, [(title, "\n".join([prose, *takeaways]), takeaways)])
+    [(link, moments)] = place(chs, segments, [("Staff Promotion Needs Evidence", text, takeaways)])
     return link, moments
 
 
@@ -171,12 +174,7 @@ def test_a_lesson_said_late_in_its_passage_starts_before_its_first_takeaway():
         ]
         + [FILLER] * 4
     )
-    link, moments = _placed(
-        lines,
-        "Staff Promotion Needs Evidence",
-        "Staff promotion is decided on evidence.",
-        ["Write down every Friday what each project changed for customers."],
-    )
+    link, moments = _placed(lines)
     assert moments[0].start_seconds == pytest.approx(50, abs=10)
     assert moments[0].start_seconds - 30 <= link.start_seconds <= moments[0].start_seconds
 
@@ -190,11 +188,6 @@ def test_a_lesson_that_opens_its_passage_keeps_its_own_moment():
         ]
         + [FILLER] * 6
     )
-    link, moments = _placed(
-        lines,
-        "Staff Promotion Needs Evidence",
-        "Staff promotion is decided on evidence.",
-        ["Write down every Friday what each project changed for customers."],
-    )
+    link, moments = _placed(lines)
     assert moments[0].start_seconds == pytest.approx(50, abs=10)
     assert 30 <= link.start_seconds <= 40
