@@ -80,7 +80,7 @@ def task_worker(settings, tmp_path):
 
     from django.db import connection
 
-    from tests.test_cache import ROOT, database_url
+    from tests.helpers import ROOT, database_url
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("a database in this process's memory is not shared with a worker process")

@@ -29,7 +29,7 @@ from tests.factories import (
     TranscriptSegmentFactory,
     VideoFactory,
 )
-from tests.forms import form_data
+from tests.forms import form_data, lesson_form
 from tests.pages import info_json, page, timed_vtt
 
 pytestmark = pytest.mark.django_db
@@ -359,27 +359,6 @@ def test_the_chapter_filter_offers_the_chosen_videos_chapters_only(client, edito
     # A forged value is refused by the admin, not a server error.
     forged = client.get("/admin/kb/lesson/?chapter__id__exact=x%27")
     assert forged.status_code in (200, 302)
-
-
-def lesson_form(lesson, **changes):
-    data = {
-        "video": lesson.video_id,
-        "title": lesson.title,
-        "slug": lesson.slug,
-        "status": lesson.status,
-        "chapter": lesson.chapter_id or "",
-        "start_seconds": "52:45",
-        "body": lesson.body,
-        "tags": "",
-        "takeaways-TOTAL_FORMS": "0",
-        "takeaways-INITIAL_FORMS": "0",
-        "suggestions-TOTAL_FORMS": "0",
-        "suggestions-INITIAL_FORMS": "0",
-        "theme_suggestions-TOTAL_FORMS": "0",
-        "theme_suggestions-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return data
 
 
 def test_a_lesson_moment_is_typed_and_shown_as_minutes_and_seconds(client, editor):

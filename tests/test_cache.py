@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,18 +10,7 @@ from django.db import connection
 
 from kb.models import Status
 from tests.factories import LessonFactory, VideoFactory
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def database_url() -> str:
-    entry = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{entry['NAME']}"
-    return (
-        f"postgres://{entry['USER']}:{entry.get('PASSWORD') or ''}@{entry['HOST'] or 'localhost'}"
-        f":{entry['PORT'] or 5432}/{entry['NAME']}"
-    )
+from tests.helpers import ROOT, database_url
 
 
 def in_another_process(code: str) -> None:

@@ -4,8 +4,9 @@
 import pytest
 
 from kb.models import Lesson, Person, Quote, Status, Video
+from tests.helpers import import_video as run
+from tests.helpers import snapshot
 from tests.pages import info_json, page, timed_vtt
-from tests.test_import_command import run, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from kb.models import Chapter, Lesson, Quote, Theme, ThemeRedirect, TranscriptSegment, Video
-from tests.test_exchange import empty_the_database, export, restore
+from tests.helpers import empty_the_database, export, restore
 
 pytestmark = pytest.mark.django_db
 
