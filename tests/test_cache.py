@@ -124,3 +124,17 @@ def test_a_reading_request_reads_the_content_version_once_and_a_write_request_al
     middleware(post)
     assert seen[1] > seen[0]
     assert content_version() == seen[1]  # outside a request: always read
+
+
+@pytest.mark.django_db
+def test_staff_pages_are_private_and_readers_pages_are_not(client):
+    video = VideoFactory()
+    LessonFactory(video=video, title="A draft lesson", status=Status.DRAFT)
+    reader = client.get(video.get_absolute_url())
+    assert "private" not in reader.get("Cache-Control", "")
+    client.force_login(User.objects.create_user("ed", is_staff=True))
+    for url in (video.get_absolute_url(), "/", "/lessons/", "/search/?q=draft"):
+        response = client.get(url)
+        assert "private" in response["Cache-Control"], url
+        assert "Cookie" in response["Vary"]
+    assert "A draft lesson" in client.get(video.get_absolute_url()).content.decode()

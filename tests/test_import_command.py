@@ -379,3 +379,16 @@ def test_a_second_timed_transcript_needs_update(page_file, tmp_path):
     code, out, err = run(second, "--video", "growing-fast-a-story", "--update")
     assert code == 0
     assert Video.objects.get().segments.order_by("start_seconds").first().start_seconds == 11.0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_page_saved_as_utf16_or_32_with_its_bom_imports(tmp_path, encoding):
+    text = page(title="Grüße aus Köln")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path = tmp_path / "talk.txt"
+    path.write_bytes(data)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_video", str(path), stdout=out, stderr=err)
+    assert Video.objects.get().title == "Grüße aus Köln"

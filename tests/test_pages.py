@@ -516,3 +516,15 @@ def test_a_lessons_people_are_followed_by_no_stray_space(client):
         page = client.get(url).content.decode()
         assert "Evan King</a> ," not in page and "Evan King</a>\n," not in page
     assert "Evan King</a></span>, in" in client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_themes_sort_as_readers_read_them(client, editor):
+    for name in ("Prioritization", "asking for help", "Burnout", "career advice"):
+        LessonFactory(tags=[ThemeFactory(name=name)])
+    body = client.get("/themes/").content.decode()
+    positions = [body.index(f">{name}<") for name in ("asking for help", "Burnout")]
+    positions += [body.index(f">{name}<") for name in ("career advice", "Prioritization")]
+    assert positions == sorted(positions)
+    admin_list = client.get("/admin/kb/theme/").context["cl"].result_list
+    names = [t.name for t in admin_list if t.name in {"Prioritization", "asking for help"}]
+    assert names == ["asking for help", "Prioritization"]
