@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def samples():
-    call_command("load_samples", stdout=io.StringIO())
+def samples(samples_once):
+    """The samples, loaded once for the file (conftest.samples_once)."""
 
 
 def test_imports_store_vectors_for_lessons_and_transcript_windows(samples):
