@@ -80,6 +80,11 @@ def test_another_editors_preview_cannot_be_confirmed(client, editor):
     client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
     assert not Video.objects.exists()
     assert client.get(f"/admin/kb/video/import/{upload_id}/").status_code == 404
+    # The editor who previewed it still sees it and can confirm it.
+    client.force_login(editor)
+    assert client.get(f"/admin/kb/video/import/{upload_id}/").status_code == 200
+    client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
+    assert Video.objects.count() == 1
 
 
 def test_a_confirmed_preview_imports_once(client, editor):

@@ -125,6 +125,16 @@ def test_decks_of_drafts_or_unknown_slugs_are_not_found(client):
     unpublished = PersonFactory()
     CreditFactory(person=unpublished, video=hidden)
     assert client.get(f"/people/{unpublished.slug}.apkg").status_code == 404
+    # The same addresses give a deck for what is published.
+    shown = VideoFactory()
+    CreditFactory(person=unpublished, video=shown)
+    TakeawayFactory(lesson=LessonFactory(video=shown, tags=[ThemeFactory(name="nope")]))
+    for url in (
+        f"/videos/{shown.slug}.apkg",
+        "/themes/nope.apkg",
+        f"/people/{unpublished.slug}.apkg",
+    ):
+        assert client.get(url)["Content-Type"] == "application/apkg", url
 
 
 def test_export_anki_writes_the_same_decks(theme_with_lessons, tmp_path):

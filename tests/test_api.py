@@ -194,15 +194,25 @@ def test_drafts_are_absent_everywhere(client, kb):
     for secret in ["Draft promotion", "Hidden promotion", "Unreleased", "draft-insight",
                    "A draft promotion quote", "Nobody Yet"]:  # fmt: skip
         assert secret not in everything
+    # Their published neighbours, on the same pages: the pages list things at all.
+    for shown in ["Keep a brag document", "Promotions after incidents", "Growing to staff",
+                  "Calm on-call", "write-wins", "Promotion is a", "Ana Lima"]:  # fmt: skip
+        assert shown in everything, shown
     hidden = kb["first"].__class__.objects.get(title="Unreleased talk")
     for path in ["/lessons/draft-lesson", "/lessons/hidden-lesson", f"/videos/{hidden.slug}",
                  "/insights/draft-insight", "/people/nobody-yet"]:  # fmt: skip
         assert get(client, path).status_code == 404, path
+    # The same routes answer for what is published: the 404s are the drafts', not the paths'.
+    for path in ["/lessons/keep-a-brag-document", f"/videos/{kb['first'].slug}",
+                 "/insights/write-wins", "/people/ana-lima"]:  # fmt: skip
+        assert get(client, path).status_code == 200, path
 
 
 def test_drafts_are_hidden_from_staff_too(admin_client, kb):
     """The API has no preview: signed in or not, a draft is a 404."""
     assert get(admin_client, "/lessons/draft-lesson").status_code == 404
+    # The same route, signed in the same way, answers for a published lesson.
+    assert get(admin_client, "/lessons/keep-a-brag-document").status_code == 200
 
 
 def test_search_gives_the_sites_results(client, kb):
@@ -288,6 +298,7 @@ def test_bad_requests_get_json_errors(client, kb, path, status):
     assert response.status_code == status
     assert response.json()["detail"]
     assert "ETag" not in response
+    assert "ETag" in get(client, "/lessons")  # an answer has one; an error has none
 
 
 def test_old_slugs_redirect(client, kb):
@@ -365,6 +376,9 @@ def test_cors_lets_any_origin_read(client, kb):
 def test_no_write_methods(client, kb):
     assert client.post(f"{API}/lessons").status_code == 405
     assert client.delete(f"{API}/lessons/keep-a-brag-document").status_code == 405
+    # Refused as a method, not missing: the same addresses answer a GET.
+    assert get(client, "/lessons").status_code == 200
+    assert get(client, "/lessons/keep-a-brag-document").status_code == 200
 
 
 def test_openapi_document_validates(client):

@@ -38,6 +38,10 @@ def test_staff_never_see_or_fill_the_cache(client):
     client.force_login(User.objects.create_user("ed", is_staff=True))
     assert "X-Cache" not in client.get(lesson.get_absolute_url())
     assert "X-Cache" not in client.get(lesson.get_absolute_url())
+    # A reader after them: the page is cached from the reader's own first visit.
+    client.logout()
+    assert client.get(lesson.get_absolute_url())["X-Cache"] == "miss"
+    assert client.get(lesson.get_absolute_url())["X-Cache"] == "hit"
 
 
 @pytest.mark.django_db

@@ -112,6 +112,11 @@ def test_cards_of_drafts_are_not_found_and_draft_pages_point_at_none(client, edi
     # Editors preview drafts; their pages name no card (a reader would get a 404).
     assert "og:image" not in client.get(lesson.get_absolute_url()).content.decode()
     assert "og:image" not in client.get(quote.get_absolute_url()).content.decode()
+    # Published, the same lesson's page names its card, and the card is there.
+    lesson.status = Status.PUBLISHED
+    lesson.save()
+    assert "og:image" in client.get(lesson.get_absolute_url()).content.decode()
+    assert client.get(f"/lessons/{lesson.slug}/card.png")["Content-Type"] == "image/png"
 
 
 LONGEST = " ".join(itertools.repeat("Incomprehensibilities notwithstanding, write it down", 40))
@@ -282,6 +287,10 @@ def test_a_draft_videos_page_names_no_card_and_its_card_is_not_found(client, edi
     assert "og:image" not in client.get(video.get_absolute_url()).content.decode()
     client.logout()
     assert client.get("/videos/hidden/card.png").status_code == 404
+    video.status = Status.PUBLISHED  # published, it has both
+    video.save()
+    assert "og:image" in client.get(video.get_absolute_url()).content.decode()
+    assert client.get("/videos/hidden/card.png")["Content-Type"] == "image/png"
 
 
 def test_a_day_with_no_lesson_shares_the_sites_card(client):

@@ -168,6 +168,7 @@ def test_bad_markdown_is_refused_with_its_line_and_nothing_is_stored(
 
 
 def test_a_draft_videos_markdown_is_not_found(client, talk):
+    assert client.get(f"/videos/{talk.slug}.md").status_code == 200  # published: found
     Video.objects.update(status=Status.DRAFT)
     assert client.get(f"/videos/{talk.slug}.md").status_code == 404
 

@@ -108,6 +108,7 @@ def test_videos_and_people_are_found_too(samples):
 def test_a_draft_video_is_never_found(samples):
     from kb.models import Video
 
+    assert "Shipping Small" in " ".join(v.title for v in search("startups").videos)
     Video.objects.filter(title__startswith="Shipping Small").update(status=Status.DRAFT)
     assert "Shipping Small" not in " ".join(v.title for v in search("startups").videos)
     assert "Shipping Small" not in " ".join(v.title for v in search("shipping small").videos)

@@ -200,10 +200,20 @@ def test_drafts_are_absent_everywhere_a_reader_looks(client):
         "/themes/promotion/feed/",
         "/sitemap.xml",
     ]
+    lists_lessons = {
+        "/themes/promotion/",
+        "/lessons/",
+        "/lessons/?tag=promotion",
+        "/feeds/lessons/",
+        "/themes/promotion/feed/",
+        live.video.get_absolute_url(),
+    }
     for url in urls:
         body = client.get(url).content.decode()
         for secret in ("Secret draft", "draft video", "secret draft quote", "secret transcript"):
             assert secret.lower() not in body.lower(), (url, secret)
+        if url in lists_lessons:  # the published lesson beside them is there
+            assert "Visible lesson" in body, url
     for url in (
         draft.get_absolute_url(),
         in_draft_video.get_absolute_url(),
@@ -211,6 +221,9 @@ def test_drafts_are_absent_everywhere_a_reader_looks(client):
         draft_video.get_absolute_url() + "transcript/",
     ):
         assert client.get(url).status_code == 404
+    # The same routes answer for what is published.
+    for url in (live.get_absolute_url(), live.video.get_absolute_url() + "transcript/"):
+        assert client.get(url).status_code == 200, url
 
 
 def test_counts_include_published_items_only(client):
@@ -302,8 +315,11 @@ def test_imported_text_is_escaped_everywhere(client):
     ):
         body = client.get(url).content.decode()
         assert "<script>alert" not in body, url
+        if url not in ("/", "/search/?q=said"):  # the pages that show the lesson: escaped
+            assert "&lt;script&gt;alert" in body, url
     feed = client.get("/feeds/lessons/").content.decode()
     assert "<script>alert" not in feed
+    assert "&lt;script&gt;alert" in feed
 
 
 def test_lessons_filter_keeps_lessons_having_every_tag(client):

@@ -89,6 +89,9 @@ def test_a_draft_lesson_is_never_named_beside_its_published_quote(client):
     quote = QuoteFactory(video=lesson.video, lesson=lesson)
     for url in (quote.get_absolute_url(), "/quotes/", lesson.video.get_absolute_url()):
         assert "Secret draft lesson" not in client.get(url).content.decode(), url
+    lesson.status = Status.PUBLISHED  # published, it is named beside its quote
+    lesson.save()
+    assert "Secret draft lesson" in client.get(quote.get_absolute_url()).content.decode()
 
 
 def test_the_sitemap_lists_published_quote_pages_only(client):
