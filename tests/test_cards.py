@@ -55,10 +55,23 @@ def meta(html: str) -> dict[str, str]:
     return found
 
 
-# Queries for each card: the version (once a request: the page cache and the card's file
-# name), the thing with what it shows (a lesson: its themes and its first quote; a
-# theme's counts are kept from its page, the same version).
-CARD_QUERIES = {"lesson": 4, "quote": 2, "person": 2, "theme": 2, "insight": 2}
+# The queries for each card; the content version comes first in each (read once a
+# request: for the page cache and for the card's file name):
+CARD_QUERIES = {
+    # the published lesson, by slug, with its video
+    # its own people (prefetched)
+    # its video's guests, with the people (prefetched)
+    "lesson": 4,
+    # the published quote, by id, with its video and speaker
+    "quote": 2,
+    # the person, by slug, if anything of theirs is published, with their counts
+    "person": 2,
+    # the theme, by slug, among those with published content (its counts are kept from
+    # its page, at the same version)
+    "theme": 2,
+    # the published insight, by slug, with its counts of voices and videos
+    "insight": 2,
+}
 
 
 @pytest.mark.parametrize("kind", ["lesson", "quote", "person", "theme", "insight"])

@@ -176,6 +176,12 @@ def test_a_draft_videos_markdown_is_not_found(client, talk):
 def test_the_export_runs_the_same_queries_however_many_lessons(
     client, talk, tmp_path, django_assert_num_queries
 ):
+    # The queries, however many lessons:
+    #   the content version
+    #   the published video, by slug
+    #   its published lessons, with the video
+    #   the lessons' takeaways (prefetched)
+    #   the lessons' published quotes, with video and speaker (prefetched)
     with django_assert_num_queries(5):
         client.get(f"/videos/{talk.slug}.md")
     run(write(tmp_path, HAND_WRITTEN), "--publish")

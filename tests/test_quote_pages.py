@@ -35,7 +35,11 @@ def quote():
 def test_a_quote_page_has_the_words_speaker_video_chapter_lesson_clip_and_moment(
     client, quote, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):  # the quote with all it names, its themes, version
+    # The queries:
+    #   the content version
+    #   the published quote with its video, chapter, lesson and speaker (one join)
+    #   its themes (prefetched)
+    with django_assert_num_queries(3):
         response = client.get(f"/quotes/{quote.pk}/")
     html = response.content.decode()
     assert "I write &lt;b&gt;every&lt;/b&gt; decision down." in html
