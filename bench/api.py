@@ -54,8 +54,9 @@ if not Person.objects.exists():
 
 PICK = """
 from django.db.models import Count
+from kb.kept import themes_in_use
 from kb.models import Person, Theme
-themes = list(Theme.objects.in_use().order_by("-lesson_count", "slug").values_list("slug", flat=True))
+themes = list(themes_in_use().order_by("-lesson_count", "slug").values_list("slug", flat=True))
 people = Person.objects.filter(credits__role="guest").annotate(n=Count("credits")).order_by("-n", "slug")
 print(themes[0], themes[1], themes[-1], people.first().slug, people.last().slug)
 """

@@ -10,6 +10,7 @@ every public page type with Debian's Chromium through Playwright.
 
 import contextlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,6 @@ PAGES = {
     "search": "/search/?q=feature+flag",
     "unknown-theme": "/lessons/?tag=no-such-theme",
     "search-meaning": "/search/?q=keeping+calm+when+production+breaks",
-    "not-found": "/no-such-page/",
     "api-docs": "/api/v1/docs",
     "quote": "/quotes/1/",
     "daily": "/daily/",
@@ -105,13 +105,27 @@ def find_chromium() -> str:
 
 
 @contextlib.contextmanager
-def scratch_site(*setup: list[str]):
+def scratch_site(*setup: list[str], production: bool = False):
     """A site on PORT over a scratch SQLite database: migrated, `setup` run (each a
-    manage.py command line), an editor "shots" made. Removed afterwards."""
+    manage.py command line), an editor "shots" made. Removed afterwards. `production`:
+    DEBUG off, as readers meet it (its own error pages, collected static files; plain
+    HTTP, so no redirect to HTTPS and no signing in)."""
     scratch = Path(tempfile.mkdtemp(prefix="kb-shots-"))
     env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}"}
+    if production:
+        env.update(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_STATIC_ROOT=str(scratch / "static"),
+        )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    if production:
+        subprocess.run(
+            [*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+        )
     for command in setup:
         subprocess.run(
             [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
@@ -174,7 +188,16 @@ def main() -> None:
                 page.screenshot(path=str(OUT / f"admin-import-several-{size}.png"), full_page=True)
                 context.close()
             browser.close()
-    shots = (len(PAGES) + len(ADMIN_PAGES) + 1) * len(SIZES) + len(CARDS)
+    # What a reader meets at a dead address: the site's own page, which only a server
+    # with DEBUG off shows (with it on, Django's technical page).
+    with scratch_site(production=True), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        for size, viewport in SIZES.items():
+            context = browser.new_context(viewport=viewport, is_mobile=size == "phone")
+            shoot(context.new_page(), "not-found", "/no-such-page/", size)
+            context.close()
+        browser.close()
+    shots = (len(PAGES) + len(ADMIN_PAGES) + 2) * len(SIZES) + len(CARDS)
     print(f"{shots} screenshots in {OUT}")
 
 

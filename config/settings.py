@@ -247,6 +247,15 @@ TASKS = {
 # Seconds a task may work (0: no limit): past it, it is reported failed and stopped (its
 # transaction rolled back), and the worker takes the next.
 TASK_TIME_LIMIT = env_int("DJANGO_TASK_TIME_LIMIT", 30 * 60)
+
+# Draft lessons rewritten by a language model (kb/importers/drafting_llm.py): an `llm` model
+# id (`llm models` lists them; a plugin and maybe a key first). Unset: the offline drafts
+# only, and `llm` is never imported. The timeout bounds what one passage may cost.
+DRAFT_MODEL = os.environ.get("DJANGO_DRAFT_MODEL", "").strip()
+DRAFT_MODEL_TIMEOUT = env_int("DJANGO_DRAFT_MODEL_TIMEOUT", 60)
+if DRAFT_MODEL_TIMEOUT < 1:
+    raise ImproperlyConfigured("DJANGO_DRAFT_MODEL_TIMEOUT must be at least 1 (seconds)")
+
 # Anyone's page or script may read the API (GET only); nothing else is cross-origin.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"

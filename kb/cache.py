@@ -20,9 +20,6 @@ again a few seconds later, so the site recovers by itself when it returns.
 import hashlib
 import logging
 import time
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +28,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from kb.models import ContentVersion
+from kb.stamp import content_version, one_stamp
 
 # The API answers conditional requests and sets its own Cache-Control (kb.api.http).
 SKIPPED_PREFIXES = ("/healthz", "/static/", "/api/")
@@ -102,42 +99,6 @@ class CacheGuard:
 
 
 guard = CacheGuard()
-
-
-# Inside a reading request (GET or HEAD), the content stamp read first: every part of
-# the page (the cache key, theme counts, the lesson of the day, a card) then agrees on
-# one version and asks for it once.
-_request_stamp: ContextVar[dict | None] = ContextVar("request_stamp", default=None)
-
-
-@contextmanager
-def one_stamp():
-    """Inside, the content stamp is read at most once and every reader agrees on it: a
-    reading request (the middleware below), an assistant's tool call (kb.api.mcp)."""
-    token = _request_stamp.set({})
-    try:
-        yield
-    finally:
-        _request_stamp.reset(token)
-
-
-def content_version() -> int:
-    return content_stamp()[0]
-
-
-def content_stamp() -> tuple[int, datetime | None]:
-    """(version, when it last moved): one query, once per reading request."""
-    memo = _request_stamp.get()
-    if memo is not None and "stamp" in memo:
-        return memo["stamp"]
-    row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-    if row is None:
-        # The row comes from a migration; a database emptied by hand gets it back.
-        made = ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})[0]
-        row = (made.version, made.changed_at)
-    if memo is not None:
-        memo["stamp"] = row
-    return row
 
 
 class AnonymousPageCacheMiddleware:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, normalise
-from kb.importers.store import Themer, offer_themes
+from kb.importers.store.themer import Themer, offer_themes
 from kb.models import (
     DraftPassage,
     Evidence,

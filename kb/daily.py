@@ -14,7 +14,8 @@ import math
 import numpy as np
 from django.utils import timezone
 
-from kb.models import Lesson, kept_per_version
+from kb.kept import kept_per_version
+from kb.models import Lesson
 
 GOLDEN = 0.618
 

@@ -22,7 +22,7 @@ from kb import insights as kb_insights
 from kb.exchange_references import check_references
 from kb.exchange_schema import SCHEMA, SchemaError, validated
 from kb.importers.documents import strict_json
-from kb.importers.store import refresh_chapter_texts
+from kb.importers.store.timeline import refresh_chapter_texts
 from kb.models import (
     Chapter,
     Credit,

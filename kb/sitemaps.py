@@ -1,7 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from kb.models import Insight, Lesson, Person, Quote, Theme, Video
+from kb.kept import themes_in_use
+from kb.models import Insight, Lesson, Person, Quote, Video
 
 
 class StaticSitemap(Sitemap):
@@ -39,7 +40,7 @@ class QuoteSitemap(Sitemap):
 
 class ThemeSitemap(Sitemap):
     def items(self):
-        return Theme.objects.in_use().order_by("pk")
+        return themes_in_use().order_by("pk")
 
 
 class PersonSitemap(Sitemap):

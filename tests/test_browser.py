@@ -432,6 +432,19 @@ def test_curation_pages_fit_a_1280_pixel_window(editor_page, live_server, publis
         assert width <= 1280, (path, width)
 
 
+def test_the_editors_forms_fit_a_phone(editor_page, live_server, published_samples):
+    # The import page's video select lists long titles; the transcript page's title box
+    # is wide: neither may push the page sideways on a phone.
+    page = editor_page
+    page.set_viewport_size(PHONE)
+    video = Video.objects.filter(segments__isnull=False).first()
+    for path in ("/admin/kb/video/import/", f"/admin/kb/video/{video.pk}/transcript/"):
+        page.goto(live_server.url + path)
+        assert page.locator("#content form").first.is_visible(), path
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+
+
 EDITORS_LISTS = ["lesson", "quote", "video", "insightproposal", "person", "insight", "theme"]
 
 

@@ -107,7 +107,8 @@ def test_a_reading_request_reads_the_content_version_once_and_a_write_request_al
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
 
-    from kb.cache import AnonymousPageCacheMiddleware, content_version
+    from kb.cache import AnonymousPageCacheMiddleware
+    from kb.stamp import content_version
 
     seen = []
 

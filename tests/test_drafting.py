@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from kb.importers import drafts
-from kb.importers.drafts import Line, Talk, draft
+from kb.importers.drafts import Line, Talk, cues, draft, wording
+from kb.importers.drafts.topics import MAX_PASSAGE, MIN_PASSAGE
 from kb.models import DraftPassage, Lesson, Status, Suggestion, Video
 from kb.search import meaning
 from tests.factories import LessonFactory, MachineDraftFactory, ThemeFactory
@@ -128,7 +128,7 @@ def test_a_speaker_transcript_becomes_drafts_of_the_guests_advice_on_their_momen
         assert [p.name for p in lesson.people.all()] == [GUEST]
         # The title is a few words of the passage's advice, not a fragment.
         assert 3 <= len(lesson.title.split()) <= 9 and lesson.title[0].isupper()
-        assert lesson.title.split()[-1].lower() not in drafts.ENDS_WEAK
+        assert lesson.title.split()[-1].lower() not in cues.ENDS_WEAK
         # The suggested quote is verbatim, with its start and end.
         quote = lesson.suggestions.get()
         assert quote.text in " ".join(t for _, _, t in segments)
@@ -171,7 +171,7 @@ def test_passages_follow_where_the_topic_shifts():
     assert len(found) == 3
     for one, start in zip(found, (0, 410, 820), strict=True):
         assert abs(one.start_seconds - start) <= 60, [d.start_seconds for d in found]
-    assert all(drafts.MIN_PASSAGE <= d.end_seconds - d.start_seconds <= drafts.MAX_PASSAGE
+    assert all(MIN_PASSAGE <= d.end_seconds - d.start_seconds <= MAX_PASSAGE
                for d in found)  # fmt: skip
 
 
@@ -213,14 +213,14 @@ def test_auto_captions_are_read_in_whole_phrases_between_pauses():
     assert all(lesson.title in chapters for lesson in lessons)
     said = {t.text: t.start_seconds for lesson in lessons for t in lesson.takeaways.all()}
     assert said["Spend the first page on the problem who has it and what it costs them."] == (66.9)
-    assert all(len(text.split()) >= drafts.TAKEAWAY_MIN_WORDS for text in said)
+    assert all(len(text.split()) >= cues.TAKEAWAY_MIN_WORDS for text in said)
 
 
 def test_takeaways_are_lightly_trimmed_and_cased_as_sentences():
-    assert drafts.trim("so, um, you know, i think that you should ask early") == (
+    assert wording.trim("so, um, you know, i think that you should ask early") == (
         "You should ask early."
     )
-    assert drafts.trim("And I mean, the key is to, uh, write it down.") == (
+    assert wording.trim("And I mean, the key is to, uh, write it down.") == (
         "The key is to write it down."
     )
 

@@ -138,3 +138,63 @@ def test_every_sample_lesson_lands_on_its_chapter(name, expected):
     with open(f"samples/{name}", encoding="utf-8") as sample:
         parsed = parse_page(sample.read())
     assert [parsed.page.chapters[link.chapter].title for link in parsed.links] == expected
+
+
+def _one_chapter_talk(lines: list[str]) -> tuple[list[tuple[str, str]], list[Segment]]:
+    """One chapter, a line every ten seconds."""
+    segments = [Segment(0, 10 * n, 10 * (n + 1), text, True) for n, text in enumerate(lines)]
+    return [("Part 1", " ".join(lines))], segments
+
+
+def _placed(lines, title, prose, takeaways):
+    from kb.importers.analysis import place
+
+    chs, segments = _one_chapter_talk(lines)
+    [(link, moments)] = place(chs, segments, [(title, "\n".join([prose, *takeaways]), takeaways)])
+    return link, moments
+
+
+FILLER = "and then we moved to the other office across the river that spring"
+
+
+def test_a_lesson_said_late_in_its_passage_starts_before_its_first_takeaway():
+    # The lesson's own words pile up at the end of the passage (its summing up), while its
+    # first point is made a minute earlier: a reader starting at the lesson must hear it.
+    lines = (
+        [FILLER] * 4
+        + [
+            "so how did you get the next level",
+            "every friday I wrote down what each project changed for customers",
+            *[FILLER] * 5,
+            "the staff promotion came from the staff promotion case staff promotion evidence",
+            "promotion to staff is a staff promotion about evidence",
+        ]
+        + [FILLER] * 4
+    )
+    link, moments = _placed(
+        lines,
+        "Staff Promotion Needs Evidence",
+        "Staff promotion is decided on evidence.",
+        ["Write down every Friday what each project changed for customers."],
+    )
+    assert moments[0].start_seconds == pytest.approx(50, abs=10)
+    assert moments[0].start_seconds - 30 <= link.start_seconds <= moments[0].start_seconds
+
+
+def test_a_lesson_that_opens_its_passage_keeps_its_own_moment():
+    lines = (
+        [FILLER] * 4
+        + [
+            "staff promotion is about evidence",
+            "every friday I wrote down what each project changed for customers",
+        ]
+        + [FILLER] * 6
+    )
+    link, moments = _placed(
+        lines,
+        "Staff Promotion Needs Evidence",
+        "Staff promotion is decided on evidence.",
+        ["Write down every Friday what each project changed for customers."],
+    )
+    assert moments[0].start_seconds == pytest.approx(50, abs=10)
+    assert 30 <= link.start_seconds <= 40

@@ -185,7 +185,7 @@ def test_a_tool_call_reads_the_content_version_once_as_a_request_does(advice):
     from django.test.utils import CaptureQueriesContext
 
     from kb.api.mcp import as_a_request, search_advice
-    from kb.cache import content_version
+    from kb.stamp import content_version
 
     content_version()  # its row (a flushed database gets it back at the first read)
     with CaptureQueriesContext(connection) as queries:

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import kb.search
-from kb.importers.store import refresh_chapter_texts
-from kb.models import Status, TranscriptSegment
+from kb.importers.store.timeline import refresh_chapter_texts
+from kb.models import LineEmphasis, Status, TranscriptSegment
 from kb.search import search
 from tests.factories import ChapterFactory, VideoFactory
 
@@ -104,6 +104,46 @@ def test_a_word_too_common_to_rank_line_by_line_is_found_chapters_first(monkeypa
     for moment in moments:
         per_chapter[moment.chapter.pk] = per_chapter.get(moment.chapter.pk, 0) + 1
     assert max(per_chapter.values()) <= 2
+
+
+def test_the_strongest_line_of_a_word_said_everywhere_is_still_shown_first(monkeypatch):
+    """As a real corpus says a common word: a little in every talk. One line of one talk
+    says it four times; the word is in far more lines than are ranked one by one."""
+    monkeypatch.setattr(kb.search, "RARE_LINES", 30)
+    for t in range(12):
+        talk = VideoFactory(title=f"Talk {t}")
+        for c in range(3):
+            chapter = ChapterFactory(video=talk, start_seconds=c * 100)
+            lines = [" ".join(FILLER[(n + k) % len(FILLER)] for k in range(6)) for n in range(20)]
+            lines[(t + c) % 20] += " and the postmortem"
+            lines[(t + c + 7) % 20] += " the postmortem again"
+            said(talk, chapter, lines, c * 100)
+        refresh_chapter_texts(talk)
+    long, at = plant()
+    draft, _ = plant(Status.DRAFT, strong=" ".join(["postmortem"] * 6))
+
+    moments = search("postmortem").moments
+    assert (moments[0].video.pk, moments[0].start_seconds) == (long.pk, at)
+    assert "<mark>" in str(moments[0].snippet)
+    # The rest still come chapters first (the talk whose chapters all but shout it);
+    # never the draft's line.
+    assert len(moments) == 10
+    assert "Blameless reviews" in {m.video.title for m in moments[1:]}
+    assert draft.pk not in {m.video.pk for m in moments}
+
+
+def test_a_line_that_says_a_word_more_than_once_is_kept_as_it_changes():
+    long, at = plant()
+    line = long.segments.get(start_seconds=at)
+    assert list(LineEmphasis.objects.filter(segment=line).values_list("word", "said")) == [
+        ("postmortem", 4)
+    ]
+    line.text = "one postmortem"
+    line.save()
+    refresh_chapter_texts(long)
+    assert not LineEmphasis.objects.filter(segment=line).exists()
+    long.delete()
+    assert not LineEmphasis.objects.exists()
 
 
 def explained(sql: str) -> dict:

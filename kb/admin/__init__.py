@@ -1,3 +1,7 @@
-"""Curation in Django admin (see docs/editing.md). Importing registers everything."""
+"""Curation in Django admin (see docs/editing.md). Importing registers everything.
 
-from kb.admin import models  # noqa: F401
+The admin for each model: lists constant in queries, drafts published in bulk, every
+change in the history. One module of ModelAdmins per area (catalogue, lessons, themes,
+curation), the pieces they share in `shared`."""
+
+from kb.admin import catalogue, curation, lessons, themes  # noqa: F401

@@ -6,7 +6,8 @@ configured site for MCP. `queries.Unknown` when a slug names nothing readers see
 from kb import search as kb_search
 from kb.api import queries
 from kb.api import schemas as out
-from kb.models import Person, Theme, theme_speakers
+from kb.kept import theme_speakers
+from kb.models import Person, Theme
 
 GUESTS = 12
 LESSONS_EACH = 5

@@ -24,8 +24,9 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from pydantic import create_model
 
-from kb.cache import content_stamp, guard
+from kb.cache import guard
 from kb.proxies import client_address
+from kb.stamp import content_stamp
 
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 RATE_WINDOW_SECONDS = 60

@@ -17,8 +17,8 @@ from mcp.types import ToolAnnotations
 
 from kb.api import answers, queries
 from kb.api import schemas as out
-from kb.cache import one_stamp
 from kb.search.query import MAX_QUERY_CHARS
+from kb.stamp import one_stamp
 
 INSTRUCTIONS = (
     "A curated knowledge base of career advice from long videos and podcasts. Every "
@@ -92,7 +92,7 @@ def what_guests_say(theme: str) -> out.GuestsOut:
 
 
 def as_a_request(tool):
-    """Each call as Django treats a reading request: one content stamp (kb.cache), its
+    """Each call as Django treats a reading request: one content stamp (kb.stamp), its
     own database connection, closed when it is done (tools run in worker threads, which
     would otherwise keep theirs)."""
 

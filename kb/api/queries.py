@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch
 
+from kb.kept import themes_in_use
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Credit,
@@ -58,7 +59,7 @@ def videos():
 
 
 def themes():
-    return Theme.objects.in_use()
+    return themes_in_use()
 
 
 def people():

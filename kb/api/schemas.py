@@ -352,7 +352,7 @@ def chapter_out(chapter: Chapter, video: Video, absolute: Absolute) -> ChapterOu
 
 
 def theme_out(theme: Theme, absolute: Absolute) -> ThemeOut:
-    """`theme` with `with_counts()`."""
+    """`theme` with its counts (`kb.kept.themes_in_use`)."""
     return ThemeOut(
         **theme_ref(theme, absolute).model_dump(),
         description=theme.description,

@@ -13,6 +13,7 @@ from kb.importers.linking import (
     Link,
     SectionEvidence,
     gather_evidence,
+    lead_into,
     link_takeaway,
     link_with_index,
 )
@@ -108,6 +109,7 @@ def place(
     placed = []
     for (_, _, takeaways), link in zip(lessons, links, strict=True):
         moments = [link_takeaway(index, t, link.chapter if link else None) for t in takeaways]
+        lead_into(index, link, moments)
         if windowed:
             for found in [link, *moments]:
                 if found is not None:

@@ -168,7 +168,7 @@ def run_batch(
     `import_video DIR` does. A preview runs them all in one transaction rolled back at
     the end, so that a summary page lands on the video its info.json makes just before."""
     from kb.importers.pipeline import after_import
-    from kb.importers.store import one_vocabulary
+    from kb.importers.store.themer import one_vocabulary
 
     planned, skipped = plan(list(files))
     results = []

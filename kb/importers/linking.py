@@ -292,6 +292,27 @@ def link_takeaway(index: ChapterIndex, text: str, chapter: int | None) -> Link |
     return Link(segment.chapter, round(index.words_start(best, query), 3), round(best.score, 3))
 
 
+# A lesson whose best window comes after the first of its takeaways starts this long
+# before that takeaway instead: the passage leads in with the question or story that
+# sets up its first point (tuned on the real episodes' tune half, bench/real).
+LEAD_IN_SECONDS = 30.0
+
+
+def lead_into(index: ChapterIndex, link: Link | None, moments: list[Link | None]) -> None:
+    """Move a lesson's moment back to lead into its first takeaway said in its chapter,
+    when it lands after it: a reader who starts at the lesson hears each of its points."""
+    if link is None:
+        return
+    said = [m.start_seconds for m in moments if m is not None and m.chapter == link.chapter]
+    if not said or link.start_seconds <= min(said):
+        return
+    target = min(said) - LEAD_IN_SECONDS
+    lines = index.by_chapter.get(link.chapter, [])
+    # The line under way at the target, never before the chapter's first line.
+    at = bisect.bisect_right([index.segments[i].start_seconds for i in lines], target) - 1
+    link.start_seconds = index.segments[lines[max(at, 0)]].start_seconds if lines else target
+
+
 CHAPTER_BONUS = 1.25
 
 
@@ -544,6 +565,7 @@ def gather_evidence(
     for (title, text, takeaways), link in zip(sections, links, strict=True):
         chapter = link.chapter if link else None
         moments = [link_takeaway(index, takeaway, chapter) for takeaway in takeaways]
+        lead_into(index, link, moments)
         chosen = suggest_passages(
             index, section_query(title, text), chapter, count=CANDIDATE_PASSAGES
         )

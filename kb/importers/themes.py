@@ -25,6 +25,11 @@ CUE_CREDIT = 0.02
 # Cue hits count at most this often, so cue words can't carry a theme alone.
 MAX_CUE_HITS = 3
 TITLE_WEIGHT = 2.0
+# What a title naming the theme adds: enough to apply it.
+NAMED_IN_TITLE = ALSO_APPLY + 0.03
+# Two words are forms of one word when they share their first letters this far
+# ("promo", "promoted", "promotion"; "leader", "leadership").
+SAME_STEM = 5
 
 
 @dataclass
@@ -68,6 +73,32 @@ def cue_hits(cues: list[str], title: str, text: str) -> float:
     )
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'-]+", text.lower())
+
+
+def _forms_of_one_word(a: str, b: str) -> bool:
+    return a == b or (
+        len(a) >= SAME_STEM and len(b) >= SAME_STEM and a[:SAME_STEM] == b[:SAME_STEM]
+    )
+
+
+def name_forms(name: str, cues: list[str]) -> list[str]:
+    """The theme's name, and those of its cues that are forms of it word for word:
+    "promo" and "promoted" for "promotion", but not "manager" for "management vs IC"."""
+    named = _words(name)
+    return [name] + [
+        cue
+        for cue in cues
+        if len(_words(cue)) == len(named) and all(map(_forms_of_one_word, _words(cue), named))
+    ]
+
+
+def names_in_title(name: str, cues: list[str], title: str) -> bool:
+    title = title.lower()
+    return any(_cue_pattern(form).search(title) for form in name_forms(name, cues))
+
+
 def profile_vector(described: np.ndarray, tagged: list[np.ndarray]) -> np.ndarray:
     """A theme's description, and the lessons editors filed under it, as one unit vector."""
     vector = described + (np.mean(tagged, axis=0) if len(tagged) else 0)
@@ -82,7 +113,12 @@ def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile
     similarity = np.stack([p.vector for p in profiles]) @ vector
     similarity -= similarity.mean()
     scored = [
-        Scored(p.name, float(s) + CUE_CREDIT * min(cue_hits(p.cues, title, text), MAX_CUE_HITS))
+        Scored(
+            p.name,
+            float(s)
+            + CUE_CREDIT * min(cue_hits(p.cues, title, text), MAX_CUE_HITS)
+            + (NAMED_IN_TITLE if names_in_title(p.name, p.cues, title) else 0.0),
+        )
         for p, s in zip(profiles, similarity, strict=True)
     ]
     return sorted(scored, key=lambda s: (-s.confidence, s.name.lower()))

@@ -20,18 +20,19 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.kept import give_published_themes
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Chapter,
     Credit,
     Lesson,
+    LineEmphasis,
     Person,
     Quote,
     Takeaway,
     Theme,
     TranscriptSegment,
     Video,
-    give_published_themes,
 )
 from kb.search import meaning
 from kb.search.query import ParsedQuery, parse_query
@@ -44,6 +45,9 @@ MOMENTS_PER_CHAPTER = 2
 MAX_MOMENTS = 10
 # Lines saying the query, at most, for them to be ranked one by one (bench/search.py).
 RARE_LINES = 2000
+# A word said in more lines than that: its lines that say it most often (more than once)
+# come first, this many at most, and the chapters that say it most fill the rest.
+EMPHASISED_MOMENTS = 3
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
 # Around matched words in the engines' snippets; `highlight` turns them into <mark>.
@@ -229,7 +233,7 @@ def search(
     """`by`: "words", "meaning" or "both" (the site's; the others are for bench/relevance.py).
     `speaker`: only what this person says: their lessons and quotes, and moments of the
     transcript lines given to them (where a transcript says who speaks)."""
-    from kb.cache import content_version
+    from kb.stamp import content_version
 
     parsed = parse_query(text)
     results = Results(text, parsed)
@@ -304,7 +308,9 @@ def _in_context(moments: list[Moment]) -> list[Moment]:
         return moments
     around = Q()
     for m in wanted:
+        # By video and time first: the (video, start) index reads just those lines.
         around |= Q(
+            video_id=m.chapter.video_id,
             chapter_id=m.chapter.pk,
             start_seconds__gte=m.start_seconds - CONTEXT_SECONDS,
             start_seconds__lte=m.start_seconds + CONTEXT_SECONDS,
@@ -613,6 +619,9 @@ def _strongest_moments(
     best first; in each, the lines that say the most, then the earliest (at most
     MOMENTS_PER_CHAPTER), among the visible chapters."""
     lines = engine.strongest_lines(parsed, RARE_LINES, planned_lines)
+    most = MAX_MOMENTS
+    if lines is None:
+        lines, most = _emphasised_lines(parsed, chapters), EMPHASISED_MOMENTS
     if not lines:
         return []
     by_chapter: dict[int, list] = {}
@@ -635,7 +644,7 @@ def _strongest_moments(
         strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2]))
         chosen[chapter] = [(start, pk) for pk, _, start, _, _ in strongest[:MOMENTS_PER_CHAPTER]]
         shown += len(chosen[chapter])
-        if shown >= MAX_MOMENTS:
+        if shown >= most:
             break
     if not chosen:
         return []
@@ -645,7 +654,22 @@ def _strongest_moments(
         for chapter, said in chosen.items()
         for start, pk in sorted(said)
     ]
-    return moments[:MAX_MOMENTS]
+    return moments[:most]
+
+
+def _emphasised_lines(parsed: ParsedQuery, chapters) -> list[tuple[int, int, float, int, float]]:
+    """A word too common for its lines to be ranked one by one: the lines that say it
+    most often (`LineEmphasis`: more than once), among `chapters`, in the shape of
+    `Backend.strongest_lines`. One word asked for: for more, the lines that say them all
+    are few enough for `strongest_lines` whenever one of them is rare."""
+    if len(parsed.words) != 1 or parsed.phrases or parsed.excluded:
+        return []
+    rows = (
+        LineEmphasis.objects.filter(word=parsed.words[0], chapter__in=chapters)
+        .order_by("-said", "segment_id")
+        .values_list("segment_id", "chapter_id", "segment__start_seconds", "said")
+    )[: EMPHASISED_MOMENTS * MOMENTS_PER_CHAPTER * 4]
+    return [(pk, chapter, start, said, float(said)) for pk, chapter, start, said in rows]
 
 
 def _moments_chapters_first(

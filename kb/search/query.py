@@ -7,6 +7,7 @@ syntax from these clean tokens only.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 200
@@ -53,6 +54,12 @@ class ParsedQuery:
 
 def tokens(text: str) -> list[str]:
     return [t.lower() for t in TOKEN.findall(text.replace("_", " "))]
+
+
+def repeated_words(text: str, longest: int) -> list[tuple[str, int]]:
+    """(word, how often) of each content word a line says more than once."""
+    counts = Counter(t for t in tokens(text) if t not in STOP_WORDS and 2 < len(t) <= longest)
+    return sorted((word, n) for word, n in counts.items() if n > 1)
 
 
 def parse_query(text: str) -> ParsedQuery:

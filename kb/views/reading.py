@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from kb import daily, markdown
 from kb.cache import reads_query
+from kb.kept import published_theme_counts, theme_neighbours, theme_speakers, themes_in_use
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Insight,
@@ -28,8 +29,6 @@ from kb.models import (
     Theme,
     ThemeRedirect,
     Video,
-    published_theme_counts,
-    theme_speakers,
 )
 from kb.timeline import build_timeline
 from kb.views.jsonld import video_json_ld
@@ -168,7 +167,7 @@ def home(request):
         request,
         "kb/home.html",
         {
-            "themes": Theme.objects.in_use().alphabetical("-lesson_count")[:24],
+            "themes": themes_in_use().alphabetical("-lesson_count")[:24],
             "videos": videos,
             "featured": first_lessons(videos),
             "today": daily.lesson_for(
@@ -181,7 +180,7 @@ def home(request):
 @reads_query()
 @require_safe
 def theme_list(request):
-    return render(request, "kb/theme_list.html", {"themes": Theme.objects.in_use()})
+    return render(request, "kb/theme_list.html", {"themes": themes_in_use()})
 
 
 def found_or_moved(request, model, redirects, slug: str, url_name: str):
@@ -253,7 +252,7 @@ def theme_detail(request, slug):
         lessons, quotes = lessons.under(other), quotes.under(other)
     if narrow.unknown:
         lessons, quotes = lessons.none(), quotes.none()
-    neighbours = Theme.objects.neighbours_of(theme)  # themes to narrow by
+    neighbours = theme_neighbours(theme)  # themes to narrow by
     whole = not (narrow.found or narrow.unknown or by.person or by.unknown)
     return render(
         request,

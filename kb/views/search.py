@@ -5,7 +5,8 @@ from django.views.decorators.http import require_safe
 
 from kb import search as kb_search
 from kb.cache import reads_query
-from kb.models import Person, Theme, Video, kept_per_version
+from kb.kept import kept_per_version
+from kb.models import Person, Theme, Video
 from kb.search.query import MAX_QUERY_CHARS
 
 # Ten lessons a page, with quotes and transcript moments beside them: a page to scan.

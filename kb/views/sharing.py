@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kb import anki, cards, daily, obsidian
-from kb.cache import content_version, reads_query
-from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Theme, Video
+from kb.cache import reads_query
+from kb.kept import themes_in_use
+from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Video
+from kb.stamp import content_version
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
@@ -120,7 +122,7 @@ def person_card(request, slug):
 
 @require_safe
 def theme_card(request, slug):
-    theme = get_object_or_404(Theme.objects.in_use(), slug=slug)
+    theme = get_object_or_404(themes_in_use(), slug=slug)
     lessons, quotes = theme.lesson_count, theme.quote_count
     counts = f"{lessons} lesson{pluralize(lessons)} · {quotes} quote{pluralize(quotes)}"
     return card_response(

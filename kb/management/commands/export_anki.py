@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import anki
+from kb.kept import themes_in_use
 from kb.models import Lesson, Theme
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=".", help="folder to write into (default: .)")
 
     def handle(self, *args, theme=None, output=".", **options):
-        themes = Theme.objects.in_use().order_by("slug")
+        themes = themes_in_use().order_by("slug")
         if theme:
             themes = Theme.objects.filter(slug=theme)
             if not themes:

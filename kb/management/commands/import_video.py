@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from kb.importers import batch, ytdlp
 from kb.importers.documents import DocumentError
 from kb.importers.pipeline import FORMATS, after_import
-from kb.importers.store import one_vocabulary
+from kb.importers.store.themer import one_vocabulary
 from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
 

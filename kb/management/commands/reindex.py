@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from kb import search
-from kb.importers.store import refresh_chapter_texts
+from kb.importers.store.timeline import refresh_chapter_texts
 from kb.models import Video
 from kb.search import meaning
 

@@ -1,0 +1,158 @@
+"""What is kept per content version, per process: the counts and filings that every
+page reads and only a write changes (theme counts, how the published lessons are filed,
+who speaks under each theme), computed once for each content version and read from
+memory until the next one.
+
+Above the models: they are what it is computed from, and only one of their reads
+(`LessonQuerySet.related_to`) reaches up here. The version is `kb.stamp`'s; the
+per-process store is `kb.search.meaning.kept`, where the meaning matrices are kept too.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Value
+
+from kb.models import Lesson, LessonTheme, Quote, QuoteTheme, Theme
+from kb.stamp import content_version
+
+
+def kept_per_version(name: str, compute):
+    """`compute()`, once per content version per process (kb.search.meaning.kept)."""
+    from kb.search import meaning
+
+    return meaning.kept(name, content_version(), compute)
+
+
+def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """({theme id: published lessons}, {theme id: published quotes}): counted once per
+    content version per process (they change only with it), in one grouped query."""
+    return kept_per_version("theme counts", _count_published_themes)
+
+
+def _count_published_themes() -> tuple[dict[int, int], dict[int, int]]:
+    lessons = (
+        LessonTheme.objects.filter(content_object__in=Lesson.objects.published())
+        .values("tag_id")
+        .annotate(kind=Value("lesson"), n=Count("pk"))
+        .values_list("tag_id", "kind", "n")
+    )
+    quotes = (
+        QuoteTheme.objects.filter(content_object__in=Quote.objects.published())
+        .values("tag_id")
+        .annotate(kind=Value("quote"), n=Count("pk"))
+        .values_list("tag_id", "kind", "n")
+    )
+    counts = {"lesson": {}, "quote": {}}
+    for tag_id, kind, n in lessons.order_by().union(quotes.order_by(), all=True):
+        counts[kind][tag_id] = n
+    return counts["lesson"], counts["quote"]
+
+
+@dataclass
+class PublishedThemes:
+    """How the published lessons are filed, read once per content version per process
+    (see `published_themes`): what the theme and lesson pages rank by, without grouping
+    a theme's thousands of lessons on every request."""
+
+    themes_of: dict[int, tuple[int, ...]]  # lesson id: its themes
+    lessons_of: dict[int, list[int]]  # theme id: its lessons, newest video first
+    newness: dict[int, int]  # lesson id: its place in that order (0 is the newest)
+    pairs: dict[int, Counter]  # theme id: {other theme id: lessons filed under both}
+
+
+def published_themes() -> PublishedThemes:
+    return kept_per_version("published themes", _read_published_themes)
+
+
+def _read_published_themes() -> PublishedThemes:
+    links = LessonTheme.objects.filter(content_object__in=Lesson.objects.published()).order_by(
+        "-content_object__video__published_on",
+        "content_object__video_id",
+        "content_object__position",
+        "content_object_id",
+    )
+    themes_of, lessons_of = defaultdict(list), defaultdict(list)
+    for lesson_id, tag_id in links.values_list("content_object_id", "tag_id"):
+        themes_of[lesson_id].append(tag_id)
+        lessons_of[tag_id].append(lesson_id)
+    pairs = defaultdict(Counter)
+    for tags in themes_of.values():
+        for one in tags:
+            pairs[one].update(other for other in tags if other != one)
+    return PublishedThemes(
+        {pk: tuple(tags) for pk, tags in themes_of.items()},
+        dict(lessons_of),
+        {pk: n for n, pk in enumerate(themes_of)},
+        dict(pairs),
+    )
+
+
+def published_theme_pairs() -> dict[int, Counter]:
+    """{theme id: Counter({other theme id: published lessons filed under both})}."""
+    return published_themes().pairs
+
+
+def theme_speakers(theme: "Theme", most: int) -> list[tuple[int, list[int]]]:
+    """The `most` people who give the most published lessons under `theme`, each with
+    those lessons' ids (`Lesson.speakers`' rule), the most prolific first: worked out for
+    every theme at once, once per content version per process."""
+    ranked = kept_per_version("theme speakers", _rank_theme_speakers)
+    return ranked.get(theme.pk, [])[:most]
+
+
+# People kept per theme for `theme_speakers` (pages show a dozen).
+SPEAKERS_KEPT = 30
+
+
+def _rank_theme_speakers() -> dict[int, list[tuple[int, list[int]]]]:
+    themes_of = published_themes().themes_of
+    per_theme = defaultdict(lambda: defaultdict(list))
+    for person_id, pks in Lesson.objects.published().ids_by_speaker().items():
+        for pk in pks:
+            for tag_id in themes_of.get(pk, ()):
+                per_theme[tag_id][person_id].append(pk)
+    return {
+        tag_id: sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:SPEAKERS_KEPT]
+        for tag_id, people in per_theme.items()
+    }
+
+
+def give_published_themes(lessons) -> None:
+    """Give published lessons their themes from what is kept per content version
+    (`published_themes`), without a query: for pages that show only published lessons,
+    picked one by one (search results). A draft's themes are not kept: not for these."""
+    filed = published_themes().themes_of
+    by_id = kept_per_version("themes by id", Theme.objects.in_bulk)
+    for lesson in lessons:
+        lesson.kept_themes = [by_id[pk] for pk in filed.get(lesson.pk, ()) if pk in by_id]
+
+
+def theme_neighbours(theme: Theme, most: int = 12) -> list[Theme]:
+    """The themes sharing the most published lessons with `theme` (then by name),
+    each with `shared`: how many."""
+    shared = published_theme_pairs().get(theme.pk, Counter())
+    found = list(Theme.objects.filter(pk__in=list(shared)))
+    for other in found:
+        other.shared = shared[other.pk]
+    found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
+    return found[:most]
+
+
+def themes_with_counts(themes):
+    """Each theme's number of published lessons and quotes (readers' counts).
+
+    Counted for every theme at once in one grouped query (run here), then attached
+    to the rows as values: a count subquery per theme, run again wherever the
+    counts filter or order, costs a knowledge base of ten thousand talks most of a
+    second on its home page."""
+    lessons, quotes = published_theme_counts()
+    return themes.with_count_values(lessons, quotes)
+
+
+def themes_in_use():
+    """Themes with something published under them, with their counts."""
+    lessons, quotes = published_theme_counts()
+    return Theme.objects.filter(pk__in=set(lessons) | set(quotes)).with_count_values(
+        lessons, quotes
+    )

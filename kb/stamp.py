@@ -1,0 +1,48 @@
+"""The content version a request reads: every write to the knowledge base moves it
+(database triggers), and what is cached or kept (pages, counts, search's lookups) is
+keyed by it. Read once per reading request and agreed on by every part of the page.
+
+Beneath everything that keys on it (the page cache, kb.kept, search): it reads only
+the models.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+from kb.models import ContentVersion
+
+# Inside a reading request (GET or HEAD), the content stamp read first: every part of
+# the page (the cache key, theme counts, the lesson of the day, a card) then agrees on
+# one version and asks for it once.
+_request_stamp: ContextVar[dict | None] = ContextVar("request_stamp", default=None)
+
+
+@contextmanager
+def one_stamp():
+    """Inside, the content stamp is read at most once and every reader agrees on it: a
+    reading request (kb.cache's middleware), an assistant's tool call (kb.api.mcp)."""
+    token = _request_stamp.set({})
+    try:
+        yield
+    finally:
+        _request_stamp.reset(token)
+
+
+def content_version() -> int:
+    return content_stamp()[0]
+
+
+def content_stamp() -> tuple[int, datetime | None]:
+    """(version, when it last moved): one query, once per reading request."""
+    memo = _request_stamp.get()
+    if memo is not None and "stamp" in memo:
+        return memo["stamp"]
+    row = ContentVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    if row is None:
+        # The row comes from a migration; a database emptied by hand gets it back.
+        made = ContentVersion.objects.get_or_create(pk=1, defaults={"version": 1})[0]
+        row = (made.version, made.changed_at)
+    if memo is not None:
+        memo["stamp"] = row
+    return row
