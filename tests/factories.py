@@ -16,6 +16,7 @@ from kb.models import (
     InsightProposal,
     Lesson,
     LessonTheme,
+    LineEmphasis,
     MeaningVector,
     PendingImport,
     Person,
@@ -369,3 +370,16 @@ class MeaningVectorFactory(DjangoModelFactory):
     start_seconds = factory.LazyAttribute(lambda o: o.lesson.start_seconds if o.lesson else None)
     excerpt = factory.LazyAttribute(lambda o: o.lesson.title[:300] if o.lesson else "")
     vector = factory.LazyAttribute(lambda o: _meaning_of(o.excerpt or o.video.title))
+
+
+class LineEmphasisFactory(DjangoModelFactory):
+    """A word a transcript line says more than once (what `refresh_chapter_texts` derives
+    from the segments): "ship" said three times."""
+
+    class Meta:
+        model = LineEmphasis
+
+    segment = factory.SubFactory(TranscriptSegmentFactory, text="ship it, ship it, ship it")
+    chapter = factory.SelfAttribute("segment.chapter")
+    word = "ship"
+    said = 3
