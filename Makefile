@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run serve backup screenshots docs-images test lint migrations-check clean
+.PHONY: install run serve backup screenshots docs-images test test-all lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,19 @@ serve: install .secret-key
 backup: install
 	$(DEV_ENV) $(PY) manage.py backup_db
 
-## test: install, then the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
+# Two pytest-xdist workers, each with its own test database; TEST_WORKERS=0 runs in one
+# process (quicker for a single file: no second database to create).
+TEST_WORKERS ?= 2
+PYTEST = $(DEV_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist load
+
+## test: install, then the suite but its slow tests (DATABASE_URL=postgres://... runs it on
+## PostgreSQL); PYTEST_ARGS="tests/test_api.py" runs one file
 test: install
-	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
+
+## test-all: the whole suite, slow tests included, as CI runs it
+test-all: install
+	$(PYTEST) $(PYTEST_ARGS)
 
 ## screenshots: every page type at desktop and phone size, into screenshots/ (needs chromium)
 screenshots: install

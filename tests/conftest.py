@@ -2,6 +2,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED = SEEDS / "deep-summary-staff-eng-at-meta.txt"
@@ -33,6 +34,22 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def samples_once(django_db_setup, django_db_blocker):
+    """The samples (`load_samples`: seconds to import and index), loaded once for a whole
+    test file whose tests read them. The file's tests run inside this one transaction,
+    each in its own savepoint, so what a test changes or deletes is back for the next;
+    all is rolled back when the file is done. Not for transactional tests (their flush
+    would empty it), and a test of the file that does not ask for it still sees the
+    samples if it runs after one that did."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_samples", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -80,7 +97,7 @@ def task_worker(settings, tmp_path):
 
     from django.db import connection
 
-    from tests.test_cache import ROOT, database_url
+    from tests.helpers import ROOT, database_url
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("a database in this process's memory is not shared with a worker process")

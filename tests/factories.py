@@ -7,22 +7,30 @@ from factory.django import DjangoModelFactory
 
 from kb.models import (
     Chapter,
+    ChapterTranscript,
+    ContentVersion,
     Credit,
     DraftPassage,
     Evidence,
     Insight,
     InsightProposal,
     Lesson,
+    LessonTheme,
+    LineEmphasis,
+    MeaningVector,
     PendingImport,
     Person,
+    PersonRedirect,
     ProposedLesson,
     Quote,
     QuoteSuggestion,
+    QuoteTheme,
     Role,
     Status,
     Suggestion,
     Takeaway,
     Theme,
+    ThemeRedirect,
     ThemeSuggestion,
     TranscriptSegment,
     Video,
@@ -231,7 +239,7 @@ class InsightProposalFactory(DjangoModelFactory):
     def lessons(self, create, extracted, **kwargs):
         if create and extracted:
             for position, lesson in enumerate(extracted):
-                ProposedLesson.objects.create(proposal=self, lesson=lesson, position=position)
+                ProposedLessonFactory(proposal=self, lesson=lesson, position=position)
 
 
 class MachineDraftFactory(LessonFactory):
@@ -263,3 +271,115 @@ class DraftPassageFactory(DjangoModelFactory):
     title = "Ask your manager how you can help"
     score = 5.0
     status = Suggestion.OPEN
+
+
+class ProposedLessonFactory(DjangoModelFactory):
+    """A lesson in an insight proposal (InsightProposalFactory(lessons=[...]) makes them in
+    order)."""
+
+    class Meta:
+        model = ProposedLesson
+
+    proposal = factory.SubFactory(InsightProposalFactory)
+    lesson = factory.SubFactory(LessonFactory)
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonThemeFactory(DjangoModelFactory):
+    """A lesson filed under a theme (what `LessonFactory(tags=[...])` makes through taggit)."""
+
+    class Meta:
+        model = LessonTheme
+
+    content_object = factory.SubFactory(LessonFactory)
+    tag = factory.SubFactory(ThemeFactory)
+
+
+class QuoteThemeFactory(DjangoModelFactory):
+    """A quote filed under a theme (what `QuoteFactory(tags=[...])` makes through taggit)."""
+
+    class Meta:
+        model = QuoteTheme
+
+    content_object = factory.SubFactory(QuoteFactory)
+    tag = factory.SubFactory(ThemeFactory)
+
+
+class ThemeRedirectFactory(DjangoModelFactory):
+    """An old theme address leading to `theme` (as a merge or a rename leaves)."""
+
+    class Meta:
+        model = ThemeRedirect
+
+    old_slug = factory.Sequence(lambda n: f"old-theme-{n}")
+    theme = factory.SubFactory(ThemeFactory)
+
+
+class PersonRedirectFactory(DjangoModelFactory):
+    """An old person address leading to `person` (as a merge or a rename leaves)."""
+
+    class Meta:
+        model = PersonRedirect
+
+    old_slug = factory.Sequence(lambda n: f"old-person-{n}")
+    person = factory.SubFactory(PersonFactory)
+
+
+class ChapterTranscriptFactory(DjangoModelFactory):
+    """A chapter's whole transcript as one text (the importer keeps it beside the
+    segments, for search to rank chapters by)."""
+
+    class Meta:
+        model = ChapterTranscript
+
+    chapter = factory.SubFactory(ChapterFactory)
+    title = factory.SelfAttribute("chapter.title")
+    text = factory.Faker("paragraph", nb_sentences=6)
+
+
+class ContentVersionFactory(DjangoModelFactory):
+    """The one row whose number moves with every write (the database's triggers keep it):
+    got, not made twice."""
+
+    class Meta:
+        model = ContentVersion
+        django_get_or_create = ["id"]
+
+    id = 1
+    version = 1
+
+
+def _meaning_of(text: str) -> bytes:
+    from kb.search import meaning
+
+    return meaning.pack(meaning.embed([text])[0])
+
+
+class MeaningVectorFactory(DjangoModelFactory):
+    """What a lesson is about, embedded as search by meaning stores it (kind "lesson"; give
+    `kind`, `quote` or `chapter` for the others)."""
+
+    class Meta:
+        model = MeaningVector
+
+    kind = "lesson"
+    lesson = factory.SubFactory(LessonFactory)
+    video = factory.LazyAttribute(lambda o: o.lesson.video if o.lesson else VideoFactory())
+    quote = None
+    chapter = None
+    start_seconds = factory.LazyAttribute(lambda o: o.lesson.start_seconds if o.lesson else None)
+    excerpt = factory.LazyAttribute(lambda o: o.lesson.title[:300] if o.lesson else "")
+    vector = factory.LazyAttribute(lambda o: _meaning_of(o.excerpt or o.video.title))
+
+
+class LineEmphasisFactory(DjangoModelFactory):
+    """A word a transcript line says more than once (what `refresh_chapter_texts` derives
+    from the segments): "ship" said three times."""
+
+    class Meta:
+        model = LineEmphasis
+
+    segment = factory.SubFactory(TranscriptSegmentFactory, text="ship it, ship it, ship it")
+    chapter = factory.SelfAttribute("segment.chapter")
+    word = "ship"
+    said = 3

@@ -1,8 +1,15 @@
 """What several test files share."""
 
 import io
+import time
+from pathlib import Path
 
+from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.db import connection
+
+# The repository's root: where `manage.py` runs from in a test's other processes.
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def import_video(*args) -> tuple[int, str, str]:
@@ -14,3 +21,68 @@ def import_video(*args) -> tuple[int, str, str]:
     except SystemExit as exit_:
         code = exit_.code
     return code, out.getvalue(), err.getvalue()
+
+
+def snapshot():
+    """Everything an import can write, to prove a refused import changed nothing."""
+    from kb.models import Chapter, Lesson, Quote, Takeaway, TranscriptSegment, Video
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Video, Chapter, TranscriptSegment, Lesson, Takeaway, Quote)
+    ]
+
+
+def export() -> str:
+    """`manage.py export_kb`'s output: the whole knowledge base as JSON."""
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    return out.getvalue()
+
+
+def restore(path) -> tuple[int, str]:
+    """`manage.py import_kb PATH` as an editor runs it: (exit code, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_kb", str(path), stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return exit_.code, err.getvalue()
+    return 0, err.getvalue()
+
+
+def empty_the_database():
+    """Delete everything a restore writes, as on a new server."""
+    from kb.models import Insight, InsightProposal, Person, Theme, ThemeRedirect, Video
+
+    for model in (Video, ThemeRedirect, Person, Insight, InsightProposal):
+        model.objects.all().delete()
+    Theme.objects.all().delete()
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for another process to open the same one."""
+    entry = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{entry['NAME']}"
+    return (
+        f"postgres://{entry['USER']}:{entry.get('PASSWORD') or ''}@{entry['HOST'] or 'localhost'}"
+        f":{entry['PORT'] or 5432}/{entry['NAME']}"
+    )
+
+
+def shown(response) -> list[str]:
+    """The messages the admin shows after `response`, as text."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def follow_until(client, url, done, seconds=120):
+    """GET `url` as the page's own refresh would, until `done(response)`; returns the
+    responses seen."""
+    seen, deadline = [], time.monotonic() + seconds
+    while True:
+        response = client.get(url)
+        seen.append(response)
+        if done(response):
+            return seen
+        assert time.monotonic() < deadline, response.content.decode()[:2000]
+        time.sleep(0.3)

@@ -261,3 +261,78 @@ def generator_page(
         + transcript
         + "\n"
     )
+
+
+# The test page's words with exact times, for attaching timed transcripts to it.
+TIMED_WORDS = (
+    "hello and welcome everyone today we talk about careers and growth "
+    "I was stuck for hours and hours and then I asked a senior engineer for help "
+    "and she knew the answer in five minutes so ask for help early "
+    "my promotion packet was all about impact I collected evidence every week "
+    "and my manager told me what the packet needs and I planted a garden "
+    "which taught me patience be curious and rest well"
+).split()
+
+
+def timed_cues():
+    """The test page's words as 5-word cues, said at 2 words a second from 0:10."""
+    cues = []
+    for n in range(0, len(TIMED_WORDS), 5):
+        start = 10 + n / 2
+        cues.append((start, start + 2.5, " ".join(TIMED_WORDS[n : n + 5])))
+    return cues
+
+
+def as_vtt(cues):
+    """(start, end, text) cues as YouTube's WebVTT."""
+
+    def ts(x):
+        return f"00:{int(x // 60):02d}:{x % 60:06.3f}"
+
+    blocks = [f"{ts(a)} --> {ts(b)} align:start position:0%\n{text}" for a, b, text in cues]
+    return "WEBVTT\nKind: captions\nLanguage: en\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def as_srt(cues):
+    """(start, end, text) cues as SRT."""
+
+    def ts(x):
+        return f"00:{int(x // 60):02d}:{x % 60:06.3f}".replace(".", ",")
+
+    return "\n\n".join(
+        f"{n}\n{ts(a)} --> {ts(b)}\n{text}" for n, (a, b, text) in enumerate(cues, 1)
+    )
+
+
+# The generator's standard summary template (Overview / Main Topics Covered / Key Takeaways
+# & Insights / ...), as it writes it for a short video.
+STANDARD_SUMMARY = """## Overview
+Three engineers compare notes on their first on-call rotations and what they changed.
+
+## Main Topics Covered
+- Paging etiquette
+- Runbooks
+- Sleep
+
+## Key Takeaways & Insights
+
+### On Asking for Help
+- Page a teammate after twenty minutes stuck.
+- Say what you already tried.
+
+### On Runbooks
+- Change the runbook before you close the incident.
+
+## Actionable Strategies
+- Keep a log of every page you get.
+- Review the log with your manager monthly.
+
+## Specific Details & Examples
+- One team cut its pages by half in a quarter.
+
+## Warnings & Common Mistakes
+- Silencing an alert without a ticket hides the next outage.
+
+## Resources & Next Steps
+- The team's incident review template.
+"""

@@ -7,6 +7,23 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
+# Under pytest-xdist (`make test` runs two workers) each worker has its own test database
+# (pytest-django names it after the worker) and, when the cache is Redis, its own Redis
+# database: REDIS_URL's for gw0, the one below it for gw1, and so on. Set here, before the
+# project's settings read it, so that the worker's other processes (a db_worker, a
+# production server) use the same one. Shared, a worker's cache.clear() would empty the
+# other's cache mid-test, and a page cached at one content version by one worker would be
+# served to the other, whose database is at the same version with other content.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL", "").strip():
+    from urllib.parse import urlsplit
+
+    _url = urlsplit(os.environ["REDIS_URL"].strip())
+    _db = int(_url.path.strip("/") or 0) - int(_worker[2:])
+    if _db < 0:
+        raise RuntimeError(f"REDIS_URL's database is too low for xdist worker {_worker}")
+    os.environ["REDIS_URL"] = _url._replace(path=f"/{_db}").geturl()
+
 from config.settings import *  # noqa: E402, F403
 
 # Tasks run at once, in the test's own process (DJANGO_TASKS_INLINE); the tests of the

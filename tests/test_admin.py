@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from kb.models import (
+    Chapter,
     Lesson,
     PendingImport,
     Quote,
@@ -29,7 +30,7 @@ from tests.factories import (
     TranscriptSegmentFactory,
     VideoFactory,
 )
-from tests.forms import form_data
+from tests.forms import form_data, lesson_form
 from tests.pages import info_json, page, timed_vtt
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,11 @@ def test_another_editors_preview_cannot_be_confirmed(client, editor):
     client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
     assert not Video.objects.exists()
     assert client.get(f"/admin/kb/video/import/{upload_id}/").status_code == 404
+    # The editor who previewed it still sees it and can confirm it.
+    client.force_login(editor)
+    assert client.get(f"/admin/kb/video/import/{upload_id}/").status_code == 200
+    client.post("/admin/kb/video/import/", {"upload": upload_id, "confirm": "1"})
+    assert Video.objects.count() == 1
 
 
 def test_a_confirmed_preview_imports_once(client, editor):
@@ -361,27 +367,6 @@ def test_the_chapter_filter_offers_the_chosen_videos_chapters_only(client, edito
     assert forged.status_code in (200, 302)
 
 
-def lesson_form(lesson, **changes):
-    data = {
-        "video": lesson.video_id,
-        "title": lesson.title,
-        "slug": lesson.slug,
-        "status": lesson.status,
-        "chapter": lesson.chapter_id or "",
-        "start_seconds": "52:45",
-        "body": lesson.body,
-        "tags": "",
-        "takeaways-TOTAL_FORMS": "0",
-        "takeaways-INITIAL_FORMS": "0",
-        "suggestions-TOTAL_FORMS": "0",
-        "suggestions-INITIAL_FORMS": "0",
-        "theme_suggestions-TOTAL_FORMS": "0",
-        "theme_suggestions-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return data
-
-
 def test_a_lesson_moment_is_typed_and_shown_as_minutes_and_seconds(client, editor):
     lesson = LessonFactory(video=VideoFactory(duration_seconds=7036))
     response = client.post(f"/admin/kb/lesson/{lesson.pk}/change/", lesson_form(lesson))
@@ -389,6 +374,29 @@ def test_a_lesson_moment_is_typed_and_shown_as_minutes_and_seconds(client, edito
     lesson.refresh_from_db()
     assert lesson.start_seconds == 3165
     assert 'value="52:45"' in client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode()
+
+
+def test_a_videos_length_chapters_and_resources_are_edited_like_everything_else(client, editor):
+    video = VideoFactory(duration_seconds=7036, resources=["A book: Staff Engineer"])
+    ChapterFactory(video=video, start_seconds=3165, title="Promo")
+    url = f"/admin/kb/video/{video.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "video_form")
+    assert data["duration_seconds"] == "1:57:16"
+    assert data["chapters-0-start_seconds"] == "52:45"
+    assert data["resources"] == "A book: Staff Engineer"
+    data["chapters-0-start_seconds"] = "53:10"
+    data["resources"] = "A book: Staff Engineer\n\nA talk: Glue work\n"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    video.refresh_from_db()
+    assert video.resources == ["A book: Staff Engineer", "A talk: Glue work"]
+    assert Chapter.objects.get(video=video).start_seconds == 3190
+
+    data["chapters-0-start_seconds"] = "2:10:00"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "past the end of the video" in response.content.decode()
+    assert Chapter.objects.get(video=video).start_seconds == 3190
 
 
 @pytest.mark.parametrize(
@@ -564,6 +572,17 @@ def test_a_theme_that_is_not_there_is_refused_on_the_field(client, editor, forge
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["tags"]
     assert not lesson.tags.exists()
+
+
+@pytest.mark.parametrize("field, forged", [("video", "x'"), ("speaker", "Guest"), ("lesson", "-1")])
+def test_a_forged_choice_in_an_admin_form_is_refused_on_the_field(client, editor, field, forged):
+    quote = QuoteFactory(text="Keep me.")
+    url = f"/admin/kb/quote/{quote.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "quote_form")
+    data[field] = forged
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["adminform"].form.errors[field])
 
 
 def test_bulk_publishing_on_the_draft_filter_counts_what_was_selected(client, editor):

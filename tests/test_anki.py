@@ -64,6 +64,15 @@ def theme_with_lessons():
 def test_a_theme_deck_has_one_note_per_published_takeaway_with_its_moment(
     client, theme_with_lessons, tmp_path, django_assert_num_queries
 ):
+    # The queries, however many lessons:
+    #   the content version
+    #   the theme, by slug
+    #   its published lessons of published videos, with their videos
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   the lessons' published quotes, with video and speaker (prefetched)
     with django_assert_num_queries(8):
         response = client.get("/themes/writing.apkg")
     assert response["Content-Type"] == "application/apkg"
@@ -105,13 +114,30 @@ def test_person_and_video_decks_hold_their_own_published_takeaways(
     video = VideoFactory()
     CreditFactory(video=video, person=person)
     TakeawayFactory(lesson=LessonFactory(video=video), text="Say no early")
-    # the version; the person; published?; the lessons with videos; themes; people;
-    # guests; takeaways; quotes
+    # The queries:
+    #   the content version
+    #   the person, by slug
+    #   whether they have anything published (a credit, a lesson or a quote)
+    #   their published lessons (credited or their own), with their videos
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   the lessons' published quotes, with video and speaker (prefetched)
     with django_assert_num_queries(9):
         person_deck = client.get(f"/people/{person.slug}.apkg")
     person_notes = notes_of(person_deck.content, tmp_path)
     assert [n["fields"][0] for n in person_notes] == ["Say no early"]
-    with django_assert_num_queries(8):  # the video instead of the person
+    # The queries:
+    #   the content version
+    #   the published video, by slug
+    #   its published lessons, with the video
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   the lessons' published quotes, with video and speaker (prefetched)
+    with django_assert_num_queries(8):
         video_deck = client.get(f"/videos/{video.slug}.apkg")
     video_notes = notes_of(video_deck.content, tmp_path)
     assert [n["fields"][0] for n in video_notes] == ["Say no early"]
@@ -125,6 +151,16 @@ def test_decks_of_drafts_or_unknown_slugs_are_not_found(client):
     unpublished = PersonFactory()
     CreditFactory(person=unpublished, video=hidden)
     assert client.get(f"/people/{unpublished.slug}.apkg").status_code == 404
+    # The same addresses give a deck for what is published.
+    shown = VideoFactory()
+    CreditFactory(person=unpublished, video=shown)
+    TakeawayFactory(lesson=LessonFactory(video=shown, tags=[ThemeFactory(name="nope")]))
+    for url in (
+        f"/videos/{shown.slug}.apkg",
+        "/themes/nope.apkg",
+        f"/people/{unpublished.slug}.apkg",
+    ):
+        assert client.get(url)["Content-Type"] == "application/apkg", url
 
 
 def test_export_anki_writes_the_same_decks(theme_with_lessons, tmp_path):

@@ -194,15 +194,25 @@ def test_drafts_are_absent_everywhere(client, kb):
     for secret in ["Draft promotion", "Hidden promotion", "Unreleased", "draft-insight",
                    "A draft promotion quote", "Nobody Yet"]:  # fmt: skip
         assert secret not in everything
+    # Their published neighbours, on the same pages: the pages list things at all.
+    for shown in ["Keep a brag document", "Promotions after incidents", "Growing to staff",
+                  "Calm on-call", "write-wins", "Promotion is a", "Ana Lima"]:  # fmt: skip
+        assert shown in everything, shown
     hidden = kb["first"].__class__.objects.get(title="Unreleased talk")
     for path in ["/lessons/draft-lesson", "/lessons/hidden-lesson", f"/videos/{hidden.slug}",
                  "/insights/draft-insight", "/people/nobody-yet"]:  # fmt: skip
         assert get(client, path).status_code == 404, path
+    # The same routes answer for what is published: the 404s are the drafts', not the paths'.
+    for path in ["/lessons/keep-a-brag-document", f"/videos/{kb['first'].slug}",
+                 "/insights/write-wins", "/people/ana-lima"]:  # fmt: skip
+        assert get(client, path).status_code == 200, path
 
 
 def test_drafts_are_hidden_from_staff_too(admin_client, kb):
     """The API has no preview: signed in or not, a draft is a 404."""
     assert get(admin_client, "/lessons/draft-lesson").status_code == 404
+    # The same route, signed in the same way, answers for a published lesson.
+    assert get(admin_client, "/lessons/keep-a-brag-document").status_code == 200
 
 
 def test_search_gives_the_sites_results(client, kb):
@@ -288,6 +298,7 @@ def test_bad_requests_get_json_errors(client, kb, path, status):
     assert response.status_code == status
     assert response.json()["detail"]
     assert "ETag" not in response
+    assert "ETag" in get(client, "/lessons")  # an answer has one; an error has none
 
 
 def test_old_slugs_redirect(client, kb):
@@ -365,6 +376,9 @@ def test_cors_lets_any_origin_read(client, kb):
 def test_no_write_methods(client, kb):
     assert client.post(f"{API}/lessons").status_code == 405
     assert client.delete(f"{API}/lessons/keep-a-brag-document").status_code == 405
+    # Refused as a method, not missing: the same addresses answer a GET.
+    assert get(client, "/lessons").status_code == 200
+    assert get(client, "/lessons/keep-a-brag-document").status_code == 200
 
 
 def test_openapi_document_validates(client):
@@ -382,24 +396,102 @@ def test_docs_are_served_from_our_own_static_files(client):
     assert '<meta name="viewport" content="width=device-width' in page
 
 
-# Queries each answer costs: the content version (ETag), the page, one per prefetch; a
-# filter by slug adds its lookups (a person: is anything of theirs published); themes
-# are counted, and their speakers ranked, once per version (kb.models).
+# The queries each answer costs, whatever the data's size. Each starts with the content
+# version (its ETag); themes are counted, and their speakers ranked, once per version
+# (kb.models). One query per line:
 QUERIES = {
+    #   the published lessons of published videos, with video and chapter (a page)
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
     "/lessons": 6,
+    #   the published quotes, with video, chapter, lesson and speaker (a page)
+    #   their themes (prefetched)
     "/quotes": 3,
+    #   the published videos, with their counts (a page)
+    #   their credits, with the people (prefetched)
     "/videos": 3,
+    #   how many published lessons and quotes each theme has
+    #   the themes that have some
     "/themes": 3,
+    #   the people with anything published, with their counts (a page)
     "/people": 2,
+    #   the published insights, with their counts of voices and videos (a page)
+    #   their themes (prefetched)
     "/insights": 3,
+    #   the theme "promotion", by slug
+    #   the theme "incidents", by slug
+    #   the published lessons under both, with video and chapter
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
     "/lessons?theme=promotion&theme=incidents": 8,
+    #   the person, by slug
+    #   whether they have anything published
+    #   their published lessons (credited or their own), with video and chapter
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
     "/lessons?person=ana-lima": 8,
+    #   the theme, by slug
+    #   the published quotes under it, with video, chapter, lesson and speaker
+    #   their themes (prefetched)
     "/quotes?theme=promotion": 4,
+    #   the person, by slug
+    #   whether they have anything published
+    #   the published quotes they said, with video, chapter, lesson and speaker
+    #   their themes (prefetched)
     "/quotes?person=ana-lima": 5,
+    #   the person, by slug, if anything of theirs is published, with their counts
+    #   their credits in published videos
+    #   the themes of their published lessons
+    #   their published lessons, with video and chapter
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   the published quotes they said, with video, chapter, lesson and speaker
+    #   those quotes' themes (prefetched)
+    #   the published insights their lessons or quotes support, with their counts
+    #   those insights' themes (prefetched)
     "/people/ana-lima": 13,
+    #   the published insight, by slug, with its counts of voices and videos
+    #   its themes (prefetched)
+    #   its published evidence, with lesson, quote, video, chapter and speaker
+    #   the evidence lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the evidence lessons' published quotes (prefetched)
     "/insights/write-wins": 7,
+    #   the published lesson, by slug, with video and chapter
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   its published quotes, with video, lesson, chapter and speaker
+    #   those quotes' themes (prefetched)
     "/lessons/keep-a-brag-document": 8,
+    #   how many published lessons and quotes each theme has
+    #   the theme, by slug, among those that have some
     "/themes/promotion": 3,
+    #   the theme, by slug
+    #   which published lessons each theme has (the theme links)
+    #   each published lesson's video and own people (ids: whose words they are)
+    #   the guests of those lessons' videos (ids)
+    #   those people
+    #   the lessons shown, with video, chapter and their first published quote
+    #   the lessons' themes (prefetched)
+    #   the lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the lessons' takeaways (prefetched)
+    #   the published insights under the theme, with their counts
+    #   their themes (prefetched)
+    #   their published evidence, with lesson, quote, video, chapter and speaker
+    #   the evidence lessons' own people (prefetched)
+    #   their videos' guests, with the people (prefetched)
+    #   the evidence lessons' published quotes (prefetched)
     "/themes/promotion/guests": 17,
 }
 

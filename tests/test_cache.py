@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,18 +10,7 @@ from django.db import connection
 
 from kb.models import Status
 from tests.factories import LessonFactory, VideoFactory
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def database_url() -> str:
-    entry = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{entry['NAME']}"
-    return (
-        f"postgres://{entry['USER']}:{entry.get('PASSWORD') or ''}@{entry['HOST'] or 'localhost'}"
-        f":{entry['PORT'] or 5432}/{entry['NAME']}"
-    )
+from tests.helpers import ROOT, database_url
 
 
 def in_another_process(code: str) -> None:
@@ -50,6 +38,10 @@ def test_staff_never_see_or_fill_the_cache(client):
     client.force_login(User.objects.create_user("ed", is_staff=True))
     assert "X-Cache" not in client.get(lesson.get_absolute_url())
     assert "X-Cache" not in client.get(lesson.get_absolute_url())
+    # A reader after them: the page is cached from the reader's own first visit.
+    client.logout()
+    assert client.get(lesson.get_absolute_url())["X-Cache"] == "miss"
+    assert client.get(lesson.get_absolute_url())["X-Cache"] == "hit"
 
 
 @pytest.mark.django_db
@@ -137,3 +129,17 @@ def test_a_reading_request_reads_the_content_version_once_and_a_write_request_al
     middleware(post)
     assert seen[1] > seen[0]
     assert content_version() == seen[1]  # outside a request: always read
+
+
+@pytest.mark.django_db
+def test_staff_pages_are_private_and_readers_pages_are_not(client):
+    video = VideoFactory()
+    LessonFactory(video=video, title="A draft lesson", status=Status.DRAFT)
+    reader = client.get(video.get_absolute_url())
+    assert "private" not in reader.get("Cache-Control", "")
+    client.force_login(User.objects.create_user("ed", is_staff=True))
+    for url in (video.get_absolute_url(), "/", "/lessons/", "/search/?q=draft"):
+        response = client.get(url)
+        assert "private" in response["Cache-Control"], url
+        assert "Cookie" in response["Vary"]
+    assert "A draft lesson" in client.get(video.get_absolute_url()).content.decode()

@@ -15,7 +15,7 @@ import pytest
 
 from kb import cache as page_cache
 from tests.factories import LessonFactory
-from tests.test_cache import ROOT, database_url
+from tests.helpers import ROOT, database_url
 
 READER_PAGES = ["/", "/themes/", "/lessons/", "/quotes/", "/videos/", "/search/?q=help"]
 

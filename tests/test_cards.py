@@ -55,10 +55,23 @@ def meta(html: str) -> dict[str, str]:
     return found
 
 
-# Queries for each card: the version (once a request: the page cache and the card's file
-# name), the thing with what it shows (a lesson: its themes and its first quote; a
-# theme's counts are kept from its page, the same version).
-CARD_QUERIES = {"lesson": 4, "quote": 2, "person": 2, "theme": 2, "insight": 2}
+# The queries for each card; the content version comes first in each (read once a
+# request: for the page cache and for the card's file name):
+CARD_QUERIES = {
+    # the published lesson, by slug, with its video
+    # its own people (prefetched)
+    # its video's guests, with the people (prefetched)
+    "lesson": 4,
+    # the published quote, by id, with its video and speaker
+    "quote": 2,
+    # the person, by slug, if anything of theirs is published, with their counts
+    "person": 2,
+    # the theme, by slug, among those with published content (its counts are kept from
+    # its page, at the same version)
+    "theme": 2,
+    # the published insight, by slug, with its counts of voices and videos
+    "insight": 2,
+}
 
 
 @pytest.mark.parametrize("kind", ["lesson", "quote", "person", "theme", "insight"])
@@ -112,6 +125,11 @@ def test_cards_of_drafts_are_not_found_and_draft_pages_point_at_none(client, edi
     # Editors preview drafts; their pages name no card (a reader would get a 404).
     assert "og:image" not in client.get(lesson.get_absolute_url()).content.decode()
     assert "og:image" not in client.get(quote.get_absolute_url()).content.decode()
+    # Published, the same lesson's page names its card, and the card is there.
+    lesson.status = Status.PUBLISHED
+    lesson.save()
+    assert "og:image" in client.get(lesson.get_absolute_url()).content.decode()
+    assert client.get(f"/lessons/{lesson.slug}/card.png")["Content-Type"] == "image/png"
 
 
 LONGEST = " ".join(itertools.repeat("Incomprehensibilities notwithstanding, write it down", 40))
@@ -282,6 +300,10 @@ def test_a_draft_videos_page_names_no_card_and_its_card_is_not_found(client, edi
     assert "og:image" not in client.get(video.get_absolute_url()).content.decode()
     client.logout()
     assert client.get("/videos/hidden/card.png").status_code == 404
+    video.status = Status.PUBLISHED  # published, it has both
+    video.save()
+    assert "og:image" in client.get(video.get_absolute_url()).content.decode()
+    assert client.get("/videos/hidden/card.png")["Content-Type"] == "image/png"
 
 
 def test_a_day_with_no_lesson_shares_the_sites_card(client):

@@ -12,13 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kb.importers.summary import parse_summary
 from kb.models import Lesson, Video
 from tests.helpers import import_video as run
-from tests.pages import generator_page
-from tests.test_summary_templates import STANDARD
+from tests.pages import STANDARD_SUMMARY, generator_page
 
 pytestmark = pytest.mark.django_db
 
 
-def exported(title, video_id, summary=STANDARD, fmt="markdown", channel="Reliability Hour"):
+def exported(title, video_id, summary=STANDARD_SUMMARY, fmt="markdown", channel="Reliability Hour"):
     if fmt == "plain":
         # As the export strips Markdown: headings bare, every list item a `• `.
         summary = re.sub(r"^#{1,6}\s*", "", summary, flags=re.M)

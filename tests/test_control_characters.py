@@ -15,6 +15,7 @@ from django.core.management import call_command
 from kb.exchange import export_data, import_data
 from kb.models import Lesson, Person, Takeaway, TranscriptSegment, Video
 from tests.factories import LessonFactory, PersonFactory, TakeawayFactory, VideoFactory
+from tests.forms import lesson_form
 from tests.pages import page
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,6 @@ def test_json_captions_spelling_control_characters_are_cleaned(tmp_path):
 
 def test_an_editors_save_is_cleaned(client, editor):
     lesson = LessonFactory(title="Before")
-    from tests.test_admin import lesson_form
-
     response = client.post(
         f"/admin/kb/lesson/{lesson.pk}/change/",
         lesson_form(lesson, title=DIRTY, body="A body\x0c with a form feed"),

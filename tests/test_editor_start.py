@@ -138,9 +138,18 @@ def test_the_start_page_runs_the_same_queries_whatever_the_data_size(
     some_of_everything()
     PendingImportFactory(user=editor, state=PendingImport.State.FAILED)
     client.get("/admin/")  # the session and the permissions, cached from here
-    # 1 the session, 2 the user, 3-4 the user's and their groups' permissions,
-    # 5 open insight proposals, 6 draft videos, 7 the lessons' counts (draft, each check),
-    # 8 draft quotes, 9 draft insights, 10 the imports not over, 11 the recent actions.
+    # The queries, however much is waiting:
+    #   the session
+    #   the user
+    #   the user's own permissions
+    #   their groups' permissions
+    #   how many insight proposals are open
+    #   how many videos are drafts
+    #   the lessons' counts (drafts, and each check they wait for)
+    #   how many quotes are drafts
+    #   how many insights are drafts
+    #   the imports of the last day not done
+    #   the editor's recent actions
     with django_assert_num_queries(11):
         assert client.get("/admin/").status_code == 200
     for _ in range(3):

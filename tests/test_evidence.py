@@ -27,8 +27,7 @@ from kb.search import meaning
 from kb.text import as_passage
 from tests.factories import LessonFactory, QuoteFactory
 from tests.forms import form_data
-from tests.pages import page
-from tests.test_import_command import as_vtt, timed_cues
+from tests.pages import as_vtt, page, timed_cues
 
 pytestmark = pytest.mark.django_db
 

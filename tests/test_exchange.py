@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -33,21 +32,7 @@ from kb.models import (
     Video,
 )
 from tests.factories import DraftPassageFactory, MachineDraftFactory, QuoteFactory
-from tests.test_cache import database_url
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def export() -> str:
-    out = io.StringIO()
-    call_command("export_kb", stdout=out)
-    return out.getvalue()
-
-
-def empty_the_database():
-    for model in (Video, ThemeRedirect, Person, Insight, InsightProposal):
-        model.objects.all().delete()
-    Theme.objects.all().delete()
+from tests.helpers import ROOT, database_url, empty_the_database, export, restore
 
 
 @pytest.mark.django_db
@@ -141,15 +126,6 @@ def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path):
     code, err = restore(other)
     assert code == 1 and "not a career-kb/1 export" in err
     assert not Video.objects.exists()
-
-
-def restore(path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_kb", str(path), stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return exit_.code, err.getvalue()
-    return 0, err.getvalue()
 
 
 @pytest.mark.django_db

@@ -8,17 +8,10 @@ from django.core.management import call_command
 
 from kb.models import Chapter, Lesson, Quote, Status, Takeaway, TranscriptSegment, Video
 from tests.helpers import import_video as run
-from tests.pages import AUTO_VTT, page
+from tests.helpers import snapshot
+from tests.pages import AUTO_VTT, TIMED_WORDS, as_srt, as_vtt, page, timed_cues
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot():
-    """Everything an import can write, to prove a refused import changed nothing."""
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Video, Chapter, TranscriptSegment, Lesson, Takeaway, Quote)
-    ]
 
 
 @pytest.fixture
@@ -247,42 +240,6 @@ def test_a_timed_transcript_needs_a_known_video(page_file, tmp_path):
     assert err.strip() == f"error: {vtt}: no video with the slug 'no-such-video'"
 
 
-TIMED_WORDS = (
-    "hello and welcome everyone today we talk about careers and growth "
-    "I was stuck for hours and hours and then I asked a senior engineer for help "
-    "and she knew the answer in five minutes so ask for help early "
-    "my promotion packet was all about impact I collected evidence every week "
-    "and my manager told me what the packet needs and I planted a garden "
-    "which taught me patience be curious and rest well"
-).split()
-
-
-def timed_cues():
-    """The test page's words as 5-word cues, said at 2 words a second from 0:10."""
-    cues = []
-    for n in range(0, len(TIMED_WORDS), 5):
-        start = 10 + n / 2
-        cues.append((start, start + 2.5, " ".join(TIMED_WORDS[n : n + 5])))
-    return cues
-
-
-def as_vtt(cues):
-    def ts(x):
-        return f"00:{int(x // 60):02d}:{x % 60:06.3f}"
-
-    blocks = [f"{ts(a)} --> {ts(b)} align:start position:0%\n{text}" for a, b, text in cues]
-    return "WEBVTT\nKind: captions\nLanguage: en\n\n" + "\n\n".join(blocks) + "\n"
-
-
-def as_srt(cues):
-    def ts(x):
-        return f"00:{int(x // 60):02d}:{x % 60:06.3f}".replace(".", ",")
-
-    return "\n\n".join(
-        f"{n}\n{ts(a)} --> {ts(b)}\n{text}" for n, (a, b, text) in enumerate(cues, 1)
-    )
-
-
 def as_json(cues):
     return json.dumps([{"text": t, "start": a, "duration": b - a} for a, b, t in cues])
 
@@ -422,3 +379,16 @@ def test_a_second_timed_transcript_needs_update(page_file, tmp_path):
     code, out, err = run(second, "--video", "growing-fast-a-story", "--update")
     assert code == 0
     assert Video.objects.get().segments.order_by("start_seconds").first().start_seconds == 11.0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_page_saved_as_utf16_or_32_with_its_bom_imports(tmp_path, encoding):
+    text = page(title="Grüße aus Köln")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path = tmp_path / "talk.txt"
+    path.write_bytes(data)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_video", str(path), stdout=out, stderr=err)
+    assert Video.objects.get().title == "Grüße aus Köln"

@@ -138,6 +138,13 @@ def test_unreadable_files_are_refused(data, message, line):
     assert err.value.line == line
 
 
+def test_utf16_without_a_bom_is_named_not_called_binary():
+    with pytest.raises(DocumentError, match="looks like UTF-16 text without a byte-order mark"):
+        decode_text(page().encode("utf-16-le"))
+    with pytest.raises(DocumentError, match="binary file"):
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
 def test_youtube_auto_captions_collapse_rolling_lines_and_strip_timings():
     cues = parse_captions(AUTO_VTT, "vtt")
     assert [c.text for c in cues] == [

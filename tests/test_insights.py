@@ -69,6 +69,9 @@ def test_the_same_advice_twice_in_one_video_is_not_an_insight():
     lesson_saying(TIMELINE, video=video)
     lesson_saying(TIMELINE, video=video)
     assert insights.suggest().made == []
+    lesson_saying(TIMELINE)  # the same advice in a second video is one
+    made = insights.suggest().made
+    assert made and all(len({x.video_id for x in p.lessons.all()}) == 2 for p in made)
 
 
 def test_a_dismissed_proposal_stays_dismissed_until_its_lessons_change():
@@ -490,3 +493,6 @@ def test_a_machine_draft_is_never_part_of_a_proposal():
     draft.status, draft.machine_draft = Status.DRAFT, True
     draft.save()
     assert insights.propose() == []
+    draft.status, draft.machine_draft = Status.PUBLISHED, False  # an editor's lesson is
+    draft.save()
+    assert len(insights.propose()) == 1

@@ -4,8 +4,9 @@
 import pytest
 
 from kb.models import Lesson, Person, Quote, Status, Video
+from tests.helpers import import_video as run
+from tests.helpers import snapshot
 from tests.pages import info_json, page, timed_vtt
-from tests.test_import_command import run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +168,7 @@ def test_bad_markdown_is_refused_with_its_line_and_nothing_is_stored(
 
 
 def test_a_draft_videos_markdown_is_not_found(client, talk):
+    assert client.get(f"/videos/{talk.slug}.md").status_code == 200  # published: found
     Video.objects.update(status=Status.DRAFT)
     assert client.get(f"/videos/{talk.slug}.md").status_code == 404
 
@@ -174,6 +176,12 @@ def test_a_draft_videos_markdown_is_not_found(client, talk):
 def test_the_export_runs_the_same_queries_however_many_lessons(
     client, talk, tmp_path, django_assert_num_queries
 ):
+    # The queries, however many lessons:
+    #   the content version
+    #   the published video, by slug
+    #   its published lessons, with the video
+    #   the lessons' takeaways (prefetched)
+    #   the lessons' published quotes, with video and speaker (prefetched)
     with django_assert_num_queries(5):
         client.get(f"/videos/{talk.slug}.md")
     run(write(tmp_path, HAND_WRITTEN), "--publish")

@@ -23,7 +23,7 @@ from tests.factories import (
     ThemeFactory,
     VideoFactory,
 )
-from tests.test_cache import ROOT, database_url
+from tests.helpers import ROOT, database_url
 
 # The tools run in worker threads with their own connections: the rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def samples():
-    call_command("load_samples", stdout=io.StringIO())
+def samples(samples_once):
+    """The samples, loaded once for the file (conftest.samples_once)."""
 
 
 def test_imports_store_vectors_for_lessons_and_transcript_windows(samples):
@@ -108,6 +108,7 @@ def test_videos_and_people_are_found_too(samples):
 def test_a_draft_video_is_never_found(samples):
     from kb.models import Video
 
+    assert "Shipping Small" in " ".join(v.title for v in search("startups").videos)
     Video.objects.filter(title__startswith="Shipping Small").update(status=Status.DRAFT)
     assert "Shipping Small" not in " ".join(v.title for v in search("startups").videos)
     assert "Shipping Small" not in " ".join(v.title for v in search("shipping small").videos)

@@ -158,3 +158,32 @@ def test_fast_urls_match_reverse_for_any_slug():
 
     for slug in ("plain", "ünïcode-thème", "a b", "100%"):
         assert slug_url("kb:theme", slug) == reverse("kb:theme", kwargs={"slug": slug})
+
+
+def model_factories():
+    from factory.django import DjangoModelFactory
+
+    from tests import factories
+
+    return [
+        f
+        for f in vars(factories).values()
+        if isinstance(f, type) and issubclass(f, DjangoModelFactory) and f._meta.model
+    ]
+
+
+def test_every_model_has_a_factory():
+    """STYLE: a factory for every model in tests/factories.py, so a test names only what
+    matters to it."""
+    from django.apps import apps
+
+    made = {f._meta.get_model_class() for f in model_factories()}
+    assert made  # the factories module is read
+    assert set(apps.get_app_config("kb").get_models()) - made == set()
+
+
+@pytest.mark.parametrize("factory", model_factories(), ids=lambda f: f.__name__)
+def test_each_factory_makes_a_row_the_admin_can_name(factory):
+    row = factory()
+    stored = type(row).objects.get(pk=row.pk)
+    assert str(stored)  # the name the admin's lists and messages show

@@ -56,7 +56,14 @@ def published():
 def test_a_lesson_as_markdown_has_front_matter_links_and_escaped_text(
     client, published, django_assert_num_queries
 ):
-    # the version; the lesson with its video; themes; people; guests; takeaways; quotes
+    # The queries:
+    #   the content version
+    #   the published lesson, by slug, with its video
+    #   its themes (prefetched)
+    #   its own people (prefetched)
+    #   its video's guests, with the people (prefetched)
+    #   its takeaways (prefetched)
+    #   its published quotes, with video and speaker (prefetched)
     with django_assert_num_queries(7):
         response = client.get("/lessons/write-it-down.md")
     assert response["Content-Type"] == "text/markdown; charset=utf-8"

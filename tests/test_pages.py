@@ -55,7 +55,8 @@ def build(n, themes=None):
 
 
 # Pages and the most queries each may run, whatever the data's size. Each also reads the
-# content version first, for the page cache (not listed below, counted in the numbers).
+# content version first, for the page cache (not listed below, counted in the numbers);
+# the lists with one query a line are as captured at both sizes.
 PAGES = {
     # themes in use with counts (the content version again and the counts, once per
     # version; then the themes); recent videos with counts; featured lessons (the first
@@ -75,29 +76,69 @@ PAGES = {
     "theme": (lambda: reverse("kb:theme", args=["promotion"]), 17),
     # ... narrowed to one person (the person first)
     "theme by person": (lambda: reverse("kb:theme", args=["promotion"]) + "?person=ada-guest", 12),
-    # themes asked for; the person; count; page of lessons; their tags, people and guests
+    # One query a line, after the content version:
+    #   the themes asked for, by slug
+    #   the person asked for, by slug
+    #   how many published lessons match
+    #   the page of them, with video and chapter
+    #   their themes (prefetched)
+    #   their own people (prefetched)
+    #   their videos' guests (prefetched)
     "lessons": (
         lambda: reverse("kb:lessons") + "?tag=promotion&tag=leadership&person=ada-guest",
         8,
     ),
-    # lesson+video+chapter; tags; people; guests; takeaways; quotes; related lessons (ranked
-    # by id, then loaded); tags
+    #   the published lesson, by slug, with video and chapter
+    #   its themes (prefetched)
+    #   its own people (prefetched)
+    #   its video's guests (prefetched)
+    #   its takeaways (prefetched)
+    #   its published quotes, with video and speaker
+    #   its open quote suggestions
+    #   which published lessons share its themes (the theme links: related lessons)
+    #   the related lessons shown
+    #   the published insights it is evidence of
     "lesson": (lambda: _first_lesson_url(), 11),
-    # count; page of people with their counts
+    #   how many people have anything published
+    #   the page of them, with their counts
     "people": (lambda: reverse("kb:people"), 3),
-    # person; is published; credits with videos; count; page of lessons; their tags,
-    # people and guests; themes; quotes
+    #   the person, by slug
+    #   whether they have anything published
+    #   their credits, with the videos and whether they speak in each transcript
+    #   how many published lessons are theirs
+    #   the themes of those lessons
+    #   the published insights their lessons support
+    #   the page of their lessons, with video and chapter
+    #   their themes (prefetched)
+    #   their own people (prefetched)
+    #   their videos' guests (prefetched)
+    #   the published quotes they said, with video, chapter and lesson
     "person": (lambda: reverse("kb:person", args=["ada-guest"]), 12),
-    # person; lessons with videos; their takeaways
+    #   the person, by slug, if anything of theirs is published
+    #   their published lessons, with video and chapter
+    #   those lessons' takeaways (prefetched)
     "person feed": (lambda: reverse("kb:person-feed", args=["ada-guest"]), 4),
-    # count; page of quotes with video, chapter, lesson and speaker
+    #   the person asked for, by slug
+    #   how many published quotes they said
+    #   the page of them, with video, speaker, chapter and lesson
     "quotes": (lambda: reverse("kb:quotes") + "?person=ada-guest", 4),
-    # count; page of videos with counts
+    #   how many videos are published
+    #   the page of them, with their counts
     "videos": (lambda: reverse("kb:videos"), 3),
-    # video; chapters; credits; lessons+chapter; their tags; quotes+lesson+speaker
+    #   the published video, by slug
+    #   its chapters
+    #   its credits, with the people
+    #   its published lessons, with their chapters
+    #   those lessons' themes (prefetched)
+    #   its published quotes, with lesson and speaker
     "video": (lambda: _first_video_url(), 7),
-    # video; its lessons (their moments, the index's "said here" links); takeaway, quote
-    # and suggestion moments; chapters; segments
+    #   the published video, by slug
+    #   its published lessons (their moments, the index's "said here" links)
+    #   their takeaways (their moments)
+    #   its published quotes (their moments)
+    #   the accepted quote suggestions of its lessons (their moments)
+    #   its chapters
+    #   its lines, with their speakers
     "transcript": (lambda: _first_video_url() + "transcript/", 8),
     # ... arriving from a lesson's moment link: the lesson comes from the same lessons
     "transcript from a lesson": (lambda: _first_lesson_transcript_url(), 8),
@@ -111,7 +152,8 @@ PAGES = {
     "search": (lambda: reverse("kb:search") + "?q=Lesson", 19),
     # ... narrowed to a person: the person first (and no videos or people)
     "search by person": (lambda: reverse("kb:search") + "?q=Lesson&person=ada-guest", 15),
-    # lessons with videos; their takeaways
+    #   the newest published lessons, with video and chapter
+    #   their takeaways (prefetched)
     "feed": (lambda: reverse("kb:lessons-feed"), 3),
     # theme; lessons with videos; their takeaways
     "theme feed": (lambda: reverse("kb:theme-feed", args=["promotion"]), 5),
@@ -200,10 +242,20 @@ def test_drafts_are_absent_everywhere_a_reader_looks(client):
         "/themes/promotion/feed/",
         "/sitemap.xml",
     ]
+    lists_lessons = {
+        "/themes/promotion/",
+        "/lessons/",
+        "/lessons/?tag=promotion",
+        "/feeds/lessons/",
+        "/themes/promotion/feed/",
+        live.video.get_absolute_url(),
+    }
     for url in urls:
         body = client.get(url).content.decode()
         for secret in ("Secret draft", "draft video", "secret draft quote", "secret transcript"):
             assert secret.lower() not in body.lower(), (url, secret)
+        if url in lists_lessons:  # the published lesson beside them is there
+            assert "Visible lesson" in body, url
     for url in (
         draft.get_absolute_url(),
         in_draft_video.get_absolute_url(),
@@ -211,6 +263,9 @@ def test_drafts_are_absent_everywhere_a_reader_looks(client):
         draft_video.get_absolute_url() + "transcript/",
     ):
         assert client.get(url).status_code == 404
+    # The same routes answer for what is published.
+    for url in (live.get_absolute_url(), live.video.get_absolute_url() + "transcript/"):
+        assert client.get(url).status_code == 200, url
 
 
 def test_counts_include_published_items_only(client):
@@ -302,8 +357,11 @@ def test_imported_text_is_escaped_everywhere(client):
     ):
         body = client.get(url).content.decode()
         assert "<script>alert" not in body, url
+        if url not in ("/", "/search/?q=said"):  # the pages that show the lesson: escaped
+            assert "&lt;script&gt;alert" in body, url
     feed = client.get("/feeds/lessons/").content.decode()
     assert "<script>alert" not in feed
+    assert "&lt;script&gt;alert" in feed
 
 
 def test_lessons_filter_keeps_lessons_having_every_tag(client):
@@ -516,3 +574,15 @@ def test_a_lessons_people_are_followed_by_no_stray_space(client):
         page = client.get(url).content.decode()
         assert "Evan King</a> ," not in page and "Evan King</a>\n," not in page
     assert "Evan King</a></span>, in" in client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_themes_sort_as_readers_read_them(client, editor):
+    for name in ("Prioritization", "asking for help", "Burnout", "career advice"):
+        LessonFactory(tags=[ThemeFactory(name=name)])
+    body = client.get("/themes/").content.decode()
+    positions = [body.index(f">{name}<") for name in ("asking for help", "Burnout")]
+    positions += [body.index(f">{name}<") for name in ("career advice", "Prioritization")]
+    assert positions == sorted(positions)
+    admin_list = client.get("/admin/kb/theme/").context["cl"].result_list
+    names = [t.name for t in admin_list if t.name in {"Prioritization", "asking for help"}]
+    assert names == ["asking for help", "Prioritization"]

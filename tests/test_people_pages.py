@@ -81,6 +81,11 @@ def test_someone_with_nothing_published_has_no_page(client, two_guests):
     assert client.get("/people/ghost-writer/feed/").status_code == 404
     assert "Ghost Writer" not in client.get("/people/").content.decode()
     assert "ghost-writer" not in client.get("/sitemap.xml").content.decode()
+    # Someone with published lessons has all four.
+    assert client.get("/people/ada-lovelace/").status_code == 200
+    assert client.get("/people/ada-lovelace/feed/").status_code == 200
+    assert "Ada Lovelace" in client.get("/people/").content.decode()
+    assert "/people/ada-lovelace/" in client.get("/sitemap.xml").content.decode()
 
 
 def test_a_persons_feed_has_their_published_lessons(client, two_guests):

@@ -35,7 +35,11 @@ def quote():
 def test_a_quote_page_has_the_words_speaker_video_chapter_lesson_clip_and_moment(
     client, quote, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):  # the quote with all it names, its themes, version
+    # The queries:
+    #   the content version
+    #   the published quote with its video, chapter, lesson and speaker (one join)
+    #   its themes (prefetched)
+    with django_assert_num_queries(3):
         response = client.get(f"/quotes/{quote.pk}/")
     html = response.content.decode()
     assert "I write &lt;b&gt;every&lt;/b&gt; decision down." in html
@@ -89,6 +93,9 @@ def test_a_draft_lesson_is_never_named_beside_its_published_quote(client):
     quote = QuoteFactory(video=lesson.video, lesson=lesson)
     for url in (quote.get_absolute_url(), "/quotes/", lesson.video.get_absolute_url()):
         assert "Secret draft lesson" not in client.get(url).content.decode(), url
+    lesson.status = Status.PUBLISHED  # published, it is named beside its quote
+    lesson.save()
+    assert "Secret draft lesson" in client.get(quote.get_absolute_url()).content.decode()
 
 
 def test_the_sitemap_lists_published_quote_pages_only(client):

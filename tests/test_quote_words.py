@@ -6,7 +6,7 @@ import pytest
 from kb.models import Quote
 from tests.factories import ChapterFactory, QuoteFactory, TranscriptSegmentFactory, VideoFactory
 from tests.forms import form_data
-from tests.test_review_fixes import shown
+from tests.helpers import shown
 
 pytestmark = pytest.mark.django_db
 

@@ -2,14 +2,12 @@
 naming the JSON path to blame, exit 1, and nothing changes (issue 13)."""
 
 import copy
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 
 from kb.models import Chapter, Lesson, Quote, Theme, ThemeRedirect, TranscriptSegment, Video
-from tests.test_exchange import empty_the_database, export, restore
+from tests.helpers import empty_the_database, export, restore
 
 pytestmark = pytest.mark.django_db
 
@@ -228,10 +226,17 @@ BROKEN = {
 }
 
 
+@pytest.fixture(scope="module")
+def exported_once(samples_once, django_db_blocker):
+    """The samples' export, made once for the file (conftest.samples_once)."""
+    with django_db_blocker.unblock():
+        return json.loads(export())
+
+
 @pytest.fixture
-def exported():
-    call_command("load_samples", stdout=io.StringIO())
-    return json.loads(export())
+def exported(exported_once):
+    """The samples' export: the test's own copy to break."""
+    return copy.deepcopy(exported_once)
 
 
 @pytest.mark.parametrize("database", ["empty", "not empty"])
@@ -245,6 +250,7 @@ def test_a_broken_export_is_refused_with_its_json_path(tmp_path, exported, case,
     if database == "empty":
         empty_the_database()
     before = everything()
+    assert bool(before[0]) == (database == "not empty")  # the samples' videos, or none
     code, err = restore(path)
     assert code == 1
     assert err.count("\n") == 1 and "Traceback" not in err, err
@@ -270,9 +276,9 @@ NOT_AN_EXPORT = {
 
 
 @pytest.mark.parametrize("case", NOT_AN_EXPORT)
+@pytest.mark.usefixtures("samples_once")
 def test_a_file_no_export_could_be_is_refused_with_one_line(tmp_path, case):
     content, line, message = NOT_AN_EXPORT[case]
-    call_command("load_samples", stdout=io.StringIO())
     path = tmp_path / "kb.json"
     path.write_text(content, encoding="utf-8")
     before = everything()

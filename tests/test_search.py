@@ -169,8 +169,15 @@ def test_drafts_never_appear():
     QuoteFactory(text="zeppelin quote", status=Status.DRAFT, video=live)
     TakeawayFactory(lesson=LessonFactory(status=Status.DRAFT, video=live), text="zeppelin takeaway")
     spoken(draft_video, "zeppelin said in a draft video")
+    assert not search("zeppelin").found
+    # The same word, published, is found in each kind: the drafts are hidden, not unsearchable.
+    LessonFactory(title="Zeppelin published", video=live)
+    QuoteFactory(text="zeppelin quote said aloud", video=live)
+    spoken(live, "zeppelin said in a published video", start=60)
     results = search("zeppelin")
-    assert not results.found
+    assert [hit.lesson.title for hit in results.lessons] == ["Zeppelin published"]
+    assert [hit.quote.text for hit in results.quotes] == ["zeppelin quote said aloud"]
+    assert [(m.video, m.start_seconds) for m in results.moments] == [(live, 60)]
 
 
 def test_what_readers_may_see_is_read_once_per_content_version():

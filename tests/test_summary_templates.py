@@ -4,38 +4,7 @@ lessons are the advice, not the table of contents, the overview or a grouping he
 import pytest
 
 from kb.importers.summary import parse_summary, reading_report
-from tests.pages import generator_page
-
-STANDARD = """## Overview
-Three engineers compare notes on their first on-call rotations and what they changed.
-
-## Main Topics Covered
-- Paging etiquette
-- Runbooks
-- Sleep
-
-## Key Takeaways & Insights
-
-### On Asking for Help
-- Page a teammate after twenty minutes stuck.
-- Say what you already tried.
-
-### On Runbooks
-- Change the runbook before you close the incident.
-
-## Actionable Strategies
-- Keep a log of every page you get.
-- Review the log with your manager monthly.
-
-## Specific Details & Examples
-- One team cut its pages by half in a quarter.
-
-## Warnings & Common Mistakes
-- Silencing an alert without a ticket hides the next outage.
-
-## Resources & Next Steps
-- The team's incident review template.
-"""
+from tests.pages import STANDARD_SUMMARY, generator_page
 
 CHAPTERS = """## Overview
 A tour of one engineer's first year on call, chapter by chapter.
@@ -68,7 +37,7 @@ def read(summary):
 
 
 def test_the_standard_template_gives_lessons_of_advice_only():
-    page = read(STANDARD)
+    page = read(STANDARD_SUMMARY)
     assert page.headline == ""
     assert page.intro.startswith("Three engineers compare notes")
     assert [(s.title, s.takeaways) for s in page.sections] == [

@@ -116,9 +116,16 @@ def test_the_transcript_page_runs_the_same_queries_for_a_longer_talk(
     video, _, promo = long_talk(minutes=4)
     lesson = LessonFactory(video=video, chapter=promo, start_seconds=130)
     url = f"/videos/talk/transcript/?from={lesson.slug}"
-    # the content version; the video; its lessons (their moments and index links, and the
-    # lesson the reader came from); takeaway, quote and suggestion moments; the chapters;
-    # the lines with their speakers
+    # The queries, however long the talk:
+    #   the content version
+    #   the published video, by slug
+    #   its published lessons (their moments and index links, and the one the reader
+    #     came from)
+    #   the published lessons' takeaways (their moments)
+    #   its published quotes (their moments)
+    #   the accepted quote suggestions of its lessons (their moments)
+    #   its chapters
+    #   its lines, with their speakers
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
     for second in range(240, 3600, 4):

@@ -13,8 +13,8 @@ from django.test import override_settings
 from bench.zips import pairs, write_liar_zip
 from kb.importers import batch
 from kb.models import PendingImport, Video
+from tests.helpers import follow_until
 from tests.pages import info_json
-from tests.test_admin_big_import import follow_until
 
 pytestmark = pytest.mark.django_db
 

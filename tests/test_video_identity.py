@@ -8,8 +8,9 @@ from django.db import connection
 
 from kb.importers.pipeline import import_document
 from kb.models import Lesson, Video
+from tests.helpers import import_video as run
+from tests.helpers import snapshot
 from tests.pages import page
-from tests.test_import_command import run, snapshot
 
 pytestmark = pytest.mark.django_db
 

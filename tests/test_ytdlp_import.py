@@ -6,8 +6,9 @@ import json
 import pytest
 
 from kb.models import Chapter, Lesson, Status, TranscriptSegment, Video
+from tests.helpers import import_video as run
+from tests.helpers import snapshot
 from tests.pages import info_json, page, timed_srt, timed_vtt
-from tests.test_import_command import run, snapshot
 
 pytestmark = pytest.mark.django_db
 
