@@ -15,29 +15,13 @@ from kb.importers.drafts.topics import MAX_PASSAGE, MIN_PASSAGE
 from kb.models import DraftPassage, Lesson, Status, Suggestion, Video
 from kb.search import meaning
 from tests.factories import LessonFactory, MachineDraftFactory, ThemeFactory
+from tests.helpers import NEGOTIATION, PROMOTION
 from tests.helpers import import_video as run
 
 pytestmark = pytest.mark.django_db
 
 GUEST, HOST = "Dana Okafor", "Sam"
 
-# What the guest advises, by topic: the words a takeaway must come from.
-PROMOTION = [
-    "You should write your own promotion packet before anyone asks for it.",
-    "Make sure your manager knows the level you are aiming for this year.",
-    "Ask your manager what the next level looks like on your team.",
-    "Keep a list of every project you shipped and who it helped.",
-    "Don't wait for the review cycle to talk about your growth.",
-    "The key is to show the work of the next level for six months first.",
-]
-NEGOTIATION = [
-    "Never accept the first offer on the phone, ask for a day to think.",
-    "Always negotiate the salary once you have the written offer in hand.",
-    "My advice is to ask for the equity numbers in writing before you sign.",
-    "Tell the recruiter the number you need, and the reason you need it.",
-    "Make sure you compare the offers by their total compensation, not the base.",
-    "You have to be willing to walk away, or the negotiation is theatre.",
-]
 STORY = [
     "I was working at a bank back then, and we had a terrible quarter.",
     "My first manager had a red stapler that nobody was allowed to touch.",

@@ -17,27 +17,12 @@ from django.urls import reverse
 from kb.importers import drafting_llm
 from kb.models import Lesson, QuoteSuggestion, Role, Suggestion
 from tests.factories import CreditFactory, PersonFactory, TranscriptSegmentFactory, VideoFactory
+from tests.helpers import NEGOTIATION, PROMOTION
 
 pytestmark = pytest.mark.django_db
 
 FAKE = "kb-fake"
 
-PROMOTION = [
-    "You should write your own promotion packet before anyone asks for it.",
-    "Make sure your manager knows the level you are aiming for this year.",
-    "Ask your manager what the next level looks like on your team.",
-    "Keep a list of every project you shipped and who it helped.",
-    "Don't wait for the review cycle to talk about your growth.",
-    "The key is to show the work of the next level for six months first.",
-]
-NEGOTIATION = [
-    "Never accept the first offer on the phone, ask for a day to think.",
-    "Always negotiate the salary once you have the written offer in hand.",
-    "My advice is to ask for the equity numbers in writing before you sign.",
-    "Tell the recruiter the number you need, and the reason you need it.",
-    "Make sure you compare the offers by their total compensation, not the base.",
-    "You have to be willing to walk away, or the negotiation is theatre.",
-]
 QUESTION = (
     "Tell us about this. You should always negotiate, my advice to listeners is to ask early?"
 )
