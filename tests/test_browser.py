@@ -181,6 +181,9 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, published_sam
         assert width <= PHONE["width"], (path, width)
         font = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
         assert font >= 16, (path, font)
+    # The search page's own box is wide enough to read a query in (the theme filter wraps).
+    page.goto(live_server.url + "/search/?q=feature+flag")
+    assert page.locator("#q").bounding_box()["width"] >= 0.8 * (PHONE["width"] - 32)
     # The navigation stays usable: its links are on screen and lead somewhere.
     page.goto(live_server.url + "/")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Themes").click()
