@@ -3,11 +3,12 @@ page reads and only a write changes (theme counts, how the published lessons are
 who speaks under each theme), computed once for each content version and read from
 memory until the next one.
 
-Above the models: they are what it is computed from, and only one of their reads
-(`LessonQuerySet.related_to`) reaches up here. The version is `kb.stamp`'s; the
+Above the models: they are what it is computed from; reads that use what is kept (the
+lessons related to a lesson) live here with it. The version is `kb.stamp`'s; the
 per-process store is `kb.search.meaning.kept`, where the meaning matrices are kept too.
 """
 
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -156,3 +157,32 @@ def themes_in_use():
     return Theme.objects.filter(pk__in=set(lessons) | set(quotes)).with_count_values(
         lessons, quotes
     )
+
+
+def related_lessons(lesson: Lesson, among, limit: int = 5) -> list[Lesson]:
+    """Lessons of `among` (a readers' queryset), across videos, sharing the most themes with
+    `lesson` and then the most words."""
+    theme_ids = [theme.pk for theme in lesson.themes]
+    if not theme_ids:
+        return []
+    # Counted from how the published lessons are filed, kept per content version:
+    # grouping every lesson of a big theme by lesson on each request costs tens of
+    # milliseconds at thousands of videos.
+    filed = published_themes()
+    shared = Counter()
+    for theme_id in theme_ids:
+        shared.update(filed.lessons_of.get(theme_id, ()))
+    shared.pop(lesson.pk, None)
+    best = heapq.nsmallest(limit * 6, shared, key=lambda pk: (-shared[pk], filed.newness[pk]))
+    loaded = among.in_bulk(best)
+    candidates = [loaded[pk] for pk in best if pk in loaded]
+    for other in candidates:
+        other.shared = shared[other.pk]
+    mine = set(lesson.keywords.split())
+
+    def closeness(other):
+        theirs = set(other.keywords.split())
+        overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+        return other.shared + 2 * overlap
+
+    return sorted(candidates, key=closeness, reverse=True)[:limit]

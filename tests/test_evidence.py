@@ -12,6 +12,7 @@ from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment
 from kb.importers.linking import ChapterIndex, link_takeaway
 from kb.importers.store.themer import Themer
+from kb.kept import related_lessons
 from kb.models import (
     Lesson,
     Quote,
@@ -388,7 +389,7 @@ def test_related_lessons_share_themes_then_words():
     close = LessonFactory(title="Close", tags=[promo], keywords="packet calibration staff")
     far = LessonFactory(title="Far", tags=[promo], keywords="garden tomato")
     LessonFactory(title="Unrelated", keywords="packet calibration staff impact")
-    related = Lesson.objects.published().related_to(lesson)
+    related = related_lessons(lesson, Lesson.objects.published())
     assert related == [close, far]
 
 

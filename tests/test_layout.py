@@ -31,10 +31,6 @@ BIG_MODULES = {
 # Room arrows that close a circle through an import inside a function, known and to be
 # removed; (importing module, imported module) -> the move that removes it.
 KNOWN_CIRCLES = {
-    ("kb.models.lessons", "kb.kept"): (
-        "LessonQuerySet.related_to reads the filing kept per content version; tests call "
-        "it as a queryset method: move it to kb.kept with its callers"
-    ),
     ("kb.kept", "kb.search.meaning"): (
         "the per-process store (meaning.kept, meaning._cache) lives in kb/search/meaning.py: "
         "move it into kb.kept"

@@ -4,9 +4,8 @@ Visibility to readers is decided in one place per model: its queryset's
 `published()`. Every public view, feed, sitemap and search goes through it.
 """
 
-import heapq
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -92,37 +91,6 @@ class LessonQuerySet(ThemedQuerySet):
             for person_id in own.get(pk) or guests.get(video_id, ()):
                 by_person[person_id].append(pk)
         return by_person
-
-    def related_to(self, lesson: "Lesson", limit: int = 5) -> list["Lesson"]:
-        """Lessons, across videos, sharing the most themes and then the most words."""
-        theme_ids = [theme.pk for theme in lesson.themes]
-        if not theme_ids:
-            return []
-        # Counted from how the published lessons are filed, kept per content version:
-        # grouping every lesson of a big theme by lesson on each request costs tens of
-        # milliseconds at thousands of videos. The one read of the models that reaches up
-        # to kb.kept: a known circle (tests/test_layout.py), gone when this method moves
-        # there with its callers.
-        from kb.kept import published_themes
-
-        filed = published_themes()
-        shared = Counter()
-        for theme_id in theme_ids:
-            shared.update(filed.lessons_of.get(theme_id, ()))
-        shared.pop(lesson.pk, None)
-        best = heapq.nsmallest(limit * 6, shared, key=lambda pk: (-shared[pk], filed.newness[pk]))
-        loaded = self.in_bulk(best)
-        candidates = [loaded[pk] for pk in best if pk in loaded]
-        for other in candidates:
-            other.shared = shared[other.pk]
-        mine = set(lesson.keywords.split())
-
-        def closeness(other):
-            theirs = set(other.keywords.split())
-            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-            return other.shared + 2 * overlap
-
-        return sorted(candidates, key=closeness, reverse=True)[:limit]
 
 
 def published_quotes_of(lookup: str, *related) -> Prefetch:

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_safe
 
 from kb import daily, markdown
 from kb.cache import reads_query
-from kb.kept import published_theme_counts, theme_neighbours, theme_speakers, themes_in_use
+from kb.kept import (
+    published_theme_counts,
+    related_lessons,
+    theme_neighbours,
+    theme_speakers,
+    themes_in_use,
+)
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Insight,
@@ -332,7 +338,7 @@ def lesson_detail(request, slug):
         if quotes
         else lesson.suggestions.filter(status=Suggestion.OPEN).order_by("rank").first()
     )
-    related = Lesson.objects.published().with_video().related_to(lesson)
+    related = related_lessons(lesson, Lesson.objects.published().with_video())
     response = render(
         request,
         "kb/lesson_detail.html",
