@@ -5,10 +5,11 @@ memory until the next one.
 
 Above the models: they are what it is computed from; reads that use what is kept (the
 lessons related to a lesson) live here with it. The version is `kb.stamp`'s; the
-per-process store is `kb.search.meaning.kept`, where the meaning matrices are kept too.
+per-process store is here too (`store`), and the meaning matrices are kept in it.
 """
 
 import heapq
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -17,12 +18,26 @@ from django.db.models import Count, Value
 from kb.models import Lesson, LessonTheme, Quote, QuoteTheme, Theme
 from kb.stamp import content_version
 
+# The per-process store: what is kept per content version, and the meaning matrices
+# (kb.search.meaning), each dropped when a newer version of it is kept.
+store: dict = {}
+store_lock = threading.RLock()  # re-entrant: one kept value may be computed from another
+
+
+def kept(name: str, version: int, compute):
+    """`compute()`, once per content version per process (kept until the next version)."""
+    key = ("kept", name, version)
+    with store_lock:
+        if key not in store:
+            for old in [k for k in store if k[:2] == ("kept", name)]:
+                del store[old]
+            store[key] = compute()
+        return store[key]
+
 
 def kept_per_version(name: str, compute):
-    """`compute()`, once per content version per process (kb.search.meaning.kept)."""
-    from kb.search import meaning
-
-    return meaning.kept(name, content_version(), compute)
+    """`compute()`, once per content version per process."""
+    return kept(name, content_version(), compute)
 
 
 def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:

@@ -19,11 +19,11 @@ def seed_path():
 @pytest.fixture(autouse=True)
 def fresh_meaning_matrices():
     """Rolled-back tests reuse content versions: no process-wide matrix may outlive one."""
-    from kb.search import meaning
+    from kb import kept
 
-    meaning._cache.clear()
+    kept.store.clear()
     yield
-    meaning._cache.clear()
+    kept.store.clear()
 
 
 @pytest.fixture(autouse=True)

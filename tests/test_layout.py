@@ -8,8 +8,7 @@ The rule for circles:
 - Between modules, imports run at module level (on import) must never form a circle.
 - Between rooms (a room is a top-level package or module of `kb`: `kb.models`, `kb.search`,
   `kb.importers`, `kb.kept`...), every import counts, those inside a function too: an
-  import moved into a function to dodge a circle is still a circle. The arrows that do
-  so today are in KNOWN_CIRCLES, each with the move that removes it.
+  import moved into a function to dodge a circle is still a circle.
 - Inside one room, an import inside a function may point back (a model's method naming
   a model its module's imports cannot): the room moves together.
 - Imports under `if TYPE_CHECKING:` never run and are not counted.
@@ -26,15 +25,6 @@ MAX_LINES = 600
 BIG_MODULES = {
     "kb/search/postgres.py",  # split next
     "kb/search/__init__.py",  # split next
-}
-
-# Room arrows that close a circle through an import inside a function, known and to be
-# removed; (importing module, imported module) -> the move that removes it.
-KNOWN_CIRCLES = {
-    ("kb.kept", "kb.search.meaning"): (
-        "the per-process store (meaning.kept, meaning._cache) lives in kb/search/meaning.py: "
-        "move it into kb.kept"
-    ),
 }
 
 
@@ -117,7 +107,7 @@ def graphs():
         for imported, at_module_level in imports(name, path, known):
             if at_module_level:
                 module_level[name].add(imported)
-            if room(name) != room(imported) and (name, imported) not in KNOWN_CIRCLES:
+            if room(name) != room(imported):
                 rooms[room(name)].add(room(imported))
     return module_level, rooms
 
@@ -132,17 +122,6 @@ def test_no_import_circle_between_rooms():
     _, rooms = graphs()
     circle = a_circle(rooms)
     assert circle is None, "import circle between rooms: " + " -> ".join(circle)
-
-
-def test_the_known_circles_are_still_there():
-    """An arrow in KNOWN_CIRCLES that has gone must leave the list too."""
-    known = modules()
-    arrows = {
-        (name, imported)
-        for name, path in known.items()
-        for imported, _ in imports(name, path, known)
-    }
-    assert set(KNOWN_CIRCLES) <= arrows, set(KNOWN_CIRCLES) - arrows
 
 
 def test_the_checker_finds_a_circle():

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.kept import give_published_themes
+from kb.kept import give_published_themes, kept
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Chapter,
@@ -474,13 +474,11 @@ def _videos_and_people(parsed: ParsedQuery, version: int) -> tuple[list[Video], 
             for pk, *texts in queryset.values_list("pk", *fields).iterator()
         ]
 
-    videos = meaning.kept(
+    videos = kept(
         "video names", version,
         lambda: names(Video.objects.published(), "title", "channel", "headline"),
     )  # fmt: skip
-    people = meaning.kept(
-        "people names", version, lambda: names(Person.objects.published(), "name")
-    )
+    people = kept("people names", version, lambda: names(Person.objects.published(), "name"))
     video_ids = [pk for pk, text in videos if all(w in text for w in words)][:MAX_VIDEOS]
     person_ids = [pk for pk, text in people if all(w in text for w in words)][:MAX_PEOPLE]
     found_videos = Video.objects.defer(*VIDEO_LONG_FIELDS).in_bulk(video_ids) if video_ids else {}

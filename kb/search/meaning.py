@@ -11,11 +11,12 @@ a matrix each process loads once per content version.
 
 import functools
 import os
-import threading
 from array import array
 from typing import NamedTuple
 
 import numpy as np
+
+from kb.kept import kept, store, store_lock
 
 # WordLlama's vectors are trained so that their first dimensions carry the most
 # (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
@@ -323,17 +324,13 @@ def excerpts(rows) -> dict[int, str]:
     return dict(MeaningVector.objects.filter(pk__in=pks).values_list("pk", "excerpt"))
 
 
-_cache: dict = {}
-_lock = threading.RLock()  # re-entrant: one kept value may be computed from another
-
-
 def matrix(kind: str, version: int) -> Matrix:
     """The kind's vectors as of content `version`: every kind is loaded together, in one
     query, once per version per process."""
     from kb.models import MeaningVector
 
-    with _lock:
-        if ("matrix", kind, version) not in _cache:
+    with store_lock:
+        if ("matrix", kind, version) not in store:
             kinds = SEARCHED
             ids = {k: {name: array("q") for name in ID_COLUMNS} for k in kinds}
             starts = {k: array("d") for k in kinds}
@@ -351,23 +348,12 @@ def matrix(kind: str, version: int) -> Matrix:
                     ids[name][column].append(-1 if value is None else value)
                 starts[name].append(float("nan") if start is None else start)
                 vectors[name].extend(vector)
-            for old in [k for k in _cache if k[0] == "matrix"]:
-                del _cache[old]
+            for old in [k for k in store if k[0] == "matrix"]:
+                del store[old]
             for name in kinds:
-                _cache[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
+                store[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
                 vectors[name] = bytearray()  # the int8 copy is not needed any more
-        return _cache[("matrix", kind, version)]
-
-
-def kept(name: str, version: int, compute):
-    """`compute()`, once per content version per process (kept until the next version)."""
-    key = ("kept", name, version)
-    with _lock:
-        if key not in _cache:
-            for old in [k for k in _cache if k[:2] == ("kept", name)]:
-                del _cache[old]
-            _cache[key] = compute()
-        return _cache[key]
+        return store[("matrix", kind, version)]
 
 
 def visible_rows(kind: str, column: str, version: int, queryset, narrowed: bool) -> np.ndarray:
