@@ -39,17 +39,18 @@ WITH, WITHOUT = "lines' repeated words", "without them"
 
 MEASURE = r"""
 import json, statistics, sys, time
+import kb.search.moments as moments
 import kb.search as search
 from kb.models import TranscriptSegment
 runs, planted_id = int(sys.argv[1]), int(sys.argv[2])
 planted = TranscriptSegment.objects.get(pk=planted_id)
-real = search._emphasised_lines
+real = moments.emphasised_lines
 ways = {"lines' repeated words": real, "without them": lambda parsed: []}
 times = {(q, w): [] for q in [sys.argv[3], *json.loads(sys.argv[4])] for w in ways}
 where = {}
 for n in range(runs + 1):
     for query, way in list(times):
-        search._emphasised_lines = ways[way]
+        moments.emphasised_lines = ways[way]
         started = time.perf_counter()
         moments = search.search(query).moments
         took = (time.perf_counter() - started) * 1000
@@ -59,7 +60,7 @@ for n in range(runs + 1):
             at = [(m.video.pk, m.start_seconds) for m in moments]
             key = (planted.video_id, planted.start_seconds)
             where[way] = at.index(key) + 1 if key in at else None
-search._emphasised_lines = real
+moments.emphasised_lines = real
 print(json.dumps({
     "times": {f"{q}|{w}": [statistics.median(t), sorted(t)[int(len(t) * 0.95) - 1]]
               for (q, w), t in times.items()},

@@ -476,7 +476,7 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
     from kb.search import sqlite as engine
     from kb.search import tidy_index
 
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)  # chapters first, as for a common word
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)  # chapters first, as for a common word
     monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
     video = VideoFactory()
     chapters = {}
@@ -516,7 +516,7 @@ def test_a_common_phrase_is_ranked_among_digest_candidates_that_say_it(monkeypat
     from kb.search import sqlite as engine
     from kb.search import tidy_index
 
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
     monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
     video = VideoFactory()
     chapters = {}
@@ -581,7 +581,7 @@ def test_in_a_chapter_found_chapters_first_the_line_saying_every_word_most_comes
     (wherever it is in the chapter), then the earliest."""
     import kb.search
 
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)  # chapters first
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)  # chapters first
     video = VideoFactory()
     chapter = ChapterFactory(video=video, start_seconds=0)
     lines = ["senior folks talk", "engineer impact matters", "a senior engineer with impact"]
@@ -623,16 +623,16 @@ def test_a_moment_at_a_caption_fragment_shows_the_sentence_around_it(client):
 
 
 def test_a_moment_is_cut_with_an_ellipsis_where_its_sentence_runs_on():
-    from kb.search import _with_context
+    from kb.search.moments import with_context
 
-    shown = _with_context(
+    shown = with_context(
         ["one two three four five six seven eight nine ten eleven twelve thirteen fourteen"],
         mark_safe("<mark>hit</mark>"),
         ["and on and on and on and on and on and on and on and on and on and on and on"],
         ends_sentence=False,
     )
     assert shown.startswith("… ") and shown.endswith("…")
-    assert _with_context([], mark_safe("<mark>Hit.</mark>"), ["Next one."], True) == (
+    assert with_context([], mark_safe("<mark>Hit.</mark>"), ["Next one."], True) == (
         "<mark>Hit.</mark>"
     )
 

@@ -96,7 +96,7 @@ def test_several_words_said_together_in_one_line_come_first():
 
 def test_a_word_too_common_to_rank_line_by_line_is_found_chapters_first(monkeypatch):
     plant()
-    monkeypatch.setattr(kb.search, "RARE_LINES", 20)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 20)
     moments = search("postmortem").moments
     # Chapters first: the best chapters each give their lines, at most two apiece.
     assert len(moments) == 10
@@ -109,7 +109,7 @@ def test_a_word_too_common_to_rank_line_by_line_is_found_chapters_first(monkeypa
 def test_the_strongest_line_of_a_word_said_everywhere_is_still_shown_first(monkeypatch):
     """As a real corpus says a common word: a little in every talk. One line of one talk
     says it four times; the word is in far more lines than are ranked one by one."""
-    monkeypatch.setattr(kb.search, "RARE_LINES", 30)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 30)
     for t in range(12):
         talk = VideoFactory(title=f"Talk {t}")
         for c in range(3):
@@ -181,7 +181,7 @@ def test_postgres_search_never_reads_the_whole_lines_table():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         # Price a whole read as at ten million lines, not at these 10,700 in a few pages,
-        # which PostgreSQL reads whole for the moment context query (kb.search._in_context)
+        # which PostgreSQL reads whole for the moment context query (kb.search.moments.in_context)
         # however well an index serves it. A query no index serves is still read whole,
         # and fails. (The test used to pass only after earlier tests had bloated the table
         # with rolled-back rows; run alone, or on an xdist worker, it failed.)
@@ -340,7 +340,7 @@ def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch
     still left out."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's chapter terms")
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
     video = VideoFactory(title="Incidents")
     chapters = {}
     for n in range(2, 9):
@@ -371,7 +371,7 @@ def test_postgres_looks_no_further_among_a_rare_words_chapter_terms_once_all_are
     once are still found (ranked directly)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's chapter terms")
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
     video = VideoFactory(title="Incidents")
     chapters = [
         ChapterFactory(video=video, start_seconds=n * 100, title=f"Part {n}") for n in range(4)
@@ -438,7 +438,7 @@ def test_postgres_ranks_several_words_chapters_among_those_that_say_them_most(mo
     their vectors read and ranked, not every candidate's."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's chapter terms")
-    monkeypatch.setattr(kb.search, "RARE_LINES", 0)
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
     video = VideoFactory(title="Incidents")
     chapters = {}
     for n in range(1, 31):

@@ -25,9 +25,10 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from kb.search import START, STOP, TOP_CHAPTERS, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
+from kb.search.moments import TOP_CHAPTERS
 from kb.search.query import STOP_WORDS, ParsedQuery
+from kb.search.results import START, STOP, BestRows
 from kb.search.schema import (
     CHAPTER_TERMS,
     CHAPTERS,

@@ -10,9 +10,9 @@ from collections import Counter
 
 from django.db import connection
 
-from kb.search import START, BestRows
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import TOKEN, ParsedQuery
+from kb.search.results import START, BestRows
 from kb.search.schema import (
     CHAPTERS,
     DIGEST_PENDING,
