@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 from kb.importers.drafts import Draft, DraftQuote, DraftTakeaway, Line, Talk
 from kb.importers.drafts.cues import MAX_TAKEAWAYS, MIN_TAKEAWAYS, QUOTE_WORDS, TAKEAWAY_MAX_WORDS
 from kb.importers.drafts.talk import WORD
+from kb.importers.linking import normalise
 from kb.text import clean
 from kb.timecodes import format_timecode
 
@@ -218,11 +219,6 @@ def _said(exc: BaseException) -> str:
 # ---------------------------------------------------------------- checking the answer
 
 
-def _normal(word: str) -> str:
-    """A word as the search compares it: lower case, letters and digits only."""
-    return "".join(ch for ch in word.casefold() if ch.isalnum())
-
-
 class Passage:
     """The lines of a talk in [start, end), word by word: each word's own spelling, its
     form for the search, its time (a line's time spread over its words, as the offline
@@ -238,7 +234,7 @@ class Passage:
             said = WORD.findall(clean(line.text))
             per_word = (line.end - line.start) / len(said) if said else 0.0
             for k, word in enumerate(said):
-                normal = _normal(word)
+                normal = normalise(word)
                 if normal:
                     start_at = line.start + k * per_word
                     self.words.append((word, normal, start_at, start_at + per_word, line.speaker))
@@ -263,7 +259,7 @@ class Passage:
 
     def find(self, span: str, most: int) -> tuple[int, int] | str:
         """Where `span` is said, as (first word, last word + 1); else why it is refused."""
-        wanted = [w for w in (_normal(word) for word in span.split()) if w]
+        wanted = [w for w in (normalise(word) for word in span.split()) if w]
         if len(wanted) < MIN_VERBATIM_WORDS:
             return "too short to check"
         if len(wanted) > most:
