@@ -10,6 +10,7 @@ editors in the admin. The thresholds were tuned on bench/themes.py's tuning half
 (talks from careers outside software).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,11 @@ class ThemeProfile:
     name: str
     cues: list[str]
     vector: np.ndarray
+
+    @functools.cached_property
+    def title_patterns(self) -> list[re.Pattern]:
+        """How a title names the theme (`name_forms`), worked out once a profile."""
+        return [_cue_pattern(form) for form in name_forms(self.name, self.cues)]
 
 
 @dataclass
@@ -87,16 +93,17 @@ def name_forms(name: str, cues: list[str]) -> list[str]:
     """The theme's name, and those of its cues that are forms of it word for word:
     "promo" and "promoted" for "promotion", but not "manager" for "management vs IC"."""
     named = _words(name)
-    return [name] + [
-        cue
-        for cue in cues
-        if len(_words(cue)) == len(named) and all(map(_forms_of_one_word, _words(cue), named))
-    ]
+    forms = [name]
+    for cue in cues:
+        words = _words(cue)
+        if len(words) == len(named) and all(map(_forms_of_one_word, words, named)):
+            forms.append(cue)
+    return forms
 
 
-def names_in_title(name: str, cues: list[str], title: str) -> bool:
+def names_in_title(profile: ThemeProfile, title: str) -> bool:
     title = title.lower()
-    return any(_cue_pattern(form).search(title) for form in name_forms(name, cues))
+    return any(pattern.search(title) for pattern in profile.title_patterns)
 
 
 def profile_vector(described: np.ndarray, tagged: list[np.ndarray]) -> np.ndarray:
@@ -117,7 +124,7 @@ def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile
             p.name,
             float(s)
             + CUE_CREDIT * min(cue_hits(p.cues, title, text), MAX_CUE_HITS)
-            + (NAMED_IN_TITLE if names_in_title(p.name, p.cues, title) else 0.0),
+            + (NAMED_IN_TITLE if names_in_title(p, title) else 0.0),
         )
         for p, s in zip(profiles, similarity, strict=True)
     ]
