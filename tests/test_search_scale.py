@@ -251,7 +251,8 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
     one, thousands of them, before the search gave up and went chapters first."""
     if connection.vendor != "postgresql":
         pytest.skip("the planner's estimates are PostgreSQL's")
-    from kb.search.postgres import _line_plans, _planned_lines, _together
+    from kb.search.postgres import sql
+    from kb.search.postgres.chapters import line_plans, planned_lines
     from kb.search.query import parse_query
 
     video = VideoFactory(title="Big tech years")
@@ -263,7 +264,7 @@ def test_postgres_expects_words_said_together_in_as_many_lines_as_the_rarest_say
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kb_transcriptsegment")
         planned = {
-            text: _planned_lines(_together(cursor, _line_plans(parse_query(text))))
+            text: planned_lines(sql.together(cursor, line_plans(parse_query(text))))
             for text in ("big tech", '"big tech"', "the big tech", "big -pager")
         }
     assert planned["big tech"] > 400  # 800 lines say both
@@ -308,14 +309,14 @@ def test_postgres_ranks_lessons_takeaways_and_quotes_in_one_query_and_drops_excl
 
 
 def test_postgres_statements_sent_together_give_each_its_rows_however_parameters_are_bound():
-    """`_together` sends several statements in one round trip where parameters are bound
+    """`together` sends several statements in one round trip where parameters are bound
     on the client (Django's default) and one by one where they are bound on the server
     (`server_side_binding`, which takes one statement at a time): the same rows."""
     if connection.vendor != "postgresql":
         pytest.skip("psycopg's cursors")
     import psycopg
 
-    from kb.search.postgres import _together
+    from kb.search.postgres.sql import together
 
     class ServerBound:
         def __init__(self, raw):
@@ -326,11 +327,11 @@ def test_postgres_statements_sent_together_give_each_its_rows_however_parameters
 
     statements = [("SELECT %s::int + 1", [1]), ("SELECT %s::text, %s::int", ["a", 2])]
     with connection.cursor() as cursor:
-        assert _together(cursor, statements) == [[(2,)], [("a", 2)]]
-        assert _together(cursor, statements[:1]) == [[(2,)]]
+        assert together(cursor, statements) == [[(2,)], [("a", 2)]]
+        assert together(cursor, statements[:1]) == [[(2,)]]
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as raw:
-        assert _together(ServerBound(raw), statements) == [[(2,)], [("a", 2)]]
+        assert together(ServerBound(raw), statements) == [[(2,)], [("a", 2)]]
 
 
 def test_postgres_ranks_a_common_words_chapters_by_their_terms_alone(monkeypatch):

@@ -11,7 +11,7 @@ every line.
 """
 
 import functools
-from typing import Protocol
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -29,91 +29,15 @@ from kb.models import (
     Video,
 )
 from kb.search import meaning
+from kb.search.backend import Backend, Limits, RankedLesson, RankedTakeaway, Scope
 from kb.search.moments import find_moments, in_context
 from kb.search.query import ParsedQuery, parse_query
-from kb.search.results import (
-    BestRows,
-    LessonHit,
-    Moment,
-    QuoteHit,
-    Results,
-    highlight,
-)
+from kb.search.results import LessonHit, Moment, QuoteHit, Results, highlight
 
 MAX_LESSONS = 200
 MAX_QUOTES = 10
 # A lesson found through one of its takeaways ranks below one found by its own words.
 TAKEAWAY_WEIGHT = 0.7
-
-
-class Backend(Protocol):
-    """What a database's full-text engine does for `search()`. Each method gets the
-    readers' `published()` queryset to search within; ranks are higher-is-better."""
-
-    def lessons(
-        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
-    ) -> list[tuple[int, float]]:
-        """(lesson id, rank) of the best-matching lessons. `narrowed`: the queryset is a
-        video's, a theme's or a person's, a small part of all."""
-
-    def takeaways(
-        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
-    ) -> list[tuple[int, float, int]]:
-        """(lesson id, rank, takeaway id) of the best-matching takeaways."""
-
-    def best_rows(
-        self,
-        parsed: ParsedQuery,
-        lessons,
-        takeaways,
-        quotes,
-        limits: tuple[int, int, int],
-        narrowed: bool = False,
-    ) -> "BestRows":
-        """`lessons()`, `takeaways()` and `quotes()` at once, each with its limit: what
-        every search asks first, which a backend may read in one query."""
-
-    def page_lessons(
-        self, parsed: ParsedQuery, lessons, own: list[int], takeaway_of: dict[int, int]
-    ) -> dict[int, Lesson]:
-        """`lessons` (a page of them) by id, each with a `search_snippet` (where it has
-        one): marked words of its own text if its id is in `own`, else of the takeaway
-        that found it (`takeaway_of`: {lesson id: takeaway id})."""
-
-    def quotes(
-        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False
-    ) -> list[tuple[Quote, str]]:
-        """The best-matching quotes, with their snippets."""
-
-    def best_chapters(
-        self, parsed: ParsedQuery, queryset, limit: int, narrowed: bool = False, ranked=None
-    ) -> list[Chapter]:
-        """The chapters whose transcript matches best, in order. `ranked`:
-        `BestRows.chapters`, when the backend gave them."""
-
-    def chapter_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
-        """Snippets of whole chapters (found by words no one line says)."""
-
-    def lines(
-        self, parsed: ParsedQuery, chapters: list[Chapter], per_chapter: int
-    ) -> list[tuple[int, float, str]]:
-        """(chapter id, start, snippet) of the best lines inside the given chapters."""
-
-    def strongest_lines(
-        self, parsed: ParsedQuery, most: int, planned: float | None = None
-    ) -> list[tuple[int, int, float, float, float]] | None:
-        """(line id, chapter id, start, how much it says, rank) of every line that says
-        the query; None when more than `most` lines say it (too many to rank one by one).
-        `planned`: `BestRows.planned_lines`, when the backend gave one."""
-
-    def line_snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
-        """Snippets of the given lines."""
-
-    def reindex(self) -> None:
-        """Rebuild the index from the data (`manage.py reindex`)."""
-
-    def tidy(self) -> None:
-        """Put the index in its fastest shape after a bulk write."""
 
 
 @functools.cache
@@ -128,6 +52,7 @@ def _backend(vendor: str) -> Backend:
 
 
 def backend() -> Backend:
+    """The backend of the database in use: each reads the index its database keeps."""
     return _backend(connection.vendor)
 
 
@@ -192,12 +117,10 @@ def search(
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
         return _said_by(results, speaker)
-    best = engine.best_rows(
-        parsed, lessons, takeaways, quotes.with_video("chapter", "speaker"),
-        (MAX_LESSONS, MAX_LESSONS, MAX_QUOTES), narrowed,
-    )  # fmt: skip
+    scope = Scope(lessons, takeaways, quotes.with_video("chapter", "speaker"), chapters, narrowed)
+    best = engine.best_rows(parsed, scope, Limits(MAX_LESSONS, MAX_LESSONS, MAX_QUOTES))
     results.lessons = _lessons(engine, parsed, best.lessons, best.takeaways)
-    results.quotes = [QuoteHit(quote, highlight(snippet)) for quote, snippet in best.quotes]
+    results.quotes = [QuoteHit(hit.quote, highlight(hit.snippet)) for hit in best.quotes]
     results.moments = in_context(find_moments(engine, parsed, chapters, narrowed, best))
     if not narrowed:
         results.videos, results.people = _videos_and_people(parsed, read_version())
@@ -265,7 +188,7 @@ def _add_by_meaning(
     query = meaning.embed([text])[0]
     if lessons_wanted > 0:
         visible = meaning.visible_rows(meaning.LESSON, "lesson", version, lessons, narrowed)
-        found = {pk for pk, *_ in results.lessons.ranked}
+        found = {hit.lesson for hit in results.lessons.ranked}
         close = meaning.matrix(meaning.LESSON, version).best(
             query, visible, max(lessons_wanted, MEANING_LESSONS + 1), MIN_LESSON_SIMILARITY,
             lambda row: row.lesson not in found,
@@ -276,7 +199,7 @@ def _add_by_meaning(
         ]  # fmt: skip
         results.more_by_meaning = len(shown) < len(close)
         results.lessons.ranked += [
-            (row.lesson, similarity, None, True) for row, similarity in shown[:lessons_wanted]
+            Ranked(row.lesson, similarity, None, True) for row, similarity in shown[:lessons_wanted]
         ]
     if moments_wanted > 0:
         _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
@@ -378,19 +301,31 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
         ]
 
 
-def _lessons(engine, parsed: ParsedQuery, lessons, takeaways) -> "LessonHits":
-    """Lessons ranked by their own words or, a little lower, by a takeaway's (the
-    backend's `lessons()` and `takeaways()`)."""
-    best: dict[int, tuple[float, int | None]] = {}
-    for lesson_id, rank in lessons:
-        best[lesson_id] = (rank, None)
-    for lesson_id, rank, takeaway_id in takeaways:
-        rank *= TAKEAWAY_WEIGHT
-        if lesson_id not in best or rank > best[lesson_id][0]:
-            best[lesson_id] = (rank, takeaway_id)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+class Ranked(NamedTuple):
+    """A lesson found, before it is loaded: by its own words, by one of its takeaways'
+    (`takeaway`), or by meaning (`similar`)."""
+
+    lesson: int
+    rank: float
+    takeaway: int | None = None
+    similar: bool = False
+
+
+def _lessons(
+    engine: Backend,
+    parsed: ParsedQuery,
+    lessons: list[RankedLesson],
+    takeaways: list[RankedTakeaway],
+) -> "LessonHits":
+    """Lessons ranked by their own words or, a little lower, by a takeaway's (both from
+    the backend's `best_rows`)."""
+    best: dict[int, Ranked] = {hit.lesson: Ranked(hit.lesson, hit.rank) for hit in lessons}
+    for hit in takeaways:
+        rank = hit.rank * TAKEAWAY_WEIGHT
+        if hit.lesson not in best or rank > best[hit.lesson].rank:
+            best[hit.lesson] = Ranked(hit.lesson, rank, hit.takeaway)
     return LessonHits(
-        engine, parsed, [(pk, rank, takeaway, False) for pk, (rank, takeaway) in ranked]
+        engine, parsed, sorted(best.values(), key=lambda hit: (-hit.rank, hit.lesson))
     )
 
 
@@ -398,8 +333,7 @@ class LessonHits:
     """The ranked lessons, loaded a page at a time: only the lessons shown, and their
     snippets, are fetched (a Paginator slices this)."""
 
-    def __init__(self, engine, parsed: ParsedQuery, ranked: list[tuple]):
-        """`ranked`: (lesson id, rank, takeaway id that found it, found by meaning)."""
+    def __init__(self, engine: Backend, parsed: ParsedQuery, ranked: list[Ranked]):
         self.engine, self.parsed, self.ranked = engine, parsed, ranked
 
     def __len__(self) -> int:
@@ -414,26 +348,26 @@ class LessonHits:
         chosen = self.ranked[index]
         lessons = self.engine.page_lessons(
             self.parsed,
-            Lesson.objects.filter(pk__in=[pk for pk, *_ in chosen])
+            Lesson.objects.filter(pk__in=[hit.lesson for hit in chosen])
             .with_video("chapter")
             .defer("imported", "keywords"),
-            [pk for pk, _, takeaway, similar in chosen if takeaway is None and not similar],
-            {pk: takeaway for pk, _, takeaway, _ in chosen if takeaway is not None},
+            [hit.lesson for hit in chosen if hit.takeaway is None and not hit.similar],
+            {hit.lesson: hit.takeaway for hit in chosen if hit.takeaway is not None},
         )
         give_published_themes(lessons.values())
         return [
             LessonHit(
-                lessons[pk],
+                lessons[hit.lesson],
                 highlight(
-                    _opening(lessons[pk].body)
-                    if similar
-                    else getattr(lessons[pk], "search_snippet", None) or ""
+                    _opening(lessons[hit.lesson].body)
+                    if hit.similar
+                    else getattr(lessons[hit.lesson], "search_snippet", None) or ""
                 ),
-                rank,
-                similar,
+                hit.rank,
+                hit.similar,
             )
-            for pk, rank, _, similar in chosen
-            if pk in lessons
+            for hit in chosen
+            if hit.lesson in lessons
         ]
 
 

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Chapter, LineEmphasis, TranscriptSegment
+from kb.search.backend import Backend, BestRows, FoundLine, SaidLine
 from kb.search.query import ParsedQuery
-from kb.search.results import BestRows, Moment, highlight
+from kb.search.results import Moment, highlight
 from kb.text import CLOSES_SENTENCE
 
 TOP_CHAPTERS = 5
@@ -97,7 +98,7 @@ def with_context(before: list[str], hit: SafeString, after: list[str], ends_sent
 
 
 def find_moments(
-    engine, parsed: ParsedQuery, chapters, narrowed: bool, best: BestRows
+    engine: Backend, parsed: ParsedQuery, chapters, narrowed: bool, best: BestRows
 ) -> list[Moment]:
     """`best`: what `best_rows` found, with what it may have read for the moments."""
     moments = _strongest_moments(engine, parsed, chapters, best.planned_lines)
@@ -111,7 +112,7 @@ def find_moments(
 
 
 def _strongest_moments(
-    engine, parsed: ParsedQuery, chapters, planned_lines: float | None = None
+    engine: Backend, parsed: ParsedQuery, chapters, planned_lines: float | None
 ) -> list[Moment]:
     """A query said in few lines: the chapters of its strongest lines, wherever they are,
     best first; in each, the lines that say the most, then the earliest (at most
@@ -122,12 +123,12 @@ def _strongest_moments(
         lines, most = emphasised_lines(parsed), EMPHASISED_MOMENTS
     if not lines:
         return []
-    by_chapter: dict[int, list] = {}
+    by_chapter: dict[int, list[SaidLine]] = {}
     for line in lines:
-        by_chapter.setdefault(line[1], []).append(line)
+        by_chapter.setdefault(line.chapter, []).append(line)
     ranked = sorted(
         by_chapter,
-        key=lambda chapter: max((said, rank, -pk) for pk, _, _, said, rank in by_chapter[chapter]),
+        key=lambda chapter: max((x.said, x.rank, -x.line) for x in by_chapter[chapter]),
         reverse=True,
     )
     # The visible ones among the best, a few more than needed at a time (drafts skipped).
@@ -139,14 +140,14 @@ def _strongest_moments(
     chosen: dict[int, list[tuple[float, int]]] = {}
     shown = 0
     for chapter in (pk for pk in ranked if pk in found):
-        strongest = sorted(by_chapter[chapter], key=lambda line: (-line[3], line[2]))
-        chosen[chapter] = [(start, pk) for pk, _, start, _, _ in strongest[:MOMENTS_PER_CHAPTER]]
+        strongest = sorted(by_chapter[chapter], key=lambda line: (-line.said, line.start))
+        chosen[chapter] = [(line.start, line.line) for line in strongest[:MOMENTS_PER_CHAPTER]]
         shown += len(chosen[chapter])
         if shown >= most:
             break
     if not chosen:
         return []
-    snippets = engine.line_snippets(parsed, [pk for said in chosen.values() for _, pk in said])
+    snippets = engine.snippets(parsed, "lines", [pk for said in chosen.values() for _, pk in said])
     moments = [
         Moment(found[chapter].video, found[chapter], start, highlight(snippets.get(pk, "")))
         for chapter, said in chosen.items()
@@ -155,7 +156,7 @@ def _strongest_moments(
     return moments[:most]
 
 
-def emphasised_lines(parsed: ParsedQuery) -> list[tuple[int, int, float, int, float]]:
+def emphasised_lines(parsed: ParsedQuery) -> list[SaidLine]:
     """A word too common for its lines to be ranked one by one: the lines that say it
     most often (`LineEmphasis`: more than once), in the shape of
     `Backend.strongest_lines`. One word asked for: for more, the lines that say them all
@@ -169,27 +170,31 @@ def emphasised_lines(parsed: ParsedQuery) -> list[tuple[int, int, float, int, fl
         .order_by("-said", "segment_id")
         .values_list("segment_id", "chapter_id", "segment__start_seconds", "said")
     )[:EMPHASISED_LINES]
-    return [(pk, chapter, start, said, float(said)) for pk, chapter, start, said in rows]
+    return [SaidLine(pk, chapter, start, said, float(said)) for pk, chapter, start, said in rows]
 
 
 def _moments_chapters_first(
-    engine, parsed: ParsedQuery, chapters, narrowed: bool, ranked_first=None
+    engine: Backend,
+    parsed: ParsedQuery,
+    chapters,
+    narrowed: bool,
+    ranked_first: dict[int, float] | None,
 ) -> list[Moment]:
     ranked = engine.best_chapters(parsed, chapters, TOP_CHAPTERS, narrowed, ranked_first)
     if not ranked:
         return []
-    lines = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)
+    lines: list[FoundLine] = engine.lines(parsed, ranked, MOMENTS_PER_CHAPTER)
     # A chapter says every word, but no one line does: the line that says most of them.
-    said = {chapter_id for chapter_id, _, _ in lines}
+    said = {line.chapter for line in lines}
     spread = [chapter for chapter in ranked if chapter.pk not in said]
     if spread:
         lines += engine.lines(parsed.loosened(), spread, 1)
     found: dict[int, list[tuple[float, str]]] = {}
-    for chapter_id, start_seconds, snippet in lines:
-        found.setdefault(chapter_id, []).append((start_seconds, snippet))
+    for line in lines:
+        found.setdefault(line.chapter, []).append((line.start, line.snippet))
     # Found by its title alone: the chapter is shown at its start.
     whole = [chapter.pk for chapter in ranked if chapter.pk not in found]
-    chapter_snippets = engine.chapter_snippets(parsed, whole) if whole else {}
+    chapter_snippets = engine.snippets(parsed, "chapters", whole) if whole else {}
     moments = []
     for chapter in ranked:
         if chapter.pk not in found:

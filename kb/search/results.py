@@ -1,11 +1,11 @@
 """What a search finds, as views, the API and the MCP server read it: hits with their
-snippets (escaped, matched words marked), and what a backend's first query returns."""
+snippets (escaped, matched words marked). What a backend returns is in
+`kb.search.backend`."""
 
 import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -77,17 +77,3 @@ class Results:
             or any(not similar for *_, similar in getattr(self.lessons, "ranked", []))
         )
         return self.found and not literal
-
-
-class BestRows(NamedTuple):
-    """What `Backend.best_rows` finds: each kind's best rows, as `lessons()`,
-    `takeaways()` and `quotes()` give them, and what the moments ask next where the
-    database could tell it in the same round trip: how many lines it expects to say the
-    query (`strongest_lines`), the best chapters (`best_chapters`)."""
-
-    lessons: list[tuple[int, float]]
-    takeaways: list[tuple[int, float, int]]
-    quotes: list[tuple[Quote, str]]
-    planned_lines: float | None = None
-    # {chapter id: rank} of the best chapters, visible or not, where it read them too.
-    chapters: dict[int, float] | None = None

@@ -7,12 +7,25 @@ Visibility always comes from the `published()` querysets passed in.
 
 import dataclasses
 from collections import Counter
+from typing import Literal
 
 from django.db import connection
+from django.db.models import F, QuerySet
 
+from kb.models import Chapter, Lesson
+from kb.search.backend import (
+    BestRows,
+    FoundLine,
+    Limits,
+    RankedLesson,
+    RankedQuote,
+    RankedTakeaway,
+    SaidLine,
+    Scope,
+)
 from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import TOKEN, ParsedQuery
-from kb.search.results import START, BestRows
+from kb.search.results import START
 from kb.search.schema import (
     CHAPTERS,
     DIGEST_PENDING,
@@ -58,25 +71,33 @@ def match_expression(parsed: ParsedQuery, prefix: bool = True) -> str:
     return expression
 
 
-def _ranked(
+def _ranked_statement(
     queryset,
     indexed: Indexed,
     parsed: ParsedQuery,
     limit: int,
-    snippet_sql: str | None = None,
+    fields: tuple[str, ...] = ("pk",),
     prefix: bool = True,
-):
-    source, fts = queryset.model._meta.db_table, indexed.fts
-    select = {"search_rank": f"-{indexed.bm25}"}
-    if snippet_sql:
-        select["search_snippet"] = snippet_sql
-    return queryset.extra(
-        tables=[fts],
-        where=[f"{fts}.rowid = {source}.id", f"{fts} MATCH %s"],
-        params=[match_expression(parsed, prefix)],
-        select=select,
-        order_by=["-search_rank"],
-    )[:limit]
+) -> tuple[str, list]:
+    """The query whose rows are `fields` (the primary key first) and the rank of the
+    `limit` best matches among `queryset`'s rows, ranked by bm25 over them alone: the
+    queryset's own query joined to the index (SQLite flattens it into one join, FTS5 its
+    outer loop)."""
+    columns = {f"v{n}": F(field) for n, field in enumerate(fields)}
+    visible, params = queryset.order_by().values(**columns).query.sql_with_params()
+    fts, bm25 = indexed.fts, indexed.bm25
+    picked = ", ".join(f"visible.v{n} AS v{n}" for n in range(len(fields)))
+    sql = (
+        f"SELECT {picked}, -{bm25} AS rank FROM {fts} JOIN ({visible}) AS visible"
+        f" ON visible.v0 = {fts}.rowid WHERE {fts} MATCH %s ORDER BY {bm25} LIMIT %s"
+    )
+    return sql, [*params, match_expression(parsed, prefix), limit]
+
+
+def _ranked(queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, **options) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(*_ranked_statement(queryset, indexed, parsed, limit, **options))
+        return cursor.fetchall()
 
 
 def _snippets(
@@ -110,14 +131,13 @@ def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bo
 
 
 def _best_visible(
-    queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool, fields=None
-):
-    """The `limit` best visible rows of `queryset`, best first: model instances with a
-    `search_rank`, or with `fields` (the first is the primary key) tuples of them with
-    the rank last.
+    queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool, fields
+) -> list[tuple]:
+    """`fields` (the first is the primary key) and the rank of the `limit` best visible
+    rows of `queryset`, best first.
 
     Ranked in the index first, a few more than needed (FTS5 keeps the best as it goes),
-    then the visible ones among those are loaded: joining every match to its lesson and
+    then the visible ones among those are kept: joining every match to its lesson and
     video before ranking costs a lookup per match, tens of thousands for a common word.
     When drafts leave too few, or the search is narrowed (few of the best would be in
     it), the joined query ranks every visible match instead."""
@@ -126,8 +146,30 @@ def _best_visible(
         rows = visible_among(queryset, best, limit, fields)
         if rows is not None:
             return rows
-    ranked = _ranked(queryset, indexed, parsed, limit)
-    return list(ranked.values_list(*fields, "search_rank") if fields else ranked)
+    return _ranked(queryset, indexed, parsed, limit, fields=fields)
+
+
+def _quotes(parsed: ParsedQuery, queryset, limit: int, narrowed: bool) -> list[RankedQuote]:
+    """As `_best_visible`, with the quotes themselves and their snippets (made for the
+    best few only: for those ranked over the queryset, in the query that ranks them)."""
+    if not narrowed:
+        best = _best_in_index(QUOTES, parsed, limit * OVERFETCH)
+        quotes = visible_among(queryset, best, limit)
+        if quotes is not None:
+            ids = [quote.pk for quote in quotes]
+            snippets = _snippets(QUOTES, "text", parsed, ids, words=30) if ids else {}
+            return [RankedQuote(quote, snippets.get(quote.pk, "")) for quote in quotes]
+    ranked, params = _ranked_statement(queryset, QUOTES, parsed, limit)
+    fts = QUOTES.fts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, -{QUOTES.bm25}, {snippet(QUOTES, 'text', 30)} FROM {fts}"
+            f" WHERE {fts} MATCH %s AND rowid IN (SELECT v0 FROM ({ranked}))",
+            [match_expression(parsed), *params],
+        )
+        best = sorted(cursor.fetchall(), key=lambda row: (-row[1], row[0]))
+    found = queryset.in_bulk([pk for pk, _, _ in best])
+    return [RankedQuote(found[pk], text) for pk, _, text in best if pk in found]
 
 
 def _with_line_ranges(queryset, ranked: list[int]) -> list:
@@ -214,7 +256,7 @@ MATCHING_LINES = (
 )
 # ... within one chapter: its range of row ids, which FTS5 seeks straight to.
 IN_CHAPTER = MATCHING_LINES + f" AND {LINES.fts}.rowid BETWEEN %s AND %s AND line.chapter_id = %s"
-# What `lines` returns for each: (chapter id, start, snippet).
+# What `lines` returns for each: a `FoundLine` (chapter id, start, snippet).
 LINE = "line.chapter_id, line.start_seconds, " + snippet(LINES, "text")
 
 
@@ -240,8 +282,8 @@ def _words_said(parsed, chapters) -> dict[int, dict[int, set[int]]]:
     return said
 
 
-def _marked_lines(parsed, ids: list[int]) -> list[tuple[int, float, str]]:
-    """(chapter id, start, snippet) of the given lines, each of which says the query."""
+def _marked_lines(parsed, ids: list[int]) -> list[FoundLine]:
+    """The given lines, each of which says the query, with their snippets."""
     if not ids:
         return []
     marks = ", ".join(["%s"] * len(ids))
@@ -250,7 +292,7 @@ def _marked_lines(parsed, ids: list[int]) -> list[tuple[int, float, str]]:
             f"SELECT {LINE}{MATCHING_LINES} AND {LINES.fts}.rowid IN ({marks})",
             [match_expression(parsed, prefix=False), *ids],
         )
-        return cursor.fetchall()
+        return list(map(FoundLine._make, cursor.fetchall()))
 
 
 def _lines_saying_most(parsed, chapters, per_chapter):
@@ -286,25 +328,36 @@ def _lines_saying_all(parsed, chapters):
     )
 
 
+# What `best_rows` reads of each lesson and takeaway found: the primary key first.
+LESSON_FIELDS = ("pk",)
+TAKEAWAY_FIELDS = ("pk", "lesson_id")
+
+
 class SQLiteSearch:
-    """The search backend on SQLite's FTS5 (see `kb.search.Backend`)."""
+    """The search backend on SQLite's FTS5 (`kb.search.backend.Backend`)."""
 
-    def lessons(self, parsed, queryset, limit, narrowed=False):
-        return _best_visible(queryset, LESSONS, parsed, limit, narrowed, ("pk",))
-
-    def takeaways(self, parsed, queryset, limit, narrowed=False):
-        rows = _best_visible(queryset, TAKEAWAYS, parsed, limit, narrowed, ("pk", "lesson_id"))
-        return [(lesson_id, rank, pk) for pk, lesson_id, rank in rows]
-
-    def best_rows(self, parsed, lessons, takeaways, quotes, limits, narrowed=False):
+    def best_rows(self, query: ParsedQuery, scope: Scope, limits: Limits) -> BestRows:
         """In-process queries cost little: one by one."""
+        narrowed = scope.narrowed
+        lessons = _best_visible(
+            scope.lessons, LESSONS, query, limits.lessons, narrowed, LESSON_FIELDS
+        )
+        takeaways = _best_visible(
+            scope.takeaways, TAKEAWAYS, query, limits.takeaways, narrowed, TAKEAWAY_FIELDS
+        )
         return BestRows(
-            self.lessons(parsed, lessons, limits[0], narrowed),
-            self.takeaways(parsed, takeaways, limits[1], narrowed),
-            self.quotes(parsed, quotes, limits[2], narrowed),
+            [RankedLesson(pk, rank) for pk, rank in lessons],
+            [RankedTakeaway(lesson, rank, pk) for pk, lesson, rank in takeaways],
+            _quotes(query, scope.quotes, limits.quotes, scope.narrowed),
         )
 
-    def page_lessons(self, parsed, lessons, own, takeaway_of):
+    def page_lessons(
+        self,
+        query: ParsedQuery,
+        lessons: QuerySet[Lesson],
+        own: list[int],
+        takeaway_of: dict[int, int],
+    ) -> dict[int, Lesson]:
         """Snippets from the lesson's best column (title or body), or from the takeaway
         that found it, in one query after the lessons': in a subquery of theirs, FTS5
         would look a prefix's words up again for every lesson."""
@@ -321,7 +374,7 @@ class SQLiteSearch:
                     f"SELECT {kind}, rowid, {snippet(indexed, column)} FROM {fts}"
                     f" WHERE {fts} MATCH %s AND rowid IN ({marks})"
                 )
-                params += [match_expression(parsed), *ids]
+                params += [match_expression(query), *ids]
         if parts:
             with connection.cursor() as cursor:
                 cursor.execute(" UNION ALL ".join(parts), params)
@@ -331,12 +384,14 @@ class SQLiteSearch:
                         lesson.search_snippet = text
         return found
 
-    def quotes(self, parsed, queryset, limit, narrowed=False):
-        rows = _best_visible(queryset, QUOTES, parsed, limit, narrowed)
-        snippets = _snippets(QUOTES, "text", parsed, [q.pk for q in rows], words=30) if rows else {}
-        return [(quote, snippets.get(quote.pk, "")) for quote in rows]
-
-    def best_chapters(self, parsed, queryset, limit, narrowed=False, ranked=None):
+    def best_chapters(
+        self,
+        query: ParsedQuery,
+        chapters: QuerySet[Chapter],
+        limit: int,
+        narrowed: bool,
+        ranked: dict[int, float] | None,
+    ) -> list[Chapter]:
         """The chapters that best match, each with the range of its lines' row ids (lo, hi).
 
         Ranked by bm25 over every matching chapter (`ORDER BY bm25(…) LIMIT n` keeps only
@@ -345,21 +400,20 @@ class SQLiteSearch:
         the query instead.
         """
         if narrowed:
-            rows = _ranked(queryset, CHAPTERS, parsed, limit, prefix=False)
-            ranked = list(rows.values_list("pk", flat=True))
+            best = [pk for pk, _ in _ranked(chapters, CHAPTERS, query, limit, prefix=False)]
         else:
             with connection.cursor() as cursor:
                 common = _said_in_more_than(
-                    cursor, CHAPTERS, match_expression(parsed, prefix=False), COMMON_CHAPTERS
+                    cursor, CHAPTERS, match_expression(query, prefix=False), COMMON_CHAPTERS
                 )
             if common:
                 found = (
-                    _digestible(parsed) and self._by_digests(parsed, queryset, limit)
-                ) or self._by_digest_candidates(parsed, queryset, limit)
+                    _digestible(query) and self._by_digests(query, chapters, limit)
+                ) or self._by_digest_candidates(query, chapters, limit)
                 if found:
                     return found
-            ranked = list(_best_in_index(CHAPTERS, parsed, limit * OVERFETCH, prefix=False))
-        return _with_line_ranges(queryset, ranked)[:limit]
+            best = list(_best_in_index(CHAPTERS, query, limit * OVERFETCH, prefix=False))
+        return _with_line_ranges(chapters, best)[:limit]
 
     @staticmethod
     def _by_digests(parsed, queryset, limit):
@@ -392,10 +446,15 @@ class SQLiteSearch:
         found = _with_line_ranges(queryset, ranked)[:limit]
         return found if len(found) >= limit else None
 
-    def chapter_snippets(self, parsed, ids):
-        return _snippets(CHAPTERS, "text", parsed, ids, prefix=False)
+    def snippets(
+        self, query: ParsedQuery, of: Literal["chapters", "lines"], ids: list[int]
+    ) -> dict[int, str]:
+        indexed = CHAPTERS if of == "chapters" else LINES
+        return _snippets(indexed, "text", query, ids, prefix=False) if ids else {}
 
-    def lines(self, parsed, chapters, per_chapter):
+    def lines(
+        self, query: ParsedQuery, chapters: list[Chapter], per_chapter: int
+    ) -> list[FoundLine]:
         """The best lines inside the given (visible) chapters: (chapter id, start, snippet).
 
         A chapter's lines are stored together, a range of row ids FTS5 seeks straight to, so
@@ -406,14 +465,13 @@ class SQLiteSearch:
         """
         if not chapters:
             return []
-        if parsed.any_word:
-            return _lines_saying_most(parsed, chapters, per_chapter)
-        found: dict[int, list[tuple[int, float, str]]] = {}
-        if len(parsed.words) > 1 and not parsed.phrases:
-            lines = _lines_saying_all(parsed, chapters)
+        if query.any_word:
+            return _lines_saying_most(query, chapters, per_chapter)
+        if len(query.words) > 1 and not query.phrases:
+            lines = _lines_saying_all(query, chapters)
         else:
             in_range = f"SELECT * FROM (SELECT {LINE}{IN_CHAPTER} LIMIT %s)"
-            match = match_expression(parsed, prefix=False)
+            match = match_expression(query, prefix=False)
             with connection.cursor() as cursor:
                 cursor.execute(
                     " UNION ALL ".join([in_range] * len(chapters)),
@@ -423,23 +481,26 @@ class SQLiteSearch:
                         for v in (match, c.lo, c.hi, c.pk, LINES_PER_CHAPTER_SCANNED)
                     ],
                 )
-                lines = cursor.fetchall()
+                lines = list(map(FoundLine._make, cursor.fetchall()))
+        found: dict[int, list[FoundLine]] = {}
         for line in lines:
-            found.setdefault(line[0], []).append(line)
+            found.setdefault(line.chapter, []).append(line)
         return [
             line
             for candidates in found.values()
-            for line in sorted(candidates, key=lambda line: (-line[2].count(START), line[1]))[
-                :per_chapter
-            ]
+            for line in sorted(
+                candidates, key=lambda line: (-line.snippet.count(START), line.start)
+            )[:per_chapter]
         ]
 
-    def strongest_lines(self, parsed, most, planned=None):
+    def strongest_lines(
+        self, query: ParsedQuery, most: int, planned: float | None
+    ) -> list[SaidLine] | None:
         """Counted first, in FTS5's order (no sort) up to one too many: a common word costs
         a walk through `most` row ids. A rare one's lines are then read with how much
         each says (FTS5's marks of the matched words) and bm25, which breaks ties
-        between chapters."""
-        match = match_expression(parsed, prefix=False)
+        between chapters. (SQLite plans nothing ahead: `planned` is always None.)"""
+        match = match_expression(query, prefix=False)
         with connection.cursor() as cursor:
             if _said_in_more_than(cursor, LINES, match, most):
                 return None
@@ -450,12 +511,9 @@ class SQLiteSearch:
             )
             lines = cursor.fetchall()
         return [
-            (pk, chapter, start, marked.count(START), rank)
+            SaidLine(pk, chapter, start, marked.count(START), rank)
             for pk, chapter, start, marked, rank in lines
         ]
-
-    def line_snippets(self, parsed, ids):
-        return _snippets(LINES, "text", parsed, ids, prefix=False) if ids else {}
 
     def reindex(self) -> None:
         with connection.cursor() as cursor:
