@@ -1,4 +1,4 @@
-"""The search backends' interface (kb.search.backend), and the queries each kind of
+"""The search backends' interface (kb.search.interface), and the queries each kind of
 search makes on each database, listed."""
 
 import inspect
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from kb.search import search
-from kb.search.backend import Backend
+from kb.search.interface import Backend
 from kb.search.postgres import PostgresSearch
 from kb.search.sqlite import SQLiteSearch
 from kb.stamp import one_stamp

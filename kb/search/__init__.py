@@ -29,7 +29,7 @@ from kb.models import (
     Video,
 )
 from kb.search import meaning
-from kb.search.backend import Backend, Limits, RankedLesson, RankedTakeaway, Scope
+from kb.search.interface import Backend, Limits, RankedLesson, RankedTakeaway, Scope
 from kb.search.moments import find_moments, in_context
 from kb.search.query import ParsedQuery, parse_query
 from kb.search.results import LessonHit, Moment, QuoteHit, Results, highlight

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Chapter, LineEmphasis, TranscriptSegment
-from kb.search.backend import Backend, BestRows, FoundLine, SaidLine
+from kb.search.interface import Backend, BestRows, FoundLine, SaidLine
 from kb.search.query import ParsedQuery
 from kb.search.results import Moment, highlight
 from kb.text import CLOSES_SENTENCE

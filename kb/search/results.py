@@ -1,6 +1,6 @@
 """What a search finds, as views, the API and the MCP server read it: hits with their
 snippets (escaped, matched words marked). What a backend returns is in
-`kb.search.backend`."""
+`kb.search.interface`."""
 
 import html
 import re

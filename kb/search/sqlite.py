@@ -13,7 +13,8 @@ from django.db import connection
 from django.db.models import F, QuerySet
 
 from kb.models import Chapter, Lesson
-from kb.search.backend import (
+from kb.search.candidates import OVERFETCH, visible_among
+from kb.search.interface import (
     BestRows,
     FoundLine,
     Limits,
@@ -23,7 +24,6 @@ from kb.search.backend import (
     SaidLine,
     Scope,
 )
-from kb.search.candidates import OVERFETCH, visible_among
 from kb.search.query import TOKEN, ParsedQuery
 from kb.search.results import START
 from kb.search.schema import (
@@ -334,7 +334,7 @@ TAKEAWAY_FIELDS = ("pk", "lesson_id")
 
 
 class SQLiteSearch:
-    """The search backend on SQLite's FTS5 (`kb.search.backend.Backend`)."""
+    """The search backend on SQLite's FTS5 (`kb.search.interface.Backend`)."""
 
     def best_rows(self, query: ParsedQuery, scope: Scope, limits: Limits) -> BestRows:
         """In-process queries cost little: one by one."""

@@ -19,7 +19,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from kb.models import Chapter, ChapterTranscript, Lesson
-from kb.search.backend import (
+from kb.search.candidates import OVERFETCH
+from kb.search.interface import (
     BestRows,
     FoundLine,
     Limits,
@@ -29,7 +30,6 @@ from kb.search.backend import (
     SaidLine,
     Scope,
 )
-from kb.search.candidates import OVERFETCH
 from kb.search.moments import TOP_CHAPTERS
 from kb.search.postgres import chapters as by_chapter
 from kb.search.postgres import rows, sql
@@ -66,7 +66,7 @@ ROW_TERMS = (TERMS[LESSONS], TERMS[TAKEAWAYS], TERMS[QUOTES])
 
 
 class PostgresSearch:
-    """The search backend on PostgreSQL's full-text search (`kb.search.backend.Backend`)."""
+    """The search backend on PostgreSQL's full-text search (`kb.search.interface.Backend`)."""
 
     def best_rows(self, query: ParsedQuery, scope: Scope, limits: Limits) -> BestRows:
         """The three tables' terms are read in one query (or, for a search not ranked by

@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
-from kb.search.backend import FoundLine, SaidLine
 from kb.search.candidates import OVERFETCH
+from kb.search.interface import FoundLine, SaidLine
 from kb.search.postgres.sql import (
     HEADLINE_OPTIONS,
     RANK,
