@@ -122,10 +122,13 @@ def together(cursor, statements: list[tuple[str, list]]) -> list[list[tuple]]:
 
 
 # The planner's estimate of a statement's rows, where the backend must choose between
-# ranking what says a query one by one and going chapters first. The one `EXPLAIN` a
-# search sends, and only beside a statement it sends anyway (docs/search.md#on-postgresql
-# gives what it saves, measured: fetching a common word's first few thousand lines to
-# count them costs more than asking).
+# ranking what says a query one by one and going chapters first: how many lines say it
+# (asked with the first round trip of every search, `chapters.line_plans`), and, when the
+# candidate chapters run short, how many chapters do (`chapters.chapters_directly`).
+# Kept because the benchmark shows it pays: served side by side at a million lines, the
+# same code counting instead (the first RARE_LINES + 1 lines, the first DIRECT_CHAPTERS + 1
+# chapters) was slower at p50 and p95, most for phrases of common words, whose first
+# lines are read for nothing (bench/results/2026-12-07-search-interface.md).
 def explain(sql: str, params: list) -> tuple[str, list]:
     """A statement asking how many rows the planner expects `sql` to give (`plan_rows`
     reads its answer): a fraction of a millisecond to ask, sent with others."""
