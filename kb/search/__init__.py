@@ -117,7 +117,7 @@ def search(
         results.lessons = LessonHits(engine, parsed, [])
         _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
         return _said_by(results, speaker)
-    scope = Scope(lessons, takeaways, quotes.with_video("chapter", "speaker"), chapters, narrowed)
+    scope = Scope(lessons, takeaways, quotes.with_video("chapter", "speaker"), narrowed)
     best = engine.best_rows(parsed, scope, Limits(MAX_LESSONS, MAX_LESSONS, MAX_QUOTES))
     results.lessons = _lessons(engine, parsed, best.lessons, best.takeaways)
     results.quotes = [QuoteHit(hit.quote, highlight(hit.snippet)) for hit in best.quotes]

@@ -19,14 +19,15 @@ from kb.search.query import ParsedQuery
 
 @dataclass(frozen=True)
 class Scope:
-    """What a search may find: the readers' querysets, narrowed to a theme, a video or a
-    person when `narrowed` (a small part of all, which a backend may rank whole)."""
+    """The lessons, takeaways and quotes a search may find: the readers' querysets,
+    narrowed to a theme, a video or a person when `narrowed` (a small part of all, which
+    a backend may rank whole). The transcript's chapters are passed on their own, as the
+    moments narrow them further between calls."""
 
     lessons: QuerySet[Lesson]
     takeaways: QuerySet[Takeaway]
     # With what a hit shows (its video, chapter and speaker).
     quotes: QuerySet[Quote]
-    chapters: QuerySet[Chapter]
     narrowed: bool = False
 
 
