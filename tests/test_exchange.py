@@ -36,43 +36,49 @@ from tests.helpers import ROOT, database_url, empty_the_database, export, restor
 
 
 @pytest.mark.django_db
-def test_export_restore_export_is_byte_identical(tmp_path):
+def test_export_restore_export_is_byte_identical(tmp_path, django_capture_on_commit_callbacks):
     call_command("load_samples", stdout=io.StringIO())
-    lesson = Lesson.objects.order_by("pk").first()
-    lesson.title = "Edited by an editor"
-    lesson.status = Status.DRAFT
-    lesson.save()
-    lesson.tags.add("a brand new theme")
-    QuoteFactory(
-        video=lesson.video, lesson=lesson, text="Exact words “quoted” & kept.", tags=["mentoring"]
-    )
-    suggestion = lesson.suggestions.first()
-    suggestion.status = "dismissed"
-    suggestion.save()
-    ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
-    guest = Person.objects.create(name="Zoë Ångström", slug="zoe-angstrom", bio="An engineer.")
-    host = Person.objects.create(name="Ryan Host", slug="ryan-host", link="https://example.org")
-    Credit.objects.create(video=lesson.video, person=guest, role=Role.GUEST, position=0)
-    Credit.objects.create(video=lesson.video, person=host, role=Role.HOST)
-    lesson.people.add(host)
-    Quote.objects.filter(video=lesson.video).update(speaker=guest)
-    PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
-    offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
-    offered.status = "dismissed"
-    offered.save()
-    dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
-    from kb import insights
-    from kb.curation import accept_proposal, dismiss_proposal
+    # Edits as editors make them: each commits, and what is derived from the words
+    # (keywords, vectors) follows.
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = Lesson.objects.order_by("pk").first()
+        lesson.title = "Edited by an editor"
+        lesson.status = Status.DRAFT
+        lesson.save()
+        lesson.tags.add("a brand new theme")
+        QuoteFactory(
+            video=lesson.video,
+            lesson=lesson,
+            text="Exact words “quoted” & kept.",
+            tags=["mentoring"],
+        )
+        suggestion = lesson.suggestions.first()
+        suggestion.status = "dismissed"
+        suggestion.save()
+        ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
+        guest = Person.objects.create(name="Zoë Ångström", slug="zoe-angstrom", bio="An engineer.")
+        host = Person.objects.create(name="Ryan Host", slug="ryan-host", link="https://example.org")
+        Credit.objects.create(video=lesson.video, person=guest, role=Role.GUEST, position=0)
+        Credit.objects.create(video=lesson.video, person=host, role=Role.HOST)
+        lesson.people.add(host)
+        Quote.objects.filter(video=lesson.video).update(speaker=guest)
+        PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
+        offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
+        offered.status = "dismissed"
+        offered.save()
+        dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
+        from kb import insights
+        from kb.curation import accept_proposal, dismiss_proposal
 
-    insights.suggest()
-    accepted, refused = InsightProposal.objects.order_by("pk")[:2]
-    insight = accept_proposal(accepted)
-    Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
-    dismiss_proposal(refused)
-    voices = insight.evidence.count()
-    # A machine draft awaiting review, and a passage an editor dismissed.
-    machine = MachineDraftFactory(video=lesson.video, title="Drafted by the machine")
-    DraftPassageFactory(video=lesson.video, status="dismissed", start_seconds=900)
+        insights.suggest()
+        accepted, refused = InsightProposal.objects.order_by("pk")[:2]
+        insight = accept_proposal(accepted)
+        Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
+        dismiss_proposal(refused)
+        voices = insight.evidence.count()
+        # A machine draft awaiting review, and a passage an editor dismissed.
+        machine = MachineDraftFactory(video=lesson.video, title="Drafted by the machine")
+        DraftPassageFactory(video=lesson.video, status="dismissed", start_seconds=900)
 
     first = export()
     data = json.loads(first)
