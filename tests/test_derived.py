@@ -241,3 +241,12 @@ def test_a_lessons_refresh_costs_the_same_few_queries_at_any_size(
     with django_assert_num_queries(8):
         for callback in callbacks:
             callback()  # the takeaways' callbacks find the lesson refreshed: no queries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_work_outside_a_transaction_is_refreshed_at_its_end():
+    with derived.deferred():
+        lesson = LessonFactory(title="Mentor two juniors", body="")
+        assert Lesson.objects.get(pk=lesson.pk).keywords == ""  # gathered, not yet done
+    assert set(keywords("mentor juniors")) <= set(lesson_keywords(lesson))
+    assert MeaningVector.objects.filter(lesson=lesson, kind=meaning.LESSON).exists()

@@ -28,7 +28,7 @@ The search index of words needs none of this: the database keeps it (kb.search.s
 import threading
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from kb.importers.linking import keywords
@@ -112,7 +112,9 @@ def deferred():
         yield
     finally:
         state.gathering = None
-    if gathered and not transaction.get_rollback():
+    # A dry run's rolled-back transaction needs no refresh.
+    rolled_back = connection.in_atomic_block and transaction.get_rollback()
+    if gathered and not rolled_back:
         refresh(gathered)
 
 
