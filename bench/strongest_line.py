@@ -72,7 +72,7 @@ print(json.dumps({
 def plant(env: dict) -> int:
     """Says the word across every talk and plants the strong line; returns its id."""
     code = rf"""
-from kb.importers.store.timeline import refresh_chapter_texts
+from kb.importers.derived import refresh_chapter_texts
 from kb.models import TranscriptSegment, Video
 videos = list(Video.objects.order_by("pk"))
 target = videos[min(489, len(videos) // 2)]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models import signals
 from django.db.models.signals import post_delete, pre_save
 
 
@@ -10,6 +11,7 @@ class KbConfig(AppConfig):
 
     def ready(self):
         from kb import checks  # noqa: F401 - registers them
+        from kb.importers import derived
         from kb.insights import lesson_left_proposal
         from kb.models import ProposedLesson
         from kb.text import clean_model_text
@@ -18,6 +20,12 @@ class KbConfig(AppConfig):
         post_delete.connect(
             lesson_left_proposal, sender=ProposedLesson, dispatch_uid="kb.insights.mend"
         )
+        # What is derived from the words (keywords, meaning vectors, chapters' texts)
+        # follows every save, from any path.
+        for signal, model, receiver in derived.RECEIVERS:
+            getattr(signals, signal).connect(
+                receiver, sender=model, dispatch_uid=f"kb.derived.{signal}.{model.__name__}"
+            )
 
 
 class EditorAdminConfig(admin_apps.AdminConfig):

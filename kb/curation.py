@@ -26,7 +26,6 @@ from kb.models import (
     ThemeSuggestion,
     unique_slug,
 )
-from kb.search import meaning
 
 
 def themes_for_quote(quote: Quote) -> list[Theme]:
@@ -79,7 +78,6 @@ def accept_suggestion(suggestion: QuoteSuggestion) -> Quote:
         suggestion.status = Suggestion.ACCEPTED
         suggestion.quote = quote
         suggestion.save(update_fields=["status", "quote"])
-        meaning.index_quote(quote)
         return quote
 
 
@@ -112,10 +110,10 @@ def accept_draft(lesson: Lesson) -> bool:
     with transaction.atomic():
         if not _decide_draft_passage(lesson, Suggestion.ACCEPTED):
             return False
-        Lesson.objects.filter(pk=lesson.pk).update(machine_draft=False, updated_at=timezone.now())
+        # Now it is a lesson like any other: what search and insights compare (its
+        # vectors follow the save, kb.importers.derived).
         lesson.machine_draft = False
-        # Now it is a lesson like any other: what search and insights compare.
-        meaning.index_lesson(lesson)
+        lesson.save(update_fields=["machine_draft", "updated_at"])
     return True
 
 
@@ -302,7 +300,6 @@ def cut_quote(
         status=Status.DRAFT,
     )
     quote.tags.set(themes_for_quote(quote))
-    meaning.index_quote(quote)
     return quote
 
 
@@ -332,7 +329,6 @@ def cut_lesson(video, segments: list, title: str, first_words: str = "", last_wo
     themer = Themer()
     chosen = themer.choose(title, passage.text)
     offer_themes(lesson, [*chosen.applied, *chosen.offered], themer)
-    meaning.index_lesson(lesson)
     return lesson
 
 

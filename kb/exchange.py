@@ -21,8 +21,8 @@ from kb import exchange_schema as schema
 from kb import insights as kb_insights
 from kb.exchange_references import check_references
 from kb.exchange_schema import SCHEMA, SchemaError, validated
+from kb.importers.derived import TRANSCRIPT, deferred, stale
 from kb.importers.documents import strict_json
-from kb.importers.store.timeline import refresh_chapter_texts
 from kb.models import (
     Chapter,
     Credit,
@@ -45,7 +45,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
-from kb.search import meaning, tidy_index
+from kb.search import tidy_index
 from kb.text import clean_tree
 
 VIDEO_FIELDS = [
@@ -323,7 +323,7 @@ def import_data(data) -> dict:
     del data  # what was read, once the models hold it (the caller's copy aside)
     if Video.objects.exists() or Insight.objects.exists() or InsightProposal.objects.exists():
         raise ExchangeError("the knowledge base is not empty: restore into a fresh database")
-    with transaction.atomic():
+    with transaction.atomic(), deferred():
         # The migrations' starting themes give way to the exported ones.
         Theme.objects.filter(lesson_items__isnull=True, quote_items__isnull=True).delete()
         themes = {
@@ -461,8 +461,7 @@ def _import_video(entry: schema.Video, themes: dict, people: dict, counts: dict)
         )
         for p in entry.draft_passages
     )
-    refresh_chapter_texts(video)
-    meaning.index_video(video)
+    stale(TRANSCRIPT, video.pk)  # its segments were made in bulk: no signal says so
     counts["videos"] += 1
     counts["lessons"] += len(entry.lessons)
     counts["quotes"] += len(entry.quotes)

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from kb import daily
+from kb import daily, reads
 from kb.models import Insight, Lesson, Person, Theme
 from kb.text import xml_text
 from kb.views.people import person_or_redirect
-from kb.views.reading import published_insights, site_root, theme_or_redirect
+from kb.views.reading import site_root, theme_or_redirect
 
 FEED_SIZE = 30
 DAILY_DAYS = 14
@@ -145,7 +145,7 @@ class InsightsFeed(SiteFeed):
         return reverse("kb:insights")
 
     def items(self):
-        return latest_insights(published_insights())
+        return latest_insights(reads.insights())
 
     def item_title(self, item):
         return item.title
@@ -201,7 +201,7 @@ class ThemeFeed(KeptAddressFeed):
     def items(self, obj):
         """Its lessons and its insights, newest first."""
         lessons = list(latest(Lesson.objects.published().under(obj)))
-        insights = list(latest_insights(published_insights().filter(themes=obj)))
+        insights = list(latest_insights(reads.insights().filter(themes=obj)))
         return sorted(lessons + insights, key=lambda item: item.created_at, reverse=True)[
             :FEED_SIZE
         ]

@@ -37,7 +37,7 @@ def empty_cache():
 
 
 @pytest.fixture(scope="module")
-def samples_once(django_db_setup, django_db_blocker):
+def samples_once(django_db_setup, django_db_blocker, sample_rows):
     """The samples (`load_samples`: seconds to import and index), loaded once for a whole
     test file whose tests read them. The file's tests run inside this one transaction,
     each in its own savepoint, so what a test changes or deletes is back for the next;
@@ -46,8 +46,10 @@ def samples_once(django_db_setup, django_db_blocker):
     samples if it runs after one that did."""
     from django.db import transaction
 
+    from tests.helpers import write_rows
+
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_samples", stdout=io.StringIO())
+        write_rows(sample_rows)  # as `load_samples` left them (`sample_rows`)
         yield
         transaction.set_rollback(True)
 
@@ -56,6 +58,10 @@ def samples_once(django_db_setup, django_db_blocker):
 def migration_data(django_db_blocker):
     """The rows data migrations make (theme vocabulary, Editors group), which a
     transactional test's flush removes: put back for tests that need them."""
+    put_back_migration_data()
+
+
+def put_back_migration_data():
     import importlib
 
     from django.apps import apps
@@ -70,6 +76,37 @@ def migration_data(django_db_blocker):
     group.permissions.set(
         Permission.objects.filter(content_type__app_label="kb", codename__in=codenames)
     )
+
+
+@pytest.fixture(scope="session")
+def sample_rows(django_db_setup, django_db_blocker):
+    """Every row of the knowledge base as `load_samples` leaves it, read once per worker:
+    importing the samples costs seconds, writing these rows back a fraction of that
+    (`samples_loaded`). Read inside a transaction rolled back at once; the data
+    migrations' rows are put back first, in case a transactional test flushed them."""
+    from django.db import transaction
+
+    from tests.helpers import kb_models
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        put_back_migration_data()
+        call_command("load_samples", stdout=io.StringIO())
+        rows = [
+            (model, list(model._base_manager.order_by("pk").values_list(*columns)), columns)
+            for model in kb_models()
+            for columns in [[f.attname for f in model._meta.concrete_fields if not f.generated]]
+        ]
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.fixture
+def samples_loaded(sample_rows):
+    """The knowledge base as `load_samples` leaves it (`sample_rows` written back), for a
+    test that changes it; `samples_once` shares one load among a file's tests instead."""
+    from tests.helpers import write_rows
+
+    write_rows(sample_rows)
 
 
 EDITOR_PASSWORD = "Correct-Horse-42"

@@ -106,3 +106,60 @@ NEGOTIATION = [
     "Make sure you compare the offers by their total compensation, not the base.",
     "You have to be willing to walk away, or the negotiation is theatre.",
 ]
+
+
+def kb_models() -> list:
+    """The knowledge base's models (many-to-many tables too), each after those it points
+    to."""
+    from django.apps import apps
+
+    models = list(apps.get_app_config("kb").get_models(include_auto_created=True))
+    ordered, seen = [], set()
+
+    def visit(model):
+        if model in seen:
+            return
+        seen.add(model)
+        for field in model._meta.concrete_fields:
+            target = field.related_model if field.is_relation else None
+            if target in models and target is not model:
+                visit(target)
+        ordered.append(model)
+
+    for model in models:
+        visit(model)
+    return ordered
+
+
+def write_rows(rows) -> None:
+    """Replace every row of the knowledge base's tables with `rows` ((model, row tuples,
+    their columns), as `conftest.sample_rows` reads them), in bulk: the database's
+    triggers keep the search index and the content version as an import would. In one
+    transaction, so foreign keys are checked once, at its end."""
+    from django.core.management.color import no_style
+    from django.db import transaction
+
+    with transaction.atomic():
+        for model, _, _ in reversed(rows):
+            model._base_manager.all()._raw_delete(connection.alias)
+        for model, values, columns in rows:
+            # The rows' own times, not the time of writing them back.
+            stamped = [
+                f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
+                or getattr(f, "auto_now_add", False)
+            ]  # fmt: skip
+            kept = [(f.auto_now, f.auto_now_add) for f in stamped]
+            for field in stamped:
+                field.auto_now = field.auto_now_add = False
+            try:
+                model._base_manager.bulk_create(
+                    [model(**dict(zip(columns, row, strict=True))) for row in values],
+                    batch_size=1000,
+                )
+            finally:
+                for field, (now, now_add) in zip(stamped, kept, strict=True):
+                    field.auto_now, field.auto_now_add = now, now_add
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in rows]):
+                    cursor.execute(sql)

@@ -87,8 +87,7 @@ def reader(browser, live_server):
 
 
 @pytest.fixture
-def published_samples():
-    call_command("load_samples", stdout=io.StringIO())
+def published_samples(samples_loaded):
     video = Video.objects.get(slug="from-support-desk-to-engineering-manager-a-career-switch-story")
     video.youtube_id = "dQw4w9WgXcQ"
     video.save()

@@ -317,7 +317,9 @@ def test_lessons_stay_searchable_after_the_migration_that_marks_machine_drafts()
 # ---------------------------------------------------------------- editors decide
 
 
-def test_an_editor_accepts_one_draft_and_dismisses_another(client, editor, imported):
+def test_an_editor_accepts_one_draft_and_dismisses_another(
+    client, editor, imported, django_capture_on_commit_callbacks
+):
     video, _ = imported
     kept, dropped = video.lessons.order_by("position")
     change = f"/admin/kb/lesson/{kept.pk}/change/"
@@ -329,7 +331,8 @@ def test_an_editor_accepts_one_draft_and_dismisses_another(client, editor, impor
     data.update(_management_forms(client.get(change).context))
     data.update(title="Write your own promotion packet", status=Status.DRAFT)
     data["tags"] = ""
-    response = client.post(change, {**data, "_decide_draft": "accept"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change, {**data, "_decide_draft": "accept"})
     assert response.status_code == 302
     kept.refresh_from_db()
     assert kept.title == "Write your own promotion packet" and not kept.machine_draft

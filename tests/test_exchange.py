@@ -36,43 +36,50 @@ from tests.helpers import ROOT, database_url, empty_the_database, export, restor
 
 
 @pytest.mark.django_db
-def test_export_restore_export_is_byte_identical(tmp_path):
-    call_command("load_samples", stdout=io.StringIO())
-    lesson = Lesson.objects.order_by("pk").first()
-    lesson.title = "Edited by an editor"
-    lesson.status = Status.DRAFT
-    lesson.save()
-    lesson.tags.add("a brand new theme")
-    QuoteFactory(
-        video=lesson.video, lesson=lesson, text="Exact words “quoted” & kept.", tags=["mentoring"]
-    )
-    suggestion = lesson.suggestions.first()
-    suggestion.status = "dismissed"
-    suggestion.save()
-    ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
-    guest = Person.objects.create(name="Zoë Ångström", slug="zoe-angstrom", bio="An engineer.")
-    host = Person.objects.create(name="Ryan Host", slug="ryan-host", link="https://example.org")
-    Credit.objects.create(video=lesson.video, person=guest, role=Role.GUEST, position=0)
-    Credit.objects.create(video=lesson.video, person=host, role=Role.HOST)
-    lesson.people.add(host)
-    Quote.objects.filter(video=lesson.video).update(speaker=guest)
-    PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
-    offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
-    offered.status = "dismissed"
-    offered.save()
-    dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
-    from kb import insights
-    from kb.curation import accept_proposal, dismiss_proposal
+def test_export_restore_export_is_byte_identical(
+    tmp_path, django_capture_on_commit_callbacks, samples_loaded
+):
+    # Edits as editors make them: each commits, and what is derived from the words
+    # (keywords, vectors) follows.
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = Lesson.objects.order_by("pk").first()
+        lesson.title = "Edited by an editor"
+        lesson.status = Status.DRAFT
+        lesson.save()
+        lesson.tags.add("a brand new theme")
+        QuoteFactory(
+            video=lesson.video,
+            lesson=lesson,
+            text="Exact words “quoted” & kept.",
+            tags=["mentoring"],
+        )
+        suggestion = lesson.suggestions.first()
+        suggestion.status = "dismissed"
+        suggestion.save()
+        ThemeRedirect.objects.create(old_slug="old-name", theme=Theme.objects.get(name="mentoring"))
+        guest = Person.objects.create(name="Zoë Ångström", slug="zoe-angstrom", bio="An engineer.")
+        host = Person.objects.create(name="Ryan Host", slug="ryan-host", link="https://example.org")
+        Credit.objects.create(video=lesson.video, person=guest, role=Role.GUEST, position=0)
+        Credit.objects.create(video=lesson.video, person=host, role=Role.HOST)
+        lesson.people.add(host)
+        Quote.objects.filter(video=lesson.video).update(speaker=guest)
+        PersonRedirect.objects.create(old_slug="zoe-a", person=guest)
+        offered = ThemeSuggestion.objects.select_related("lesson", "theme").first()
+        offered.status = "dismissed"
+        offered.save()
+        dismissed = {"lesson__slug": offered.lesson.slug, "theme__slug": offered.theme.slug}
+        from kb import insights
+        from kb.curation import accept_proposal, dismiss_proposal
 
-    insights.suggest()
-    accepted, refused = InsightProposal.objects.order_by("pk")[:2]
-    insight = accept_proposal(accepted)
-    Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
-    dismiss_proposal(refused)
-    voices = insight.evidence.count()
-    # A machine draft awaiting review, and a passage an editor dismissed.
-    machine = MachineDraftFactory(video=lesson.video, title="Drafted by the machine")
-    DraftPassageFactory(video=lesson.video, status="dismissed", start_seconds=900)
+        insights.suggest()
+        accepted, refused = InsightProposal.objects.order_by("pk")[:2]
+        insight = accept_proposal(accepted)
+        Evidence.objects.create(insight=insight, quote=Quote.objects.first(), note="In her words")
+        dismiss_proposal(refused)
+        voices = insight.evidence.count()
+        # A machine draft awaiting review, and a passage an editor dismissed.
+        machine = MachineDraftFactory(video=lesson.video, title="Drafted by the machine")
+        DraftPassageFactory(video=lesson.video, status="dismissed", start_seconds=900)
 
     first = export()
     data = json.loads(first)
@@ -110,8 +117,7 @@ def test_export_restore_export_is_byte_identical(tmp_path):
 
 
 @pytest.mark.django_db
-def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path):
-    call_command("load_samples", stdout=io.StringIO())
+def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path, samples_loaded):
     dump = tmp_path / "kb.json"
     dump.write_text(export(), encoding="utf-8")
     code, err = restore(dump)
@@ -129,8 +135,7 @@ def test_restore_refuses_a_full_database_or_a_foreign_file(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_theme_exports_as_markdown(client):
-    call_command("load_samples", stdout=io.StringIO())
+def test_a_theme_exports_as_markdown(client, samples_loaded):
     theme = Theme.objects.filter(lesson_items__isnull=False).distinct().first()
     response = client.get(f"/themes/{theme.slug}.md")
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
@@ -141,10 +146,9 @@ def test_a_theme_exports_as_markdown(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_is_a_consistent_copy(tmp_path):
+def test_a_backup_is_a_consistent_copy(tmp_path, samples_loaded):
     if connection.vendor != "sqlite":
         pytest.skip("backup_db copies SQLite; PostgreSQL uses pg_dump")
-    call_command("load_samples", stdout=io.StringIO())
     target = tmp_path / "backup.sqlite3"
     call_command("backup_db", str(target), stdout=io.StringIO())
     copy = sqlite3.connect(target)
@@ -153,8 +157,7 @@ def test_a_backup_is_a_consistent_copy(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path):
-    call_command("load_samples", stdout=io.StringIO())
+def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path, samples_loaded):
     before = export()
     sample = (ROOT / "samples" / "shipping-small.txt").read_text(encoding="utf-8")
     header = "Quiet Craft • 2:39 minutes • Published 2024-11-02 • YouTube"
@@ -209,11 +212,10 @@ def proposed_lessons() -> list:
 
 
 @pytest.mark.django_db
-def test_a_backup_restores_after_videos_in_proposals_were_deleted(tmp_path):
+def test_a_backup_restores_after_videos_in_proposals_were_deleted(tmp_path, samples_loaded):
     """Issue 36: deleting, as the admin does, the videos that take part in proposals left
     proposals known by lessons they no longer had, two of them of the same lessons, and the
     backup was refused."""
-    call_command("load_samples", stdout=io.StringIO())
     in_proposals = Video.objects.filter(
         lessons__pk__in=InsightProposal.objects.values("members__lesson")
     ).distinct()
@@ -234,8 +236,7 @@ def test_a_backup_restores_after_videos_in_proposals_were_deleted(tmp_path):
 
 
 @pytest.mark.django_db
-def test_an_older_backup_with_two_proposals_of_the_same_lessons_restores(tmp_path):
-    call_command("load_samples", stdout=io.StringIO())
+def test_an_older_backup_with_two_proposals_of_the_same_lessons_restores(tmp_path, samples_loaded):
     data = json.loads(export())
     proposal = data["insight_proposals"][0]
     data["insight_proposals"].append({**proposal, "status": "dismissed", "title": "Twin"})
@@ -251,7 +252,7 @@ def test_an_older_backup_with_two_proposals_of_the_same_lessons_restores(tmp_pat
 
 
 @pytest.mark.django_db
-def test_the_migration_mends_proposals_stored_before():
+def test_the_migration_mends_proposals_stored_before(samples_loaded):
     import importlib
 
     from django.apps import apps
@@ -259,7 +260,6 @@ def test_the_migration_mends_proposals_stored_before():
     from kb.models import ProposedLesson
 
     mend = importlib.import_module("kb.migrations.0030_mend_proposals").mend
-    call_command("load_samples", stdout=io.StringIO())
     found = InsightProposal.objects.order_by("pk").first()
     lessons = list(found.members.order_by("position").values_list("lesson_id", flat=True))
     # As older code left them: a twin of `found` known by lessons it no longer has, and a

@@ -63,7 +63,9 @@ def test_drafts_never_come_back_by_meaning(samples):
     assert shown and not any(title.startswith("From Support") for title in shown)
 
 
-def test_an_admin_edit_is_found_by_meaning_at_once(client, editor, samples):
+def test_an_admin_edit_is_found_by_meaning_at_once(
+    client, editor, samples, django_capture_on_commit_callbacks
+):
     from tests.forms import form_data
 
     lesson = Lesson.objects.get(title="Say No to the Big Rewrite")
@@ -71,7 +73,9 @@ def test_an_admin_edit_is_found_by_meaning_at_once(client, editor, samples):
     data = form_data(client.get(url).content.decode(), "lesson_form")
     data["title"] = "Gardening, tomatoes and compost"
     data["body"] = "Growing vegetables in the garden: soil, seeds, watering and harvest."
-    assert client.post(url, data).status_code == 302
+    # The refresh runs when the admin's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
     hits = search("planting a vegetable patch").lessons
     assert hits and hits[0].lesson.pk == lesson.pk
 
@@ -114,7 +118,9 @@ def test_a_draft_video_is_never_found(samples):
     assert "Shipping Small" not in " ".join(v.title for v in search("shipping small").videos)
 
 
-def test_a_quote_is_found_by_meaning_once_published(client, editor, samples):
+def test_a_quote_is_found_by_meaning_once_published(
+    client, editor, samples, django_capture_on_commit_callbacks
+):
     from kb.models import Quote, Video
     from tests.forms import form_data
 
@@ -126,7 +132,8 @@ def test_a_quote_is_found_by_meaning_once_published(client, editor, samples):
     url = f"/admin/kb/quote/{quote.pk}/change/"
     data = form_data(client.get(url).content.decode(), "quote_form")
     data["status"] = "published"
-    client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, data)
     hits = search("breathing and writing things down").quotes
     assert [h.quote.pk for h in hits if h.similar] == [quote.pk]
     Quote.objects.filter(pk=quote.pk).update(status="draft")

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from kb import search
-from kb.views.reading import published_lessons, published_quotes
+from kb.reads import lessons as published_lessons
+from kb.reads import quotes as published_quotes
 from tests.factories import LessonFactory, QuoteFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db

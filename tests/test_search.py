@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.importers.store.timeline import refresh_chapter_texts
+from kb.importers.derived import refresh_chapter_texts
 from kb.models import Lesson, Status
 from kb.search import meaning, search
 from kb.search.query import parse_query

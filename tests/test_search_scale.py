@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import kb.search
-from kb.importers.store.timeline import refresh_chapter_texts
+from kb.importers.derived import refresh_chapter_texts
 from kb.models import LineEmphasis, Status, TranscriptSegment
 from kb.search import search
 from tests.factories import ChapterFactory, VideoFactory

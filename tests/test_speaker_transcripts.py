@@ -394,7 +394,7 @@ def test_search_narrows_to_what_one_speaker_says(client, tmp_path):
     video = Video.objects.get()
     ChapterFactory(video=video, start_seconds=0, title="The whole talk")
     video.segments.update(chapter=video.chapters.get())
-    from kb.importers.store.timeline import refresh_chapter_texts
+    from kb.importers.derived import refresh_chapter_texts
 
     refresh_chapter_texts(video)
     mira, theo = Person.objects.get(name="Mira Castellanos"), Person.objects.get(name="Theo")

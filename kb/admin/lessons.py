@@ -40,7 +40,6 @@ from kb.models import (
     Theme,
     ThemeSuggestion,
 )
-from kb.search import meaning
 from kb.timecodes import format_timecode
 
 
@@ -322,13 +321,6 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
     def remove_theme(self, request, queryset):
         return self._theme_action(request, queryset, "Remove")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Its words, takeaways included, are now what search by meaning knows it by. A
-        # machine draft has none until accepted: insights never compare drafts nobody read.
-        if not form.instance.machine_draft:
-            meaning.index_lesson(form.instance)
-
     def response_change(self, request, obj):
         """After a save, a machine draft's, a suggested quote's or a theme's decision
         (buttons of this form)."""
@@ -456,4 +448,3 @@ class QuoteAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmin
                     messages.WARNING,
                 )
         super().save_model(request, obj, form, change)
-        meaning.index_quote(obj)

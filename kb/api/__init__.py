@@ -12,11 +12,12 @@ from django.urls import reverse
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 
+from kb import reads
 from kb import search as kb_search
 from kb.api import answers, queries
 from kb.api import schemas as out
 from kb.api.http import Paging, http_rules, next_url, page_of, page_schema
-from kb.models import Lesson, PersonRedirect, ThemeRedirect
+from kb.models import Lesson, Person, Theme
 from kb.search.query import MAX_QUERY_CHARS
 
 SEARCH_PER_PAGE = 10
@@ -82,14 +83,16 @@ def _item(resolve, slug: str):
         raise Http404(str(exc)) from None
 
 
-def _moved(request, redirects, slug: str, name: str):
-    """An old slug of a renamed or merged theme or person: a permanent redirect."""
-    target = redirects._meta.get_field(name).related_model._meta.model_name
-    moved = redirects.objects.filter(old_slug=slug).values_list(f"{target}__slug", flat=True)
-    new = moved.first()
-    if new is None:
-        return None
-    url = reverse(f"{api.urls_namespace}:{name}", kwargs={"slug": new}, query=request.GET)
+def _found_or_moved(request, queryset, model, slug: str, name: str):
+    """The theme or person readers see with `slug`; for an old slug of a renamed or merged
+    one, a permanent redirect to its slug now; else a JSON 404."""
+    found = queryset.filter(slug=slug).first()
+    if found is not None:
+        return found
+    moved = reads.moved_from(model, slug)
+    if moved is None:
+        _not_found(name, slug)
+    url = reverse(f"{api.urls_namespace}:{name}", kwargs={"slug": moved.slug}, query=request.GET)
     return HttpResponsePermanentRedirect(url)
 
 
@@ -171,9 +174,9 @@ def list_themes(request, paging: Query[Paging]):
 @api.get("/themes/{slug}", response={200: out.ThemeOut, **MOVED}, tags=["themes"], url_name="theme")
 def get_theme(request, slug: str):
     """A theme; its lessons are `/lessons?theme=<slug>`, its quotes `/quotes?theme=<slug>`."""
-    theme = queries.themes().filter(slug=slug).first()
-    if theme is None:
-        return _moved(request, ThemeRedirect, slug, "theme") or _not_found("theme", slug)
+    theme = _found_or_moved(request, queries.themes(), Theme, slug, "theme")
+    if isinstance(theme, HttpResponsePermanentRedirect):
+        return theme
     return out.theme_out(theme, _absolute(request))
 
 
@@ -200,9 +203,9 @@ def list_people(request, paging: Query[Paging]):
 )
 def get_person(request, slug: str):
     """Everything one person said: their videos, themes, latest lessons and quotes."""
-    person = queries.people().filter(slug=slug).first()
-    if person is None:
-        return _moved(request, PersonRedirect, slug, "person") or _not_found("person", slug)
+    person = _found_or_moved(request, queries.people(), Person, slug, "person")
+    if isinstance(person, HttpResponsePermanentRedirect):
+        return person
     absolute = _absolute(request)
     lessons = queries.lessons().by(person).order_by("-video__published_on", "video_id", "position")
     said = queries.quotes().filter(speaker=person).order_by("-video__published_on", "start_seconds")

@@ -3,10 +3,10 @@ answers an assistant are the same functions, so the two never disagree. Each tak
 `absolute` (a site path to an absolute URL): the request's host for the API, the
 configured site for MCP. `queries.Unknown` when a slug names nothing readers see."""
 
+from kb import reads
 from kb import search as kb_search
 from kb.api import queries
 from kb.api import schemas as out
-from kb.kept import theme_speakers
 from kb.models import Person, Theme
 
 GUESTS = 12
@@ -85,30 +85,18 @@ def guests_on(theme: Theme, absolute) -> out.GuestsOut:
     """What each guest says on a theme, the most prolific first (as the theme page
     ranks them): up to LESSONS_EACH of their lessons, strongest first, on their moments, and the
     insights several guests share, with their evidence. A fixed number of queries."""
-    top = theme_speakers(theme, GUESTS)
-    people = Person.objects.in_bulk([pid for pid, _ in top])
-    lessons = queries.lessons().with_quote_count().in_bulk({pk for _, pks in top for pk in pks})
-
-    def best(pks):
-        found = sorted(
-            (lessons[pk] for pk in pks if pk in lessons),
-            key=lambda lesson: lesson.strength,
-            reverse=True,
-        )
-        return [out.lesson_out(lesson, absolute) for lesson in found[:LESSONS_EACH]]
-
+    guests = reads.voices_on(theme, GUESTS, queries.lessons())
     insights = list(queries.insights().filter(themes=theme)[:GUESTS])
     voices = queries.evidence_of(insights)
     return out.GuestsOut(
         theme=out.theme_ref(theme, absolute),
         guests=[
             out.GuestOut(
-                person=out.person_ref(people[pid], absolute),
-                lesson_count=len(pks),
-                lessons=best(pks),
+                person=out.person_ref(voice.person, absolute),
+                lesson_count=voice.count,
+                lessons=[out.lesson_out(one, absolute) for one in voice.lessons[:LESSONS_EACH]],
             )
-            for pid, pks in top
-            if pid in people
+            for voice in guests
         ],
         insights=[
             out.InsightDetail(

@@ -1,27 +1,13 @@
-"""What the API and the MCP tools read: `published()` rows only, whoever asks (no
-preview of drafts here), each with what its schema shows loaded up front, so a list
-costs the same few queries at any size. Slugs are resolved here too: an old slug of a
-renamed or merged theme or person still finds it."""
+"""What the API and the MCP tools read: kb.reads' lists (the site's own), with what the
+API's schemas show more (a lesson's takeaways, a quote's themes, a video's credits), so
+a list costs the same few queries at any size. Slugs a client names are resolved here:
+an old slug of a renamed or merged theme or person still finds it; one that names
+nothing readers see is `Unknown`."""
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
-
-from kb.kept import themes_in_use
-from kb.models import (
-    VIDEO_LONG_FIELDS,
-    Credit,
-    Evidence,
-    Insight,
-    Lesson,
-    Person,
-    PersonRedirect,
-    Quote,
-    Status,
-    Theme,
-    ThemeRedirect,
-    Video,
-)
+from kb import reads
+from kb.models import Evidence, Insight, Person, Theme, Video
 
 
 class Unknown(LookupError):
@@ -29,49 +15,20 @@ class Unknown(LookupError):
 
 
 def lessons():
-    return (
-        Lesson.objects.published()
-        .with_video("chapter")
-        .defer("imported", "keywords")
-        .with_themes()
-        .with_people()
-        .prefetch_related("takeaways")
-    )
+    return reads.lessons().prefetch_related("takeaways")
 
 
 def quotes():
-    return (
-        Quote.objects.published()
-        .with_video("chapter", "lesson", "speaker")
-        .defer("lesson__body", "lesson__imported", "lesson__keywords")
-        .with_themes()
-    )
+    return reads.quotes().with_themes()
 
 
-def videos():
-    credits = Credit.objects.select_related("person").order_by("role", "position", "pk")
-    return (
-        Video.objects.published()
-        .with_counts()
-        .defer(*VIDEO_LONG_FIELDS)
-        .prefetch_related(Prefetch("credits", credits))
-    )
-
-
-def themes():
-    return themes_in_use()
-
-
-def people():
-    return Person.objects.published().with_counts()
-
-
-def insights():
-    return Insight.objects.published().with_counts().prefetch_related("themes")
-
-
-def evidence(insight: Insight):
-    return insight.evidence.published().for_page().order_by("position", "pk")
+videos = reads.videos_with_credits
+themes = reads.themes
+people = reads.people
+insights = reads.insights
+evidence = reads.evidence
+person_videos = reads.credits_of
+person_themes = reads.themes_of
 
 
 def evidence_of(insights: list[Insight]) -> dict[int, list[Evidence]]:
@@ -87,25 +44,21 @@ def evidence_of(insights: list[Insight]) -> dict[int, list[Evidence]]:
     return voices
 
 
-def _found(model, redirects, slug: str, what: str):
-    found = model.objects.filter(slug=slug).first()
-    if found is None:
-        target = model._meta.model_name
-        moved = redirects.objects.select_related(target).filter(old_slug=slug).first()
-        found = getattr(moved, target) if moved else None
+def _found(model, slug: str, what: str):
+    found = reads.find(model, slug).either
     if found is None:
         raise Unknown(f"no {what} {slug!r}")
     return found
 
 
 def theme(slug: str) -> Theme:
-    return _found(Theme, ThemeRedirect, slug, "theme")
+    return _found(Theme, slug, "theme")
 
 
 def person(slug: str) -> Person:
     """Someone with something published (a person nobody can read about is unknown)."""
-    found = _found(Person, PersonRedirect, slug, "person")
-    if not Person.objects.published().filter(pk=found.pk).exists():
+    found = _found(Person, slug, "person")
+    if not reads.has_published(found):
         raise Unknown(f"no person {slug!r}")
     return found
 
@@ -120,37 +73,8 @@ def video(slug: str) -> Video:
 def lessons_filtered(themes_: list[Theme], by: Person | None, in_video: Video | None):
     """Lessons under every one of `themes_`, given by `by`, from `in_video`: the site's
     /lessons/ filters."""
-    found = lessons()
-    for one in themes_:
-        found = found.under(one)
-    if by is not None:
-        found = found.by(by)
-    if in_video is not None:
-        found = found.filter(video=in_video)
-    return found
+    return reads.lessons_filtered(themes_, by, in_video).prefetch_related("takeaways")
 
 
 def quotes_filtered(theme_: Theme | None, by: Person | None):
-    found = quotes()
-    if theme_ is not None:
-        found = found.under(theme_)
-    if by is not None:
-        found = found.filter(speaker=by)
-    return found
-
-
-def person_videos(one: Person):
-    return (
-        Credit.objects.filter(person=one, video__status=Status.PUBLISHED)
-        .select_related("video")
-        .defer(*(f"video__{name}" for name in VIDEO_LONG_FIELDS))
-        .order_by("-video__published_on", "video_id", "role")
-    )
-
-
-def person_themes(one: Person, most: int):
-    return (
-        Theme.objects.filter(lesson_items__content_object__in=Lesson.objects.published().by(one))
-        .annotate(said=Count("lesson_items", distinct=True))
-        .alphabetical("-said")[:most]
-    )
+    return reads.quotes_filtered(theme_, by).with_themes()

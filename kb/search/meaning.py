@@ -4,9 +4,9 @@ Texts become vectors with WordLlama, whose weights ship in its wheel: loaded fro
 package's own folder with downloads off, so nothing is fetched at run time. Vectors are
 stored (`kb.models.MeaningVector`, int8) for videos, lessons, quotes and windows of
 transcript (about WINDOW_SECONDS of speech inside one chapter, so that a hit is a
-moment), written wherever the texts are written (imports, restores, admin edits) and
-rebuilt by `reindex`. A search compares the query's vector with all of them at once, in
-a matrix each process loads once per content version.
+moment), kept in step with the texts they are of by kb.importers.derived (on every
+save, from any path) and rebuilt by `reindex`. A search compares the query's vector with
+all of them at once, in a matrix each process loads once per content version.
 """
 
 import functools
@@ -166,13 +166,17 @@ def _quote_row(quote, vector: np.ndarray):
     )  # fmt: skip
 
 
-def index_video(video) -> None:
+def index_video(video, lessons=None) -> None:
     """Embed a video (what it is about), its lessons, quotes and transcript windows
-    afresh (after an import)."""
+    afresh (after an import). `lessons`: its lessons with their takeaways, when the caller
+    has them loaded. A machine draft has no vectors until an editor accepts it: search and
+    insights never compare drafts nobody read."""
     from kb.models import MeaningVector
 
     MeaningVector.objects.filter(video=video).delete()
-    lessons = list(video.lessons.prefetch_related("takeaways"))
+    if lessons is None:
+        lessons = video.lessons.prefetch_related("takeaways")
+    lessons = [lesson for lesson in lessons if not lesson.machine_draft]
     quotes = list(video.quotes.all())
     segments = list(video.segments.order_by("start_seconds", "id"))
     cut = windows(segments)
@@ -187,9 +191,7 @@ def index_video(video) -> None:
         )
     )
     rows = [
-        MeaningVector(
-            kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(next(vectors))
-        ),
+        _video_row(video, next(vectors)),
         *(_quote_row(quote, next(vectors)) for quote in quotes),
         *(_lesson_row(lesson, next(vectors)) for lesson in lessons),
         *(
@@ -206,23 +208,63 @@ def index_video(video) -> None:
     MeaningVector.objects.bulk_create(rows, batch_size=2000)
 
 
-def index_quote(quote) -> None:
-    """Embed one quote afresh (accepted, cut or edited by an editor)."""
+def _video_row(video, vector: np.ndarray):
     from kb.models import MeaningVector
 
-    MeaningVector.objects.filter(quote=quote).delete()
-    _quote_row(quote, embed([quote.text])[0]).save()
+    return MeaningVector(kind=VIDEO, video=video, excerpt=video.title[:300], vector=pack(vector))
+
+
+def index_videos_own(videos) -> None:
+    """Embed what each video is about (its title, channel, headline, intro) afresh,
+    leaving its lessons, quotes and transcript windows as they are (an editor changed
+    the video's words)."""
+    from kb.models import MeaningVector
+
+    videos = list(videos)
+    MeaningVector.objects.filter(kind=VIDEO, video__in=videos).delete()
+    vectors = embed([video_text(video) for video in videos])
+    MeaningVector.objects.bulk_create(map(_video_row, videos, vectors))
+
+
+def index_quotes(quotes) -> None:
+    """Embed quotes afresh (accepted, cut or edited by an editor)."""
+    from kb.models import MeaningVector
+
+    quotes = list(quotes)
+    MeaningVector.objects.filter(kind=QUOTE, quote__in=quotes).delete()
+    vectors = embed([quote.text for quote in quotes])
+    MeaningVector.objects.bulk_create(map(_quote_row, quotes, vectors))
+
+
+def index_quote(quote) -> None:
+    index_quotes([quote])
+
+
+def index_lessons(lessons) -> None:
+    """Embed lessons afresh, their takeaways loaded (after an editor changed them); a
+    machine draft's vectors go (`index_video`)."""
+    from kb.models import MeaningVector
+
+    lessons = list(lessons)
+    MeaningVector.objects.filter(kind__in=(LESSON, PIECES), lesson__in=lessons).delete()
+    lessons = [lesson for lesson in lessons if not lesson.machine_draft]
+    pieces = [lesson_pieces(lesson) for lesson in lessons]
+    vectors = iter(
+        embed(
+            [lesson_text(lesson) for lesson in lessons]
+            + [text for texts in pieces for text in texts]
+        )
+    )
+    rows = [_lesson_row(lesson, next(vectors)) for lesson in lessons]
+    rows += [
+        pieces_row(lesson.pk, lesson.video_id, np.stack([next(vectors) for _ in texts]))
+        for lesson, texts in zip(lessons, pieces, strict=True)
+    ]
+    MeaningVector.objects.bulk_create(rows)
 
 
 def index_lesson(lesson) -> None:
-    """Embed one lesson afresh (after an editor changed it)."""
-    from kb.models import MeaningVector
-
-    MeaningVector.objects.filter(lesson=lesson).delete()
-    pieces = lesson_pieces(lesson)
-    vectors = embed([lesson_text(lesson), *pieces])
-    _lesson_row(lesson, vectors[0]).save()
-    pieces_row(lesson.pk, lesson.video_id, vectors[1:]).save()
+    index_lessons([lesson])
 
 
 ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")

@@ -4,17 +4,16 @@ moments (what each guest says on a theme is on the theme page, kb.views.reading)
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from kb import reads
 from kb.cache import reads_query
 from kb.models import Insight, Stance
-from kb.views.reading import paginate, preview, published_insights
+from kb.views.reading import paginate, preview
 
 
 @reads_query("page")
 @require_safe
 def insight_list(request):
-    return render(
-        request, "kb/insight_list.html", {"page": paginate(request, published_insights())}
-    )
+    return render(request, "kb/insight_list.html", {"page": paginate(request, reads.insights())})
 
 
 @reads_query()
@@ -23,8 +22,7 @@ def insight_detail(request, slug):
     insight = get_object_or_404(
         Insight.objects.visible_to(request.user).prefetch_related("themes"), slug=slug
     )
-    evidence = insight.evidence.all() if request.user.is_staff else insight.evidence.published()
-    voices = list(evidence.for_page().order_by("position", "pk"))
+    voices = list(reads.evidence(insight, drafts=request.user.is_staff))
     response = render(
         request,
         "kb/insight_detail.html",

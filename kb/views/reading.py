@@ -2,38 +2,33 @@
 
 Every query starts from `published()` (or `visible_to()`, which lets staff preview
 drafts); related rows are loaded up front so each page runs a fixed number of queries.
+The lists, filters and slug lookups the API, feeds and MCP tools share are kb.reads'.
 """
 
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb import daily, markdown
+from kb import daily, markdown, reads
 from kb.cache import reads_query
 from kb.kept import (
     published_theme_counts,
     related_lessons,
     theme_neighbours,
-    theme_speakers,
-    themes_in_use,
 )
 from kb.models import (
-    VIDEO_LONG_FIELDS,
-    Insight,
     Lesson,
     Person,
-    PersonRedirect,
     Quote,
     Suggestion,
     Theme,
-    ThemeRedirect,
     Video,
 )
 from kb.timeline import build_timeline
@@ -44,60 +39,13 @@ FEATURED = 6
 INSIGHTS_ON_THEME = 5
 
 
-def published_lessons():
-    return (
-        Lesson.objects.published()
-        .with_video("chapter")
-        .with_themes()
-        .with_people()
-        .order_by("-video__published_on", "video_id", "position")
-    )
-
-
-def published_quotes():
-    return (
-        Quote.objects.published()
-        .with_video("chapter", "lesson", "speaker")
-        .order_by("-video__published_on", "video_id", "start_seconds")
-    )
-
-
-def published_insights():
-    return Insight.objects.published().with_counts().prefetch_related("themes")
-
-
 TOP_GUESTS = 12
 
 
-@dataclass
-class GuestVoice:
-    person: Person
-    count: int
-    lesson: Lesson  # their best: the one with most published quotes, then the latest
-
-
-def guests_saying(theme) -> list[GuestVoice]:
-    """A theme's published lessons grouped by who gives them (`theme_speakers`), the
-    most prolific first, each with their strongest lesson: a few queries at any size."""
-    top = theme_speakers(theme, TOP_GUESTS)
-    candidates = {pk for _, pks in top for pk in pks}
-    ranked = {
-        lesson.pk: lesson
-        for lesson in Lesson.objects.filter(pk__in=candidates)
-        .with_video("chapter")
-        .defer("imported", "keywords", "body")
-        .with_quote_count()
-    }
-    people = Person.objects.in_bulk([pid for pid, _ in top])
-    return [
-        GuestVoice(
-            people[pid],
-            len(pks),
-            max((ranked[pk] for pk in pks if pk in ranked), key=lambda lesson: lesson.strength),
-        )
-        for pid, pks in top
-        if pid in people
-    ]
+def guests_saying(theme) -> list[reads.Voice]:
+    """A theme's guests, the most prolific first, each with their strongest lesson."""
+    lessons = Lesson.objects.with_video("chapter").defer("imported", "keywords", "body")
+    return reads.voices_on(theme, TOP_GUESTS, lessons)
 
 
 def site_root(request) -> str:
@@ -146,7 +94,7 @@ class PersonFilter:
 def person_filter(request) -> PersonFilter:
     """`?person=<slug>`: the person; an old slug redirects (301) to the new one; a slug
     nobody has is returned for the page to say so."""
-    by = slug_filter(request, "person", Person, PersonRedirect, limit=1)
+    by = slug_filter(request, "person", Person, limit=1)
     return PersonFilter(
         by.found[0] if by.found else None, by.unknown[0] if by.unknown else "", by.redirect
     )
@@ -162,7 +110,7 @@ def first_lessons(videos):
         .order_by("position", "pk")
         .values("pk")[:1]
     )
-    return published_lessons().filter(video__in=videos, pk=Subquery(first))
+    return reads.lessons().filter(video__in=videos, pk=Subquery(first))
 
 
 @reads_query()
@@ -173,7 +121,7 @@ def home(request):
         request,
         "kb/home.html",
         {
-            "themes": themes_in_use().alphabetical("-lesson_count")[:24],
+            "themes": reads.themes().alphabetical("-lesson_count")[:24],
             "videos": videos,
             "featured": first_lessons(videos),
             "today": daily.lesson_for(
@@ -186,24 +134,24 @@ def home(request):
 @reads_query()
 @require_safe
 def theme_list(request):
-    return render(request, "kb/theme_list.html", {"themes": themes_in_use()})
+    return render(request, "kb/theme_list.html", {"themes": reads.themes()})
 
 
-def found_or_moved(request, model, redirects, slug: str, url_name: str):
+def found_or_moved(request, model, slug: str, url_name: str):
     """(the object with `slug`, None), or (None, a permanent redirect to `url_name` for
     its slug now) when it was renamed or merged away; 404 when neither."""
-    found = model.objects.filter(slug=slug).first()
-    if found is not None:
-        return found, None
-    target = model._meta.model_name
-    moved = get_object_or_404(redirects.objects.select_related(target), old_slug=slug)
+    found = reads.find(model, slug)
+    if found.obj is not None:
+        return found.obj, None
+    if found.moved is None:
+        raise Http404(f"No {model._meta.verbose_name} {slug!r}.")
     query = f"?{request.GET.urlencode()}" if request.GET else ""
-    url = reverse(url_name, args=[getattr(moved, target).slug])
+    url = reverse(url_name, args=[found.moved.slug])
     return None, HttpResponsePermanentRedirect(url + query)
 
 
 def theme_or_redirect(request, slug, url_name="kb:theme"):
-    return found_or_moved(request, Theme, ThemeRedirect, slug, url_name)
+    return found_or_moved(request, Theme, slug, url_name)
 
 
 @dataclass
@@ -215,20 +163,14 @@ class SlugFilter:
     redirect: HttpResponse | None = None
 
 
-def slug_filter(request, param: str, model, redirects, limit: int) -> SlugFilter:
+def slug_filter(request, param: str, model, limit: int) -> SlugFilter:
     """Old slugs of merged or renamed objects redirect (301) to the same page with their
     slug now; slugs nothing has are returned, for the page to say so."""
     slugs = list(dict.fromkeys(s for s in request.GET.getlist(param) if s))[:limit]
     if not slugs:
         return SlugFilter([], [])
-    found = {obj.slug: obj for obj in model.objects.filter(slug__in=slugs)}
+    found, moved = reads.find_each(model, slugs)
     missing = [s for s in slugs if s not in found]
-    target = f"{model._meta.model_name}__slug"
-    moved = dict(
-        redirects.objects.filter(old_slug__in=missing).values_list("old_slug", target)
-        if missing
-        else ()
-    )
     if moved:
         query = request.GET.copy()
         query.setlist(param, [moved.get(s, s) for s in slugs])
@@ -237,7 +179,7 @@ def slug_filter(request, param: str, model, redirects, limit: int) -> SlugFilter
 
 
 def theme_filter(request, param: str, limit: int = 5) -> SlugFilter:
-    return slug_filter(request, param, Theme, ThemeRedirect, limit)
+    return slug_filter(request, param, Theme, limit)
 
 
 @reads_query("and", "person", "page")
@@ -249,8 +191,8 @@ def theme_detail(request, slug):
     narrow, by = theme_filter(request, "and", limit=1), person_filter(request)
     if narrow.redirect or by.redirect:
         return narrow.redirect or by.redirect
-    lessons = published_lessons().under(theme)
-    quotes = published_quotes().under(theme)
+    lessons = reads.lessons().under(theme)
+    quotes = reads.quotes().under(theme)
     if by.person or by.unknown:
         lessons = lessons.by(by.person) if by.person else lessons.none()
         quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
@@ -266,9 +208,7 @@ def theme_detail(request, slug):
         {
             "theme": theme,
             # Across guests first, on the theme's own page (not when narrowed).
-            "insights": published_insights().filter(themes=theme)[:INSIGHTS_ON_THEME]
-            if whole
-            else [],
+            "insights": reads.insights().filter(themes=theme)[:INSIGHTS_ON_THEME] if whole else [],
             "guests": guests_saying(theme) if whole else [],
             "narrow": narrow.found[0] if narrow.found else None,
             "unknown": narrow.unknown,
@@ -289,17 +229,12 @@ def lesson_list(request):
     tags, by = theme_filter(request, "tag"), person_filter(request)
     if tags.redirect or by.redirect:
         return tags.redirect or by.redirect
-    lessons = published_lessons()
-    if by.person or by.unknown:
-        lessons = lessons.by(by.person) if by.person else lessons.none()
-    if tags.unknown:
-        lessons = lessons.none()  # an unknown theme matches nothing
-    for theme in tags.found:
-        lessons = lessons.under(theme)
     video, video_slug = None, request.GET.get("video", "")
     if video_slug:
         video = Video.objects.published().filter(slug=video_slug).first()
-        lessons = lessons.filter(video=video) if video else lessons.none()
+    lessons = reads.lessons_filtered(tags.found, by.person, video)
+    if tags.unknown or by.unknown or (video_slug and video is None):
+        lessons = lessons.none()  # an unknown theme, person or video matches nothing
     return render(
         request,
         "kb/lesson_list.html",
@@ -348,7 +283,7 @@ def lesson_detail(request, slug):
             "suggestion": suggestion,
             "related": related,
             # "N other guests say the same": counted by video, a video's guests one voice.
-            "insights": published_insights()
+            "insights": reads.insights()
             .supported_by(lesson)
             .annotate(others=F("video_count") - 1)
             .filter(others__gt=0),
@@ -363,13 +298,9 @@ def quote_list(request):
     tags, by = theme_filter(request, "tag", limit=1), person_filter(request)
     if tags.redirect or by.redirect:
         return tags.redirect or by.redirect
-    quotes = published_quotes()
-    if by.person or by.unknown:
-        quotes = quotes.filter(speaker=by.person) if by.person else quotes.none()
     theme = tags.found[0] if tags.found else None
-    if theme:
-        quotes = quotes.under(theme)
-    elif tags.unknown:
+    quotes = reads.quotes_filtered(theme, by.person)
+    if tags.unknown or by.unknown:
         quotes = quotes.none()
     return render(
         request,
@@ -405,8 +336,7 @@ def quote_detail(request, pk):
 @reads_query("page")
 @require_safe
 def video_list(request):
-    videos = Video.objects.published().with_counts().defer(*VIDEO_LONG_FIELDS)
-    return render(request, "kb/video_list.html", {"page": paginate(request, videos)})
+    return render(request, "kb/video_list.html", {"page": paginate(request, reads.videos())})
 
 
 @reads_query()
@@ -474,8 +404,8 @@ def theme_markdown(request, slug):
     theme, moved = theme_or_redirect(request, slug, "kb:theme-markdown")
     if moved:
         return moved
-    lessons = published_lessons().under(theme).prefetch_related("takeaways")
-    quotes = published_quotes().under(theme)
+    lessons = reads.lessons().under(theme).prefetch_related("takeaways")
+    quotes = reads.quotes().under(theme)
     text = render_to_string(
         "kb/theme.md",
         {

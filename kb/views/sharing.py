@@ -6,7 +6,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from kb import anki, cards, daily, obsidian
+from kb import anki, cards, daily, obsidian, reads
 from kb.cache import reads_query
 from kb.kept import themes_in_use
 from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Video
@@ -15,7 +15,6 @@ from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
     markdown_response,
-    published_lessons,
     site_root,
     theme_or_redirect,
 )
@@ -23,7 +22,7 @@ from kb.views.reading import (
 
 def daily_lessons():
     """Published lessons with what the daily page shows: takeaways and the quotes."""
-    return published_lessons().prefetch_related("takeaways").with_published_quotes("lesson")
+    return reads.lessons().prefetch_related("takeaways").with_published_quotes("lesson")
 
 
 @reads_query()
@@ -58,7 +57,7 @@ def person_deck(request, slug):
     person, moved = person_or_redirect(request, slug, "kb:person-anki")
     if moved:
         return moved
-    if not Person.objects.published().filter(pk=person.pk).exists():
+    if not reads.has_published(person):
         raise Http404("Nothing this person said is published yet.")
     lessons = Lesson.objects.published().by(person)
     return deck_response(request, "person", person.slug, person.name, lessons)

@@ -43,7 +43,6 @@ from kb.importers.store.timeline import (
 from kb.importers.store.transcript import attach_transcript
 from kb.importers.summary import SummaryPage
 from kb.models import Chapter, Lesson, Status, Video, unique_slug
-from kb.search import meaning
 
 if TYPE_CHECKING:
     from kb.importers.analysis import ParsedPage
@@ -147,8 +146,8 @@ def store_info(
         if cues is None:
             outcome.notes.append("no captions beside it: the transcript comes with a summary "
                                  "page or `import_video CAPTIONS --video SLUG`")  # fmt: skip
-        if cues is None or same_cues or not _attach_beside(outcome, cues, cues_digest, update):
-            meaning.index_video(outcome.video)
+        if cues is not None and not same_cues:
+            _attach_beside(outcome, cues, cues_digest, update)
         outcome.video.refresh_from_db()
         outcome.dry_run = dry_run
         if dry_run:
@@ -296,7 +295,6 @@ def _store_page(video, parsed, digest, identity, youtube_id, publish) -> Outcome
         takeaways += _store_lesson(lesson, section, link, evidence, chapters, themer)
 
     notes += _drop_chapters(gone, "the page")
-    meaning.index_video(video)
     counts = {
         "chapters": len(chapters),
         "lessons": len(page.sections) if new else video.lessons.count(),
@@ -431,7 +429,6 @@ def store_markdown(
         outcome = _store_markdown(video, parsed, update, publish)
         video.imported = {**video.imported, "markdown_hash": digest}
         video.save(update_fields=["imported", "status", "updated_at"])
-        meaning.index_video(video)
         outcome.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)

@@ -1,4 +1,4 @@
-"""Lessons as imported: their values, takeaways, keywords, suggested quotes, and their
+"""Lessons as imported: their values, takeaways, suggested quotes, and their
 places on a transcript attached later."""
 
 from collections import Counter
@@ -12,7 +12,6 @@ from kb.importers.linking import (
     ChapterIndex,
     Link,
     SectionEvidence,
-    keywords,
     passage_of,
     section_query,
     suggest_passages,
@@ -43,7 +42,6 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
     returns how many takeaways it has."""
     imported = lesson.imported if lesson.pk else None
     snapshot = refresh(lesson, LESSON_FIELDS, _lesson_values(section, link, chapters), imported)
-    lesson.keywords = _keywords(section)
     stored_takeaways = list(lesson.takeaways.all()) if lesson.pk else []
     current_tags = sorted(t.name for t in lesson.tags.all()) if lesson.pk else []
     chosen = themer.suggest(section)
@@ -69,10 +67,6 @@ def _store_lesson(lesson, section, link, evidence, chapters, themer) -> int:
         )
     _suggest_quotes(lesson, evidence, chapters)
     return len(section.takeaways) if untouched else len(stored_takeaways)
-
-
-def _keywords(section: Section) -> str:
-    return keywords("\n".join([section.title, section.prose, *section.takeaways]))
 
 
 def _suggest_quotes(lesson: Lesson, evidence: SectionEvidence, chapters: list[Chapter]) -> None:

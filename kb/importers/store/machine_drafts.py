@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from kb.importers import drafting_llm
 from kb.importers import drafts as drafting
-from kb.importers.linking import keywords
 from kb.importers.store.lessons import _set_takeaways
 from kb.importers.store.refresh import Outcome
 from kb.importers.store.themer import current_themer, offer_themes
@@ -175,7 +174,6 @@ def _store_draft(video, draft, chapters, starts, people, themer, position) -> Le
         video=video, chapter=chapter, title=draft.title[:300],
         slug=unique_slug(Lesson, draft.title, "lesson"), status=Status.DRAFT,
         machine_draft=True, start_seconds=draft.start_seconds, position=position,
-        keywords=keywords("\n".join([draft.title, *texts])),
         imported={"title": draft.title[:300], "takeaways": texts, "tags": sorted(chosen.names)},
     )  # fmt: skip
     _set_takeaways(lesson, [(t.text, t.start_seconds, t.score) for t in draft.takeaways])

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from kb.importers.derived import QUOTE, stale
 from kb.importers.documents import DocumentError
 from kb.importers.store.lessons import _set_takeaways, _takeaways_untouched, lesson_keys
 from kb.importers.store.people import person_named
@@ -150,5 +151,7 @@ def _add_markdown_quotes(video: Video, lesson: Lesson, written, chapters, quoted
             )
         )  # fmt: skip
     Quote.objects.bulk_create(added)
+    for quote in added:  # made in bulk: no signal says so
+        stale(QUOTE, quote.pk)
     quoted.update(_words(quote.text) for quote in added)
     return len(added)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from kb.importers.derived import deferred
 from kb.models import Video
 
 
@@ -118,10 +119,11 @@ class Outcome:
 
 def _retrying(write):
     """Run `write` in a transaction; if another import of the same new video committed
-    first (two confirms, two processes), the constraint refuses ours: look again, once."""
+    first (two confirms, two processes), the constraint refuses ours: look again, once.
+    What the import made stale (kb.importers.derived) is refreshed once, at its end."""
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), deferred():
                 return write()
         except IntegrityError:
             if attempt == 2:

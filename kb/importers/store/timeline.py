@@ -1,23 +1,17 @@
-"""A video's timeline as stored: its chapters, its transcript segments, each chapter's
-whole text for search, and moving moments from one timeline onto another."""
+"""A video's timeline as stored: its chapters, its transcript segments (each chapter's
+whole text for search is derived from them: kb.importers.derived), and moving moments
+from one timeline onto another."""
 
 import bisect
 from dataclasses import dataclass
 
 from django.db import models
 
+from kb.importers.derived import TRANSCRIPT, stale
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, reanchor
 from kb.importers.store.refresh import CHAPTER_FIELDS, refresh
-from kb.models import (
-    LONGEST_EMPHASISED_WORD,
-    Chapter,
-    ChapterTranscript,
-    LineEmphasis,
-    TranscriptSegment,
-    Video,
-)
-from kb.search.query import repeated_words
+from kb.models import Chapter, TranscriptSegment, Video
 
 # How `move_moments` moves a row: a span by its own words, a point by what was said there.
 SPAN = ("start_seconds", "end_seconds")
@@ -85,7 +79,7 @@ def _assign_chapters(video: Video, chapters: list[Chapter]) -> None:
         index = _chapter_index(starts, segment.start_seconds)
         segment.chapter = chapters[index] if index is not None else None
     TranscriptSegment.objects.bulk_update(segments, ["chapter"], batch_size=2000)
-    refresh_chapter_texts(video)
+    stale(TRANSCRIPT, video.pk)
 
 
 def _replace_segments(
@@ -109,36 +103,7 @@ def _replace_segments(
         ),
         batch_size=2000,
     )
-    refresh_chapter_texts(video)
-
-
-def refresh_chapter_texts(video: Video) -> None:
-    """Each chapter keeps its whole transcript as one text: search ranks chapters by it.
-    And each line the words it says more than once (`LineEmphasis`): search's strongest
-    lines of a common word."""
-    texts: dict[int, list[str]] = {}
-    emphasis = []
-    for pk, chapter_id, text in video.segments.order_by("start_seconds", "id").values_list(
-        "pk", "chapter_id", "text"
-    ):
-        texts.setdefault(chapter_id, []).append(text)
-        emphasis += [
-            LineEmphasis(segment_id=pk, chapter_id=chapter_id, word=word, said=min(n, MOST_SAID))
-            for word, n in repeated_words(text, LONGEST_EMPHASISED_WORD)
-        ]
-    chapters = list(video.chapters.all())
-    ChapterTranscript.objects.filter(chapter__video=video).delete()
-    ChapterTranscript.objects.bulk_create(
-        ChapterTranscript(chapter=c, title=c.title, text=" ".join(texts.get(c.pk, [])))
-        for c in chapters
-    )
-    LineEmphasis.objects.filter(segment__video=video).delete()
-    LineEmphasis.objects.bulk_create(emphasis, batch_size=2000)
-
-
-# A line that says a word this often says it as often as a line can usefully (and the
-# count fits any small integer column).
-MOST_SAID = 100
+    stale(TRANSCRIPT, video.pk)
 
 
 def move_moments(rows: models.QuerySet, fields, old: WordTimeline | None, new: WordTimeline):

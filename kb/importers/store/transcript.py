@@ -5,6 +5,7 @@ import math
 
 from django.db import transaction
 
+from kb.importers.derived import deferred
 from kb.importers.documents import DocumentError, Segment
 from kb.importers.linking import WordTimeline
 from kb.importers.store.lessons import _place_lessons, _suggest_again
@@ -20,7 +21,6 @@ from kb.importers.store.timeline import (
     move_moments,
 )
 from kb.models import QuoteSuggestion, Suggestion, Takeaway, Video
-from kb.search import meaning
 from kb.timecodes import format_timecode
 
 # A cue may start a little after the length the page gives (it is rounded to the second).
@@ -40,7 +40,7 @@ def attach_transcript(
     """Replace a video's segments with exact ones and move every moment onto them; a
     video with no lessons gets draft lessons from them (`draft`, kb.importers.drafts).
     `people`: the person of each speaker name, when the caller has found them."""
-    with transaction.atomic():
+    with transaction.atomic(), deferred():
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.imported.get("transcript_hash") == digest:
             return Outcome("unchanged", video, dry_run=dry_run)
@@ -100,7 +100,6 @@ def attach_transcript(
         _replace_segments(video, chapters, segments, people)
         moved += _place_lessons(video, chapters, segments)
         _suggest_again(video, chapters, segments)
-        meaning.index_video(video)
         video.transcript_exact = exact
         video.imported = {**video.imported, "transcript_hash": digest}
         video.save(update_fields=["transcript_exact", "imported", "updated_at"])

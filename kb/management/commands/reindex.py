@@ -3,11 +3,11 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from kb import search
-from kb.importers.store.timeline import refresh_chapter_texts
+from kb.importers import derived
 from kb.models import Video
-from kb.search import meaning
 
 
 class Command(BaseCommand):
@@ -15,8 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        for video in Video.objects.all():
-            refresh_chapter_texts(video)
-            meaning.index_video(video)
+        # Everything derived from each video's words, as an import leaves it: one video
+        # at a time, each in its own transaction.
+        for pk in Video.objects.values_list("pk", flat=True):
+            with transaction.atomic(), derived.deferred():
+                derived.stale(derived.TRANSCRIPT, pk)
         search.backend().reindex()
         self.stdout.write(f"reindexed in {time.perf_counter() - started:.1f} s")
