@@ -196,7 +196,9 @@ def test_the_setting_names_the_model_and_offline_overrides_it(video, fake, setti
     assert "model" not in out and drafted(video)[0].title != "Own your promotion <b>early</b>"
 
 
-def test_an_import_with_the_setting_drafts_through_the_model(fake, settings, tmp_path):
+def test_an_import_with_the_setting_queues_the_drafts_for_the_model(
+    fake, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from tests.helpers import import_video
 
     pairs = zip(PROMOTION * 2, PROMOTION[1:] * 2, strict=False)
@@ -212,10 +214,33 @@ def test_an_import_with_the_setting_drafts_through_the_model(fake, settings, tmp
         encoding="utf-8",
     )
     settings.DRAFT_MODEL = FAKE
-    code, out, err = import_video(path)
+    with django_capture_on_commit_callbacks() as after_commit:
+        code, out, err = import_video(path)
     assert code == 0, err
-    assert re.search(rf"1 lessons? drafted; 1 of 1 drafts rewritten by {FAKE}", out), out
+    # The import stores the offline drafts and asks the model nothing: a model may take
+    # minutes, and the import's transaction would hold the database all that time.
+    assert re.search(rf"1 lessons? drafted; the drafts are queued for {FAKE} to rewrite", out)
+    assert fake.asked == []
+    offline = Lesson.objects.get(machine_draft=True).title
+    assert offline != "Own your promotion <b>early</b>"
+    # Once it has committed, a task asks the model (here at once: tests run tasks inline).
+    (enqueue,) = after_commit
+    enqueue()
+    assert len(fake.asked) == 1
     assert Lesson.objects.get(machine_draft=True).title == "Own your promotion <b>early</b>"
+
+
+def test_the_rewrite_task_says_what_the_model_did_and_survives_a_deleted_video(video, fake):
+    from kb.importers.tasks import rewrite_drafts
+
+    offline_drafts(video)
+    result = rewrite_drafts.enqueue(video.pk, FAKE)
+    assert result.return_value == f"2 of 2 drafts rewritten by {FAKE}"
+    assert drafted(video)[0].title.startswith("Own your")
+    pk = video.pk
+    video.delete()
+    gone = rewrite_drafts.enqueue(pk, FAKE)
+    assert gone.return_value == "the video was deleted before its drafts were rewritten"
 
 
 # ---------------------------------------------------------------- what is refused

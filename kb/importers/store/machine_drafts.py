@@ -4,7 +4,7 @@ for editors to review, each with its passage."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from kb.importers import drafting_llm
@@ -45,10 +45,16 @@ def draft_if_lessonless(outcome: Outcome) -> None:
     video = outcome.video
     if video.lessons.filter(draft_passage__isnull=True).exists():
         return
-    drafted = store_drafts(video)
+    # Offline drafts now; a language model (DJANGO_DRAFT_MODEL) may take minutes, so it is
+    # asked by a task once the import has committed, never inside its transaction.
+    drafted = store_drafts(video, model="")
     outcome.counts["lessons drafted"] = len(drafted.proposed)
-    if drafted.rewritten is not None:
-        outcome.notes.append(drafted.rewritten.note())
+    model = settings.DRAFT_MODEL
+    if model and drafted.proposed and not outcome.dry_run:
+        from kb.importers.tasks import rewrite_drafts
+
+        transaction.on_commit(lambda: rewrite_drafts.enqueue(video.pk, model))
+        outcome.notes.append(f"the drafts are queued for {model} to rewrite (a task)")
 
 
 def _drafted_as_is(lesson: Lesson) -> bool:
