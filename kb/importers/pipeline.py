@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import transaction
 from pathlib import PurePath
 
 from kb import insights
@@ -194,8 +196,14 @@ def store_document(
             video, document.cues, digest=document.digest, update=update, dry_run=dry_run
         )
     if tidy and outcome.wrote:
-        progress(f"{name}: tidying the search index and proposing insights")
-        after_import([outcome.video.pk])
+        progress(f"{name}: tidying the search index")
+        tidy_index()
+        # Proposing insights compares the video's lessons with the whole base: a task's
+        # work (kb.importers.tasks), once the import has committed, not the request's.
+        from kb.importers.tasks import propose_insights
+
+        video = outcome.video.pk
+        transaction.on_commit(lambda: propose_insights.enqueue([video]))
     return outcome
 
 

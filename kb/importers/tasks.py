@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from kb import insights
 from kb.importers.store import propose_drafts, store_drafts
 from kb.models import Video
 
@@ -28,3 +29,11 @@ def rewrite_drafts(video_id: int, model: str) -> str:
     said = drafted.rewritten.note() if drafted.rewritten else "no drafts to rewrite"
     log.info("%s: %s", video.slug, said)
     return said
+
+
+@task()
+def propose_insights(video_ids: list[int]) -> str:
+    """Insight proposals around the videos an import wrote (kb.insights.suggest): their
+    lessons compared with every other video's. Returns how many were made."""
+    made = len(insights.suggest(videos=video_ids).made)
+    return f"{made} new insight proposal{'s' if made != 1 else ''}"
