@@ -81,6 +81,8 @@ for title in ["Name an Incident Lead", "Sometimes the Big Rewrite", "Burnout Is 
     accept_proposal(InsightProposal.objects.get(title__startswith=title))
 Insight.objects.update(status="published", summary="Guests from different talks agree on "
     "this, each in their own words; follow each voice to its moment.")
+Insight.objects.filter(evidence__stance="contrasts").update(summary="Two guests, two "
+    "answers: when a rewrite pays, and when it stops shipping. Hear each out.")
 # ... and confirm the best passage of a few lessons as their quotes, said by the guest.
 from kb.curation import accept_suggestion
 from kb.models import Lesson

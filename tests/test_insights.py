@@ -242,7 +242,16 @@ def test_insight_page_shows_each_voice_with_person_video_moment_and_a_different_
     assert 'href="/people/aiko-tanaka/"' in html and "I write each action down" in html
     assert "https://www.youtube.com/watch?v=abcdefghijk&amp;t=100s" in html
     assert "embed/abcdefghijk?autoplay=1&amp;start=100&amp;end=109" in html
-    assert "2 voices from 2 videos" in html
+    assert "2 voices from 2 videos · 1 different view" in html
+    # Where it is listed (its themes' pages, the insights list), the view is counted too;
+    # a draft one is not.
+    EvidenceFactory(
+        insight=insight,
+        lesson=LessonFactory(title="Unpublished view", status=Status.DRAFT),
+        stance=Stance.CONTRASTS,
+    )
+    listed = client.get("/insights/").content.decode()
+    assert "2 voices from 2 videos · 1 different view" in listed
     assert (
         html.index("Another voice")
         < html.index("A different view")

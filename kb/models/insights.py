@@ -72,8 +72,10 @@ class InsightQuerySet(ReaderQuerySet):
         )
 
     def with_counts(self):
-        """Each insight's number of published supporting voices and of videos they are from."""
+        """Each insight's number of published supporting voices and of videos they are
+        from, and of its published voices that say otherwise."""
         supports = Evidence.objects.published().filter(stance=Stance.SUPPORTS)
+        contrasts = Evidence.objects.published().filter(stance=Stance.CONTRASTS)
         videos = (
             supports.filter(insight=OuterRef("pk"))
             .order_by()
@@ -84,6 +86,7 @@ class InsightQuerySet(ReaderQuerySet):
         )
         return self.annotate(
             voice_count=count_per(supports, "insight"),
+            contrast_count=count_per(contrasts, "insight"),
             video_count=Coalesce(Subquery(videos), 0),
         )
 

@@ -134,6 +134,8 @@ def insight_card(request, slug):
     insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
     said, videos = insight.voice_count, insight.video_count
     voices = f"{said} voice{pluralize(said)} from {videos} video{pluralize(videos)}"
+    if other := insight.contrast_count:
+        voices += f" · {other} different view{pluralize(other)}"
     return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
 
 
