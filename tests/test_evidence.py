@@ -440,6 +440,8 @@ def test_a_lesson_no_theme_fits_says_so_and_a_theme_started_from_it_is_added(cli
     assert [t.name for t in lesson.tags.all()] == ["negotiation"]
     again = client.get(f"/admin/kb/lesson/{lesson.pk}/change/").content.decode()
     assert "No theme fits this lesson well" not in again
+    # Nor is its row left behind, empty.
+    assert "field-theme_fit" in page_ and "field-theme_fit" not in again
     # A forged lesson id starts the theme and tags nothing.
     other = form_data(
         client.get("/admin/kb/theme/add/?for_lesson=999999").content.decode(), "theme_form"

@@ -219,6 +219,9 @@ class LessonAdmin(ThemesPicked, SafeAutocomplete, StatusActions, admin.ModelAdmi
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f != "machine_review"]
+        if obj is None or obj.pk is None or obj.tags.all():
+            # Said only of a lesson no theme fits: elsewhere an empty row with a lone colon.
+            fields.remove("theme_fit")
         return ["machine_review", *fields] if obj is not None and obj.machine_draft else fields
 
     def get_readonly_fields(self, request, obj=None):
