@@ -28,7 +28,7 @@ class KeptRows:
 def kept_rows(queryset, fields: tuple[str, ...]) -> KeptRows:
     """`fields` of every row of `queryset`, kept per content version (every write that
     could change what readers see moves it, as it does for the page cache)."""
-    from kb.search.meaning import kept
+    from kb.kept import kept
     from kb.stamp import content_version
 
     return kept(

@@ -6,17 +6,20 @@ stored (`kb.models.MeaningVector`, int8) for videos, lessons, quotes and windows
 transcript (about WINDOW_SECONDS of speech inside one chapter, so that a hit is a
 moment), written wherever the texts are written (imports, restores, admin edits) and
 rebuilt by `reindex`. A search compares the query's vector with all of them at once, in
-a matrix each process loads once per content version.
+files shared by every process of a host (kb.search.vectors), confirming the few it shows
+against the database.
 """
 
 import functools
+import itertools
 import os
 from array import array
 from typing import NamedTuple
 
 import numpy as np
 
-from kb.kept import kept, store, store_lock
+from kb.search.segments import ID_COLUMNS, Segment
+from kb.search.vectors import Store, directory_for
 
 # WordLlama's vectors are trained so that their first dimensions carry the most
 # (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
@@ -225,9 +228,6 @@ def index_lesson(lesson) -> None:
     pieces_row(lesson.pk, lesson.video_id, vectors[1:]).save()
 
 
-ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
-
-
 class Row(NamedTuple):
     pk: int
     lesson: int | None
@@ -235,35 +235,34 @@ class Row(NamedTuple):
     video: int
     start: float | None
     quote: int | None
+    excerpt: str = ""  # the stored excerpt, once the database has confirmed the row
 
 
-class Matrix:
-    """All stored vectors of one kind as float32 matrices, with what each row points at
-    in plain arrays: no Python object per row, so a million lines' windows stay within a
-    worker's memory budget (excerpts stay in the database).
-
-    Each vector is kept in two parts, its first COARSE_DIMENSIONS and the rest: the first
+class Vectors:
+    """One kind's vectors, over the parts of the segments (kb.search.segments) that hold
+    it: each vector in two parts, its first COARSE_DIMENSIONS and the rest. The first
     carry the most (Matryoshka), so a search scores every row on them alone and orders
-    only a shortlist of the best on the whole vector. Splitting costs no memory."""
+    only a shortlist of the best on the whole vector. Nothing is copied: the arrays are
+    the mapped files themselves."""
 
-    def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
-        self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
-        self.starts = np.frombuffer(starts, dtype=np.float64)
-        stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
-        # float32, scaled once: scoring is a matrix product (converting int8 chunks on
-        # every search cost more than the memory saved). Scaled in place: no second copy
-        # of a big matrix, even for a moment.
-        self.head = stored[:, :COARSE_DIMENSIONS].astype(np.float32)
-        self.head /= SCALE
-        self.tail = stored[:, COARSE_DIMENSIONS:].astype(np.float32)
-        self.tail /= SCALE
+    def __init__(self, parts: list[tuple]):
+        self.parts = [(segment, first, last) for segment, first, last in parts if last > first]
+        self.offsets = np.cumsum([0] + [last - first for _, first, last in self.parts])
+        # Rows a search found gone from the database: (index, (segment, row)), to flag dead.
+        self.gone: list[tuple] = []
 
     def __len__(self) -> int:
-        return len(self.head)
+        return int(self.offsets[-1])
+
+    def _locate(self, i: int) -> tuple:
+        part = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        segment, first, _ = self.parts[part]
+        return segment, first + i - int(self.offsets[part])
 
     def row(self, i: int) -> Row:
-        pk, lesson, chapter, video, quote = (int(column[i]) for column in self.ids)
-        start = float(self.starts[i])
+        segment, at = self._locate(i)
+        pk, lesson, chapter, video, quote = (int(v) for v in segment.ids[:, at])
+        start = float(segment.starts[at])
         return Row(
             pk,
             lesson if lesson >= 0 else None,
@@ -273,96 +272,183 @@ class Matrix:
             quote if quote >= 0 else None,
         )
 
+    def _each(self, read):
+        if len(self.parts) == 1:
+            return read(*self.parts[0])
+        return np.concatenate([read(segment, first, last) for segment, first, last in self.parts])
+
     def pointing_at(self, column: str, ids: np.ndarray) -> np.ndarray:
         """Which rows' `column` id is in `ids` (a sorted array), as a boolean mask."""
-        return np.isin(self.ids[ID_COLUMNS.index(column)], ids)
+        at = ID_COLUMNS.index(column)
+        return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
+
+    def _tails(self, rows: np.ndarray) -> np.ndarray:
+        if len(self.parts) == 1:
+            segment, first, _ = self.parts[0]
+            return segment.tail[first + rows]
+        part = np.searchsorted(self.offsets, rows, side="right") - 1
+        out = np.empty((len(rows), DIMENSIONS - COARSE_DIMENSIONS), dtype=np.float32)
+        for n, (segment, first, _) in enumerate(self.parts):
+            mine = part == n
+            out[mine] = segment.tail[first + rows[mine] - int(self.offsets[n])]
+        return out
 
     def best(
         self,
         query: np.ndarray,
-        visible: np.ndarray,
         limit: int,
         floor: float,
+        visible: np.ndarray | None = None,
         keep=None,
+        check=None,
     ) -> list[tuple[Row, float]]:
         """(row, similarity) of the closest rows, at least `floor` similar, that the
-        boolean mask `visible` lets through and that `keep(row)`, if given, accepts
-        (asked of the best few only). When the shortlist runs out before `limit` rows
-        are found or the floor is reached, every row is scored whole."""
-        if not len(self):
+        boolean mask `visible` (if given) lets through, that `keep(row)` (if given)
+        accepts, and that `check` (if given) confirms: asked of the best few only, in
+        small batches, it returns {pk: excerpt} of those readers may see, and the pks
+        the database no longer holds (set aside in `gone`). When the shortlist runs out
+        before `limit` rows are found or the floor is reached, every row is scored
+        whole."""
+        n = len(self)
+        if not n:
             return []
         query = query.astype(np.float32)
-        coarse = self.head @ query[:COARSE_DIMENSIONS]
-        if not visible.all():
-            coarse[~visible] = -np.inf
+        coarse = self._each(lambda s, a, b: s.head[a:b] @ query[:COARSE_DIMENSIONS])
+        hidden = self._each(lambda s, a, b: s.dead[a:b] != 0)
+        if visible is not None:
+            hidden |= ~visible
+        if hidden.any():
+            coarse[hidden] = -np.inf
+        confirmed: dict[int, str | None] = {}
+        first = max(SHORTLIST, n // SHORTLIST_SHARE)
         found: list[tuple[Row, float]] = []
-        first = max(SHORTLIST, len(self) // SHORTLIST_SHARE)
-        for size in (first, len(self)) if len(self) > first else (len(self),):
-            if size < len(self):
-                shortlist = np.argpartition(coarse, len(self) - size)[len(self) - size :]
-                exact = coarse[shortlist] + self.tail[shortlist] @ query[COARSE_DIMENSIONS:]
+        for size in (first, n) if n > first else (n,):
+            if size < n:
+                shortlist = np.argpartition(coarse, n - size)[n - size :]
+                exact = coarse[shortlist] + self._tails(shortlist) @ query[COARSE_DIMENSIONS:]
             else:  # every row, without copying the matrix
-                shortlist = np.arange(len(self))
-                exact = coarse + self.tail @ query[COARSE_DIMENSIONS:]
-            found = []
+                shortlist = np.arange(n)
+                exact = coarse + self._each(lambda s, a, b: s.tail[a:b] @ query[COARSE_DIMENSIONS:])
+            found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
+            if complete:
+                return found
+            for i in [i for i, _ in self.gone]:
+                coarse[i] = -np.inf
+        return found
+
+    def _walk(self, shortlist, exact, limit, floor, keep, check, confirmed):
+        """The shortlist's best rows in order, asked of `check` a few at a time: (found,
+        whether the walk is complete: `limit` found, or the floor reached)."""
+        reached_floor = False
+
+        def candidates():
+            nonlocal reached_floor
             for at in np.argsort(-exact):
                 if exact[at] < floor:
-                    return found  # the rest are less similar (or masked out)
+                    reached_floor = True
+                    return  # the rest are less similar (or hidden)
                 row = self.row(int(shortlist[at]))
-                if keep is None or keep(row):
-                    found.append((row, float(exact[at])))
+                if confirmed.get(row.pk, "") is not None and (keep is None or keep(row)):
+                    yield row, float(exact[at]), int(shortlist[at])
+
+        found, stream = [], candidates()
+        while batch := list(itertools.islice(stream, max(8, 2 * (limit - len(found))))):
+            unknown = [row for row, _, _ in batch if row.pk not in confirmed]
+            if check is not None and unknown:
+                shown, gone = check(unknown)
+                for row, _, i in batch:
+                    if row.pk in gone:
+                        self.gone.append((i, self._locate(i)))
+                confirmed.update((row.pk, shown.get(row.pk)) for row in unknown)
+            for row, similarity, _ in batch:
+                excerpt = confirmed.get(row.pk, "") if check is not None else ""
+                if excerpt is not None:
+                    found.append((row._replace(excerpt=excerpt), similarity))
                     if len(found) == limit:
-                        return found
+                        return found, True
+        return found, reached_floor
+
+
+class Matrix(Vectors):
+    """All the given vectors of one kind in memory (tests, bench/meaning_shortlist.py)."""
+
+    def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
+        columns = {
+            "ids": np.stack([np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]),
+            "starts": np.frombuffer(starts, dtype=np.float64),
+        }
+        stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
+        columns["head"] = stored[:, :COARSE_DIMENSIONS].astype(np.float32) / SCALE
+        columns["tail"] = stored[:, COARSE_DIMENSIONS:].astype(np.float32) / SCALE
+        columns["dead"] = np.zeros(len(stored), dtype=np.uint8)
+        segment = Segment({WINDOW: (0, len(stored))}, columns)
+        super().__init__([(segment, 0, len(stored))])
+        self.ids, self.starts = columns["ids"], columns["starts"]
+        self.head, self.tail = columns["head"], columns["tail"]
+
+    def best(self, query, visible, limit, floor, keep=None):
+        return super().best(query, limit, floor, visible=visible, keep=keep)
+
+
+_stores: dict = {}
+
+
+def _store() -> Store:
+    """This process's view of the database in use's vector files on this host."""
+    from django.db import connection
+
+    directory = directory_for(connection.settings_dict, connection.vendor)
+    if directory not in _stores:
+        _stores[directory] = Store(directory, SEARCHED, DIMENSIONS, COARSE_DIMENSIONS, SCALE)
+    return _stores[directory]
+
+
+class Index:
+    """The vectors one search reads: the host's files, brought up to date once."""
+
+    def __init__(self):
+        self.store = _store()
+        self.segments = self.store.segments()
+
+    def vectors(self, kind: str) -> Vectors:
+        return Vectors([(segment, *segment.rows_of(kind)) for segment in self.segments])
+
+    def best(self, kind, query, limit, floor, column, queryset, narrowed, keep=None):
+        """The closest rows of `kind` whose `column` is a row of the readers' `queryset`:
+        a narrowed search keeps only those before scoring (their ids are few), any
+        search confirms its best few against the database (which also says which rows
+        are gone: flagged dead in the files for every worker)."""
+        vectors = self.vectors(kind)
+        visible = None
+        if narrowed and len(vectors):
+            ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
+            visible = vectors.pointing_at(column, ids)
+        found = vectors.best(
+            query, limit, floor, visible, keep, lambda rows: _confirm(rows, column, queryset)
+        )
+        if vectors.gone:
+            self.store.mark_dead([where for _, where in vectors.gone])
         return found
 
 
-def excerpts(rows) -> dict[int, str]:
-    """The stored excerpt of each of these rows (one query, only for what is shown)."""
+def index() -> Index:
+    return Index()
+
+
+def _confirm(rows: list[Row], column: str, queryset) -> tuple[dict[int, str], set[int]]:
+    """({pk: excerpt} of the rows whose `column` is a row of `queryset`, {pks the
+    database no longer holds}): one query, by primary key."""
+    from django.db.models import Exists, OuterRef
+
     from kb.models import MeaningVector
 
     pks = [row.pk for row in rows]
-    return dict(MeaningVector.objects.filter(pk__in=pks).values_list("pk", "excerpt"))
-
-
-def matrix(kind: str, version: int) -> Matrix:
-    """The kind's vectors as of content `version`: every kind is loaded together, in one
-    query, once per version per process."""
-    from kb.models import MeaningVector
-
-    with store_lock:
-        if ("matrix", kind, version) not in store:
-            kinds = SEARCHED
-            ids = {k: {name: array("q") for name in ID_COLUMNS} for k in kinds}
-            starts = {k: array("d") for k in kinds}
-            vectors = {k: bytearray() for k in kinds}
-            for name, pk, lesson, chapter, video, quote, start, vector in (
-                MeaningVector.objects.filter(kind__in=kinds)
-                .order_by("pk")
-                .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id", "quote_id",
-                             "start_seconds", "vector")
-                .iterator(chunk_size=5000)
-            ):  # fmt: skip
-                for column, value in zip(
-                    ID_COLUMNS, (pk, lesson, chapter, video, quote), strict=True
-                ):
-                    ids[name][column].append(-1 if value is None else value)
-                starts[name].append(float("nan") if start is None else start)
-                vectors[name].extend(vector)
-            for old in [k for k in store if k[0] == "matrix"]:
-                del store[old]
-            for name in kinds:
-                store[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
-                vectors[name] = bytearray()  # the int8 copy is not needed any more
-        return store[("matrix", kind, version)]
-
-
-def visible_rows(kind: str, column: str, version: int, queryset, narrowed: bool) -> np.ndarray:
-    """Which of the kind's vectors belong to a row of a readers' queryset (published
-    lessons, chapters…), as a boolean mask over its matrix: kept per content version for
-    the unnarrowed search most readers make, computed for a narrowed one."""
-
-    def mask() -> np.ndarray:
-        ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
-        return matrix(kind, version).pointing_at(column, ids)
-
-    return mask() if narrowed else kept(f"visible {kind} by {column}", version, mask)
+    found = MeaningVector.objects.filter(pk__in=pks).annotate(
+        shown=Exists(queryset.order_by().filter(pk=OuterRef(f"{column}_id")))
+    )
+    shown, present = {}, set()
+    for pk, visible, excerpt in found.values_list("pk", "shown", "excerpt"):
+        present.add(pk)
+        if visible:
+            shown[pk] = excerpt
+    return shown, set(pks) - present
