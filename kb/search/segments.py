@@ -53,8 +53,9 @@ class Segment:
     """Rows sorted by kind, their columns as arrays: views of a mapped file, or arrays in
     memory (`from_rows`) for what a transaction sees past the files."""
 
-    def __init__(self, kinds: dict[str, tuple[int, int]], columns: dict, path=None):
+    def __init__(self, kinds: dict[str, tuple[int, int]], columns: dict, path=None, file=None):
         self.kinds, self.path = kinds, path
+        self.file = file  # (inode, size) of the file mapped
         self.ids = columns["ids"]
         self.starts, self.dead = columns["starts"], columns["dead"]
         self.head, self.tail = columns["head"], columns["tail"]
@@ -69,7 +70,8 @@ class Segment:
     def open(cls, path: Path, dimensions: int, coarse: int) -> "Segment":
         """A segment file, mapped read-only; ValueError when it is not whole."""
         with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
+            stat = os.fstat(file.fileno())
+            size = stat.st_size
             if size < HEADER_BYTES:
                 raise ValueError(f"{path.name} is cut short ({size} bytes)")
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
@@ -88,7 +90,7 @@ class Segment:
             name: np.frombuffer(mapped, dtype, int(np.prod(shape)), at).reshape(shape)
             for name, (at, dtype, shape) in layout.places.items()
         }
-        return cls({k: tuple(v) for k, v in kinds.items()}, columns, path)
+        return cls({k: tuple(v) for k, v in kinds.items()}, columns, path, (stat.st_ino, size))
 
     @classmethod
     def from_rows(cls, rows: list, kinds: tuple, dimensions: int, coarse: int, scale: float):

@@ -101,13 +101,14 @@ class Store:
             writing = (
                 self.directory is not None and not transaction.get_connection().in_atomic_block
             )
+            rebuilt = False
             try:
                 self._load(recheck=writing)
             except Broken as error:
-                if not writing:
-                    self.manifest, self.last = None, "in memory"
+                if not writing:  # the files are left alone: everything is read into memory
+                    self.manifest, self.opened = None, {}
                 else:
-                    self._rebuild(str(error))
+                    rebuilt = self._rebuild(str(error))
             settled = self.manifest["settled"] if self.manifest else 0
             above = set(self.manifest["above"]) if self.manifest else set()
             found = [r for r in self._rows_past(settled, SMALL_CHANGE + 1) if r[0] not in above]
@@ -115,7 +116,7 @@ class Store:
                 [self.opened[name] for name in self.manifest["segments"]] if self.manifest else []
             )
             if not found:
-                self.last = "read"
+                self.last = "rebuilt" if rebuilt else "read"
                 return mapped
             if writing:
                 self._sync()
@@ -151,34 +152,14 @@ class Store:
         if self.directory is None:
             self.manifest = None
             return
-        path = self.directory / "manifest.json"
-        for attempt in range(3):
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                self.manifest, self.seen = None, None
+        for _ in range(3):
+            if not self._read_manifest():
+                break  # none yet: the first search writes it
+            if self._whole():
                 break
-            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-            if seen == self.seen and self.manifest is not None:
-                break
-            try:
-                manifest = json.loads(path.read_text())
-                if manifest.get("format") != 1 or not isinstance(manifest.get("segments"), list):
-                    raise Broken("its manifest is not one this code reads")
-                for name in manifest["segments"]:
-                    if name not in self.opened:
-                        self.opened[name] = Segment.open(
-                            self.directory / name, self.dimensions, self.coarse
-                        )
-            except FileNotFoundError:
-                if attempt < 2:  # replaced while being read: read the new one
-                    continue
-                raise Broken("a segment its manifest names is missing") from None
-            except (ValueError, OSError) as error:
-                raise Broken(str(error)) from None
-            self.opened = {n: s for n, s in self.opened.items() if n in manifest["segments"]}
-            self.manifest, self.seen = manifest, seen
-            break
+            self.seen = None  # a segment went: read the manifest that replaced it
+        else:
+            raise Broken("a segment it names is missing, or changed while mapped")
         if self.manifest is None:
             return
         due = self.checked_at is None or (
@@ -191,6 +172,52 @@ class Store:
                 raise Broken("its files were written for another database")
             if last_id < self.manifest.get("through", 0):
                 raise Broken("the database's vectors were replaced (its ids went back)")
+
+    def _read_manifest(self) -> bool:
+        """The manifest read (again if replaced) and its segments mapped: False when
+        there is none."""
+        path = self.directory / "manifest.json"
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            self.manifest, self.seen, self.opened = None, None, {}
+            return False
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen == self.seen and self.manifest is not None:
+            return True
+        try:
+            try:
+                manifest = json.loads(path.read_text())
+            except ValueError as error:
+                raise Broken(f"its manifest is unreadable ({error})") from None
+            if manifest.get("format") != 1 or not isinstance(manifest.get("segments"), list):
+                raise Broken("its manifest is not one this code reads")
+            opened = {}
+            for name in manifest["segments"]:
+                opened[name] = self.opened.get(name) or Segment.open(
+                    self.directory / name, self.dimensions, self.coarse
+                )
+        except FileNotFoundError:
+            self.seen = None  # replaced while being read: the caller reads it again
+            return True
+        except (ValueError, OSError) as error:
+            raise Broken(str(error)) from None
+        self.opened, self.manifest, self.seen = opened, manifest, seen
+        return True
+
+    def _whole(self) -> bool:
+        """Whether every mapped segment is still the file it was, at its size: a file
+        cut short under a mapping must never be read (the process would be killed)."""
+        if self.seen is None:
+            return False
+        for name in self.manifest["segments"]:
+            try:
+                stat = (self.directory / name).stat()
+            except FileNotFoundError:
+                return False
+            if (stat.st_ino, stat.st_size) != self.opened[name].file:
+                return False
+        return True
 
     # --- the database ---------------------------------------------------------------
 
@@ -243,13 +270,14 @@ class Store:
         self.directory.mkdir(parents=True, exist_ok=True)
         return _FileLock(self.directory / "lock")
 
-    def _rebuild(self, why: str) -> None:
+    def _rebuild(self, why: str) -> bool:
+        """Whether this process rebuilt the files (False: another had, meanwhile)."""
         started = time.perf_counter()
         with self._locked():
             try:  # another worker may have rebuilt it while this one waited
-                self.seen = None
+                self.seen, self.checked_at = None, None
                 self._load(recheck=True)
-                return
+                return False
             except Broken:
                 pass
             self.manifest, self.seen, self.opened = None, None, {}
@@ -259,7 +287,7 @@ class Store:
             self.directory, why, time.perf_counter() - started,
             sum(len(s) for s in self.opened.values()),
         )  # fmt: skip
-        self.last = "rebuilt"
+        return True
 
     def _sync(self, locked: bool = False) -> None:
         """Read the rows past `settled` into a new segment, flag the rows they replace,
