@@ -58,8 +58,12 @@ MAX_CHARACTERS = MAX_TOKENS * 16
 def _model():
     import wordllama
 
+    # Only the first DIMENSIONS of each token's vector are read (the pooling is an average
+    # per dimension, so the vectors are the same to the bit): half the weights in memory.
     model = wordllama.WordLlama.load(
-        cache_dir=os.path.dirname(wordllama.__file__), disable_download=True
+        cache_dir=os.path.dirname(wordllama.__file__),
+        disable_download=True,
+        trunc_dim=DIMENSIONS,
     )
     model.tokenizer.enable_truncation(max_length=MAX_TOKENS)
     return model
@@ -71,7 +75,7 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [text[:MAX_CHARACTERS] for text in texts]
-    return _unit(np.asarray(_model().embed(cut), dtype=np.float32)[:, :DIMENSIONS])
+    return _unit(np.asarray(_model().embed(cut), dtype=np.float32))
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
