@@ -226,3 +226,17 @@ def test_small_segments_are_merged_from_the_files(talk, as_worker, monkeypatch):
     assert closest_lesson("keeping calm during an incident") == ADVICE["calm"][0]
     live = sum(int((s.dead == 0).sum()) for s in store.opened.values())
     assert live == MeaningVector.objects.exclude(kind=meaning.PIECES).count()
+
+
+def test_reindex_files_only_writes_this_hosts_files_from_the_stored_vectors(talk, as_worker):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("reindex", "--files-only", stdout=out)
+    rows = MeaningVector.objects.exclude(kind=meaning.PIECES).count()
+    assert f"({rows:,} vectors in this host's meaning index files)" in out.getvalue()
+    store = as_worker(worker())
+    assert closest_lesson("asking for a raise") == ADVICE["salary"][0]
+    assert store.last == "read"  # nothing left for a search to read

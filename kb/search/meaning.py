@@ -12,6 +12,7 @@ against the database.
 
 import functools
 import itertools
+import json
 import os
 from array import array
 from typing import NamedTuple
@@ -66,7 +67,39 @@ def _model():
         trunc_dim=DIMENSIONS,
     )
     model.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    mapped = _mapped_weights(os.path.dirname(wordllama.__file__), model.embedding)
+    if mapped is not None:
+        model.embedding = mapped
     return model
+
+
+WEIGHTS = os.path.join("weights", "l2_supercat_256.safetensors")
+
+
+def _mapped_weights(package: str, loaded: np.ndarray) -> np.ndarray | None:
+    """The model's token vectors mapped from its wheel's file (float16, as shipped) rather
+    than copied into each process as float32: every worker then shares one copy in the
+    page cache, and a query reads only its tokens' rows. Pooling multiplies them by a
+    float32 mask first, so each is widened exactly as the copy was: the same vectors.
+    None (keep the copy) if the file is not laid out as expected."""
+    path = os.path.join(package, WEIGHTS)
+    try:
+        with open(path, "rb") as file:
+            length = int.from_bytes(file.read(8), "little")
+            header = json.loads(file.read(length))
+        tensor = header["embedding.weight"]
+        if tensor["dtype"] != "F16" or len(tensor["shape"]) != 2:
+            return None
+        mapped = np.memmap(
+            path, dtype="<f2", mode="r", offset=8 + length + tensor["data_offsets"][0],
+            shape=tuple(tensor["shape"]),
+        )[:, : loaded.shape[1]]  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    sample = np.linspace(0, len(loaded) - 1, 64).astype(int)
+    if mapped.shape != loaded.shape or not np.array_equal(mapped[sample], loaded[sample]):
+        return None
+    return mapped
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -437,6 +470,12 @@ class Index:
 
 def index() -> Index:
     return Index()
+
+
+def rebuild_files() -> int:
+    """This host's files for the database in use written afresh from the stored vectors
+    (`reindex`); how many vectors they hold."""
+    return _store().rebuild()
 
 
 def _confirm(rows: list[Row], column: str, queryset) -> tuple[dict[int, str], set[int]]:

@@ -157,7 +157,8 @@ class SegmentWriter:
     temporary record files first, then laid out column by column in chunks, so that
     writing a million lines' vectors needs no more memory than a chunk."""
 
-    CHUNK = 20_000
+    # Rows a chunk: a writer holds a few of them at once (a few megabytes).
+    CHUNK = 4096
 
     def __init__(self, directory: Path, kinds: tuple, dimensions: int, coarse: int, scale: float):
         self.directory, self.kinds = directory, kinds

@@ -128,6 +128,15 @@ class Store:
             delta = Segment.from_rows(found, self.kinds, self.dimensions, self.coarse, self.scale)
             return [*mapped, delta]
 
+    def rebuild(self) -> int:
+        """The files written afresh from the database (`reindex`): how many rows."""
+        if self.directory is None:
+            return 0
+        with self.thread_lock, self._locked():
+            self.manifest, self.seen, self.opened = None, None, {}
+            self._sync(locked=True)
+        return sum(len(segment) for segment in self.opened.values())
+
     def mark_dead(self, rows: list[tuple[Segment, int]]) -> None:
         """Rows a search found gone from the database: flagged dead for every process
         (not inside a transaction, which may yet be rolled back)."""
@@ -297,7 +306,8 @@ class Store:
                 self.seen = None
                 try:
                     self._load(recheck=False)
-                except Broken:
+                except Broken as error:
+                    log.warning("meaning index %s: %s; rebuilding it", self.directory, error)
                     self.manifest, self.opened = None, {}
                 return self._sync(locked=True)
         if self.manifest is None:

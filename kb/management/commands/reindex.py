@@ -1,4 +1,6 @@
-"""python manage.py reindex — rebuild the search indexes (words and meaning) from the data."""
+"""python manage.py reindex [--files-only] — rebuild the search indexes (words and meaning)
+from the data; `--files-only`: this host's meaning index files alone, from the stored
+vectors (nothing embedded again), as a host's deploy may do before it serves."""
 
 import time
 
@@ -13,10 +15,22 @@ from kb.search import meaning
 class Command(BaseCommand):
     help = "Rebuild the search index (FTS5 tables on SQLite, GIN indexes on PostgreSQL)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--files-only",
+            action="store_true",
+            help="only rebuild this host's meaning index files from the stored vectors",
+        )
+
     def handle(self, *args, **options):
         started = time.perf_counter()
-        for video in Video.objects.all():
-            refresh_chapter_texts(video)
-            meaning.index_video(video)
-        search.backend().reindex()
-        self.stdout.write(f"reindexed in {time.perf_counter() - started:.1f} s")
+        if not options["files_only"]:
+            for video in Video.objects.all():
+                refresh_chapter_texts(video)
+                meaning.index_video(video)
+            search.backend().reindex()
+        rows = meaning.rebuild_files()
+        self.stdout.write(
+            f"reindexed in {time.perf_counter() - started:.1f} s"
+            f" ({rows:,} vectors in this host's meaning index files)"
+        )
