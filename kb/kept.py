@@ -134,16 +134,6 @@ def _rank_theme_speakers() -> dict[int, list[tuple[int, list[int]]]]:
     }
 
 
-def give_published_themes(lessons) -> None:
-    """Give published lessons their themes from what is kept per content version
-    (`published_themes`), without a query: for pages that show only published lessons,
-    picked one by one (search results). A draft's themes are not kept: not for these."""
-    filed = published_themes().themes_of
-    by_id = kept_per_version("themes by id", Theme.objects.in_bulk)
-    for lesson in lessons:
-        lesson.kept_themes = [by_id[pk] for pk in filed.get(lesson.pk, ()) if pk in by_id]
-
-
 def theme_neighbours(theme: Theme, most: int = 12) -> list[Theme]:
     """The themes sharing the most published lessons with `theme` (then by name),
     each with `shared`: how many."""
