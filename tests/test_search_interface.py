@@ -66,11 +66,11 @@ def grow(theme, n: int):
 # it is not kept yet). Words fill every list at both sizes, so nothing is looked up by
 # meaning but where a list stays short.
 #
-# SQLite, "budget planning" (21):
+# SQLite, "budget planning" (19):
 #   the best lessons in their index (FTS5 alone, prefixes)
-#   the visible ones among those, by primary key
+#   the content version (which of the best lessons and takeaways readers may see was
+#     asked by primary key by the search before, and is remembered under it)
 #   the best takeaways in their index
-#   the visible ones among those, by primary key
 #   the best quotes in their index
 #   the visible ones among those, with video, chapter and speaker
 #   the quotes' snippets
@@ -86,12 +86,10 @@ def grow(theme, n: int):
 #   ... again for the chapters where no line says both words, loosened (one query)
 #   the lines saying most of them, with their snippets
 #   the lines around the moments (one query)
-#   the content version (the names of videos and people are kept under it)
 #   by meaning (for videos): the vectors past those in this host's files (none here)
-# SQLite, '"budget planning"' (15) and "budget -tight" (16): the same up to the best
+# SQLite, '"budget planning"' and "budget -tight" (14): the same up to the best
 #   chapters, none of them visible but those whose lines were found first (left out):
-#   no ranges, no lines read by chapter; no takeaway says the phrase (none to make
-#   visible); a phrase is searched by its words alone (nothing by meaning)
+#   no ranges, no lines read by chapter
 # SQLite, "budget" in a video (11):
 #   the video's lessons ranked by bm25 (their own query, joined to the index)
 #   the video's takeaways ranked by bm25
@@ -103,10 +101,11 @@ def grow(theme, n: int):
 #   by meaning, the vectors past those in this host's files (none here, so none of the
 #     video's lessons, chapters and quotes is asked for)
 #
-# PostgreSQL, "budget planning" (16):
+# PostgreSQL, "budget planning" (14):
 #   the best lessons, takeaways and quotes in their terms tables (one query), sent
 #     with the planner's estimate of the lines saying each word
-#   the visible lessons among the best, by primary key; the visible takeaways
+#   the content version (which of the best lessons and takeaways are visible is
+#     remembered under it)
 #   the visible quotes among the best, with video, chapter, speaker and snippets
 #   the lines saying the query, with their ranks
 #   their visible chapters, with their videos
@@ -118,7 +117,6 @@ def grow(theme, n: int):
 #   the best lines in those chapters, with their snippets
 #   ... loosened, in the chapters where no line says both words
 #   the lines around the moments
-#   the content version (the names of videos and people are kept under it)
 #   by meaning (for videos): the vectors past those in this host's files (none here)
 # PostgreSQL, '"budget planning"' (11): a phrase is ranked by ts_rank, not by terms:
 #   the visible lessons and takeaways ranked (two statements, one round trip)
@@ -128,7 +126,7 @@ def grow(theme, n: int):
 #   the visible ones (none left but those already shown: no lines read by chapter)
 #   the lines around the moments
 #   the content version
-# PostgreSQL, "budget -tight" (13): as "budget planning" up to the visible chapters,
+# PostgreSQL, "budget -tight" (11): as "budget planning" up to the visible chapters,
 #   none of them but those whose lines were found first (left out): no lines read by
 #   chapter
 # PostgreSQL, "budget" in a video (10):
@@ -140,9 +138,9 @@ def grow(theme, n: int):
 #   the lines around the moments
 #   by meaning, the vectors past those in this host's files (none here)
 QUERIES = {
-    "budget planning": {"sqlite": 21, "postgresql": 16},
-    '"budget planning"': {"sqlite": 15, "postgresql": 11},
-    "budget -tight": {"sqlite": 16, "postgresql": 13},
+    "budget planning": {"sqlite": 19, "postgresql": 14},
+    '"budget planning"': {"sqlite": 14, "postgresql": 11},
+    "budget -tight": {"sqlite": 14, "postgresql": 11},
     "budget in a video": {"sqlite": 11, "postgresql": 10},
 }
 

@@ -131,8 +131,10 @@ def test_a_sync_reads_the_rows_of_the_edit_alone(talk, as_worker):
     store._rows_past = counted.__get__(store)
     search("asking for a raise", by="meaning")
     assert store.last == "synced"
-    # The check found the one new lesson row; the sync, under the lock, read it again.
-    assert [row[1] for row in read] == [meaning.LESSON, meaning.LESSON]
+    # The check found the lesson's two new rows (its vector and its pieces of advice,
+    # which search never reads); the sync, under the lock, read its vector again.
+    assert sorted(row[1] for row in read) == [meaning.LESSON, meaning.LESSON, meaning.PIECES]
+    assert {row[2] for row in read} == {lesson.pk}
 
 
 def test_a_deleted_lesson_is_never_found_and_is_flagged_dead_for_every_worker(talk, as_worker):
@@ -240,3 +242,20 @@ def test_reindex_files_only_writes_this_hosts_files_from_the_stored_vectors(talk
     store = as_worker(worker())
     assert closest_lesson("asking for a raise") == ADVICE["salary"][0]
     assert store.last == "read"  # nothing left for a search to read
+
+
+def test_a_row_the_database_holds_pointing_elsewhere_is_never_returned(talk, as_worker):
+    """An id handed out again (after a rollback, or in a database replaced behind the
+    files) may name another row than the files have: the search drops it."""
+    store = as_worker(worker())
+    assert closest_lesson("keeping calm during an incident") == ADVICE["calm"][0]
+    calm = Lesson.objects.get(title=ADVICE["calm"][0])
+    garden = Lesson.objects.get(title=ADVICE["garden"][0])
+    MeaningVector.objects.filter(kind=meaning.LESSON, lesson=calm).update(lesson=garden)
+    garden.save()  # the content version moves, as with any change readers may see
+
+    assert closest_lesson("keeping calm during an incident") not in (
+        ADVICE["calm"][0],
+        ADVICE["garden"][0],
+    )
+    assert sum(int(s.dead.sum()) for s in store.opened.values()) == 1

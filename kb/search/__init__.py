@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from kb.kept import kept
+from kb.kept import give_themes, kept
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Chapter,
@@ -342,11 +342,11 @@ class LessonHits:
             self.parsed,
             Lesson.objects.filter(pk__in=[hit.lesson for hit in chosen])
             .with_video("chapter")
-            .with_themes()
             .defer("imported", "keywords"),
             [hit.lesson for hit in chosen if hit.takeaway is None and not hit.similar],
             {hit.lesson: hit.takeaway for hit in chosen if hit.takeaway is not None},
         )
+        give_themes(lessons.values())
         return [
             LessonHit(
                 lessons[hit.lesson],

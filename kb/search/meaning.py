@@ -460,9 +460,13 @@ class Index:
         if narrowed and len(vectors):
             ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
             visible = vectors.pointing_at(column, ids)
-        found = vectors.best(
-            query, limit, floor, visible, keep, lambda rows: _confirm(rows, column, queryset)
-        )
+
+        def check(rows):
+            if narrowed:
+                return _confirm(rows, column, queryset)
+            return _remembered(kind, rows, column, queryset)
+
+        found = vectors.best(query, limit, floor, visible, keep, check)
         if vectors.gone:
             self.store.mark_dead([where for _, where in vectors.gone])
         return found
@@ -472,25 +476,57 @@ def index() -> Index:
     return Index()
 
 
-def rebuild_files() -> int:
+def rebuild_files() -> int | None:
     """This host's files for the database in use written afresh from the stored vectors
-    (`reindex`); how many vectors they hold."""
+    (`reindex`); how many vectors they hold (None: not written, inside a transaction)."""
     return _store().rebuild()
+
+
+# Answers remembered per content version, per kind, at most (then forgotten at once).
+REMEMBERED = 50_000
+
+
+def _remembered(kind: str, rows: list[Row], column: str, queryset):
+    """`_confirm` for the readers' whole queryset, its answers remembered until the
+    content version moves (every write that changes what readers may see moves it): a
+    search asks only of the rows no search asked before under this version."""
+    from kb.kept import kept
+    from kb.stamp import content_version
+
+    known = kept(f"meaning {kind} shown", content_version(), dict)
+    answers = {row.pk: known[row.pk] for row in rows if row.pk in known}
+    asked = [row for row in rows if row.pk not in answers]
+    gone: set[int] = set()
+    if asked:
+        shown, gone = _confirm(asked, column, queryset)
+        new = {row.pk: shown.get(row.pk) for row in asked}
+        if len(known) + len(new) > REMEMBERED:
+            known.clear()
+        known.update(new)
+        answers.update(new)
+    return {pk: excerpt for pk, excerpt in answers.items() if excerpt is not None}, gone
 
 
 def _confirm(rows: list[Row], column: str, queryset) -> tuple[dict[int, str], set[int]]:
     """({pk: excerpt} of the rows whose `column` is a row of `queryset`, {pks the
-    database no longer holds}): one query, by primary key."""
+    database no longer holds as the files have them}): one query, by primary key. A row
+    the database holds under the same id but pointing elsewhere (an id handed out again
+    after a rollback, in a database replaced behind the files) counts as gone."""
     from django.db.models import Exists, OuterRef
 
     from kb.models import MeaningVector
 
     pks = [row.pk for row in rows]
+    expected = {row.pk: (row.video, row.lesson, row.chapter, row.quote) for row in rows}
     found = MeaningVector.objects.filter(pk__in=pks).annotate(
         shown=Exists(queryset.order_by().filter(pk=OuterRef(f"{column}_id")))
     )
     shown, present = {}, set()
-    for pk, visible, excerpt in found.values_list("pk", "shown", "excerpt"):
+    for pk, video, lesson, chapter, quote, visible, excerpt in found.values_list(
+        "pk", "video_id", "lesson_id", "chapter_id", "quote_id", "shown", "excerpt"
+    ):
+        if expected[pk] != (video, lesson, chapter, quote):
+            continue
         present.add(pk)
         if visible:
             shown[pk] = excerpt

@@ -52,6 +52,7 @@ MAX_SEGMENTS = 12
 # hold this share of the first (the cost of a merge, a copy of the files, is then paid
 # once per that many changed rows).
 MERGE_SHARE = 4
+ROW_COLUMNS = "id, kind, lesson_id, chapter_id, video_id, quote_id, start_seconds, vector"
 # A worker checks that its files still belong to the database it reads this often.
 RECHECK_SECONDS = 60.0
 
@@ -111,27 +112,32 @@ class Store:
                     rebuilt = self._rebuild(str(error))
             settled = self.manifest["settled"] if self.manifest else 0
             above = set(self.manifest["above"]) if self.manifest else set()
-            found = [r for r in self._rows_past(settled, SMALL_CHANGE + 1) if r[0] not in above]
+            past = self._rows_past(settled, SMALL_CHANGE + 1)
+            found = [r for r in past if r[1] in self.kinds and r[0] not in above]
             mapped = (
                 [self.opened[name] for name in self.manifest["segments"]] if self.manifest else []
             )
-            if not found:
+            if not found and len(past) <= SMALL_CHANGE:
                 self.last = "rebuilt" if rebuilt else "read"
                 return mapped
             if writing:
                 self._sync()
                 self.last = "synced"
                 return [self.opened[name] for name in self.manifest["segments"]]
-            if len(found) > SMALL_CHANGE:
+            if len(past) > SMALL_CHANGE:
                 found = [r for r in self._rows_past(settled) if r[0] not in above]
             self.last = "in memory"
             delta = Segment.from_rows(found, self.kinds, self.dimensions, self.coarse, self.scale)
             return [*mapped, delta]
 
-    def rebuild(self) -> int:
-        """The files written afresh from the database (`reindex`): how many rows."""
-        if self.directory is None:
-            return 0
+    def rebuild(self) -> int | None:
+        """The files written afresh from the database (`reindex`): how many rows; None
+        inside a transaction (which may yet be rolled back: the next search outside one
+        brings the files up to date)."""
+        from django.db import transaction
+
+        if self.directory is None or transaction.get_connection().in_atomic_block:
+            return None
         with self.thread_lock, self._locked():
             self.manifest, self.seen, self.opened = None, None, {}
             self._sync(locked=True)
@@ -231,6 +237,17 @@ class Store:
     # --- the database ---------------------------------------------------------------
 
     def _rows_past(self, settled: int, limit: int | None = None):
+        """(pk, kind, lesson, chapter, video, quote, start, vector) of the searched rows
+        past `settled`, in order of id: by primary key alone (every search asks, and
+        the rows past `settled` are few), the kinds kept out here."""
+        if limit:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {ROW_COLUMNS} FROM kb_meaningvector WHERE id > %s ORDER BY id"
+                    " LIMIT %s",
+                    [settled, limit],
+                )
+                return cursor.fetchall()  # every kind: the caller sees whether it was cut
         from kb.models import MeaningVector
 
         rows = (
@@ -239,7 +256,7 @@ class Store:
             .values_list("pk", "kind", "lesson_id", "chapter_id", "video_id", "quote_id",
                          "start_seconds", "vector")
         )  # fmt: skip
-        return list(rows[:limit]) if limit else rows.iterator(chunk_size=5000)
+        return rows.iterator(chunk_size=5000)
 
     def _identity(self) -> tuple[str, int]:
         """(what tells this database from another of the same name, the last id handed

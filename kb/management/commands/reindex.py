@@ -30,7 +30,5 @@ class Command(BaseCommand):
                 meaning.index_video(video)
             search.backend().reindex()
         rows = meaning.rebuild_files()
-        self.stdout.write(
-            f"reindexed in {time.perf_counter() - started:.1f} s"
-            f" ({rows:,} vectors in this host's meaning index files)"
-        )
+        files = "" if rows is None else f" ({rows:,} vectors in this host's meaning index files)"
+        self.stdout.write(f"reindexed in {time.perf_counter() - started:.1f} s{files}")
