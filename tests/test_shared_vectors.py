@@ -259,3 +259,23 @@ def test_a_row_the_database_holds_pointing_elsewhere_is_never_returned(talk, as_
         ADVICE["garden"][0],
     )
     assert sum(int(s.dead.sum()) for s in store.opened.values()) == 1
+
+
+def test_a_request_asks_nothing_more_of_the_database_while_no_vector_is_newer(
+    talk, as_worker, django_assert_num_queries
+):
+    """The request's content stamp brings the newest vector's id with it: while the
+    files hold it, a search asks nothing more to know they are up to date."""
+    from kb.stamp import content_version, one_stamp
+
+    store = as_worker(worker())
+    search("anything", by="meaning")
+    with one_stamp():
+        content_version()
+        with django_assert_num_queries(0):
+            meaning.index()
+    meaning.index_lesson(Lesson.objects.get(title=ADVICE["salary"][0]))
+    with one_stamp():
+        content_version()
+        meaning.index()
+    assert store.last == "synced"

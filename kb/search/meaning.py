@@ -380,7 +380,7 @@ class Vectors:
 
         def candidates():
             nonlocal reached_floor
-            for at in np.argsort(-exact):
+            for at in _best_first(exact):
                 if exact[at] < floor:
                     reached_floor = True
                     return  # the rest are less similar (or hidden)
@@ -406,6 +406,26 @@ class Vectors:
         return found, reached_floor
 
 
+# The best rows a search walks are sorted this many at a time: it seldom needs more, and
+# sorting a shortlist of thousands for them cost more than scoring it.
+FIRST_SORTED = 64
+
+
+def _best_first(scores: np.ndarray):
+    """Indices of `scores`, highest first: the best FIRST_SORTED sorted alone, the rest
+    only if the walk gets that far."""
+    if len(scores) <= FIRST_SORTED:
+        yield from np.argsort(-scores)
+        return
+    top = np.argpartition(-scores, FIRST_SORTED - 1)[:FIRST_SORTED]
+    top = top[np.argsort(-scores[top])]
+    yield from top
+    rest = np.ones(len(scores), dtype=bool)
+    rest[top] = False
+    rest = np.flatnonzero(rest)
+    yield from rest[np.argsort(-scores[rest])]
+
+
 class Matrix(Vectors):
     """All the given vectors of one kind in memory (tests, bench/meaning_shortlist.py)."""
 
@@ -428,13 +448,20 @@ class Matrix(Vectors):
 
 
 _stores: dict = {}
+_directories: dict = {}
 
 
 def _store() -> Store:
     """This process's view of the database in use's vector files on this host."""
+    from django.conf import settings
     from django.db import connection
 
-    directory = directory_for(connection.settings_dict, connection.vendor)
+    db = connection.settings_dict
+    key = (settings.MEANING_INDEX_DIR, connection.vendor, db.get("HOST"), db.get("PORT"),
+           str(db.get("NAME")))  # fmt: skip
+    if key not in _directories:
+        _directories[key] = directory_for(db, connection.vendor)
+    directory = _directories[key]
     if directory not in _stores:
         _stores[directory] = Store(directory, SEARCHED, DIMENSIONS, COARSE_DIMENSIONS, SCALE)
     return _stores[directory]

@@ -41,13 +41,15 @@ from django.conf import settings
 from django.db import connection
 
 from kb.search.segments import Segment, SegmentWriter, copy_live_rows
+from kb.stamp import newest_vector
 
 log = logging.getLogger("kb.search")
 
 # Read with the check, in one query: more new rows than this are read in a stream.
 SMALL_CHANGE = 2000
-# Small segments are merged into one once there are this many…
-MAX_SEGMENTS = 12
+# Small segments are merged into one once there are more than this many (a search pays
+# a little for each segment it scores; merging a few small ones costs next to nothing)…
+MAX_SEGMENTS = 4
 # …and everything into one, dropping dead rows, once the small segments or the dead rows
 # hold this share of the first (the cost of a merge, a copy of the files, is then paid
 # once per that many changed rows).
@@ -112,11 +114,15 @@ class Store:
                     rebuilt = self._rebuild(str(error))
             settled = self.manifest["settled"] if self.manifest else 0
             above = set(self.manifest["above"]) if self.manifest else set()
-            past = self._rows_past(settled, SMALL_CHANGE + 1)
-            found = [r for r in past if r[1] in self.kinds and r[0] not in above]
             mapped = (
                 [self.opened[name] for name in self.manifest["segments"]] if self.manifest else []
             )
+            newest = newest_vector()  # read with the request's content stamp, if it was
+            if newest is not None and newest <= settled and not above and self.manifest:
+                self.last = "rebuilt" if rebuilt else "read"
+                return mapped
+            past = self._rows_past(settled, SMALL_CHANGE + 1)
+            found = [r for r in past if r[1] in self.kinds and r[0] not in above]
             if not found and len(past) <= SMALL_CHANGE:
                 self.last = "rebuilt" if rebuilt else "read"
                 return mapped
@@ -222,7 +228,8 @@ class Store:
 
     def _whole(self) -> bool:
         """Whether every mapped segment is still the file it was, at its size: a file
-        cut short under a mapping must never be read (the process would be killed)."""
+        cut short under a mapping must never be read (the process would be killed).
+        Asked before every search: a stat a segment, microseconds."""
         if self.seen is None:
             return False
         for name in self.manifest["segments"]:
