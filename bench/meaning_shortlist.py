@@ -4,8 +4,8 @@ what it saves, on a bench database (bench/search.py builds them).
     .venv/bin/python bench/meaning_shortlist.py [--videos 300] [--queries 200]
 
 A search scores every transcript window on its vector's first dimensions, then orders
-the best few thousand on the whole vector (kb.search.meaning.Matrix). This loads the
-bench database's window matrix as a worker does, asks the 20 search queries of
+the best few thousand on the whole vector (kb.search.meaning.Vectors). This copies the
+bench database's window vectors from this host's meaning index files into memory, asks the 20 search queries of
 bench/search.py and a sample of the windows' own excerpts cut to a reader's few words,
 and compares each shortlist size with scoring every row whole (as the search did before): the share of the exact
 ten closest that it finds (recall@10) and milliseconds a search, side by side in one run.
@@ -29,6 +29,21 @@ DIMENSIONS = (32, 48, 64)
 TOP = 10
 
 
+def windows_in_memory(meaning):
+    """The live window vectors of this host's meaning index files (kb.search.vectors),
+    copied into one in-memory matrix that the splits below can cut differently."""
+    import numpy as np
+
+    parts = meaning.index().vectors(meaning.WINDOW).parts
+    live = [(segment, np.flatnonzero(segment.dead[a:b] == 0) + a) for segment, a, b in parts]
+    ids = np.concatenate([segment.ids[:, rows] for segment, rows in live], axis=1)
+    starts = np.concatenate([segment.starts[rows] for segment, rows in live])
+    whole = np.concatenate([np.hstack([s.head[rows], s.tail[rows]]) for s, rows in live])
+    stored = np.round(whole * meaning.SCALE).astype(np.int8)
+    columns = {name: ids[i].tobytes() for i, name in enumerate(meaning.ID_COLUMNS)}
+    return meaning.Matrix(columns, starts.tobytes(), bytearray(stored.tobytes()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=300)
@@ -46,7 +61,7 @@ def main() -> None:
     from kb.search import meaning
 
     started = time.perf_counter()
-    matrix = meaning.matrix(meaning.WINDOW, 0)
+    matrix = windows_in_memory(meaning)
     print(f"{len(matrix):,} window vectors loaded in {time.perf_counter() - started:.0f} s")
     rng = random.Random(7)
     pks = rng.sample(list(matrix.ids[0]), args.queries)

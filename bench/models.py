@@ -429,9 +429,7 @@ def measure_themes(material, vectors, themes, app_thresholds: bool) -> dict:
         if app_thresholds:
             from kb.importers import themes as app_themes
 
-            out[name]["app"] = theme_counts(
-                lessons, scored, *app_themes.STATIC_MODEL_APPLY
-            )
+            out[name]["app"] = theme_counts(lessons, scored, *app_themes.STATIC_MODEL_APPLY)
     return out
 
 

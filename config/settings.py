@@ -280,6 +280,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Share cards (og:image PNGs, kb/cards.py), drawn once per content version and kept here.
 CARDS_DIR = Path(os.environ.get("DJANGO_CARDS_DIR", BASE_DIR / "var" / "cards"))
+# The meaning vectors this host searches: files every worker maps (kb/search/vectors.py),
+# one directory per database, rebuilt from the database whenever missing or stale.
+MEANING_INDEX_DIR = Path(os.environ.get("DJANGO_MEANING_DIR", BASE_DIR / "var" / "meaning"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

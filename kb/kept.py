@@ -134,14 +134,29 @@ def _rank_theme_speakers() -> dict[int, list[tuple[int, list[int]]]]:
     }
 
 
-def give_published_themes(lessons) -> None:
-    """Give published lessons their themes from what is kept per content version
-    (`published_themes`), without a query: for pages that show only published lessons,
-    picked one by one (search results). A draft's themes are not kept: not for these."""
-    filed = published_themes().themes_of
-    by_id = kept_per_version("themes by id", Theme.objects.in_bulk)
+def give_themes(lessons) -> None:
+    """Give lessons their themes (for `themes_of`): asked of the database for the lessons
+    not asked before under this content version (one query), remembered until it moves.
+    Search results pick their lessons one by one: filing every published lesson's themes
+    after each edit, to show one page of them, cost each worker tens of milliseconds."""
+    known = kept_per_version("lesson themes", dict)
+    missing = [lesson.pk for lesson in lessons if lesson.pk not in known]
+    if missing:
+        found = {pk: [] for pk in missing}
+        links = LessonTheme.objects.filter(content_object_id__in=missing).select_related("tag")
+        for link in links:
+            found[link.content_object_id].append(link.tag)
+        if len(known) + len(found) > REMEMBERED:
+            known.clear()
+        known.update(found)
+    else:
+        found = {}
     for lesson in lessons:
-        lesson.kept_themes = [by_id[pk] for pk in filed.get(lesson.pk, ()) if pk in by_id]
+        lesson.given_themes = found.get(lesson.pk) or known.get(lesson.pk, [])
+
+
+# Lessons whose themes are remembered per content version, at most.
+REMEMBERED = 20_000
 
 
 def theme_neighbours(theme: Theme, most: int = 12) -> list[Theme]:

@@ -17,13 +17,24 @@ def seed_path():
 
 
 @pytest.fixture(autouse=True)
-def fresh_meaning_matrices():
-    """Rolled-back tests reuse content versions: no process-wide matrix may outlive one."""
+def fresh_kept_values():
+    """Rolled-back tests reuse content versions: nothing kept per version may outlive one."""
     from kb import kept
 
     kept.store.clear()
     yield
     kept.store.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def meaning_index_files_removed():
+    """Each test process's meaning index files (tests/settings.py) go with it."""
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEANING_INDEX_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

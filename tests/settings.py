@@ -4,6 +4,8 @@ DATABASE_URL still chooses the database, so the same suite runs on PostgreSQL.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
@@ -35,8 +37,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so tests can check what another process sees.
-    import tempfile
 
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"kb-test-{os.getpid()}.sqlite3")
     }
+
+# Each test process its own meaning index files (kb/search/vectors.py): test databases of
+# the same name are made afresh by every run.
+MEANING_INDEX_DIR = Path(tempfile.gettempdir()) / f"kb-test-meaning-{os.getpid()}"

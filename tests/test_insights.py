@@ -537,7 +537,8 @@ def test_search_never_reads_the_pieces_of_advice():
 
     lesson = lesson_saying(TIMELINE)
     assert MeaningVector.objects.filter(kind=meaning.PIECES, lesson=lesson).exists()
-    loaded = sum(len(meaning.matrix(kind, 10_001)) for kind in meaning.SEARCHED)
+    index = meaning.index()
+    loaded = sum(len(index.vectors(kind)) for kind in meaning.SEARCHED)
     assert loaded == MeaningVector.objects.exclude(kind=meaning.PIECES).count() > 0
 
 

@@ -226,3 +226,22 @@ def test_a_text_is_embedded_as_what_the_model_reads_of_it(monkeypatch, tmp_path)
     long_text = "ask for help when you are stuck " + word
     head = "ask for help when you are stuck " + "a" * 2_000
     assert np.allclose(meaning.embed([long_text])[0], meaning.embed([head])[0], atol=1e-6)
+
+
+@pytest.mark.django_db(False)
+def test_the_models_weights_are_mapped_from_its_wheel_and_embed_as_the_copy_did():
+    """Every worker maps the token vectors from the package's file (one copy a host)
+    instead of holding a float32 copy of its own; the vectors are the same to the bit."""
+    import os
+
+    import wordllama
+
+    assert isinstance(meaning._model().embedding, np.memmap)
+    copy = wordllama.WordLlama.load(
+        cache_dir=os.path.dirname(wordllama.__file__), disable_download=True
+    )
+    copy.tokenizer.enable_truncation(max_length=meaning.MAX_TOKENS)
+    texts = [p.read_text()[:3000] for p in sorted((ROOT / "samples").glob("*.txt"))]
+    texts += ["keeping calm when production breaks", "why can't I get promoted", "日本語 🙂"]
+    expected = np.asarray(copy.embed(texts), dtype=np.float32)[:, : meaning.DIMENSIONS]
+    assert np.array_equal(meaning.embed(texts), meaning._unit(expected))

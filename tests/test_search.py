@@ -442,14 +442,12 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     # counted, then read), their visible chapters, their snippets; chapters and their
     # line ranges; lines saying both words; words looked up alone, then their lines;
     # title-only chapters' snippets; the lines around the moments (one query); the
-    # lessons shown, their snippets; the themes of
-    # published lessons and the themes themselves (once per content version); themes
-    # for the filter.
-    # Videos and people saying the words. By meaning: the content version; visible
-    # lessons, quotes, chapters and videos (once per content version, unnarrowed); all
-    # vectors (one query, once per content version); the quotes, chapters of the
-    # moments and videos found. Both rank lessons, takeaways and quotes in an index
-    # first (FTS5's, PostgreSQL's terms tables), then load the visible ones among those;
+    # lessons shown, their snippets, their themes (one query); themes for the filter.
+    # Videos and people saying the words. By meaning: the vectors past this host's files
+    # (one query, by primary key); the best few of each kind confirmed visible (one
+    # query each); the quotes, chapters of the moments and videos found. Both rank
+    # lessons, takeaways and quotes in an index first (FTS5's, PostgreSQL's terms
+    # tables), then ask which among those are visible (by primary key) or load them;
     # SQLite then reads the quotes' snippets. PostgreSQL asks its planner how many
     # lines and chapters say the query, with the first query or a later one, and makes
     # the lessons' snippets in the query that loads them (kb.search.postgres): it asks

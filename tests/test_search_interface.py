@@ -66,9 +66,10 @@ def grow(theme, n: int):
 # it is not kept yet). Words fill every list at both sizes, so nothing is looked up by
 # meaning but where a list stays short.
 #
-# SQLite, "budget planning" (18):
+# SQLite, "budget planning" (19):
 #   the best lessons in their index (FTS5 alone, prefixes)
-#   the content version (which lessons and takeaways readers may see is kept under it)
+#   the content version (which of the best lessons and takeaways readers may see was
+#     asked by primary key by the search before, and is remembered under it)
 #   the best takeaways in their index
 #   the best quotes in their index
 #   the visible ones among those, with video, chapter and speaker
@@ -85,10 +86,11 @@ def grow(theme, n: int):
 #   ... again for the chapters where no line says both words, loosened (one query)
 #   the lines saying most of them, with their snippets
 #   the lines around the moments (one query)
+#   by meaning (for videos): the vectors past those in this host's files (none here)
 # SQLite, '"budget planning"' and "budget -tight" (14): the same up to the best
 #   chapters, none of them visible but those whose lines were found first (left out):
 #   no ranges, no lines read by chapter
-# SQLite, "budget" in a video (14):
+# SQLite, "budget" in a video (11):
 #   the video's lessons ranked by bm25 (their own query, joined to the index)
 #   the video's takeaways ranked by bm25
 #   the video's best quotes with their snippets (the ranking inside)
@@ -96,13 +98,14 @@ def grow(theme, n: int):
 #   how many lines say the query; those lines; their visible chapters; their snippets
 #   the video's chapters ranked by bm25
 #   the lines around the moments
-#   the content version
-#   by meaning, which of the video's lessons, chapters and quotes may be shown (3)
+#   by meaning, the vectors past those in this host's files (none here, so none of the
+#     video's lessons, chapters and quotes is asked for)
 #
-# PostgreSQL, "budget planning" (13):
+# PostgreSQL, "budget planning" (14):
 #   the best lessons, takeaways and quotes in their terms tables (one query), sent
 #     with the planner's estimate of the lines saying each word
-#   the content version
+#   the content version (which of the best lessons and takeaways are visible is
+#     remembered under it)
 #   the visible quotes among the best, with video, chapter, speaker and snippets
 #   the lines saying the query, with their ranks
 #   their visible chapters, with their videos
@@ -114,6 +117,7 @@ def grow(theme, n: int):
 #   the best lines in those chapters, with their snippets
 #   ... loosened, in the chapters where no line says both words
 #   the lines around the moments
+#   by meaning (for videos): the vectors past those in this host's files (none here)
 # PostgreSQL, '"budget planning"' (11): a phrase is ranked by ts_rank, not by terms:
 #   the visible lessons and takeaways ranked (two statements, one round trip)
 #   the visible quotes ranked, with their snippets
@@ -125,20 +129,19 @@ def grow(theme, n: int):
 # PostgreSQL, "budget -tight" (11): as "budget planning" up to the visible chapters,
 #   none of them but those whose lines were found first (left out): no lines read by
 #   chapter
-# PostgreSQL, "budget" in a video (13):
+# PostgreSQL, "budget" in a video (10):
 #   the video's lessons and takeaways ranked (one round trip)
 #   the video's quotes ranked, with their snippets
 #   the lines; their chapters; their snippets
 #   the video's chapters among the candidates, ranked
 #   the planner's estimate of the video's chapters saying it; those ranked directly
 #   the lines around the moments
-#   the content version
-#   by meaning, which of the video's lessons, chapters and quotes may be shown (3)
+#   by meaning, the vectors past those in this host's files (none here)
 QUERIES = {
-    "budget planning": {"sqlite": 18, "postgresql": 13},
+    "budget planning": {"sqlite": 19, "postgresql": 14},
     '"budget planning"': {"sqlite": 14, "postgresql": 11},
     "budget -tight": {"sqlite": 14, "postgresql": 11},
-    "budget in a video": {"sqlite": 14, "postgresql": 13},
+    "budget in a video": {"sqlite": 11, "postgresql": 10},
 }
 
 

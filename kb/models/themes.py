@@ -51,9 +51,9 @@ class Theme(TagBase):
 
 
 def themes_of(item) -> list[Theme]:
-    """A lesson's or quote's themes by name: given by `give_published_themes`, or the links
+    """A lesson's or quote's themes by name: given by `kb.kept.give_themes`, or the links
     `with_themes()` preloaded (as `theme_links`), else one query."""
-    themes = getattr(item, "kept_themes", None)
+    themes = getattr(item, "given_themes", None)
     if themes is None:
         links = getattr(item, "theme_links", None)
         themes = [link.tag for link in links] if links is not None else list(item.tags.all())

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from kb.kept import give_published_themes, kept
+from kb.kept import give_themes, kept
 from kb.models import (
     VIDEO_LONG_FIELDS,
     Chapter,
@@ -80,7 +80,7 @@ def search(
     results = Results(text, parsed)
     if parsed.empty:
         return results
-    # What the per-version lookups (meaning, videos, people) are keyed by: read at most once.
+    # What the per-version lookups (videos, people) are keyed by: read at most once.
     read_version = functools.cache(content_version)
     engine = backend()
     lessons = Lesson.objects.published()
@@ -115,7 +115,7 @@ def search(
     narrowed = any(x is not None for x in (theme, video, person, speaker))
     if by == "meaning":
         results.lessons = LessonHits(engine, parsed, [])
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, more)
         return _said_by(results, speaker)
     scope = Scope(lessons, takeaways, quotes.with_video("chapter", "speaker"), narrowed)
     best = engine.best_rows(parsed, scope, Limits(MAX_LESSONS, MAX_LESSONS, MAX_QUOTES))
@@ -127,7 +127,7 @@ def search(
         results.videos_by_words = len(results.videos)
     if by == "both" and parsed.words and not parsed.phrases and not parsed.excluded:
         # Exact phrases and -exclusions keep their literal meaning: words only.
-        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, read_version, more)
+        _add_by_meaning(results, text, lessons, chapters, quotes, narrowed, more)
     return _said_by(results, speaker)
 
 
@@ -171,27 +171,24 @@ def _add_by_meaning(
     chapters,
     quotes,
     narrowed: bool,
-    read_version,
     more: bool = False,
 ) -> None:
     """After what says the words: lessons and moments close in meaning (kb.search.meaning),
     among the same visible, narrowed rows. What says the words comes first; meaning only
     fills the first places of each list that words left empty (MEANING_LESSONS,
-    MEANING_MOMENTS), so a search that words answer well costs no vector lookup.
-    `read_version()` gives the content version."""
+    MEANING_MOMENTS), so a search that words answer well costs no vector lookup."""
     lessons_wanted = (MORE_BY_MEANING if more else MEANING_LESSONS) - len(results.lessons.ranked)
     moments_wanted = MEANING_MOMENTS - len(results.moments)
     quotes_full = len(results.quotes) >= MEANING_QUOTES
     if lessons_wanted <= 0 and moments_wanted <= 0 and quotes_full and (narrowed or results.videos):
         return
-    version = read_version()
     query = meaning.embed([text])[0]
+    vectors = meaning.index()
     if lessons_wanted > 0:
-        visible = meaning.visible_rows(meaning.LESSON, "lesson", version, lessons, narrowed)
         found = {hit.lesson for hit in results.lessons.ranked}
-        close = meaning.matrix(meaning.LESSON, version).best(
-            query, visible, max(lessons_wanted, MEANING_LESSONS + 1), MIN_LESSON_SIMILARITY,
-            lambda row: row.lesson not in found,
+        close = vectors.best(
+            meaning.LESSON, query, max(lessons_wanted, MEANING_LESSONS + 1),
+            MIN_LESSON_SIMILARITY, "lesson", lessons, narrowed, lambda row: row.lesson not in found,
         )  # fmt: skip
         shown = close if more else [
             (row, similarity) for row, similarity in close[:lessons_wanted]
@@ -202,16 +199,14 @@ def _add_by_meaning(
             Ranked(row.lesson, similarity, None, True) for row, similarity in shown[:lessons_wanted]
         ]
     if moments_wanted > 0:
-        _add_moments_by_meaning(results, query, version, chapters, narrowed, moments_wanted)
+        _add_moments_by_meaning(results, query, vectors, chapters, narrowed, moments_wanted)
     if len(results.quotes) < MEANING_QUOTES:
-        _add_quotes_by_meaning(results, query, version, quotes, narrowed)
+        _add_quotes_by_meaning(results, query, vectors, quotes, narrowed)
     if not narrowed and not results.videos:
-        published = meaning.visible_rows(
-            meaning.VIDEO, "video", version, Video.objects.published(), False
-        )
-        close = meaning.matrix(meaning.VIDEO, version).best(
-            query, published, MAX_VIDEOS, MIN_VIDEO_SIMILARITY
-        )
+        close = vectors.best(
+            meaning.VIDEO, query, MAX_VIDEOS, MIN_VIDEO_SIMILARITY, "video",
+            Video.objects.published(), False,
+        )  # fmt: skip
         ids = [row.video for row, _ in close]
         found = Video.objects.published().defer(*VIDEO_LONG_FIELDS).in_bulk(ids)
         results.videos += [found[pk] for pk in ids if pk in found]
@@ -255,12 +250,11 @@ def _videos_and_people(parsed: ParsedQuery, version: int) -> tuple[list[Video], 
     )
 
 
-def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
-    visible = meaning.visible_rows(meaning.QUOTE, "quote", version, quotes, narrowed)
+def _add_quotes_by_meaning(results, query, vectors, quotes, narrowed) -> None:
     shown = {hit.quote.pk for hit in results.quotes}
-    close = meaning.matrix(meaning.QUOTE, version).best(
-        query, visible, MEANING_QUOTES - len(results.quotes), MIN_SIMILARITY,
-        lambda row: row.quote not in shown,
+    close = vectors.best(
+        meaning.QUOTE, query, MEANING_QUOTES - len(results.quotes), MIN_SIMILARITY, "quote",
+        quotes, narrowed, lambda row: row.quote not in shown,
     )  # fmt: skip
     ids = [row.quote for row, _ in close]
     if ids:
@@ -272,8 +266,7 @@ def _add_quotes_by_meaning(results, query, version, quotes, narrowed) -> None:
         ]
 
 
-def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted) -> None:
-    in_chapters = meaning.visible_rows(meaning.WINDOW, "chapter", version, chapters, narrowed)
+def _add_moments_by_meaning(results, query, vectors, chapters, narrowed, wanted) -> None:
     said = [(m.chapter.pk if m.chapter else None, m.start_seconds) for m in results.moments]
 
     def new_moment(row) -> bool:
@@ -282,18 +275,17 @@ def _add_moments_by_meaning(results, query, version, chapters, narrowed, wanted)
             for chapter, start in said
         )
 
-    close = meaning.matrix(meaning.WINDOW, version).best(
-        query, in_chapters, wanted, MIN_SIMILARITY, new_moment
+    close = vectors.best(
+        meaning.WINDOW, query, wanted, MIN_SIMILARITY, "chapter", chapters, narrowed, new_moment
     )
     if close:
         by_id = Chapter.objects.with_video().in_bulk([row.chapter for row, _ in close])
-        words = meaning.excerpts([row for row, _ in close])
         results.moments += [
             Moment(
                 by_id[row.chapter].video,
                 by_id[row.chapter],
                 row.start,
-                highlight(_opening(words.get(row.pk, ""), 24)),
+                highlight(_opening(row.excerpt, 24)),
                 similar=True,
             )
             for row, _ in close
@@ -354,7 +346,7 @@ class LessonHits:
             [hit.lesson for hit in chosen if hit.takeaway is None and not hit.similar],
             {hit.lesson: hit.takeaway for hit in chosen if hit.takeaway is not None},
         )
-        give_published_themes(lessons.values())
+        give_themes(lessons.values())
         return [
             LessonHit(
                 lessons[hit.lesson],

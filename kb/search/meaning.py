@@ -6,17 +6,21 @@ stored (`kb.models.MeaningVector`, int8) for videos, lessons, quotes and windows
 transcript (about WINDOW_SECONDS of speech inside one chapter, so that a hit is a
 moment), kept in step with the texts they are of by kb.importers.derived (on every
 save, from any path) and rebuilt by `reindex`. A search compares the query's vector with
-all of them at once, in a matrix each process loads once per content version.
+all of them at once, in files shared by every process of a host (kb.search.vectors),
+confirming the few it shows against the database.
 """
 
 import functools
+import itertools
+import json
 import os
 from array import array
 from typing import NamedTuple
 
 import numpy as np
 
-from kb.kept import kept, store, store_lock
+from kb.search.segments import ID_COLUMNS, Segment
+from kb.search.vectors import Store, directory_for
 
 # WordLlama's vectors are trained so that their first dimensions carry the most
 # (Matryoshka): the first 128 of its 256 keep a million lines' windows within a worker's
@@ -39,12 +43,9 @@ SCALE = 127.0
 COARSE_DIMENSIONS = 64
 SHORTLIST = 4000
 SHORTLIST_SHARE = 40
-# What the model reads of a text, in its tokens: WordLlama was trained on texts cut at
-# this length. Without a cut its tokenizer keeps every token and pads each batch to its
-# longest text, so one 100,000-letter word (25,000 tokens) in a batch of 64 asked for
-# gigabytes. Every window of transcript and every lesson of the samples and the seed is
-# shorter (the longest about 220); a longer lesson's first tokens (its title, then its
-# body) are what it is about.
+# What the model reads of a text, in tokens (WordLlama was trained on texts cut so).
+# Uncut, one 100,000-letter word padded a batch of 64 to gigabytes. Windows and the
+# samples' lessons are shorter; a longer lesson's first tokens say what it is about.
 MAX_TOKENS = 256
 # Characters kept before tokenizing, so the tokenizer's own work is bounded too: no token
 # of the vocabulary is longer than 16 characters, so this keeps every token the model reads.
@@ -55,11 +56,47 @@ MAX_CHARACTERS = MAX_TOKENS * 16
 def _model():
     import wordllama
 
+    # Only the first DIMENSIONS of each token's vector are read (the pooling is an average
+    # per dimension, so the vectors are the same to the bit): half the weights in memory.
     model = wordllama.WordLlama.load(
-        cache_dir=os.path.dirname(wordllama.__file__), disable_download=True
+        cache_dir=os.path.dirname(wordllama.__file__),
+        disable_download=True,
+        trunc_dim=DIMENSIONS,
     )
     model.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    mapped = _mapped_weights(os.path.dirname(wordllama.__file__), model.embedding)
+    if mapped is not None:
+        model.embedding = mapped
     return model
+
+
+WEIGHTS = os.path.join("weights", "l2_supercat_256.safetensors")
+
+
+def _mapped_weights(package: str, loaded: np.ndarray) -> np.ndarray | None:
+    """The model's token vectors mapped from its wheel's file (float16, as shipped) rather
+    than copied into each process as float32: every worker then shares one copy in the
+    page cache, and a query reads only its tokens' rows. Pooling multiplies them by a
+    float32 mask first, so each is widened exactly as the copy was: the same vectors.
+    None (keep the copy) if the file is not laid out as expected."""
+    path = os.path.join(package, WEIGHTS)
+    try:
+        with open(path, "rb") as file:
+            length = int.from_bytes(file.read(8), "little")
+            header = json.loads(file.read(length))
+        tensor = header["embedding.weight"]
+        if tensor["dtype"] != "F16" or len(tensor["shape"]) != 2:
+            return None
+        mapped = np.memmap(
+            path, dtype="<f2", mode="r", offset=8 + length + tensor["data_offsets"][0],
+            shape=tuple(tensor["shape"]),
+        )[:, : loaded.shape[1]]  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    sample = np.linspace(0, len(loaded) - 1, 64).astype(int)
+    if mapped.shape != loaded.shape or not np.array_equal(mapped[sample], loaded[sample]):
+        return None
+    return mapped
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -68,7 +105,7 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     cut = [text[:MAX_CHARACTERS] for text in texts]
-    return _unit(np.asarray(_model().embed(cut), dtype=np.float32)[:, :DIMENSIONS])
+    return _unit(np.asarray(_model().embed(cut), dtype=np.float32))
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -267,9 +304,6 @@ def index_lesson(lesson) -> None:
     index_lessons([lesson])
 
 
-ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
-
-
 class Row(NamedTuple):
     pk: int
     lesson: int | None
@@ -277,35 +311,34 @@ class Row(NamedTuple):
     video: int
     start: float | None
     quote: int | None
+    excerpt: str = ""  # the stored excerpt, once the database has confirmed the row
 
 
-class Matrix:
-    """All stored vectors of one kind as float32 matrices, with what each row points at
-    in plain arrays: no Python object per row, so a million lines' windows stay within a
-    worker's memory budget (excerpts stay in the database).
-
-    Each vector is kept in two parts, its first COARSE_DIMENSIONS and the rest: the first
+class Vectors:
+    """One kind's vectors, over the parts of the segments (kb.search.segments) that hold
+    it: each vector in two parts, its first COARSE_DIMENSIONS and the rest. The first
     carry the most (Matryoshka), so a search scores every row on them alone and orders
-    only a shortlist of the best on the whole vector. Splitting costs no memory."""
+    only a shortlist of the best on the whole vector. Nothing is copied: the arrays are
+    the mapped files themselves."""
 
-    def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
-        self.ids = [np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]
-        self.starts = np.frombuffer(starts, dtype=np.float64)
-        stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
-        # float32, scaled once: scoring is a matrix product (converting int8 chunks on
-        # every search cost more than the memory saved). Scaled in place: no second copy
-        # of a big matrix, even for a moment.
-        self.head = stored[:, :COARSE_DIMENSIONS].astype(np.float32)
-        self.head /= SCALE
-        self.tail = stored[:, COARSE_DIMENSIONS:].astype(np.float32)
-        self.tail /= SCALE
+    def __init__(self, parts: list[tuple]):
+        self.parts = [(segment, first, last) for segment, first, last in parts if last > first]
+        self.offsets = np.cumsum([0] + [last - first for _, first, last in self.parts])
+        # Rows a search found gone from the database: (index, (segment, row)), to flag dead.
+        self.gone: list[tuple] = []
 
     def __len__(self) -> int:
-        return len(self.head)
+        return int(self.offsets[-1])
+
+    def _locate(self, i: int) -> tuple:
+        part = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        segment, first, _ = self.parts[part]
+        return segment, first + i - int(self.offsets[part])
 
     def row(self, i: int) -> Row:
-        pk, lesson, chapter, video, quote = (int(column[i]) for column in self.ids)
-        start = float(self.starts[i])
+        segment, at = self._locate(i)
+        pk, lesson, chapter, video, quote = (int(v) for v in segment.ids[:, at])
+        start = float(segment.starts[at])
         return Row(
             pk,
             lesson if lesson >= 0 else None,
@@ -315,96 +348,252 @@ class Matrix:
             quote if quote >= 0 else None,
         )
 
+    def _each(self, read):
+        if len(self.parts) == 1:
+            return read(*self.parts[0])
+        return np.concatenate([read(segment, first, last) for segment, first, last in self.parts])
+
     def pointing_at(self, column: str, ids: np.ndarray) -> np.ndarray:
         """Which rows' `column` id is in `ids` (a sorted array), as a boolean mask."""
-        return np.isin(self.ids[ID_COLUMNS.index(column)], ids)
+        at = ID_COLUMNS.index(column)
+        return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
+
+    def _tails(self, rows: np.ndarray) -> np.ndarray:
+        if len(self.parts) == 1:
+            segment, first, _ = self.parts[0]
+            return segment.tail[first + rows]
+        part = np.searchsorted(self.offsets, rows, side="right") - 1
+        out = np.empty((len(rows), DIMENSIONS - COARSE_DIMENSIONS), dtype=np.float32)
+        for n, (segment, first, _) in enumerate(self.parts):
+            mine = part == n
+            out[mine] = segment.tail[first + rows[mine] - int(self.offsets[n])]
+        return out
 
     def best(
         self,
         query: np.ndarray,
-        visible: np.ndarray,
         limit: int,
         floor: float,
+        visible: np.ndarray | None = None,
         keep=None,
+        check=None,
     ) -> list[tuple[Row, float]]:
         """(row, similarity) of the closest rows, at least `floor` similar, that the
-        boolean mask `visible` lets through and that `keep(row)`, if given, accepts
-        (asked of the best few only). When the shortlist runs out before `limit` rows
-        are found or the floor is reached, every row is scored whole."""
-        if not len(self):
+        boolean mask `visible` (if given) lets through, that `keep(row)` (if given)
+        accepts, and that `check` (if given) confirms: asked of the best few only, in
+        small batches, it returns {pk: excerpt} of those readers may see, and the pks
+        the database no longer holds (set aside in `gone`). When the shortlist runs out
+        before `limit` rows are found or the floor is reached, every row is scored
+        whole."""
+        n = len(self)
+        if not n:
             return []
         query = query.astype(np.float32)
-        coarse = self.head @ query[:COARSE_DIMENSIONS]
-        if not visible.all():
-            coarse[~visible] = -np.inf
+        coarse = self._each(lambda s, a, b: s.head[a:b] @ query[:COARSE_DIMENSIONS])
+        hidden = self._each(lambda s, a, b: s.dead[a:b] != 0)
+        if visible is not None:
+            hidden |= ~visible
+        if hidden.any():
+            coarse[hidden] = -np.inf
+        confirmed: dict[int, str | None] = {}
+        first = max(SHORTLIST, n // SHORTLIST_SHARE)
         found: list[tuple[Row, float]] = []
-        first = max(SHORTLIST, len(self) // SHORTLIST_SHARE)
-        for size in (first, len(self)) if len(self) > first else (len(self),):
-            if size < len(self):
-                shortlist = np.argpartition(coarse, len(self) - size)[len(self) - size :]
-                exact = coarse[shortlist] + self.tail[shortlist] @ query[COARSE_DIMENSIONS:]
+        for size in (first, n) if n > first else (n,):
+            if size < n:
+                shortlist = np.argpartition(coarse, n - size)[n - size :]
+                exact = coarse[shortlist] + self._tails(shortlist) @ query[COARSE_DIMENSIONS:]
             else:  # every row, without copying the matrix
-                shortlist = np.arange(len(self))
-                exact = coarse + self.tail @ query[COARSE_DIMENSIONS:]
-            found = []
-            for at in np.argsort(-exact):
+                shortlist = np.arange(n)
+                exact = coarse + self._each(lambda s, a, b: s.tail[a:b] @ query[COARSE_DIMENSIONS:])
+            found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
+            if complete:
+                return found
+            for i in [i for i, _ in self.gone]:
+                coarse[i] = -np.inf
+        return found
+
+    def _walk(self, shortlist, exact, limit, floor, keep, check, confirmed):
+        """The shortlist's best rows in order, asked of `check` a few at a time: (found,
+        whether the walk is complete: `limit` found, or the floor reached)."""
+        reached_floor = False
+
+        def candidates():
+            nonlocal reached_floor
+            for at in _best_first(exact):
                 if exact[at] < floor:
-                    return found  # the rest are less similar (or masked out)
+                    reached_floor = True
+                    return  # the rest are less similar (or hidden)
                 row = self.row(int(shortlist[at]))
-                if keep is None or keep(row):
-                    found.append((row, float(exact[at])))
+                if confirmed.get(row.pk, "") is not None and (keep is None or keep(row)):
+                    yield row, float(exact[at]), int(shortlist[at])
+
+        found, stream = [], candidates()
+        while batch := list(itertools.islice(stream, max(8, 2 * (limit - len(found))))):
+            unknown = [row for row, _, _ in batch if row.pk not in confirmed]
+            if check is not None and unknown:
+                shown, gone = check(unknown)
+                for row, _, i in batch:
+                    if row.pk in gone:
+                        self.gone.append((i, self._locate(i)))
+                confirmed.update((row.pk, shown.get(row.pk)) for row in unknown)
+            for row, similarity, _ in batch:
+                excerpt = confirmed.get(row.pk, "") if check is not None else ""
+                if excerpt is not None:
+                    found.append((row._replace(excerpt=excerpt), similarity))
                     if len(found) == limit:
-                        return found
+                        return found, True
+        return found, reached_floor
+
+
+# The best rows a search walks are sorted this many at a time: it seldom needs more, and
+# sorting a shortlist of thousands for them cost more than scoring it.
+FIRST_SORTED = 64
+
+
+def _best_first(scores: np.ndarray):
+    """Indices of `scores`, highest first: the best FIRST_SORTED sorted alone, the rest
+    only if the walk gets that far."""
+    if len(scores) <= FIRST_SORTED:
+        yield from np.argsort(-scores)
+        return
+    top = np.argpartition(-scores, FIRST_SORTED - 1)[:FIRST_SORTED]
+    top = top[np.argsort(-scores[top])]
+    yield from top
+    rest = np.ones(len(scores), dtype=bool)
+    rest[top] = False
+    rest = np.flatnonzero(rest)
+    yield from rest[np.argsort(-scores[rest])]
+
+
+class Matrix(Vectors):
+    """All the given vectors of one kind in memory (tests, bench/meaning_shortlist.py)."""
+
+    def __init__(self, ids: dict[str, array], starts: array, vectors: bytearray):
+        columns = {
+            "ids": np.stack([np.frombuffer(ids[name], dtype=np.int64) for name in ID_COLUMNS]),
+            "starts": np.frombuffer(starts, dtype=np.float64),
+        }
+        stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
+        columns["head"] = stored[:, :COARSE_DIMENSIONS].astype(np.float32) / SCALE
+        columns["tail"] = stored[:, COARSE_DIMENSIONS:].astype(np.float32) / SCALE
+        columns["dead"] = np.zeros(len(stored), dtype=np.uint8)
+        segment = Segment({WINDOW: (0, len(stored))}, columns)
+        super().__init__([(segment, 0, len(stored))])
+        self.ids, self.starts = columns["ids"], columns["starts"]
+        self.head, self.tail = columns["head"], columns["tail"]
+
+    def best(self, query, visible, limit, floor, keep=None):
+        return super().best(query, limit, floor, visible=visible, keep=keep)
+
+
+_stores: dict = {}
+_directories: dict = {}
+
+
+def _store() -> Store:
+    """This process's view of the database in use's vector files on this host."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    key = (settings.MEANING_INDEX_DIR, connection.vendor, db.get("HOST"), db.get("PORT"),
+           str(db.get("NAME")))  # fmt: skip
+    if key not in _directories:
+        _directories[key] = directory_for(db, connection.vendor)
+    directory = _directories[key]
+    if directory not in _stores:
+        _stores[directory] = Store(directory, SEARCHED, DIMENSIONS, COARSE_DIMENSIONS, SCALE)
+    return _stores[directory]
+
+
+class Index:
+    """The vectors one search reads: the host's files, brought up to date once."""
+
+    def __init__(self):
+        self.store = _store()
+        self.segments = self.store.segments()
+
+    def vectors(self, kind: str) -> Vectors:
+        return Vectors([(segment, *segment.rows_of(kind)) for segment in self.segments])
+
+    def best(self, kind, query, limit, floor, column, queryset, narrowed, keep=None):
+        """The closest rows of `kind` whose `column` is a row of the readers' `queryset`:
+        a narrowed search keeps only those before scoring (their ids are few), any
+        search confirms its best few against the database (which also says which rows
+        are gone: flagged dead in the files for every worker)."""
+        vectors = self.vectors(kind)
+        visible = None
+        if narrowed and len(vectors):
+            ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
+            visible = vectors.pointing_at(column, ids)
+
+        def check(rows):
+            if narrowed:
+                return _confirm(rows, column, queryset)
+            return _remembered(kind, rows, column, queryset)
+
+        found = vectors.best(query, limit, floor, visible, keep, check)
+        if vectors.gone:
+            self.store.mark_dead([where for _, where in vectors.gone])
         return found
 
 
-def excerpts(rows) -> dict[int, str]:
-    """The stored excerpt of each of these rows (one query, only for what is shown)."""
+def index() -> Index:
+    return Index()
+
+
+def rebuild_files() -> int | None:
+    """This host's files for the database in use written afresh from the stored vectors
+    (`reindex`); how many vectors they hold (None: not written, inside a transaction)."""
+    return _store().rebuild()
+
+
+# Answers remembered per content version, per kind, at most (then forgotten at once).
+REMEMBERED = 50_000
+
+
+def _remembered(kind: str, rows: list[Row], column: str, queryset):
+    """`_confirm` for the readers' whole queryset, its answers remembered until the
+    content version moves (every write that changes what readers may see moves it): a
+    search asks only of the rows no search asked before under this version."""
+    from kb.kept import kept
+    from kb.stamp import content_version
+
+    known = kept(f"meaning {kind} shown", content_version(), dict)
+    answers = {row.pk: known[row.pk] for row in rows if row.pk in known}
+    asked = [row for row in rows if row.pk not in answers]
+    gone: set[int] = set()
+    if asked:
+        shown, gone = _confirm(asked, column, queryset)
+        new = {row.pk: shown.get(row.pk) for row in asked}
+        if len(known) + len(new) > REMEMBERED:
+            known.clear()
+        known.update(new)
+        answers.update(new)
+    return {pk: excerpt for pk, excerpt in answers.items() if excerpt is not None}, gone
+
+
+def _confirm(rows: list[Row], column: str, queryset) -> tuple[dict[int, str], set[int]]:
+    """({pk: excerpt} of the rows whose `column` is a row of `queryset`, {pks the
+    database no longer holds as the files have them}): one query, by primary key. A row
+    the database holds under the same id but pointing elsewhere (an id handed out again
+    after a rollback, in a database replaced behind the files) counts as gone."""
+    from django.db.models import Exists, OuterRef
+
     from kb.models import MeaningVector
 
     pks = [row.pk for row in rows]
-    return dict(MeaningVector.objects.filter(pk__in=pks).values_list("pk", "excerpt"))
-
-
-def matrix(kind: str, version: int) -> Matrix:
-    """The kind's vectors as of content `version`: every kind is loaded together, in one
-    query, once per version per process."""
-    from kb.models import MeaningVector
-
-    with store_lock:
-        if ("matrix", kind, version) not in store:
-            kinds = SEARCHED
-            ids = {k: {name: array("q") for name in ID_COLUMNS} for k in kinds}
-            starts = {k: array("d") for k in kinds}
-            vectors = {k: bytearray() for k in kinds}
-            for name, pk, lesson, chapter, video, quote, start, vector in (
-                MeaningVector.objects.filter(kind__in=kinds)
-                .order_by("pk")
-                .values_list("kind", "pk", "lesson_id", "chapter_id", "video_id", "quote_id",
-                             "start_seconds", "vector")
-                .iterator(chunk_size=5000)
-            ):  # fmt: skip
-                for column, value in zip(
-                    ID_COLUMNS, (pk, lesson, chapter, video, quote), strict=True
-                ):
-                    ids[name][column].append(-1 if value is None else value)
-                starts[name].append(float("nan") if start is None else start)
-                vectors[name].extend(vector)
-            for old in [k for k in store if k[0] == "matrix"]:
-                del store[old]
-            for name in kinds:
-                store[("matrix", name, version)] = Matrix(ids[name], starts[name], vectors[name])
-                vectors[name] = bytearray()  # the int8 copy is not needed any more
-        return store[("matrix", kind, version)]
-
-
-def visible_rows(kind: str, column: str, version: int, queryset, narrowed: bool) -> np.ndarray:
-    """Which of the kind's vectors belong to a row of a readers' queryset (published
-    lessons, chapters…), as a boolean mask over its matrix: kept per content version for
-    the unnarrowed search most readers make, computed for a narrowed one."""
-
-    def mask() -> np.ndarray:
-        ids = np.unique(np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64))
-        return matrix(kind, version).pointing_at(column, ids)
-
-    return mask() if narrowed else kept(f"visible {kind} by {column}", version, mask)
+    expected = {row.pk: (row.video, row.lesson, row.chapter, row.quote) for row in rows}
+    found = MeaningVector.objects.filter(pk__in=pks).annotate(
+        shown=Exists(queryset.order_by().filter(pk=OuterRef(f"{column}_id")))
+    )
+    shown, present = {}, set()
+    for pk, video, lesson, chapter, quote, visible, excerpt in found.values_list(
+        "pk", "video_id", "lesson_id", "chapter_id", "quote_id", "shown", "excerpt"
+    ):
+        if expected[pk] != (video, lesson, chapter, quote):
+            continue
+        present.add(pk)
+        if visible:
+            shown[pk] = excerpt
+    return shown, set(pks) - present
