@@ -10,6 +10,7 @@ from django.db import transaction
 from kb import search
 from kb.importers import derived
 from kb.models import Video
+from kb.search import meaning
 
 
 class Command(BaseCommand):
