@@ -111,17 +111,17 @@ def embed(texts: list[str]) -> np.ndarray:
                 out[n] = vector
         if missing:
             model = _loaded()
-            # Shortest first, so each batch pads little; each distinct text once.
+            # Shortest first, so each batch pads little; each distinct text once. Kept as
+            # the cache keeps them, so a text's vector is the same embedded or remembered.
             distinct = sorted({cut[n] for n in missing}, key=len)
+            fresh = {}
             for start in range(0, len(distinct), BATCH):
                 batch = distinct[start : start + BATCH]
                 for text, vector in zip(batch, model.run(batch), strict=True):
-                    _cache[text] = vector.astype(np.float16)
+                    fresh[text] = vector.astype(np.float16)
+            for n in missing:
+                out[n] = fresh[cut[n]]
+            _cache.update(fresh)
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-            for n in missing:
-                vector = _cache.get(cut[n])
-                if vector is None:  # pushed out by this very batch: embed it alone
-                    vector = model.run([cut[n]])[0]
-                out[n] = vector
     return out
