@@ -2,9 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.db import transaction
-from pathlib import PurePath
 
 from kb import insights
 from kb.importers import captions, markdown, speakers, ytdlp
