@@ -285,3 +285,63 @@ def test_a_request_asks_nothing_more_of_the_database_while_no_vector_is_newer(
         content_version()
         meaning.index()
     assert store.last == "synced"
+
+
+def _copy_of_a_lesson_vector(cursor, lesson: Lesson) -> int:
+    """A new row for `lesson` (its vector copied), written through `cursor`: its id."""
+    cursor.execute(
+        "INSERT INTO kb_meaningvector (kind, video_id, lesson_id, quote_id, chapter_id,"
+        " start_seconds, excerpt, vector) SELECT kind, video_id, lesson_id, quote_id,"
+        " chapter_id, start_seconds, excerpt, vector FROM kb_meaningvector"
+        " WHERE lesson_id = %s AND kind = %s RETURNING id",
+        [lesson.pk, meaning.LESSON],
+    )
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_vector_committed_after_a_newer_one_is_still_read(talk, as_worker):
+    """PostgreSQL hands out ids before commit: a vector another transaction is still
+    writing must not be passed over once a newer id has committed."""
+    from django.db import connections
+
+    store = as_worker(worker())
+    search("anything", by="meaning")
+    salary = Lesson.objects.get(title=ADVICE["salary"][0])
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            slow = _copy_of_a_lesson_vector(cursor, salary)  # not committed yet
+        garden = Lesson.objects.get(title=ADVICE["garden"][0])
+        meaning.index_lesson(garden)  # newer ids, committed
+        search("anything", by="meaning")
+        assert store.last == "synced"
+        assert store.manifest["settled"] < slow
+        other.commit()
+    finally:
+        other.close()
+    search("anything", by="meaning")
+    assert store.last == "synced"
+    read = {int(i) for segment in store.opened.values() for i in segment.ids[0]}
+    assert slow in read
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_transaction_in_another_database_does_not_hold_the_vectors_back(talk, as_worker):
+    """Other sites or test runs on the same server write in their own databases: the ids
+    here settle all the same, so a search asks only for the rows of the newest edit."""
+    import psycopg
+
+    store = as_worker(worker())
+    search("anything", by="meaning")
+    own = connection.settings_dict
+    elsewhere_options = {"dbname": "postgres", "user": own["USER"], "password": own["PASSWORD"],
+                         "host": own["HOST"], "port": own["PORT"] or None}  # fmt: skip
+    with psycopg.connect(**elsewhere_options) as elsewhere:  # a transaction left open there
+        elsewhere.execute("SELECT pg_current_xact_id()")
+        meaning.index_lesson(Lesson.objects.get(title=ADVICE["salary"][0]))
+        search("anything", by="meaning")
+        assert store.last == "synced"
+        newest = MeaningVector.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        assert store.manifest["settled"] == newest and store.manifest["above"] == []

@@ -55,6 +55,29 @@ MAX_SEGMENTS = 4
 # once per that many changed rows).
 MERGE_SHARE = 4
 ROW_COLUMNS = "id, kind, lesson_id, chapter_id, video_id, quote_id, start_seconds, vector"
+# (the highest vector id this statement sees, whether no other transaction can still
+# commit a vector below it). A transaction that inserted or deleted a vector holds a
+# RowExclusiveLock on the table until it ends, so: no other backend holds one now, and
+# every transaction running when the statement's snapshot was taken is still running (one
+# that ended in between may have committed rows the snapshot does not see). Transactions
+# in other databases of the cluster (other sites, parallel test runs) never hold it.
+IN_FLIGHT_SQL = """
+WITH writing AS (
+    SELECT pid FROM pg_locks
+    WHERE locktype = 'relation' AND mode = 'RowExclusiveLock'
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND relation = 'kb_meaningvector'::regclass AND pid <> pg_backend_pid()
+), running AS (
+    SELECT transactionid::text AS xid FROM pg_locks
+    WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted
+)
+SELECT (SELECT MAX(id) FROM kb_meaningvector),
+       NOT EXISTS (SELECT FROM writing)
+       AND NOT EXISTS (
+           SELECT FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+           WHERE (x::text::bigint % 4294967296)::text NOT IN (SELECT xid FROM running)
+       )
+"""
 # A worker checks that its files still belong to the database it reads this often.
 RECHECK_SECONDS = 60.0
 
@@ -284,14 +307,11 @@ class Store:
 
     def _top(self) -> tuple[int, bool]:
         """(the highest vector id committed, whether every id below it is committed or
-        never will be): PostgreSQL hands ids out before commit, so only a moment with no
-        transaction under way settles them; SQLite's one writer at a time always does."""
+        never will be): PostgreSQL hands ids out before commit, so ids settle only when no
+        other transaction is writing vectors; SQLite's one writer at a time always does."""
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT (SELECT MAX(id) FROM kb_meaningvector), NOT EXISTS "
-                    "(SELECT FROM pg_snapshot_xip(pg_current_snapshot()))"
-                )
+                cursor.execute(IN_FLIGHT_SQL)
                 top, quiet = cursor.fetchone()
                 return int(top or 0), bool(quiet)
             cursor.execute("SELECT MAX(id) FROM kb_meaningvector")
