@@ -4,7 +4,7 @@ import pytest
 
 from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment, decode_text
-from kb.importers.linking import WordTimeline, link_sections, reanchor
+from kb.importers.linking import WordTimeline, link_sections, reanchor, sponsor_reads
 from tests.pages import page
 
 # Read off the seed's transcript by a person: the chapter(s) each summary section is about.
@@ -191,3 +191,41 @@ def test_a_lesson_that_opens_its_passage_keeps_its_own_moment():
     link, moments = _placed(lines)
     assert moments[0].start_seconds == pytest.approx(50, abs=10)
     assert 30 <= link.start_seconds <= 40
+
+
+def test_a_sponsor_read_is_never_where_a_lesson_or_takeaway_lands():
+    # The host's ad uses the lesson's words ("peers", "career advice") before the guest
+    # gives the advice: the lesson and its takeaway land on the guest, not on the ad.
+    lines = (
+        [FILLER] * 2
+        + [
+            "let me tell you about a product called circle",
+            "a trusted group of peers gives you career advice on your job search",
+            "peers from your job search and career advice every week",
+            "get started for free at circle.com/podcast",
+        ]
+        + [FILLER] * 6
+        + [
+            "after the layoff I asked my peers for career advice on the job search",
+            "a group of peers in the job search keeps you honest",
+        ]
+        + [FILLER] * 4
+    )
+    from kb.importers.analysis import place
+
+    chs, segments = _one_chapter_talk(lines)
+    [(link, moments)] = place(
+        chs,
+        segments,
+        [("Search With Peers", "Ask peers for career advice.", ["Job search with peers."])],
+    )
+    assert link.start_seconds >= 100 and moments[0].start_seconds >= 110
+
+
+def test_a_talk_that_only_mentions_an_episode_has_no_sponsor_read():
+    talk = [Segment(0, n * 10.0, n * 10.0 + 10, text, True) for n, text in enumerate(
+        ["this episode is for anyone looking for a job", "let me tell you about my first boss",
+         "she said peers matter"] + [FILLER] * 20)]  # fmt: skip
+    assert sponsor_reads(talk) == set()
+    talk[5] = Segment(0, 50.0, 60.0, "this episode is brought to you by circle", True)
+    assert sponsor_reads(talk) == {5, 6}

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kb.importers.documents import Segment
+from kb.importers.drafts.cues import SPONSOR, SPONSOR_SECONDS
 from kb.text import CLOSES_SENTENCE
 
 STOP_WORDS = frozenset(
@@ -92,6 +93,13 @@ class ChapterIndex:
     """BM25 over the chapters of one video, plus windows of text across its segments."""
 
     def __init__(self, chapters: list[tuple[str, str]], segments: list[Segment]):
+        ads = sponsor_reads(segments)
+        if ads:  # a sponsor read is never where advice is said: its words are not searched
+            spoken: dict[int, list[str]] = defaultdict(list)
+            for i, segment in enumerate(segments):
+                if i not in ads and segment.chapter is not None:
+                    spoken[segment.chapter].append(segment.text)
+            chapters = [(title, " ".join(spoken[n])) for n, (title, _) in enumerate(chapters)]
         self.docs = [
             Counter(terms(f"{title} " * CHAPTER_TITLE_WEIGHT + text)) for title, text in chapters
         ]
@@ -106,6 +114,8 @@ class ChapterIndex:
         for i, segment in enumerate(segments):
             if segment.chapter is not None:
                 self.by_chapter[segment.chapter].append(i)
+            if i in ads:
+                continue
             for term, count in Counter(terms(segment.text)).items():
                 self.postings[term].append((i, count))
         # The window starting at segment i ends at ends[i]: about WINDOW_WORDS words, never
@@ -212,6 +222,49 @@ class ChapterIndex:
         return segment.start_seconds + _first_match_share(segment, query) * (
             segment.end_seconds - segment.start_seconds
         )
+
+
+# Words that open a sponsor read: a sponsor named, or the host turning to one.
+SPONSOR_NAMED = re.compile(r"\b(?:brought to you by|(?:is|are) sponsored by)\b", re.IGNORECASE)
+SPONSOR_OPENS = re.compile(
+    r"\b(?:a (?:short |quick )?word from|today'?s sponsor|our sponsors?|let me tell you about "
+    r"(?:a|our|another) (?:product|company|tool|app|service|sponsor))\b",
+    re.IGNORECASE,
+)
+
+
+def sponsor_reads(segments: list[Segment]) -> set[int]:
+    """The segments of a talk's sponsor reads: from words that name a sponsor ("brought
+    to you by") or turn to one ("let me tell you about a product") to the last call to
+    action or sponsor named ("promo code", "go to x.com") within SPONSOR_SECONDS of it; a
+    turn to a sponsor with nothing of the kind after it is taken as talk. Read across
+    segment bounds: a caption line can cut a phrase in two."""
+    ads: set[int] = set()
+    said = [f"{s.text} {segments[i + 1].text}" if i + 1 < len(segments) else s.text
+            for i, s in enumerate(segments)]  # fmt: skip
+
+    def begins(pattern: re.Pattern, n: int) -> bool:  # in segment n, not only the next one
+        found = pattern.search(said[n])
+        return found is not None and found.start() < len(segments[n].text)
+
+    i = 0
+    while i < len(segments):
+        named = begins(SPONSOR_NAMED, i)
+        if not (named or begins(SPONSOR_OPENS, i)):
+            i += 1
+            continue
+        last = min(i + 1, len(segments) - 1) if named else None
+        for j in range(i + 1, len(segments)):
+            if segments[j].start_seconds - segments[i].start_seconds > SPONSOR_SECONDS:
+                break
+            if SPONSOR.search(said[j]):
+                last = min(j + 1, len(segments) - 1)
+        if last is None:
+            i += 1
+            continue
+        ads.update(range(i, last + 1))
+        i = last + 1
+    return ads
 
 
 def _first_match_share(segment: Segment, query: Counter) -> float:
