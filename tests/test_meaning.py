@@ -245,3 +245,34 @@ def test_the_models_weights_are_mapped_from_its_wheel_and_embed_as_the_copy_did(
     texts += ["keeping calm when production breaks", "why can't I get promoted", "日本語 🙂"]
     expected = np.asarray(copy.embed(texts), dtype=np.float32)[:, : meaning.DIMENSIONS]
     assert np.array_equal(meaning.embed(texts), meaning._unit(expected))
+
+
+def test_a_question_one_takeaway_answers_ranks_its_lesson_first():
+    # As a whole, "Do Great Work" is closer to the question (its words are about good
+    # work); one takeaway of "Grow Through Others" answers it: that lesson comes first.
+    from tests.factories import LessonFactory, TakeawayFactory, VideoFactory
+
+    video = VideoFactory()
+    lessons = {
+        "Do Great Work": (
+            "Do the work you are good at, and do it well, and your work will be noticed.",
+            ["Get good at the work in front of you.", "Show your good work to your manager."],
+        ),
+        "Grow Through Others": (
+            "A manager grows the people around them and shares the work: honest retros, "
+            "clear goals, feedback.",
+            ["Run a retro after every project.",
+             "Hand off the work you are good at to someone on your team."],
+        ),
+    }  # fmt: skip
+    for title, (body, takeaways) in lessons.items():
+        lesson = LessonFactory(video=video, title=title, body=body)
+        for n, text in enumerate(takeaways):
+            TakeawayFactory(lesson=lesson, text=text, position=n)
+    meaning.index_video(video)
+
+    ranked = search("how do I hand off work I am good at", by="meaning").lessons
+    assert [hit.lesson.title for hit in ranked[: len(ranked)]] == [
+        "Grow Through Others",
+        "Do Great Work",
+    ]
