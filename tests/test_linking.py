@@ -4,7 +4,8 @@ import pytest
 
 from kb.importers.analysis import parse_page
 from kb.importers.documents import Segment, decode_text
-from kb.importers.linking import WordTimeline, link_sections, reanchor, sponsor_reads
+from kb.importers.drafts.cues import sponsor_reads
+from kb.importers.linking import WordTimeline, link_sections, reanchor
 from tests.pages import page
 
 # Read off the seed's transcript by a person: the chapter(s) each summary section is about.

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kb.importers.documents import Segment
-from kb.importers.drafts.cues import SPONSOR, SPONSOR_SECONDS
+from kb.importers.drafts.cues import sponsor_reads
 from kb.text import CLOSES_SENTENCE
 
 STOP_WORDS = frozenset(
@@ -222,49 +222,6 @@ class ChapterIndex:
         return segment.start_seconds + _first_match_share(segment, query) * (
             segment.end_seconds - segment.start_seconds
         )
-
-
-# Words that open a sponsor read: a sponsor named, or the host turning to one.
-SPONSOR_NAMED = re.compile(r"\b(?:brought to you by|(?:is|are) sponsored by)\b", re.IGNORECASE)
-SPONSOR_OPENS = re.compile(
-    r"\b(?:a (?:short |quick )?word from|today'?s sponsor|our sponsors?|let me tell you about "
-    r"(?:a|our|another) (?:product|company|tool|app|service|sponsor))\b",
-    re.IGNORECASE,
-)
-
-
-def sponsor_reads(segments: list[Segment]) -> set[int]:
-    """The segments of a talk's sponsor reads: from words that name a sponsor ("brought
-    to you by") or turn to one ("let me tell you about a product") to the last call to
-    action or sponsor named ("promo code", "go to x.com") within SPONSOR_SECONDS of it; a
-    turn to a sponsor with nothing of the kind after it is taken as talk. Read across
-    segment bounds: a caption line can cut a phrase in two."""
-    ads: set[int] = set()
-    said = [f"{s.text} {segments[i + 1].text}" if i + 1 < len(segments) else s.text
-            for i, s in enumerate(segments)]  # fmt: skip
-
-    def begins(pattern: re.Pattern, n: int) -> bool:  # in segment n, not only the next one
-        found = pattern.search(said[n])
-        return found is not None and found.start() < len(segments[n].text)
-
-    i = 0
-    while i < len(segments):
-        named = begins(SPONSOR_NAMED, i)
-        if not (named or begins(SPONSOR_OPENS, i)):
-            i += 1
-            continue
-        last = min(i + 1, len(segments) - 1) if named else None
-        for j in range(i + 1, len(segments)):
-            if segments[j].start_seconds - segments[i].start_seconds > SPONSOR_SECONDS:
-                break
-            if SPONSOR.search(said[j]):
-                last = min(j + 1, len(segments) - 1)
-        if last is None:
-            i += 1
-            continue
-        ads.update(range(i, last + 1))
-        i = last + 1
-    return ads
 
 
 def _first_match_share(segment: Segment, query: Counter) -> float:

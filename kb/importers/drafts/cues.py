@@ -3,6 +3,7 @@ the outro, sponsor reads and the host's turns."""
 
 import re
 
+from kb.importers.documents import Segment
 from kb.importers.drafts.talk import Sentence, Talk
 
 # A takeaway: its sentence (or two) between these, in words.
@@ -294,3 +295,46 @@ def advice_score(text: str) -> float:
     score += min(len(WEAK_CUES.findall(text)), 3) * 0.3
     score -= min(len(STORY.findall(text)), 3) * 0.3
     return score
+
+
+# Words that open a sponsor read: a sponsor named, or the host turning to one.
+SPONSOR_NAMED = re.compile(r"\b(?:brought to you by|(?:is|are) sponsored by)\b", re.IGNORECASE)
+SPONSOR_OPENS = re.compile(
+    r"\b(?:a (?:short |quick )?word from|today'?s sponsor|our sponsors?|let me tell you about "
+    r"(?:a|our|another) (?:product|company|tool|app|service|sponsor))\b",
+    re.IGNORECASE,
+)
+
+
+def sponsor_reads(segments: list[Segment]) -> set[int]:
+    """The segments of a talk's sponsor reads: from words that name a sponsor ("brought
+    to you by") or turn to one ("let me tell you about a product") to the last call to
+    action or sponsor named ("promo code", "go to x.com") within SPONSOR_SECONDS of it; a
+    turn to a sponsor with nothing of the kind after it is taken as talk. Read across
+    segment bounds: a caption line can cut a phrase in two."""
+    ads: set[int] = set()
+    said = [f"{s.text} {segments[i + 1].text}" if i + 1 < len(segments) else s.text
+            for i, s in enumerate(segments)]  # fmt: skip
+
+    def begins(pattern: re.Pattern, n: int) -> bool:  # in segment n, not only the next one
+        found = pattern.search(said[n])
+        return found is not None and found.start() < len(segments[n].text)
+
+    i = 0
+    while i < len(segments):
+        named = begins(SPONSOR_NAMED, i)
+        if not (named or begins(SPONSOR_OPENS, i)):
+            i += 1
+            continue
+        last = min(i + 1, len(segments) - 1) if named else None
+        for j in range(i + 1, len(segments)):
+            if segments[j].start_seconds - segments[i].start_seconds > SPONSOR_SECONDS:
+                break
+            if SPONSOR.search(said[j]):
+                last = min(j + 1, len(segments) - 1)
+        if last is None:
+            i += 1
+            continue
+        ads.update(range(i, last + 1))
+        i = last + 1
+    return ads
