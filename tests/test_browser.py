@@ -145,7 +145,8 @@ def test_search_for_a_phrase_and_open_the_transcript_moment(reader, published_sa
     href = moment.get_attribute("href")
     assert "/transcript/#t-" in href
     moment.click()
-    assert page.locator(":target").count() == 1
+    # The transcript page loads after the click returns: wait for the line it lands on.
+    playwright_api.expect(page.locator(":target")).to_have_count(1)
     # The line that says the phrase, or (in a chapter whose title says it) its words.
     said = page.locator(":target").evaluate(
         "t => (t.closest('.seg, .seg-chapter') || t).textContent"
