@@ -1,11 +1,16 @@
-"""What is kept per content version, per process: the counts and filings that every
-page reads and only a write changes (theme counts, how the published lessons are filed,
-who speaks under each theme), computed once for each content version and read from
-memory until the next one.
+"""What is kept per content version, per process: the few values that many pages read,
+that one grouped query or one list of names computes for the whole base, and that a
+write may change (each theme's published lessons and quotes, videos' and people's
+names for search), computed once for each content version and read from memory until
+the next one; and answers remembered for the ids searches asked.
+
+What grows with the base and a page reads only a slice of (how lessons are filed under
+a theme, who speaks under it, the lessons related to one) is asked of the database for
+that page instead: keeping it meant every worker re-read all of it after each edit.
 
 Above the models: they are what it is computed from; reads that use what is kept (the
 lessons related to a lesson) live here with it. The version is `kb.stamp`'s; the
-per-process store is here too (`store`), and the meaning matrices are kept in it.
+per-process store is here too (`store`).
 """
 
 import threading
@@ -15,8 +20,8 @@ from django.db.models import Count, Value
 from kb.models import Lesson, LessonTheme, Quote, QuoteTheme, Theme
 from kb.stamp import content_version
 
-# The per-process store: what is kept per content version, and the meaning matrices
-# (kb.search.meaning), each dropped when a newer version of it is kept.
+# The per-process store: what is kept per content version, each value dropped when a
+# newer version of it is kept.
 store: dict = {}
 store_lock = threading.RLock()  # re-entrant: one kept value may be computed from another
 
