@@ -36,10 +36,12 @@ def serve(code: Path, database_url: str, port: int, workers: int = 2):
     subprocess.run([*run, "migrate", "-v0"], cwd=code, env=settings, check=True)
     subprocess.run([*run, "collectstatic", "--noinput", "-v0"], cwd=code, env=settings, check=True)
     gunicorn = str(bench.ROOT / ".venv" / "bin" / "gunicorn")
-    # gunicorn puts its working directory first on the path: `kb` is the tree's own.
+    # gunicorn puts its working directory first on the path: `kb` is the tree's own; so
+    # are its production settings (config/gunicorn.py), which the options given here
+    # override.
     return bench.serving(
-        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--timeout", "120",
-         "--pid", str(bench.OUT / f"sides-{port}.pid")],
+        [gunicorn, "-c", "config/gunicorn.py", "config.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--timeout", "120", "--pid", str(bench.OUT / f"sides-{port}.pid")],
         f"http://127.0.0.1:{port}/healthz",
         cwd=code,
         env=bench.env(database_url, DJANGO_PAGE_CACHE_SECONDS="0", DJANGO_API_REQUESTS_PER_MINUTE="0"),
