@@ -33,7 +33,7 @@ def when_ready(server):
     message = exposed_warning(proxies, list(server.cfg.bind))
     if message:
         server.log.warning(message)
-    if server.cfg.preload_app:
+    if getattr(server.cfg, "preload_app", False):
         share_the_meaning_model(server)
 
 
