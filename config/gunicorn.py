@@ -45,7 +45,7 @@ def share_the_meaning_model(server):
     from kb.search import meaning
 
     try:
-        meaning.preload()
+        meaning.embed(["preloaded"])  # the model loaded, and used once
     except Exception as error:  # each worker then loads it on its first search, as before
         server.log.warning("the meaning model was not preloaded: %s", error)
     finally:

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from kb.kept import kept_per_version
 from kb.models import Lesson
 
 GOLDEN = 0.618
@@ -41,7 +42,8 @@ def picks(days: list[datetime.date]) -> dict[datetime.date, QuerySet]:
     """The id of each day's lesson, as a one-row subquery of the published lessons (none
     for a day while nothing is published): how many each day walks is counted for every
     day at once (one query), and the database finds the lesson at that place in id order
-    when it loads it. Nothing is kept: after an edit the next pick costs what this one did."""
+    when it loads it. Nothing here is kept: after an edit the next pick costs what this one
+    did."""
     published = Lesson.objects.published().order_by()
     before = {day: f"before_{n}" for n, day in enumerate(days)}
     counts = published.aggregate(
@@ -60,10 +62,17 @@ def picks(days: list[datetime.date]) -> dict[datetime.date, QuerySet]:
 
 def lesson_for(day: datetime.date, lessons=None) -> Lesson | None:
     """The lesson of `day`, loaded from `lessons` (published ones with what the page
-    shows; by default all published); None while nothing is published."""
-    pk = picks([day]).get(day)
+    shows; by default all published); None while nothing is published. Which lesson it
+    is, once found, is remembered for this content version."""
     lessons = Lesson.objects.published() if lessons is None else lessons
-    return lessons.filter(pk=Subquery(pk)).first() if pk is not None else None
+    known = kept_per_version("lesson of the day", dict)
+    if day in known:
+        return lessons.filter(pk=known[day]).first()
+    pk = picks([day]).get(day)
+    lesson = lessons.filter(pk=Subquery(pk)).first() if pk is not None else None
+    if lesson is not None:
+        known[day] = lesson.pk
+    return lesson
 
 
 def lessons_for(days: list[datetime.date], lessons) -> dict[datetime.date, Lesson]:

@@ -42,6 +42,19 @@ def kept_per_version(name: str, compute):
     return kept(name, content_version(), compute)
 
 
+def remembered(name: str, key, compute):
+    """`compute()` for `key`, remembered under this content version in this process for
+    the keys asked (at most REMEMBERED of them): a page's own answer, such as a theme's
+    neighbours, asked of the database once per version, so that after an edit the next
+    page costs its own answer, never a rebuild of every page's."""
+    known = kept_per_version(name, dict)
+    if key not in known:
+        if len(known) >= REMEMBERED:
+            known.clear()
+        known[key] = compute()
+    return known[key]
+
+
 def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:
     """({theme id: published lessons}, {theme id: published quotes}): counted once per
     content version per process (they change only with it), in one grouped query."""
@@ -72,8 +85,16 @@ def theme_speakers(theme: "Theme", most: int) -> list[tuple[int, list[int]]]:
     those lessons' ids (`Lesson.speakers`' rule), the most prolific first: asked of the
     database for this theme's lessons alone (two queries), so that an edit costs the
     next theme page nothing more than its own lessons."""
-    people = Lesson.objects.published().under(theme).ids_by_speaker()
-    return sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:most]
+
+    def rank():
+        people = Lesson.objects.published().under(theme).ids_by_speaker()
+        return sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:SPEAKERS_KEPT]
+
+    return remembered("theme speakers", theme.pk, rank)[:most]
+
+
+# People remembered per theme for `theme_speakers` (pages show a dozen).
+SPEAKERS_KEPT = 30
 
 
 def give_themes(lessons) -> None:
@@ -97,22 +118,28 @@ def give_themes(lessons) -> None:
         lesson.given_themes = found.get(lesson.pk) or known.get(lesson.pk, [])
 
 
-# Lessons whose themes are remembered per content version, at most.
+# Keys whose answers are remembered per content version, at most, for each name (lessons'
+# themes, themes' neighbours, lessons' related lessons...).
 REMEMBERED = 20_000
 
 
 def theme_neighbours(theme: Theme, most: int = 12) -> list[Theme]:
     """The themes sharing the most published lessons with `theme` (then by name),
-    each with `shared`: how many. One grouped query over this theme's lessons' links."""
-    under = Lesson.objects.published().under(theme).values("pk")
-    found = list(
-        Theme.objects.filter(lesson_items__content_object__in=under)
-        .exclude(pk=theme.pk)
-        .annotate(shared=Count("lesson_items"))
-        .order_by()
-    )
-    found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
-    return found[:most]
+    each with `shared`: how many. One grouped query over this theme's lessons' links,
+    remembered for this content version."""
+
+    def ask():
+        under = Lesson.objects.published().under(theme).values("pk")
+        found = list(
+            Theme.objects.filter(lesson_items__content_object__in=under)
+            .exclude(pk=theme.pk)
+            .annotate(shared=Count("lesson_items"))
+            .order_by()
+        )
+        found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
+        return found
+
+    return remembered("theme neighbours", theme.pk, ask)[:most]
 
 
 def themes_with_counts(themes):
@@ -140,26 +167,30 @@ def related_lessons(lesson: Lesson, among, limit: int = 5) -> list[Lesson]:
     theme_ids = [theme.pk for theme in lesson.themes]
     if not theme_ids:
         return []
+
     # The published lessons sharing its themes, the most shared first, then the newest
-    # video's: one grouped query over those themes' links (what an edit changed is then
-    # read at once, with nothing kept to rebuild).
-    links = (
-        LessonTheme.objects.filter(
-            tag_id__in=theme_ids, content_object__in=Lesson.objects.published().values("pk")
+    # video's: one grouped query over those themes' links, remembered for this content
+    # version (an edit costs the next lesson page this query, nothing more).
+    def ask():
+        links = (
+            LessonTheme.objects.filter(
+                tag_id__in=theme_ids, content_object__in=Lesson.objects.published().values("pk")
+            )
+            .exclude(content_object_id=lesson.pk)
+            .values("content_object_id")
+            .annotate(shared=Count("pk"))
+            .order_by(
+                "-shared",
+                "-content_object__video__published_on",
+                "content_object__video_id",
+                "content_object__position",
+                "content_object_id",
+            )
+            .values_list("content_object_id", "shared")[: limit * 6]
         )
-        .exclude(content_object_id=lesson.pk)
-        .values("content_object_id")
-        .annotate(shared=Count("pk"))
-        .order_by(
-            "-shared",
-            "-content_object__video__published_on",
-            "content_object__video_id",
-            "content_object__position",
-            "content_object_id",
-        )
-        .values_list("content_object_id", "shared")[: limit * 6]
-    )
-    shared = dict(links)
+        return dict(links)
+
+    shared = remembered("related lessons", (lesson.pk, tuple(theme_ids), limit), ask)
     loaded = among.in_bulk(list(shared))
     candidates = [loaded[pk] for pk in shared if pk in loaded]
     for other in candidates:

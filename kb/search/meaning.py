@@ -70,13 +70,6 @@ def _model():
     return model
 
 
-def preload() -> None:
-    """The model loaded and used once, in a process that forks the ones that search (the
-    gunicorn master, config/gunicorn.py): they then share its pages instead of each
-    loading a copy."""
-    embed(["preloaded"])
-
-
 WEIGHTS = os.path.join("weights", "l2_supercat_256.safetensors")
 
 
