@@ -6,7 +6,8 @@ the next one; and answers remembered for the ids searches asked.
 
 What grows with the base and a page reads only a slice of (how lessons are filed under
 a theme, who speaks under it, the lessons related to one) is asked of the database for
-that page instead: keeping it meant every worker re-read all of it after each edit.
+that page instead, and the answer remembered for the version under the page's key
+(`remembered`): keeping all of it meant every worker re-read all of it after each edit.
 
 Above the models: they are what it is computed from; reads that use what is kept (the
 lessons related to a lesson) live here with it. The version is `kb.stamp`'s; the
