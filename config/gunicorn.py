@@ -40,11 +40,15 @@ def when_ready(server):
 def share_the_meaning_model(server):
     """Loaded in the master before it forks the workers; no connection opened here may
     be inherited by them."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.db import connections
 
     from kb.search import meaning
 
     try:
+        import_module(settings.ROOT_URLCONF)  # every view's module, not imported by each worker
         meaning.embed(["preloaded"])  # the model loaded, and used once
     except Exception as error:  # each worker then loads it on its first search, as before
         server.log.warning("the meaning model was not preloaded: %s", error)
