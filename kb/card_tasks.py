@@ -4,15 +4,11 @@ card drawn. A card's file is named by what it says (kb.cards), so what a task dr
 what the card's own page would have drawn; one not drawn yet is still drawn there.
 """
 
-import logging
-
 from django.db import transaction
 from django_tasks import task
 
 from kb import cards
 from kb.models import Lesson, Quote
-
-log = logging.getLogger(__name__)
 
 
 @task()
