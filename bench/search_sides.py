@@ -28,17 +28,20 @@ import search as bench  # noqa: E402 - bench/search.py, beside this file
 FIRST_PORT = 8770
 
 
-def serve(code: Path, database_url: str, port: int):
-    """The tree at `code` served as bench.serve_ours serves this one."""
+def serve(code: Path, database_url: str, port: int, workers: int = 2):
+    """The tree at `code` served as bench.serve_ours serves this one (`workers` gunicorn
+    workers)."""
     settings = bench.env(database_url)
     run = [sys.executable, "manage.py"]
     subprocess.run([*run, "migrate", "-v0"], cwd=code, env=settings, check=True)
     subprocess.run([*run, "collectstatic", "--noinput", "-v0"], cwd=code, env=settings, check=True)
     gunicorn = str(bench.ROOT / ".venv" / "bin" / "gunicorn")
-    # gunicorn puts its working directory first on the path: `kb` is the tree's own.
+    # gunicorn puts its working directory first on the path: `kb` is the tree's own; so
+    # are its production settings (config/gunicorn.py), which the options given here
+    # override.
     return bench.serving(
-        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "120",
-         "--pid", str(bench.OUT / f"sides-{port}.pid")],
+        [gunicorn, "-c", "config/gunicorn.py", "config.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--timeout", "120", "--pid", str(bench.OUT / f"sides-{port}.pid")],
         f"http://127.0.0.1:{port}/healthz",
         cwd=code,
         env=bench.env(database_url, DJANGO_PAGE_CACHE_SECONDS="0", DJANGO_API_REQUESTS_PER_MINUTE="0"),

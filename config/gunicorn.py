@@ -15,6 +15,11 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The site is loaded once, in the master, with the model search embeds queries with
+# (`when_ready`): every worker shares those pages (copy-on-write) instead of loading its
+# own copy, and a worker that replaces a recycled one does not load it again. New code
+# then needs a restart: a HUP starts new workers from the code already loaded.
+preload_app = True
 
 
 def when_ready(server):
@@ -28,3 +33,24 @@ def when_ready(server):
     message = exposed_warning(proxies, list(server.cfg.bind))
     if message:
         server.log.warning(message)
+    if getattr(server.cfg, "preload_app", False):
+        share_the_meaning_model(server)
+
+
+def share_the_meaning_model(server):
+    """Loaded in the master before it forks the workers; no connection opened here may
+    be inherited by them."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.db import connections
+
+    from kb.search import meaning
+
+    try:
+        import_module(settings.ROOT_URLCONF)  # every view's module, not imported by each worker
+        meaning.embed(["preloaded"])  # the model loaded, and used once
+    except Exception as error:  # each worker then loads it on its first search, as before
+        server.log.warning("the meaning model was not preloaded: %s", error)
+    finally:
+        connections.close_all()

@@ -10,7 +10,7 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
-        from kb import checks  # noqa: F401 - registers them
+        from kb import card_tasks, checks  # noqa: F401 - checks registers them
         from kb.importers import derived
         from kb.insights import lesson_left_proposal
         from kb.models import ProposedLesson
@@ -26,6 +26,9 @@ class KbConfig(AppConfig):
             getattr(signals, signal).connect(
                 receiver, sender=model, dispatch_uid=f"kb.derived.{signal}.{model.__name__}"
             )
+        # An edited lesson's or quote's share card is drawn by a task, not its first reader.
+        if card_tasks.after_edit not in derived.AFTER_EDIT:
+            derived.AFTER_EDIT.append(card_tasks.after_edit)
 
 
 class EditorAdminConfig(admin_apps.AdminConfig):

@@ -12,8 +12,11 @@ A card costs the same whatever the text behind it: a field holds no more than a 
 show (the rest becomes an ellipsis) before anything is measured, and lines are cut by
 binary search, so a whole transcript pasted into a quote is one more ordinary card.
 
-Cards are drawn once per content version and kept on disk (settings.CARDS_DIR): any
-edit bumps the version, so the next request draws afresh and removes the old file.
+Cards are drawn once per text and kept on disk (settings.CARDS_DIR), each file named by
+a digest of all the card says: an edit that changes a card's text gets a new file (the
+old one is removed), and an edit elsewhere draws nothing. After an editor's save of a
+lesson, quote or video, a task draws its new card (kb.card_tasks), so that readers find
+it drawn; a card not drawn yet is drawn by the request that asks for it.
 """
 
 import functools
@@ -29,6 +32,8 @@ from pathlib import Path
 from django.conf import settings
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
+
+from kb.timecodes import format_timecode
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -298,12 +303,12 @@ def draw(card: Card) -> bytes:
     return out.getvalue()
 
 
-def cached_png(name: str, version: int, card: Card) -> bytes:
-    """The card for `name` (e.g. "quote-12") at content `version`, drawn only when no
-    file holds it; a newer version's file replaces the older ones."""
+def cached_png(name: str, card: Card) -> bytes:
+    """The card for `name` (e.g. "quote-12") saying what `card` says, drawn only when no
+    file holds it; its file replaces the ones `name` had before."""
     folder = Path(settings.CARDS_DIR)
-    digest = hashlib.sha256(repr(card).encode()).hexdigest()[:12]
-    path = folder / f"{name}-v{version}-{digest}.png"
+    digest = hashlib.sha256(repr(card).encode()).hexdigest()[:16]
+    path = folder / f"{name}-{digest}.png"
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -314,7 +319,36 @@ def cached_png(name: str, version: int, card: Card) -> bytes:
     with os.fdopen(handle, "wb") as out:
         out.write(data)
     os.replace(scratch, path)  # another process drawing the same card writes the same bytes
-    for old in folder.glob(f"{name}-v*.png"):
+    for old in folder.glob(f"{name}-*.png"):
         if old != path:
             old.unlink(missing_ok=True)
     return data
+
+
+def moment_label(video, seconds) -> str:
+    if seconds is None:
+        return ""
+    return f"▶ {'' if video.transcript_exact else '≈'}{format_timecode(seconds)}"
+
+
+def lesson_card(lesson) -> Card:
+    """A published lesson's card: loaded with its video and people (`with_people`)."""
+    return Card(
+        "Lesson",
+        lesson.title,
+        ", ".join(person.name for person in lesson.speakers),
+        lesson.video.title,
+        moment_label(lesson.video, lesson.start_seconds),
+    )
+
+
+def quote_card(quote) -> Card:
+    """A published quote's card: loaded with its video and speaker."""
+    return Card(
+        "Quote",
+        quote.text,
+        quote.said_by,
+        quote.video.title,
+        moment_label(quote.video, quote.start_seconds),
+        quoted=True,
+    )

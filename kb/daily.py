@@ -11,7 +11,8 @@ days apart.
 import datetime
 import math
 
-import numpy as np
+from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from kb.kept import kept_per_version
@@ -37,39 +38,57 @@ def began(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-def published_rows() -> tuple[np.ndarray, np.ndarray]:
-    """Published lessons' ids in order, and when each was created (epoch seconds): kept
-    once per content version per process, so a pick costs no query."""
-
-    def rows():
-        found = list(Lesson.objects.published().order_by("pk").values_list("pk", "created_at"))
-        pks = np.fromiter((pk for pk, _ in found), dtype=np.int64, count=len(found))
-        created = np.fromiter((c.timestamp() for _, c in found), dtype=np.float64, count=len(found))
-        return pks, created
-
-    return kept_per_version("daily lessons", rows)
-
-
-def pick(day: datetime.date, rows=None) -> int | None:
-    """The id of the lesson of `day`, None while nothing is published."""
-    pks, created = published_rows() if rows is None else rows
-    walk = pks[created < began(day).timestamp()]
-    if not len(walk):
-        walk = pks
-    return int(walk[position(day, len(walk))]) if len(walk) else None
+def picks(days: list[datetime.date]) -> dict[datetime.date, QuerySet]:
+    """The id of each day's lesson, as a one-row subquery of the published lessons (none
+    for a day while nothing is published): how many each day walks is counted for every
+    day at once (one query), and the database finds the lesson at that place in id order
+    when it loads it. Nothing here is kept: after an edit the next pick costs what this one
+    did."""
+    published = Lesson.objects.published().order_by()
+    before = {day: f"before_{n}" for n, day in enumerate(days)}
+    counts = published.aggregate(
+        every=Count("pk"),
+        **{name: Count("pk", filter=Q(created_at__lt=began(day))) for day, name in before.items()},
+    )
+    found = {}
+    for day, name in before.items():
+        walk = published.filter(created_at__lt=began(day)) if counts[name] else published
+        count = counts[name] or counts["every"]
+        if count:
+            at = position(day, count)
+            found[day] = walk.order_by("pk").values("pk")[at : at + 1]
+    return found
 
 
 def lesson_for(day: datetime.date, lessons=None) -> Lesson | None:
     """The lesson of `day`, loaded from `lessons` (published ones with what the page
-    shows; by default all published); None while nothing is published."""
-    pk = pick(day)
+    shows; by default all published); None while nothing is published. Which lesson it
+    is, once found, is remembered for this content version."""
     lessons = Lesson.objects.published() if lessons is None else lessons
-    return lessons.filter(pk=pk).first() if pk is not None else None
+    known = kept_per_version("lesson of the day", dict)
+    if day in known:
+        return lessons.filter(pk=known[day]).first()
+    pk = picks([day]).get(day)
+    lesson = lessons.filter(pk=Subquery(pk)).first() if pk is not None else None
+    if lesson is not None:
+        known[day] = lesson.pk
+    return lesson
 
 
 def lessons_for(days: list[datetime.date], lessons) -> dict[datetime.date, Lesson]:
-    """The lesson of each of `days` (for a feed), in one query."""
-    rows = published_rows()
-    picked = {day: pk for day in days if (pk := pick(day, rows)) is not None}
-    found = lessons.in_bulk(set(picked.values()))
-    return {day: found[pk] for day, pk in picked.items() if pk in found}
+    """The lesson of each of `days` (for a feed), in one query after the counts."""
+    picked = picks(days)
+    if not picked:
+        return {}
+    chosen = Q()
+    for pk in picked.values():
+        chosen |= Q(pk=Subquery(pk))
+    found = lessons.filter(chosen).annotate(
+        **{f"day_{n}": Exact(F("pk"), Subquery(pk)) for n, pk in enumerate(picked.values())}
+    )
+    by_day = {}
+    for lesson in found:
+        for n, day in enumerate(picked):
+            if getattr(lesson, f"day_{n}"):
+                by_day[day] = lesson
+    return by_day

@@ -1,25 +1,28 @@
-"""What is kept per content version, per process: the counts and filings that every
-page reads and only a write changes (theme counts, how the published lessons are filed,
-who speaks under each theme), computed once for each content version and read from
-memory until the next one.
+"""What is kept per content version, per process: the few values that many pages read,
+that one grouped query or one list of names computes for the whole base, and that a
+write may change (each theme's published lessons and quotes, videos' and people's
+names for search), computed once for each content version and read from memory until
+the next one; and answers remembered for the ids searches asked.
+
+What grows with the base and a page reads only a slice of (how lessons are filed under
+a theme, who speaks under it, the lessons related to one) is asked of the database for
+that page instead, and the answer remembered for the version under the page's key
+(`remembered`): keeping all of it meant every worker re-read all of it after each edit.
 
 Above the models: they are what it is computed from; reads that use what is kept (the
 lessons related to a lesson) live here with it. The version is `kb.stamp`'s; the
-per-process store is here too (`store`), and the meaning matrices are kept in it.
+per-process store is here too (`store`).
 """
 
-import heapq
 import threading
-from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, Value
 
 from kb.models import Lesson, LessonTheme, Quote, QuoteTheme, Theme
 from kb.stamp import content_version
 
-# The per-process store: what is kept per content version, and the meaning matrices
-# (kb.search.meaning), each dropped when a newer version of it is kept.
+# The per-process store: what is kept per content version, each value dropped when a
+# newer version of it is kept.
 store: dict = {}
 store_lock = threading.RLock()  # re-entrant: one kept value may be computed from another
 
@@ -38,6 +41,19 @@ def kept(name: str, version: int, compute):
 def kept_per_version(name: str, compute):
     """`compute()`, once per content version per process."""
     return kept(name, content_version(), compute)
+
+
+def remembered(name: str, key, compute):
+    """`compute()` for `key`, remembered under this content version in this process for
+    the keys asked (at most REMEMBERED of them): a page's own answer, such as a theme's
+    neighbours, asked of the database once per version, so that after an edit the next
+    page costs its own answer, never a rebuild of every page's."""
+    known = kept_per_version(name, dict)
+    if key not in known:
+        if len(known) >= REMEMBERED:
+            known.clear()
+        known[key] = compute()
+    return known[key]
 
 
 def published_theme_counts() -> tuple[dict[int, int], dict[int, int]]:
@@ -65,73 +81,21 @@ def _count_published_themes() -> tuple[dict[int, int], dict[int, int]]:
     return counts["lesson"], counts["quote"]
 
 
-@dataclass
-class PublishedThemes:
-    """How the published lessons are filed, read once per content version per process
-    (see `published_themes`): what the theme and lesson pages rank by, without grouping
-    a theme's thousands of lessons on every request."""
-
-    themes_of: dict[int, tuple[int, ...]]  # lesson id: its themes
-    lessons_of: dict[int, list[int]]  # theme id: its lessons, newest video first
-    newness: dict[int, int]  # lesson id: its place in that order (0 is the newest)
-    pairs: dict[int, Counter]  # theme id: {other theme id: lessons filed under both}
-
-
-def published_themes() -> PublishedThemes:
-    return kept_per_version("published themes", _read_published_themes)
-
-
-def _read_published_themes() -> PublishedThemes:
-    links = LessonTheme.objects.filter(content_object__in=Lesson.objects.published()).order_by(
-        "-content_object__video__published_on",
-        "content_object__video_id",
-        "content_object__position",
-        "content_object_id",
-    )
-    themes_of, lessons_of = defaultdict(list), defaultdict(list)
-    for lesson_id, tag_id in links.values_list("content_object_id", "tag_id"):
-        themes_of[lesson_id].append(tag_id)
-        lessons_of[tag_id].append(lesson_id)
-    pairs = defaultdict(Counter)
-    for tags in themes_of.values():
-        for one in tags:
-            pairs[one].update(other for other in tags if other != one)
-    return PublishedThemes(
-        {pk: tuple(tags) for pk, tags in themes_of.items()},
-        dict(lessons_of),
-        {pk: n for n, pk in enumerate(themes_of)},
-        dict(pairs),
-    )
-
-
-def published_theme_pairs() -> dict[int, Counter]:
-    """{theme id: Counter({other theme id: published lessons filed under both})}."""
-    return published_themes().pairs
-
-
 def theme_speakers(theme: "Theme", most: int) -> list[tuple[int, list[int]]]:
     """The `most` people who give the most published lessons under `theme`, each with
-    those lessons' ids (`Lesson.speakers`' rule), the most prolific first: worked out for
-    every theme at once, once per content version per process."""
-    ranked = kept_per_version("theme speakers", _rank_theme_speakers)
-    return ranked.get(theme.pk, [])[:most]
+    those lessons' ids (`Lesson.speakers`' rule), the most prolific first: asked of the
+    database for this theme's lessons alone (two queries), so that an edit costs the
+    next theme page nothing more than its own lessons."""
+
+    def rank():
+        people = Lesson.objects.published().under(theme).ids_by_speaker()
+        return sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:SPEAKERS_KEPT]
+
+    return remembered("theme speakers", theme.pk, rank)[:most]
 
 
-# People kept per theme for `theme_speakers` (pages show a dozen).
+# People remembered per theme for `theme_speakers` (pages show a dozen).
 SPEAKERS_KEPT = 30
-
-
-def _rank_theme_speakers() -> dict[int, list[tuple[int, list[int]]]]:
-    themes_of = published_themes().themes_of
-    per_theme = defaultdict(lambda: defaultdict(list))
-    for person_id, pks in Lesson.objects.published().ids_by_speaker().items():
-        for pk in pks:
-            for tag_id in themes_of.get(pk, ()):
-                per_theme[tag_id][person_id].append(pk)
-    return {
-        tag_id: sorted(people.items(), key=lambda item: (-len(item[1]), item[0]))[:SPEAKERS_KEPT]
-        for tag_id, people in per_theme.items()
-    }
 
 
 def give_themes(lessons) -> None:
@@ -155,19 +119,28 @@ def give_themes(lessons) -> None:
         lesson.given_themes = found.get(lesson.pk) or known.get(lesson.pk, [])
 
 
-# Lessons whose themes are remembered per content version, at most.
+# Keys whose answers are remembered per content version, at most, for each name (lessons'
+# themes, themes' neighbours, lessons' related lessons...).
 REMEMBERED = 20_000
 
 
 def theme_neighbours(theme: Theme, most: int = 12) -> list[Theme]:
     """The themes sharing the most published lessons with `theme` (then by name),
-    each with `shared`: how many."""
-    shared = published_theme_pairs().get(theme.pk, Counter())
-    found = list(Theme.objects.filter(pk__in=list(shared)))
-    for other in found:
-        other.shared = shared[other.pk]
-    found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
-    return found[:most]
+    each with `shared`: how many. One grouped query over this theme's lessons' links,
+    remembered for this content version."""
+
+    def ask():
+        under = Lesson.objects.published().under(theme).values("pk")
+        found = list(
+            Theme.objects.filter(lesson_items__content_object__in=under)
+            .exclude(pk=theme.pk)
+            .annotate(shared=Count("lesson_items"))
+            .order_by()
+        )
+        found.sort(key=lambda other: (-other.shared, other.name.lower(), other.name))
+        return found
+
+    return remembered("theme neighbours", theme.pk, ask)[:most]
 
 
 def themes_with_counts(themes):
@@ -195,17 +168,32 @@ def related_lessons(lesson: Lesson, among, limit: int = 5) -> list[Lesson]:
     theme_ids = [theme.pk for theme in lesson.themes]
     if not theme_ids:
         return []
-    # Counted from how the published lessons are filed, kept per content version:
-    # grouping every lesson of a big theme by lesson on each request costs tens of
-    # milliseconds at thousands of videos.
-    filed = published_themes()
-    shared = Counter()
-    for theme_id in theme_ids:
-        shared.update(filed.lessons_of.get(theme_id, ()))
-    shared.pop(lesson.pk, None)
-    best = heapq.nsmallest(limit * 6, shared, key=lambda pk: (-shared[pk], filed.newness[pk]))
-    loaded = among.in_bulk(best)
-    candidates = [loaded[pk] for pk in best if pk in loaded]
+
+    # The published lessons sharing its themes, the most shared first, then the newest
+    # video's: one grouped query over those themes' links, remembered for this content
+    # version (an edit costs the next lesson page this query, nothing more).
+    def ask():
+        links = (
+            LessonTheme.objects.filter(
+                tag_id__in=theme_ids, content_object__in=Lesson.objects.published().values("pk")
+            )
+            .exclude(content_object_id=lesson.pk)
+            .values("content_object_id")
+            .annotate(shared=Count("pk"))
+            .order_by(
+                "-shared",
+                "-content_object__video__published_on",
+                "content_object__video_id",
+                "content_object__position",
+                "content_object_id",
+            )
+            .values_list("content_object_id", "shared")[: limit * 6]
+        )
+        return dict(links)
+
+    shared = remembered("related lessons", (lesson.pk, tuple(theme_ids), limit), ask)
+    loaded = among.in_bulk(list(shared))
+    candidates = [loaded[pk] for pk in shared if pk in loaded]
     for other in candidates:
         other.shared = shared[other.pk]
     mine = set(lesson.keywords.split())

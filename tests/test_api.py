@@ -477,8 +477,7 @@ QUERIES = {
     #   the theme, by slug, among those that have some
     "/themes/promotion": 3,
     #   the theme, by slug
-    #   which published lessons each theme has (the theme links)
-    #   each published lesson's video and own people (ids: whose words they are)
+    #   its published lessons' videos and own people (ids: whose words they are)
     #   the guests of those lessons' videos (ids)
     #   those people
     #   the lessons shown, with video, chapter and their first published quote
@@ -492,7 +491,7 @@ QUERIES = {
     #   the evidence lessons' own people (prefetched)
     #   their videos' guests, with the people (prefetched)
     #   the evidence lessons' published quotes (prefetched)
-    "/themes/promotion/guests": 17,
+    "/themes/promotion/guests": 16,
 }
 
 

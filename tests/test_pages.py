@@ -62,8 +62,8 @@ PAGES = {
     #   the content version (the page cache's key)
     #   the six newest published videos, with their counts
     #   the published lessons and quotes of each theme (kept per version)
-    #   the published lessons' ids and dates (kept per version: the lesson of the day)
-    #   today's lesson, with its video
+    #   how many published lessons the lesson of the day walks
+    #   today's lesson (the one at its place in that walk), with its video
     #   the themes in use, with those counts
     #   the featured lessons (each recent video's first), with video and chapter
     #   their themes (prefetched)
@@ -71,8 +71,8 @@ PAGES = {
     #   their videos' guests (prefetched)
     "home": (lambda: reverse("kb:home"), 10),
     #   the content version
-    #   the published lessons' ids and dates (kept per version)
-    #   today's lesson, with video and chapter
+    #   how many published lessons the lesson of the day walks
+    #   today's lesson (the one at its place in that walk), with video and chapter
     #   its themes (prefetched)
     #   its own people (prefetched)
     #   its video's guests (prefetched)
@@ -80,7 +80,7 @@ PAGES = {
     #   its published quotes, with video, lesson and speaker (prefetched)
     "daily": (lambda: reverse("kb:daily"), 8),
     #   the content version
-    #   the published lessons' ids and dates (kept per version)
+    #   how many published lessons each day's pick walks (all days at once)
     #   each day's lesson, all at once, with video and chapter
     #   their takeaways (prefetched)
     "daily feed": (lambda: reverse("kb:daily-feed"), 4),
@@ -90,10 +90,9 @@ PAGES = {
     "themes": (lambda: reverse("kb:themes"), 3),
     #   the content version
     #   the theme, by slug
-    #   how the published lessons are filed under themes (kept per version)
-    #   the neighbouring themes
-    #   who gives each published lesson: its own people (kept per version, with...)
-    #   ... its video's guests (what each guest says)
+    #   the neighbouring themes, with the published lessons each shares with it
+    #   who gives each of its published lessons: their own people...
+    #   ... and their videos' guests (what each guest says)
     #   the guests' lessons, with video, chapter and their published quotes' count
     #   the guests
     #   the published lessons and quotes of each theme (kept per version: the count)
@@ -107,8 +106,7 @@ PAGES = {
     #   the content version
     #   the theme, by slug
     #   the person asked for, by slug
-    #   how the published lessons are filed under themes (kept per version)
-    #   the neighbouring themes
+    #   the neighbouring themes, with the published lessons each shares with it
     #   how many published lessons of theirs are under it
     #   the page of them, with video and chapter
     #   their themes (prefetched)
@@ -135,7 +133,7 @@ PAGES = {
     #   its takeaways (prefetched)
     #   its published quotes, with video and speaker
     #   its open quote suggestions
-    #   which published lessons share its themes (the theme links: related lessons)
+    #   the published lessons sharing the most of its themes (one grouped query)
     #   the related lessons shown
     #   the published insights it is evidence of
     "lesson": (lambda: _first_lesson_url(), 11),

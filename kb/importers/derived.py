@@ -25,12 +25,14 @@ refreshes everything of the video at once.
 The search index of words needs none of this: the database keeps it (kb.search.schema).
 """
 
+import logging
 import threading
 from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import F
 
+from kb import search
 from kb.importers.linking import keywords
 from kb.models import (
     LONGEST_EMPHASISED_WORD,
@@ -60,7 +62,12 @@ MOST_SAID = 100
 # them costs a refresh done twice, never one missed.
 REMEMBERED = 10_000
 
+log = logging.getLogger(__name__)
 _local = threading.local()
+
+# Called with {kind: ids} once an edit's refresh is done (not an import's, whose rows are
+# mostly drafts): kb.apps adds the share cards' (kb.card_tasks.after_edit).
+AFTER_EDIT: list = []
 
 
 def _state():
@@ -95,6 +102,11 @@ def stale(kind: str, pk: int | None) -> None:
         with transaction.atomic():
             if refresh({(kind, pk)}):
                 ContentVersion.objects.filter(pk=1).update(version=F("version") + 1)
+        for hook in AFTER_EDIT:
+            try:
+                hook({kind: {pk}})
+            except Exception:  # the edit is committed: what follows it must not undo its answer
+                log.exception("after an edit of %s %s", kind, pk)
 
     transaction.on_commit(refresh_once)
 
@@ -153,6 +165,20 @@ def refresh(items: set[tuple[str, int]]) -> bool:
         if quotes:
             meaning.index_quotes(quotes)
     return bool(whole or videos or chapters or lessons or quotes)
+
+
+def reindex(files_only: bool = False) -> int | None:
+    """Everything derived from the words rebuilt from the data, one video at a time (each
+    in its own transaction), then the database's index of words; and this host's meaning
+    index files from the stored vectors (`files_only`: those alone). Returns the vectors
+    in those files (None where no files are kept). `manage.py reindex` and the `reindex`
+    task (kb.importers.tasks)."""
+    if not files_only:
+        for pk in Video.objects.values_list("pk", flat=True):
+            with transaction.atomic(), deferred():
+                stale(TRANSCRIPT, pk)
+        search.backend().reindex()
+    return meaning.rebuild_files()
 
 
 def lesson_keywords(lesson: Lesson) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django_tasks import task
 
 from kb import insights
+from kb.importers import derived
 from kb.importers.store import propose_drafts, store_drafts
 from kb.models import Video
 
@@ -37,3 +38,13 @@ def propose_insights(video_ids: list[int]) -> str:
     lessons compared with every other video's. Returns how many were made."""
     made = len(insights.suggest(videos=video_ids).made)
     return f"{made} new insight proposal{'s' if made != 1 else ''}"
+
+
+@task()
+def reindex() -> str:
+    """Everything derived from the words and the index of words rebuilt from the data, as
+    `manage.py reindex` does, by a task worker (`manage.py reindex --queue`): it takes
+    minutes at a million lines. Other hosts' meaning index files catch up from the
+    vectors it stores."""
+    rows = derived.reindex()
+    return "reindexed" if rows is None else f"reindexed: {rows:,} vectors in this host's files"

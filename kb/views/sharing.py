@@ -10,7 +10,6 @@ from kb import anki, cards, daily, obsidian, reads
 from kb.cache import reads_query
 from kb.kept import themes_in_use
 from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Video
-from kb.stamp import content_version
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
@@ -70,16 +69,8 @@ def video_deck(request, slug):
     return deck_response(request, "video", video.slug, video.title, lessons)
 
 
-def moment_label(video, seconds) -> str:
-    if seconds is None:
-        return ""
-    return f"▶ {'' if video.transcript_exact else '≈'}{format_timecode(seconds)}"
-
-
 def card_response(name: str, card: cards.Card) -> HttpResponse:
-    response = HttpResponse(
-        cards.cached_png(name, content_version(), card), content_type="image/png"
-    )
+    response = HttpResponse(cards.cached_png(name, card), content_type="image/png")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -87,28 +78,13 @@ def card_response(name: str, card: cards.Card) -> HttpResponse:
 @require_safe
 def quote_card(request, pk):
     quote = get_object_or_404(Quote.objects.published().with_video("speaker"), pk=pk)
-    card = cards.Card(
-        "Quote",
-        quote.text,
-        quote.said_by,
-        quote.video.title,
-        moment_label(quote.video, quote.start_seconds),
-        quoted=True,
-    )
-    return card_response(f"quote-{quote.pk}", card)
+    return card_response(f"quote-{quote.pk}", cards.quote_card(quote))
 
 
 @require_safe
 def lesson_card(request, slug):
     lesson = get_object_or_404(Lesson.objects.published().with_video().with_people(), slug=slug)
-    card = cards.Card(
-        "Lesson",
-        lesson.title,
-        ", ".join(person.name for person in lesson.speakers),
-        lesson.video.title,
-        moment_label(lesson.video, lesson.start_seconds),
-    )
-    return card_response(f"lesson-{lesson.pk}", card)
+    return card_response(f"lesson-{lesson.pk}", cards.lesson_card(lesson))
 
 
 @require_safe

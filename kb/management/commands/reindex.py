@@ -1,16 +1,13 @@
-"""python manage.py reindex [--files-only] — rebuild the search indexes (words and meaning)
-from the data; `--files-only`: this host's meaning index files alone, from the stored
-vectors (nothing embedded again), as a host's deploy may do before it serves."""
+"""python manage.py reindex [--files-only] [--queue] — rebuild the search indexes (words and
+meaning) from the data; `--files-only`: this host's meaning index files alone, from the
+stored vectors (nothing embedded again), as a host's deploy may do before it serves;
+`--queue`: the whole rebuild queued for a task worker (kb.importers.tasks.reindex)."""
 
 import time
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
 
-from kb import search
-from kb.importers import derived
-from kb.models import Video
-from kb.search import meaning
+from kb.importers import derived, tasks
 
 
 class Command(BaseCommand):
@@ -22,16 +19,20 @@ class Command(BaseCommand):
             action="store_true",
             help="only rebuild this host's meaning index files from the stored vectors",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="queue the rebuild for a task worker (manage.py db_worker) and return",
+        )
 
     def handle(self, *args, **options):
+        if options["queue"]:
+            if options["files_only"]:
+                raise CommandError("--files-only is this host's own work: it is not queued")
+            result = tasks.reindex.enqueue()
+            self.stdout.write(f"queued: task {result.id}")
+            return
         started = time.perf_counter()
-        if not options["files_only"]:
-            # Everything derived from each video's words, as an import leaves it: one
-            # video at a time, each in its own transaction.
-            for pk in Video.objects.values_list("pk", flat=True):
-                with transaction.atomic(), derived.deferred():
-                    derived.stale(derived.TRANSCRIPT, pk)
-            search.backend().reindex()
-        rows = meaning.rebuild_files()
+        rows = derived.reindex(files_only=options["files_only"])
         files = "" if rows is None else f" ({rows:,} vectors in this host's meaning index files)"
         self.stdout.write(f"reindexed in {time.perf_counter() - started:.1f} s{files}")
