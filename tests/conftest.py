@@ -170,3 +170,10 @@ def task_worker(settings, tmp_path):
         worker.kill()
         worker.wait()
         log.close()
+
+
+@pytest.fixture
+def cards_dir(settings, tmp_path):
+    """Cards drawn into a directory of the test's own."""
+    settings.CARDS_DIR = tmp_path / "cards"
+    return settings.CARDS_DIR

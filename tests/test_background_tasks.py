@@ -13,13 +13,7 @@ from kb.importers import tasks
 from kb.models import Lesson
 from tests.factories import LessonFactory, QuoteFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cards_dir(settings, tmp_path):
-    settings.CARDS_DIR = tmp_path / "cards"
-    return settings.CARDS_DIR
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cards_dir")]
 
 
 @pytest.fixture

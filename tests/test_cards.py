@@ -21,13 +21,7 @@ from tests.factories import (
     VideoFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cards_dir(settings, tmp_path):
-    settings.CARDS_DIR = tmp_path / "cards"
-    return settings.CARDS_DIR
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cards_dir")]
 
 
 @pytest.fixture
