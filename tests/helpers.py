@@ -88,6 +88,48 @@ def follow_until(client, url, done, seconds=120):
         time.sleep(0.3)
 
 
+def spoken(video, text, start=0.0, chapter=None):
+    """A transcript line of `video` saying `text` at `start`, in `chapter` (else a chapter
+    of its own), with the chapter's text refreshed as the importer does."""
+    from kb.importers.derived import refresh_chapter_texts
+    from tests.factories import ChapterFactory, TranscriptSegmentFactory
+
+    chapter = chapter or ChapterFactory(video=video, start_seconds=int(start))
+    segment = TranscriptSegmentFactory(
+        video=video, chapter=chapter, text=text, start_seconds=start, end_seconds=start + 3
+    )
+    refresh_chapter_texts(video)  # as the importer does after writing segments
+    return segment
+
+
+def budget_talks(n: int, *, theme=None, titled: bool = False):
+    """`n` videos, each with a lesson (on `theme`, when given), a takeaway and a quote
+    saying "budget planning", a chapter whose one line says it and one whose lines say
+    its words apart; `titled` adds a chapter found by its title alone. The last video."""
+    from tests.factories import (
+        ChapterFactory,
+        LessonFactory,
+        QuoteFactory,
+        TakeawayFactory,
+        VideoFactory,
+    )
+
+    for _ in range(n):
+        video = VideoFactory()
+        lesson = LessonFactory(video=video, title="Budget planning", tags=theme and [theme])
+        TakeawayFactory(lesson=lesson, text="Plan the budget early")
+        QuoteFactory(video=video, lesson=lesson, text="Budget planning is a habit")
+        whole = ChapterFactory(video=video, title="Intro", start_seconds=0)
+        spoken(video, "budget planning matters", 10, whole)
+        spread = ChapterFactory(video=video, title="Money", start_seconds=100)
+        spoken(video, "the budget was tight", 110, spread)
+        spoken(video, "so planning came first", 115, spread)
+        if titled:
+            titled_chapter = ChapterFactory(video=video, title="Budget planning", start_seconds=200)
+            spoken(video, "nothing else here", 210, titled_chapter)
+    return video
+
+
 # What a guest advises, by topic, in talks the drafting tests build: the words a takeaway
 # must come from.
 PROMOTION = [

@@ -25,6 +25,7 @@ from tests.factories import (
     TranscriptSegmentFactory,
     VideoFactory,
 )
+from tests.helpers import budget_talks, spoken
 
 pytestmark = pytest.mark.django_db
 
@@ -58,15 +59,6 @@ HOSTILE = [
     "promo -",
     "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🚀",
 ]
-
-
-def spoken(video, text, start=0.0, chapter=None):
-    chapter = chapter or ChapterFactory(video=video, start_seconds=int(start))
-    segment = TranscriptSegmentFactory(
-        video=video, chapter=chapter, text=text, start_seconds=start, end_seconds=start + 3
-    )
-    refresh_chapter_texts(video)  # as the importer does after writing segments
-    return segment
 
 
 def test_the_query_keeps_words_phrases_and_exclusions_and_nothing_else():
@@ -423,21 +415,8 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     last two need their own lookup depends on which chapters rank best, so the count
     is bounded rather than fixed."""
 
-    def grow():
-        video = VideoFactory()
-        lesson = LessonFactory(video=video, title="Budget planning")
-        TakeawayFactory(lesson=lesson, text="Plan the budget early")
-        QuoteFactory(video=video, lesson=lesson, text="Budget planning is a habit")
-        whole = ChapterFactory(video=video, title="Intro", start_seconds=0)
-        spoken(video, "budget planning matters", 10, whole)
-        spread = ChapterFactory(video=video, title="Money", start_seconds=100)
-        spoken(video, "the budget was tight", 110, spread)
-        spoken(video, "so planning came first", 115, spread)
-        titled = ChapterFactory(video=video, title="Budget planning", start_seconds=200)
-        spoken(video, "nothing else here", 210, titled)
-
     url = "/search/?q=budget+planning"
-    grow()
+    budget_talks(1, titled=True)
     # The page cache's version; the five searches; lines saying the query (few here:
     # counted, then read), their visible chapters, their snippets; chapters and their
     # line ranges; lines saying both words; words looked up alone, then their lines;
@@ -456,8 +435,7 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
     with django_assert_max_num_queries(most):
         body = client.get(url).content.decode()
     assert "Moments in the transcripts" in body
-    for _ in range(9):
-        grow()
+    budget_talks(9, titled=True)
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
 

@@ -12,14 +12,9 @@ from kb.search.postgres import PostgresSearch
 from kb.search.sqlite import SQLiteSearch
 from kb.stamp import one_stamp
 from tests.factories import (
-    ChapterFactory,
-    LessonFactory,
-    QuoteFactory,
-    TakeawayFactory,
     ThemeFactory,
-    VideoFactory,
 )
-from tests.test_search import spoken
+from tests.helpers import budget_talks
 
 pytestmark = pytest.mark.django_db
 
@@ -43,22 +38,6 @@ def test_every_backend_answers_exactly_what_the_interface_declares(backend):
     assert public == set(interface)
     for name, signature in interface.items():
         assert inspect.signature(getattr(backend, name)) == signature, name
-
-
-def grow(theme, n: int):
-    """n videos, each with a lesson, a takeaway and a quote saying "budget planning", a
-    chapter whose one line says it, and one whose lines say its words apart."""
-    for _ in range(n):
-        video = VideoFactory()
-        lesson = LessonFactory(video=video, title="Budget planning", tags=[theme])
-        TakeawayFactory(lesson=lesson, text="Plan the budget early")
-        QuoteFactory(video=video, lesson=lesson, text="Budget planning is a habit")
-        whole = ChapterFactory(video=video, title="Intro", start_seconds=0)
-        spoken(video, "budget planning matters", 10, whole)
-        spread = ChapterFactory(video=video, title="Money", start_seconds=100)
-        spoken(video, "the budget was tight", 110, spread)
-        spoken(video, "so planning came first", 115, spread)
-    return video
 
 
 # The queries of each search, once what is kept per content version is read (in a
@@ -150,14 +129,14 @@ def test_each_kind_of_search_makes_the_same_queries_whatever_the_data_size(
     shape, django_assert_num_queries
 ):
     theme = ThemeFactory(name="money")
-    video = grow(theme, 2)
+    video = budget_talks(2, theme=theme)
     text, narrowing = shape.removesuffix(" in a video"), {}
     if shape.endswith(" in a video"):
         narrowing = {"video": video}
     expected = QUERIES[shape][connection.vendor]
     for more in (0, 4):
         if more:
-            grow(theme, more)
+            budget_talks(more, theme=theme)
         search(text, **narrowing)  # what is kept per content version is read once
         with one_stamp(), django_assert_num_queries(expected):
             results = search(text, **narrowing)

