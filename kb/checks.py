@@ -20,7 +20,7 @@ def proxies_cannot_be_bypassed(app_configs, **kwargs):
 
 @checks.register()
 def sentence_model_installed(app_configs, **kwargs):
-    from kb.importers import sentence_model
+    from kb import sentence_model
 
     if sentence_model.available():
         return []

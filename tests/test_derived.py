@@ -236,9 +236,11 @@ def test_a_lessons_refresh_costs_the_same_few_queries_at_any_size(
     #   UPDATE kb_lesson SET keywords
     #   DELETE its vectors (lesson, pieces)
     #   INSERT its vectors (lesson, pieces)
+    #   DELETE its sentence-model vector (kb.search.sense)
+    #   INSERT its sentence-model vector
     #   UPDATE kb_contentversion (no worker keeps the vectors it loaded before)
     #   RELEASE SAVEPOINT
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         for callback in callbacks:
             callback()  # the takeaways' callbacks find the lesson refreshed: no queries
 

@@ -248,8 +248,9 @@ def test_the_models_weights_are_mapped_from_its_wheel_and_embed_as_the_copy_did(
 
 
 def test_a_question_one_takeaway_answers_ranks_its_lesson_first():
-    # As a whole, "Do Great Work" is closer to the question (its words are about good
-    # work); one takeaway of "Grow Through Others" answers it: that lesson comes first.
+    # Search's static model (no sentence-model vectors are stored here). As a whole,
+    # "Do Great Work" is closer to the question (its words are about good work); one
+    # takeaway of "Grow Through Others" answers it: that lesson comes first.
     from tests.factories import LessonFactory, TakeawayFactory, VideoFactory
 
     video = VideoFactory()
@@ -276,3 +277,33 @@ def test_a_question_one_takeaway_answers_ranks_its_lesson_first():
         "Grow Through Others",
         "Do Great Work",
     ]
+
+
+def test_a_question_in_other_words_finds_the_lesson_that_answers_it():
+    # "Delegate" is not said: the sentence model reads what the question asks. Without
+    # its vectors (a base stored by an older version, before `reindex`) the static model
+    # answers, and puts the demo first.
+    from kb.models import MeaningVector
+    from kb.search import sense
+    from tests.factories import LessonFactory, VideoFactory
+
+    video = VideoFactory()
+    for title, body in {
+        "Give Away Your Legos": "As the company grows, hand off the projects you are best at "
+        "to others on the team, so you can take on what only you can do.",
+        "Negotiate Your Salary": "Ask for more money when the offer comes, and say what the "
+        "market pays.",
+        "Rehearse the Demo": "Practise the product demo twice before the meeting with a customer.",
+    }.items():
+        LessonFactory(video=video, title=title, body=body)
+    meaning.index_video(video)
+    sense.index_lessons(video.lessons.all())
+    question = "how do I delegate work I'm good at"
+
+    def first() -> str | None:
+        ranked = search(question).lessons
+        return ranked[0].lesson.title if ranked else None
+
+    assert first() == "Give Away Your Legos"
+    MeaningVector.objects.filter(kind=sense.SENSE).delete()
+    assert first() != "Give Away Your Legos"

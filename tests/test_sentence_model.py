@@ -1,11 +1,11 @@
-"""The sentence model imports read paraphrase with (kb/importers/sentence_model.py), and
+"""The sentence model imports read paraphrase with (kb/sentence_model.py), and
 what happens where it is not installed."""
 
 import numpy as np
 import pytest
 from django.core import checks
 
-from kb.importers import sentence_model
+from kb import sentence_model
 from kb.importers.store.themer import Themer
 
 

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench as real  # noqa: E402 - bench/real/bench.py: the gold, pages and captions
 
 sys.path.insert(0, str(real.ROOT))
-from kb.importers import linking, sentence_model  # noqa: E402
+from kb import sentence_model  # noqa: E402
+from kb.importers import linking  # noqa: E402
 from kb.importers.captions import parse_vtt  # noqa: E402
 from kb.importers.documents import Segment  # noqa: E402
 

@@ -6,7 +6,7 @@ site's meaning search (issue 39), and the case for or against a model on the que
     .venv/bin/python bench/real/question_models.py
 
 Models: WordLlama (kb.search.meaning, what search embeds queries with) and the import's
-sentence model (kb.importers.sentence_model, MiniLM-L6 int8). Lesson texts: title and
+sentence model (kb.sentence_model, MiniLM-L6 int8). Lesson texts: title and
 body, or title, body and takeaways (what search stores); "+ best piece" adds the
 similarity of the closest of title, body and each takeaway. Both halves printed.
 """
@@ -28,7 +28,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from kb.importers import sentence_model
+    from kb import sentence_model
     from kb.search import meaning
 
     gold = tomllib.loads((HERE / "gold.toml").read_text(encoding="utf-8"))

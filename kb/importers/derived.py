@@ -45,7 +45,7 @@ from kb.models import (
     Takeaway,
     Video,
 )
-from kb.search import meaning
+from kb.search import meaning, sense
 from kb.search.query import repeated_words
 
 # What can go stale, each named with the id of its row.
@@ -141,6 +141,7 @@ def refresh(items: set[tuple[str, int]]) -> bool:
         lessons = list(video.lessons.prefetch_related("takeaways"))
         _set_keywords(lessons)
         meaning.index_video(video, lessons)
+        sense.index_lessons(lessons)
     within = {video.pk for video in whole}
     videos = list(Video.objects.filter(pk__in=ids[VIDEO] - within)) if ids[VIDEO] else []
     if videos:
@@ -159,6 +160,7 @@ def refresh(items: set[tuple[str, int]]) -> bool:
         if lessons:
             _set_keywords(lessons)
             meaning.index_lessons(lessons)
+            sense.index_lessons(lessons)
     quotes = []
     if ids[QUOTE]:
         quotes = list(Quote.objects.filter(pk__in=ids[QUOTE]).exclude(video__in=within))
@@ -178,6 +180,7 @@ def reindex(files_only: bool = False) -> int | None:
             with transaction.atomic(), deferred():
                 stale(TRANSCRIPT, pk)
         search.backend().reindex()
+    sense.rebuild_files()
     return meaning.rebuild_files()
 
 

@@ -1,6 +1,6 @@
 """Suggest themes for a lesson (or a quote): by what it means, and how sure we are.
 
-Each theme has a profile vector (kb.importers.sentence_model where it is installed, else
+Each theme has a profile vector (kb.sentence_model where it is installed, else
 kb.search.meaning): its name and description, and,
 once editors have tagged lessons with it, the average of those lessons. A lesson's
 confidence for a theme is how much closer it is to that profile than to the average
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.importers import sentence_model
+from kb import sentence_model
 
 MAX_THEMES = 4
 # The best theme is applied from this confidence; a second one only when it is this sure.
-# For the sentence model (kb.importers.sentence_model), tuned on the tune half of real
+# For the sentence model (kb.sentence_model), tuned on the tune half of real
 # episodes (bench/real); for the search's static model, where that is not installed, on
 # bench/themes.py's tuning half.
 SENTENCE_MODEL_APPLY = (0.127, 0.25)

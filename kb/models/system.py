@@ -72,6 +72,7 @@ class MeaningVector(models.Model):
         ("quote", "quote"),
         ("window", "transcript window"),
         ("pieces", "a lesson's title and takeaways"),
+        ("sense", "a lesson, read by the sentence model"),
     ]
     kind = models.CharField(max_length=10, choices=KINDS)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="+")

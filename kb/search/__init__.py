@@ -28,7 +28,7 @@ from kb.models import (
     TranscriptSegment,
     Video,
 )
-from kb.search import meaning
+from kb.search import meaning, sense
 from kb.search.interface import Backend, Limits, RankedLesson, RankedTakeaway, Scope
 from kb.search.moments import find_moments, in_context
 from kb.search.query import ParsedQuery, parse_query
@@ -159,6 +159,10 @@ MEANING_LESSONS = 5
 MIN_LESSON_SIMILARITY = 0.25
 LESSON_SIMILARITY_SPREAD = 0.15
 MORE_BY_MEANING = 20
+# The same for lessons found by the sentence model (kb.search.sense), whose similarities
+# run on another scale.
+MIN_SENSE_SIMILARITY = 0.3
+SENSE_SIMILARITY_SPREAD = 0.2
 MEANING_MOMENTS = 5
 # A moment by meaning this close to one found by words is the same moment.
 SAME_MOMENT_SECONDS = 30.0
@@ -186,14 +190,24 @@ def _add_by_meaning(
     vectors = meaning.index()
     if lessons_wanted > 0:
         found = {hit.lesson for hit in results.lessons.ranked}
-        close = vectors.best(
-            meaning.LESSON, query, max(lessons_wanted, MEANING_LESSONS + 1, RERANKED),
-            MIN_LESSON_SIMILARITY, "lesson", lessons, narrowed, lambda row: row.lesson not in found,
-        )  # fmt: skip
-        close = _by_their_advice(close, query)
+        wanted = max(lessons_wanted, MEANING_LESSONS + 1, RERANKED)
+        by_sense = sense.covering(vectors)
+        if by_sense is not None:  # the sentence model reads the question
+            floor, spread = MIN_SENSE_SIMILARITY, SENSE_SIMILARITY_SPREAD
+            close = by_sense.best(
+                sense.SENSE, sense.embed(text), wanted, floor, "lesson", lessons, narrowed,
+                lambda row: row.lesson not in found,
+            )  # fmt: skip
+        else:
+            floor, spread = MIN_LESSON_SIMILARITY, LESSON_SIMILARITY_SPREAD
+            close = vectors.best(
+                meaning.LESSON, query, wanted, floor, "lesson", lessons, narrowed,
+                lambda row: row.lesson not in found,
+            )  # fmt: skip
+            close = _by_their_advice(close, query)
         shown = close if more else [
             (row, similarity) for row, similarity in close[:lessons_wanted]
-            if similarity >= max(sim for _, sim in close) - LESSON_SIMILARITY_SPREAD
+            if similarity >= max(sim for _, sim in close) - spread
         ]  # fmt: skip
         results.more_by_meaning = len(shown) < len(close)
         results.lessons.ranked += [

@@ -5,7 +5,8 @@ import contextlib
 import contextvars
 import functools
 
-from kb.importers import sentence_model, themes
+from kb import sentence_model
+from kb.importers import themes
 from kb.importers.summary import Section
 from kb.models import Lesson, LessonTheme, Suggestion, Theme, ThemeSuggestion
 from kb.search import meaning

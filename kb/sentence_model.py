@@ -62,7 +62,7 @@ class _Model:
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = _threads
         options.inter_op_num_threads = 1
         # Between batches onnxruntime's threads would spin, waiting for the next: an
         # import embeds a batch, then does other work, so they burned a core for nothing
@@ -90,7 +90,21 @@ class _Model:
 
 _lock = threading.Lock()
 _model: _Model | None = None
+# Threads a model loaded here computes with; one where it is loaded to be shared by forked
+# processes (`load_for_workers`): a thread pool does not survive a fork.
+_threads = min(2, os.cpu_count() or 1)
 _cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+
+
+def load_for_workers() -> None:
+    """Load the model in a server's master before it forks its workers: they share its
+    pages (about 150 MB, once a host) instead of each loading a copy, and compute on one
+    thread each (a query is one short text)."""
+    global _threads
+    with _lock:
+        if _model is None:
+            _threads = 1
+    embed(["preloaded"])
 
 
 def _loaded() -> _Model:
