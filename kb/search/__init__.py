@@ -192,10 +192,11 @@ def _add_by_meaning(
         found = {hit.lesson for hit in results.lessons.ranked}
         wanted = max(lessons_wanted, MEANING_LESSONS + 1, RERANKED)
         by_sense = sense.covering(vectors)
-        if by_sense is not None:  # the sentence model reads the question
+        asked = sense.embed(text) if by_sense is not None else None
+        if asked is not None:  # the sentence model reads the question
             floor, spread = MIN_SENSE_SIMILARITY, SENSE_SIMILARITY_SPREAD
             close = by_sense.best(
-                sense.SENSE, sense.embed(text), wanted, floor, "lesson", lessons, narrowed,
+                sense.SENSE, asked, wanted, floor, "lesson", lessons, narrowed,
                 lambda row: row.lesson not in found,
             )  # fmt: skip
         else:

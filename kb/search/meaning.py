@@ -363,7 +363,7 @@ class Vectors:
             segment, first, _ = self.parts[0]
             return segment.tail[first + rows]
         part = np.searchsorted(self.offsets, rows, side="right") - 1
-        out = np.empty((len(rows), DIMENSIONS - COARSE_DIMENSIONS), dtype=np.float32)
+        out = np.empty((len(rows), self.parts[0][0].tail.shape[1]), dtype=np.float32)
         for n, (segment, first, _) in enumerate(self.parts):
             mine = part == n
             out[mine] = segment.tail[first + rows[mine] - int(self.offsets[n])]

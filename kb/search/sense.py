@@ -14,11 +14,15 @@ Without the model installed, or before `reindex` has stored these vectors for a 
 imported by an older version, lessons by meaning come from the static model as before.
 """
 
+import logging
+
 import numpy as np
 
 from kb import sentence_model
 from kb.search import meaning
 from kb.search.vectors import Store, directory_for
+
+log = logging.getLogger("kb.search")
 
 SENSE = "sense"
 DIMENSIONS = sentence_model.DIMENSIONS
@@ -106,8 +110,14 @@ def _live(vectors: "meaning.Vectors") -> int:
     return sum(int((s.dead[a:b] == 0).sum()) for s, a, b in vectors.parts)
 
 
-def embed(text: str) -> np.ndarray:
-    return sentence_model.embed([text])[0]
+def embed(text: str) -> np.ndarray | None:
+    """The question's vector; None (with a line in the log) if the model fails to run,
+    and the static model answers instead: a reader's search never fails on it."""
+    try:
+        return sentence_model.embed([text])[0]
+    except Exception:
+        log.exception("the sentence model could not read a query; the static model answers")
+        return None
 
 
 def rebuild_files() -> int | None:
