@@ -51,7 +51,7 @@ def share_the_meaning_model(server):
     try:
         import_module(settings.ROOT_URLCONF)  # every view's module, not imported by each worker
         meaning.embed(["preloaded"])  # the model loaded, and used once
-        if sentence_model.available():  # the one lessons by meaning are found with
+        if settings.SENTENCE_SEARCH and sentence_model.available():  # lessons by meaning
             sentence_model.load_for_workers()
     except Exception as error:  # each worker then loads it on its first search, as before
         server.log.warning("the meaning model was not preloaded: %s", error)

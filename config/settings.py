@@ -283,6 +283,9 @@ CARDS_DIR = Path(os.environ.get("DJANGO_CARDS_DIR", BASE_DIR / "var" / "cards"))
 # The meaning vectors this host searches: files every worker maps (kb/search/vectors.py),
 # one directory per database, rebuilt from the database whenever missing or stale.
 MEANING_INDEX_DIR = Path(os.environ.get("DJANGO_MEANING_DIR", BASE_DIR / "var" / "meaning"))
+# Search reads lessons by the sentence model (kb/search/sense.py): about 165 MB a server,
+# shared by its workers. Off: lessons by meaning come from the static model alone.
+SENTENCE_SEARCH = env_bool("DJANGO_SENTENCE_SEARCH", True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -279,7 +279,7 @@ def test_a_question_one_takeaway_answers_ranks_its_lesson_first():
     ]
 
 
-def test_a_question_in_other_words_finds_the_lesson_that_answers_it(monkeypatch):
+def test_a_question_in_other_words_finds_the_lesson_that_answers_it(monkeypatch, settings):
     # "Delegate" is not said: the sentence model reads what the question asks. Without
     # its vectors (a base stored by an older version, before `reindex`) the static model
     # answers, and puts the demo first.
@@ -305,6 +305,9 @@ def test_a_question_in_other_words_finds_the_lesson_that_answers_it(monkeypatch)
         return ranked[0].lesson.title if ranked else None
 
     assert first() == "Give Away Your Legos"
+    settings.SENTENCE_SEARCH = False  # DJANGO_SENTENCE_SEARCH=0
+    assert first() == "Rehearse the Demo"
+    settings.SENTENCE_SEARCH = True
     with monkeypatch.context() as broken:  # the model fails to run: the static model answers
         broken.setattr(sense.sentence_model, "embed", lambda texts: 1 / 0)
         assert first() == "Rehearse the Demo"

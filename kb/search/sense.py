@@ -29,7 +29,11 @@ DIMENSIONS = sentence_model.DIMENSIONS
 
 
 def available() -> bool:
-    return sentence_model.available()
+    """Whether search reads lessons by the sentence model: installed, and not switched
+    off (`DJANGO_SENTENCE_SEARCH=0`, for a host short of memory)."""
+    from django.conf import settings
+
+    return settings.SENTENCE_SEARCH and sentence_model.available()
 
 
 def lesson_text(lesson) -> str:
