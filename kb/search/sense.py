@@ -69,8 +69,8 @@ def index_lessons(lessons) -> None:
     )
 
 
-def pack(vector: np.ndarray) -> bytes:
-    return np.clip(np.round(vector * meaning.SCALE), -127, 127).astype(np.int8).tobytes()
+# Stored as the static model's vectors are (int8, any width).
+pack = meaning.pack
 
 
 _stores: dict = {}
