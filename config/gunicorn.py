@@ -46,12 +46,12 @@ def share_the_meaning_model(server):
     from django.db import connections
 
     from kb import sentence_model
-    from kb.search import meaning
+    from kb.search import meaning, sense
 
     try:
         import_module(settings.ROOT_URLCONF)  # every view's module, not imported by each worker
         meaning.embed(["preloaded"])  # the model loaded, and used once
-        if settings.SENTENCE_SEARCH and sentence_model.available():  # lessons by meaning
+        if sense.available():  # the model search reads lessons by
             sentence_model.load_for_workers()
     except Exception as error:  # each worker then loads it on its first search, as before
         server.log.warning("the meaning model was not preloaded: %s", error)

@@ -206,9 +206,10 @@ def _add_by_meaning(
                 lambda row: row.lesson not in found,
             )  # fmt: skip
             close = _by_their_advice(close, query)
+        closest = max((similarity for _, similarity in close), default=0.0)
         shown = close if more else [
             (row, similarity) for row, similarity in close[:lessons_wanted]
-            if similarity >= max(sim for _, sim in close) - spread
+            if similarity >= closest - spread
         ]  # fmt: skip
         results.more_by_meaning = len(shown) < len(close)
         results.lessons.ranked += [

@@ -20,7 +20,7 @@ import numpy as np
 
 from kb import sentence_model
 from kb.search import meaning
-from kb.search.vectors import Store, directory_for
+from kb.search.vectors import Store
 
 log = logging.getLogger("kb.search")
 
@@ -77,16 +77,15 @@ _stores: dict = {}
 
 
 def _store() -> Store:
-    from django.db import connection
-
-    directory = directory_for(connection.settings_dict, connection.vendor)
-    directory = directory / SENSE if directory is not None else None
-    key = (directory, connection.settings_dict.get("NAME"))
-    if key not in _stores:
-        _stores[key] = Store(
+    """This process's view of these files: a directory of their own inside the static
+    model's for the database in use (whose place `kb.search.meaning` has worked out)."""
+    beside = meaning._store().directory
+    directory = beside / SENSE if beside is not None else None
+    if directory not in _stores:
+        _stores[directory] = Store(
             directory, (SENSE,), DIMENSIONS, meaning.COARSE_DIMENSIONS, meaning.SCALE
         )
-    return _stores[key]
+    return _stores[directory]
 
 
 class Index(meaning.Index):
