@@ -103,17 +103,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--edits", type=int, default=8)
     args = parser.parse_args()
-    trees = {"this": bench.ROOT}
-    for spec in args.code:
-        name, _, path = spec.partition("=")
-        trees[name] = Path(path).resolve()
     shutil.rmtree(bench.ROOT / "var" / "meaning", ignore_errors=True)
     databases = {"SQLite": f"sqlite:///{bench.DB}", "PostgreSQL": args.url}
-    servers, port = {}, sides.FIRST_PORT
-    for name, code in trees.items():
-        for database in databases:
-            servers[f"{database} {name}"] = (code, database, port)
-            port += 1
+    servers = sides.servers_for(sides.code_trees(args.code), databases)
     urls = {label: bench.ours_urls(at) for label, (_, _, at) in servers.items()}
     queries = list(bench.QUERIES)
     with contextlib.ExitStack() as running:

@@ -64,17 +64,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--edits", type=int, default=6)
     args = parser.parse_args()
-    trees = {"this": bench.ROOT}
-    for spec in args.code:
-        name, _, path = spec.partition("=")
-        trees[name] = Path(path).resolve()
     databases = {"SQLite": f"sqlite:///{bench.DB}", "PostgreSQL": args.url}
     theme = busiest_theme(databases["SQLite"])
-    servers, port = {}, sides.FIRST_PORT
-    for name, code in trees.items():
-        for database in databases:
-            servers[f"{database} {name}"] = (code, database, port)
-            port += 1
+    servers = sides.servers_for(sides.code_trees(args.code), databases)
     urls = {
         label: {page: f"http://127.0.0.1:{at}" + path.format(theme=theme)
                 for page, path in PAGES.items()}

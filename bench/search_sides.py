@@ -28,6 +28,26 @@ import search as bench  # noqa: E402 - bench/search.py, beside this file
 FIRST_PORT = 8770
 
 
+def code_trees(specs: list[str]) -> dict[str, Path]:
+    """The versions to serve: "this" checkout, and each `--code NAME=DIR`."""
+    trees = {"this": bench.ROOT}
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        trees[name] = Path(path).resolve()
+    return trees
+
+
+def servers_for(trees: dict[str, Path], databases: dict[str, str]) -> dict[str, tuple]:
+    """{"<database> <version>": (tree, database name, port)}: one server each, on ports
+    from FIRST_PORT."""
+    servers, port = {}, FIRST_PORT
+    for name, code in trees.items():
+        for database in databases:
+            servers[f"{database} {name}"] = (code, database, port)
+            port += 1
+    return servers
+
+
 def serve(code: Path, database_url: str, port: int, workers: int = 2):
     """The tree at `code` served as bench.serve_ours serves this one (`workers` gunicorn
     workers)."""
@@ -67,10 +87,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--postgres-only", action="append", default=[], metavar="NAME")
     args = parser.parse_args()
-    trees = {"this": bench.ROOT}
-    for spec in args.code:
-        name, _, path = spec.partition("=")
-        trees[name] = Path(path).resolve()
+    trees = code_trees(args.code)
     servers = {}
     port = FIRST_PORT
     for name, code in trees.items():
