@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from kb.models import Lesson, MeaningVector, Status
-from kb.search import meaning, search
+from kb.search import meaning, nearest, search
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +162,7 @@ def _unit(coarse: float, rest: float) -> np.ndarray:
 
 @pytest.mark.django_db(False)
 def test_the_whole_vector_orders_what_the_first_dimensions_shortlisted(monkeypatch):
-    monkeypatch.setattr(meaning, "SHORTLIST", 3)
+    monkeypatch.setattr(nearest, "SHORTLIST", 3)
     query = _unit(1.0, 1.0)
     # Row 0 leads on the first dimensions alone; row 1 is closer on the whole vector.
     rows = [_unit(1.0, 0.0), _unit(0.8, 0.6), _unit(0.3, -0.1), _unit(-1.0, 0.0), _unit(0, -1)]
@@ -179,7 +179,7 @@ def test_the_whole_vector_orders_what_the_first_dimensions_shortlisted(monkeypat
 def test_every_row_is_scored_when_the_shortlist_runs_out_and_hidden_rows_stay_hidden(
     monkeypatch,
 ):
-    monkeypatch.setattr(meaning, "SHORTLIST", 2)
+    monkeypatch.setattr(nearest, "SHORTLIST", 2)
     query = _unit(1.0, 0.0)
     rows = [_unit(1.0, 0.0), _unit(0.9, 0.1), _unit(0.8, 0.2), _unit(0.7, 0.3), _unit(0.6, 0.4)]
     matrix = _matrix(rows)
@@ -322,7 +322,7 @@ def test_lessons_read_by_the_sentence_model_are_ranked_across_several_segments(m
     from kb.search import sense
     from kb.search.segments import Segment
 
-    monkeypatch.setattr(meaning, "SHORTLIST", 2)
+    monkeypatch.setattr(nearest, "SHORTLIST", 2)
     rng = np.random.default_rng(7)
     vectors = rng.normal(size=(6, sense.DIMENSIONS)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

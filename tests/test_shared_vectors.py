@@ -169,6 +169,9 @@ def _damage(store: Store, how: str) -> None:
     elif how == "segment not a segment":
         with open(segment, "r+b") as file:
             file.write(b"garbage")
+    elif how == "a segment of the earlier format":  # float32 tails, no lists
+        with open(segment, "r+b") as file:
+            file.write(b"kb-meaning-segment 1\n")
     elif how == "segment missing":
         segment.unlink()
     elif how == "another database's files":
@@ -183,6 +186,7 @@ def _damage(store: Store, how: str) -> None:
         "manifest not JSON",
         "segment cut short",
         "segment not a segment",
+        "a segment of the earlier format",
         "segment missing",
         "another database's files",
     ],

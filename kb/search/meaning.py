@@ -11,14 +11,13 @@ confirming the few it shows against the database.
 """
 
 import functools
-import itertools
 import json
 import os
 from array import array
-from typing import NamedTuple
 
 import numpy as np
 
+from kb.search.nearest import Row, Vectors
 from kb.search.segments import ID_COLUMNS, Segment
 from kb.search.vectors import Store, directory_for
 
@@ -37,12 +36,9 @@ WINDOW_SECONDS = 45.0
 WINDOW_STEP_SECONDS = 30.0
 # int8 storage: a vector's numbers (each in -1..1 after normalising) times this.
 SCALE = 127.0
-# A search scores every row on the first COARSE_DIMENSIONS, then the best SHORTLIST rows,
-# or one in SHORTLIST_SHARE if more, on all of them: a share, so that as many of the
-# exact best are found at any size (bench/meaning_shortlist.py measures it).
+# A search scores rows on their first COARSE_DIMENSIONS, then a shortlist of the best on
+# all of them (kb.search.nearest).
 COARSE_DIMENSIONS = 64
-SHORTLIST = 4000
-SHORTLIST_SHARE = 40
 # What the model reads of a text, in tokens (WordLlama was trained on texts cut so).
 # Uncut, one 100,000-letter word padded a batch of 64 to gigabytes. Windows and the
 # samples' lessons are shorter; a longer lesson's first tokens say what it is about.
@@ -304,167 +300,6 @@ def index_lesson(lesson) -> None:
     index_lessons([lesson])
 
 
-class Row(NamedTuple):
-    pk: int
-    lesson: int | None
-    chapter: int | None
-    video: int
-    start: float | None
-    quote: int | None
-    excerpt: str = ""  # the stored excerpt, once the database has confirmed the row
-
-
-class Vectors:
-    """One kind's vectors, over the parts of the segments (kb.search.segments) that hold
-    it: each vector in two parts, its first COARSE_DIMENSIONS and the rest. The first
-    carry the most (Matryoshka), so a search scores every row on them alone and orders
-    only a shortlist of the best on the whole vector. Nothing is copied: the arrays are
-    the mapped files themselves."""
-
-    def __init__(self, parts: list[tuple]):
-        self.parts = [(segment, first, last) for segment, first, last in parts if last > first]
-        self.offsets = np.cumsum([0] + [last - first for _, first, last in self.parts])
-        # Rows a search found gone from the database: (index, (segment, row)), to flag dead.
-        self.gone: list[tuple] = []
-
-    def __len__(self) -> int:
-        return int(self.offsets[-1])
-
-    def _locate(self, i: int) -> tuple:
-        part = int(np.searchsorted(self.offsets, i, side="right")) - 1
-        segment, first, _ = self.parts[part]
-        return segment, first + i - int(self.offsets[part])
-
-    def row(self, i: int) -> Row:
-        segment, at = self._locate(i)
-        pk, lesson, chapter, video, quote = (int(v) for v in segment.ids[:, at])
-        start = float(segment.starts[at])
-        return Row(
-            pk,
-            lesson if lesson >= 0 else None,
-            chapter if chapter >= 0 else None,
-            video,
-            None if np.isnan(start) else start,
-            quote if quote >= 0 else None,
-        )
-
-    def _each(self, read):
-        if len(self.parts) == 1:
-            return read(*self.parts[0])
-        return np.concatenate([read(segment, first, last) for segment, first, last in self.parts])
-
-    def pointing_at(self, column: str, ids: np.ndarray) -> np.ndarray:
-        """Which rows' `column` id is in `ids` (a sorted array), as a boolean mask."""
-        at = ID_COLUMNS.index(column)
-        return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
-
-    def _tails(self, rows: np.ndarray) -> np.ndarray:
-        if len(self.parts) == 1:
-            segment, first, _ = self.parts[0]
-            return segment.tail[first + rows]
-        part = np.searchsorted(self.offsets, rows, side="right") - 1
-        out = np.empty((len(rows), self.parts[0][0].tail.shape[1]), dtype=np.float32)
-        for n, (segment, first, _) in enumerate(self.parts):
-            mine = part == n
-            out[mine] = segment.tail[first + rows[mine] - int(self.offsets[n])]
-        return out
-
-    def best(
-        self,
-        query: np.ndarray,
-        limit: int,
-        floor: float,
-        visible: np.ndarray | None = None,
-        keep=None,
-        check=None,
-    ) -> list[tuple[Row, float]]:
-        """(row, similarity) of the closest rows, at least `floor` similar, that the
-        boolean mask `visible` (if given) lets through, that `keep(row)` (if given)
-        accepts, and that `check` (if given) confirms: asked of the best few only, in
-        small batches, it returns {pk: excerpt} of those readers may see, and the pks
-        the database no longer holds (set aside in `gone`). When the shortlist runs out
-        before `limit` rows are found or the floor is reached, every row is scored
-        whole."""
-        n = len(self)
-        if not n:
-            return []
-        query = query.astype(np.float32)
-        coarse = self._each(lambda s, a, b: s.head[a:b] @ query[:COARSE_DIMENSIONS])
-        hidden = self._each(lambda s, a, b: s.dead[a:b] != 0)
-        if visible is not None:
-            hidden |= ~visible
-        if hidden.any():
-            coarse[hidden] = -np.inf
-        confirmed: dict[int, str | None] = {}
-        first = max(SHORTLIST, n // SHORTLIST_SHARE)
-        found: list[tuple[Row, float]] = []
-        for size in (first, n) if n > first else (n,):
-            if size < n:
-                shortlist = np.argpartition(coarse, n - size)[n - size :]
-                exact = coarse[shortlist] + self._tails(shortlist) @ query[COARSE_DIMENSIONS:]
-            else:  # every row, without copying the matrix
-                shortlist = np.arange(n)
-                exact = coarse + self._each(lambda s, a, b: s.tail[a:b] @ query[COARSE_DIMENSIONS:])
-            found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
-            if complete:
-                return found
-            for i in [i for i, _ in self.gone]:
-                coarse[i] = -np.inf
-        return found
-
-    def _walk(self, shortlist, exact, limit, floor, keep, check, confirmed):
-        """The shortlist's best rows in order, asked of `check` a few at a time: (found,
-        whether the walk is complete: `limit` found, or the floor reached)."""
-        reached_floor = False
-
-        def candidates():
-            nonlocal reached_floor
-            for at in _best_first(exact):
-                if exact[at] < floor:
-                    reached_floor = True
-                    return  # the rest are less similar (or hidden)
-                row = self.row(int(shortlist[at]))
-                if confirmed.get(row.pk, "") is not None and (keep is None or keep(row)):
-                    yield row, float(exact[at]), int(shortlist[at])
-
-        found, stream = [], candidates()
-        while batch := list(itertools.islice(stream, max(8, 2 * (limit - len(found))))):
-            unknown = [row for row, _, _ in batch if row.pk not in confirmed]
-            if check is not None and unknown:
-                shown, gone = check(unknown)
-                for row, _, i in batch:
-                    if row.pk in gone:
-                        self.gone.append((i, self._locate(i)))
-                confirmed.update((row.pk, shown.get(row.pk)) for row in unknown)
-            for row, similarity, _ in batch:
-                excerpt = confirmed.get(row.pk, "") if check is not None else ""
-                if excerpt is not None:
-                    found.append((row._replace(excerpt=excerpt), similarity))
-                    if len(found) == limit:
-                        return found, True
-        return found, reached_floor
-
-
-# The best rows a search walks are sorted this many at a time: it seldom needs more, and
-# sorting a shortlist of thousands for them cost more than scoring it.
-FIRST_SORTED = 64
-
-
-def _best_first(scores: np.ndarray):
-    """Indices of `scores`, highest first: the best FIRST_SORTED sorted alone, the rest
-    only if the walk gets that far."""
-    if len(scores) <= FIRST_SORTED:
-        yield from np.argsort(-scores)
-        return
-    top = np.argpartition(-scores, FIRST_SORTED - 1)[:FIRST_SORTED]
-    top = top[np.argsort(-scores[top])]
-    yield from top
-    rest = np.ones(len(scores), dtype=bool)
-    rest[top] = False
-    rest = np.flatnonzero(rest)
-    yield from rest[np.argsort(-scores[rest])]
-
-
 class Matrix(Vectors):
     """All the given vectors of one kind in memory (tests, bench/meaning_shortlist.py)."""
 
@@ -475,9 +310,9 @@ class Matrix(Vectors):
         }
         stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
         columns["head"] = stored[:, :COARSE_DIMENSIONS].astype(np.float32) / SCALE
-        columns["tail"] = stored[:, COARSE_DIMENSIONS:].astype(np.float32) / SCALE
+        columns["tail"] = np.ascontiguousarray(stored[:, COARSE_DIMENSIONS:])
         columns["dead"] = np.zeros(len(stored), dtype=np.uint8)
-        segment = Segment({WINDOW: (0, len(stored))}, columns)
+        segment = Segment({WINDOW: (0, len(stored))}, columns, SCALE)
         super().__init__([(segment, 0, len(stored))])
         self.ids, self.starts = columns["ids"], columns["starts"]
         self.head, self.tail = columns["head"], columns["tail"]

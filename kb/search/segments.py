@@ -7,7 +7,8 @@ in place:
     starts  float64 the moment (NaN: none)
     dead    uint8   1 once the database no longer holds the row
     head    float32 rows x coarse: the first dimensions, scaled back from int8
-    tail    float32 rows x (dimensions - coarse): the rest
+    tail    int8    rows x (dimensions - coarse): the rest, as stored (a search reads
+                    only its shortlist's, and scales those: a quarter of float32's bytes)
 
 Only `dead` is ever written after a segment is made (one byte a row, in place); a new
 segment is written under a temporary name and renamed into place, so a reader never sees
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-MAGIC = b"kb-meaning-segment 1\n"
+# A file of another format is rebuilt from the database (kb.search.vectors).
+MAGIC = b"kb-meaning-segment 2\n"
 HEADER_BYTES = 4096
 ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
 
@@ -42,7 +44,7 @@ class Layout:
             ("starts", "<f8", (rows,)),
             ("dead", "u1", (rows,)),
             ("head", "<f4", (rows, coarse)),
-            ("tail", "<f4", (rows, dimensions - coarse)),
+            ("tail", "i1", (rows, dimensions - coarse)),
         ):
             self.places[name] = (at, np.dtype(dtype), shape)
             at = _align(at + int(np.prod(shape)) * np.dtype(dtype).itemsize)
@@ -53,8 +55,9 @@ class Segment:
     """Rows sorted by kind, their columns as arrays: views of a mapped file, or arrays in
     memory (`from_rows`) for what a transaction sees past the files."""
 
-    def __init__(self, kinds: dict[str, tuple[int, int]], columns: dict, path=None, file=None):
-        self.kinds, self.path = kinds, path
+    def __init__(self, kinds: dict[str, tuple[int, int]], columns: dict, scale: float,
+                 path=None, file=None):  # fmt: skip
+        self.kinds, self.path, self.scale = kinds, path, scale
         self.file = file  # (inode, size) of the file mapped
         self.ids = columns["ids"]
         self.starts, self.dead = columns["starts"], columns["dead"]
@@ -81,6 +84,7 @@ class Segment:
         try:
             described = json.loads(header[len(MAGIC) :].rstrip(b" \0"))
             rows, kinds = int(described["rows"]), described["kinds"]
+            scale = float(described["scale"])
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path.name}'s header is unreadable ({error})") from None
         layout = Layout(rows, dimensions, coarse)
@@ -90,7 +94,8 @@ class Segment:
             name: np.frombuffer(mapped, dtype, int(np.prod(shape)), at).reshape(shape)
             for name, (at, dtype, shape) in layout.places.items()
         }
-        return cls({k: tuple(v) for k, v in kinds.items()}, columns, path, (stat.st_ino, size))
+        kinds = {k: tuple(v) for k, v in kinds.items()}
+        return cls(kinds, columns, scale, path, (stat.st_ino, size))
 
     @classmethod
     def from_rows(cls, rows: list, kinds: tuple, dimensions: int, coarse: int, scale: float):
@@ -99,7 +104,7 @@ class Segment:
         records = _records([rows[i] for i in order], dimensions)
         columns = _columns(records, coarse, scale)
         columns["dead"] = np.zeros(len(records), dtype=np.uint8)
-        return cls(_ranges([rows[i][1] for i in order], kinds), columns)
+        return cls(_ranges([rows[i][1] for i in order], kinds), columns, scale)
 
     def mark_dead(self, indices) -> None:
         """Flag these rows dead: in the file for every process when it is one (called
@@ -137,8 +142,7 @@ def _columns(records: np.ndarray, coarse: int, scale: float) -> dict:
     vectors = records["vector"]
     head = vectors[:, :coarse].astype(np.float32)
     head /= scale
-    tail = vectors[:, coarse:].astype(np.float32)
-    tail /= scale
+    tail = np.ascontiguousarray(vectors[:, coarse:])
     return {"ids": np.ascontiguousarray(records["ids"].T), "starts": records["start"].copy(),
             "head": head, "tail": tail}  # fmt: skip
 
@@ -198,7 +202,12 @@ class SegmentWriter:
             ranges[kind] = (at, at + self.counts[kind])
             at += self.counts[kind]
         described = json.dumps(
-            {"rows": rows, "kinds": ranges, "dimensions": [self.dimensions, self.coarse]}
+            {
+                "rows": rows,
+                "kinds": ranges,
+                "dimensions": [self.dimensions, self.coarse],
+                "scale": self.scale,
+            }  # fmt: skip
         ).encode()
         header = MAGIC + described
         if len(header) > HEADER_BYTES:
@@ -251,7 +260,7 @@ def copy_live_rows(segments: list[Segment], writer: SegmentWriter) -> None:
                 records = np.zeros(len(live), dtype=writer.record)
                 records["ids"] = segment.ids[:, live].T
                 records["start"] = segment.starts[live]
-                whole = np.hstack([segment.head[live], segment.tail[live]])
-                records["vector"] = np.clip(np.round(whole * writer.scale), -127, 127)
+                head = np.clip(np.round(segment.head[live] * writer.scale), -127, 127)
+                records["vector"] = np.hstack([head.astype(np.int8), segment.tail[live]])
                 writer.spools[kind].write(records.tobytes())
                 writer.counts[kind] += len(live)

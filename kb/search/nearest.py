@@ -1,0 +1,212 @@
+"""The closest vectors to a query, over the mapped segments of one kind
+(kb.search.segments): what search by meaning and insights read.
+
+Each vector is stored in two parts: its first dimensions (float32) and the rest (int8).
+The first carry the most (both models' vectors are trained so: Matryoshka), so a search
+scores every row on them alone and orders only a shortlist of the best on the whole
+vector, reading the rest of the shortlist's rows alone. A narrowed search (a theme, a
+video) whose readers see few rows scores just those. Should the shortlist not be enough
+(its best rows refused), every row is scored whole. Nothing is copied: the arrays are
+the mapped files themselves.
+"""
+
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+
+from kb.search.segments import ID_COLUMNS
+
+# The shortlist scored whole: SHORTLIST rows, or one in SHORTLIST_SHARE if more, so that
+# as many of the exact best are found at any size (bench/meaning_shortlist.py measures it).
+SHORTLIST = 4000
+SHORTLIST_SHARE = 40
+# The best rows a search walks are sorted this many at a time: it seldom needs more, and
+# sorting a shortlist of thousands for them cost more than scoring it.
+FIRST_SORTED = 64
+# Tails of a whole scan are scored this many rows at a time (their int8 made float32).
+CHUNK = 65_536
+
+
+class Row(NamedTuple):
+    pk: int
+    lesson: int | None
+    chapter: int | None
+    video: int
+    start: float | None
+    quote: int | None
+    excerpt: str = ""  # the stored excerpt, once the database has confirmed the row
+
+
+class Vectors:
+    """One kind's vectors, over the parts (segment, first row, end) that hold it."""
+
+    def __init__(self, parts: list[tuple]):
+        self.parts = [(segment, first, last) for segment, first, last in parts if last > first]
+        self.offsets = np.cumsum([0] + [last - first for _, first, last in self.parts])
+        # Rows a search found gone from the database: (index, (segment, row)), to flag dead.
+        self.gone: list[tuple] = []
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def _locate(self, i: int) -> tuple:
+        part = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        segment, first, _ = self.parts[part]
+        return segment, first + i - int(self.offsets[part])
+
+    def row(self, i: int) -> Row:
+        segment, at = self._locate(i)
+        pk, lesson, chapter, video, quote = (int(v) for v in segment.ids[:, at])
+        start = float(segment.starts[at])
+        return Row(
+            pk,
+            lesson if lesson >= 0 else None,
+            chapter if chapter >= 0 else None,
+            video,
+            None if np.isnan(start) else start,
+            quote if quote >= 0 else None,
+        )
+
+    def _each(self, read):
+        if len(self.parts) == 1:
+            return read(*self.parts[0])
+        return np.concatenate([read(segment, first, last) for segment, first, last in self.parts])
+
+    def pointing_at(self, column: str, ids: np.ndarray) -> np.ndarray:
+        """Which rows' `column` id is in `ids` (a sorted array), as a boolean mask."""
+        at = ID_COLUMNS.index(column)
+        return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
+
+    def _heads(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """The first dimensions' scores of these rows (`None`: every row, in order)."""
+        if rows is None:
+            return self._each(lambda s, a, b: s.head[a:b] @ query[: s.head.shape[1]])
+        out = np.empty(len(rows), dtype=np.float32)
+        for segment, at, positions in self._by_part(rows):
+            out[at] = segment.head[positions] @ query[: segment.head.shape[1]]
+        return out
+
+    def _tails(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """The rest of the dimensions' scores of these rows."""
+        out = np.empty(len(rows), dtype=np.float32)
+        for segment, at, positions in self._by_part(rows):
+            coarse = segment.head.shape[1]
+            rest = query[coarse:] / segment.scale
+            out[at] = segment.tail[positions].astype(np.float32) @ rest
+        return out
+
+    def _by_part(self, rows: np.ndarray):
+        """(segment, where in `rows`, rows in the segment) for each part `rows` touches."""
+        part = np.searchsorted(self.offsets, rows, side="right") - 1
+        for n, (segment, first, _) in enumerate(self.parts):
+            at = np.flatnonzero(part == n)
+            if len(at):
+                yield segment, at, rows[at] - int(self.offsets[n]) + first
+
+    def _everything(self, query: np.ndarray) -> np.ndarray:
+        """Every row scored whole, the tails a chunk at a time."""
+
+        def scores(segment, first, last):
+            coarse = segment.head.shape[1]
+            out = segment.head[first:last] @ query[:coarse]
+            rest = query[coarse:] / segment.scale
+            for at in range(first, last, CHUNK):
+                end = min(at + CHUNK, last)
+                out[at - first : end - first] += segment.tail[at:end].astype(np.float32) @ rest
+            return out
+
+        return self._each(scores)
+
+    def best(
+        self,
+        query: np.ndarray,
+        limit: int,
+        floor: float,
+        visible: np.ndarray | None = None,
+        keep=None,
+        check=None,
+    ) -> list[tuple[Row, float]]:
+        """(row, similarity) of the closest rows, at least `floor` similar, that the
+        boolean mask `visible` (if given) lets through, that `keep(row)` (if given)
+        accepts, and that `check` (if given) confirms: asked of the best few only, in
+        small batches, it returns {pk: excerpt} of those readers may see, and the pks
+        the database no longer holds (set aside in `gone`). When the shortlist runs out
+        before `limit` rows are found or the floor is reached, every row is scored
+        whole."""
+        n = len(self)
+        if not n:
+            return []
+        query = query.astype(np.float32)
+        hidden = self._each(lambda s, a, b: s.dead[a:b] != 0)
+        if visible is not None:
+            hidden |= ~visible
+        confirmed: dict[int, str | None] = {}
+        size = max(SHORTLIST, n // SHORTLIST_SHARE)
+        shown = int((~hidden).sum())
+        if visible is not None and shown <= size:
+            # A narrowed search's few rows, each scored whole: all it can show.
+            rows = np.flatnonzero(~hidden)
+            exact = self._heads(rows, query) + self._tails(rows, query)
+            return self._walk(rows, exact, limit, floor, keep, check, confirmed)[0]
+        if n > size:  # first, a shortlist by the first dimensions
+            coarse = self._heads(None, query)
+            coarse[hidden] = -np.inf
+            shortlist = np.argpartition(coarse, n - size)[n - size :]
+            exact = coarse[shortlist] + self._tails(shortlist, query)
+            found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
+            if complete:
+                return found
+            for i, _ in self.gone:
+                hidden[i] = True
+        exact = self._everything(query)
+        exact[hidden] = -np.inf
+        found, _ = self._walk(np.arange(n), exact, limit, floor, keep, check, confirmed)
+        return found
+
+    def _walk(self, shortlist, exact, limit, floor, keep, check, confirmed):
+        """The shortlist's best rows in order, asked of `check` a few at a time: (found,
+        whether the walk is complete: `limit` found, or the floor reached)."""
+        reached_floor = False
+
+        def candidates():
+            nonlocal reached_floor
+            for at in _best_first(exact):
+                if exact[at] < floor:
+                    reached_floor = True
+                    return  # the rest are less similar (or hidden)
+                row = self.row(int(shortlist[at]))
+                if confirmed.get(row.pk, "") is not None and (keep is None or keep(row)):
+                    yield row, float(exact[at]), int(shortlist[at])
+
+        found, stream = [], candidates()
+        while batch := list(itertools.islice(stream, max(8, 2 * (limit - len(found))))):
+            unknown = [row for row, _, _ in batch if row.pk not in confirmed]
+            if check is not None and unknown:
+                shown, gone = check(unknown)
+                for row, _, i in batch:
+                    if row.pk in gone:
+                        self.gone.append((i, self._locate(i)))
+                confirmed.update((row.pk, shown.get(row.pk)) for row in unknown)
+            for row, similarity, _ in batch:
+                excerpt = confirmed.get(row.pk, "") if check is not None else ""
+                if excerpt is not None:
+                    found.append((row._replace(excerpt=excerpt), similarity))
+                    if len(found) == limit:
+                        return found, True
+        return found, reached_floor
+
+
+def _best_first(scores: np.ndarray):
+    """Indices of `scores`, highest first: the best FIRST_SORTED sorted alone, the rest
+    only if the walk gets that far."""
+    if len(scores) <= FIRST_SORTED:
+        yield from np.argsort(-scores)
+        return
+    top = np.argpartition(-scores, FIRST_SORTED - 1)[:FIRST_SORTED]
+    top = top[np.argsort(-scores[top])]
+    yield from top
+    rest = np.ones(len(scores), dtype=bool)
+    rest[top] = False
+    rest = np.flatnonzero(rest)
+    yield from rest[np.argsort(-scores[rest])]
