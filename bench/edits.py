@@ -63,7 +63,8 @@ def workers(port: int) -> list[int]:
 
 
 def memory(pid: int) -> dict[str, float]:
-    """MB: resident, private (anonymous), proportional."""
+    """MB: resident, private (anonymous), proportional; and of the resident, what the
+    meaning index's files (var/meaning) and the sentence model's weights account for."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, rest = line.partition(":")
@@ -72,6 +73,17 @@ def memory(pid: int) -> dict[str, float]:
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         if line.startswith("Pss:"):
             values["Pss"] = int(line.split()[1]) / 1024
+    values["index"] = values["model"] = 0.0
+    mapping = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5:  # a mapping's first line
+            mapping = fields[5] if len(fields) > 5 else ""
+        elif fields[0] == "Rss:":
+            if "/meaning/" in mapping:
+                values["index"] += int(fields[1]) / 1024
+            elif mapping.endswith(".onnx"):
+                values["model"] += int(fields[1]) / 1024
     return values
 
 
@@ -102,7 +114,9 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], metavar="NAME=DIR")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--edits", type=int, default=8)
+    parser.add_argument("--videos", type=int, default=300, help="3000: ten million lines")
     args = parser.parse_args()
+    bench.DB = bench.db_for(args.videos)
     shutil.rmtree(bench.ROOT / "var" / "meaning", ignore_errors=True)
     databases = {"SQLite": f"sqlite:///{bench.DB}", "PostgreSQL": args.url}
     servers = sides.servers_for(sides.code_trees(args.code), databases)
@@ -149,8 +163,11 @@ def main() -> None:
             f"{two:.1f} | {one / two:.1f} ({max(first[label]) / two:.1f}) | {one / p50:.1f} |"
         )
     print("\nEach worker's memory, MB: resident (private / proportional), start → warm → end\n")
-    print("| server | worker | start | warm | end | growth start → warm, resident (private) |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| server | worker | start | warm | end | growth start → warm, resident (private) "
+        "| warm: of it, index files / model weights |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for label in servers:
         for pid in mem[label]["start"]:
             cells = []
@@ -163,7 +180,8 @@ def main() -> None:
             grow = (
                 f"+{w['VmRSS'] - s['VmRSS']:.0f} (+{w['RssAnon'] - s['RssAnon']:.0f})" if w else "—"
             )
-            print(f"| {label} | {pid} | {' | '.join(cells)} | {grow} |")
+            held = f"{w['index']:.0f} / {w['model']:.0f}" if w else "—"
+            print(f"| {label} | {pid} | {' | '.join(cells)} | {grow} | {held} |")
     print("\nfirst searches after each edit, ms (pairs):")
     for label in servers:
         print(f"  {label}: " + ", ".join(f"{t:.0f}" for t in first[label]))

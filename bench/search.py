@@ -239,13 +239,22 @@ def embed_everything() -> None:
         "from kb.models import Video; from kb.search import meaning\n"
         "for video in Video.objects.all(): meaning.index_video(video)"
     )
+    # Each lesson's sentence vector too (kb.search.sense), as saves store them: without
+    # them search would read lessons by the static model, as a base an older version
+    # stored does until `reindex`.
+    manage_shell(
+        "from kb.models import Lesson; from kb.search import sense\n"
+        "ids = list(Lesson.objects.order_by('pk').values_list('pk', flat=True))\n"
+        "for at in range(0, len(ids), 500):\n"
+        "    sense.index_lessons(Lesson.objects.filter(pk__in=ids[at:at + 500]))"
+    )
     db = sqlite3.connect(DB)
     rows, size = db.execute(
         "SELECT count(*), sum(length(vector)) + sum(length(excerpt)) FROM kb_meaningvector"
     ).fetchone()
     db.close()
     print(
-        f"embedded {rows:,} lessons and windows in {time.perf_counter() - started:.0f} s "
+        f"embedded {rows:,} lessons, windows and sentence vectors in {time.perf_counter() - started:.0f} s "
         f"({size / 1e6:.0f} MB of vectors and excerpts)"
     )
 
