@@ -13,7 +13,7 @@ class KbConfig(AppConfig):
         from kb import card_tasks, checks  # noqa: F401 - checks registers them
         from kb.importers import derived
         from kb.insights import lesson_left_proposal
-        from kb.models import ProposedLesson
+        from kb.models import Evidence, Insight, ProposedLesson
         from kb.text import clean_model_text
 
         pre_save.connect(clean_model_text, dispatch_uid="kb.text.clean_model_text")
@@ -26,9 +26,20 @@ class KbConfig(AppConfig):
             getattr(signals, signal).connect(
                 receiver, sender=model, dispatch_uid=f"kb.derived.{signal}.{model.__name__}"
             )
-        # An edited lesson's or quote's share card is drawn by a task, not its first reader.
+        # The share cards an edit changed (a lesson's, its video's, its people's, its
+        # themes', an insight's) are drawn by a task, not by their first reader.
         if card_tasks.after_edit not in derived.AFTER_EDIT:
             derived.AFTER_EDIT.append(card_tasks.after_edit)
+        for signal, model in (
+            ("post_save", Insight),
+            ("post_save", Evidence),
+            ("post_delete", Evidence),
+        ):
+            getattr(signals, signal).connect(
+                card_tasks.insight_changed,
+                sender=model,
+                dispatch_uid=f"kb.card_tasks.{signal}.{model.__name__}",
+            )
 
 
 class EditorAdminConfig(admin_apps.AdminConfig):

@@ -14,9 +14,11 @@ binary search, so a whole transcript pasted into a quote is one more ordinary ca
 
 Cards are drawn once per text and kept on disk (settings.CARDS_DIR), each file named by
 a digest of all the card says: an edit that changes a card's text gets a new file (the
-old one is removed), and an edit elsewhere draws nothing. After an editor's save of a
-lesson, quote or video, a task draws its new card (kb.card_tasks), so that readers find
-it drawn; a card not drawn yet is drawn by the request that asks for it.
+old one is removed), and an edit elsewhere draws nothing. What each card says is built
+here from objects already loaded (`lesson_card`, `video_card`, `site_card`...), so the
+card's own view and the task that draws it after an editor's save (kb.card_tasks) name
+the same file: readers find it drawn. A card not drawn yet is drawn by the request that
+asks for it.
 """
 
 import functools
@@ -33,6 +35,7 @@ from django.conf import settings
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from kb.text import counted, voices_line
 from kb.timecodes import format_timecode
 
 WIDTH, HEIGHT = 1200, 630
@@ -352,3 +355,41 @@ def quote_card(quote) -> Card:
         moment_label(quote.video, quote.start_seconds),
         quoted=True,
     )
+
+
+def person_card(person) -> Card:
+    """A published person's card: loaded with their counts (`with_counts`)."""
+    said = f"{counted(person.lesson_count, 'lesson')} from {counted(person.video_count, 'video')}"
+    return Card("Person", person.name, said, person.bio)
+
+
+def theme_card(theme) -> Card:
+    """A theme's card: loaded with its published counts (`kb.kept.themes_in_use`)."""
+    counts = f"{counted(theme.lesson_count, 'lesson')} · {counted(theme.quote_count, 'quote')}"
+    return Card("Theme", theme.name, counts, theme.description)
+
+
+def video_card(video) -> Card:
+    """A published video's card: loaded with its counts and guests (`with_counts`,
+    `with_guests`)."""
+    where = f"{video.channel} · " if video.channel else ""
+    return Card(
+        "Video",
+        video.title,
+        ", ".join(credit.person.name for credit in video.guest_credits),
+        f"{where}{counted(video.lesson_count, 'lesson')}",
+        f"▶ {format_timecode(video.duration_seconds)}",
+    )
+
+
+def insight_card(insight) -> Card:
+    """A published insight's card: loaded with its counts (`with_counts`)."""
+    voices = voices_line(insight.voice_count, insight.video_count, insight.contrast_count)
+    return Card("Insight", insight.title, voices)
+
+
+def site_card(lessons: int, videos: int) -> Card:
+    """The home page's card, given the published lessons and videos (`kb.reads.site_counts`)."""
+    said = f"{counted(lessons, 'lesson')} from {counted(videos, 'video')}"
+    about = "From career videos and podcasts, each at the moment it was said"
+    return Card("Home", "Career advice you can check", said, about)

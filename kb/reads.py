@@ -83,6 +83,40 @@ def evidence(insight: Insight, drafts: bool = False):
     return voices.for_page().order_by("position", "pk")
 
 
+# ---------------------------------------------------------------- share cards
+# What each card's view and the task that draws it after an edit (kb.card_tasks) read:
+# one queryset each, so that both build the same card (kb.cards) and no draft has one.
+
+
+def card_lessons():
+    return Lesson.objects.published().with_video().with_people()
+
+
+def card_quotes():
+    return Quote.objects.published().with_video("speaker")
+
+
+def card_videos():
+    return Video.objects.published().with_counts().with_guests()
+
+
+def card_people():
+    return people()
+
+
+def card_themes():
+    return themes_in_use()
+
+
+def card_insights():
+    return Insight.objects.published().with_counts()
+
+
+def site_counts() -> tuple[int, int]:
+    """(published lessons, published videos): what the site's card counts."""
+    return Lesson.objects.published().count(), Video.objects.published().count()
+
+
 # ---------------------------------------------------------------- filters
 
 

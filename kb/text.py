@@ -135,3 +135,17 @@ def as_passage(text: str) -> str:
     text = SENTENCE_START.sub(lambda m: m[1] + m[2].upper(), text)
     start = 2 if text.startswith("… ") else 0
     return text[:start] + text[start : start + 1].upper() + text[start + 1 :]
+
+
+def counted(n: int, word: str) -> str:
+    """ "1 lesson", "2 lessons": a count and its noun, plural unless one."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def voices_line(voices: int, videos: int, different: int = 0) -> str:
+    """Who says an insight ("N voices from M videos · K different views", singular where
+    one): the same line on its list item, its page, its feed entry and its share card."""
+    line = f"{counted(voices, 'voice')} from {counted(videos, 'video')}"
+    if different:
+        line += f" · {counted(different, 'different view')}"
+    return line

@@ -111,6 +111,12 @@ def stale(kind: str, pk: int | None) -> None:
     transaction.on_commit(refresh_once)
 
 
+def importing() -> bool:
+    """Inside `deferred()`: an import's writes (mostly drafts), which no AFTER_EDIT hook
+    follows."""
+    return _state().gathering is not None
+
+
 @contextmanager
 def deferred():
     """Inside, what goes stale is gathered and refreshed once, when the outermost

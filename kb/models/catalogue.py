@@ -118,6 +118,14 @@ class VideoQuerySet(ReaderQuerySet):
             quote_count=count_per(Quote.objects.published(), "video"),
         )
 
+    def with_guests(self):
+        """Each video's guests in the order it names them, as `guest_credits` (the
+        attribute `Lesson.speakers` reads too), each with its person."""
+        guests = Credit.objects.filter(role=Role.GUEST).select_related("person")
+        return self.prefetch_related(
+            models.Prefetch("credits", guests.order_by("position", "pk"), to_attr="guest_credits")
+        )
+
 
 class Video(models.Model):
     slug = models.SlugField(max_length=100, unique=True)

@@ -3,12 +3,11 @@
 from urllib.parse import urlencode
 
 from django import template
-from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from kb import markdown
-from kb.text import as_passage
+from kb.text import as_passage, voices_line
 from kb.timecodes import format_timecode
 
 register = template.Library()
@@ -34,14 +33,8 @@ def timecode(seconds):
     return format_timecode(float(seconds))
 
 
-@register.simple_tag
-def voices_line(voices, videos, different=0) -> str:
-    """Who says an insight ("N voices from M videos · K different views", singular where
-    one): the same line on its list item, its page, its feed entry and its share card."""
-    line = f"{voices} voice{pluralize(voices)} from {videos} video{pluralize(videos)}"
-    if different:
-        line += f" · {different} different view{pluralize(different)}"
-    return line
+# Who says an insight: kb.text.voices_line, the same line its share card shows.
+register.simple_tag(voices_line)
 
 
 @register.simple_tag

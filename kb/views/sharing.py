@@ -2,16 +2,12 @@
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kb import anki, cards, daily, obsidian, reads
 from kb.cache import reads_query
-from kb.kept import themes_in_use
-from kb.models import Credit, Insight, Lesson, Person, Quote, Role, Video
-from kb.templatetags.kb_tags import voices_line
-from kb.timecodes import format_timecode
+from kb.models import Lesson, Video
 from kb.views.people import person_or_redirect
 from kb.views.reading import (
     markdown_response,
@@ -78,66 +74,44 @@ def card_response(name: str, card: cards.Card) -> HttpResponse:
 
 @require_safe
 def quote_card(request, pk):
-    quote = get_object_or_404(Quote.objects.published().with_video("speaker"), pk=pk)
+    quote = get_object_or_404(reads.card_quotes(), pk=pk)
     return card_response(f"quote-{quote.pk}", cards.quote_card(quote))
 
 
 @require_safe
 def lesson_card(request, slug):
-    lesson = get_object_or_404(Lesson.objects.published().with_video().with_people(), slug=slug)
+    lesson = get_object_or_404(reads.card_lessons(), slug=slug)
     return card_response(f"lesson-{lesson.pk}", cards.lesson_card(lesson))
 
 
 @require_safe
 def person_card(request, slug):
-    person = get_object_or_404(Person.objects.published().with_counts(), slug=slug)
-    lessons, videos = person.lesson_count, person.video_count
-    said = f"{lessons} lesson{pluralize(lessons)} from {videos} video{pluralize(videos)}"
-    return card_response(f"person-{person.pk}", cards.Card("Person", person.name, said, person.bio))
+    person = get_object_or_404(reads.card_people(), slug=slug)
+    return card_response(f"person-{person.pk}", cards.person_card(person))
 
 
 @require_safe
 def theme_card(request, slug):
-    theme = get_object_or_404(themes_in_use(), slug=slug)
-    lessons, quotes = theme.lesson_count, theme.quote_count
-    counts = f"{lessons} lesson{pluralize(lessons)} · {quotes} quote{pluralize(quotes)}"
-    return card_response(
-        f"theme-{theme.pk}", cards.Card("Theme", theme.name, counts, theme.description)
-    )
+    theme = get_object_or_404(reads.card_themes(), slug=slug)
+    return card_response(f"theme-{theme.pk}", cards.theme_card(theme))
 
 
 @require_safe
 def insight_card(request, slug):
-    insight = get_object_or_404(Insight.objects.published().with_counts(), slug=slug)
-    voices = voices_line(insight.voice_count, insight.video_count, insight.contrast_count)
-    return card_response(f"insight-{insight.pk}", cards.Card("Insight", insight.title, voices))
+    insight = get_object_or_404(reads.card_insights(), slug=slug)
+    return card_response(f"insight-{insight.pk}", cards.insight_card(insight))
 
 
 @require_safe
 def video_card(request, slug):
-    video = get_object_or_404(Video.objects.published().with_counts(), slug=slug)
-    guests = Credit.objects.filter(video=video, role=Role.GUEST).select_related("person")
-    lessons = video.lesson_count
-    where = f"{video.channel} · " if video.channel else ""
-    card = cards.Card(
-        "Video",
-        video.title,
-        ", ".join(credit.person.name for credit in guests.order_by("position")),
-        f"{where}{lessons} lesson{pluralize(lessons)}",
-        f"▶ {format_timecode(video.duration_seconds)}",
-    )
-    return card_response(f"video-{video.pk}", card)
+    video = get_object_or_404(reads.card_videos(), slug=slug)
+    return card_response(f"video-{video.pk}", cards.video_card(video))
 
 
 @require_safe
 def site_card(request):
     """The home page's card (and the daily page's, on a day with no lesson)."""
-    lessons = Lesson.objects.published().count()
-    videos = Video.objects.published().count()
-    said = f"{lessons} lesson{pluralize(lessons)} from {videos} video{pluralize(videos)}"
-    about = "From career videos and podcasts, each at the moment it was said"
-    card = cards.Card("Home", "Career advice you can check", said, about)
-    return card_response("site", card)
+    return card_response("site", cards.site_card(*reads.site_counts()))
 
 
 @require_safe
