@@ -265,6 +265,37 @@ def test_lessons_editors_tagged_teach_a_new_theme(tmp_path):
     assert float(taught.vector @ salary) > float(empty @ salary)
 
 
+def test_a_theme_learns_from_its_lessons_stored_vectors_without_embedding_them_again(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The lessons editors filed (hundreds in a real base) are read as their stored
+    sentence vectors: a new import embeds the themes' descriptions, not those lessons."""
+    from kb import sentence_model
+
+    if not sentence_model.available():
+        pytest.skip("the sentence model reads themes")
+    negotiation = Theme.objects.create(name="negotiation", slug="negotiation", description="")
+    filed = LessonFactory.create_batch(
+        3, title="Asking for a raise", body="Bring salary data and a competing offer."
+    )
+    for lesson in filed:
+        with django_capture_on_commit_callbacks(execute=True):
+            lesson.tags.set([negotiation])
+            lesson.save()  # as the admin saves it: its vectors stored once it commits
+    embedded = []
+    real = sentence_model.embed
+    monkeypatch.setattr(
+        sentence_model, "embed", lambda texts: embedded.extend(texts) or real(texts)
+    )
+
+    taught = next(p for p in Themer().profiles if p.name == "negotiation")
+
+    assert not any("competing offer" in text for text in embedded)
+    salary = sentence_model.embed(["salary raise counteroffer"])[0]
+    empty = themes.profile_vector(sentence_model.embed(["negotiation. "])[0], [])
+    assert float(taught.vector @ salary) > float(empty @ salary)
+
+
 @pytest.fixture
 def group_editor(client):
     """An editor of the Editors group (what migrations granted), not a superuser."""

@@ -9,7 +9,7 @@ from kb import sentence_model
 from kb.importers import themes
 from kb.importers.summary import Section
 from kb.models import Lesson, LessonTheme, Suggestion, Theme, ThemeSuggestion
-from kb.search import meaning
+from kb.search import meaning, sense
 
 
 class Themer:
@@ -92,15 +92,22 @@ def _latest_per_theme(curated: dict[int, list[int]]) -> list[int]:
 
 
 def _lesson_vectors(lesson_ids: list[int]):
-    """(lesson id, unit vector) of lessons, in the space `_embed` works in: the sentence
-    model embeds their text (two queries, whatever their number), the static model's
-    vectors are stored."""
+    """(lesson id, unit vector) of lessons, in the space `embed_for_themes` works in: their
+    stored vectors (the sentence model's, kb.search.sense, where it reads themes; else the
+    static model's), embedding only lessons stored without one. Embedding the hundreds of
+    lessons editors filed took seconds in each new process."""
     if not sentence_model.available():
         yield from meaning.stored_lesson_vectors(lesson_ids)
         return
-    lessons = list(Lesson.objects.filter(pk__in=lesson_ids).prefetch_related("takeaways"))
-    vectors = embed_for_themes([meaning.lesson_text(lesson) for lesson in lessons])
-    yield from zip((lesson.pk for lesson in lessons), vectors, strict=True)
+    found = set()
+    for lesson_id, vector in sense.stored_vectors(lesson_ids):
+        found.add(lesson_id)
+        yield lesson_id, vector
+    missing = [pk for pk in lesson_ids if pk not in found]
+    if missing:
+        lessons = list(Lesson.objects.filter(pk__in=missing).prefetch_related("takeaways"))
+        vectors = embed_for_themes([sense.lesson_text(lesson) for lesson in lessons])
+        yield from zip((lesson.pk for lesson in lessons), vectors, strict=True)
 
 
 _batch_themer: contextvars.ContextVar[Themer | None] = contextvars.ContextVar(
