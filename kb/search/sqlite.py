@@ -524,16 +524,21 @@ class SQLiteSearch:
         write_digests()
         with connection.cursor() as cursor:
             for indexed in (*INDEXED, DIGESTS):
-                cursor.execute(f"INSERT INTO {indexed.fts}({indexed.fts}) VALUES ('rebuild')")
+                fts = indexed.fts
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # one segment
         self.tidy()
 
     def tidy(self) -> None:
-        """Merge each full-text index into one b-tree segment where writes have left several.
+        """Merge the small b-tree segments writes have left in each full-text index.
 
-        FTS5 adds a segment per write transaction and merges them only now and then; a
-        word's lookup inside a chapter's row range then seeks once per segment. Merging a
-        big index takes a while (docs/search.md), so it runs after imports, not on every
-        edit.
+        FTS5 adds a segment per write transaction; a word's lookup inside a chapter's row
+        range then seeks once per segment (an import leaves a dozen: searches a quarter
+        slower at ten million lines). FTS5's incremental merge joins segments of one level
+        once there are a few (its `usermerge`, 4), a bounded amount of work at a time:
+        what an import's own rows left, never a rewrite of the whole index, which took
+        seconds a import at ten million lines and grew with the base (`reindex` still
+        writes each index as one segment). It runs after imports, not on every edit.
 
         First it writes the digests of the chapters changed since (`write_digests`).
         Then it refreshes the query planner's statistics (ANALYZE; see WHOLE_TABLE).
@@ -544,10 +549,7 @@ class SQLiteSearch:
         write_digests()
         with connection.cursor() as cursor:
             for indexed in (*INDEXED, DIGESTS):
-                fts = indexed.fts
-                cursor.execute(f"SELECT count(DISTINCT segid) > 1 FROM {fts}_idx")
-                if cursor.fetchone()[0]:
-                    cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+                _merge_small_segments(cursor, indexed.fts)
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'"
                 " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'"
@@ -557,3 +559,18 @@ class SQLiteSearch:
                 limit = 0 if cursor.fetchone()[0] <= WHOLE_TABLE else ANALYSIS_LIMIT
                 cursor.execute(f"PRAGMA analysis_limit = {limit}")
                 cursor.execute(f'ANALYZE "{table}"')
+
+
+# FTS5's incremental merge: pages written a step, and steps at most (a bound on the work).
+MERGE_PAGES = 2000
+MERGE_STEPS = 200
+
+
+def _merge_small_segments(cursor, fts: str) -> None:
+    """Merge `fts`'s segments level by level until no level has enough to merge: FTS5
+    says a step did nothing by changing fewer than two rows."""
+    for _ in range(MERGE_STEPS):
+        before = connection.connection.total_changes
+        cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('merge', {MERGE_PAGES})")
+        if connection.connection.total_changes - before < 2:
+            return
