@@ -52,12 +52,12 @@ for n in range(runs + 1):
     for query, way in list(times):
         moments.emphasised_lines = ways[way]
         started = time.perf_counter()
-        moments = search.search(query).moments
+        shown = search.search(query).moments
         took = (time.perf_counter() - started) * 1000
         if n:  # the first round warms each way up
             times[(query, way)].append(took)
         if query == sys.argv[3]:
-            at = [(m.video.pk, m.start_seconds) for m in moments]
+            at = [(m.video.pk, m.start_seconds) for m in shown]
             key = (planted.video_id, planted.start_seconds)
             where[way] = at.index(key) + 1 if key in at else None
 moments.emphasised_lines = real
