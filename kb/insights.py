@@ -33,8 +33,9 @@ MAX_GROUP = 6
 NEIGHBOURS = 8
 DIFFER = 0.45
 # Similarities computed at once, at most (a block of rows against every column): about
-# 64 MB of float32 whatever the number of lessons.
-BLOCK_VALUES = 16_000_000
+# 16 MB of float32 whatever the number of lessons (with the indexes that pick each row's
+# best, about four times that at the peak).
+BLOCK_VALUES = 4_000_000
 
 NEGATIONS = frozenset("don't dont never stop avoid no not without".split())
 STOPWORDS = frozenset(
@@ -188,24 +189,20 @@ def _candidates(theme=None) -> Candidates:
     are, and those of lessons stored before pieces were (embedded and stored now, once),
     so that an import compares its own lessons with the rest without embedding them."""
     from kb.models import Lesson, MeaningVector, Takeaway
-    from kb.search.meaning import (
-        DIMENSIONS,
-        embed,
-        pieces_row,
-        stored_lesson_vectors,
-        stored_pieces,
-    )
+    from kb.search.meaning import LESSON, PIECES, embed, pieces_row, stored_matrix
 
     # A machine's draft is not advice until an editor accepts it.
     lessons = Lesson.objects.filter(machine_draft=False).order_by("pk")
     if theme is not None:
         lessons = lessons.filter(tags=theme)
     rows = list(lessons.values_list("pk", "video_id", "slug", "title"))
-    vectors = dict(stored_lesson_vectors([pk for pk, *_ in rows]))
-    rows = [row for row in rows if row[0] in vectors]
-    ids = [pk for pk, *_ in rows]
-    pieces = stored_pieces(ids)
-    missing = [row for row in rows if row[0] not in pieces]
+    ids, _, vectors = stored_matrix(LESSON, [pk for pk, *_ in rows])
+    have = set(ids.tolist())
+    rows = [row for row in rows if row[0] in have]  # by pk, as `ids` are
+    owned, counts, pieces = stored_matrix(PIECES, ids.tolist())
+    owners = np.repeat(np.searchsorted(ids, owned), counts)
+    stored = set(owned.tolist())
+    missing = [row for row in rows if row[0] not in stored]
     if missing:
         takeaways = defaultdict(list)
         for lesson_id, text in (
@@ -215,27 +212,27 @@ def _candidates(theme=None) -> Candidates:
         ):
             takeaways[lesson_id].append(text)
         texts = [[title, *takeaways[pk]] for pk, *_, title in missing]
-        embedded = iter(embed([text for each in texts for text in each]))
-        made = []
+        embedded = embed([text for each in texts for text in each])
+        made, at = [], 0
         for (pk, video_id, *_), each in zip(missing, texts, strict=True):
-            pieces[pk] = np.stack([next(embedded) for _ in each])
-            made.append(pieces_row(pk, video_id, pieces[pk]))
+            made.append(pieces_row(pk, video_id, embedded[at : at + len(each)]))
+            at += len(each)
         MeaningVector.objects.bulk_create(made, batch_size=2000)
-    owners = [n for n, pk in enumerate(ids) for _ in range(len(pieces[pk]))]
+        pieces = np.concatenate([pieces, embedded.astype(np.float32)])
+        owners = np.concatenate(
+            [
+                owners,
+                np.repeat(
+                    np.searchsorted(ids, [pk for pk, *_ in missing]), [len(each) for each in texts]
+                ),
+            ]  # fmt: skip
+        )
     return Candidates(
-        ids=np.array(ids, dtype=np.int64),
-        pieces=(
-            np.concatenate([pieces[pk] for pk in ids]).astype(np.float32)
-            if ids
-            else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        ),
-        owners=np.array(owners, dtype=np.int64),
+        ids=ids,
+        pieces=pieces,
+        owners=owners.astype(np.int64),
         videos=np.array([video for _, video, *_ in rows], dtype=np.int64),
-        vectors=(
-            np.stack([vectors[pk] for pk in ids]).astype(np.float32)
-            if ids
-            else np.zeros((0, DIMENSIONS), dtype=np.float32)
-        ),
+        vectors=vectors,
         slugs=[slug for _, _, slug, _ in rows],
         titles=[title for *_, title in rows],
     )
@@ -258,7 +255,8 @@ def _neighbours(c: Candidates, floor: float, around=None) -> dict[int, dict[int,
         similar = matrix[rows] @ matrix.T
         similar[c.videos[owners[rows]][:, None] == c.videos[owners][None, :]] = -1.0
         k = min(NEIGHBOURS, similar.shape[1]) - 1
-        top = np.argpartition(-similar, k, axis=1)[:, : k + 1]
+        # The k + 1 best of each row, at its end (no negated copy of the block).
+        top = np.argpartition(similar, similar.shape[1] - k - 1, axis=1)[:, -(k + 1) :]
         values = np.take_along_axis(similar, top, axis=1)
         row, at = np.nonzero(values >= floor)
         for i, j, value in zip(
