@@ -27,6 +27,17 @@ from kb import cards, reads
 from kb.importers import derived
 from kb.models import Credit, Evidence, Insight, Lesson, LessonTheme, Quote, QuoteTheme
 
+# Each kind of card: what readers may see of it (the queryset its view reads) and what
+# it says.
+DRAWN = (
+    ("lesson", reads.card_lessons, cards.lesson_card),
+    ("quote", reads.card_quotes, cards.quote_card),
+    ("video", reads.card_videos, cards.video_card),
+    ("person", reads.card_people, cards.person_card),
+    ("theme", reads.card_themes, cards.theme_card),
+    ("insight", reads.card_insights, cards.insight_card),
+)
+
 
 @task()
 def draw_cards(
@@ -39,24 +50,10 @@ def draw_cards(
     readers may see, drawn unless drawn already. Returns how many were looked at."""
     touched = cards_touched(lesson_ids, quote_ids, video_ids or [], insight_ids or [])
     done = 0
-    for lesson in reads.card_lessons().filter(pk__in=touched["lesson"]):
-        cards.cached_png(f"lesson-{lesson.pk}", cards.lesson_card(lesson))
-        done += 1
-    for quote in reads.card_quotes().filter(pk__in=touched["quote"]):
-        cards.cached_png(f"quote-{quote.pk}", cards.quote_card(quote))
-        done += 1
-    for video in reads.card_videos().filter(pk__in=touched["video"]):
-        cards.cached_png(f"video-{video.pk}", cards.video_card(video))
-        done += 1
-    for person in reads.card_people().filter(pk__in=touched["person"]):
-        cards.cached_png(f"person-{person.pk}", cards.person_card(person))
-        done += 1
-    for theme in reads.card_themes().filter(pk__in=touched["theme"]):
-        cards.cached_png(f"theme-{theme.pk}", cards.theme_card(theme))
-        done += 1
-    for insight in reads.card_insights().filter(pk__in=touched["insight"]):
-        cards.cached_png(f"insight-{insight.pk}", cards.insight_card(insight))
-        done += 1
+    for kind, readable, card in DRAWN:
+        for found in readable().filter(pk__in=touched[kind]):
+            cards.cached_png(f"{kind}-{found.pk}", card(found))
+            done += 1
     if touched["site"]:
         cards.cached_png("site", cards.site_card(*reads.site_counts()))
         done += 1
