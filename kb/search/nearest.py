@@ -78,10 +78,12 @@ class Vectors:
         at = ID_COLUMNS.index(column)
         return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
 
+    def _coarse(self, query: np.ndarray) -> np.ndarray:
+        """Every row's score on the first dimensions, in order."""
+        return self._each(lambda s, a, b: s.head[a:b] @ query[: s.head.shape[1]])
+
     def _heads(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """The first dimensions' scores of these rows (`None`: every row, in order)."""
-        if rows is None:
-            return self._each(lambda s, a, b: s.head[a:b] @ query[: s.head.shape[1]])
+        """The first dimensions' scores of these rows."""
         out = np.empty(len(rows), dtype=np.float32)
         for segment, at, positions in self._by_part(rows):
             out[at] = segment.head[positions] @ query[: segment.head.shape[1]]
@@ -106,17 +108,14 @@ class Vectors:
 
     def _everything(self, query: np.ndarray) -> np.ndarray:
         """Every row scored whole, the tails a chunk at a time."""
-
-        def scores(segment, first, last):
-            coarse = segment.head.shape[1]
-            out = segment.head[first:last] @ query[:coarse]
-            rest = query[coarse:] / segment.scale
+        out = self._coarse(query)
+        for n, (segment, first, last) in enumerate(self.parts):
+            rest = query[segment.head.shape[1] :] / segment.scale
+            to_out = int(self.offsets[n]) - first
             for at in range(first, last, CHUNK):
                 end = min(at + CHUNK, last)
-                out[at - first : end - first] += segment.tail[at:end].astype(np.float32) @ rest
-            return out
-
-        return self._each(scores)
+                out[at + to_out : end + to_out] += segment.tail[at:end].astype(np.float32) @ rest
+        return out
 
     def best(
         self,
@@ -150,7 +149,7 @@ class Vectors:
             exact = self._heads(rows, query) + self._tails(rows, query)
             return self._walk(rows, exact, limit, floor, keep, check, confirmed)[0]
         if n > size:  # first, a shortlist by the first dimensions
-            coarse = self._heads(None, query)
+            coarse = self._coarse(query)
             coarse[hidden] = -np.inf
             shortlist = np.argpartition(coarse, n - size)[n - size :]
             exact = coarse[shortlist] + self._tails(shortlist, query)
