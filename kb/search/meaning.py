@@ -120,15 +120,6 @@ def unpack(packed) -> np.ndarray:
     )
 
 
-def stored_lesson_vectors(lesson_ids: list[int]):
-    """(lesson id, unit vector) of the given lessons' stored vectors."""
-    from kb.models import MeaningVector
-
-    rows = MeaningVector.objects.filter(kind=LESSON, lesson_id__in=lesson_ids)
-    for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator():
-        yield lesson_id, unpack(packed)[0]
-
-
 def windows(segments) -> list[tuple[int, str]]:
     """(index of its first segment, text) of windows of about WINDOW_SECONDS of speech,
     each inside one chapter, one starting every WINDOW_STEP_SECONDS (so they overlap)."""
@@ -190,9 +181,12 @@ def stored_pieces(lesson_ids) -> dict[int, np.ndarray]:
     }
 
 
-def stored_matrix(kind: str, lesson_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stored_matrix(
+    kind: str, lesson_ids, dimensions: int = DIMENSIONS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lesson ids, how many vectors each holds, their unit rows) of the given lessons'
-    stored `kind` vectors (LESSON, PIECES), by lesson id, one row per lesson at most:
+    stored `kind` vectors (LESSON, PIECES; kb.search.sense's, `dimensions` wide), by
+    lesson id, one row per lesson at most:
     read as bytes and made one array at once, not one array a row (at 45,000 lessons,
     hundreds of megabytes of small arrays)."""
     from kb.models import MeaningVector
@@ -208,9 +202,9 @@ def stored_matrix(kind: str, lesson_ids) -> tuple[np.ndarray, np.ndarray, np.nda
             continue  # one a lesson
         packed = bytes(packed)
         ids.append(lesson_id)
-        counts.append(len(packed) // DIMENSIONS)
+        counts.append(len(packed) // dimensions)
         blobs.append(packed)
-    matrix = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(-1, DIMENSIONS)
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(-1, dimensions)
     matrix = matrix.astype(np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

@@ -69,16 +69,6 @@ def index_lessons(lessons) -> None:
     )
 
 
-def stored_vectors(lesson_ids: list[int]):
-    """(lesson id, unit vector) of the given lessons' stored vectors (those that have one)."""
-    from kb.models import MeaningVector
-
-    rows = MeaningVector.objects.filter(kind=SENSE, lesson_id__in=lesson_ids)
-    for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator():
-        vector = np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32)
-        yield lesson_id, vector / max(float(np.linalg.norm(vector)), 1e-9)
-
-
 # Stored as the static model's vectors are (int8, any width).
 pack = meaning.pack
 

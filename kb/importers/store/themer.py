@@ -97,12 +97,12 @@ def _lesson_vectors(lesson_ids: list[int]):
     static model's), embedding only lessons stored without one. Embedding the hundreds of
     lessons editors filed took seconds in each new process."""
     if not sentence_model.available():
-        yield from meaning.stored_lesson_vectors(lesson_ids)
+        ids, _, vectors = meaning.stored_matrix(meaning.LESSON, lesson_ids)
+        yield from zip(ids.tolist(), vectors, strict=True)
         return
-    found = set()
-    for lesson_id, vector in sense.stored_vectors(lesson_ids):
-        found.add(lesson_id)
-        yield lesson_id, vector
+    ids, _, vectors = meaning.stored_matrix(sense.SENSE, lesson_ids, sense.DIMENSIONS)
+    yield from zip(ids.tolist(), vectors, strict=True)
+    found = set(ids.tolist())
     missing = [pk for pk in lesson_ids if pk not in found]
     if missing:
         lessons = list(Lesson.objects.filter(pk__in=missing).prefetch_related("takeaways"))
