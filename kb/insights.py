@@ -200,7 +200,6 @@ def _candidates(theme=None) -> Candidates:
     have = set(ids.tolist())
     rows = [row for row in rows if row[0] in have]  # by pk, as `ids` are
     owned, counts, pieces = stored_matrix(PIECES, ids.tolist())
-    owners = np.repeat(np.searchsorted(ids, owned), counts)
     stored = set(owned.tolist())
     missing = [row for row in rows if row[0] not in stored]
     if missing:
@@ -218,19 +217,14 @@ def _candidates(theme=None) -> Candidates:
             made.append(pieces_row(pk, video_id, embedded[at : at + len(each)]))
             at += len(each)
         MeaningVector.objects.bulk_create(made, batch_size=2000)
-        pieces = np.concatenate([pieces, embedded.astype(np.float32)])
-        owners = np.concatenate(
-            [
-                owners,
-                np.repeat(
-                    np.searchsorted(ids, [pk for pk, *_ in missing]), [len(each) for each in texts]
-                ),
-            ]  # fmt: skip
-        )
+        pieces = np.concatenate([pieces, embedded])
+        owned = np.concatenate([owned, [pk for pk, *_ in missing]])
+        counts = np.concatenate([counts, [len(each) for each in texts]])
+    owners = np.repeat(np.searchsorted(ids, owned), counts)
     return Candidates(
         ids=ids,
         pieces=pieces,
-        owners=owners.astype(np.int64),
+        owners=owners,
         videos=np.array([video for _, video, *_ in rows], dtype=np.int64),
         vectors=vectors,
         slugs=[slug for _, _, slug, _ in rows],
