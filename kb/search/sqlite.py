@@ -537,7 +537,7 @@ class SQLiteSearch:
         slower at ten million lines). FTS5's incremental merge joins segments of one level
         once there are a few (its `usermerge`, 4), a bounded amount of work at a time:
         what an import's own rows left, never a rewrite of the whole index, which took
-        seconds a import at ten million lines and grew with the base (`reindex` still
+        seconds an import at ten million lines and grew with the base (`reindex` still
         writes each index as one segment). It runs after imports, not on every edit.
 
         First it writes the digests of the chapters changed since (`write_digests`).
