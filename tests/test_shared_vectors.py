@@ -169,9 +169,9 @@ def _damage(store: Store, how: str) -> None:
     elif how == "segment not a segment":
         with open(segment, "r+b") as file:
             file.write(b"garbage")
-    elif how == "a segment of the earlier format":  # float32 tails, no lists
+    elif how == "a segment of the earlier format":  # float32 first dimensions
         with open(segment, "r+b") as file:
-            file.write(b"kb-meaning-segment 1\n")
+            file.write(b"kb-meaning-segment 2\n")
     elif how == "segment missing":
         segment.unlink()
     elif how == "another database's files":

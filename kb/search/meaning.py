@@ -331,7 +331,7 @@ class Matrix(Vectors):
             "starts": np.frombuffer(starts, dtype=np.float64),
         }
         stored = np.frombuffer(vectors, dtype=np.int8).reshape(-1, DIMENSIONS)
-        columns["head"] = stored[:, :COARSE_DIMENSIONS].astype(np.float32) / SCALE
+        columns["head"] = np.ascontiguousarray(stored[:, :COARSE_DIMENSIONS])
         columns["tail"] = np.ascontiguousarray(stored[:, COARSE_DIMENSIONS:])
         columns["dead"] = np.zeros(len(stored), dtype=np.uint8)
         segment = Segment({WINDOW: (0, len(stored))}, columns, SCALE)

@@ -6,9 +6,13 @@ in place:
     ids     int64   five rows of `rows`: pk, lesson, chapter, video, quote (-1: none)
     starts  float64 the moment (NaN: none)
     dead    uint8   1 once the database no longer holds the row
-    head    float32 rows x coarse: the first dimensions, scaled back from int8
+    head    int8    rows x coarse: the first dimensions, as stored (every search reads
+                    them all: a quarter of float32's bytes to hold and to read)
     tail    int8    rows x (dimensions - coarse): the rest, as stored (a search reads
-                    only its shortlist's, and scales those: a quarter of float32's bytes)
+                    only its shortlist's)
+
+Both are the database's int8 numbers (kb.search.meaning.SCALE times the normalised
+vector's); a search scales its query instead (kb.search.nearest).
 
 Only `dead` is ever written after a segment is made (one byte a row, in place); a new
 segment is written under a temporary name and renamed into place, so a reader never sees
@@ -24,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 # A file of another format is rebuilt from the database (kb.search.vectors).
-MAGIC = b"kb-meaning-segment 2\n"
+MAGIC = b"kb-meaning-segment 3\n"
 HEADER_BYTES = 4096
 ID_COLUMNS = ("pk", "lesson", "chapter", "video", "quote")
 
@@ -43,7 +47,7 @@ class Layout:
             ("ids", "<i8", (len(ID_COLUMNS), rows)),
             ("starts", "<f8", (rows,)),
             ("dead", "u1", (rows,)),
-            ("head", "<f4", (rows, coarse)),
+            ("head", "i1", (rows, coarse)),
             ("tail", "i1", (rows, dimensions - coarse)),
         ):
             self.places[name] = (at, np.dtype(dtype), shape)
@@ -102,7 +106,7 @@ class Segment:
         """In memory, from (pk, kind, lesson, chapter, video, quote, start, vector) rows."""
         order = sorted(range(len(rows)), key=lambda i: (kinds.index(rows[i][1]), rows[i][0]))
         records = _records([rows[i] for i in order], dimensions)
-        columns = _columns(records, coarse, scale)
+        columns = _columns(records, coarse)
         columns["dead"] = np.zeros(len(records), dtype=np.uint8)
         return cls(_ranges([rows[i][1] for i in order], kinds), columns, scale)
 
@@ -138,10 +142,9 @@ def _records(rows, dimensions: int) -> np.ndarray:
     return records
 
 
-def _columns(records: np.ndarray, coarse: int, scale: float) -> dict:
+def _columns(records: np.ndarray, coarse: int) -> dict:
     vectors = records["vector"]
-    head = vectors[:, :coarse].astype(np.float32)
-    head /= scale
+    head = np.ascontiguousarray(vectors[:, :coarse])
     tail = np.ascontiguousarray(vectors[:, coarse:])
     return {"ids": np.ascontiguousarray(records["ids"].T), "starts": records["start"].copy(),
             "head": head, "tail": tail}  # fmt: skip
@@ -239,7 +242,7 @@ class SegmentWriter:
         while done < count:
             n = min(self.CHUNK, count - done)
             records = np.frombuffer(spool.read(n * self.record.itemsize), dtype=self.record)
-            made = _columns(records, self.coarse, self.scale)
+            made = _columns(records, self.coarse)
             at = slice(first + done, first + done + n)
             columns["ids"][:, at] = made["ids"]
             for name in ("starts", "head", "tail"):
@@ -260,7 +263,6 @@ def copy_live_rows(segments: list[Segment], writer: SegmentWriter) -> None:
                 records = np.zeros(len(live), dtype=writer.record)
                 records["ids"] = segment.ids[:, live].T
                 records["start"] = segment.starts[live]
-                head = np.clip(np.round(segment.head[live] * writer.scale), -127, 127)
-                records["vector"] = np.hstack([head.astype(np.int8), segment.tail[live]])
+                records["vector"] = np.hstack([segment.head[live], segment.tail[live]])
                 writer.spools[kind].write(records.tobytes())
                 writer.counts[kind] += len(live)
