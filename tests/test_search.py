@@ -470,12 +470,13 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
 
 
 @pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite's chapter digests (PostgreSQL: chapter terms)"
+    connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
 )
-def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import(monkeypatch):
-    """A word too common to rank every chapter saying it is ranked among the chapters'
-    digests (their most-said words): the chapter saying it most comes first, and a
-    re-import that changes what a chapter says moves it once the import ends."""
+def test_a_common_word_is_ranked_by_chapter_terms_which_follow_every_import(monkeypatch):
+    """A word too common to rank every chapter saying it is read from the chapter terms
+    (their most-said words, stemmed): the chapter saying it most comes first, a word
+    stemmed alike finds the same, and a re-import that changes what a chapter says
+    moves it once the import ends."""
 
     import kb.search
     from kb.search import sqlite as engine
@@ -491,13 +492,14 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
         spoken(video, " ".join(["budget"] * n + ["other words here"] * (7 - n)), n * 100, chapter)
     tidy_index()
 
-    def first_chapter():
+    def first_chapter(query="budget"):
         with CaptureQueriesContext(connection) as queries:
-            moments = search("budget").moments
-        assert any("kb_chapterdigest_fts" in q["sql"] for q in queries.captured_queries)
+            moments = search(query).moments
+        assert any("kb_chapterterm" in q["sql"] for q in queries.captured_queries)
         return moments[0].chapter
 
     assert first_chapter() == chapters[6]
+    assert first_chapter("budgets") == chapters[6]
     segment = chapters[1].segments.get()
     segment.text = " ".join(["budget"] * 12)
     segment.save()
@@ -506,17 +508,17 @@ def test_a_common_word_is_ranked_among_chapter_digests_which_follow_every_import
     assert first_chapter() == chapters[1]
     video.delete()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM kb_chapterdigest")
+        cursor.execute("SELECT count(*) FROM kb_chapterterm")
         assert cursor.fetchone()[0] == 0
 
 
 @pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite's chapter digests (PostgreSQL: chapter terms)"
+    connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
 )
-def test_a_common_phrase_is_ranked_among_digest_candidates_that_say_it(monkeypatch):
-    """A phrase (or words not all among any chapter's most-said) too common to rank
-    every chapter saying it: the chapters whose digests say its words most, less those
-    that never say the phrase itself, however often they say its words apart."""
+def test_a_common_phrase_is_ranked_among_term_candidates_that_say_it(monkeypatch):
+    """A phrase (or several words) too common to rank every chapter saying it: the
+    chapters whose terms say its words most, less those that never say the phrase
+    itself, however often they say its words apart."""
     import kb.search
     from kb.search import sqlite as engine
     from kb.search import tidy_index
@@ -533,7 +535,7 @@ def test_a_common_phrase_is_ranked_among_digest_candidates_that_say_it(monkeypat
     tidy_index()
     with CaptureQueriesContext(connection) as queries:
         moments = search('"big tech"').moments
-    assert any("kb_chapterdigest_fts" in q["sql"] for q in queries.captured_queries)
+    assert any("kb_chapterterm" in q["sql"] for q in queries.captured_queries)
     assert apart not in {m.chapter for m in moments}
     assert [m.chapter for m in moments] == [chapters[n] for n in (5, 4, 3, 2, 1)]
 

@@ -203,39 +203,45 @@ def postgres_term_drop_statements(terms: Terms = CHAPTER_TERMS) -> list[str]:
     ]
 
 
-# SQLite: what FTS5 offers in place of PostgreSQL's chapter terms, a compact per-chapter
-# document: each chapter's DIGEST_WORDS most-said words, each repeated as often as it is
-# said up to DIGEST_REPEATS (bm25 saturates well before). A word said in tens of
-# thousands of chapters is in the digests of those that say it most: ranking those
-# reads a fraction of the chapters. Kept by `SQLiteSearch.tidy` from the chapters a
-# trigger marks as changed (a digest needs words counted, which no trigger can do).
-DIGESTS = Indexed("kb_chapterdigest", (Column("words", "D"),), pk="chapter_id")
-DIGEST_PENDING = "kb_chapterdigest_pending"
+# SQLite: what PostgreSQL's chapter terms give it, from FTS5's own stems. Ranking a word
+# said in tens of thousands of chapters by bm25 scores every one of them; this table gives
+# its best chapters first. Its rows are each chapter's DIGEST_WORDS most-said words (a
+# chapter's other words never make it one of the best for them), each counted up to
+# DIGEST_REPEATS times (bm25 saturates well before), stemmed as FTS5 stems them, scored
+# as bm25's term frequency part (k1 1.2, b 0.75) against TYPICAL_DIGEST_WORDS. Written
+# by `kb.search.sqlite.chapters.write_terms` for the chapters a trigger marks as changed
+# (counting words is more than a trigger can do), after every import.
+SQLITE_CHAPTER_TERMS = CHAPTER_TERMS.table  # the same name as on PostgreSQL
+TERMS_PENDING = "kb_chapterterm_pending"
 DIGEST_WORDS = 48
 DIGEST_REPEATS = 8
+TYPICAL_DIGEST_WORDS = 200
 
 
-def sqlite_digest_statements() -> list[str]:
-    source, table = CHAPTERS.table, DIGESTS.table
-    mark = f"INSERT OR IGNORE INTO {DIGEST_PENDING} (chapter_id) VALUES (new.chapter_id)"
+def sqlite_term_statements() -> list[str]:
+    """Create the chapter terms' table, the marks of what is to write, and the triggers
+    that mark them; mark every chapter (migration 0037)."""
+    source, table = CHAPTERS.table, SQLITE_CHAPTER_TERMS
+    mark = f"INSERT OR IGNORE INTO {TERMS_PENDING} (chapter_id) VALUES (new.chapter_id)"
     return [
-        f"CREATE TABLE {table} (chapter_id integer PRIMARY KEY, words text NOT NULL)",
-        f"CREATE TABLE {DIGEST_PENDING} (chapter_id integer PRIMARY KEY)",
+        f"CREATE TABLE {table} (lexeme text NOT NULL, score real NOT NULL,"
+        " chapter_id integer NOT NULL, PRIMARY KEY (lexeme, score DESC, chapter_id))"
+        " WITHOUT ROWID",
+        f"CREATE INDEX {table}_chapter ON {table} (chapter_id)",
+        f"CREATE TABLE {TERMS_PENDING} (chapter_id integer PRIMARY KEY)",
         f"CREATE TRIGGER {table}_mark_ai AFTER INSERT ON {source} BEGIN {mark}; END",
         f"CREATE TRIGGER {table}_mark_au AFTER UPDATE OF title, text ON {source} BEGIN {mark}; END",
         f"CREATE TRIGGER {table}_mark_ad AFTER DELETE ON {source} BEGIN"
         f" DELETE FROM {table} WHERE chapter_id = old.chapter_id;"
-        f" DELETE FROM {DIGEST_PENDING} WHERE chapter_id = old.chapter_id; END",
-        *sqlite_statements(DIGESTS),
-        f"INSERT INTO {DIGEST_PENDING} (chapter_id) SELECT chapter_id FROM {source}",
+        f" DELETE FROM {TERMS_PENDING} WHERE chapter_id = old.chapter_id; END",
+        f"INSERT INTO {TERMS_PENDING} (chapter_id) SELECT chapter_id FROM {source}",
     ]
 
 
-def sqlite_digest_drop_statements() -> list[str]:
-    table = DIGESTS.table
+def sqlite_term_drop_statements() -> list[str]:
+    table = SQLITE_CHAPTER_TERMS
     return [
         *(f"DROP TRIGGER IF EXISTS {table}_mark_{op}" for op in ("ai", "au", "ad")),
-        *sqlite_drop_statements(DIGESTS),
-        f"DROP TABLE IF EXISTS {DIGEST_PENDING}",
+        f"DROP TABLE IF EXISTS {TERMS_PENDING}",
         f"DROP TABLE IF EXISTS {table}",
     ]

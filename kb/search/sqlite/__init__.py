@@ -5,8 +5,6 @@ Rank is FTS5's bm25 (lower is better there; negated here so higher is better eve
 Visibility always comes from the `published()` querysets passed in.
 """
 
-import dataclasses
-from collections import Counter
 from typing import Literal
 
 from django.db import connection
@@ -24,20 +22,23 @@ from kb.search.interface import (
     SaidLine,
     Scope,
 )
-from kb.search.query import TOKEN, ParsedQuery
+from kb.search.query import ParsedQuery
 from kb.search.results import START
 from kb.search.schema import (
     CHAPTERS,
-    DIGEST_PENDING,
-    DIGEST_REPEATS,
-    DIGEST_WORDS,
-    DIGESTS,
     INDEXED,
     LESSONS,
     LINES,
     QUOTES,
     TAKEAWAYS,
     Indexed,
+)
+from kb.search.sqlite.chapters import (
+    COMMON_CHAPTERS,
+    best_for_word,
+    candidates,
+    mark_every_chapter,
+    write_terms,
 )
 
 # After an import ANALYZE reads tables of up to WHOLE_TABLE rows whole (lessons, quotes,
@@ -190,47 +191,6 @@ def _with_line_ranges(queryset, ranked: list[int]) -> list:
     return [found[pk] for pk in ranked if pk in found and hasattr(found[pk], "lo")]
 
 
-# A query said in more chapters than this is ranked among the chapters' digests.
-COMMON_CHAPTERS = 2000
-# Chapters whose digests say a common query's words most, looked at when not every word
-# is in a digest: each is then tested against the query in its whole text.
-DIGEST_CANDIDATES = 100
-
-
-def digest(title: str, text: str) -> str:
-    """A chapter's most-said words, each as often as it is said (up to DIGEST_REPEATS)."""
-    counts = Counter(TOKEN.findall(f"{title} {text}".casefold()))
-    return " ".join(
-        " ".join([word] * min(n, DIGEST_REPEATS)) for word, n in counts.most_common(DIGEST_WORDS)
-    )
-
-
-def write_digests(db=connection) -> int:
-    """Digest the chapters the triggers marked as changed (see schema.DIGESTS); returns
-    how many. A few hundred at a time: a million-line knowledge base is 5,700 chapters."""
-    source, table = CHAPTERS.table, DIGESTS.table
-    done = 0
-    with db.cursor() as cursor:
-        while True:
-            cursor.execute(
-                f"SELECT t.chapter_id, t.title, t.text FROM {DIGEST_PENDING} p"
-                f" JOIN {source} t ON t.chapter_id = p.chapter_id LIMIT 500"
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                return done
-            ids = [(pk,) for pk, *_ in rows]
-            # Deleted, then inserted: a REPLACE would not tell the FTS5 index (its
-            # triggers see no delete).
-            cursor.executemany(f"DELETE FROM {table} WHERE chapter_id = %s", ids)
-            cursor.executemany(
-                f"INSERT INTO {table} (chapter_id, words) VALUES (%s, %s)",
-                [(pk, digest(title, text)) for pk, title, text in rows],
-            )
-            cursor.executemany(f"DELETE FROM {DIGEST_PENDING} WHERE chapter_id = %s", ids)
-            done += len(rows)
-
-
 def _said_in_more_than(cursor, indexed: Indexed, match: str, most: int) -> bool:
     """Whether more than `most` rows match: counted in FTS5's order, no sort, no rank."""
     cursor.execute(
@@ -239,11 +199,6 @@ def _said_in_more_than(cursor, indexed: Indexed, match: str, most: int) -> bool:
         [match, most + 1],
     )
     return cursor.fetchone()[0] > most
-
-
-def _digestible(parsed: ParsedQuery) -> bool:
-    """Words only: a digest keeps no order (phrases) and not every word (exclusions)."""
-    return bool(parsed.words) and not (parsed.phrases or parsed.excluded or parsed.any_word)
 
 
 # Matching lines looked at in one chapter; past that, the earliest are enough.
@@ -407,42 +362,36 @@ class SQLiteSearch:
                     cursor, CHAPTERS, match_expression(query, prefix=False), COMMON_CHAPTERS
                 )
             if common:
-                found = (
-                    _digestible(query) and self._by_digests(query, chapters, limit)
-                ) or self._by_digest_candidates(query, chapters, limit)
+                found = self._by_terms(query, chapters, limit)
                 if found:
                     return found
             best = list(_best_in_index(CHAPTERS, query, limit * OVERFETCH, prefix=False))
         return _with_line_ranges(chapters, best)[:limit]
 
     @staticmethod
-    def _by_digests(parsed, queryset, limit):
-        """A query said in more than COMMON_CHAPTERS chapters, ranked among the chapters'
-        digests: their best `limit` visible chapters, or None when the digests leave
-        too few."""
-        ranked = list(_best_in_index(DIGESTS, parsed, limit * OVERFETCH, prefix=False))
-        found = _with_line_ranges(queryset, ranked)[:limit]
-        return found if len(found) >= limit else None
-
-    @staticmethod
-    def _by_digest_candidates(parsed, queryset, limit):
-        """A common query whose words are not all among any chapter's most-said (several
-        words, a phrase, an exclusion): the chapters whose digests say its words most,
-        any of them, in that order, less those whose whole text does not say the query.
-        None when those leave too few: bm25 over every chapter then ranks them. FTS5's
-        bm25 cannot rank the candidates alone: it counts every match again for each."""
-        loose = dataclasses.replace(parsed.loosened(), excluded=[])
-        candidates = list(_best_in_index(DIGESTS, loose, DIGEST_CANDIDATES, prefix=False))
-        if not candidates:
+    def _by_terms(parsed, queryset, limit):
+        """A query said in more than COMMON_CHAPTERS chapters, its chapters read from the
+        chapter terms (kb.search.sqlite.chapters): one word's best chapters, in order;
+        for several words, a phrase or an exclusion, the chapters that say its words
+        most, any of them, in that order, less those whose whole text does not say the
+        query. None when those leave fewer than `limit` visible: bm25 over every chapter
+        then ranks them."""
+        if len(parsed.all_tokens) == 1 and not (parsed.excluded or parsed.any_word):
+            ranked = best_for_word(parsed.all_tokens[0], limit * OVERFETCH)
+        else:
+            pool = candidates(parsed.loosened().words)
+            ranked = None
+            if pool:
+                fts, marks = CHAPTERS.fts, ", ".join(["%s"] * len(pool))
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
+                        [match_expression(parsed, prefix=False), *pool],
+                    )
+                    saying = {pk for (pk,) in cursor.fetchall()}
+                ranked = [pk for pk in pool if pk in saying][: limit * OVERFETCH]
+        if not ranked:
             return None
-        fts, marks = CHAPTERS.fts, ", ".join(["%s"] * len(candidates))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
-                [match_expression(parsed, prefix=False), *candidates],
-            )
-            saying = {pk for (pk,) in cursor.fetchall()}
-        ranked = [pk for pk in candidates if pk in saying][: limit * OVERFETCH]
         found = _with_line_ranges(queryset, ranked)[:limit]
         return found if len(found) >= limit else None
 
@@ -516,14 +465,10 @@ class SQLiteSearch:
         ]
 
     def reindex(self) -> None:
+        mark_every_chapter()
+        write_terms()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT OR IGNORE INTO {DIGEST_PENDING} (chapter_id)"
-                f" SELECT chapter_id FROM {CHAPTERS.table}"
-            )
-        write_digests()
-        with connection.cursor() as cursor:
-            for indexed in (*INDEXED, DIGESTS):
+            for indexed in INDEXED:
                 fts = indexed.fts
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # one segment
@@ -540,23 +485,27 @@ class SQLiteSearch:
         seconds an import at ten million lines and grew with the base (`reindex` still
         writes each index as one segment). It runs after imports, not on every edit.
 
-        First it writes the digests of the chapters changed since (`write_digests`).
+        First it writes the terms of the chapters changed since (`chapters.write_terms`).
         Then it refreshes the query planner's statistics (ANALYZE; see WHOLE_TABLE).
         Without them SQLite guesses that "status = published" keeps a few rows, and
         sorts every published lesson or quote by its video's date to show the first
         twenty, instead of walking the videos' date index.
         """
-        write_digests()
+        write_terms()
         with connection.cursor() as cursor:
-            for indexed in (*INDEXED, DIGESTS):
+            for indexed in INDEXED:
                 _merge_small_segments(cursor, indexed.fts)
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                "SELECT name, sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE type = 'table'"
                 " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'"
             )
-            for (table,) in cursor.fetchall():
-                cursor.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"')
-                limit = 0 if cursor.fetchone()[0] <= WHOLE_TABLE else ANALYSIS_LIMIT
+            for table, keyed in cursor.fetchall():
+                # A table without rowids (the chapter terms) is sampled, whatever its size.
+                rows = WHOLE_TABLE + 1
+                if not keyed:
+                    cursor.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"')
+                    rows = cursor.fetchone()[0]
+                limit = 0 if rows <= WHOLE_TABLE else ANALYSIS_LIMIT
                 cursor.execute(f"PRAGMA analysis_limit = {limit}")
                 cursor.execute(f'ANALYZE "{table}"')
 

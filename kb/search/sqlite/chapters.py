@@ -1,0 +1,148 @@
+"""SQLite: the chapters that say a common query most, read best first from the chapter
+terms (`schema.SQLITE_CHAPTER_TERMS`: how strongly each chapter says each of its most-said
+words, stemmed as FTS5 stems them), as PostgreSQL reads its own chapter terms. bm25 over
+every chapter saying a word said in tens of thousands of them scores every one.
+
+FTS5 stems with its porter tokenizer, which Python cannot call: the words to stem are
+put in a temporary FTS5 table of this connection with the same tokenizer, and its
+`fts5vocab` instances are read back (each stem, in which row, how often).
+"""
+
+import functools
+from collections import Counter
+
+from django.db import connection
+
+from kb.search.query import TOKEN
+from kb.search.schema import (
+    DIGEST_REPEATS,
+    DIGEST_WORDS,
+    SQLITE_CHAPTER_TERMS,
+    TERMS_PENDING,
+    TOKENIZE,
+    TYPICAL_DIGEST_WORDS,
+)
+
+# A query said in more chapters than this is ranked by the chapter terms.
+COMMON_CHAPTERS = 2000
+# Chapters looked at per word of a query of several: those that say it most.
+CANDIDATES_PER_WORD = 200
+# Of those, the ones that say the query's words most, tested against the whole query.
+CANDIDATES = 100
+# Chapters whose terms are written in one go.
+BATCH = 500
+
+STEMS = "kb_stems"
+STEMS_SAID = "kb_stems_said"
+
+
+def digest(title: str, text: str) -> str:
+    """A chapter's most-said words, each as often as it is said (up to DIGEST_REPEATS)."""
+    counts = Counter(TOKEN.findall(f"{title} {text}".casefold()))
+    return " ".join(
+        " ".join([word] * min(n, DIGEST_REPEATS)) for word, n in counts.most_common(DIGEST_WORDS)
+    )
+
+
+def score(hits: int, words: int) -> float:
+    """bm25's term frequency part (k1 1.2, b 0.75): `hits` of a stem among `words`."""
+    return hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / TYPICAL_DIGEST_WORDS))
+
+
+def _stemmed(cursor, texts: list[tuple[int, str]]) -> dict[int, Counter]:
+    """{key: Counter of stems} of each (key, text), as FTS5 tokenizes and stems them."""
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{STEMS} USING fts5(words, tokenize='{TOKENIZE}')"
+    )
+    cursor.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{STEMS_SAID}"
+        f" USING fts5vocab(temp, {STEMS}, instance)"
+    )
+    cursor.executemany(f"INSERT INTO temp.{STEMS} (rowid, words) VALUES (%s, %s)", texts)
+    cursor.execute(f"SELECT doc, term, count(*) FROM temp.{STEMS_SAID} GROUP BY doc, term")
+    said: dict[int, Counter] = {key: Counter() for key, _ in texts}
+    for key, term, hits in cursor.fetchall():
+        said[key][term] = hits
+    cursor.execute(f"DELETE FROM temp.{STEMS}")
+    return said
+
+
+@functools.lru_cache(maxsize=4096)
+def stem(word: str) -> str | None:
+    """The one stem FTS5 makes of a query's word; None when it makes none or several."""
+    with connection.cursor() as cursor:
+        stems = list(_stemmed(cursor, [(1, word)])[1])
+    return stems[0] if len(stems) == 1 else None
+
+
+def write_terms(db=connection) -> int:
+    """Write the terms of the chapters the triggers marked as changed; returns how many.
+    BATCH at a time: a million-line knowledge base is 5,700 chapters."""
+    done = 0
+    with db.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT t.chapter_id, t.title, t.text FROM {TERMS_PENDING} p"
+                f" JOIN kb_chaptertranscript t ON t.chapter_id = p.chapter_id LIMIT {BATCH}"
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            said = _stemmed(cursor, [(pk, digest(title, text)) for pk, title, text in rows])
+            ids = [(pk,) for pk, *_ in rows]
+            cursor.executemany(f"DELETE FROM {SQLITE_CHAPTER_TERMS} WHERE chapter_id = %s", ids)
+            cursor.executemany(
+                f"INSERT INTO {SQLITE_CHAPTER_TERMS} (lexeme, score, chapter_id)"
+                " VALUES (%s, %s, %s)",
+                [
+                    (term, score(hits, words), pk)
+                    for pk, stems in said.items()
+                    for words in [sum(stems.values())]
+                    for term, hits in stems.items()
+                ],
+            )
+            cursor.executemany(f"DELETE FROM {TERMS_PENDING} WHERE chapter_id = %s", ids)
+            done += len(rows)
+
+
+def mark_every_chapter() -> None:
+    """Mark every chapter's terms to be written again (reindex)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT OR IGNORE INTO {TERMS_PENDING} (chapter_id)"
+            " SELECT chapter_id FROM kb_chaptertranscript"
+        )
+
+
+def best_for_word(word: str, count: int) -> list[int] | None:
+    """The `count` chapters that say `word` most, best first, visible or not; None when
+    FTS5 makes no one stem of it."""
+    lexeme = stem(word)
+    if lexeme is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT chapter_id FROM {SQLITE_CHAPTER_TERMS} WHERE lexeme = %s"
+            " ORDER BY score DESC, chapter_id LIMIT %s",
+            [lexeme, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def candidates(words: list[str]) -> list[int]:
+    """The CANDIDATES chapters that say these words most, together: each word's
+    CANDIDATES_PER_WORD best chapters, by the sum of their scores."""
+    lexemes = sorted({lexeme for word in words if (lexeme := stem(word)) is not None})
+    if not lexemes:
+        return []
+    one = (
+        f"SELECT * FROM (SELECT chapter_id, score FROM {SQLITE_CHAPTER_TERMS}"
+        " WHERE lexeme = %s ORDER BY score DESC LIMIT %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT chapter_id FROM ({' UNION ALL '.join([one] * len(lexemes))})"
+            " GROUP BY chapter_id ORDER BY sum(score) DESC, chapter_id LIMIT %s",
+            [v for lexeme in lexemes for v in (lexeme, CANDIDATES_PER_WORD)] + [CANDIDATES],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
