@@ -46,13 +46,20 @@ def search_indexes(pg) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def refill_terms(url: str) -> list[str]:
-    """The statements that recount every terms table (kb.search.schema)."""
+def _schema(url: str):
+    """kb.search.schema, Django set up for `url`."""
     os.environ.update(bench.env(url))
     import django
 
     django.setup()
     from kb.search import schema
+
+    return schema
+
+
+def refill_terms(url: str) -> list[str]:
+    """The statements that recount every terms table (kb.search.schema)."""
+    schema = _schema(url)
 
     return [
         statement
@@ -69,12 +76,14 @@ def copy(sqlite_path: Path, url: str) -> dict[str, float]:
     )
     timings["migrate"] = time.perf_counter() - started
     source = sqlite3.connect(sqlite_path)
+    # Not SQLite's own chapter terms: PostgreSQL recounts its terms tables below.
+    term_tables = {terms.table for terms in _schema(url).TERMS.values()}
     tables = [
         name
         for (name,) in source.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
         )
-        if name.startswith(APPS) and "_fts" not in name
+        if name.startswith(APPS) and "_fts" not in name and name not in term_tables
     ]
     with psycopg.connect(url.replace("postgres://", "postgresql://")) as pg:
         pg.execute("SET session_replication_role = replica")  # no FK checks, no triggers

@@ -540,6 +540,38 @@ def test_a_common_phrase_is_ranked_among_term_candidates_that_say_it(monkeypatch
     assert [m.chapter for m in moments] == [chapters[n] for n in (5, 4, 3, 2, 1)]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
+)
+def test_common_words_rank_the_chapters_whose_terms_hold_them_all(monkeypatch):
+    """Several plain words too common to rank every chapter saying them: the chapters
+    whose most-said words hold every one, by how much they say them, read from the
+    chapter terms alone (no chapter's whole text is tested); a chapter saying one of
+    the words most of all, and the other never, is not among them."""
+    import kb.search
+    from kb.search import sqlite as engine
+    from kb.search import tidy_index
+
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
+    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
+    video = VideoFactory()
+    chapters = {}
+    for n in range(1, 7):
+        chapters[n] = ChapterFactory(video=video, title=f"Part {n}", start_seconds=n * 100)
+        said = ["budget review"] * n + ["other words"] * (7 - n)
+        spoken(video, " ".join(said), n * 100, chapters[n])
+    budget_only = ChapterFactory(video=video, title="Budgets", start_seconds=900)
+    spoken(video, " ".join(["budget budget"] * 8), 900, budget_only)
+    tidy_index()
+    with CaptureQueriesContext(connection) as queries:
+        moments = search("budget review").moments
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any("kb_chapterterm" in q for q in sql)
+    assert not any("kb_chaptertranscript_fts MATCH" in q and "rowid IN" in q for q in sql)
+    shown = list(dict.fromkeys(m.chapter for m in moments))
+    assert shown == [chapters[n] for n in (6, 5, 4, 3, 2)]
+
+
 def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):
     """The search page's list of themes is read once per content version: a theme
     added or renamed in the admin is in the very next search page's list."""

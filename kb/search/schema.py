@@ -227,7 +227,7 @@ def sqlite_term_statements() -> list[str]:
         f"CREATE TABLE {table} (lexeme text NOT NULL, score real NOT NULL,"
         " chapter_id integer NOT NULL, PRIMARY KEY (lexeme, score DESC, chapter_id))"
         " WITHOUT ROWID",
-        f"CREATE INDEX {table}_chapter ON {table} (chapter_id)",
+        f"CREATE INDEX {table}_chapter ON {table} (chapter_id, lexeme)",
         f"CREATE TABLE {TERMS_PENDING} (chapter_id integer PRIMARY KEY)",
         f"CREATE TRIGGER {table}_mark_ai AFTER INSERT ON {source} BEGIN {mark}; END",
         f"CREATE TRIGGER {table}_mark_au AFTER UPDATE OF title, text ON {source} BEGIN {mark}; END",

@@ -35,7 +35,7 @@ from kb.search.schema import (
 )
 from kb.search.sqlite.chapters import (
     COMMON_CHAPTERS,
-    best_for_word,
+    best_for_words,
     candidates,
     mark_every_chapter,
     write_terms,
@@ -371,27 +371,27 @@ class SQLiteSearch:
     @staticmethod
     def _by_terms(parsed, queryset, limit):
         """A query said in more than COMMON_CHAPTERS chapters, its chapters read from the
-        chapter terms (kb.search.sqlite.chapters): one word's best chapters, in order;
-        for several words, a phrase or an exclusion, the chapters that say its words
-        most, any of them, in that order, less those whose whole text does not say the
-        query. None when those leave fewer than `limit` visible: bm25 over every chapter
-        then ranks them."""
-        if len(parsed.all_tokens) == 1 and not (parsed.excluded or parsed.any_word):
-            ranked = best_for_word(parsed.all_tokens[0], limit * OVERFETCH)
-        else:
-            pool = candidates(parsed.loosened().words)
-            ranked = None
-            if pool:
-                fts, marks = CHAPTERS.fts, ", ".join(["%s"] * len(pool))
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
-                        [match_expression(parsed, prefix=False), *pool],
-                    )
-                    saying = {pk for (pk,) in cursor.fetchall()}
-                ranked = [pk for pk in pool if pk in saying][: limit * OVERFETCH]
-        if not ranked:
+        chapter terms (kb.search.sqlite.chapters): for plain words, the chapters whose
+        most-said words hold them all; else, or when those leave too few, the chapters
+        that say its words most, any of them, in that order, less those whose whole
+        text does not say the query (a phrase, an exclusion). None when those leave
+        fewer than `limit` visible: bm25 over every chapter then ranks them."""
+        if parsed.words and not (parsed.phrases or parsed.excluded or parsed.any_word):
+            ranked = best_for_words(parsed.words, limit * OVERFETCH)
+            found = _with_line_ranges(queryset, ranked or [])[:limit]
+            if len(found) >= limit:
+                return found
+        pool = candidates(parsed.loosened().words)
+        if not pool:
             return None
+        fts, marks = CHAPTERS.fts, ", ".join(["%s"] * len(pool))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
+                [match_expression(parsed, prefix=False), *pool],
+            )
+            saying = {pk for (pk,) in cursor.fetchall()}
+        ranked = [pk for pk in pool if pk in saying][: limit * OVERFETCH]
         found = _with_line_ranges(queryset, ranked)[:limit]
         return found if len(found) >= limit else None
 

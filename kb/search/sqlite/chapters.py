@@ -114,35 +114,64 @@ def mark_every_chapter() -> None:
         )
 
 
-def best_for_word(word: str, count: int) -> list[int] | None:
-    """The `count` chapters that say `word` most, best first, visible or not; None when
-    FTS5 makes no one stem of it."""
-    lexeme = stem(word)
-    if lexeme is None:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT chapter_id FROM {SQLITE_CHAPTER_TERMS} WHERE lexeme = %s"
-            " ORDER BY score DESC, chapter_id LIMIT %s",
-            [lexeme, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+def _lexemes(words: list[str]) -> list[str] | None:
+    """The words' stems, once each; None when FTS5 makes no one stem of one of them."""
+    lexemes = [stem(word) for word in words]
+    return None if None in lexemes else sorted(set(lexemes))
 
 
-def candidates(words: list[str]) -> list[int]:
-    """The CANDIDATES chapters that say these words most, together: each word's
-    CANDIDATES_PER_WORD best chapters, by the sum of their scores."""
-    lexemes = sorted({lexeme for word in words if (lexeme := stem(word)) is not None})
-    if not lexemes:
-        return []
+def _best_of_each(lexemes: list[str]) -> tuple[str, list]:
+    """The query whose rows are (chapter id, score) of each stem's CANDIDATES_PER_WORD
+    best chapters."""
     one = (
         f"SELECT * FROM (SELECT chapter_id, score FROM {SQLITE_CHAPTER_TERMS}"
         " WHERE lexeme = %s ORDER BY score DESC LIMIT %s)"
     )
+    return (
+        " UNION ALL ".join([one] * len(lexemes)),
+        [v for lexeme in lexemes for v in (lexeme, CANDIDATES_PER_WORD)],
+    )
+
+
+def best_for_words(words: list[str], count: int) -> list[int] | None:
+    """The `count` chapters whose most-said words hold every one of `words`, by the sum
+    of their scores, best first, visible or not: one word's read in order from the
+    index, several words' among each one's CANDIDATES_PER_WORD best. None when FTS5
+    makes no one stem of a word."""
+    lexemes = _lexemes(words)
+    if not lexemes:
+        return None
+    with connection.cursor() as cursor:
+        if len(lexemes) == 1:
+            cursor.execute(
+                f"SELECT chapter_id FROM {SQLITE_CHAPTER_TERMS} WHERE lexeme = %s"
+                " ORDER BY score DESC, chapter_id LIMIT %s",
+                [lexemes[0], count],
+            )
+        else:
+            each, params = _best_of_each(lexemes)
+            marks = ", ".join(["%s"] * len(lexemes))
+            cursor.execute(
+                f"SELECT chapter_id FROM {SQLITE_CHAPTER_TERMS}"
+                f" WHERE chapter_id IN (SELECT chapter_id FROM ({each})) AND lexeme IN ({marks})"
+                " GROUP BY chapter_id HAVING count(*) = %s"
+                " ORDER BY sum(score) DESC, chapter_id LIMIT %s",
+                [*params, *lexemes, len(lexemes), count],
+            )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def candidates(words: list[str]) -> list[int]:
+    """The CANDIDATES chapters that say these words most, any of them: each word's
+    CANDIDATES_PER_WORD best chapters, by the sum of their scores."""
+    lexemes = sorted({lexeme for word in words if (lexeme := stem(word)) is not None})
+    if not lexemes:
+        return []
+    each, params = _best_of_each(lexemes)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT chapter_id FROM ({' UNION ALL '.join([one] * len(lexemes))})"
+            f"SELECT chapter_id FROM ({each})"
             " GROUP BY chapter_id ORDER BY sum(score) DESC, chapter_id LIMIT %s",
-            [v for lexeme in lexemes for v in (lexeme, CANDIDATES_PER_WORD)] + [CANDIDATES],
+            [*params, CANDIDATES],
         )
         return [pk for (pk,) in cursor.fetchall()]
