@@ -192,6 +192,28 @@ def test_every_row_is_scored_when_the_shortlist_runs_out_and_hidden_rows_stay_hi
     assert matrix.best(query, visible, 9, 0.0, keep=lambda row: row.chapter == 100) == []
 
 
+@pytest.mark.django_db(False)
+def test_rows_scored_a_block_at_a_time_score_as_one_product(monkeypatch):
+    """Many int8 rows are made float32 and scored a block at a time: every row gets its
+    own similarity, in order, across the blocks' edges, on the shortlist and on a
+    whole scan alike."""
+    monkeypatch.setattr(nearest, "BLOCK", 3)
+    monkeypatch.setattr(nearest, "SHORTLIST", 4)
+    rng = np.random.default_rng(7)
+    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((11, meaning.DIMENSIONS))]
+    query = (rows[5] + 0.3 * rows[8]).astype(np.float32)
+    query /= np.linalg.norm(query)
+    stored = [np.frombuffer(meaning.pack(row), dtype=np.int8) / meaning.SCALE for row in rows]
+    exact = [float(row @ query) for row in stored]  # one product over the stored numbers
+
+    found = _matrix(rows).best(query, np.ones(len(rows), dtype=bool), len(rows), -1.0)
+
+    assert [row.chapter - 100 for row, _ in found] == sorted(range(11), key=lambda i: -exact[i])
+    assert [similarity for _, similarity in found] == pytest.approx(
+        sorted(exact, reverse=True), abs=1e-5
+    )
+
+
 def test_a_text_is_embedded_as_what_the_model_reads_of_it(monkeypatch, tmp_path):
     """A 100,000-letter word in a lesson's title and takeaway (issue 36): the model is
     given at most MAX_TOKENS tokens of any text, so an import's memory does not grow with
