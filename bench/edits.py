@@ -2,10 +2,11 @@
 code served at once on both databases, side by side in one run, at a million lines.
 
     .venv/bin/python bench/edits.py postgres://USER@HOST:5432/DB \
-        [--code NAME=DIR]... [--runs 10] [--edits 8]
+        [--code NAME=DIR[@SQLITE_FILE]]... [--runs 10] [--edits 8]
 
 Needs the databases bench/search_sides.py needs (bench/out/search.sqlite3 and the same
-data in PostgreSQL; the edits change one lesson each, so use copies you may change). Each
+data in PostgreSQL; the edits change one lesson each, so use copies you may change; a
+version whose SQLite schema differs from this one's is given its own copy after `@`). Each
 version ("this" and each `--code NAME=DIR`) is served by its own gunicorn (2 workers,
 production settings, page cache off) on each database. For every server:
 
@@ -111,7 +112,7 @@ def edit(code: Path, url: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url", help="postgres://... holding bench/out/search.sqlite3's data")
-    parser.add_argument("--code", action="append", default=[], metavar="NAME=DIR")
+    parser.add_argument("--code", action="append", default=[], metavar="NAME=DIR[@SQLITE_FILE]")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--edits", type=int, default=8)
     parser.add_argument("--videos", type=int, default=300, help="3000: ten million lines")
@@ -120,11 +121,12 @@ def main() -> None:
     shutil.rmtree(bench.ROOT / "var" / "meaning", ignore_errors=True)
     databases = {"SQLite": f"sqlite:///{bench.DB}", "PostgreSQL": args.url}
     servers = sides.servers_for(sides.code_trees(args.code), databases)
+    served = sides.database_urls(args.code, servers, databases)
     urls = {label: bench.ours_urls(at) for label, (_, _, at) in servers.items()}
     queries = list(bench.QUERIES)
     with contextlib.ExitStack() as running:
-        for code, database, at in servers.values():
-            running.enter_context(sides.serve(code, databases[database], at))
+        for label, (code, _, at) in servers.items():
+            running.enter_context(sides.serve(code, served[label], at))
         mem = {label: {"start": {}, "warm": {}, "end": {}} for label in servers}
         for label, (_, _, at) in servers.items():
             mem[label]["start"] = {pid: memory(pid) for pid in workers(at)}
@@ -139,7 +141,7 @@ def main() -> None:
         second = {label: [] for label in servers}
         names = list(servers)
         for n in range(args.edits):
-            for url in databases.values():
+            for url in sorted(set(served.values())):
                 edit(bench.ROOT, url, n)
             turn = n % len(names)
             for label in names[turn:] + names[:turn]:

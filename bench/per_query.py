@@ -36,13 +36,8 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], metavar="NAME=DIR[@FILE]")
     args = parser.parse_args()
     bench.DB = bench.db_for(args.videos)
-    files = {}
-    for n, spec in enumerate(args.code):
-        spec, _, file = spec.partition("@")
-        args.code[n] = spec
-        if file:
-            files[spec.partition("=")[0]] = Path(file).resolve()
     trees = sides.code_trees(args.code)
+    files = sides.own_sqlite_files(args.code)
     times = {name: {query: [] for query in bench.QUERIES} for name in trees}
     with contextlib.ExitStack() as stack:
         urls = {}

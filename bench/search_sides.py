@@ -29,12 +29,35 @@ FIRST_PORT = 8770
 
 
 def code_trees(specs: list[str]) -> dict[str, Path]:
-    """The versions to serve: "this" checkout, and each `--code NAME=DIR`."""
+    """The versions to serve: "this" checkout, and each `--code NAME=DIR[@FILE]`."""
     trees = {"this": bench.ROOT}
     for spec in specs:
-        name, _, path = spec.partition("=")
+        name, _, path = spec.partition("@")[0].partition("=")
         trees[name] = Path(path).resolve()
     return trees
+
+
+def own_sqlite_files(specs: list[str]) -> dict[str, Path]:
+    """{version: its own SQLite file}, for each `--code NAME=DIR@FILE`: a version whose
+    schema differs from this one's (a migration) is served a copy of the base made for
+    it; the others share bench.DB."""
+    files = {}
+    for spec in specs:
+        spec, _, file = spec.partition("@")
+        if file:
+            files[spec.partition("=")[0]] = Path(file).resolve()
+    return files
+
+
+def database_urls(specs: list[str], servers: dict, databases: dict[str, str]) -> dict[str, str]:
+    """{server label: the database URL it is served}, its own SQLite file if it has one."""
+    files = own_sqlite_files(specs)
+    urls = {}
+    for label, (_, database, _) in servers.items():
+        name = label.split(" ", 1)[1]
+        own = database == "SQLite" and name in files
+        urls[label] = f"sqlite:///{files[name]}" if own else databases[database]
+    return urls
 
 
 def servers_for(trees: dict[str, Path], databases: dict[str, str]) -> dict[str, tuple]:
