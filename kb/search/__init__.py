@@ -1,6 +1,6 @@
 """Search over everything readers can see: lessons (and their takeaways), quotes and
 the transcript. One interface, `search()`, for views and tests; the database's own
-full-text engine does the work: SQLite FTS5 (`sqlite.py`) or PostgreSQL (`postgres.py`).
+full-text engine does the work: SQLite FTS5 (`sqlite/`) or PostgreSQL (`postgres/`).
 
 Transcript moments: when the query is said in few lines (RARE_LINES), those lines are
 ranked directly, so the line that says it most strongly comes first wherever it is
