@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kb.importers.derived import refresh_chapter_texts
 from kb.models import Lesson, Status
-from kb.search import meaning, search
+from kb.search import meaning, search, tidy_index
 from kb.search.query import parse_query
 from kb.search.schema import INDEXED
 from tests.factories import (
@@ -469,21 +469,25 @@ def test_the_search_page_runs_a_bounded_number_of_queries_whatever_the_data_size
         assert client.get(url).status_code == 200
 
 
+@pytest.fixture
+def every_word_common(monkeypatch):
+    """Every query is said in more chapters than are ranked one by one, and in more
+    lines than are read one by one: it is ranked by SQLite's chapter terms."""
+    import kb.search
+    from kb.search import sqlite as engine
+
+    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)  # chapters first
+    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
+
+
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
 )
-def test_a_common_word_is_ranked_by_chapter_terms_which_follow_every_import(monkeypatch):
+def test_a_common_word_is_ranked_by_chapter_terms_which_follow_every_import(every_word_common):
     """A word too common to rank every chapter saying it is read from the chapter terms
     (their most-said words, stemmed): the chapter saying it most comes first, a word
     stemmed alike finds the same, and a re-import that changes what a chapter says
     moves it once the import ends."""
-
-    import kb.search
-    from kb.search import sqlite as engine
-    from kb.search import tidy_index
-
-    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)  # chapters first, as for a common word
-    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
     video = VideoFactory()
     chapters = {}
     for n in (3, 1, 6, 2, 5, 4):
@@ -504,7 +508,7 @@ def test_a_common_word_is_ranked_by_chapter_terms_which_follow_every_import(monk
     segment.text = " ".join(["budget"] * 12)
     segment.save()
     refresh_chapter_texts(video)  # the import rewrites the chapter's text...
-    tidy_index()  # ...and its end writes the digests of what it changed
+    tidy_index()  # ...and its end writes the terms of what it changed
     assert first_chapter() == chapters[1]
     video.delete()
     with connection.cursor() as cursor:
@@ -515,16 +519,10 @@ def test_a_common_word_is_ranked_by_chapter_terms_which_follow_every_import(monk
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
 )
-def test_a_common_phrase_is_ranked_among_term_candidates_that_say_it(monkeypatch):
+def test_a_common_phrase_is_ranked_among_term_candidates_that_say_it(every_word_common):
     """A phrase (or several words) too common to rank every chapter saying it: the
     chapters whose terms say its words most, less those that never say the phrase
     itself, however often they say its words apart."""
-    import kb.search
-    from kb.search import sqlite as engine
-    from kb.search import tidy_index
-
-    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
-    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
     video = VideoFactory()
     chapters = {}
     for n in range(1, 6):
@@ -543,17 +541,11 @@ def test_a_common_phrase_is_ranked_among_term_candidates_that_say_it(monkeypatch
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's chapter terms (PostgreSQL: its own)"
 )
-def test_common_words_rank_the_chapters_whose_terms_hold_them_all(monkeypatch):
+def test_common_words_rank_the_chapters_whose_terms_hold_them_all(every_word_common):
     """Several plain words too common to rank every chapter saying them: the chapters
     whose most-said words hold every one, by how much they say them, read from the
     chapter terms alone (no chapter's whole text is tested); a chapter saying one of
     the words most of all, and the other never, is not among them."""
-    import kb.search
-    from kb.search import sqlite as engine
-    from kb.search import tidy_index
-
-    monkeypatch.setattr(kb.search.moments, "RARE_LINES", 0)
-    monkeypatch.setattr(engine, "COMMON_CHAPTERS", 1)
     video = VideoFactory()
     chapters = {}
     for n in range(1, 7):

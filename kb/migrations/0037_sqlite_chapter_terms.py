@@ -3,24 +3,20 @@ digests of migration 0027, so that a common word's best chapters are read best f
 from an index, where bm25 over the digests scored every digest saying it. Every
 chapter's terms are written here, as every import's end writes those it changed."""
 
+from importlib import import_module
+
 from django.db import migrations
 
 from kb.search import schema
 
-DIGESTS = "kb_chapterdigest"
+DIGESTS = import_module("kb.migrations.0027_sqlite_chapter_digests")
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    for statement in (
-        *(f"DROP TRIGGER IF EXISTS {DIGESTS}_mark_{op}" for op in ("ai", "au", "ad")),
-        *(f"DROP TRIGGER IF EXISTS {DIGESTS}_fts_{op}" for op in ("ai", "ad", "au")),
-        f"DROP TABLE IF EXISTS {DIGESTS}_fts",
-        f"DROP TABLE IF EXISTS {DIGESTS}_pending",
-        f"DROP TABLE IF EXISTS {DIGESTS}",
-        *schema.sqlite_term_statements(),
-    ):
+    DIGESTS.drop(apps, schema_editor)
+    for statement in schema.sqlite_term_statements():
         schema_editor.execute(statement)
     from kb.search.sqlite.chapters import write_terms
 
@@ -33,9 +29,7 @@ def drop(apps, schema_editor):
         return
     for statement in schema.sqlite_term_drop_statements():
         schema_editor.execute(statement)
-    from importlib import import_module
-
-    import_module("kb.migrations.0027_sqlite_chapter_digests").create(apps, schema_editor)
+    DIGESTS.create(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -58,6 +58,7 @@ def _stemmed(cursor, texts: list[tuple[int, str]]) -> dict[int, Counter]:
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{STEMS_SAID}"
         f" USING fts5vocab(temp, {STEMS}, instance)"
     )
+    cursor.execute(f"DELETE FROM temp.{STEMS}")  # what a failed call may have left
     cursor.executemany(f"INSERT INTO temp.{STEMS} (rowid, words) VALUES (%s, %s)", texts)
     cursor.execute(f"SELECT doc, term, count(*) FROM temp.{STEMS_SAID} GROUP BY doc, term")
     said: dict[int, Counter] = {key: Counter() for key, _ in texts}
