@@ -26,6 +26,7 @@ from django_tasks import task
 from kb import cards, reads
 from kb.importers import derived
 from kb.models import Credit, Evidence, Insight, Lesson, LessonTheme, Quote, QuoteTheme
+from kb.text import counted
 
 # Each kind of card: what readers may see of it (the queryset its view reads) and what
 # it says.
@@ -57,7 +58,7 @@ def draw_cards(
     if touched["site"]:
         cards.cached_png("site", cards.site_card(*reads.site_counts()))
         done += 1
-    return f"{done} card{'s' if done != 1 else ''}"
+    return counted(done, "card")
 
 
 def cards_touched(lesson_ids, quote_ids, video_ids, insight_ids) -> dict:

@@ -11,6 +11,7 @@ from kb import insights
 from kb.importers import derived
 from kb.importers.store import propose_drafts, store_drafts
 from kb.models import Video
+from kb.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def propose_insights(video_ids: list[int]) -> str:
     """Insight proposals around the videos an import wrote (kb.insights.suggest): their
     lessons compared with every other video's. Returns how many were made."""
     made = len(insights.suggest(videos=video_ids).made)
-    return f"{made} new insight proposal{'s' if made != 1 else ''}"
+    return counted(made, "new insight proposal")
 
 
 @task()

@@ -24,7 +24,7 @@ they share).
 from kb.importers.documents import DocumentError
 from kb.importers.people import propose_people
 from kb.importers.summary.head import _read_head
-from kb.importers.summary.page import ChapterText, Section, SummaryPage, _count
+from kb.importers.summary.page import ChapterText, Section, SummaryPage
 from kb.importers.summary.sections import _parse_summary_part
 from kb.importers.summary.transcript import (
     _chapters_without_transcript,
@@ -36,6 +36,7 @@ from kb.importers.summary.transcript import (
     estimate_segments,
     exact_segments,
 )
+from kb.text import counted
 from kb.timecodes import format_timecode
 
 # What the rest of the code reads a summary page with.
@@ -105,13 +106,13 @@ def reading_report(page: SummaryPage) -> list[str]:
     """What was read from the page, for the import's output and the admin's preview."""
     takeaways = sum(len(s.takeaways) for s in page.sections)
     parts = [
-        _count(len(page.sections), "lesson"),
-        _count(takeaways, "takeaway"),
-        f"an intro of {_count(_paragraphs(page.intro), 'paragraph')}" if page.intro else "",
-        f"a conclusion of {_count(_paragraphs(page.conclusion), 'paragraph')}"
+        counted(len(page.sections), "lesson"),
+        counted(takeaways, "takeaway"),
+        f"an intro of {counted(_paragraphs(page.intro), 'paragraph')}" if page.intro else "",
+        f"a conclusion of {counted(_paragraphs(page.conclusion), 'paragraph')}"
         if page.conclusion
         else "",
-        _count(len(page.resources), "resource") if page.resources else "",
+        counted(len(page.resources), "resource") if page.resources else "",
     ]
     lines = ["read " + ", ".join(p for p in parts if p)]
     if page.guests or page.host:
@@ -121,7 +122,7 @@ def reading_report(page: SummaryPage) -> list[str]:
         ]
         lines.append("people: " + ", ".join(named))
     for n, section in enumerate(page.sections, 1):
-        lines.append(f"lesson {n}: {section.title} ({_count(len(section.takeaways), 'takeaway')})")
+        lines.append(f"lesson {n}: {section.title} ({counted(len(section.takeaways), 'takeaway')})")
     lines += [f"left out as boilerplate: {text}" for text in page.boilerplate]
     return lines
 

@@ -158,10 +158,6 @@ class _Line:
     blanks_before: int
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _is_marker(line: str) -> bool:
     return bool(MARKER_TEXT.match(re.sub(r"^[^\w]+", "", line.strip())))
 

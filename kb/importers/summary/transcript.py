@@ -14,9 +14,9 @@ from kb.importers.summary.page import (
     ChapterText,
     Entry,
     SummaryPage,
-    _count,
     _is_marker,
 )
+from kb.text import counted
 from kb.timecodes import format_timecode, parse_timecode
 
 CHAPTER_MARKER = re.compile(r"(?:^|(?<=\s))##\s+")
@@ -42,7 +42,7 @@ def _check_chapter_count(page: SummaryPage, stated, has_transcript: bool) -> Non
     count, line = stated
     if count != len(page.chapters):
         page.warnings.append(
-            (line, f"the page says it has {_count(count, 'chapter')}, its transcript marks "
+            (line, f"the page says it has {counted(count, 'chapter')}, its transcript marks "
              f"{len(page.chapters)}: are chapter markers missing?")
         )  # fmt: skip
 

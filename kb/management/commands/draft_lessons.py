@@ -7,6 +7,7 @@ from django.db import transaction
 
 from kb.importers.store import propose_drafts, store_drafts
 from kb.models import Video
+from kb.text import counted
 from kb.timecodes import format_timecode
 
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         verb = "would draft" if dry_run else "drafted"
         made = len(drafted.proposed)
         self.stdout.write(
-            f"{verb} {made} lesson{'s' if made != 1 else ''} for {found.slug}; "
+            f"{verb} {counted(made, 'lesson')} for {found.slug}; "
             f"{drafted.replaced} open drafts replaced, {drafted.kept} passages kept as "
             "editors left them (accepted, dismissed or edited)"
         )

@@ -12,6 +12,7 @@ from kb.importers.pipeline import FORMATS, after_import
 from kb.importers.store.themer import one_vocabulary
 from kb.importers.summary import reading_report
 from kb.importers.youtube import parse_youtube_id
+from kb.text import counted
 
 
 class Command(BaseCommand):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             if proposed.made:
                 made = len(proposed.made)
                 self.stdout.write(
-                    f"insights: {made} new proposal{'s' if made != 1 else ''} for editors "
+                    f"insights: {counted(made, 'new proposal')} for editors "
                     "(admin → Insight proposals)"
                 )
         if failed:
