@@ -113,13 +113,6 @@ def pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * SCALE), -127, 127).astype(np.int8).tobytes()
 
 
-def unpack(packed) -> np.ndarray:
-    """What `pack` stored, as unit rows (float32, one a vector)."""
-    return _unit(
-        np.frombuffer(bytes(packed), dtype=np.int8).astype(np.float32).reshape(-1, DIMENSIONS)
-    )
-
-
 def windows(segments) -> list[tuple[int, str]]:
     """(index of its first segment, text) of windows of about WINDOW_SECONDS of speech,
     each inside one chapter, one starting every WINDOW_STEP_SECONDS (so they overlap)."""
@@ -172,13 +165,10 @@ def pieces_row(lesson_id: int, video_id: int, vectors: np.ndarray):
 
 def stored_pieces(lesson_ids) -> dict[int, np.ndarray]:
     """Lesson id → its pieces' unit vectors (one row a piece), for those stored."""
-    from kb.models import MeaningVector
-
-    rows = MeaningVector.objects.filter(kind=PIECES, lesson_id__in=lesson_ids)
-    return {
-        lesson_id: unpack(packed)
-        for lesson_id, packed in rows.values_list("lesson_id", "vector").iterator(chunk_size=5000)
-    }
+    ids, counts, rows = stored_matrix(PIECES, lesson_ids)
+    if not len(ids):
+        return {}
+    return dict(zip(ids.tolist(), np.split(rows, np.cumsum(counts)[:-1]), strict=True))
 
 
 def stored_matrix(
