@@ -216,6 +216,10 @@ TERMS_PENDING = "kb_chapterterm_pending"
 DIGEST_WORDS = 48
 DIGEST_REPEATS = 8
 TYPICAL_DIGEST_WORDS = 200
+# Every chapter marked for its terms to be written (migration 0037, `reindex`).
+MARK_EVERY_CHAPTER = (
+    f"INSERT OR IGNORE INTO {TERMS_PENDING} (chapter_id) SELECT chapter_id FROM {CHAPTERS.table}"
+)
 
 
 def sqlite_term_statements() -> list[str]:
@@ -234,7 +238,7 @@ def sqlite_term_statements() -> list[str]:
         f"CREATE TRIGGER {table}_mark_ad AFTER DELETE ON {source} BEGIN"
         f" DELETE FROM {table} WHERE chapter_id = old.chapter_id;"
         f" DELETE FROM {TERMS_PENDING} WHERE chapter_id = old.chapter_id; END",
-        f"INSERT INTO {TERMS_PENDING} (chapter_id) SELECT chapter_id FROM {source}",
+        MARK_EVERY_CHAPTER,
     ]
 
 

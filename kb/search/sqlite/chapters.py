@@ -15,8 +15,10 @@ from django.db import connection
 
 from kb.search.query import TOKEN
 from kb.search.schema import (
+    CHAPTERS,
     DIGEST_REPEATS,
     DIGEST_WORDS,
+    MARK_EVERY_CHAPTER,
     SQLITE_CHAPTER_TERMS,
     TERMS_PENDING,
     TOKENIZE,
@@ -84,7 +86,7 @@ def write_terms(db=connection) -> int:
         while True:
             cursor.execute(
                 f"SELECT t.chapter_id, t.title, t.text FROM {TERMS_PENDING} p"
-                f" JOIN kb_chaptertranscript t ON t.chapter_id = p.chapter_id LIMIT {BATCH}"
+                f" JOIN {CHAPTERS.table} t ON t.chapter_id = p.chapter_id LIMIT {BATCH}"
             )
             rows = cursor.fetchall()
             if not rows:
@@ -109,10 +111,7 @@ def write_terms(db=connection) -> int:
 def mark_every_chapter() -> None:
     """Mark every chapter's terms to be written again (reindex)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT OR IGNORE INTO {TERMS_PENDING} (chapter_id)"
-            " SELECT chapter_id FROM kb_chaptertranscript"
-        )
+        cursor.execute(MARK_EVERY_CHAPTER)
 
 
 def _lexemes(words: list[str]) -> list[str] | None:
