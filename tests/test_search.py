@@ -15,7 +15,7 @@ from kb.importers.derived import refresh_chapter_texts
 from kb.models import Lesson, Status
 from kb.search import meaning, search, tidy_index
 from kb.search.query import parse_query
-from kb.search.schema import INDEXED
+from kb.search.schema import INDEXED, SQLITE_ROW_TERMS
 from tests.factories import (
     ChapterFactory,
     LessonFactory,
@@ -382,6 +382,9 @@ def test_search_triggers_survive_the_migrations():
         triggers = {row[0] for row in cursor.fetchall()}
     for table in (indexed.table for indexed in INDEXED):
         assert {f"{table}_fts_ai", f"{table}_fts_ad", f"{table}_fts_au"} <= triggers
+    # ... and those that mark which rows' and chapters' terms to write again.
+    for terms in ["kb_chapterterm", *(t.table for t in SQLITE_ROW_TERMS.values())]:
+        assert {f"{terms}_mark_ai", f"{terms}_mark_au", f"{terms}_mark_ad"} <= triggers
 
 
 def _segments(connection) -> dict[str, dict[int, int]]:
@@ -562,6 +565,95 @@ def test_common_words_rank_the_chapters_whose_terms_hold_them_all(every_word_com
     assert not any("kb_chaptertranscript_fts MATCH" in q and "rowid IN" in q for q in sql)
     shown = list(dict.fromkeys(m.chapter for m in moments))
     assert shown == [chapters[n] for n in (6, 5, 4, 3, 2)]
+
+
+@pytest.fixture
+def every_row_common(monkeypatch):
+    """Every word is said in more lessons, takeaways and quotes than are ranked one by
+    one: a plain word is ranked by SQLite's row terms."""
+    from kb.search.sqlite import rows
+
+    monkeypatch.setattr(rows, "COMMON_ROWS", 0)
+
+
+def _ranked_by_terms(query: str, tables=("kb_lessonterm", "kb_takeawayterm", "kb_quoteterm")):
+    """The search, and whether it ranked the `tables` of row terms."""
+    with CaptureQueriesContext(connection) as queries:
+        results = search(query)
+    ranked = [q["sql"] for q in queries.captured_queries if "ORDER BY score DESC" in q["sql"]]
+    return results, all(any(table in sql for sql in ranked) for table in tables)
+
+
+def _said(word: str, times: int, other: int = 6) -> str:
+    return " ".join([word] * times + ["other words here"] * other)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row terms")
+def test_a_common_word_ranks_lessons_and_quotes_from_their_terms_as_bm25_would(
+    every_row_common, monkeypatch
+):
+    """A word too common to rank every row saying it is read from the row terms: the
+    lessons, takeaways and quotes come in the order bm25 gives them (a title's word
+    outweighs a body's), a word stemmed alike or a prefix finds the same, and a lesson
+    saying an excluded word is left out."""
+    from kb.search.sqlite import rows
+
+    video = VideoFactory()
+    lessons = {
+        n: LessonFactory(video=video, title=f"Lesson {n}", body=_said("budget", n))
+        for n in (3, 1, 5, 2, 4)
+    }
+    titled = LessonFactory(video=video, title="Budget budget", body=_said("budget", 1))
+    for n in (2, 4, 1):  # lessons found by their takeaways alone
+        extra = LessonFactory(video=video, title=f"Extra {n}", body=_said("hiring", 2))
+        TakeawayFactory(lesson=extra, text=_said("budget", n, 2))
+        QuoteFactory(video=video, lesson=lessons[n], text=_said("budget", n, 3))
+    tight = LessonFactory(video=video, title="Tight", body=_said("budget", 5) + " tight")
+    tidy_index()
+
+    results, by_terms = _ranked_by_terms("budget")
+    assert by_terms
+    order = [hit.lesson for hit in results.lessons[:12]]
+    assert order.index(titled) < order.index(lessons[1])
+    assert order.index(lessons[5]) < order.index(lessons[3]) < order.index(lessons[1])
+    monkeypatch.setattr(rows, "COMMON_ROWS", 10**9)  # bm25 over every row
+    by_bm25, read_terms = _ranked_by_terms("budget")
+    assert not read_terms
+    assert [hit.lesson for hit in by_bm25.lessons[:12]] == order
+    assert [hit.quote for hit in by_bm25.quotes] == [hit.quote for hit in results.quotes]
+    monkeypatch.setattr(rows, "COMMON_ROWS", 0)
+    for same in ("budgets", "budg"):
+        found, by_terms = _ranked_by_terms(same)
+        assert by_terms and [hit.lesson for hit in found.lessons[:12]] == order, same
+    found, by_terms = _ranked_by_terms("budget -tight")
+    assert by_terms and tight not in [hit.lesson for hit in found.lessons[:10]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row terms")
+def test_an_edited_lesson_is_ranked_by_its_new_words_before_its_terms_are_written(
+    every_row_common,
+):
+    """The terms are written after imports; a lesson an editor changed since is ranked
+    by what it says now, at once: found by its new words, first where it says them
+    most, and never by its old ones. Deleted, its terms go with it."""
+    video = VideoFactory()
+    for n in (1, 2, 3):
+        LessonFactory(video=video, title=f"Lesson {n}", body=_said("budget", n))
+    edited = LessonFactory(video=video, title="Hiring", body=_said("hiring", 4))
+    tidy_index()
+    assert edited not in [hit.lesson for hit in search("budget").lessons[:10]]
+
+    edited.title, edited.body = "Budget budget", _said("budget", 6)
+    edited.save()
+    results, by_terms = _ranked_by_terms("budget", ["kb_lessonterm"])
+    assert by_terms and results.lessons[0].lesson == edited
+    assert edited not in [hit.lesson for hit in search("hiring").lessons[:10]]
+    tidy_index()  # the next import's end writes its terms
+    assert search("budget").lessons[0].lesson == edited
+    edited.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM kb_lessonterm WHERE lesson_id = %s", [edited.pk])
+        assert cursor.fetchone()[0] == 0
 
 
 def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):

@@ -249,3 +249,74 @@ def sqlite_term_drop_statements() -> list[str]:
         f"DROP TABLE IF EXISTS {TERMS_PENDING}",
         f"DROP TABLE IF EXISTS {table}",
     ]
+
+
+# SQLite: what PostgreSQL's row terms (TERMS) give it, from FTS5's own stems. bm25 over a
+# word said in thousands of lessons scores every one of them; these tables give a word's
+# best rows first. One row per row of the source and stem it says, scored as FTS5's bm25
+# scores a query of that one word before its idf (the columns' weights, k1 1.2, b 0.75,
+# against `typical_words`), times the table's scale, so a search multiplies by the
+# word's idf and gets bm25's own figure. Written by `kb.search.sqlite.rows.write_terms`
+# for the rows a trigger marks as changed (stemming is more than a trigger can do); a
+# search ranks the marked rows, still unwritten, by bm25.
+@dataclass(frozen=True)
+class RowTerms:
+    source: Indexed
+    key: str  # the column naming the source row
+    typical_words: int  # bm25's average row length, in tokens
+
+    @property
+    def table(self) -> str:
+        return TERMS[self.source].table  # the same names as on PostgreSQL
+
+    @property
+    def pending(self) -> str:
+        return f"{self.table}_pending"
+
+
+SQLITE_ROW_TERMS = {
+    terms.source: terms
+    for terms in (
+        RowTerms(LESSONS, "lesson_id", 120),
+        RowTerms(TAKEAWAYS, "takeaway_id", 20),
+        RowTerms(QUOTES, "quote_id", 45),
+    )
+}
+
+
+def sqlite_row_term_statements(terms: RowTerms) -> list[str]:
+    """Create one source's terms table, the marks of rows to write and the triggers that
+    mark them; mark every row (migration 0038)."""
+    source, table, key, pending = terms.source, terms.table, terms.key, terms.pending
+    mark = f"INSERT OR IGNORE INTO {pending} ({key}) VALUES (new.{source.pk})"
+    columns = ", ".join(c.name for c in source.columns)
+    return [
+        f"CREATE TABLE {table} (lexeme text NOT NULL, score real NOT NULL,"
+        f" {key} integer NOT NULL, PRIMARY KEY (lexeme, score DESC, {key})) WITHOUT ROWID",
+        f"CREATE INDEX {table}_row ON {table} ({key}, lexeme)",
+        f"CREATE TABLE {pending} ({key} integer PRIMARY KEY)",
+        f"CREATE TRIGGER {table}_mark_ai AFTER INSERT ON {source.table} BEGIN {mark}; END",
+        f"CREATE TRIGGER {table}_mark_au AFTER UPDATE OF {columns} ON {source.table}"
+        f" BEGIN {mark}; END",
+        f"CREATE TRIGGER {table}_mark_ad AFTER DELETE ON {source.table} BEGIN"
+        f" DELETE FROM {table} WHERE {key} = old.{source.pk};"
+        f" DELETE FROM {pending} WHERE {key} = old.{source.pk}; END",
+        every_row_marked(terms),
+    ]
+
+
+def every_row_marked(terms: RowTerms) -> str:
+    """Every row of the source marked for its terms to be written (migration, reindex)."""
+    return (
+        f"INSERT OR IGNORE INTO {terms.pending} ({terms.key})"
+        f" SELECT {terms.source.pk} FROM {terms.source.table}"
+    )
+
+
+def sqlite_row_term_drop_statements(terms: RowTerms) -> list[str]:
+    table = terms.table
+    return [
+        *(f"DROP TRIGGER IF EXISTS {table}_mark_{op}" for op in ("ai", "au", "ad")),
+        f"DROP TABLE IF EXISTS {terms.pending}",
+        f"DROP TABLE IF EXISTS {table}",
+    ]

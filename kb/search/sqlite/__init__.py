@@ -33,6 +33,7 @@ from kb.search.schema import (
     TAKEAWAYS,
     Indexed,
 )
+from kb.search.sqlite import rows as row_terms
 from kb.search.sqlite.chapters import (
     COMMON_CHAPTERS,
     best_for_words,
@@ -119,6 +120,19 @@ def _snippets(
         return dict(cursor.fetchall())
 
 
+def _best_ranked(indexed: Indexed, parsed: ParsedQuery, count: int) -> dict[int, float]:
+    """{row id: rank} of the `count` best matches of a lesson, takeaway or quote: a
+    common word's read from its terms (kb.search.sqlite.rows), else ranked by bm25."""
+    if len(parsed.words) == 1 and not (parsed.phrases or parsed.any_word):
+        word = parsed.words[0]
+        unsaid = " OR ".join(_phrase(e) for e in parsed.excluded) or None
+        match = match_expression(ParsedQuery(words=[word]))
+        found = row_terms.best(indexed, word, len(word) >= 3, parsed.excluded, match, unsaid, count)
+        if found is not None:
+            return found
+    return _best_in_index(indexed, parsed, count)
+
+
 def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bool = True):
     """{row id: rank} of the `count` best matches, ranked in the index alone."""
     fts = indexed.fts
@@ -143,10 +157,10 @@ def _best_visible(
     When drafts leave too few, or the search is narrowed (few of the best would be in
     it), the joined query ranks every visible match instead."""
     if not narrowed:
-        best = _best_in_index(indexed, parsed, limit * OVERFETCH)
-        rows = visible_among(queryset, best, limit, fields)
-        if rows is not None:
-            return rows
+        best = _best_ranked(indexed, parsed, limit * OVERFETCH)
+        found = visible_among(queryset, best, limit, fields)
+        if found is not None:
+            return found
     return _ranked(queryset, indexed, parsed, limit, fields=fields)
 
 
@@ -154,7 +168,7 @@ def _quotes(parsed: ParsedQuery, queryset, limit: int, narrowed: bool) -> list[R
     """As `_best_visible`, with the quotes themselves and their snippets (made for the
     best few only: for those ranked over the queryset, in the query that ranks them)."""
     if not narrowed:
-        best = _best_in_index(QUOTES, parsed, limit * OVERFETCH)
+        best = _best_ranked(QUOTES, parsed, limit * OVERFETCH)
         quotes = visible_among(queryset, best, limit)
         if quotes is not None:
             ids = [quote.pk for quote in quotes]
@@ -467,6 +481,8 @@ class SQLiteSearch:
     def reindex(self) -> None:
         mark_every_chapter()
         write_terms()
+        row_terms.mark_every_row()
+        row_terms.write_terms()
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 fts = indexed.fts
@@ -485,13 +501,15 @@ class SQLiteSearch:
         seconds an import at ten million lines and grew with the base (`reindex` still
         writes each index as one segment). It runs after imports, not on every edit.
 
-        First it writes the terms of the chapters changed since (`chapters.write_terms`).
+        First it writes the terms of the chapters, lessons, takeaways and quotes changed
+        since (`chapters.write_terms`, `rows.write_terms`).
         Then it refreshes the query planner's statistics (ANALYZE; see WHOLE_TABLE).
         Without them SQLite guesses that "status = published" keeps a few rows, and
         sorts every published lesson or quote by its video's date to show the first
         twenty, instead of walking the videos' date index.
         """
         write_terms()
+        row_terms.write_terms()
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 _merge_small_segments(cursor, indexed.fts)

@@ -3,12 +3,9 @@ terms (`schema.SQLITE_CHAPTER_TERMS`: how strongly each chapter says each of its
 words, stemmed as FTS5 stems them), as PostgreSQL reads its own chapter terms. bm25 over
 every chapter saying a word said in tens of thousands of them scores every one.
 
-FTS5 stems with its porter tokenizer, which Python cannot call: the words to stem are
-put in a temporary FTS5 table of this connection with the same tokenizer, and its
-`fts5vocab` instances are read back (each stem, in which row, how often).
+The words are stemmed as FTS5 stems them (kb.search.sqlite.stems).
 """
 
-import functools
 from collections import Counter
 
 from django.db import connection
@@ -21,9 +18,9 @@ from kb.search.schema import (
     MARK_EVERY_CHAPTER,
     SQLITE_CHAPTER_TERMS,
     TERMS_PENDING,
-    TOKENIZE,
     TYPICAL_DIGEST_WORDS,
 )
+from kb.search.sqlite.stems import stem, stemmed
 
 # A query said in more chapters than this is ranked by the chapter terms.
 COMMON_CHAPTERS = 2000
@@ -33,9 +30,6 @@ CANDIDATES_PER_WORD = 200
 CANDIDATES = 100
 # Chapters whose terms are written in one go.
 BATCH = 500
-
-STEMS = "kb_stems"
-STEMS_SAID = "kb_stems_said"
 
 
 def digest(title: str, text: str) -> str:
@@ -51,33 +45,6 @@ def score(hits: int, words: int) -> float:
     return hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / TYPICAL_DIGEST_WORDS))
 
 
-def _stemmed(cursor, texts: list[tuple[int, str]]) -> dict[int, Counter]:
-    """{key: Counter of stems} of each (key, text), as FTS5 tokenizes and stems them."""
-    cursor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{STEMS} USING fts5(words, tokenize='{TOKENIZE}')"
-    )
-    cursor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{STEMS_SAID}"
-        f" USING fts5vocab(temp, {STEMS}, instance)"
-    )
-    cursor.execute(f"DELETE FROM temp.{STEMS}")  # what a failed call may have left
-    cursor.executemany(f"INSERT INTO temp.{STEMS} (rowid, words) VALUES (%s, %s)", texts)
-    cursor.execute(f"SELECT doc, term, count(*) FROM temp.{STEMS_SAID} GROUP BY doc, term")
-    said: dict[int, Counter] = {key: Counter() for key, _ in texts}
-    for key, term, hits in cursor.fetchall():
-        said[key][term] = hits
-    cursor.execute(f"DELETE FROM temp.{STEMS}")
-    return said
-
-
-@functools.lru_cache(maxsize=4096)
-def stem(word: str) -> str | None:
-    """The one stem FTS5 makes of a query's word; None when it makes none or several."""
-    with connection.cursor() as cursor:
-        stems = list(_stemmed(cursor, [(1, word)])[1])
-    return stems[0] if len(stems) == 1 else None
-
-
 def write_terms(db=connection) -> int:
     """Write the terms of the chapters the triggers marked as changed; returns how many.
     BATCH at a time: a million-line knowledge base is 5,700 chapters."""
@@ -91,7 +58,7 @@ def write_terms(db=connection) -> int:
             rows = cursor.fetchall()
             if not rows:
                 return done
-            said = _stemmed(cursor, [(pk, digest(title, text)) for pk, title, text in rows])
+            said = stemmed(cursor, [(pk, digest(title, text)) for pk, title, text in rows])
             ids = [(pk,) for pk, *_ in rows]
             cursor.executemany(f"DELETE FROM {SQLITE_CHAPTER_TERMS} WHERE chapter_id = %s", ids)
             cursor.executemany(

@@ -1,0 +1,227 @@
+"""SQLite: the lessons, takeaways and quotes that say a common word most, read best first
+from their terms tables (`schema.SQLITE_ROW_TERMS`: how strongly each row says each
+stem, as bm25 scores it), as PostgreSQL reads its own. FTS5's bm25 over a word said in
+thousands of lessons scores every one of them (about 12 ms for 8,000 at ten million
+lines); the terms give the best few hundred from an index.
+
+Only one plain word (and exclusions) is read from the terms: several words, phrases and
+rare words are ranked by bm25 as before. Rows changed since their terms were last
+written (marked by a trigger, written after every import) are ranked by bm25 among
+themselves and take their place among the others: a search never shows an edited
+row's old words.
+"""
+
+import json
+import math
+
+from django.db import connection
+
+from kb.search.schema import SQLITE_ROW_TERMS, Indexed, RowTerms, every_row_marked
+from kb.search.sqlite.stems import stem, stemmed
+
+# A word said in more rows than this is ranked by the terms.
+COMMON_ROWS = 2000
+# More rows marked as changed than this (a long run of edits with no import since): the
+# word is ranked by bm25, as if rare.
+MOST_PENDING = 1000
+# Rows read from the terms, at most, as many times the rows wanted, when excluded words
+# leave too few of those read first.
+MOST_WANTED = 8
+# A prefix standing for more stems than this ("co…") is ranked by bm25.
+MOST_STEMS = 40
+# Rows whose terms are written in one go.
+BATCH = 1000
+# The upper bound of a prefix's range of stems: the highest character.
+LAST = "\U0010ffff"
+# bm25's constants, as FTS5's.
+K1, B = 1.2, 0.75
+
+
+def score(freq: float, words: int, typical: int) -> float:
+    """bm25 of one word before its idf: `freq` (its sayings, weighted by column) in a
+    row of `words` tokens."""
+    return freq * (K1 + 1) / (freq + K1 * (1 - B + B * words / typical))
+
+
+def write_terms(db=connection) -> int:
+    """Write the terms of the rows the triggers marked as changed, every source; returns
+    how many rows."""
+    done = 0
+    with db.cursor() as cursor:
+        for terms in SQLITE_ROW_TERMS.values():
+            done += _write(cursor, terms)
+    return done
+
+
+def _write(cursor, terms: RowTerms) -> int:
+    source, table, key, pending = terms.source, terms.table, terms.key, terms.pending
+    columns = len(source.columns)
+    texts = ", ".join(f"coalesce(s.{c.name}, '')" for c in source.columns)
+    done = 0
+    while True:
+        cursor.execute(
+            f"SELECT p.{key}, {texts} FROM {pending} p"
+            f" LEFT JOIN {source.table} s ON s.{source.pk} = p.{key} LIMIT {BATCH}"
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return done
+        # Each column stemmed apart: bm25 weighs a word by the column saying it.
+        said = stemmed(
+            cursor,
+            [(pk * columns + n, text) for pk, *texts in rows for n, text in enumerate(texts)],
+        )
+        written = []
+        weights = [c.bm25 for c in source.columns]
+        for pk, *_ in rows:
+            each = [said[pk * columns + n] for n in range(columns)]
+            words = sum(sum(counts.values()) for counts in each)
+            for lexeme in set().union(*each):
+                freq = sum(w * n[lexeme] for w, n in zip(weights, each, strict=True))
+                written.append((lexeme, score(freq, words, terms.typical_words) * source.scale, pk))
+        ids = [(pk,) for pk, *_ in rows]
+        cursor.executemany(f"DELETE FROM {table} WHERE {key} = %s", ids)
+        cursor.executemany(
+            f"INSERT INTO {table} (lexeme, score, {key}) VALUES (%s, %s, %s)", written
+        )
+        cursor.executemany(f"DELETE FROM {pending} WHERE {key} = %s", ids)
+        done += len(rows)
+
+
+def mark_every_row() -> None:
+    """Mark every row's terms to be written again (reindex)."""
+    with connection.cursor() as cursor:
+        for terms in SQLITE_ROW_TERMS.values():
+            cursor.execute(every_row_marked(terms))
+
+
+def best(
+    indexed: Indexed,
+    word: str,
+    prefix: bool,
+    excluded: list[list[str]],
+    match: str,
+    unsaid: str | None,
+    count: int,
+) -> dict[int, float] | None:
+    """{row id: rank} of the `count` rows of `indexed` that say `word` most (as a prefix
+    when `prefix`), none of them saying an `excluded` word or phrase, ranked as bm25
+    ranks them. `match` and `unsaid`: FTS5 expressions of the word and of the excluded,
+    for the rows whose terms are not written yet. None when the word is not common, or
+    the terms cannot rank it (no one stem, a prefix of too many, too many rows
+    unwritten): bm25 then ranks it."""
+    terms = SQLITE_ROW_TERMS.get(indexed)
+    lexeme = stem(word) if terms is not None else None
+    if lexeme is None:
+        return None
+    table, key = terms.table, terms.key
+    upto = lexeme + LAST if prefix else lexeme
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {table} WHERE lexeme BETWEEN %s AND %s", [lexeme, upto]
+        )
+        said_in = cursor.fetchone()[0]
+        if said_in <= COMMON_ROWS:
+            return None
+        cursor.execute(f"SELECT {key} FROM {terms.pending} LIMIT %s", [MOST_PENDING + 1])
+        pending = [pk for (pk,) in cursor.fetchall()]
+        if len(pending) > MOST_PENDING:
+            return None
+        lexemes = _stems_between(cursor, table, lexeme, upto)
+        if lexemes is None:
+            return None
+        cursor.execute(f"SELECT count(*) FROM {terms.source.table}")
+        idf = _idf(cursor.fetchone()[0], said_in)
+        found = _pending_ranked(cursor, indexed, pending, match, unsaid)
+        wanted = count + len(pending)
+        while True:
+            best = _best_of(cursor, terms, lexemes, wanted, idf, set(pending))
+            if excluded and best:
+                for pk in _saying(cursor, indexed, terms, excluded, list(best)):
+                    del best[pk]
+            if len(best) + len(found) >= count or wanted >= said_in:
+                break
+            if wanted >= count * MOST_WANTED:
+                return None  # the excluded words take most: bm25 ranks them all
+            wanted *= 2
+    found.update(best)
+    best_first = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    return dict(best_first[:count])
+
+
+def _best_of(cursor, terms: RowTerms, lexemes: list[str], wanted: int, idf: float, left_out):
+    """{row id: rank} of the `wanted` rows that say the stems most (by the sum of their
+    scores, each stem's best read in order), less the rows `left_out`."""
+    key = terms.key
+    one = (
+        f"SELECT * FROM (SELECT {key}, score FROM {terms.table} WHERE lexeme = %s"
+        " ORDER BY score DESC LIMIT %s)"
+    )
+    cursor.execute(
+        f"SELECT {key}, sum(score) FROM ({' UNION ALL '.join([one] * len(lexemes))})"
+        f" GROUP BY {key} ORDER BY 2 DESC, 1 LIMIT %s",
+        [v for lexeme in lexemes for v in (lexeme, wanted)] + [wanted],
+    )
+    return {pk: rank * idf for pk, rank in cursor.fetchall() if pk not in left_out}
+
+
+def _pending_ranked(cursor, indexed: Indexed, pending, match: str, unsaid) -> dict[int, float]:
+    """{row id: bm25 rank} of the rows whose terms are not written yet that match."""
+    if not pending:
+        return {}
+    fts, marks = indexed.fts, ", ".join(["%s"] * len(pending))
+    cursor.execute(
+        f"SELECT rowid, -{indexed.bm25} FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
+        [f"({match}) NOT ({unsaid})" if unsaid else match, *pending],
+    )
+    return dict(cursor.fetchall())
+
+
+def _stems_between(cursor, table: str, lexeme: str, upto: str) -> list[str] | None:
+    """The stems the terms hold from `lexeme` to `upto` (a prefix's, or the one), one
+    index seek each; None when more than MOST_STEMS."""
+    cursor.execute(
+        f"""WITH RECURSIVE said(lexeme) AS (
+            SELECT min(lexeme) FROM {table} WHERE lexeme BETWEEN %s AND %s
+            UNION ALL
+            SELECT (SELECT min(lexeme) FROM {table} WHERE lexeme > said.lexeme
+                    AND lexeme <= %s)
+            FROM said WHERE said.lexeme IS NOT NULL LIMIT %s
+        ) SELECT lexeme FROM said WHERE lexeme IS NOT NULL""",
+        [lexeme, upto, upto, MOST_STEMS + 2],
+    )
+    found = [said for (said,) in cursor.fetchall()]
+    return found if len(found) <= MOST_STEMS else None
+
+
+def _idf(rows: int, said_in: int) -> float:
+    """FTS5's idf of a word `said_in` of `rows` rows (never below its floor)."""
+    return max(math.log((rows - said_in + 0.5) / (said_in + 0.5)), 1e-6)
+
+
+def _saying(cursor, indexed: Indexed, terms: RowTerms, excluded: list[list[str]], ids) -> set:
+    """Which of the rows `ids` say one of the `excluded` words or phrases: a word by
+    their terms (one index seek a row), a phrase by FTS5."""
+    saying, words, phrases = set(), [], []
+    for tokens in excluded:
+        lexeme = stem(tokens[0]) if len(tokens) == 1 else None
+        (words.append(lexeme) if lexeme is not None else phrases.append(tokens))
+    listed = json.dumps(ids)
+    if words:
+        marks = ", ".join(["%s"] * len(words))
+        cursor.execute(
+            f"SELECT {terms.key} FROM {terms.table} WHERE {terms.key} IN"
+            f" (SELECT value FROM json_each(%s)) AND lexeme IN ({marks})",
+            [listed, *words],
+        )
+        saying.update(pk for (pk,) in cursor.fetchall())
+    if phrases:
+        fts = indexed.fts
+        expression = " OR ".join('"' + " ".join(tokens) + '"' for tokens in phrases)
+        cursor.execute(
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+            " AND rowid IN (SELECT value FROM json_each(%s))",
+            [expression, listed],
+        )
+        saying.update(pk for (pk,) in cursor.fetchall())
+    return saying
