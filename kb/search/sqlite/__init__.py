@@ -120,10 +120,20 @@ def _snippets(
         return dict(cursor.fetchall())
 
 
-def _best_ranked(indexed: Indexed, parsed: ParsedQuery, count: int) -> dict[int, float]:
+def _common(parsed: ParsedQuery, narrowed: bool) -> set[Indexed]:
+    """Which of lessons, takeaways and quotes rank the query from their terms: one plain
+    word (exclusions aside) said in many of them (kb.search.sqlite.rows)."""
+    if narrowed or len(parsed.words) != 1 or parsed.phrases or parsed.any_word:
+        return set()
+    return row_terms.common_in(match_expression(ParsedQuery(words=parsed.words)))
+
+
+def _best_ranked(
+    indexed: Indexed, parsed: ParsedQuery, count: int, common: set[Indexed]
+) -> dict[int, float]:
     """{row id: rank} of the `count` best matches of a lesson, takeaway or quote: a
-    common word's read from its terms (kb.search.sqlite.rows), else ranked by bm25."""
-    if len(parsed.words) == 1 and not (parsed.phrases or parsed.any_word):
+    common word's read from its terms, else ranked by bm25."""
+    if indexed in common:
         word = parsed.words[0]
         unsaid = " OR ".join(_phrase(e) for e in parsed.excluded) or None
         match = match_expression(ParsedQuery(words=[word]))
@@ -146,7 +156,13 @@ def _best_in_index(indexed: Indexed, parsed: ParsedQuery, count: int, prefix: bo
 
 
 def _best_visible(
-    queryset, indexed: Indexed, parsed: ParsedQuery, limit: int, narrowed: bool, fields
+    queryset,
+    indexed: Indexed,
+    parsed: ParsedQuery,
+    limit: int,
+    narrowed: bool,
+    fields,
+    common: set[Indexed],
 ) -> list[tuple]:
     """`fields` (the first is the primary key) and the rank of the `limit` best visible
     rows of `queryset`, best first.
@@ -157,18 +173,20 @@ def _best_visible(
     When drafts leave too few, or the search is narrowed (few of the best would be in
     it), the joined query ranks every visible match instead."""
     if not narrowed:
-        best = _best_ranked(indexed, parsed, limit * OVERFETCH)
+        best = _best_ranked(indexed, parsed, limit * OVERFETCH, common)
         found = visible_among(queryset, best, limit, fields)
         if found is not None:
             return found
     return _ranked(queryset, indexed, parsed, limit, fields=fields)
 
 
-def _quotes(parsed: ParsedQuery, queryset, limit: int, narrowed: bool) -> list[RankedQuote]:
+def _quotes(
+    parsed: ParsedQuery, queryset, limit: int, narrowed: bool, common: set[Indexed]
+) -> list[RankedQuote]:
     """As `_best_visible`, with the quotes themselves and their snippets (made for the
     best few only: for those ranked over the queryset, in the query that ranks them)."""
     if not narrowed:
-        best = _best_ranked(QUOTES, parsed, limit * OVERFETCH)
+        best = _best_ranked(QUOTES, parsed, limit * OVERFETCH, common)
         quotes = visible_among(queryset, best, limit)
         if quotes is not None:
             ids = [quote.pk for quote in quotes]
@@ -308,16 +326,17 @@ class SQLiteSearch:
     def best_rows(self, query: ParsedQuery, scope: Scope, limits: Limits) -> BestRows:
         """In-process queries cost little: one by one."""
         narrowed = scope.narrowed
+        common = _common(query, narrowed)
         lessons = _best_visible(
-            scope.lessons, LESSONS, query, limits.lessons, narrowed, LESSON_FIELDS
+            scope.lessons, LESSONS, query, limits.lessons, narrowed, LESSON_FIELDS, common
         )
         takeaways = _best_visible(
-            scope.takeaways, TAKEAWAYS, query, limits.takeaways, narrowed, TAKEAWAY_FIELDS
+            scope.takeaways, TAKEAWAYS, query, limits.takeaways, narrowed, TAKEAWAY_FIELDS, common
         )
         return BestRows(
             [RankedLesson(pk, rank) for pk, rank in lessons],
             [RankedTakeaway(lesson, rank, pk) for pk, lesson, rank in takeaways],
-            _quotes(query, scope.quotes, limits.quotes, scope.narrowed),
+            _quotes(query, scope.quotes, limits.quotes, narrowed, common),
         )
 
     def page_lessons(

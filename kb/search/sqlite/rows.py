@@ -95,6 +95,23 @@ def mark_every_row() -> None:
             cursor.execute(every_row_marked(terms))
 
 
+def common_in(match: str) -> set[Indexed]:
+    """Which of lessons, takeaways and quotes say the FTS5 expression `match` in more than
+    COMMON_ROWS rows: one statement, each counted in FTS5's order up to one too many."""
+    counted = [
+        f"(SELECT count(*) FROM (SELECT 1 FROM {indexed.fts} WHERE {indexed.fts} MATCH %s"
+        " LIMIT %s))"
+        for indexed in SQLITE_ROW_TERMS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(counted),
+            [v for _ in counted for v in (match, COMMON_ROWS + 1)],
+        )
+        said = cursor.fetchone()
+    return {indexed for indexed, n in zip(SQLITE_ROW_TERMS, said, strict=True) if n > COMMON_ROWS}
+
+
 def best(
     indexed: Indexed,
     word: str,
@@ -106,9 +123,9 @@ def best(
 ) -> dict[int, float] | None:
     """{row id: rank} of the `count` rows of `indexed` that say `word` most (as a prefix
     when `prefix`), none of them saying an `excluded` word or phrase, ranked as bm25
-    ranks them. `match` and `unsaid`: FTS5 expressions of the word and of the excluded,
-    for the rows whose terms are not written yet. None when the word is not common, or
-    the terms cannot rank it (no one stem, a prefix of too many, too many rows
+    ranks them (for a word `common_in` them). `match` and `unsaid`: FTS5 expressions of
+    the word and of the excluded, for the rows whose terms are not written yet. None
+    when the terms cannot rank it (no one stem, a prefix of too many, too many rows
     unwritten): bm25 then ranks it."""
     terms = SQLITE_ROW_TERMS.get(indexed)
     lexeme = stem(word) if terms is not None else None
@@ -121,8 +138,6 @@ def best(
             f"SELECT count(*) FROM {table} WHERE lexeme BETWEEN %s AND %s", [lexeme, upto]
         )
         said_in = cursor.fetchone()[0]
-        if said_in <= COMMON_ROWS:
-            return None
         cursor.execute(f"SELECT {key} FROM {terms.pending} LIMIT %s", [MOST_PENDING + 1])
         pending = [pk for (pk,) in cursor.fetchall()]
         if len(pending) > MOST_PENDING:
