@@ -1,7 +1,8 @@
 """The production gunicorn settings (config/gunicorn.py): the site and the meaning model
 are loaded once in the master, which leaves no database connection for its workers to
-inherit."""
+inherit, and what it loaded out of the collector's sight."""
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,13 @@ from django.db import connection
 
 from config import gunicorn as gunicorn_config
 from kb.search import meaning
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen():
+    """when_ready freezes what the process holds: the next tests' objects stay collectable."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,7 +29,10 @@ def test_the_master_loads_the_meaning_model_and_closes_its_connections(monkeypat
     )
     meaning._model.cache_clear()
     connection.ensure_connection()
+    gc.unfreeze()
     gunicorn_config.when_ready(server)
+    # What it loaded is left out of every collection: no worker copies it by scanning.
+    assert gc.get_freeze_count() > 0
     assert meaning._model.cache_info().currsize == 1  # loaded: forked workers share it
     assert connection.connection is None  # nothing for the workers to share by mistake
     assert logged == []
