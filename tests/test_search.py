@@ -656,6 +656,36 @@ def test_an_edited_lesson_is_ranked_by_its_new_words_before_its_terms_are_writte
         assert cursor.fetchone()[0] == 0
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's lines (PostgreSQL: ts_rank)")
+def test_of_lines_saying_a_rare_word_as_often_the_shorter_is_the_stronger_moment():
+    """Few lines say the word: each is ranked, the line saying it most first; between
+    lines saying it as often, the one saying little else (a denser line) comes first,
+    wherever either is stored."""
+    video = VideoFactory()
+    chapters = [
+        ChapterFactory(video=video, title=f"Part {n}", start_seconds=n * 100) for n in range(3)
+    ]
+    spoken(
+        video, "and then we talked about the quokka and many other things besides", 5, chapters[0]
+    )
+    spoken(video, "the quokka", 105, chapters[1])
+    spoken(video, "quokka quokka said twice here among some more words", 205, chapters[2])
+    shown = [m.chapter for m in search("quokka").moments]
+    assert shown == [chapters[2], chapters[1], chapters[0]]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 (PostgreSQL plans)")
+def test_a_phrase_no_line_says_costs_one_look_at_the_lines():
+    """Words said apart but never as the phrase: the lines are counted once, not read."""
+    video = VideoFactory()
+    chapter = ChapterFactory(video=video, title="Intro", start_seconds=0)
+    spoken(video, "asking around for some help", 5, chapter)
+    with CaptureQueriesContext(connection) as queries:
+        assert not search('"asking for help"').moments
+    lines = [q for q in queries.captured_queries if "kb_transcriptsegment_fts MATCH" in q["sql"]]
+    assert len(lines) == 1
+
+
 def test_the_theme_filter_follows_a_new_or_renamed_theme_at_once(client):
     """The search page's list of themes is read once per content version: a theme
     added or renamed in the admin is in the very next search page's list."""
