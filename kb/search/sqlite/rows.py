@@ -22,8 +22,8 @@ from kb.search.sqlite.stems import stem, stemmed
 # A word said in more rows than this is ranked by the terms.
 COMMON_ROWS = 2000
 # More rows marked as changed than this (a long run of edits with no import since): the
-# word is ranked by bm25, as if rare.
-MOST_PENDING = 1000
+# word is ranked by bm25, as if rare. The marked rows are stemmed at each search.
+MOST_PENDING = 200
 # Rows read from the terms, at most, as many times the rows wanted, when excluded words
 # leave too few of those read first.
 MOST_WANTED = 8
@@ -55,7 +55,6 @@ def write_terms(db=connection) -> int:
 
 def _write(cursor, terms: RowTerms) -> int:
     source, table, key, pending = terms.source, terms.table, terms.key, terms.pending
-    columns = len(source.columns)
     texts = ", ".join(f"coalesce(s.{c.name}, '')" for c in source.columns)
     done = 0
     while True:
@@ -66,26 +65,42 @@ def _write(cursor, terms: RowTerms) -> int:
         rows = cursor.fetchall()
         if not rows:
             return done
-        # Each column stemmed apart: bm25 weighs a word by the column saying it.
-        said = stemmed(
-            cursor,
-            [(pk * columns + n, text) for pk, *texts in rows for n, text in enumerate(texts)],
-        )
-        written = []
-        weights = [c.bm25 for c in source.columns]
-        for pk, *_ in rows:
-            each = [said[pk * columns + n] for n in range(columns)]
-            words = sum(sum(counts.values()) for counts in each)
-            for lexeme in set().union(*each):
-                freq = sum(w * n[lexeme] for w, n in zip(weights, each, strict=True))
-                written.append((lexeme, score(freq, words, terms.typical_words) * source.scale, pk))
         ids = [(pk,) for pk, *_ in rows]
         cursor.executemany(f"DELETE FROM {table} WHERE {key} = %s", ids)
         cursor.executemany(
-            f"INSERT INTO {table} (lexeme, score, {key}) VALUES (%s, %s, %s)", written
+            f"INSERT INTO {table} (lexeme, score, {key}) VALUES (%s, %s, %s)",
+            [
+                (lexeme, scored, pk)
+                for pk, scores in _terms_of(cursor, terms, rows).items()
+                for lexeme, scored in scores.items()
+            ],
         )
         cursor.executemany(f"DELETE FROM {pending} WHERE {key} = %s", ids)
         done += len(rows)
+
+
+def _terms_of(cursor, terms: RowTerms, rows: list[tuple]) -> dict[int, dict[str, float]]:
+    """{row id: {stem: score}} of each (row id, *its columns' texts)."""
+    source = terms.source
+    columns, weights = len(source.columns), [c.bm25 for c in source.columns]
+    # Each column stemmed apart: bm25 weighs a word by the column saying it.
+    said = stemmed(
+        cursor, [(pk * columns + n, text) for pk, *texts in rows for n, text in enumerate(texts)]
+    )
+    found = {}
+    for pk, *_ in rows:
+        each = [said[pk * columns + n] for n in range(columns)]
+        words = sum(sum(counts.values()) for counts in each)
+        found[pk] = {
+            lexeme: score(
+                sum(w * n[lexeme] for w, n in zip(weights, each, strict=True)),
+                words,
+                terms.typical_words,
+            )
+            * source.scale
+            for lexeme in set().union(*each)
+        }
+    return found
 
 
 def mark_every_row() -> None:
@@ -147,7 +162,7 @@ def best(
             return None
         cursor.execute(f"SELECT count(*) FROM {terms.source.table}")
         idf = _idf(cursor.fetchone()[0], said_in)
-        found = _pending_ranked(cursor, indexed, pending, match, unsaid)
+        found = _pending_ranked(cursor, terms, pending, match, unsaid, lexeme, upto, idf)
         wanted = count + len(pending)
         while True:
             best = _best_of(cursor, terms, lexemes, wanted, idf, set(pending))
@@ -180,16 +195,27 @@ def _best_of(cursor, terms: RowTerms, lexemes: list[str], wanted: int, idf: floa
     return {pk: rank * idf for pk, rank in cursor.fetchall() if pk not in left_out}
 
 
-def _pending_ranked(cursor, indexed: Indexed, pending, match: str, unsaid) -> dict[int, float]:
-    """{row id: bm25 rank} of the rows whose terms are not written yet that match."""
+def _pending_ranked(
+    cursor, terms: RowTerms, pending, match: str, unsaid, lexeme: str, upto: str, idf: float
+) -> dict[int, float]:
+    """{row id: rank} of the rows whose terms are not written yet that match, scored as
+    their terms will be (their texts stemmed here: bm25 in FTS5 would count the word's
+    idf again for each of them)."""
     if not pending:
         return {}
-    fts, marks = indexed.fts, ", ".join(["%s"] * len(pending))
+    source = terms.source
+    fts, marks = source.fts, ", ".join(["%s"] * len(pending))
+    columns = ", ".join(f"coalesce(s.{c.name}, '')" for c in source.columns)
     cursor.execute(
-        f"SELECT rowid, -{indexed.bm25} FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks})",
+        f"SELECT s.{source.pk}, {columns} FROM {source.table} s WHERE s.{source.pk} IN"
+        f" (SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks}))",
         [f"({match}) NOT ({unsaid})" if unsaid else match, *pending],
     )
-    return dict(cursor.fetchall())
+    rows = cursor.fetchall()
+    return {
+        pk: idf * sum(scored for said, scored in scores.items() if lexeme <= said <= upto)
+        for pk, scores in _terms_of(cursor, terms, rows).items()
+    }
 
 
 def _stems_between(cursor, table: str, lexeme: str, upto: str) -> list[str] | None:
