@@ -656,6 +656,27 @@ def test_an_edited_lesson_is_ranked_by_its_new_words_before_its_terms_are_writte
         assert cursor.fetchone()[0] == 0
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row terms")
+def test_an_edit_writes_the_terms_of_what_it_changed_once_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    """An editor's save is followed, once committed, by the terms of the lesson and its
+    takeaways (what the refresh after every edit does): none is left marked for the
+    next import to write, and the terms say the new words."""
+    lesson = LessonFactory(title="Hiring", body="hiring well")
+    TakeawayFactory(lesson=lesson, text="hire slowly")
+    tidy_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson.title, lesson.body = "Budgets", "budget reviews every quarter"
+        lesson.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM kb_lessonterm_pending")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT lexeme FROM kb_lessonterm WHERE lesson_id = %s", [lesson.pk])
+        said = {lexeme for (lexeme,) in cursor.fetchall()}
+    assert {"budget", "review", "quarter"} <= said and "hire" not in said
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's lines (PostgreSQL: ts_rank)")
 def test_of_lines_saying_a_rare_word_as_often_the_shorter_is_the_stronger_moment():
     """Few lines say the word: each is ranked, the line saying it most first; between

@@ -22,7 +22,9 @@ send no signals (bulk_create, a queryset's update) say what they made stale them
 the store marks a video's transcript when it writes its segments (`TRANSCRIPT`), which
 refreshes everything of the video at once.
 
-The search index of words needs none of this: the database keeps it (kb.search.schema).
+The search index of words needs none of this: the database keeps it (kb.search.schema),
+but for SQLite's terms tables, whose triggers can only mark the rows changed (stemming is
+beyond them): every refresh ends by writing those (`kb.search.write_terms`).
 """
 
 import logging
@@ -172,6 +174,7 @@ def refresh(items: set[tuple[str, int]]) -> bool:
         quotes = list(Quote.objects.filter(pk__in=ids[QUOTE]).exclude(video__in=within))
         if quotes:
             meaning.index_quotes(quotes)
+    search.write_terms()
     return bool(whole or videos or chapters or lessons or quotes)
 
 

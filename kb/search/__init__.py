@@ -61,6 +61,12 @@ def tidy_index() -> None:
     backend().tidy()
 
 
+def write_terms() -> None:
+    """After an edit: the terms of what it changed, where the database cannot write them
+    itself (SQLite)."""
+    backend().write_terms()
+
+
 def search(
     text: str,
     *,

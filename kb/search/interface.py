@@ -147,3 +147,8 @@ class Backend(Protocol):
     def tidy(self) -> None:
         """Put the index in its fastest shape after a bulk write (an import's end)."""
         ...
+
+    def write_terms(self) -> None:
+        """Write the terms of the rows an edit changed, where the database's triggers can
+        only mark them (after every edit: kb.importers.derived)."""
+        ...

@@ -210,7 +210,7 @@ def postgres_term_drop_statements(terms: Terms = CHAPTER_TERMS) -> list[str]:
 # DIGEST_REPEATS times (bm25 saturates well before), stemmed as FTS5 stems them, scored
 # as bm25's term frequency part (k1 1.2, b 0.75) against TYPICAL_DIGEST_WORDS. Written
 # by `kb.search.sqlite.chapters.write_terms` for the chapters a trigger marks as changed
-# (counting words is more than a trigger can do), after every import.
+# (counting words is more than a trigger can do), after every edit and import.
 SQLITE_CHAPTER_TERMS = CHAPTER_TERMS.table  # the same name as on PostgreSQL
 TERMS_PENDING = "kb_chapterterm_pending"
 DIGEST_WORDS = 48
@@ -257,8 +257,9 @@ def sqlite_term_drop_statements() -> list[str]:
 # scores a query of that one word before its idf (the columns' weights, k1 1.2, b 0.75,
 # against `typical_words`), times the table's scale, so a search multiplies by the
 # word's idf and gets bm25's own figure. Written by `kb.search.sqlite.rows.write_terms`
-# for the rows a trigger marks as changed (stemming is more than a trigger can do); a
-# search ranks the marked rows, still unwritten, by bm25.
+# for the rows a trigger marks as changed (stemming is more than a trigger can do), once
+# an edit or an import commits; a search scores the marked rows, still unwritten, from
+# their words.
 @dataclass(frozen=True)
 class RowTerms:
     source: Indexed

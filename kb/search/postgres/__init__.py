@@ -210,3 +210,6 @@ class PostgresSearch:
 
     def tidy(self) -> None:
         """Nothing to do: PostgreSQL keeps its GIN indexes in shape itself (autovacuum)."""
+
+    def write_terms(self) -> None:
+        """Nothing to do: the terms tables' triggers write them (kb.search.schema)."""

@@ -516,6 +516,13 @@ class SQLiteSearch:
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # one segment
         self.tidy()
 
+    def write_terms(self) -> None:
+        """The chapters', lessons', takeaways' and quotes' terms the triggers marked, which
+        stemming keeps out of a trigger's reach (a search ranks marked rows by their words
+        until then)."""
+        write_terms()
+        row_terms.write_terms()
+
     def tidy(self) -> None:
         """Merge the small b-tree segments writes have left in each full-text index.
 

@@ -6,9 +6,9 @@ lines); the terms give the best few hundred from an index.
 
 Only one plain word (and exclusions) is read from the terms: several words, phrases and
 rare words are ranked by bm25 as before. Rows changed since their terms were last
-written (marked by a trigger, written after every import) are ranked by bm25 among
-themselves and take their place among the others: a search never shows an edited
-row's old words.
+written (marked by a trigger; written once an edit or an import commits) are scored
+from their words at the search and take their place among the others: a search never
+shows an edited row's old words.
 """
 
 import json
@@ -43,59 +43,83 @@ def score(freq: float, words: int, typical: int) -> float:
     return freq * (K1 + 1) / (freq + K1 * (1 - B + B * words / typical))
 
 
+SOURCES = list(SQLITE_ROW_TERMS.values())
+# The most columns a source has: every source's texts are read in this many.
+WIDEST = max(len(terms.source.columns) for terms in SOURCES)
+
+
 def write_terms(db=connection) -> int:
-    """Write the terms of the rows the triggers marked as changed, every source; returns
-    how many rows."""
+    """Write the terms of the rows the triggers marked as changed, every source's at once
+    (an edit changes a lesson and its takeaways: one read, one stemming); returns how many
+    rows."""
+    reads = [
+        f"SELECT * FROM (SELECT {kind}, p.{terms.key}, {_texts(terms, 's')}"
+        f" FROM {terms.pending} p LEFT JOIN {terms.source.table} s"
+        f" ON s.{terms.source.pk} = p.{terms.key} LIMIT {BATCH})"
+        for kind, terms in enumerate(SOURCES)
+    ]
     done = 0
     with db.cursor() as cursor:
-        for terms in SQLITE_ROW_TERMS.values():
-            done += _write(cursor, terms)
-    return done
+        while True:
+            cursor.execute(" UNION ALL ".join(reads))
+            marked = cursor.fetchall()
+            if not marked:
+                return done
+            scores = _terms_of(cursor, marked)
+            for kind, terms in enumerate(SOURCES):
+                ids = [(pk,) for k, pk, *_ in marked if k == kind]
+                if not ids:
+                    continue
+                table, key = terms.table, terms.key
+                cursor.executemany(f"DELETE FROM {table} WHERE {key} = %s", ids)
+                cursor.executemany(
+                    f"INSERT INTO {table} (lexeme, score, {key}) VALUES (%s, %s, %s)",
+                    [
+                        (lexeme, scored, pk)
+                        for (pk,) in ids
+                        for lexeme, scored in scores[kind, pk].items()
+                    ],
+                )
+                cursor.executemany(f"DELETE FROM {terms.pending} WHERE {key} = %s", ids)
+            done += len(marked)
+            if all(sum(row[0] == kind for row in marked) < BATCH for kind in range(len(SOURCES))):
+                return done
 
 
-def _write(cursor, terms: RowTerms) -> int:
-    source, table, key, pending = terms.source, terms.table, terms.key, terms.pending
-    texts = ", ".join(f"coalesce(s.{c.name}, '')" for c in source.columns)
-    done = 0
-    while True:
-        cursor.execute(
-            f"SELECT p.{key}, {texts} FROM {pending} p"
-            f" LEFT JOIN {source.table} s ON s.{source.pk} = p.{key} LIMIT {BATCH}"
-        )
-        rows = cursor.fetchall()
-        if not rows:
-            return done
-        ids = [(pk,) for pk, *_ in rows]
-        cursor.executemany(f"DELETE FROM {table} WHERE {key} = %s", ids)
-        cursor.executemany(
-            f"INSERT INTO {table} (lexeme, score, {key}) VALUES (%s, %s, %s)",
-            [
-                (lexeme, scored, pk)
-                for pk, scores in _terms_of(cursor, terms, rows).items()
-                for lexeme, scored in scores.items()
-            ],
-        )
-        cursor.executemany(f"DELETE FROM {pending} WHERE {key} = %s", ids)
-        done += len(rows)
+def _texts(terms: RowTerms, alias: str) -> str:
+    """The source's columns' texts, padded to WIDEST."""
+    texts = [f"coalesce({alias}.{c.name}, '')" for c in terms.source.columns]
+    return ", ".join(texts + ["''"] * (WIDEST - len(texts)))
 
 
-def _terms_of(cursor, terms: RowTerms, rows: list[tuple]) -> dict[int, dict[str, float]]:
-    """{row id: {stem: score}} of each (row id, *its columns' texts)."""
-    source = terms.source
-    columns, weights = len(source.columns), [c.bm25 for c in source.columns]
+def _terms_of(cursor, marked: list[tuple]) -> dict[tuple[int, int], dict[str, float]]:
+    """{(source's number, row id): {stem: score}} of each (source's number, row id,
+    *its columns' texts), every text stemmed in one go."""
+    kinds = len(SOURCES)
+
+    def key(kind: int, pk: int, n: int) -> int:
+        return (pk * WIDEST + n) * kinds + kind
+
     # Each column stemmed apart: bm25 weighs a word by the column saying it.
     said = stemmed(
-        cursor, [(pk * columns + n, text) for pk, *texts in rows for n, text in enumerate(texts)]
+        cursor,
+        [
+            (key(kind, pk, n), text)
+            for kind, pk, *texts in marked
+            for n, text in enumerate(texts[: len(SOURCES[kind].source.columns)])
+        ],
     )
     found = {}
-    for pk, *_ in rows:
-        each = [said[pk * columns + n] for n in range(columns)]
+    for kind, pk, *_ in marked:
+        source = SOURCES[kind].source
+        each = [said[key(kind, pk, n)] for n in range(len(source.columns))]
         words = sum(sum(counts.values()) for counts in each)
-        found[pk] = {
+        weights = [c.bm25 for c in source.columns]
+        found[kind, pk] = {
             lexeme: score(
                 sum(w * n[lexeme] for w, n in zip(weights, each, strict=True)),
                 words,
-                terms.typical_words,
+                SOURCES[kind].typical_words,
             )
             * source.scale
             for lexeme in set().union(*each)
@@ -203,18 +227,17 @@ def _pending_ranked(
     idf again for each of them)."""
     if not pending:
         return {}
-    source = terms.source
+    source, kind = terms.source, SOURCES.index(terms)
     fts, marks = source.fts, ", ".join(["%s"] * len(pending))
-    columns = ", ".join(f"coalesce(s.{c.name}, '')" for c in source.columns)
     cursor.execute(
-        f"SELECT s.{source.pk}, {columns} FROM {source.table} s WHERE s.{source.pk} IN"
+        f"SELECT {kind}, s.{source.pk}, {_texts(terms, 's')} FROM {source.table} s"
+        f" WHERE s.{source.pk} IN"
         f" (SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND rowid IN ({marks}))",
         [f"({match}) NOT ({unsaid})" if unsaid else match, *pending],
     )
-    rows = cursor.fetchall()
     return {
         pk: idf * sum(scored for said, scored in scores.items() if lexeme <= said <= upto)
-        for pk, scores in _terms_of(cursor, terms, rows).items()
+        for (_, pk), scores in _terms_of(cursor, cursor.fetchall()).items()
     }
 
 
