@@ -38,7 +38,8 @@ def when_ready(server):
         share_the_meaning_model(server)
         # What the master loaded lives as long as the workers: the collector need never
         # look at it again. Scanned, its objects' pages were copied into each worker
-        # (copy-on-write) and a full collection paused a request for tens of ms.
+        # (copy-on-write) and a full collection paused a search (bench/results/
+        # 2026-12-07-sqlite-row-terms.md).
         gc.freeze()
 
 

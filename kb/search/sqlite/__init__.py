@@ -483,9 +483,8 @@ class SQLiteSearch:
         a walk through `most` row ids, and a query no line says costs no more. A rare
         one's lines are then read with how much each says (FTS5's marks of the matched
         words); between lines saying as much, the shorter says it more strongly (bm25
-        would read every line saying each word again, to weigh the words: ten
-        milliseconds for two words said in tens of thousands of lines). (SQLite plans
-        nothing ahead: `planned` is always None.)"""
+        would read every line saying each word again, to weigh the words). (SQLite
+        plans nothing ahead: `planned` is always None.)"""
         match = match_expression(query, prefix=False)
         with connection.cursor() as cursor:
             said_in = _rows_saying(cursor, LINES, match, most)

@@ -1,8 +1,8 @@
 """SQLite: the lessons, takeaways and quotes that say a common word most, read best first
 from their terms tables (`schema.SQLITE_ROW_TERMS`: how strongly each row says each
 stem, as bm25 scores it), as PostgreSQL reads its own. FTS5's bm25 over a word said in
-thousands of lessons scores every one of them (about 12 ms for 8,000 at ten million
-lines); the terms give the best few hundred from an index.
+thousands of lessons scores every one of them; the terms give the best few hundred from
+an index (bench/results/2026-12-07-sqlite-row-terms.md).
 
 Only one plain word (and exclusions) is read from the terms: several words, phrases and
 rare words are ranked by bm25 as before. Rows changed since their terms were last
