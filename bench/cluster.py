@@ -193,6 +193,22 @@ def imported(job_id, deadline: float) -> tuple[str, float]:
     sys.exit(f"the worker did not finish the import in time ({job.state}: {job.progress})")
 
 
+# gunicorn's graceful_timeout (config/gunicorn.py) and a margin: how long a server may take
+# to stop once told to, its workers finishing what they were doing.
+STOPPING_SECONDS = 45
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server started in its own session, and every process of it: asked first,
+    then killed if it has not stopped in STOPPING_SECONDS (its measurements are taken)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(STOPPING_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(STOPPING_SECONDS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=30)
@@ -241,7 +257,7 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            running.callback(lambda h=host: (os.killpg(h.pid, signal.SIGTERM), h.wait(30)))
+            running.callback(stop, host)
             hosts.append(host)
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
@@ -251,7 +267,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        running.callback(lambda: (os.killpg(worker.pid, signal.SIGTERM), worker.wait(30)))
+        running.callback(stop, worker)
         for port, host in zip(SERVERS, hosts, strict=True):
             bench.wait_for(f"http://127.0.0.1:{port}/healthz", host)
         config = folder / "haproxy.cfg"
