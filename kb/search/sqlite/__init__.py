@@ -69,8 +69,13 @@ def match_expression(parsed: ParsedQuery, prefix: bool = True) -> str:
     parts += [_phrase(p) for p in parsed.phrases]
     expression = (" OR " if parsed.any_word else " AND ").join(parts)
     if parsed.excluded:
-        expression = f"({expression}) NOT ({' OR '.join(_phrase(e) for e in parsed.excluded)})"
+        expression = f"({expression}) NOT ({_unsaid(parsed)})"
     return expression
+
+
+def _unsaid(parsed: ParsedQuery) -> str:
+    """FTS5 syntax for the words and phrases the query excludes, any of them."""
+    return " OR ".join(_phrase(e) for e in parsed.excluded)
 
 
 def _ranked_statement(
@@ -135,7 +140,7 @@ def _best_ranked(
     common word's read from its terms, else ranked by bm25."""
     if indexed in common:
         word = parsed.words[0]
-        unsaid = " OR ".join(_phrase(e) for e in parsed.excluded) or None
+        unsaid = _unsaid(parsed) or None
         match = match_expression(ParsedQuery(words=[word]))
         found = row_terms.best(indexed, word, len(word) >= 3, parsed.excluded, match, unsaid, count)
         if found is not None:
@@ -504,10 +509,10 @@ class SQLiteSearch:
         ]
 
     def reindex(self) -> None:
+        """Every full-text index rebuilt as one segment, and every terms table marked to
+        be written again (`tidy` writes them)."""
         mark_every_chapter()
-        write_terms()
         row_terms.mark_every_row()
-        row_terms.write_terms()
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 fts = indexed.fts
@@ -540,8 +545,7 @@ class SQLiteSearch:
         sorts every published lesson or quote by its video's date to show the first
         twenty, instead of walking the videos' date index.
         """
-        write_terms()
-        row_terms.write_terms()
+        self.write_terms()
         with connection.cursor() as cursor:
             for indexed in INDEXED:
                 _merge_small_segments(cursor, indexed.fts)

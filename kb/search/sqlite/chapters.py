@@ -20,6 +20,7 @@ from kb.search.schema import (
     TERMS_PENDING,
     TYPICAL_DIGEST_WORDS,
 )
+from kb.search.sqlite.rows import score
 from kb.search.sqlite.stems import stem, stemmed
 
 # A query said in more chapters than this is ranked by the chapter terms.
@@ -38,11 +39,6 @@ def digest(title: str, text: str) -> str:
     return " ".join(
         " ".join([word] * min(n, DIGEST_REPEATS)) for word, n in counts.most_common(DIGEST_WORDS)
     )
-
-
-def score(hits: int, words: int) -> float:
-    """bm25's term frequency part (k1 1.2, b 0.75): `hits` of a stem among `words`."""
-    return hits * 2.2 / (hits + 1.2 * (0.25 + 0.75 * words / TYPICAL_DIGEST_WORDS))
 
 
 def write_terms(db=connection) -> int:
@@ -65,7 +61,7 @@ def write_terms(db=connection) -> int:
                 f"INSERT INTO {SQLITE_CHAPTER_TERMS} (lexeme, score, chapter_id)"
                 " VALUES (%s, %s, %s)",
                 [
-                    (term, score(hits, words), pk)
+                    (term, score(hits, words, TYPICAL_DIGEST_WORDS), pk)
                     for pk, stems in said.items()
                     for words in [sum(stems.values())]
                     for term, hits in stems.items()
