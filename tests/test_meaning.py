@@ -360,3 +360,30 @@ def test_lessons_read_by_the_sentence_model_are_ranked_across_several_segments(m
     found = meaning.Vectors([(s, *s.rows_of(sense.SENSE)) for s in parts]).best(vectors[4], 2, 0.0)
     assert found[0][0].lesson == 14
     assert found[0][1] == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.django_db(False)
+def test_a_large_scan_finds_the_closest_and_shows_exact_similarities_in_order(
+    monkeypatch,
+):
+    """Every row's first dimensions are scored by the query rounded to int8 (a SIMD
+    kernel): that only chooses the shortlist. What a reader is shown, and in what order,
+    is the exact similarity over the stored numbers."""
+    monkeypatch.setattr(nearest, "SHORTLIST", 300)
+    monkeypatch.setattr(nearest, "SHORTLIST_SHARE", 1000)
+    rng = np.random.default_rng(11)
+    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((3000, meaning.DIMENSIONS))]
+    noise = 0.05 * rng.standard_normal(meaning.DIMENSIONS)
+    query = (rows[17] + 0.8 * rows[2900] + noise).astype(np.float32)
+    query /= np.linalg.norm(query)
+    stored = np.array([np.frombuffer(meaning.pack(row), dtype=np.int8) for row in rows])
+    exact = (stored / meaning.SCALE) @ query.astype(np.float64)
+
+    found = _matrix(rows).best(query, np.ones(len(rows), dtype=bool), 10, -1.0)
+
+    rows_found = [row.chapter - 100 for row, _ in found]
+    assert rows_found[:2] == [17, 2900]
+    assert [similarity for _, similarity in found] == pytest.approx(
+        [exact[i] for i in rows_found], abs=1e-5
+    )
+    assert rows_found == sorted(rows_found, key=lambda i: -exact[i])

@@ -4,11 +4,12 @@
 Each vector is stored as int8 in two parts: its first dimensions and the rest. The first
 carry the most (both models' vectors are trained so: Matryoshka), so a search scores
 every row on them alone and orders only a shortlist of the best on the whole vector,
-reading the rest of the shortlist's rows alone. The query is divided by the stored
-numbers' scale; the int8 rows are made float32 a block at a time to be scored (a
-quarter of the bytes to hold and read; a whole scan a little slower than over float32
-rows). A narrowed search (a theme, a
-video) whose readers see few rows scores just those. Should the shortlist not be enough
+reading the rest of the shortlist's rows alone. That scan of every row multiplies the
+int8 rows by the query made int8 too, in simsimd's SIMD kernels (exact integer sums; the
+query's rounding only chooses the shortlist). The shortlist's scores, and any other
+few rows', are exact: the query divided by the stored numbers' scale, the int8 rows made
+float32 (a quarter of the bytes of float32 rows to hold and read). A narrowed search (a
+theme, a video) whose readers see few rows scores just those. Should the shortlist not be enough
 (its best rows refused), every row is scored whole. Nothing is copied: the arrays are
 the mapped files themselves.
 """
@@ -18,6 +19,7 @@ import threading
 from typing import NamedTuple
 
 import numpy as np
+import simsimd
 
 from kb.search.segments import ID_COLUMNS
 
@@ -83,8 +85,9 @@ class Vectors:
         return self._each(lambda segment, first, last: np.isin(segment.ids[at, first:last], ids))
 
     def _coarse(self, query: np.ndarray) -> np.ndarray:
-        """Every row's score on the first dimensions, in order."""
-        return self._each(lambda s, a, b: _scores(s.head[a:b], query[: s.head.shape[1]], s))
+        """Every row's score on the first dimensions, in order, by the query rounded to
+        int8: close enough to choose a shortlist by, never a similarity to show."""
+        return self._each(lambda s, a, b: _rounded_scores(s.head[a:b], query[: s.head.shape[1]], s))
 
     def _heads(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
         """The first dimensions' scores of these rows."""
@@ -112,8 +115,9 @@ class Vectors:
 
     def _everything(self, query: np.ndarray) -> np.ndarray:
         """Every row scored whole."""
+        heads = self._each(lambda s, a, b: _scores(s.head[a:b], query[: s.head.shape[1]], s))
         tails = self._each(lambda s, a, b: _scores(s.tail[a:b], query[s.head.shape[1] :], s))
-        return self._coarse(query) + tails
+        return heads + tails
 
     def best(
         self,
@@ -149,8 +153,8 @@ class Vectors:
         if n > size:  # first, a shortlist by the first dimensions
             coarse = self._coarse(query)
             coarse[hidden] = -np.inf
-            shortlist = np.argpartition(coarse, n - size)[n - size :]
-            exact = coarse[shortlist] + self._tails(shortlist, query)
+            shortlist = np.sort(np.argpartition(coarse, n - size)[n - size :])
+            exact = self._heads(shortlist, query) + self._tails(shortlist, query)
             found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
             if complete:
                 return found
@@ -209,6 +213,18 @@ def _scores(rows: np.ndarray, query: np.ndarray, segment) -> np.ndarray:
         np.copyto(block[: end - at], rows[at:end], casting="unsafe")
         np.matmul(block[: end - at], query, out=out[at:end])
     return out
+
+
+def _rounded_scores(rows: np.ndarray, query: np.ndarray, segment) -> np.ndarray:
+    """int8 `rows` times the float32 `query` part rounded to int8 (its largest number
+    127), as float32: each score within a rounding of the query's of `_scores`'."""
+    query = query / np.float32(segment.scale)
+    largest = float(np.abs(query).max()) if len(query) else 0.0
+    if not len(rows) or largest == 0.0:
+        return np.zeros(len(rows), dtype=np.float32)
+    rounded = np.rint(query * (127 / largest)).astype(np.int8)
+    products = simsimd.cdist(rows, rounded[None, :], metric="dot", out_dtype="float32")
+    return np.asarray(products).reshape(len(rows)) * np.float32(largest / 127)
 
 
 _blocks = threading.local()
