@@ -12,7 +12,9 @@ production settings, page cache off) on each database. For every server:
 
 1. each worker's memory once the server answers (start), after every query of
    bench/search.py has been asked of both workers a few times (warm), and at the end:
-   resident (VmRSS), private (RssAnon: what the process alone holds), and proportional
+   resident (VmRSS), anonymous (RssAnon: the heap, with the pages it still shares with
+   the master since the fork), what it wrote (Private_Dirty: its heap's new pages and
+   the master's pages it copied on writing to them; pages it merely read are shared), and proportional
    (Pss: shared pages divided among the processes mapping them);
 2. warm `/search/` p50 / p95 over the 20 queries, asked of every server in turn;
 3. `--edits` times, an editor saves one published lesson (its body changed and its
@@ -64,7 +66,7 @@ def workers(port: int) -> list[int]:
 
 
 def memory(pid: int) -> dict[str, float]:
-    """MB: resident, private (anonymous), proportional; and of the resident, what the
+    """MB: resident, anonymous, written, proportional; and of the resident, what the
     meaning index's files (var/meaning) and the sentence model's weights account for."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -72,8 +74,10 @@ def memory(pid: int) -> dict[str, float]:
         if name in ("VmRSS", "RssAnon"):
             values[name] = int(rest.split()[0]) / 1024
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            values["Pss"] = int(line.split()[1]) / 1024
+        name, _, rest = line.partition(":")
+        if name in ("Pss", "Private_Dirty"):
+            values[name] = int(rest.split()[0]) / 1024
+    values["written"] = values.pop("Private_Dirty")
     values["index"] = values["model"] = 0.0
     mapping = ""
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
@@ -164,10 +168,13 @@ def main() -> None:
             f"| {label} | {p50:.1f} | {p95:.1f} | {one:.1f} / {max(first[label]):.1f} | "
             f"{two:.1f} | {one / two:.1f} ({max(first[label]) / two:.1f}) | {one / p50:.1f} |"
         )
-    print("\nEach worker's memory, MB: resident (private / proportional), start → warm → end\n")
     print(
-        "| server | worker | start | warm | end | growth start → warm, resident (private) "
-        "| warm: of it, index files / model weights |"
+        "\nEach worker's memory, MB: resident (anonymous / written / proportional),"
+        " start → warm → end\n"
+    )
+    print(
+        "| server | worker | start | warm | end | growth start → warm, resident (anonymous,"
+        " written) | warm: of it, index files / model weights |"
     )
     print("|---|---|---|---|---|---|---|")
     for label in servers:
@@ -176,11 +183,16 @@ def main() -> None:
             for when in ("start", "warm", "end"):
                 m = mem[label][when].get(pid)
                 cells.append(
-                    f"{m['VmRSS']:.0f} ({m['RssAnon']:.0f} / {m['Pss']:.0f})" if m else "gone"
+                    f"{m['VmRSS']:.0f} ({m['RssAnon']:.0f} / {m['written']:.0f} / {m['Pss']:.0f})"
+                    if m
+                    else "gone"
                 )
             s, w = mem[label]["start"][pid], mem[label]["warm"].get(pid)
             grow = (
-                f"+{w['VmRSS'] - s['VmRSS']:.0f} (+{w['RssAnon'] - s['RssAnon']:.0f})" if w else "—"
+                f"+{w['VmRSS'] - s['VmRSS']:.0f} (+{w['RssAnon'] - s['RssAnon']:.0f},"
+                f" +{w['written'] - s['written']:.0f})"
+                if w
+                else "—"
             )
             held = f"{w['index']:.0f} / {w['model']:.0f}" if w else "—"
             print(f"| {label} | {pid} | {' | '.join(cells)} | {grow} | {held} |")
