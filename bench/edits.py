@@ -13,9 +13,9 @@ production settings, page cache off) on each database. For every server:
 1. each worker's memory once the server answers (start), after every query of
    bench/search.py has been asked of both workers a few times (warm), and at the end:
    resident (VmRSS), anonymous (RssAnon: the heap, with the pages it still shares with
-   the master since the fork), what it wrote (Private_Dirty: its heap's new pages and
-   the master's pages it copied on writing to them; pages it merely read are shared), and proportional
-   (Pss: shared pages divided among the processes mapping them);
+   the master since the fork), written (Private_Dirty: dirty pages this process alone
+   maps, its own writes and the master's pages it copied on writing to them among them),
+   and proportional (Pss: shared pages divided among the processes mapping them);
 2. warm `/search/` p50 / p95 over the 20 queries, asked of every server in turn;
 3. `--edits` times, an editor saves one published lesson (its body changed and its
    meaning stored again, in one transaction, as the admin does), then each server is

@@ -387,3 +387,23 @@ def test_a_large_scan_finds_the_closest_and_shows_exact_similarities_in_order(
         [exact[i] for i in rows_found], abs=1e-5
     )
     assert rows_found == sorted(rows_found, key=lambda i: -exact[i])
+
+
+@pytest.mark.django_db(False)
+def test_rows_gone_from_the_database_are_never_found_when_they_fill_the_shortlist(monkeypatch):
+    """A kind whose rows are mostly flagged dead (deleted since the files were written):
+    the shortlist then holds dead rows too, and none of them may be shown, however close."""
+    monkeypatch.setattr(nearest, "SHORTLIST", 300)
+    monkeypatch.setattr(nearest, "SHORTLIST_SHARE", 1000)
+    rng = np.random.default_rng(5)
+    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((3000, meaning.DIMENSIONS))]
+    query = (rows[17] + 0.8 * rows[2900]).astype(np.float32)
+    query /= np.linalg.norm(query)
+    matrix = _matrix(rows)
+    segment = matrix.parts[0][0]
+    segment.dead[:2800] = 1  # row 17, the closest, among them
+
+    found = matrix.best(query, None, 5, -1.0)
+
+    assert [row.chapter - 100 for row, _ in found][0] == 2900
+    assert all(row.chapter - 100 >= 2800 for row, _ in found)

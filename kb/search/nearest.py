@@ -155,6 +155,7 @@ class Vectors:
             coarse[hidden] = -np.inf
             shortlist = np.sort(np.argpartition(coarse, n - size)[n - size :])
             exact = self._heads(shortlist, query) + self._tails(shortlist, query)
+            exact[hidden[shortlist]] = -np.inf  # hidden rows fill a shortlist of the few shown
             found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
             if complete:
                 return found
@@ -216,11 +217,12 @@ def _scores(rows: np.ndarray, query: np.ndarray, segment) -> np.ndarray:
 
 
 def _rounded_scores(rows: np.ndarray, query: np.ndarray, segment) -> np.ndarray:
-    """int8 `rows` times the float32 `query` part rounded to int8 (its largest number
-    127), as float32: each score within a rounding of the query's of `_scores`'."""
+    """int8 `rows` (C-contiguous, as segments store them) times the float32 `query` part
+    rounded to int8 (its largest number 127), as float32: each score within a rounding of
+    the query's of `_scores`'."""
     query = query / np.float32(segment.scale)
     largest = float(np.abs(query).max()) if len(query) else 0.0
-    if not len(rows) or largest == 0.0:
+    if not len(rows) or largest == 0.0 or not np.isfinite(largest):
         return np.zeros(len(rows), dtype=np.float32)
     rounded = np.rint(query * (127 / largest)).astype(np.int8)
     products = simsimd.cdist(rows, rounded[None, :], metric="dot", out_dtype="float32")
