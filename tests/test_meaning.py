@@ -153,6 +153,18 @@ def _matrix(vectors) -> meaning.Matrix:
     return meaning.Matrix(ids, array("d", [0.0] * count), stored)
 
 
+def _random_rows(seed: int, count: int):
+    """(the generator, `count` random unit vectors) for searches over many rows."""
+    rng = np.random.default_rng(seed)
+    return rng, [v / np.linalg.norm(v) for v in rng.standard_normal((count, meaning.DIMENSIONS))]
+
+
+def _query_near(first: np.ndarray, second: np.ndarray, weight: float, noise=0.0) -> np.ndarray:
+    """A unit query closest to `first`, then to `second` (`weight` of it)."""
+    query = (first + weight * second + noise).astype(np.float32)
+    return query / np.linalg.norm(query)
+
+
 def _unit(coarse: float, rest: float) -> np.ndarray:
     """A unit vector saying `coarse` in the first dimensions and `rest` in the others."""
     vector = np.zeros(meaning.DIMENSIONS, dtype=np.float32)
@@ -199,10 +211,8 @@ def test_rows_scored_a_block_at_a_time_score_as_one_product(monkeypatch):
     whole scan alike."""
     monkeypatch.setattr(nearest, "BLOCK", 3)
     monkeypatch.setattr(nearest, "SHORTLIST", 4)
-    rng = np.random.default_rng(7)
-    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((11, meaning.DIMENSIONS))]
-    query = (rows[5] + 0.3 * rows[8]).astype(np.float32)
-    query /= np.linalg.norm(query)
+    _, rows = _random_rows(7, 11)
+    query = _query_near(rows[5], rows[8], 0.3)
     stored = [np.frombuffer(meaning.pack(row), dtype=np.int8) / meaning.SCALE for row in rows]
     exact = [float(row @ query) for row in stored]  # one product over the stored numbers
 
@@ -371,11 +381,8 @@ def test_a_large_scan_finds_the_closest_and_shows_exact_similarities_in_order(
     is the exact similarity over the stored numbers."""
     monkeypatch.setattr(nearest, "SHORTLIST", 300)
     monkeypatch.setattr(nearest, "SHORTLIST_SHARE", 1000)
-    rng = np.random.default_rng(11)
-    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((3000, meaning.DIMENSIONS))]
-    noise = 0.05 * rng.standard_normal(meaning.DIMENSIONS)
-    query = (rows[17] + 0.8 * rows[2900] + noise).astype(np.float32)
-    query /= np.linalg.norm(query)
+    rng, rows = _random_rows(11, 3000)
+    query = _query_near(rows[17], rows[2900], 0.8, 0.05 * rng.standard_normal(meaning.DIMENSIONS))
     stored = np.array([np.frombuffer(meaning.pack(row), dtype=np.int8) for row in rows])
     exact = (stored / meaning.SCALE) @ query.astype(np.float64)
 
@@ -395,10 +402,8 @@ def test_rows_gone_from_the_database_are_never_found_when_they_fill_the_shortlis
     the shortlist then holds dead rows too, and none of them may be shown, however close."""
     monkeypatch.setattr(nearest, "SHORTLIST", 300)
     monkeypatch.setattr(nearest, "SHORTLIST_SHARE", 1000)
-    rng = np.random.default_rng(5)
-    rows = [v / np.linalg.norm(v) for v in rng.standard_normal((3000, meaning.DIMENSIONS))]
-    query = (rows[17] + 0.8 * rows[2900]).astype(np.float32)
-    query /= np.linalg.norm(query)
+    _, rows = _random_rows(5, 3000)
+    query = _query_near(rows[17], rows[2900], 0.8)
     matrix = _matrix(rows)
     segment = matrix.parts[0][0]
     segment.dead[:2800] = 1  # row 17, the closest, among them
