@@ -89,20 +89,15 @@ class Vectors:
         int8: close enough to choose a shortlist by, never a similarity to show."""
         return self._each(lambda s, a, b: _rounded_scores(s.head[a:b], query[: s.head.shape[1]], s))
 
-    def _heads(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """The first dimensions' scores of these rows."""
+    def _whole(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """These rows' exact scores on the whole vector: the first dimensions' and the
+        rest's, each part of `rows` located once."""
         out = np.empty(len(rows), dtype=np.float32)
         for segment, at, positions in self._by_part(rows):
             coarse = segment.head.shape[1]
-            out[at] = _scores(segment.head[positions], query[:coarse], segment)
-        return out
-
-    def _tails(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """The rest of the dimensions' scores of these rows."""
-        out = np.empty(len(rows), dtype=np.float32)
-        for segment, at, positions in self._by_part(rows):
-            coarse = segment.head.shape[1]
-            out[at] = _scores(segment.tail[positions], query[coarse:], segment)
+            out[at] = _scores(segment.head[positions], query[:coarse], segment) + _scores(
+                segment.tail[positions], query[coarse:], segment
+            )
         return out
 
     def _by_part(self, rows: np.ndarray):
@@ -148,13 +143,13 @@ class Vectors:
         if visible is not None and shown <= size:
             # A narrowed search's few rows, each scored whole: all it can show.
             rows = np.flatnonzero(~hidden)
-            exact = self._heads(rows, query) + self._tails(rows, query)
+            exact = self._whole(rows, query)
             return self._walk(rows, exact, limit, floor, keep, check, confirmed)[0]
         if n > size:  # first, a shortlist by the first dimensions
             coarse = self._coarse(query)
             coarse[hidden] = -np.inf
             shortlist = np.sort(np.argpartition(coarse, n - size)[n - size :])
-            exact = self._heads(shortlist, query) + self._tails(shortlist, query)
+            exact = self._whole(shortlist, query)
             exact[hidden[shortlist]] = -np.inf  # hidden rows fill a shortlist of the few shown
             found, complete = self._walk(shortlist, exact, limit, floor, keep, check, confirmed)
             if complete:
