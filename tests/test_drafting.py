@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from kb.importers.drafts import Line, Talk, cues, draft, wording
+from kb.importers.drafts.talk import cut_sentences
 from kb.importers.drafts.topics import MAX_PASSAGE, MIN_PASSAGE
 from kb.models import DraftPassage, Lesson, Status, Suggestion, Video
 from kb.search import meaning
@@ -199,6 +200,17 @@ def test_auto_captions_are_read_in_whole_phrases_between_pauses():
     said = {t.text: t.start_seconds for lesson in lessons for t in lesson.takeaways.all()}
     assert said["Spend the first page on the problem who has it and what it costs them."] == (66.9)
     assert all(len(text.split()) >= cues.TAKEAWAY_MIN_WORDS for text in said)
+
+
+def test_a_run_on_sentence_is_cut_where_a_clause_ends():
+    """A speaker who never stops for a full stop: the sentence is cut at a comma once it
+    runs long, so a takeaway ends with a clause, not halfway through a phrase."""
+    first = " ".join(["we kept shipping small things every week"] * 8) + ","
+    rest = " ".join(["and then the team started to trust the plan"] * 3) + "."
+    talk = Talk([Line(0.0, 60.0, f"{first} {rest}", GUEST)], guests=frozenset({GUEST}))
+    sentences = cut_sentences(talk)
+    assert sentences[0].text == first
+    assert " ".join(s.text for s in sentences) == f"{first} {rest}"
 
 
 def test_takeaways_are_lightly_trimmed_and_cased_as_sentences():
