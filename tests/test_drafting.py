@@ -6,13 +6,11 @@ import io
 import re
 import time
 
-import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from kb.importers.drafts import Line, Talk, cues, draft, wording
-from kb.importers.drafts.talk import cut_sentences
 from kb.importers.drafts.topics import MAX_PASSAGE, MIN_PASSAGE
 from kb.models import DraftPassage, Lesson, Status, Suggestion, Video
 from kb.search import meaning
@@ -202,17 +200,6 @@ def test_auto_captions_are_read_in_whole_phrases_between_pauses():
     assert all(len(text.split()) >= cues.TAKEAWAY_MIN_WORDS for text in said)
 
 
-def test_a_run_on_sentence_is_cut_where_a_clause_ends():
-    """A speaker who never stops for a full stop: the sentence is cut at a comma once it
-    runs long, so a takeaway ends with a clause, not halfway through a phrase."""
-    first = " ".join(["we kept shipping small things every week"] * 8) + ","
-    rest = " ".join(["and then the team started to trust the plan"] * 3) + "."
-    talk = Talk([Line(0.0, 60.0, f"{first} {rest}", GUEST)], guests=frozenset({GUEST}))
-    sentences = cut_sentences(talk)
-    assert sentences[0].text == first
-    assert " ".join(s.text for s in sentences) == f"{first} {rest}"
-
-
 def test_takeaways_are_lightly_trimmed_and_cased_as_sentences():
     assert wording.trim("so, um, you know, i think that you should ask early") == (
         "You should ask early."
@@ -220,47 +207,6 @@ def test_takeaways_are_lightly_trimmed_and_cased_as_sentences():
     assert wording.trim("And I mean, the key is to, uh, write it down.") == (
         "The key is to write it down."
     )
-
-
-def test_the_items_of_a_spoken_list_are_advice():
-    """ "The first thing…", "the second step…": a guest counting out what to do. Each item
-    sounds more like advice than the same deed told plainly."""
-    listed = "And the second thing I did was update him every morning at eight."
-    plain = "And I updated him every morning at eight."
-    assert cues.advice_score(listed) > cues.advice_score(plain)
-
-
-def test_the_guests_answer_to_the_hosts_question_is_the_key_takeaway():
-    """Where speakers are known, what answers the host's question weighs: asked about an
-    offer, a guest who says more about promotions than about the offer, every sentence as
-    much advice as the next, is drafted with the offer advice as the key quote. Meaning is
-    a stand-in here (each sentence its own direction, plus its topic's; the question only
-    its topic's) so that only the question decides."""
-    offer = [
-        "You should ask the recruiter to put the whole offer in writing before you answer.",
-        "You should compare the salary and equity of every offer you hold side by side.",
-    ]
-    promotion = [
-        "You should write down every project you shipped this year and who it helped.",
-        "You should tell the director the level you are aiming for before the review.",
-        "You should keep notes from each weekly one on one with the director.",
-        "You should share the wins of each week with the committee that decides promotions.",
-    ]
-    said = [promotion[0], offer[0], promotion[1], promotion[2], offer[1], promotion[3]]
-    asked = "When the offer comes, how do you negotiate it?"
-    turns = [(0.0, HOST, asked)] + [(10.0 + 40 * n, GUEST, text) for n, text in enumerate(said)]
-    talk = Talk(lines_of(turns, 250.0), guests=frozenset({GUEST}), hosts=frozenset({HOST}))
-
-    def embed(texts):
-        rows = np.zeros((len(texts), 16), dtype=np.float32)
-        for row, text in zip(rows, texts, strict=True):
-            row[0 if "offer" in text else 1] = 0.6
-            row[2 + sum(map(ord, text)) % 14] = 0 if text == asked else 0.8
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-    [found] = draft(talk, embed)
-    assert found.quote.text.startswith(tuple(offer)), found.quote.text
-    assert set(offer) <= {t.text for t in found.takeaways}
 
 
 def test_a_monstrous_line_is_drafted_in_bounded_time():

@@ -16,9 +16,7 @@ an editor to review, each anchored to the words that support it:
   outro and sponsor reads at either end are left out of the passages.
 - **Takeaways.** What the guest says in the passage, sentence by sentence, scored by
   how much it sounds like advice (imperatives, "you should", "my advice", "the key
-  is", "the second thing…") and how central it is to the passage (its vector against
-  the passage's); where speakers are known, also how close it is to the host's question
-  it answers (a podcast's advice is the answer to what was asked). The
+  is"…) and how central it is to the passage (its vector against the passage's). The
   best two to five, not next to each other, in the order said; each the speaker's own
   words, lightly trimmed ("you know", "um", "I think that" out; cased as a sentence),
   with its moment. Never the host's turns (where speakers are known), a sponsor read,

@@ -16,11 +16,6 @@ MAX_TAKEAWAYS = 5
 # A sentence is a takeaway from this score (cues, centrality) on.
 TAKEAWAY_SCORE = 1.0
 CENTRALITY_WEIGHT = 1.5
-# Where speakers are known: how much a guest's sentence gains by its meaning's closeness to
-# the host's question it answers (the last one asked before it, at most QUESTION_REACH
-# sentences before the passage).
-ANSWER_WEIGHT = 2.0
-QUESTION_REACH = 20
 # Two takeaways this close in meaning are one said twice: the second is left out.
 SAME_MEANING = 0.9
 # A quote: the key sentence and what follows it in the same turn, up to this many words.
@@ -87,8 +82,7 @@ IMPERATIVE = re.compile(
 # "Step two is ask your boss…", "the first one is you have to…": advice in a list.
 LISTED = re.compile(
     r"\b(?:step|rule|thing|one|part) (?:\w+ )?is (?:to |that )?(?:you (?:have to|need to|"
-    r"should) )?\w+|\b(?:first|second|third|fourth|fifth|next|last|other) (?:thing|one|step|"
-    r"piece|part|reason|lesson|mistake|rule|tip)s?\b", re.IGNORECASE
+    r"should) )?\w+", re.IGNORECASE
 )  # fmt: skip
 # A procedure told to the listener ("then you go back to your manager and say…"), or the
 # speaker's own habit ("I work backwards from…"): advice in the present tense.

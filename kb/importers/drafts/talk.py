@@ -12,8 +12,6 @@ from kb.text import clean
 # Sentences: at most this many words (a run of unpunctuated captions is cut into pieces
 # of CHUNK_WORDS, at a line's end).
 SENTENCE_WORDS = 60
-# A run-on sentence this long is cut at its next comma (or ; : —), where a clause ends.
-RUN_ON_WORDS = 50
 CHUNK_WORDS = 24
 # Captions mark a sentence's end with a pause between cues, not a full stop: this long.
 PAUSE_SECONDS = 0.6
@@ -94,8 +92,7 @@ Embed = Callable[[list[str]], np.ndarray]
 def cut_sentences(talk: Talk) -> list[Sentence]:
     """The talk's sentences, each timed by its words (a line's time spread over its words),
     across lines: captions cut a sentence into cues. A sentence ends at a full stop before a
-    capital, or where the speaker changes (a run-on one after RUN_ON_WORDS words, at its next
-    comma); in caption text that has no full stops, at a
+    capital, or where the speaker changes; in caption text that has no full stops, at a
     pause between lines, or at a line's end after CHUNK_WORDS words. None is longer than
     SENTENCE_WORDS. Read word by word: the work grows with the text, nothing else."""
     punctuated = _punctuated(talk.lines)
@@ -126,9 +123,7 @@ def cut_sentences(talk: Talk) -> list[Sentence]:
         per_word = (line.end - line.start) / len(words)
         for k, word in enumerate(words):
             if said and (
-                len(said) >= SENTENCE_WORDS
-                or (punctuated and _ends(said[-1][0]) and _starts(word))
-                or (len(said) >= RUN_ON_WORDS and said[-1][0][-1:] in ",;:—")
+                len(said) >= SENTENCE_WORDS or (punctuated and _ends(said[-1][0]) and _starts(word))
             ):
                 close()
             said.append((word, line.start + k * per_word, line.start + (k + 1) * per_word))

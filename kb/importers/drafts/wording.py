@@ -6,7 +6,6 @@ import re
 import numpy as np
 
 from kb.importers.drafts.cues import (
-    ANSWER_WEIGHT,
     CENTRALITY_WEIGHT,
     CLAUSE,
     ENDS_WEAK,
@@ -20,7 +19,6 @@ from kb.importers.drafts.cues import (
     LONG_WORD,
     MAX_TAKEAWAYS,
     MIN_TAKEAWAYS,
-    QUESTION_REACH,
     QUOTE_WORDS,
     REPEATED,
     SAME_MEANING,
@@ -62,13 +60,10 @@ def draft_passage(sentences, vectors, first, last, chapter_title, talk) -> Draft
     norm = float(np.linalg.norm(centroid))
     centroid = centroid / norm if norm else centroid
     centrality = vectors[candidates] @ centroid
-    answers = _answers(sentences, vectors, candidates, first)
     scored = sorted(
         (
             (
-                advice_score(sentences[n].text)
-                + CENTRALITY_WEIGHT * float(c)
-                + ANSWER_WEIGHT * answers.get(n, 0.0),
+                advice_score(sentences[n].text) + CENTRALITY_WEIGHT * float(c),
                 n,
             )
             for n, c in zip(candidates, centrality, strict=True)
@@ -113,21 +108,6 @@ def draft_passage(sentences, vectors, first, last, chapter_title, talk) -> Draft
         chapter_title=chapter_title,
         score=round(sum(score for score, _ in chosen), 3),
     )
-
-
-def _answers(sentences, vectors, candidates: list[int], first: int) -> dict[int, float]:
-    """How close each candidate is in meaning to the host's question it answers: the last
-    sentence with a question mark in a host's turn before it (none where speakers are not
-    known). A podcast's advice is the answer to what was asked."""
-    wanted = set(candidates)
-    out: dict[int, float] = {}
-    asked = None
-    for n in range(max(0, first - QUESTION_REACH), max(candidates) + 1):
-        if sentences[n].host and "?" in sentences[n].text:
-            asked = n
-        elif n in wanted and asked is not None:
-            out[n] = float(vectors[n] @ vectors[asked])
-    return out
 
 
 # A takeaway this short (in words) takes the next sentence with it when it goes on there.
