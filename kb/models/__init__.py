@@ -19,6 +19,7 @@ from kb.models.base import (
     Status,
     ThemedQuerySet,
     count_per,
+    insert_rows,
     slug_url,
     unique_slug,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "published_quotes_of",
     "slug_url",
     "themes_of",
+    "insert_rows",
     "unique_slug",
     "with_theme_links",
 ]

@@ -2,9 +2,11 @@
 readers' querysets (`published()`, `visible_to()`)."""
 
 import functools
+from collections.abc import Iterable
+from itertools import islice
 from urllib.parse import quote
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, reverse
@@ -42,6 +44,35 @@ def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def insert_rows(model, rows: Iterable[dict], batch_size: int = 2000) -> None:
+    """Insert rows of `model`, each a dict of field names (attnames: `video_id`) to values,
+    any field left out taking its default: `bulk_create` without a model instance a row, a
+    statement per batch or the pks back. For the tens of thousands of rows an import
+    writes at once (a transcript's lines, its meaning windows), where making and compiling
+    each instance costs more than the database's work. No signals, as with bulk_create."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    defaults = {f.attname: f.get_default() for f in fields}
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, batch_size)):
+            if unknown := chunk[0].keys() - defaults.keys():
+                raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
+                        for f in fields
+                    ]
+                    for row in chunk
+                ],
+            )
 
 
 # A video's long texts: only its own page shows them, never a list of its lessons or quotes.

@@ -216,14 +216,18 @@ def index_video(video, lessons=None) -> None:
     afresh (after an import). `lessons`: its lessons with their takeaways, when the caller
     has them loaded. A machine draft has no vectors until an editor accepts it: search and
     insights never compare drafts nobody read."""
-    from kb.models import MeaningVector
+    from kb.models import MeaningVector, insert_rows
 
     MeaningVector.objects.filter(video=video).delete()
     if lessons is None:
         lessons = video.lessons.prefetch_related("takeaways")
     lessons = [lesson for lesson in lessons if not lesson.machine_draft]
     quotes = list(video.quotes.all())
-    segments = list(video.segments.order_by("start_seconds", "id"))
+    segments = list(
+        video.segments.order_by("start_seconds", "id").values_list(
+            "start_seconds", "chapter_id", "text", named=True
+        )
+    )
     cut = windows(segments)
     pieces = [lesson_pieces(lesson) for lesson in lessons]
     vectors = iter(
@@ -235,22 +239,22 @@ def index_video(video, lessons=None) -> None:
             + [text for texts in pieces for text in texts]
         )
     )
-    rows = [
+    MeaningVector.objects.bulk_create([
         _video_row(video, next(vectors)),
         *(_quote_row(quote, next(vectors)) for quote in quotes),
         *(_lesson_row(lesson, next(vectors)) for lesson in lessons),
-        *(
-            MeaningVector(kind=WINDOW, video=video, chapter_id=segments[first].chapter_id,
-                          start_seconds=segments[first].start_seconds, excerpt=text[:300],
-                          vector=pack(next(vectors)))
-            for first, text in cut
-        ),
-        *(
-            pieces_row(lesson.pk, video.pk, np.stack([next(vectors) for _ in texts]))
-            for lesson, texts in zip(lessons, pieces, strict=True)
-        ),
-    ]  # fmt: skip
-    MeaningVector.objects.bulk_create(rows, batch_size=2000)
+    ])  # fmt: skip
+    # A long talk has tens of thousands of windows: written as plain rows.
+    insert_rows(MeaningVector, (
+        {"kind": WINDOW, "video_id": video.pk, "chapter_id": segments[first].chapter_id,
+         "start_seconds": segments[first].start_seconds, "excerpt": text[:300],
+         "vector": pack(next(vectors))}
+        for first, text in cut
+    ))  # fmt: skip
+    MeaningVector.objects.bulk_create(
+        pieces_row(lesson.pk, video.pk, np.stack([next(vectors) for _ in texts]))
+        for lesson, texts in zip(lessons, pieces, strict=True)
+    )
 
 
 def _video_row(video, vector: np.ndarray):

@@ -11,7 +11,7 @@ from kb.importers.derived import TRANSCRIPT, stale
 from kb.importers.documents import Segment
 from kb.importers.linking import WordTimeline, locate_text, reanchor
 from kb.importers.store.refresh import CHAPTER_FIELDS, refresh
-from kb.models import Chapter, TranscriptSegment, Video
+from kb.models import Chapter, TranscriptSegment, Video, insert_rows
 
 # How `move_moments` moves a row: a span by its own words, a point by what was said there.
 SPAN = ("start_seconds", "end_seconds")
@@ -88,20 +88,21 @@ def _replace_segments(
     """`people`: the person of each speaker name the segments carry."""
     people = people or {}
     video.segments.all().delete()
-    TranscriptSegment.objects.bulk_create(
+    speakers = {name: person.pk for name, person in people.items() if person is not None}
+    insert_rows(
+        TranscriptSegment,
         (
-            TranscriptSegment(
-                video=video,
-                chapter=chapters[s.chapter] if s.chapter is not None else None,
-                start_seconds=s.start_seconds,
-                end_seconds=s.end_seconds,
-                text=s.text,
-                exact=s.exact,
-                speaker=people.get(s.speaker),
-            )
+            {
+                "video_id": video.pk,
+                "chapter_id": chapters[s.chapter].pk if s.chapter is not None else None,
+                "start_seconds": s.start_seconds,
+                "end_seconds": s.end_seconds,
+                "text": s.text,
+                "exact": s.exact,
+                "speaker_id": speakers.get(s.speaker),
+            }
             for s in segments
         ),
-        batch_size=2000,
     )
     stale(TRANSCRIPT, video.pk)
 
