@@ -12,6 +12,7 @@ from kb.models import (
     Theme,
     TranscriptSegment,
     Video,
+    insert_rows,
     unique_slug,
 )
 from tests.factories import (
@@ -187,3 +188,27 @@ def test_each_factory_makes_a_row_the_admin_can_name(factory):
     row = factory()
     stored = type(row).objects.get(pk=row.pk)
     assert str(stored)  # the name the admin's lists and messages show
+
+
+def test_rows_written_in_bulk_take_their_defaults_and_keep_the_rules():
+    """An import writes a long transcript's lines as plain rows (insert_rows): what a row
+    leaves out takes its default, the database's rules still refuse a bad row (and the
+    rows beside it), and a field the model lacks is a clear error that writes nothing."""
+    video = VideoFactory()
+    insert_rows(TranscriptSegment, [
+        {"video_id": video.pk, "start_seconds": 1.5, "end_seconds": 3.0, "text": "First <b>"},
+        {"video_id": video.pk, "start_seconds": 3.0, "end_seconds": 4.0, "text": "Second",
+         "exact": True},
+    ])  # fmt: skip
+    rows = list(video.segments.order_by("start_seconds").values_list(
+        "text", "exact", "chapter", "speaker"))  # fmt: skip
+    assert rows == [("First <b>", False, None, None), ("Second", True, None, None)]
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(TranscriptSegment, [
+            {"video_id": video.pk, "start_seconds": 5.0, "end_seconds": 6.0, "text": "ok"},
+            {"video_id": video.pk, "start_seconds": -1.0, "end_seconds": 2.0, "text": "bad"},
+        ])  # fmt: skip
+    with pytest.raises(ValueError, match="no field \\['said'\\]"):
+        insert_rows(TranscriptSegment, [{"video_id": video.pk, "said": "hello"}])
+    assert video.segments.count() == 2

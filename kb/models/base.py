@@ -48,29 +48,31 @@ def unique_slug(model, text: str, fallback: str, max_length: int = 80) -> str:
 
 def insert_rows(model, rows: Iterable[dict], batch_size: int = 2000) -> None:
     """Insert rows of `model`, each a dict of field names (attnames: `video_id`) to values,
-    any field left out taking its default: `bulk_create` without a model instance a row, a
-    statement per batch or the pks back. For the tens of thousands of rows an import
-    writes at once (a transcript's lines, its meaning windows), where making and compiling
-    each instance costs more than the database's work. No signals, as with bulk_create."""
+    any field left out taking its default: `bulk_create` without a model instance a row or
+    the pks back. For the tens of thousands of rows an import writes at once (a
+    transcript's lines, its meaning windows), where making and compiling each instance
+    costs more than the database's work. Many rows a statement, as bulk_create writes them:
+    PostgreSQL's statement triggers (kb.triggers) run once a statement. No signals, as
+    with bulk_create."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     connection = connections[router.db_for_write(model)]
+    if connection.features.max_query_params:
+        batch_size = max(1, min(batch_size, connection.features.max_query_params // len(fields)))
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    one = f"({', '.join(['%s'] * len(fields))})"
     defaults = {f.attname: f.get_default() for f in fields}
     rows = iter(rows)
     with connection.cursor() as cursor:
         while chunk := list(islice(rows, batch_size)):
             if unknown := chunk[0].keys() - defaults.keys():
                 raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
-            cursor.executemany(
-                sql,
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
                 [
-                    [
-                        f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
-                        for f in fields
-                    ]
+                    f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection)
                     for row in chunk
+                    for f in fields
                 ],
             )
 
