@@ -27,7 +27,7 @@ def groups(migration_data):
     """The Editors group `editor` joins: a transactional test's flush removed it."""
 
 
-@pytest.mark.slow  # 65 s on SQLite, 100 s on PostgreSQL: `make test-all` and CI run it
+@pytest.mark.slow  # the slowest test of all: `make test-all` and CI run it
 @pytest.mark.django_db(transaction=True)
 def test_a_three_megabyte_page_previews_and_imports_in_the_background(client, editor, task_worker):
     task_worker()  # another process, as on a server: the web process only enqueues
