@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from kb.models import (
     Chapter,
     Lesson,
+    PendingImport,
     Quote,
     Status,
     Takeaway,
@@ -209,6 +210,9 @@ def test_rows_written_in_bulk_take_their_defaults_and_keep_the_rules():
             {"video_id": video.pk, "start_seconds": 5.0, "end_seconds": 6.0, "text": "ok"},
             {"video_id": video.pk, "start_seconds": -1.0, "end_seconds": 2.0, "text": "bad"},
         ])  # fmt: skip
+    fine = {"video_id": video.pk, "start_seconds": 7.0, "end_seconds": 8.0, "text": "fine"}
     with pytest.raises(ValueError, match="no field \\['said'\\]"):
-        insert_rows(TranscriptSegment, [{"video_id": video.pk, "said": "hello"}])
+        insert_rows(TranscriptSegment, [fine, {**fine, "said": "hello"}])
     assert video.segments.count() == 2
+    with pytest.raises(TypeError, match="a row at a time"):
+        insert_rows(PendingImport, [])  # its times are stamped a row at a time

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from itertools import islice
 from urllib.parse import quote
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, reverse
@@ -52,9 +52,12 @@ def insert_rows(model, rows: Iterable[dict], batch_size: int = 2000) -> None:
     the pks back. For the tens of thousands of rows an import writes at once (a
     transcript's lines, its meaning windows), where making and compiling each instance
     costs more than the database's work. Many rows a statement, as bulk_create writes them:
-    PostgreSQL's statement triggers (kb.triggers) run once a statement. No signals, as
-    with bulk_create."""
+    PostgreSQL's statement triggers (kb.triggers) run once a statement. All or nothing, no
+    signals, as with bulk_create. Only for models whose defaults are plain values (none
+    made a row at a time: a callable, a database default, auto_now)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    if made := [f.name for f in fields if _made_per_row(f)]:
+        raise TypeError(f"{model.__name__}.{made[0]} is filled a row at a time: use bulk_create")
     connection = connections[router.db_for_write(model)]
     if connection.features.max_query_params:
         batch_size = max(1, min(batch_size, connection.features.max_query_params // len(fields)))
@@ -63,10 +66,12 @@ def insert_rows(model, rows: Iterable[dict], batch_size: int = 2000) -> None:
     one = f"({', '.join(['%s'] * len(fields))})"
     defaults = {f.attname: f.get_default() for f in fields}
     rows = iter(rows)
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         while chunk := list(islice(rows, batch_size)):
-            if unknown := chunk[0].keys() - defaults.keys():
-                raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
+            for row in chunk:
+                if not row.keys() <= defaults.keys():
+                    unknown = sorted(row.keys() - defaults.keys())
+                    raise ValueError(f"{model.__name__} has no field {unknown}")
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
                 [
@@ -75,6 +80,15 @@ def insert_rows(model, rows: Iterable[dict], batch_size: int = 2000) -> None:
                     for f in fields
                 ],
             )
+
+
+def _made_per_row(field) -> bool:
+    return (
+        (field.has_default() and callable(field.default))
+        or field.db_default is not models.NOT_PROVIDED
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+    )
 
 
 # A video's long texts: only its own page shows them, never a list of its lessons or quotes.
