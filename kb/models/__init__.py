@@ -124,11 +124,11 @@ __all__ = [
     "Video",
     "VideoQuerySet",
     "count_per",
+    "insert_rows",
     "parse_body",
     "published_quotes_of",
     "slug_url",
     "themes_of",
-    "insert_rows",
     "unique_slug",
     "with_theme_links",
 ]

@@ -1,5 +1,5 @@
-"""What every model shares: the status readers see, slugs and their URLs, and the
-readers' querysets (`published()`, `visible_to()`)."""
+"""What every model shares: the status readers see, slugs and their URLs, the readers'
+querysets (`published()`, `visible_to()`), and writing many rows at once (`insert_rows`)."""
 
 import functools
 from collections.abc import Iterable
